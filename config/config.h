@@ -1,0 +1,151 @@
+/*  config/config.h: the service configuration, loaded from one YAML file.
+
+    tt_config_load() parses and validates the whole file and reports every
+    problem it finds (not just the first), each as "FILE:LINE: message", then
+    refuses the file. A loaded config is immutable and owned by the caller.
+    Runs on the main thread at start-up and in `ticktree check-config`.
+
+    Secrets: any scalar may be written as ${NAME}; it is replaced by the
+    environment variable NAME (an unset variable is an error at its line).
+    Fields that hold secrets are flagged so that nothing ever logs them. */
+#ifndef TT_CONFIG_H
+#define TT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "marketdata/types.h"
+
+#define TT_CONFIG_MAX_TIMEFRAMES 8
+#define TT_CONFIG_MAX_ENDPOINTS 4
+#define TT_SYMBOL_NAME_MAX 32
+
+typedef enum {
+    TT_LOG_DEBUG = 0,
+    TT_LOG_INFO,
+    TT_LOG_WARN,
+    TT_LOG_ERROR,
+} tt_log_level_t;
+
+typedef enum {
+    TT_VENUE_SIM = 0, /* built-in simulated market (default) */
+    TT_VENUE_REPLAY,  /* historical files or store */
+    TT_VENUE_ALPACA,
+    TT_VENUE_BINANCE,
+} tt_venue_kind_t;
+
+/* A free-form parameter (strategy or venue settings): key, raw scalar text
+   and the line it came from, so that the module that owns the meaning can
+   validate it later and still point at the right line. */
+typedef struct {
+    char *key;
+    char *value;
+    int line;
+} tt_param_t;
+
+typedef struct {
+    size_t count;
+    tt_param_t *items;
+} tt_params_t;
+
+typedef struct {
+    int max_restarts;        /* actor failures allowed in window (3) */
+    int64_t window_ms;       /* restart intensity window (60000) */
+    int64_t backoff_ms;      /* first restart delay (100), doubles */
+    int64_t backoff_max_ms;  /* cap on the delay (5000) */
+    int jitter_pct;          /* +/- jitter on each delay, percent (20) */
+    int symbol_max_restarts; /* symbol restarts allowed in window (2) */
+} tt_supervision_cfg_t;
+
+typedef struct {
+    char *name; /* unique, referenced by symbols */
+    tt_venue_kind_t kind;
+    size_t endpoint_count;
+    char *endpoints[TT_CONFIG_MAX_ENDPOINTS]; /* ws/http URLs; NULL = default */
+    char *key_id;     /* secret: never logged */
+    char *secret_key; /* secret: never logged */
+    tt_params_t params; /* kind-specific settings, validated by the venue */
+    int line;
+} tt_venue_cfg_t;
+
+typedef struct {
+    char *kind;         /* e.g. "sma_cross"; validated by the strategy module */
+    tt_params_t params; /* strategy parameters */
+    int line;
+} tt_strategy_cfg_t;
+
+typedef struct {
+    char *sizing;             /* "fixed_qty" | "fixed_notional" | "risk_pct" */
+    char *qty;                /* decimal string, for fixed_qty */
+    char *notional;           /* decimal string, for fixed_notional */
+    double risk_pct;          /* for risk_pct: percent of equity at risk */
+    char *max_position;       /* decimal string, quantity */
+    int max_orders_per_min;   /* 0 = unlimited */
+    int max_consecutive_losses; /* 0 = unlimited */
+    int line;
+} tt_risk_cfg_t;
+
+typedef struct {
+    char name[TT_SYMBOL_NAME_MAX]; /* e.g. "BTCUSD"; [A-Z0-9._-], unique */
+    size_t venue;                  /* index into tt_config_t.venues */
+    tt_instrument_t instrument;    /* scales and increments */
+    size_t timeframe_count;
+    int32_t timeframes[TT_CONFIG_MAX_TIMEFRAMES]; /* seconds, ascending */
+    int64_t stale_ms; /* last-tick age that pauses the symbol */
+    tt_strategy_cfg_t strategy;
+    tt_risk_cfg_t risk;
+    int line;
+} tt_symbol_cfg_t;
+
+typedef struct {
+    char *path; /* file it was loaded from */
+
+    /* service: */
+    char *name;             /* instance name ("ticktree") */
+    char *control_endpoint; /* REP socket, e.g. tcp://127.0.0.1:7780 */
+    char *control_token;    /* secret; required when control is not local */
+    char *events_endpoint;  /* PUB socket for trade events */
+    char *db_path;          /* SQLite file */
+    int workers;            /* symbol worker threads; 0 in file = cores */
+    tt_log_level_t log_level;
+    bool log_json;
+    bool fault_injection;     /* allow `ticktree fault` */
+    int64_t watchdog_ms;      /* max time one handler may run (1000) */
+    int64_t shutdown_timeout_ms; /* graceful stop budget (5000) */
+    int mailbox_hwm;          /* per-worker mailbox high-water mark */
+
+    tt_supervision_cfg_t supervision;
+
+    size_t venue_count;
+    tt_venue_cfg_t *venues;
+
+    size_t symbol_count;
+    tt_symbol_cfg_t *symbols;
+} tt_config_t;
+
+/* Receives one validation message, already formatted "FILE:LINE: text". */
+typedef void(tt_config_error_fn)(void *arg, const char *message);
+
+/* Parses and validates PATH. Returns the config, or NULL after reporting
+   every error through ERROR_FN (or to stderr when ERROR_FN is NULL).
+   *ERROR_COUNT, when not NULL, receives the number of errors reported. */
+tt_config_t *tt_config_load(const char *path, tt_config_error_fn *error_fn,
+                            void *arg, int *error_count);
+
+/* Frees a config; accepts NULL and nulls the caller's pointer. */
+void tt_config_destroy(tt_config_t **self_p);
+
+/* Index of symbol NAME, or -1. */
+int tt_config_symbol_index(const tt_config_t *self, const char *name);
+
+/* Value of parameter KEY, or NULL. */
+const tt_param_t *tt_params_get(const tt_params_t *params, const char *key);
+
+/* Name of a venue kind ("sim", "replay", "alpaca", "binance"). */
+const char *tt_venue_kind_name(tt_venue_kind_t kind);
+
+/* Name of a log level ("debug", "info", "warn", "error"). */
+const char *tt_log_level_name(tt_log_level_t level);
+
+#endif
