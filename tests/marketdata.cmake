@@ -1,0 +1,4 @@
+# Market data and indicator unit tests (pure logic, no I/O).
+tt_test(NAME test_decimal LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decimal.c
+        LIBS tt_marketdata TIMEOUT 60)
