@@ -2,3 +2,6 @@
 tt_test(NAME test_decimal LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_decimal.c
         LIBS tt_marketdata TIMEOUT 60)
+tt_test(NAME test_candles LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_candles.c
+        LIBS tt_marketdata TIMEOUT 60)
