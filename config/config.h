@@ -148,4 +148,9 @@ const char *tt_venue_kind_name(tt_venue_kind_t kind);
 /* Name of a log level ("debug", "info", "warn", "error"). */
 const char *tt_log_level_name(tt_log_level_t level);
 
+/* True when a value under KEY must never be printed or logged: the secret
+   fields (control_token, key_id, secret_key) and any key ending in token,
+   secret, password, _key or key_id (for venue and strategy params). */
+bool tt_config_is_secret_key(const char *key);
+
 #endif
