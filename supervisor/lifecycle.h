@@ -40,10 +40,10 @@ typedef enum {
 
 typedef struct {
     tt_state_t state;
-    int64_t since_ns;        /* when the current state was entered */
+    int64_t since_ns;         /* when the current state was entered */
     int64_t running_since_ns; /* when it last entered RUNNING; 0 = never */
-    uint64_t transitions;    /* accepted transitions */
-    uint64_t refused;        /* illegal transitions asked for and refused */
+    uint64_t transitions;     /* accepted transitions */
+    uint64_t refused;         /* illegal transitions asked for and refused */
 } tt_lifecycle_t;
 
 /* Upper-case name ("RUNNING"), or "INVALID". */

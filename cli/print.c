@@ -1,0 +1,122 @@
+/*  cli/print.c: health output (see print.h). JSON is built with jansson. */
+#include "cli/print.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+const char *tt_print_state(int state)
+{
+    const ProtobufCEnumValue *value =
+        protobuf_c_enum_descriptor_get_value(&tt__state__descriptor, state);
+    return value ? value->name + 6 /* "STATE_" */ : "UNKNOWN";
+}
+
+static void s_duration(char *buf, size_t size, uint64_t ms)
+{
+    if (ms < 60000)
+        snprintf(buf, size, "%.1fs", (double)ms / 1000.0);
+    else if (ms < 3600000)
+        snprintf(buf, size, "%llum%02llus", (unsigned long long)(ms / 60000),
+                 (unsigned long long)(ms / 1000 % 60));
+    else
+        snprintf(buf, size, "%lluh%02llum", (unsigned long long)(ms / 3600000),
+                 (unsigned long long)(ms / 60000 % 60));
+}
+
+static void s_print_actor(FILE *out, const Tt__ActorHealth *actor)
+{
+    char up[32];
+    s_duration(up, sizeof up, actor->uptime_ms);
+    fprintf(out,
+            "    %-10s %-10s %8s  restarts %-3u queue %-6llu drops %-6llu "
+            "handled %llu%s%s\n",
+            actor->name, tt_print_state(actor->state), up, actor->restarts,
+            (unsigned long long)actor->queue_depth,
+            (unsigned long long)actor->drops,
+            (unsigned long long)actor->handled,
+            actor->last_error[0] ? "  error: " : "", actor->last_error);
+}
+
+void tt_print_health_text(FILE *out, const Tt__Health *health)
+{
+    char up[32];
+    s_duration(up, sizeof up, health->uptime_ms);
+    fprintf(out, "%s %s  up %s  pid %u  version %s  workers %zu\n",
+            health->name, tt_print_state(health->state), up, health->pid,
+            health->version, health->n_workers);
+    for (size_t i = 0; i < health->n_symbols; i++) {
+        const Tt__SymbolHealth *sym = health->symbols[i];
+        char age[32] = "-";
+        if (sym->last_tick_age_ms >= 0)
+            s_duration(age, sizeof age, (uint64_t)sym->last_tick_age_ms);
+        s_duration(up, sizeof up, sym->uptime_ms);
+        fprintf(out,
+                "  %-10s %-10s %8s  restarts %-3u venue %-8s worker %u  "
+                "ticks %llu  last tick %s ago%s%s%s%s\n",
+                sym->symbol, tt_print_state(sym->state), up, sym->restarts,
+                sym->venue, sym->worker, (unsigned long long)sym->ticks, age,
+                sym->pause_reason[0] ? "  paused: " : "", sym->pause_reason,
+                sym->last_error[0] ? "  error: " : "", sym->last_error);
+        for (size_t a = 0; a < sym->n_actors; a++)
+            s_print_actor(out, sym->actors[a]);
+    }
+}
+
+static json_t *s_actor_json(const Tt__ActorHealth *actor)
+{
+    return json_pack(
+        "{s:s, s:s, s:I, s:i, s:s, s:I, s:I, s:I, s:i, s:I, s:I, s:I, s:I}",
+        "name", actor->name, "state", tt_print_state(actor->state), "uptime_ms",
+        (json_int_t)actor->uptime_ms, "restarts", (int)actor->restarts,
+        "last_error", actor->last_error, "queue_depth",
+        (json_int_t)actor->queue_depth, "drops", (json_int_t)actor->drops,
+        "handled", (json_int_t)actor->handled, "worker", (int)actor->worker,
+        "transitions", (json_int_t)actor->transitions, "watchdog_misses",
+        (json_int_t)actor->watchdog_misses, "undeliverable",
+        (json_int_t)actor->undeliverable, "backpressured",
+        (json_int_t)actor->backpressured);
+}
+
+static json_t *s_symbol_json(const Tt__SymbolHealth *sym)
+{
+    json_t *actors = json_array();
+    for (size_t a = 0; a < sym->n_actors; a++)
+        json_array_append_new(actors, s_actor_json(sym->actors[a]));
+    return json_pack("{s:s, s:s, s:I, s:i, s:s, s:s, s:I, s:i, s:s, s:I, "
+                     "s:o}",
+                     "symbol", sym->symbol, "state", tt_print_state(sym->state),
+                     "uptime_ms", (json_int_t)sym->uptime_ms, "restarts",
+                     (int)sym->restarts, "last_error", sym->last_error,
+                     "pause_reason", sym->pause_reason, "last_tick_age_ms",
+                     (json_int_t)sym->last_tick_age_ms, "worker",
+                     (int)sym->worker, "venue", sym->venue, "ticks",
+                     (json_int_t)sym->ticks, "actors", actors);
+}
+
+int tt_print_health_json(FILE *out, const Tt__Health *health)
+{
+    json_t *symbols = json_array();
+    for (size_t i = 0; i < health->n_symbols; i++)
+        json_array_append_new(symbols, s_symbol_json(health->symbols[i]));
+    json_t *workers = json_array();
+    for (size_t w = 0; w < health->n_workers; w++)
+        json_array_append_new(
+            workers,
+            json_pack("{s:i, s:i, s:I, s:I}", "id", (int)health->workers[w]->id,
+                      "actors", (int)health->workers[w]->actors, "handled",
+                      (json_int_t)health->workers[w]->handled, "busy_ms",
+                      (json_int_t)health->workers[w]->busy_ms));
+    json_t *root = json_pack(
+        "{s:s, s:s, s:I, s:s, s:i, s:I, s:I, s:o, s:o}", "name", health->name,
+        "state", tt_print_state(health->state), "uptime_ms",
+        (json_int_t)health->uptime_ms, "version", health->version, "pid",
+        (int)health->pid, "now_ns", (json_int_t)health->now_ns, "mailbox_drops",
+        (json_int_t)health->mailbox_drops, "workers", workers, "symbols",
+        symbols);
+    if (!root)
+        return -1;
+    int rc = json_dumpf(root, out, JSON_INDENT(2)) == 0 ? 0 : -1;
+    fputc('\n', out);
+    json_decref(root);
+    return rc;
+}

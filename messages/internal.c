@@ -1,0 +1,50 @@
+/*  messages/internal.c: size checks for internal frames (see internal.h). */
+#include "messages/internal.h"
+
+#include <string.h>
+
+long tt_msg_body_size(uint16_t type, const void *body, size_t len)
+{
+    switch (type) {
+    case TT_MSG_TICK:
+        return sizeof(tt_tick_t);
+    case TT_MSG_TICKS: {
+        uint32_t count;
+        if (len < sizeof count)
+            return -1;
+        memcpy(&count, body, sizeof count);
+        if (count == 0 || count > TT_TICK_BATCH)
+            return -1;
+        return (long)(offsetof(tt_tick_batch_t, ticks) +
+                      count * sizeof(tt_tick_t));
+    }
+    case TT_MSG_CANDLE:
+        return sizeof(tt_candle_t);
+    case TT_SYS_START:
+    case TT_SYS_STOP:
+    case TT_SYS_PAUSE:
+    case TT_SYS_RESUME:
+    case TT_REP_STARTED:
+    case TT_REP_STOPPED:
+        return 0;
+    case TT_SYS_FAULT:
+        return sizeof(tt_sys_fault_t);
+    case TT_REP_FAILED:
+        return sizeof(tt_rep_failed_t);
+    default:
+        return -1;
+    }
+}
+
+int tt_msg_check(const void *frame, size_t size)
+{
+    tt_msg_hdr_t hdr;
+    if (size < sizeof hdr || size > sizeof(tt_msg_t))
+        return -1;
+    memcpy(&hdr, frame, sizeof hdr);
+    if (hdr.len != size - sizeof hdr)
+        return -1;
+    const unsigned char *body = (const unsigned char *)frame + sizeof hdr;
+    long expected = tt_msg_body_size(hdr.type, body, hdr.len);
+    return expected >= 0 && (size_t)expected == hdr.len ? 0 : -1;
+}

@@ -1,0 +1,90 @@
+/*  messages/internal.h: the messages actors send each other inside one
+    process. They travel over inproc ZeroMQ sockets as one frame holding a
+    fixed header and a fixed-layout C body: a tick crosses a mailbox without
+    an encode or a decode, which is what lets one core move millions of
+    them a second. The wire contract with the outside world is protobuf
+    (the .proto files in messages/); an internal body that must leave the process is
+    converted in one place (messages/convert.c, as it comes).
+
+    Every received frame is still checked (size against type) before it is
+    trusted, because a mailbox could one day be an ipc:// socket. */
+#ifndef TT_MESSAGES_INTERNAL_H
+#define TT_MESSAGES_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "marketdata/types.h"
+
+typedef enum {
+    /* Market data and trading, between symbol actors. */
+    TT_MSG_TICK = 1, /* body: tt_tick_t */
+    TT_MSG_TICKS,    /* body: tt_tick_batch_t (up to TT_TICK_BATCH) */
+    TT_MSG_CANDLE,   /* body: tt_candle_t */
+
+    /* Runtime commands, root -> worker, addressed to one actor. */
+    TT_SYS_START = 100, /* create and init the actor */
+    TT_SYS_STOP,        /* destroy it (it cancels what it owns) */
+    TT_SYS_PAUSE,       /* body: none; the actor stays up, trades nothing */
+    TT_SYS_RESUME,
+    TT_SYS_FAULT, /* body: tt_sys_fault_t */
+
+    /* Reports, worker -> root. `from` is the actor concerned. */
+    TT_REP_STARTED = 200,
+    TT_REP_STOPPED,
+    TT_REP_FAILED, /* body: tt_rep_failed_t */
+} tt_msg_type_t;
+
+typedef struct {
+    uint32_t to;   /* destination actor id */
+    uint32_t from; /* sending actor id (TT_ACTOR_ROOT for the root) */
+    uint16_t type; /* tt_msg_type_t */
+    uint16_t flags;
+    uint32_t len; /* body length in bytes */
+} tt_msg_hdr_t;
+
+#define TT_ACTOR_ROOT UINT32_C(0xffffffff)
+
+#define TT_TICK_BATCH 32
+typedef struct {
+    uint32_t count;
+    uint32_t pad;
+    tt_tick_t ticks[TT_TICK_BATCH];
+} tt_tick_batch_t;
+
+typedef enum { TT_FAULT_ERROR = 0, TT_FAULT_HANG = 1 } tt_fault_kind_t;
+
+typedef struct {
+    uint32_t kind; /* tt_fault_kind_t */
+    uint32_t hang_ms;
+} tt_sys_fault_t;
+
+#define TT_REASON_MAX 160
+typedef struct {
+    char reason[TT_REASON_MAX]; /* NUL-terminated */
+} tt_rep_failed_t;
+
+/* The largest body any message carries. */
+#define TT_MSG_BODY_MAX sizeof(tt_tick_batch_t)
+
+typedef struct {
+    tt_msg_hdr_t hdr;
+    union {
+        tt_tick_t tick;
+        tt_tick_batch_t ticks;
+        tt_candle_t candle;
+        tt_sys_fault_t fault;
+        tt_rep_failed_t failed;
+        unsigned char raw[TT_MSG_BODY_MAX];
+    } body;
+} tt_msg_t;
+
+/* Expected body size for TYPE: exact size, or for TT_MSG_TICKS the size
+   for COUNT ticks; -1 for an unknown type. */
+long tt_msg_body_size(uint16_t type, const void *body, size_t len);
+
+/* Checks a received frame of SIZE bytes: known type, body length matching
+   the header and the type. Returns 0 or -1. */
+int tt_msg_check(const void *frame, size_t size);
+
+#endif

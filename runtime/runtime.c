@@ -1,0 +1,155 @@
+/*  runtime/runtime.c: the actor directory and the worker pool (see
+    runtime.h). Runs on the main thread; workers are started and stopped
+    from here. */
+#include "runtime/runtime.h"
+#include "runtime/worker.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tt_runtime {
+    const tt_config_t *cfg;
+    tt_clock_t *clock;
+    int worker_count;
+    uint32_t actor_count;
+    tt_actor_entry_t *actors;
+    tt_worker_stats_t *worker_stats;
+    tt_worker_t **workers;
+};
+
+static const char *s_role_names[TT_ROLE_COUNT] = {"execution", "data",
+                                                  "indicator", "strategy"};
+
+const char *tt_role_name(tt_role_t role)
+{
+    return role < TT_ROLE_COUNT ? s_role_names[role] : "?";
+}
+
+int tt_role_parse(const char *name)
+{
+    for (int role = 0; role < TT_ROLE_COUNT; role++)
+        if (name && strcmp(name, s_role_names[role]) == 0)
+            return role;
+    return -1;
+}
+
+void tt_runtime_endpoint_actor(char *buf, size_t size, const char *symbol,
+                               const char *role)
+{
+    snprintf(buf, size, "inproc://sym/%s/%s", symbol, role);
+}
+
+void tt_runtime_endpoint_worker(char *buf, size_t size, int worker)
+{
+    snprintf(buf, size, "inproc://worker/%d", worker);
+}
+
+uint32_t tt_runtime_actor_id(int symbol, tt_role_t role)
+{
+    return (uint32_t)symbol * TT_ROLE_COUNT + (uint32_t)role;
+}
+
+tt_runtime_t *tt_runtime_new(const tt_config_t *cfg, tt_clock_t *clock,
+                             const tt_behaviour_t *const roles[TT_ROLE_COUNT])
+{
+    assert(cfg && clock && cfg->workers > 0);
+    tt_runtime_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->cfg = cfg;
+    self->clock = clock;
+    self->worker_count = cfg->workers;
+    self->actor_count = (uint32_t)cfg->symbol_count * TT_ROLE_COUNT;
+    self->actors = calloc(self->actor_count, sizeof *self->actors);
+    self->worker_stats =
+        calloc((size_t)self->worker_count, sizeof *self->worker_stats);
+    self->workers = calloc((size_t)self->worker_count, sizeof *self->workers);
+    assert(self->actors && self->worker_stats && self->workers);
+    for (size_t sym = 0; sym < cfg->symbol_count; sym++) {
+        for (int role = 0; role < TT_ROLE_COUNT; role++) {
+            uint32_t id = tt_runtime_actor_id((int)sym, role);
+            tt_actor_entry_t *entry = &self->actors[id];
+            entry->id = id;
+            entry->symbol = (int)sym;
+            entry->role = role;
+            entry->worker = (int)(sym % (size_t)self->worker_count);
+            entry->behaviour = roles[role];
+            snprintf(entry->path, sizeof entry->path, "%s/%s",
+                     cfg->symbols[sym].name, s_role_names[role]);
+            tt_runtime_endpoint_actor(entry->endpoint, sizeof entry->endpoint,
+                                      cfg->symbols[sym].name,
+                                      s_role_names[role]);
+        }
+    }
+    return self;
+}
+
+void tt_runtime_destroy(tt_runtime_t **self_p)
+{
+    assert(self_p);
+    tt_runtime_t *self = *self_p;
+    if (!self)
+        return;
+    tt_runtime_stop(self);
+    free(self->workers);
+    free(self->worker_stats);
+    free(self->actors);
+    free(self);
+    *self_p = NULL;
+}
+
+int tt_runtime_start(tt_runtime_t *self)
+{
+    for (int w = 0; w < self->worker_count; w++) {
+        self->workers[w] = tt_worker_new(self, w);
+        if (!self->workers[w])
+            return -1;
+    }
+    return 0;
+}
+
+void tt_runtime_stop(tt_runtime_t *self)
+{
+    for (int w = 0; w < self->worker_count; w++)
+        tt_worker_destroy(&self->workers[w]);
+}
+
+const tt_config_t *tt_runtime_config(const tt_runtime_t *self)
+{
+    return self->cfg;
+}
+
+tt_clock_t *tt_runtime_clock(const tt_runtime_t *self)
+{
+    return self->clock;
+}
+
+int tt_runtime_workers(const tt_runtime_t *self)
+{
+    return self->worker_count;
+}
+
+uint32_t tt_runtime_actor_count(const tt_runtime_t *self)
+{
+    return self->actor_count;
+}
+
+tt_actor_entry_t *tt_runtime_actor(tt_runtime_t *self, uint32_t id)
+{
+    return id < self->actor_count ? &self->actors[id] : NULL;
+}
+
+tt_worker_stats_t *tt_runtime_worker_stats(tt_runtime_t *self, int worker)
+{
+    assert(worker >= 0 && worker < self->worker_count);
+    return &self->worker_stats[worker];
+}
+
+int64_t tt_runtime_lookup(const tt_runtime_t *self, const char *endpoint)
+{
+    for (uint32_t id = 0; id < self->actor_count; id++)
+        if (strcmp(self->actors[id].endpoint, endpoint) == 0)
+            return id;
+    return -1;
+}

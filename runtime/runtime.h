@@ -1,0 +1,116 @@
+/*  runtime/runtime.h: the actor runtime. It owns the directory of actors
+    (one entry per actor, fixed at start), the worker threads that host the
+    symbol actors, and the per-thread senders through which every message
+    travels.
+
+    Mailboxes. Each worker thread binds one inproc PULL socket; an actor's
+    mailbox is its slot behind that socket, and every frame names its
+    destination actor. A symbol therefore costs no thread, no socket and no
+    file descriptor of its own: 1000 symbols on 2 workers use the same
+    handful of sockets as 4 symbols do, and one zmq_poll per worker covers
+    them all. Actor addresses are still endpoint names from one place
+    (inproc://sym/BTCUSD/data, runtime_endpoint_*), resolved through the
+    directory, so an actor can move without its code changing.
+
+    Thread safety: the directory is built before any thread starts and is
+    read-only afterwards, except the per-actor counters, which are atomics
+    written by the hosting worker (or by senders, for enqueued) and read by
+    the root for health. Nothing else is shared. */
+#ifndef TT_RUNTIME_RUNTIME_H
+#define TT_RUNTIME_RUNTIME_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "runtime/actor.h"
+#include "runtime/clock.h"
+
+typedef struct tt_runtime tt_runtime_t;
+typedef struct tt_sender tt_sender_t;
+
+/* Counters of one actor, shared read-only with the root. */
+typedef struct {
+    _Atomic uint64_t enqueued;      /* frames sent to it */
+    _Atomic uint64_t dequeued;      /* frames its worker took off the queue */
+    _Atomic uint64_t handled;       /* messages its handler returned from */
+    _Atomic uint64_t drops;         /* its sends dropped at a full mailbox */
+    _Atomic uint64_t backpressured; /* its critical sends that had to wait */
+    _Atomic uint64_t undeliverable; /* frames that arrived while it was down */
+    _Atomic uint64_t watchdog_misses;
+    _Atomic int64_t last_rx_ns; /* clock time of its last tick; 0 = none */
+    _Atomic uint64_t ticks;
+} tt_actor_stats_t;
+
+typedef struct {
+    uint32_t id;
+    char path[TT_SYMBOL_NAME_MAX + 16];     /* "BTCUSD/data" */
+    char endpoint[TT_SYMBOL_NAME_MAX + 32]; /* "inproc://sym/BTCUSD/data" */
+    int worker;                             /* hosting worker */
+    int symbol;                             /* index in config symbols */
+    tt_role_t role;
+    const tt_behaviour_t *behaviour;
+    tt_actor_stats_t stats;
+} tt_actor_entry_t;
+
+/* Counters of one worker thread, shared read-only with the root. */
+typedef struct {
+    _Atomic int64_t busy_since_ns; /* monotonic; 0 while idle */
+    _Atomic uint32_t busy_actor;   /* actor whose handler is running */
+    _Atomic uint64_t handled;
+    _Atomic uint32_t actors_up;
+} tt_worker_stats_t;
+
+/* Builds the directory: four actors per configured symbol, with the
+   behaviours given per role, spread over cfg->workers workers (symbol i
+   on worker i % workers, all four of its actors together so that a
+   symbol's internal traffic never crosses threads). */
+tt_runtime_t *tt_runtime_new(const tt_config_t *cfg, tt_clock_t *clock,
+                             const tt_behaviour_t *const roles[TT_ROLE_COUNT]);
+void tt_runtime_destroy(tt_runtime_t **self_p);
+
+/* Starts the worker threads; 0 or -1. The root must have bound
+   TT_ENDPOINT_ROOT first so no report is lost. */
+int tt_runtime_start(tt_runtime_t *self);
+
+/* Stops the worker threads (each destroys the actors it still hosts). */
+void tt_runtime_stop(tt_runtime_t *self);
+
+const tt_config_t *tt_runtime_config(const tt_runtime_t *self);
+tt_clock_t *tt_runtime_clock(const tt_runtime_t *self);
+int tt_runtime_workers(const tt_runtime_t *self);
+uint32_t tt_runtime_actor_count(const tt_runtime_t *self);
+tt_actor_entry_t *tt_runtime_actor(tt_runtime_t *self, uint32_t id);
+tt_worker_stats_t *tt_runtime_worker_stats(tt_runtime_t *self, int worker);
+
+/* Actor id for SYMBOL (config index) and ROLE. */
+uint32_t tt_runtime_actor_id(int symbol, tt_role_t role);
+
+/* Resolves an endpoint name to an actor id; -1 when unknown. */
+int64_t tt_runtime_lookup(const tt_runtime_t *self, const char *endpoint);
+
+/* Endpoint names, in one place. */
+#define TT_ENDPOINT_ROOT "inproc://root"
+void tt_runtime_endpoint_actor(char *buf, size_t size, const char *symbol,
+                               const char *role);
+void tt_runtime_endpoint_worker(char *buf, size_t size, int worker);
+
+const char *tt_role_name(tt_role_t role);
+int tt_role_parse(const char *name); /* -1 when unknown */
+
+/* A sender belongs to one thread. It connects a PUSH socket to every
+   worker's mailbox and to the root's. */
+tt_sender_t *tt_sender_new(tt_runtime_t *rt);
+void tt_sender_destroy(tt_sender_t **self_p);
+
+/* Sends one frame to actor TO (or TT_ACTOR_ROOT) on behalf of FROM.
+   Never blocks. Returns 0 when sent or queued, -1 when dropped. */
+int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
+                   const void *body, uint32_t len, bool critical);
+
+/* Retries queued critical frames, in order; returns how many remain. */
+size_t tt_sender_flush(tt_sender_t *self);
+size_t tt_sender_pending(const tt_sender_t *self);
+
+#endif

@@ -1,0 +1,180 @@
+/*  runtime/sender.c: one thread's way out (see runtime.h).
+
+    A send never blocks. When a destination mailbox is at its high-water
+    mark, a droppable frame (market data fan-out) is dropped and counted on
+    the sending actor; a critical frame (orders, fills, supervision) is
+    copied into this thread's overflow queue for that destination and
+    retried, in order, on the thread's next loop. A thread that keeps
+    reading its own mailbox while its overflow waits cannot deadlock with
+    another doing the same. */
+#include "runtime/runtime.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct s_frame {
+    struct s_frame *next;
+    size_t size;
+    unsigned char data[];
+} s_frame_t;
+
+typedef struct {
+    zsock_t *sock;
+    s_frame_t *head, *tail; /* overflow, oldest first */
+    size_t queued;
+} s_route_t;
+
+struct tt_sender {
+    tt_runtime_t *rt;
+    int routes;       /* workers + 1; the last route is the root */
+    s_route_t *route; /* by worker index */
+    size_t pending;
+};
+
+tt_sender_t *tt_sender_new(tt_runtime_t *rt)
+{
+    tt_sender_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->rt = rt;
+    self->routes = tt_runtime_workers(rt) + 1;
+    self->route = calloc((size_t)self->routes, sizeof *self->route);
+    assert(self->route);
+    int hwm = tt_runtime_config(rt)->mailbox_hwm;
+    for (int r = 0; r < self->routes; r++) {
+        char endpoint[64];
+        if (r == self->routes - 1)
+            snprintf(endpoint, sizeof endpoint, "%s", TT_ENDPOINT_ROOT);
+        else
+            tt_runtime_endpoint_worker(endpoint, sizeof endpoint, r);
+        zsock_t *sock = zsock_new(ZMQ_PUSH);
+        assert(sock);
+        zsock_set_sndhwm(sock, hwm);
+        zsock_set_linger(sock, 0);
+        if (zsock_connect(sock, "%s", endpoint) != 0) {
+            zsock_destroy(&sock);
+            tt_sender_destroy(&self);
+            return NULL;
+        }
+        self->route[r].sock = sock;
+    }
+    return self;
+}
+
+void tt_sender_destroy(tt_sender_t **self_p)
+{
+    assert(self_p);
+    tt_sender_t *self = *self_p;
+    if (!self)
+        return;
+    for (int r = 0; r < self->routes; r++) {
+        s_frame_t *frame = self->route[r].head;
+        while (frame) {
+            s_frame_t *next = frame->next;
+            free(frame);
+            frame = next;
+        }
+        zsock_destroy(&self->route[r].sock);
+    }
+    free(self->route);
+    free(self);
+    *self_p = NULL;
+}
+
+static void s_enqueue(tt_sender_t *self, s_route_t *route, const void *data,
+                      size_t size)
+{
+    s_frame_t *frame = malloc(sizeof *frame + size);
+    assert(frame);
+    frame->next = NULL;
+    frame->size = size;
+    memcpy(frame->data, data, size);
+    if (route->tail)
+        route->tail->next = frame;
+    else
+        route->head = frame;
+    route->tail = frame;
+    route->queued++;
+    self->pending++;
+}
+
+int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
+                   const void *body, uint32_t len, bool critical)
+{
+    assert(len <= TT_MSG_BODY_MAX);
+    tt_actor_entry_t *dest = NULL;
+    int r = self->routes - 1;
+    if (to != TT_ACTOR_ROOT) {
+        dest = tt_runtime_actor(self->rt, to);
+        assert(dest);
+        r = dest->worker;
+    }
+    tt_actor_entry_t *src =
+        from == TT_ACTOR_ROOT ? NULL : tt_runtime_actor(self->rt, from);
+    tt_msg_t msg;
+    msg.hdr = (tt_msg_hdr_t){
+        .to = to, .from = from, .type = type, .flags = 0, .len = len};
+    if (len)
+        memcpy(msg.body.raw, body, len);
+    size_t size = sizeof msg.hdr + len;
+    s_route_t *route = &self->route[r];
+    if (!route->head) {
+        void *sock = zsock_resolve(route->sock);
+        if (zmq_send(sock, &msg, size, ZMQ_DONTWAIT) == (int)size) {
+            if (dest)
+                atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
+                                          memory_order_relaxed);
+            return 0;
+        }
+        assert(errno == EAGAIN || errno == EINTR);
+    }
+    if (!critical) {
+        if (src)
+            atomic_fetch_add_explicit(&src->stats.drops, 1,
+                                      memory_order_relaxed);
+        return -1;
+    }
+    if (src)
+        atomic_fetch_add_explicit(&src->stats.backpressured, 1,
+                                  memory_order_relaxed);
+    s_enqueue(self, route, &msg, size);
+    return 0;
+}
+
+static void s_flush_route(tt_sender_t *self, s_route_t *route)
+{
+    void *sock = zsock_resolve(route->sock);
+    while (route->head) {
+        s_frame_t *frame = route->head;
+        if (zmq_send(sock, frame->data, frame->size, ZMQ_DONTWAIT) !=
+            (int)frame->size)
+            return;
+        tt_msg_hdr_t hdr;
+        memcpy(&hdr, frame->data, sizeof hdr);
+        tt_actor_entry_t *dest =
+            hdr.to == TT_ACTOR_ROOT ? NULL : tt_runtime_actor(self->rt, hdr.to);
+        if (dest)
+            atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
+                                      memory_order_relaxed);
+        route->head = frame->next;
+        if (!route->head)
+            route->tail = NULL;
+        route->queued--;
+        self->pending--;
+        free(frame);
+    }
+}
+
+size_t tt_sender_flush(tt_sender_t *self)
+{
+    for (int r = 0; r < self->routes && self->pending; r++)
+        s_flush_route(self, &self->route[r]);
+    return self->pending;
+}
+
+size_t tt_sender_pending(const tt_sender_t *self)
+{
+    return self->pending;
+}

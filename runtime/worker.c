@@ -1,0 +1,398 @@
+/*  runtime/worker.c: one worker thread: a poll loop over one mailbox that
+    delivers frames to the actors it hosts, runs their timers and executes
+    the root's lifecycle commands. Runs on its own thread (a czmq zactor);
+    everything in tt_worker_t below the thread handle is private to it. */
+#include "runtime/worker.h"
+#include "runtime/log.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define S_DRAIN_BATCH 256 /* frames taken per poll wake-up */
+#define S_MAX_WAIT_MS 50  /* poll at least this often (manual clocks) */
+
+struct tt_actor {
+    tt_worker_t *worker;
+    tt_actor_entry_t *entry;
+    void *state;
+    bool up;
+    bool paused;
+    int64_t timer_interval_ns;
+    int64_t timer_due_ns;
+    char fail_reason[TT_REASON_MAX];
+};
+
+struct tt_worker {
+    zactor_t *thread;
+    tt_runtime_t *rt;
+    int index;
+    tt_worker_stats_t *stats;
+    zsock_t *inbox;
+    tt_sender_t *sender;
+    tt_actor_t *slots; /* by actor id; only hosted ones are used */
+    uint32_t slot_count;
+    int64_t next_timer_ns; /* earliest timer due; INT64_MAX when none */
+    bool bound_ok;
+};
+
+/* --- the calls behaviours make (runtime/actor.h) --- */
+
+uint32_t tt_actor_id(const tt_actor_t *self)
+{
+    return self->entry->id;
+}
+
+const char *tt_actor_path(const tt_actor_t *self)
+{
+    return self->entry->path;
+}
+
+tt_role_t tt_actor_role(const tt_actor_t *self)
+{
+    return self->entry->role;
+}
+
+const tt_config_t *tt_actor_config(const tt_actor_t *self)
+{
+    return tt_runtime_config(self->worker->rt);
+}
+
+const tt_symbol_cfg_t *tt_actor_symbol(const tt_actor_t *self)
+{
+    if (self->entry->symbol < 0)
+        return NULL;
+    return &tt_actor_config(self)->symbols[self->entry->symbol];
+}
+
+uint32_t tt_actor_sibling(const tt_actor_t *self, tt_role_t role)
+{
+    return tt_runtime_actor_id(self->entry->symbol, role);
+}
+
+bool tt_actor_paused(const tt_actor_t *self)
+{
+    return self->paused;
+}
+
+int64_t tt_actor_now(const tt_actor_t *self)
+{
+    return tt_clock_now(tt_runtime_clock(self->worker->rt));
+}
+
+int tt_actor_send(tt_actor_t *self, uint32_t to, uint16_t type,
+                  const void *body, uint32_t len)
+{
+    return tt_sender_send(self->worker->sender, to, self->entry->id, type, body,
+                          len, false);
+}
+
+int tt_actor_send_critical(tt_actor_t *self, uint32_t to, uint16_t type,
+                           const void *body, uint32_t len)
+{
+    return tt_sender_send(self->worker->sender, to, self->entry->id, type, body,
+                          len, true);
+}
+
+void tt_actor_timer_every(tt_actor_t *self, int64_t interval_ns)
+{
+    self->timer_interval_ns = interval_ns > 0 ? interval_ns : 0;
+    self->timer_due_ns = interval_ns > 0 ? tt_actor_now(self) + interval_ns : 0;
+    if (self->timer_interval_ns &&
+        self->timer_due_ns < self->worker->next_timer_ns)
+        self->worker->next_timer_ns = self->timer_due_ns;
+}
+
+void tt_actor_fail(tt_actor_t *self, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(self->fail_reason, sizeof self->fail_reason, format, args);
+    va_end(args);
+}
+
+void tt_actor_note_tick(tt_actor_t *self, int64_t ts_ns, uint32_t count)
+{
+    (void)ts_ns;
+    tt_actor_stats_t *stats = &self->entry->stats;
+    atomic_store_explicit(&stats->last_rx_ns, tt_actor_now(self),
+                          memory_order_relaxed);
+    atomic_fetch_add_explicit(&stats->ticks, count, memory_order_relaxed);
+}
+
+/* --- lifecycle of one hosted actor --- */
+
+static void s_report(tt_worker_t *self, tt_actor_t *actor, uint16_t type,
+                     const char *reason)
+{
+    tt_rep_failed_t failed;
+    uint32_t len = 0;
+    if (type == TT_REP_FAILED) {
+        snprintf(failed.reason, sizeof failed.reason, "%s", reason);
+        len = sizeof failed;
+    }
+    tt_sender_send(self->sender, TT_ACTOR_ROOT, actor->entry->id, type, &failed,
+                   len, true);
+}
+
+static void s_take_down(tt_worker_t *self, tt_actor_t *actor)
+{
+    if (actor->entry->behaviour->destroy)
+        actor->entry->behaviour->destroy(actor, &actor->state);
+    actor->state = NULL;
+    actor->up = false;
+    actor->timer_interval_ns = 0;
+    atomic_fetch_sub(&self->stats->actors_up, 1);
+}
+
+static void s_fail(tt_worker_t *self, tt_actor_t *actor)
+{
+    if (!actor->fail_reason[0])
+        snprintf(actor->fail_reason, sizeof actor->fail_reason,
+                 "handler returned an error");
+    tt_warn(actor->entry->path, "failed: %s", actor->fail_reason);
+    s_take_down(self, actor);
+    s_report(self, actor, TT_REP_FAILED, actor->fail_reason);
+}
+
+static void s_start(tt_worker_t *self, tt_actor_t *actor)
+{
+    if (actor->up) {
+        s_report(self, actor, TT_REP_STARTED, NULL);
+        return;
+    }
+    actor->fail_reason[0] = '\0';
+    actor->paused = false;
+    actor->timer_interval_ns = 0;
+    const tt_behaviour_t *behaviour = actor->entry->behaviour;
+    if (behaviour->init && behaviour->init(actor, &actor->state) != 0) {
+        if (!actor->fail_reason[0])
+            snprintf(actor->fail_reason, sizeof actor->fail_reason,
+                     "init failed");
+        actor->state = NULL;
+        s_report(self, actor, TT_REP_FAILED, actor->fail_reason);
+        return;
+    }
+    actor->up = true;
+    atomic_fetch_add(&self->stats->actors_up, 1);
+    s_report(self, actor, TT_REP_STARTED, NULL);
+}
+
+static void s_stop(tt_worker_t *self, tt_actor_t *actor)
+{
+    if (actor->up)
+        s_take_down(self, actor);
+    s_report(self, actor, TT_REP_STOPPED, NULL);
+}
+
+/* An injected fault: fail now, or busy the thread as a hung handler would
+   (the watchdog must notice; nothing here is allowed to shorten it). */
+static void s_fault(tt_worker_t *self, tt_actor_t *actor,
+                    const tt_sys_fault_t *fault)
+{
+    if (!actor->up)
+        return;
+    if (fault->kind == TT_FAULT_HANG) {
+        atomic_store(&self->stats->busy_actor, actor->entry->id);
+        atomic_store(&self->stats->busy_since_ns, tt_mono_ns());
+        int64_t until = tt_mono_ns() + (int64_t)fault->hang_ms * 1000000;
+        while (tt_mono_ns() < until) {
+            struct timespec nap = {0, 1000000};
+            nanosleep(&nap, NULL);
+        }
+        atomic_store(&self->stats->busy_since_ns, 0);
+        return;
+    }
+    tt_actor_fail(actor, "injected fault");
+    s_fail(self, actor);
+}
+
+/* --- dispatch --- */
+
+static void s_deliver(tt_worker_t *self, tt_actor_t *actor, const tt_msg_t *msg)
+{
+    tt_actor_stats_t *stats = &actor->entry->stats;
+    if (!actor->up) {
+        atomic_fetch_add_explicit(&stats->undeliverable, 1,
+                                  memory_order_relaxed);
+        return;
+    }
+    atomic_store_explicit(&self->stats->busy_actor, actor->entry->id,
+                          memory_order_relaxed);
+    atomic_store_explicit(&self->stats->busy_since_ns, tt_mono_ns(),
+                          memory_order_release);
+    actor->fail_reason[0] = '\0';
+    int rc = actor->entry->behaviour->handle(actor, actor->state, msg);
+    atomic_store_explicit(&self->stats->busy_since_ns, 0, memory_order_release);
+    atomic_fetch_add_explicit(&stats->handled, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&self->stats->handled, 1, memory_order_relaxed);
+    if (rc != 0)
+        s_fail(self, actor);
+}
+
+static void s_dispatch(tt_worker_t *self, const tt_msg_t *msg)
+{
+    tt_actor_t *actor =
+        msg->hdr.to < self->slot_count ? &self->slots[msg->hdr.to] : NULL;
+    if (!actor || !actor->entry || actor->entry->worker != self->index) {
+        tt_error("runtime", "worker %d: frame for actor %u it does not host",
+                 self->index, msg->hdr.to);
+        return;
+    }
+    atomic_fetch_add_explicit(&actor->entry->stats.dequeued, 1,
+                              memory_order_relaxed);
+    switch (msg->hdr.type) {
+    case TT_SYS_START:
+        s_start(self, actor);
+        break;
+    case TT_SYS_STOP:
+        s_stop(self, actor);
+        break;
+    case TT_SYS_PAUSE:
+    case TT_SYS_RESUME:
+        actor->paused = msg->hdr.type == TT_SYS_PAUSE;
+        break;
+    case TT_SYS_FAULT:
+        s_fault(self, actor, &msg->body.fault);
+        break;
+    default:
+        s_deliver(self, actor, msg);
+    }
+}
+
+static void s_drain(tt_worker_t *self)
+{
+    void *inbox = zsock_resolve(self->inbox);
+    tt_msg_t msg;
+    for (int n = 0; n < S_DRAIN_BATCH; n++) {
+        int size = zmq_recv(inbox, &msg, sizeof msg, ZMQ_DONTWAIT);
+        if (size < 0)
+            return;
+        if (tt_msg_check(&msg, (size_t)size) != 0) {
+            tt_error("runtime", "worker %d: malformed frame (%d bytes)",
+                     self->index, size);
+            continue;
+        }
+        s_dispatch(self, &msg);
+    }
+}
+
+static long s_wait_ms(int64_t now, int64_t next)
+{
+    int64_t cap = now + (int64_t)S_MAX_WAIT_MS * 1000000;
+    if (next > cap)
+        next = cap;
+    long wait = (long)((next - now) / 1000000);
+    return wait < 1 ? 1 : wait;
+}
+
+/* Runs due timers; returns ms until the next one (at most S_MAX_WAIT_MS).
+   The scan over hosted actors happens only when a timer is due, so a busy
+   worker pays one clock read per wake-up, not one per actor. */
+static long s_run_timers(tt_worker_t *self)
+{
+    int64_t now = tt_clock_now(tt_runtime_clock(self->rt));
+    if (now < self->next_timer_ns)
+        return s_wait_ms(now, self->next_timer_ns);
+    int64_t next = INT64_MAX;
+    for (uint32_t id = 0; id < self->slot_count; id++) {
+        tt_actor_t *actor = &self->slots[id];
+        if (!actor->up || !actor->timer_interval_ns)
+            continue;
+        if (actor->timer_due_ns <= now) {
+            actor->timer_due_ns = now + actor->timer_interval_ns;
+            actor->fail_reason[0] = '\0';
+            const tt_behaviour_t *behaviour = actor->entry->behaviour;
+            if (behaviour->timer &&
+                behaviour->timer(actor, actor->state, now) != 0) {
+                s_fail(self, actor);
+                continue;
+            }
+        }
+        if (actor->timer_interval_ns && actor->timer_due_ns < next)
+            next = actor->timer_due_ns;
+    }
+    self->next_timer_ns = next;
+    return s_wait_ms(now, next);
+}
+
+static void s_shutdown_actors(tt_worker_t *self)
+{
+    for (uint32_t id = 0; id < self->slot_count; id++)
+        if (self->slots[id].up)
+            s_take_down(self, &self->slots[id]);
+}
+
+static void s_worker_task(zsock_t *pipe, void *arg)
+{
+    tt_worker_t *self = arg;
+    char endpoint[64];
+    tt_runtime_endpoint_worker(endpoint, sizeof endpoint, self->index);
+    self->inbox = zsock_new(ZMQ_PULL);
+    zsock_set_rcvhwm(self->inbox, tt_runtime_config(self->rt)->mailbox_hwm);
+    self->bound_ok = zsock_bind(self->inbox, "%s", endpoint) == 0;
+    self->sender = self->bound_ok ? tt_sender_new(self->rt) : NULL;
+    self->bound_ok = self->sender != NULL;
+    zsock_signal(pipe, 0);
+    zmq_pollitem_t items[] = {
+        {zsock_resolve(pipe), 0, ZMQ_POLLIN, 0},
+        {zsock_resolve(self->inbox), 0, ZMQ_POLLIN, 0},
+    };
+    while (self->bound_ok) {
+        long wait = s_run_timers(self);
+        if (tt_sender_flush(self->sender) && wait > 1)
+            wait = 1;
+        if (zmq_poll(items, 2, wait) < 0 && errno != EINTR)
+            break;
+        if (items[0].revents & ZMQ_POLLIN)
+            break; /* $TERM from zactor_destroy */
+        if (items[1].revents & ZMQ_POLLIN)
+            s_drain(self);
+    }
+    s_shutdown_actors(self);
+    tt_sender_destroy(&self->sender);
+    zsock_destroy(&self->inbox);
+}
+
+tt_worker_t *tt_worker_new(tt_runtime_t *rt, int index)
+{
+    tt_worker_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->rt = rt;
+    self->index = index;
+    self->stats = tt_runtime_worker_stats(rt, index);
+    self->slot_count = tt_runtime_actor_count(rt);
+    self->next_timer_ns = INT64_MAX;
+    self->slots =
+        calloc(self->slot_count ? self->slot_count : 1, sizeof *self->slots);
+    assert(self->slots);
+    for (uint32_t id = 0; id < self->slot_count; id++) {
+        tt_actor_entry_t *entry = tt_runtime_actor(rt, id);
+        if (entry->worker == index) {
+            self->slots[id].worker = self;
+            self->slots[id].entry = entry;
+        }
+    }
+    self->thread = zactor_new(s_worker_task, self);
+    if (!self->thread || !self->bound_ok) {
+        tt_worker_destroy(&self);
+        return NULL;
+    }
+    return self;
+}
+
+void tt_worker_destroy(tt_worker_t **self_p)
+{
+    assert(self_p);
+    tt_worker_t *self = *self_p;
+    if (!self)
+        return;
+    zactor_destroy(&self->thread);
+    free(self->slots);
+    free(self);
+    *self_p = NULL;
+}

@@ -1,0 +1,153 @@
+/*  supervisor/health.c: the health reply: the whole tree as the root sees
+    it, plus the counters the workers keep (runtime.h). Built on the root
+    thread for each health request. */
+#include "supervisor/health.h"
+#include "supervisor/root_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint64_t s_uptime_ms(const tt_lifecycle_t *life, int64_t now)
+{
+    if (!tt_state_is_up(life->state) || !life->running_since_ns)
+        return 0;
+    return (uint64_t)((now - life->running_since_ns) / 1000000);
+}
+
+static uint64_t s_load(_Atomic uint64_t *counter)
+{
+    return atomic_load_explicit(counter, memory_order_relaxed);
+}
+
+static void s_fill_actor(tt_root_t *self, const tt_symbol_rec_t *sym,
+                         tt_role_t role, Tt__ActorHealth *out, int64_t now)
+{
+    const tt_actor_rec_t *rec = &sym->actors[role];
+    tt_actor_entry_t *entry =
+        tt_runtime_actor(self->rt, tt_runtime_actor_id(sym->index, role));
+    tt_actor_stats_t *stats = &entry->stats;
+    tt__actor_health__init(out);
+    out->name = (char *)tt_role_name(role);
+    out->state = (Tt__State)rec->life.state;
+    out->uptime_ms = s_uptime_ms(&rec->life, now);
+    out->restarts = rec->restarts;
+    out->last_error = (char *)rec->last_error;
+    uint64_t enq = s_load(&stats->enqueued), deq = s_load(&stats->dequeued);
+    out->queue_depth = enq > deq ? enq - deq : 0;
+    out->drops = s_load(&stats->drops);
+    out->handled = s_load(&stats->handled);
+    out->worker = (uint32_t)entry->worker;
+    out->transitions = rec->life.transitions;
+    out->watchdog_misses = s_load(&stats->watchdog_misses);
+    out->undeliverable = s_load(&stats->undeliverable);
+    out->backpressured = s_load(&stats->backpressured);
+}
+
+static void s_fill_symbol(tt_root_t *self, const tt_symbol_rec_t *sym,
+                          Tt__SymbolHealth *out, Tt__ActorHealth *actors,
+                          Tt__ActorHealth **actor_ptrs, int64_t now)
+{
+    tt__symbol_health__init(out);
+    const tt_symbol_cfg_t *cfg = &self->cfg->symbols[sym->index];
+    out->symbol = (char *)sym->name;
+    out->state = (Tt__State)sym->life.state;
+    out->uptime_ms = s_uptime_ms(&sym->life, now);
+    out->restarts = sym->restarts;
+    out->last_error = (char *)sym->last_error;
+    out->pause_reason = (char *)sym->pause_reason;
+    out->venue = self->cfg->venues[cfg->venue].name;
+    for (int role = 0; role < TT_ROLE_COUNT; role++) {
+        s_fill_actor(self, sym, role, &actors[role], now);
+        actor_ptrs[role] = &actors[role];
+    }
+    out->n_actors = TT_ROLE_COUNT;
+    out->actors = actor_ptrs;
+    tt_actor_entry_t *data = tt_runtime_actor(
+        self->rt, tt_runtime_actor_id(sym->index, TT_ROLE_DATA));
+    int64_t last = atomic_load(&data->stats.last_rx_ns);
+    out->last_tick_age_ms = last ? (now - last) / 1000000 : -1;
+    out->ticks = s_load(&data->stats.ticks);
+    out->worker = (uint32_t)data->worker;
+}
+
+/* Everything the reply points at lives in one block, freed at once. */
+typedef struct {
+    Tt__Health health;
+    Tt__SymbolHealth *symbols;
+    Tt__SymbolHealth **symbol_ptrs;
+    Tt__ActorHealth *actors;
+    Tt__ActorHealth **actor_ptrs;
+    Tt__WorkerHealth *workers;
+    Tt__WorkerHealth **worker_ptrs;
+} s_block_t;
+
+static void s_fill_workers(tt_root_t *self, s_block_t *block)
+{
+    int count = tt_runtime_workers(self->rt);
+    int64_t mono = tt_mono_ns();
+    for (int w = 0; w < count; w++) {
+        tt_worker_stats_t *stats = tt_runtime_worker_stats(self->rt, w);
+        Tt__WorkerHealth *out = &block->workers[w];
+        tt__worker_health__init(out);
+        out->id = (uint32_t)w;
+        out->actors = atomic_load(&stats->actors_up);
+        out->handled = s_load(&stats->handled);
+        int64_t since = atomic_load(&stats->busy_since_ns);
+        out->busy_ms = since ? (uint64_t)((mono - since) / 1000000) : 0;
+        block->worker_ptrs[w] = out;
+    }
+    block->health.n_workers = (size_t)count;
+    block->health.workers = block->worker_ptrs;
+}
+
+Tt__Health *tt_health_build(tt_root_t *self)
+{
+    size_t nsym = self->cfg->symbol_count;
+    int nworkers = tt_runtime_workers(self->rt);
+    s_block_t *block = calloc(1, sizeof *block);
+    block->symbols = calloc(nsym ? nsym : 1, sizeof *block->symbols);
+    block->symbol_ptrs = calloc(nsym ? nsym : 1, sizeof *block->symbol_ptrs);
+    block->actors = calloc(nsym * TT_ROLE_COUNT + 1, sizeof *block->actors);
+    block->actor_ptrs =
+        calloc(nsym * TT_ROLE_COUNT + 1, sizeof *block->actor_ptrs);
+    block->workers = calloc((size_t)nworkers, sizeof *block->workers);
+    block->worker_ptrs = calloc((size_t)nworkers, sizeof *block->worker_ptrs);
+    Tt__Health *health = &block->health;
+    tt__health__init(health);
+    int64_t now = tt_root_now(self);
+    health->name = self->cfg->name;
+    health->state = (Tt__State)self->life.state;
+    health->uptime_ms = s_uptime_ms(&self->life, now);
+    health->version = (char *)TT_VERSION;
+    health->pid = (uint32_t)getpid();
+    health->now_ns = now;
+    uint64_t drops = 0;
+    for (size_t i = 0; i < nsym; i++) {
+        s_fill_symbol(self, &self->symbols[i], &block->symbols[i],
+                      &block->actors[i * TT_ROLE_COUNT],
+                      &block->actor_ptrs[i * TT_ROLE_COUNT], now);
+        for (int role = 0; role < TT_ROLE_COUNT; role++)
+            drops += block->actors[i * TT_ROLE_COUNT + role].drops;
+        block->symbol_ptrs[i] = &block->symbols[i];
+    }
+    health->n_symbols = nsym;
+    health->symbols = block->symbol_ptrs;
+    health->mailbox_drops = drops;
+    s_fill_workers(self, block);
+    return health;
+}
+
+void tt_health_free(Tt__Health *health)
+{
+    if (!health)
+        return;
+    s_block_t *block = (s_block_t *)health; /* health is its first member */
+    free(block->symbols);
+    free(block->symbol_ptrs);
+    free(block->actors);
+    free(block->actor_ptrs);
+    free(block->workers);
+    free(block->worker_ptrs);
+    free(block);
+}

@@ -1,0 +1,262 @@
+/*  supervisor/root.c: the root supervisor's loop (see root.h). One
+    zmq_poll over the workers' reports, the control socket and a signalfd;
+    timers for pending restarts and the watchdog come from the same loop.
+    Runs on the main thread. */
+#include "supervisor/root_internal.h"
+#include "actors/control.h"
+#include "runtime/log.h"
+
+#include <assert.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#define S_WATCHDOG_ABORT_FACTOR 10 /* busy this many deadlines: abort */
+
+void tt_root_block_signals(void)
+{
+    zsys_handler_set(NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int64_t tt_root_now(const tt_root_t *self)
+{
+    return tt_clock_now(self->clock);
+}
+
+int tt_root_move(tt_root_t *self, tt_lifecycle_t *life, const char *path,
+                 tt_state_t to, const char *reason)
+{
+    tt_state_t from = life->state;
+    if (tt_lifecycle_move(life, to, tt_root_now(self)) != 0) {
+        tt_error(path, "illegal transition %s -> %s refused (%s)",
+                 tt_state_name(from), tt_state_name(to), reason);
+        return -1;
+    }
+    self->transitions++;
+    tt_log(to == TT_STATE_ERROR ? TT_LOG_WARN : TT_LOG_INFO, path,
+           "%s -> %s (%s)", tt_state_name(from), tt_state_name(to), reason);
+    return 0;
+}
+
+tt_root_t *tt_root_new(const tt_config_t *cfg,
+                       const tt_behaviour_t *const roles[TT_ROLE_COUNT])
+{
+    tt_root_t *self = calloc(1, sizeof *self);
+    assert(self);
+    self->cfg = cfg;
+    self->signal_fd = -1;
+    self->clock = tt_clock_new_live();
+    int64_t now = tt_root_now(self);
+    tt_lifecycle_init(&self->life, now);
+    self->rt = tt_runtime_new(cfg, self->clock, roles);
+    self->symbols = calloc(cfg->symbol_count, sizeof *self->symbols);
+    self->watch = calloc((size_t)cfg->workers, sizeof *self->watch);
+    assert(self->symbols && self->watch);
+    for (size_t i = 0; i < cfg->symbol_count; i++) {
+        tt_symbol_rec_t *sym = &self->symbols[i];
+        sym->index = (int)i;
+        sym->name = cfg->symbols[i].name;
+        tt_lifecycle_init(&sym->life, now);
+        for (int role = 0; role < TT_ROLE_COUNT; role++)
+            tt_lifecycle_init(&sym->actors[role].life, now);
+        tt_symsup_init(&sym->sup, (uint64_t)now ^ (i * 0x9e3779b97f4a7c15u));
+    }
+    self->inbox = zsock_new(ZMQ_PULL);
+    assert(self->inbox);
+    zsock_set_rcvhwm(self->inbox, cfg->mailbox_hwm);
+    if (zsock_bind(self->inbox, "%s", TT_ENDPOINT_ROOT) != 0) {
+        tt_error("root", "cannot bind %s", TT_ENDPOINT_ROOT);
+        tt_root_destroy(&self);
+        return NULL;
+    }
+    self->control = tt_control_bind(cfg);
+    if (!self->control) {
+        tt_root_destroy(&self);
+        return NULL;
+    }
+    return self;
+}
+
+void tt_root_destroy(tt_root_t **self_p)
+{
+    assert(self_p);
+    tt_root_t *self = *self_p;
+    if (!self)
+        return;
+    tt_runtime_destroy(&self->rt);
+    tt_sender_destroy(&self->sender);
+    zsock_destroy(&self->control);
+    zsock_destroy(&self->inbox);
+    if (self->signal_fd >= 0)
+        close(self->signal_fd);
+    tt_clock_destroy(&self->clock);
+    free(self->watch);
+    free(self->symbols);
+    free(self);
+    *self_p = NULL;
+}
+
+static void s_drain_reports(tt_root_t *self)
+{
+    void *inbox = zsock_resolve(self->inbox);
+    tt_msg_t msg;
+    for (int n = 0; n < 1024; n++) {
+        int size = zmq_recv(inbox, &msg, sizeof msg, ZMQ_DONTWAIT);
+        if (size < 0)
+            return;
+        if (tt_msg_check(&msg, (size_t)size) != 0) {
+            tt_error("root", "malformed report (%d bytes) ignored", size);
+            continue;
+        }
+        tt_symbols_on_report(self, &msg);
+    }
+}
+
+/* A handler busy past the deadline is a failure of its actor. C cannot
+   stop the thread, so the restart takes effect when the handler returns;
+   a handler busy for S_WATCHDOG_ABORT_FACTOR deadlines takes the process
+   down, and systemd (the top of the tree) restarts it. */
+static void s_watchdog(tt_root_t *self)
+{
+    int64_t deadline = self->cfg->watchdog_ms * 1000000;
+    int64_t mono = tt_mono_ns();
+    for (int w = 0; w < tt_runtime_workers(self->rt); w++) {
+        tt_worker_stats_t *stats = tt_runtime_worker_stats(self->rt, w);
+        int64_t since = atomic_load(&stats->busy_since_ns);
+        if (!since || mono - since <= deadline)
+            continue;
+        uint32_t id = atomic_load(&stats->busy_actor);
+        tt_actor_entry_t *entry = tt_runtime_actor(self->rt, id);
+        if (mono - since > deadline * S_WATCHDOG_ABORT_FACTOR) {
+            tt_error("root",
+                     "watchdog: %s busy for %lld ms; aborting so the "
+                     "OS supervisor restarts ticktree",
+                     entry ? entry->path : "?",
+                     (long long)((mono - since) / 1000000));
+            abort();
+        }
+        if (self->watch[w].busy_since_ns == since || !entry)
+            continue;
+        self->watch[w].busy_since_ns = since;
+        atomic_fetch_add(&entry->stats.watchdog_misses, 1);
+        char reason[TT_REASON_MAX];
+        snprintf(reason, sizeof reason,
+                 "watchdog: handler busy for more than %lld ms",
+                 (long long)self->cfg->watchdog_ms);
+        tt_symbols_on_failure(self, &self->symbols[entry->symbol], entry->role,
+                              reason);
+    }
+}
+
+static void s_on_signal(tt_root_t *self)
+{
+    struct signalfd_siginfo info;
+    if (read(self->signal_fd, &info, sizeof info) != sizeof info)
+        return;
+    tt_info("root", "received %s: stopping", strsignal((int)info.ssi_signo));
+    tt_root_request_stop(self);
+}
+
+void tt_root_request_stop(tt_root_t *self)
+{
+    if (self->stop_requested)
+        return;
+    self->stop_requested = true;
+    self->stop_deadline_ns =
+        tt_root_now(self) + self->cfg->shutdown_timeout_ms * 1000000;
+    tt_root_move(self, &self->life, "root", TT_STATE_STOPPING, "stop");
+    tt_symbols_stop_all(self);
+}
+
+static long s_poll_timeout(tt_root_t *self)
+{
+    int64_t now = tt_root_now(self);
+    int64_t next = now + self->cfg->watchdog_ms * 1000000 / 4;
+    int64_t due = tt_symbols_next_due(self);
+    if (due < next)
+        next = due;
+    if (self->stop_requested && self->stop_deadline_ns < next)
+        next = self->stop_deadline_ns;
+    long wait = (long)((next - now) / 1000000);
+    if (tt_sender_pending(self->sender) && wait > 1)
+        wait = 1;
+    return wait < 1 ? 1 : wait;
+}
+
+static int s_open_signals(tt_root_t *self)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    self->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    return self->signal_fd < 0 ? -1 : 0;
+}
+
+static int s_start(tt_root_t *self)
+{
+    tt_root_move(self, &self->life, "root", TT_STATE_STARTING, "start");
+    if (s_open_signals(self) != 0 || tt_runtime_start(self->rt) != 0) {
+        tt_error("root", "cannot start the worker threads");
+        return -1;
+    }
+    self->sender = tt_sender_new(self->rt);
+    if (!self->sender)
+        return -1;
+    tt_symbols_start_all(self);
+    tt_root_move(self, &self->life, "root", TT_STATE_RUNNING,
+                 "symbols started");
+    tt_info("root", "%zu symbols on %d workers; control on %s",
+            self->cfg->symbol_count, self->cfg->workers,
+            self->cfg->control_endpoint);
+    return 0;
+}
+
+int tt_root_run(tt_root_t *self)
+{
+    if (s_start(self) != 0)
+        return 1;
+    zmq_pollitem_t items[] = {
+        {zsock_resolve(self->inbox), 0, ZMQ_POLLIN, 0},
+        {zsock_resolve(self->control), 0, ZMQ_POLLIN, 0},
+        {NULL, self->signal_fd, ZMQ_POLLIN, 0},
+    };
+    int code = 0;
+    while (true) {
+        tt_sender_flush(self->sender);
+        if (zmq_poll(items, 3, s_poll_timeout(self)) < 0 && errno != EINTR)
+            break;
+        if (items[0].revents & ZMQ_POLLIN)
+            s_drain_reports(self);
+        if (items[1].revents & ZMQ_POLLIN)
+            tt_control_handle(self);
+        if (items[2].revents & ZMQ_POLLIN)
+            s_on_signal(self);
+        if (self->stop_requested) {
+            if (tt_symbols_all_stopped(self) &&
+                !tt_sender_pending(self->sender))
+                break;
+            if (tt_root_now(self) >= self->stop_deadline_ns) {
+                tt_error("root", "shutdown took longer than %lld ms",
+                         (long long)self->cfg->shutdown_timeout_ms);
+                code = 1;
+                break;
+            }
+            continue;
+        }
+        tt_symbols_run_due(self);
+        s_watchdog(self);
+    }
+    tt_runtime_stop(self->rt);
+    tt_root_move(self, &self->life, "root", TT_STATE_STOPPED,
+                 code == 0 ? "clean stop" : "stop timed out");
+    return code;
+}

@@ -1,0 +1,99 @@
+/*  supervisor/root_internal.h: the root's records, shared by the files
+    that make up the root (root.c, symbols.c, health.c, and the control
+    actor that runs on the root thread). Nothing outside the main thread
+    may touch these. */
+#ifndef TT_SUPERVISOR_ROOT_INTERNAL_H
+#define TT_SUPERVISOR_ROOT_INTERNAL_H
+
+#include <czmq.h>
+
+#include "runtime/runtime.h"
+#include "supervisor/lifecycle.h"
+#include "supervisor/policy.h"
+#include "supervisor/root.h"
+
+#define TT_ERROR_TEXT_MAX 192
+
+typedef struct {
+    tt_lifecycle_t life;
+    uint32_t restarts;
+    bool restart_pending; /* STOP sent; START follows its STOPPED report */
+    char last_error[TT_ERROR_TEXT_MAX];
+} tt_actor_rec_t;
+
+typedef enum {
+    TT_PENDING_NONE = 0,
+    TT_PENDING_ACTORS, /* restart from_role.. after the backoff */
+    TT_PENDING_SYMBOL, /* restart the whole symbol after the backoff */
+} tt_pending_kind_t;
+
+typedef struct {
+    int index; /* in config symbols */
+    const char *name;
+    tt_lifecycle_t life;
+    tt_actor_rec_t actors[TT_ROLE_COUNT];
+    tt_symsup_t sup;
+    tt_pending_kind_t pending;
+    tt_role_t pending_from;
+    tt_role_t failed_role;
+    int64_t pending_due_ns;
+    bool paused;      /* operator asked for pause; survives restarts */
+    bool quarantined; /* budget exhausted; only an operator restart helps */
+    bool restart_after_stop; /* operator restart of a running symbol */
+    uint32_t restarts;
+    char last_error[TT_ERROR_TEXT_MAX];
+    char pause_reason[32];
+} tt_symbol_rec_t;
+
+typedef struct {
+    int64_t busy_since_ns; /* the busy episode already reported */
+} tt_watch_rec_t;
+
+struct tt_root {
+    const tt_config_t *cfg;
+    tt_clock_t *clock;
+    tt_runtime_t *rt;
+    tt_sender_t *sender;
+    zsock_t *inbox;   /* reports from workers */
+    zsock_t *control; /* REP, see actors/control.c */
+    int signal_fd;
+    tt_lifecycle_t life;
+    tt_symbol_rec_t *symbols;
+    tt_watch_rec_t *watch;
+    bool stop_requested;
+    int64_t stop_deadline_ns;
+    uint64_t transitions;
+};
+
+/* Moves LIFE to TO, logging PATH and REASON; -1 (logged) if illegal. */
+int tt_root_move(tt_root_t *self, tt_lifecycle_t *life, const char *path,
+                 tt_state_t to, const char *reason);
+
+int64_t tt_root_now(const tt_root_t *self);
+
+/* Symbol supervision (supervisor/symbols.c). */
+void tt_symbols_start_all(tt_root_t *self);
+void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg);
+void tt_symbols_on_failure(tt_root_t *self, tt_symbol_rec_t *sym,
+                           tt_role_t role, const char *reason);
+void tt_symbols_run_due(tt_root_t *self);
+int64_t tt_symbols_next_due(const tt_root_t *self);
+void tt_symbols_stop_all(tt_root_t *self);
+bool tt_symbols_all_stopped(const tt_root_t *self);
+
+/* Operator commands; return a tt.Status value and fill ERR on failure. */
+int tt_symbols_pause(tt_root_t *self, tt_symbol_rec_t *sym, char *err,
+                     size_t size);
+int tt_symbols_resume(tt_root_t *self, tt_symbol_rec_t *sym, char *err,
+                      size_t size);
+int tt_symbols_restart(tt_root_t *self, tt_symbol_rec_t *sym, char *err,
+                       size_t size);
+int tt_symbols_fault(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role,
+                     const tt_sys_fault_t *fault, char *err, size_t size);
+
+tt_symbol_rec_t *tt_root_find_symbol(tt_root_t *self, const char *name);
+
+/* Starts the graceful shutdown (idempotent). */
+void tt_root_request_stop(tt_root_t *self);
+
+#endif
