@@ -307,6 +307,10 @@ static void s_bind_field(tt_cfgb_t *b, const tt_cfgb_field_t *f,
         ok = s_bind_decimal(b, f, node, dest, path);
         break;
     case TT_CFGB_MAP:
+        /* A wrong kind still marks the section present (-line), so that
+           it is not also reported as missing. */
+        if (node->type != YAML_MAPPING_NODE)
+            s_set_line(s_at(dest, f->off), f->sub->line_off, -key_line);
         tt_cfgb_bind(b, f->sub, node, key_line, s_at(dest, f->off), path);
         break;
     case TT_CFGB_NODE:
@@ -455,7 +459,7 @@ static void s_check_required(tt_cfgb_t *b, const tt_cfgb_section_t *s,
             tt_cfgb_error(b, line, "%s: missing required key '%s'",
                           *path ? path : "top level", f->key);
         } else if (f->type == TT_CFGB_MAP &&
-                   s_get_line(slot, f->sub->line_off) != 0) {
+                   s_get_line(slot, f->sub->line_off) > 0) {
             char child[S_PATH_MAX];
             s_join(child, sizeof(child), path, f->key);
             s_check_required(b, f->sub, slot,

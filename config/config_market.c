@@ -424,6 +424,8 @@ static void s_finish_instrument(tt_cfgb_t *b, s_symbol_in_t *in,
 static void s_finish_risk(tt_cfgb_t *b, s_symbol_in_t *in, const char *path)
 {
     s_risk_in_t *r = &in->risk;
+    if (r->cfg.line < 0)
+        return; /* risk was not a mapping: reported already */
     int line = r->cfg.line ? r->cfg.line : in->line;
     char sub[S_PATH_MAX + 32];
     int64_t ignored;

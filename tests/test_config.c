@@ -584,7 +584,7 @@ static void test_venue_endpoints(void **state)
                 /* 3 */ "    endpoints: [wss://a, ftp://b]\n"
                 /* 4 */ "  - name: two\n"
                 /* 5 */ "    endpoints: [ws://1, ws://2, ws://3, ws://4, "
-                        "ws://5]\n"
+                "ws://5]\n"
                 /* 6 */ "  - name: three\n"
                 /* 7 */ "    endpoints: wss://a\n" S_SYMBOL("sim")));
     s_expect(fx, 0, 3,
@@ -746,6 +746,9 @@ static void test_file_level_errors(void **state)
     snprintf(want, sizeof(want), "%s: cannot open: No such file or directory",
              missing);
     assert_string_equal(fx->errors.messages[0], want);
+    /* Without a callback the messages go to stderr; the result is the
+       same and the count is optional. */
+    assert_null(tt_config_load(missing, NULL, NULL, NULL));
     free(missing);
     s_errors_clear(&fx->errors);
 
@@ -818,6 +821,16 @@ static void test_wrong_kinds_and_missing_keys(void **state)
     assert_null(s_load_text(fx, "venues: []\n" S_SYMBOL("sim")));
     s_expect(fx, 0, 1, "venues: at least one venue is required");
     s_expect(fx, 1, 4, "symbols[0].venue: unknown venue 'sim'");
+    assert_int_equal(fx->errors.count, 2);
+    /* A section of the wrong kind is reported once, not also missing. */
+    assert_null(s_load_text(fx, S_VENUES
+                            "symbols:\n"
+                            "  - {symbol: A, venue: sim, px_decimals: 2,\n"
+                            "     qty_decimals: 0, strategy: 5, risk: []}\n"));
+    s_expect(fx, 0, 6,
+             "symbols[0].strategy: expected a mapping, got a "
+             "scalar");
+    s_expect(fx, 1, 6, "symbols[0].risk: expected a mapping, got a list");
     assert_int_equal(fx->errors.count, 2);
     s_expect_one(fx, S_VENUES "symbols: []\n", 4,
                  "symbols: at least one symbol is required");
