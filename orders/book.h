@@ -1,0 +1,184 @@
+/*  orders/book.h: the order book of one symbol. It turns a strategy signal
+    plus a risk-approved size into order intents (what the execution actor
+    persists first and then sends, invariant 4), applies the broker's
+    events (acks, fills, cancels, rejections, expiries), keeps the
+    symbol's one position (invariant 3) and manages the bracket around it:
+    a protective stop and a take-profit that always cover exactly the open
+    quantity, OCO between them, trailing and move-to-breakeven.
+
+    Pure logic, fixed capacity: no allocation after init, no clock (every
+    call takes the event time), no I/O. One book per symbol, owned by that
+    symbol's execution actor.
+
+    Every mutating call resets OUT and appends the intents it produced:
+    SUBMIT a new order, CANCEL an order, REPLACE an order by a new one
+    (new client id, `replaces` = the old seq). The order's state has
+    already moved (NEW, PENDING_CANCEL, PENDING_REPLACE) when the intent
+    is handed out. */
+#ifndef TT_ORDERS_BOOK_H
+#define TT_ORDERS_BOOK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "marketdata/types.h"
+#include "orders/order.h"
+#include "orders/position.h"
+#include "strategies/signal.h"
+
+#define TT_BOOK_ORDERS 32    /* order slots (terminal ones are recycled) */
+#define TT_BOOK_FILL_IDS 256 /* recent venue fill ids kept for dedupe */
+#define TT_INTENTS_MAX 16
+#define TT_BOOK_SYMBOL_MAX 31
+#define TT_BOOK_EXIT_RETRIES 3 /* rejected exits before the book gives up */
+
+typedef enum {
+    TT_INTENT_SUBMIT = 1,
+    TT_INTENT_CANCEL = 2,
+    TT_INTENT_REPLACE = 3,
+} tt_intent_kind_t;
+
+typedef struct {
+    tt_intent_kind_t kind;
+    tt_order_t order;               /* SUBMIT/REPLACE: the new order;
+                                       CANCEL: the order to cancel */
+    char old_coid[TT_COID_MAX + 1]; /* REPLACE: the order replaced */
+} tt_intent_t;
+
+typedef struct {
+    tt_intent_t v[TT_INTENTS_MAX];
+    int n;
+} tt_intents_t;
+
+typedef struct {
+    tt_ord_type_t entry_type;     /* MARKET, or LIMIT at the signal price */
+    tt_tif_t entry_tif;           /* DAY, GTC or IOC */
+    tt_tif_t child_tif;           /* stop, target and exit: DAY or GTC */
+    int32_t default_stop_ticks;   /* stop distance when a signal has none */
+    int32_t default_target_ticks; /* target distance when it has none */
+    int32_t trail_ticks;      /* trailing distance from the best price; 0 off */
+    int32_t be_trigger_ticks; /* breakeven after N ticks in favour; 0 off */
+    int32_t be_trigger_r_bps; /* ... or after this much R (10000 = 1R); 0 off */
+    int32_t be_offset_ticks;  /* breakeven stop = entry + offset */
+} tt_book_cfg_t;
+
+typedef enum {
+    TT_EV_ACCEPTED = 1,
+    TT_EV_FILL = 2,
+    TT_EV_CANCELLED = 3,
+    TT_EV_REJECTED = 4,
+    TT_EV_EXPIRED = 5,
+    TT_EV_CANCEL_REJECTED = 6, /* the venue refused our cancel */
+} tt_broker_ev_kind_t;
+
+/* One event from the broker gateway about one of our orders. */
+typedef struct {
+    tt_broker_ev_kind_t kind;
+    char coid[TT_COID_MAX + 1];
+    tt_ns_t ts;
+    char fill_id[TT_FILL_ID_MAX + 1]; /* FILL: venue fill id */
+    tt_px_t px;                       /* FILL: execution price */
+    tt_qty_t qty;                     /* FILL: executed quantity */
+    int64_t fee;                      /* FILL: money */
+    int32_t code;                     /* REJECTED: venue code */
+    char reason[64];                  /* REJECTED / EXPIRED: venue text */
+} tt_broker_ev_t;
+
+/* What tt_book_on_event did, for the actor to persist and publish. */
+typedef struct {
+    bool filled;               /* a fill was applied: see fill, delta */
+    tt_fill_t fill;            /* the ledger row */
+    tt_position_delta_t delta; /* its effect on the position */
+    tt_ord_state_t state;      /* the order's state afterwards */
+} tt_book_result_t;
+
+typedef struct {
+    bool active;    /* an entry / position / exit cycle is running */
+    bool exiting;   /* flatten: cancel everything, then exit */
+    bool be_done;   /* breakeven move already made */
+    tt_side_t side; /* entry side */
+    int32_t entry, stop, target, exit; /* order slots; -1 = none */
+    tt_px_t stop_px;                   /* desired protective stop */
+    tt_px_t target_px;                 /* desired take-profit */
+    tt_px_t init_stop_px; /* stop at entry: 1R = |entry - init stop| */
+    tt_px_t best_px;      /* best mark in favour since the first entry fill */
+    int32_t exit_rejects;
+} tt_bracket_t;
+
+typedef struct {
+    char symbol[TT_BOOK_SYMBOL_MAX + 1];
+    tt_instrument_t inst;
+    tt_book_cfg_t cfg;
+    uint64_t next_seq; /* next client-id sequence number (persist it) */
+    tt_order_t orders[TT_BOOK_ORDERS];
+    bool used[TT_BOOK_ORDERS];
+    tt_position_t pos;
+    tt_bracket_t br;
+    char fill_ids[TT_BOOK_FILL_IDS][TT_FILL_ID_MAX + 1];
+    int32_t fill_head;       /* next slot of the fill-id ring */
+    uint64_t dup_fills;      /* duplicate fills ignored */
+    uint64_t unknown_events; /* events for orders we do not know */
+    uint64_t refused_events; /* events refused (illegal transition...) */
+    char err[160];           /* text of the last error */
+} tt_book_t;
+
+/* Default configuration: market entry (DAY), GTC children, no defaults
+   for stop/target, no trailing, no breakeven. */
+tt_book_cfg_t tt_book_cfg_default(void);
+
+/* Initialises SELF for SYMBOL (1..31 characters) and INST (tick and lot
+   > 0, decimals 0..9). NEXT_SEQ is the persisted next sequence number
+   (>= 1) so ids stay unique across restarts. 0, or -1 with the reason in
+   tt_book_error(). */
+int tt_book_init(tt_book_t *self, const char *symbol,
+                 const tt_instrument_t *inst, const tt_book_cfg_t *cfg,
+                 uint64_t next_seq);
+
+/* Text of the last error ("" when none). */
+const char *tt_book_error(const tt_book_t *self);
+
+/* Handles a strategy signal at TS. ENTER_* needs QTY > 0 (the risk
+   manager's size), a flat symbol and no running bracket; it submits the
+   entry and arms its stop/target, sent as the entry fills. EXIT cancels
+   the entry and children and, once they are gone, closes what is open
+   with a market order. MOVE_STOP tightens the stop (never loosens it).
+   0, or -1 with the reason in tt_book_error() and nothing emitted. */
+int tt_book_on_signal(tt_book_t *self, const tt_signal_t *sig, tt_qty_t qty,
+                      tt_ns_t ts, tt_intents_t *out);
+
+/* A new mark price (last trade) at TS: trailing stop and breakeven. */
+int tt_book_on_mark(tt_book_t *self, tt_px_t px, tt_ns_t ts, tt_intents_t *out);
+
+/* Applies a broker event at its own ev->ts. RES may be NULL. Returns 0 when
+   applied, 1 when ignored as a duplicate (fill id already seen, repeated ack),
+   -1 on error (unknown order, illegal transition, overfill; counted). */
+int tt_book_on_event(tt_book_t *self, const tt_broker_ev_t *ev,
+                     tt_intents_t *out, tt_book_result_t *res);
+
+/* Asks to cancel the live order COID. 0, or -1 (not found, not
+   cancellable in its state). */
+int tt_book_cancel(tt_book_t *self, const char *coid, tt_ns_t ts,
+                   tt_intents_t *out);
+
+/* Cancel-and-replace COID (ACCEPTED or PARTIALLY_FILLED) by a fresh order
+   for QTY with LIMIT_PX / STOP_PX (0 keeps the old price). The old order
+   goes PENDING_REPLACE, the new one gets the next client id and
+   `replaces` = old seq; fills of the old order stay with it. 0 or -1. */
+int tt_book_replace(tt_book_t *self, const char *coid, tt_qty_t qty,
+                    tt_px_t limit_px, tt_px_t stop_px, tt_ns_t ts,
+                    tt_intents_t *out);
+
+/* The order with client id COID, or NULL. Borrowed. */
+const tt_order_t *tt_book_find(const tt_book_t *self, const char *coid);
+
+/* The current order in a bracket role (entry, stop, target, exit), or
+   NULL. Borrowed. */
+const tt_order_t *tt_book_bracket_order(const tt_book_t *self, tt_role_t role);
+
+/* The symbol's position. Borrowed. */
+const tt_position_t *tt_book_position(const tt_book_t *self);
+
+/* True while an entry, position or exit cycle is running. */
+bool tt_book_busy(const tt_book_t *self);
+
+#endif

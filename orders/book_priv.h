@@ -1,0 +1,34 @@
+/*  orders/book_priv.h: helpers shared by book.c (orders, events) and
+    bracket.c (signals, stop/target management). Not a public API. */
+#ifndef TT_ORDERS_BOOK_PRIV_H
+#define TT_ORDERS_BOOK_PRIV_H
+
+#include "orders/book.h"
+
+/* Records an error text for tt_book_error(); returns -1. */
+int tt_book_fail(tt_book_t *self, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Creates an order in NEW with the next client id and emits SUBMIT.
+   Returns its slot, or -1 (book full, intents full). */
+int tt_book_submit(tt_book_t *self, tt_role_t role, tt_side_t side,
+                   tt_ord_type_t type, tt_qty_t qty, tt_px_t limit_px,
+                   tt_px_t stop_px, tt_tif_t tif, tt_ns_t ts,
+                   tt_intents_t *out);
+
+/* Cancel / replace by slot (see tt_book_cancel / tt_book_replace).
+   tt_book_replace_slot returns the new slot or -1. */
+int tt_book_cancel_slot(tt_book_t *self, int slot, tt_ns_t ts,
+                        tt_intents_t *out);
+int tt_book_replace_slot(tt_book_t *self, int slot, tt_qty_t qty,
+                         tt_px_t limit_px, tt_px_t stop_px, tt_ns_t ts,
+                         tt_intents_t *out);
+
+/* Brings the bracket's orders in line with the position (bracket.c). */
+int tt_book_sync(tt_book_t *self, tt_ns_t ts, tt_intents_t *out);
+
+/* Bracket reactions to order events (bracket.c). */
+void tt_book_on_order_done(tt_book_t *self, int slot);
+void tt_book_on_replace_refused(tt_book_t *self, int new_slot, int old_slot);
+
+#endif
