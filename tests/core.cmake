@@ -1,0 +1,21 @@
+# The skeleton: lifecycle and restart policy (pure), and the real binary
+# end to end through its control socket.
+
+# The process harness drives the real binary through its real sockets.
+add_library(tt_procharness STATIC ${CMAKE_CURRENT_LIST_DIR}/process.c)
+target_compile_options(tt_procharness PRIVATE ${TT_WARNINGS})
+target_link_libraries(tt_procharness PUBLIC tt_harness tt_cli)
+target_compile_definitions(tt_procharness PUBLIC
+    TT_BINARY="$<TARGET_FILE:ticktree>")
+add_dependencies(tt_procharness ticktree)
+
+tt_test(NAME test_lifecycle LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lifecycle.c LIBS tt_lifecycle)
+tt_test(NAME test_policy LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_policy.c LIBS tt_lifecycle)
+tt_test(NAME test_control_e2e LABEL e2e TIMEOUT 180
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_control_e2e.c
+        LIBS tt_procharness)
+tt_test(NAME test_supervision_e2e LABEL e2e TIMEOUT 180
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_supervision_e2e.c
+        LIBS tt_procharness)

@@ -1,0 +1,246 @@
+/*  tests/process.c: the real binary under test (see process.h). */
+#include "tests/process.h"
+#include "cli/client.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define S_POLL_MS 20 /* interval between polls of a condition */
+
+static void s_nap(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+char *tth_config_text(const char *endpoint, int symbols, const char *extra,
+                      const char *supervision)
+{
+    size_t cap = 4096 + (size_t)symbols * 64;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    int len = snprintf(
+        text, cap,
+        "service:\n  control: %s\n  workers: 2\n"
+        "  shutdown_timeout_ms: 5000\n%s\n"
+        "supervision:\n%s\n"
+        "venues:\n  - name: sim\n    kind: sim\n"
+        "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n"
+        "  qty_decimals: 3\n  tick_size: \"0.01\"\n  lot_size: \"0.001\"\n"
+        "  strategy:\n    kind: sma_cross\n    params: {fast: 5, slow: 20}\n"
+        "  risk:\n    sizing: fixed_qty\n    qty: \"1\"\n"
+        "symbols:\n",
+        endpoint, extra,
+        supervision ? supervision
+                    : "  max_restarts: 3\n  window_s: 60\n  backoff_ms: 10\n"
+                      "  backoff_max_ms: 50\n  jitter_pct: 0\n"
+                      "  symbol_max_restarts: 1");
+    for (int i = 0; i < symbols; i++)
+        len += snprintf(text + len, cap - (size_t)len, "  - symbol: S%d\n", i);
+    return text;
+}
+
+static pid_t s_spawn(const char *const *args, const char *log_path)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        const char *argv[16] = {TT_BINARY};
+        for (int i = 0; args[i] && i < 14; i++)
+            argv[i + 1] = args[i];
+        execv(TT_BINARY, (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static bool s_all_running(tth_proc_t *self)
+{
+    Tt__Reply *reply = NULL;
+    Tt__Health *health = tth_health(self, &reply);
+    bool ok = health && health->state == TT__STATE__STATE_RUNNING;
+    for (size_t i = 0; ok && i < health->n_symbols; i++)
+        ok = health->symbols[i]->state == TT__STATE__STATE_RUNNING;
+    if (reply)
+        tt__reply__free_unpacked(reply, NULL);
+    return ok;
+}
+
+tth_proc_t *tth_proc_start(int symbols, const char *extra,
+                           const char *supervision)
+{
+    tth_proc_t *self = calloc(1, sizeof *self);
+    assert_non_null(self);
+    self->dir = tth_tmpdir("tt-e2e");
+    size_t len = strlen(self->dir) + 32;
+    self->endpoint = malloc(len);
+    self->log = malloc(len);
+    snprintf(self->endpoint, len, "ipc://%s/control", self->dir);
+    snprintf(self->log, len, "%s/ticktree.log", self->dir);
+    char *text = tth_config_text(self->endpoint, symbols, extra, supervision);
+    self->config = tth_write_file(self->dir, "ticktree.yaml", text);
+    free(text);
+    const char *args[] = {"run", "-c", self->config, NULL};
+    self->pid = s_spawn(args, self->log);
+    int64_t deadline = tth_now_ms() + 10000;
+    while (!s_all_running(self)) {
+        if (tth_now_ms() > deadline) {
+            char *log = tth_read_file(self->log);
+            print_error("service did not come up; log:\n%s\n",
+                        log ? log : "(none)");
+            free(log);
+            fail_msg("ticktree did not reach RUNNING within 10 s");
+        }
+        s_nap(S_POLL_MS);
+    }
+    return self;
+}
+
+void tth_proc_destroy(tth_proc_t **self_p)
+{
+    tth_proc_t *self = *self_p;
+    if (!self)
+        return;
+    if (!self->reaped) {
+        kill(self->pid, SIGKILL);
+        waitpid(self->pid, &self->status, 0);
+    }
+    tth_rmtree(self->dir);
+    free(self->dir);
+    free(self->config);
+    free(self->endpoint);
+    free(self->log);
+    free(self);
+    *self_p = NULL;
+}
+
+Tt__Health *tth_health(tth_proc_t *self, Tt__Reply **reply_p)
+{
+    Tt__Request req = TT__REQUEST__INIT;
+    Tt__HealthRequest health = TT__HEALTH_REQUEST__INIT;
+    req.command_case = TT__REQUEST__COMMAND_HEALTH;
+    req.health = &health;
+    char err[256];
+    *reply_p = tt_client_call(self->endpoint, &req, 2000, err, sizeof err);
+    return *reply_p ? (*reply_p)->health : NULL;
+}
+
+int tth_request(tth_proc_t *self, Tt__Request *req, char *err, size_t size)
+{
+    Tt__Reply *reply = tt_client_call(self->endpoint, req, 3000, err, size);
+    if (!reply)
+        return -1;
+    int status = reply->status;
+    snprintf(err, size, "%s", reply->error ? reply->error : "");
+    tt__reply__free_unpacked(reply, NULL);
+    return status;
+}
+
+int tth_symbol_cmd(tth_proc_t *self, const char *cmd, const char *symbol,
+                   char *err, size_t size)
+{
+    Tt__Request req = TT__REQUEST__INIT;
+    Tt__SymbolCommand body = TT__SYMBOL_COMMAND__INIT;
+    body.symbol = (char *)symbol;
+    if (!strcmp(cmd, "pause")) {
+        req.command_case = TT__REQUEST__COMMAND_PAUSE;
+        req.pause = &body;
+    } else if (!strcmp(cmd, "resume")) {
+        req.command_case = TT__REQUEST__COMMAND_RESUME;
+        req.resume = &body;
+    } else {
+        assert_string_equal(cmd, "restart");
+        req.command_case = TT__REQUEST__COMMAND_RESTART;
+        req.restart = &body;
+    }
+    return tth_request(self, &req, err, size);
+}
+
+int tth_fault(tth_proc_t *self, const char *symbol, const char *actor,
+              uint32_t hang_ms, char *err, size_t size)
+{
+    Tt__Request req = TT__REQUEST__INIT;
+    Tt__FaultRequest fault = TT__FAULT_REQUEST__INIT;
+    fault.symbol = (char *)symbol;
+    fault.actor = (char *)actor;
+    fault.kind =
+        hang_ms ? TT__FAULT_KIND__FAULT_HANG : TT__FAULT_KIND__FAULT_ERROR;
+    fault.hang_ms = hang_ms;
+    req.command_case = TT__REQUEST__COMMAND_FAULT;
+    req.fault = &fault;
+    return tth_request(self, &req, err, size);
+}
+
+int tth_state(tth_proc_t *self, const char *symbol, const char *actor)
+{
+    Tt__Reply *reply = NULL;
+    Tt__Health *health = tth_health(self, &reply);
+    int state = -1;
+    for (size_t i = 0; health && i < health->n_symbols; i++) {
+        Tt__SymbolHealth *sym = health->symbols[i];
+        if (strcmp(sym->symbol, symbol) != 0)
+            continue;
+        if (!actor)
+            state = sym->state;
+        for (size_t a = 0; actor && a < sym->n_actors; a++)
+            if (!strcmp(sym->actors[a]->name, actor))
+                state = sym->actors[a]->state;
+    }
+    if (reply)
+        tt__reply__free_unpacked(reply, NULL);
+    return state;
+}
+
+bool tth_wait_state(tth_proc_t *self, const char *symbol, const char *actor,
+                    int state, int timeout_ms)
+{
+    int64_t deadline = tth_now_ms() + timeout_ms;
+    do {
+        if (tth_state(self, symbol, actor) == state)
+            return true;
+        s_nap(S_POLL_MS);
+    } while (tth_now_ms() < deadline);
+    return tth_state(self, symbol, actor) == state;
+}
+
+int tth_proc_signal_wait(tth_proc_t *self, int sig, int timeout_ms)
+{
+    kill(self->pid, sig);
+    int64_t deadline = tth_now_ms() + timeout_ms;
+    while (tth_now_ms() < deadline) {
+        pid_t done = waitpid(self->pid, &self->status, WNOHANG);
+        if (done == self->pid) {
+            self->reaped = true;
+            return WIFEXITED(self->status) ? WEXITSTATUS(self->status)
+                                           : 128 + WTERMSIG(self->status);
+        }
+        s_nap(5);
+    }
+    return -1;
+}
+
+int tth_run_binary(const char *const *args, char **output)
+{
+    char *dir = tth_tmpdir("tt-cli");
+    char *log = tth_write_file(dir, "out.txt", "");
+    pid_t pid = s_spawn(args, log);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    *output = tth_read_file(log);
+    tth_rmtree(dir);
+    free(dir);
+    free(log);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
