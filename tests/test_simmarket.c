@@ -185,6 +185,38 @@ static void test_symbol_streams_independent(void **state)
     tt_simmarket_destroy(&c);
 }
 
+static void test_symbol_added_mid_run(void **state)
+{
+    (void)state;
+    const char *names[] = {"BTCUSD", NULL};
+    tt_simmarket_t *m = s_market(3, names);
+    tt_sim_tick_t buf[64];
+    assert_int_equal(tt_simmarket_next(m, T0 + HOUR, buf, 0), 0);
+    size_t n;
+    tt_ns_t last = T0;
+    while ((n = tt_simmarket_next(m, T0 + HOUR, buf, 64)) > 0)
+        last = buf[n - 1].tick.ts;
+    assert_true(last > T0 + HOUR - 10 * TT_NS_PER_SEC && last <= T0 + HOUR);
+    /* A late symbol starts at the market's clock: its ticks never land
+       before ticks already handed out, and it gets trade id 1. */
+    assert_int_equal(tt_simmarket_add(m, "LATE", &s_btc, 0), 1);
+    bool seen_late = false;
+    tt_ns_t prev = last;
+    while ((n = tt_simmarket_next(m, T0 + 2 * HOUR, buf, 64)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            assert_true(buf[i].tick.ts >= prev);
+            prev = buf[i].tick.ts;
+            if (buf[i].symbol == 1 && !seen_late) {
+                assert_true(buf[i].tick.ts > T0 + HOUR);
+                assert_true(buf[i].tick.trade_id == 1);
+                seen_late = true;
+            }
+        }
+    }
+    assert_true(seen_late);
+    tt_simmarket_destroy(&m);
+}
+
 static void s_check_tick(const tt_sim_tick_t *t, const tt_instrument_t *in,
                          double spread_bps)
 {
@@ -655,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_stream),
         cmocka_unit_test(test_different_seed_differs),
         cmocka_unit_test(test_symbol_streams_independent),
+        cmocka_unit_test(test_symbol_added_mid_run),
         cmocka_unit_test(test_tick_invariants),
         cmocka_unit_test(test_add_rejects),
         cmocka_unit_test(test_arrival_rate_and_volatility),
