@@ -80,7 +80,30 @@ typedef struct {
     Tt__ActorHealth **actor_ptrs;
     Tt__WorkerHealth *workers;
     Tt__WorkerHealth **worker_ptrs;
+    Tt__ActorHealth *edges;
+    Tt__ActorHealth **edge_ptrs;
 } s_block_t;
+
+static void s_fill_edges(tt_root_t *self, s_block_t *block, int64_t now)
+{
+    block->edges = calloc(self->edge_count + 1, sizeof *block->edges);
+    block->edge_ptrs = calloc(self->edge_count + 1, sizeof *block->edge_ptrs);
+    for (size_t e = 0; e < self->edge_count; e++) {
+        tt_edge_rec_t *edge = &self->edges[e];
+        Tt__ActorHealth *out = &block->edges[e];
+        tt__actor_health__init(out);
+        out->name = edge->name;
+        out->state = (Tt__State)edge->life.state;
+        out->uptime_ms = s_uptime_ms(&edge->life, now);
+        out->last_error = edge->last_error;
+        out->handled = s_load(&edge->stats.ticks);
+        out->drops = s_load(&edge->stats.drops);
+        out->transitions = edge->life.transitions;
+        block->edge_ptrs[e] = out;
+    }
+    block->health.n_edges = self->edge_count;
+    block->health.edges = block->edge_ptrs;
+}
 
 static void s_fill_workers(tt_root_t *self, s_block_t *block)
 {
@@ -135,6 +158,7 @@ Tt__Health *tt_health_build(tt_root_t *self)
     health->symbols = block->symbol_ptrs;
     health->mailbox_drops = drops;
     s_fill_workers(self, block);
+    s_fill_edges(self, block, now);
     return health;
 }
 
@@ -149,5 +173,7 @@ void tt_health_free(Tt__Health *health)
     free(block->actor_ptrs);
     free(block->workers);
     free(block->worker_ptrs);
+    free(block->edges);
+    free(block->edge_ptrs);
     free(block);
 }

@@ -59,7 +59,16 @@ tt_root_t *tt_root_new(const tt_config_t *cfg,
     self->rt = tt_runtime_new(cfg, self->clock, roles);
     self->symbols = calloc(cfg->symbol_count, sizeof *self->symbols);
     self->watch = calloc((size_t)cfg->workers, sizeof *self->watch);
-    assert(self->symbols && self->watch);
+    self->edges = calloc(cfg->venue_count + 1, sizeof *self->edges);
+    assert(self->symbols && self->watch && self->edges);
+    for (size_t v = 0; v < cfg->venue_count; v++) {
+        if (cfg->venues[v].kind != TT_VENUE_SIM)
+            continue; /* other venue kinds bring their own feeds later */
+        tt_edge_rec_t *edge = &self->edges[self->edge_count++];
+        snprintf(edge->name, sizeof edge->name, "feed/%s", cfg->venues[v].name);
+        edge->venue = v;
+        tt_lifecycle_init(&edge->life, now);
+    }
     for (size_t i = 0; i < cfg->symbol_count; i++) {
         tt_symbol_rec_t *sym = &self->symbols[i];
         sym->index = (int)i;
@@ -91,6 +100,9 @@ void tt_root_destroy(tt_root_t **self_p)
     tt_root_t *self = *self_p;
     if (!self)
         return;
+    for (size_t e = 0; e < self->edge_count; e++)
+        zactor_destroy(&self->edges[e].thread);
+    free(self->edges);
     tt_runtime_destroy(&self->rt);
     tt_sender_destroy(&self->sender);
     zsock_destroy(&self->control);
@@ -165,6 +177,46 @@ static void s_on_signal(tt_root_t *self)
     tt_root_request_stop(self);
 }
 
+/* Feeds start once every symbol has come up, so that no tick arrives at a
+   data actor that does not exist yet. */
+static void s_start_edges(tt_root_t *self)
+{
+    for (size_t i = 0; i < self->cfg->symbol_count; i++)
+        if (self->symbols[i].life.state == TT_STATE_STARTING)
+            return;
+    self->edges_started = true;
+    for (size_t e = 0; e < self->edge_count; e++) {
+        tt_edge_rec_t *edge = &self->edges[e];
+        tt_root_move(self, &edge->life, edge->name, TT_STATE_STARTING, "start");
+        edge->thread = tt_feed_sim_start(self->rt, edge->venue, &edge->stats);
+        if (!edge->thread) {
+            snprintf(edge->last_error, sizeof edge->last_error,
+                     "the feed could not start (see the log above)");
+            tt_root_move(self, &edge->life, edge->name, TT_STATE_ERROR,
+                         edge->last_error);
+            continue;
+        }
+        tt_root_move(self, &edge->life, edge->name, TT_STATE_RUNNING,
+                     "started");
+    }
+}
+
+/* Feeds stop first: nothing new flows in while symbols wind down. */
+static void s_stop_edges(tt_root_t *self)
+{
+    for (size_t e = 0; e < self->edge_count; e++) {
+        tt_edge_rec_t *edge = &self->edges[e];
+        if (edge->life.state == TT_STATE_STOPPED ||
+            edge->life.state == TT_STATE_CREATED)
+            continue;
+        tt_root_move(self, &edge->life, edge->name, TT_STATE_STOPPING,
+                     "shutdown");
+        zactor_destroy(&edge->thread);
+        tt_root_move(self, &edge->life, edge->name, TT_STATE_STOPPED,
+                     "stopped");
+    }
+}
+
 void tt_root_request_stop(tt_root_t *self)
 {
     if (self->stop_requested)
@@ -173,6 +225,7 @@ void tt_root_request_stop(tt_root_t *self)
     self->stop_deadline_ns =
         tt_root_now(self) + self->cfg->shutdown_timeout_ms * 1000000;
     tt_root_move(self, &self->life, "root", TT_STATE_STOPPING, "stop");
+    s_stop_edges(self);
     tt_symbols_stop_all(self);
 }
 
@@ -254,6 +307,8 @@ int tt_root_run(tt_root_t *self)
         }
         tt_symbols_run_due(self);
         s_watchdog(self);
+        if (!self->edges_started)
+            s_start_edges(self);
     }
     tt_runtime_stop(self->rt);
     tt_root_move(self, &self->life, "root", TT_STATE_STOPPED,

@@ -7,6 +7,7 @@
 
 #include <czmq.h>
 
+#include "actors/feed_sim.h"
 #include "runtime/runtime.h"
 #include "supervisor/lifecycle.h"
 #include "supervisor/policy.h"
@@ -49,6 +50,16 @@ typedef struct {
     int64_t busy_since_ns; /* the busy episode already reported */
 } tt_watch_rec_t;
 
+/* An edge actor on a thread of its own (a venue feed). */
+typedef struct {
+    char name[48]; /* "feed/sim" */
+    size_t venue;
+    tt_lifecycle_t life;
+    zactor_t *thread;
+    tt_feed_stats_t stats;
+    char last_error[TT_ERROR_TEXT_MAX];
+} tt_edge_rec_t;
+
 struct tt_root {
     const tt_config_t *cfg;
     tt_clock_t *clock;
@@ -60,6 +71,9 @@ struct tt_root {
     tt_lifecycle_t life;
     tt_symbol_rec_t *symbols;
     tt_watch_rec_t *watch;
+    tt_edge_rec_t *edges;
+    size_t edge_count;
+    bool edges_started;
     bool stop_requested;
     int64_t stop_deadline_ns;
     uint64_t transitions;

@@ -1,0 +1,142 @@
+/*  actors/feed_sim.c: the sim venue's feed (see feed_sim.h). Runs on its
+    own thread (a czmq zactor); its state is private to that thread. */
+#include "actors/feed_sim.h"
+#include "runtime/log.h"
+#include "venues/sim/simparams.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_PERIOD_MS 5 /* how often the market is advanced */
+#define S_CHUNK 256   /* ticks drawn per call */
+
+typedef struct {
+    tt_runtime_t *rt;
+    size_t venue;
+    tt_feed_stats_t *stats;
+    tt_simmarket_t *market;
+    tt_sender_t *sender;
+    uint32_t *actor_of;     /* sim symbol index -> data actor id */
+    tt_tick_batch_t *batch; /* per sim symbol, pending ticks */
+    char path[48];
+} s_feed_t;
+
+int tt_feed_sim_check(const tt_config_t *cfg, tt_config_error_fn *error_fn,
+                      void *arg)
+{
+    int problems = 0;
+    for (size_t v = 0; v < cfg->venue_count; v++) {
+        if (cfg->venues[v].kind != TT_VENUE_SIM)
+            continue;
+        tt_sim_params_t params;
+        problems += tt_sim_params_parse(&cfg->venues[v].params, cfg->path,
+                                        &params, error_fn, arg);
+    }
+    return problems;
+}
+
+static void s_flush(s_feed_t *self, size_t sym)
+{
+    tt_tick_batch_t *batch = &self->batch[sym];
+    if (!batch->count)
+        return;
+    uint32_t len = (uint32_t)(offsetof(tt_tick_batch_t, ticks) +
+                              batch->count * sizeof(tt_tick_t));
+    /* Ticks feed candles: never dropped, queued on a full mailbox. */
+    tt_sender_send(self->sender, self->actor_of[sym], TT_ACTOR_ROOT,
+                   TT_MSG_TICKS, batch, len, true);
+    atomic_fetch_add(&self->stats->batches, 1);
+    atomic_fetch_add(&self->stats->ticks, batch->count);
+    batch->count = 0;
+}
+
+static void s_advance(s_feed_t *self)
+{
+    tt_sim_tick_t ticks[S_CHUNK];
+    int64_t now = tt_clock_now(tt_runtime_clock(self->rt));
+    size_t count;
+    do {
+        count = tt_simmarket_next(self->market, now, ticks, S_CHUNK);
+        for (size_t i = 0; i < count; i++) {
+            tt_tick_batch_t *batch = &self->batch[ticks[i].symbol];
+            batch->ticks[batch->count++] = ticks[i].tick;
+            if (batch->count == TT_TICK_BATCH)
+                s_flush(self, ticks[i].symbol);
+        }
+    } while (count == S_CHUNK);
+    for (size_t sym = 0; sym < tt_simmarket_symbol_count(self->market); sym++)
+        s_flush(self, sym);
+    tt_sender_flush(self->sender);
+}
+
+static int s_setup(s_feed_t *self)
+{
+    const tt_config_t *cfg = tt_runtime_config(self->rt);
+    tt_sim_params_t params;
+    if (tt_sim_params_parse(&cfg->venues[self->venue].params, cfg->path,
+                            &params, NULL, NULL) != 0)
+        return -1;
+    self->market =
+        tt_simmarket_new(&params, tt_clock_now(tt_runtime_clock(self->rt)));
+    self->sender = tt_sender_new(self->rt);
+    self->actor_of = calloc(cfg->symbol_count + 1, sizeof *self->actor_of);
+    self->batch = calloc(cfg->symbol_count + 1, sizeof *self->batch);
+    if (!self->market || !self->sender || !self->actor_of || !self->batch)
+        return -1;
+    for (size_t i = 0; i < cfg->symbol_count; i++) {
+        const tt_symbol_cfg_t *sym = &cfg->symbols[i];
+        if (sym->venue != self->venue)
+            continue;
+        int index =
+            tt_simmarket_add(self->market, sym->name, &sym->instrument, 0);
+        if (index < 0) {
+            tt_error(self->path, "cannot add %s to the sim market", sym->name);
+            return -1;
+        }
+        self->actor_of[index] = tt_runtime_actor_id((int)i, TT_ROLE_DATA);
+    }
+    return 0;
+}
+
+static void s_teardown(s_feed_t *self)
+{
+    tt_simmarket_destroy(&self->market);
+    tt_sender_destroy(&self->sender);
+    free(self->actor_of);
+    free(self->batch);
+}
+
+static void s_task(zsock_t *pipe, void *arg)
+{
+    /* ARG belongs to the starter; it is read before the handshake and the
+       result written into it, never touched after. */
+    s_feed_t *start = arg;
+    s_feed_t self = {
+        .rt = start->rt, .venue = start->venue, .stats = start->stats};
+    const tt_config_t *cfg = tt_runtime_config(self.rt);
+    snprintf(self.path, sizeof self.path, "feed/%s",
+             cfg->venues[self.venue].name);
+    int rc = s_setup(&self);
+    start->market = rc == 0 ? self.market : NULL; /* success marker */
+    zsock_signal(pipe, 0);
+    zpoller_t *poller = rc == 0 ? zpoller_new(pipe, NULL) : NULL;
+    while (poller) {
+        void *which = zpoller_wait(poller, S_PERIOD_MS);
+        if (which == pipe || zpoller_terminated(poller))
+            break; /* $TERM */
+        s_advance(&self);
+    }
+    zpoller_destroy(&poller);
+    s_teardown(&self);
+}
+
+zactor_t *tt_feed_sim_start(tt_runtime_t *rt, size_t venue,
+                            tt_feed_stats_t *stats)
+{
+    s_feed_t start = {.rt = rt, .venue = venue, .stats = stats};
+    zactor_t *actor = zactor_new(s_task, &start); /* waits for the task */
+    if (actor && !start.market)
+        zactor_destroy(&actor);
+    return actor;
+}

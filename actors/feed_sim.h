@@ -1,0 +1,29 @@
+/*  actors/feed_sim.h: the feed of a `kind: sim` venue. An edge actor on a
+    thread of its own: it runs the simulated market (venues/sim) up to the
+    clock's current time every few milliseconds and sends each symbol's new
+    ticks, batched, to that symbol's data actor. */
+#ifndef TT_ACTORS_FEED_SIM_H
+#define TT_ACTORS_FEED_SIM_H
+
+#include <czmq.h>
+
+#include "runtime/runtime.h"
+
+/* Counters shared read-only with the root for health. */
+typedef struct {
+    _Atomic uint64_t ticks;   /* ticks generated and sent */
+    _Atomic uint64_t batches; /* frames sent to data actors */
+    _Atomic uint64_t drops;   /* frames a full mailbox refused */
+} tt_feed_stats_t;
+
+/* Checks the params of every sim venue in CFG; reports problems as
+   FILE:LINE: message through ERROR_FN and returns their number. */
+int tt_feed_sim_check(const tt_config_t *cfg, tt_config_error_fn *error_fn,
+                      void *arg);
+
+/* Starts the feed of venue VENUE (an index in cfg->venues) on its own
+   thread; NULL on failure. STATS must outlive it. */
+zactor_t *tt_feed_sim_start(tt_runtime_t *rt, size_t venue,
+                            tt_feed_stats_t *stats);
+
+#endif
