@@ -1,11 +1,4 @@
 # Orders, positions, risk and the paper fill model: pure logic, unit tests.
-# venues/paper is built here until venues/CMakeLists.txt does
-# add_subdirectory(paper); the guard keeps both ways working.
-if(NOT TARGET tt_paper AND EXISTS ${CMAKE_SOURCE_DIR}/venues/paper/CMakeLists.txt)
-    add_subdirectory(${CMAKE_SOURCE_DIR}/venues/paper
-                     ${CMAKE_BINARY_DIR}/venues/paper-for-tests)
-endif()
-
 tt_test(NAME test_orders LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_orders.c
         LIBS tt_orders TIMEOUT 60)
