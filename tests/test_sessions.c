@@ -145,6 +145,16 @@ static void test_weekend_and_next_open(void **state)
     assert_int_equal(
         tt_calendar_next_open(&s_us, s_utc(2026, 3, 6, 21, 0, 0), &t), 0);
     assert_int_equal(t, s_utc(2026, 3, 9, 13, 30, 0));
+    /* And across the autumn change: Friday 16:00 EDT (20:00 UTC) to
+       Monday 09:30 EST (14:30 UTC), in 2026 and 2025. */
+    assert_int_equal(
+        tt_calendar_next_open(&s_us, s_utc(2026, 10, 30, 20, 0, 0), &t), 0);
+    assert_int_equal(t, s_utc(2026, 11, 2, 14, 30, 0));
+    assert_int_equal(tt_calendar_session_id(&s_us, s_utc(2026, 11, 1, 6, 0, 0)),
+                     20261102);
+    assert_int_equal(
+        tt_calendar_next_open(&s_us, s_utc(2025, 10, 31, 20, 0, 0), &t), 0);
+    assert_int_equal(t, s_utc(2025, 11, 3, 14, 30, 0));
 }
 
 static void test_next_open_close_edges(void **state)
