@@ -160,20 +160,25 @@ const char *tt_vwap_init(tt_vwap_t *s, int32_t len_s, int32_t offset_s)
     return NULL;
 }
 
-/* floor((ts - off) / len), correct for times before the first offset. */
-static int64_t s_session(const tt_vwap_t *s, tt_ns_t ts)
+/* Start of the session holding TS: off + floor((ts - off) / len) * len,
+   correct for times before the first offset too. */
+static tt_ns_t s_session_start(const tt_vwap_t *s, tt_ns_t ts)
 {
     tt_ns_t t = ts - s->off_ns;
-    int64_t q = t / s->len_ns;
-    return (t % s->len_ns < 0) ? q - 1 : q;
+    tt_ns_t q = t / s->len_ns;
+    if (t % s->len_ns < 0)
+        q--;
+    return q * s->len_ns + s->off_ns;
 }
 
 void tt_vwap_update(tt_vwap_t *s, const tt_ind_input_t *in)
 {
-    int64_t session = s_session(s, in->open_ts);
-    if (!s->started || session != s->session) {
+    /* The bounds are cached: a 64-bit division per candle was most of the
+       cost, and sessions change rarely. */
+    if (!s->started || in->open_ts < s->start || in->open_ts >= s->end) {
         s->started = true;
-        s->session = session;
+        s->start = s_session_start(s, in->open_ts);
+        s->end = s->start + s->len_ns;
         s->pv = 0.0;
         s->vol = 0.0;
     }

@@ -68,6 +68,7 @@ typedef struct {
     uint32_t count; /* closes seen, saturating at n + 1 */
     double prev;
     double gain, loss;
+    double inv_n;
 } tt_rsi_t;
 const char *tt_rsi_init(tt_rsi_t *s, int32_t period);
 void tt_rsi_update(tt_rsi_t *s, const tt_ind_input_t *in);
@@ -110,7 +111,7 @@ tt_ind_value_t tt_atr_value(const tt_atr_t *s);
 /* Stochastic (TA-Lib STOCH with SMA smoothing): fast %K over FASTK
    candles, slow %K = SMA(SLOWK) of it, slow %D = SMA(SLOWD) of slow %K. */
 typedef struct {
-    tt_mono_t hh, ll; /* ll holds negated lows */
+    tt_range_t range;
     tt_win_t k, d;
     uint32_t fastk;
     uint32_t count; /* candles seen, saturating at fastk */
@@ -126,7 +127,7 @@ tt_ind_value_t tt_stoch_value(const tt_stoch_t *s);
    = (high + low + close) / 3. */
 typedef struct {
     tt_ns_t len_ns, off_ns;
-    int64_t session;
+    tt_ns_t start, end; /* the current session [start, end) */
     bool started;
     double pv, vol, last_tp;
 } tt_vwap_t;
@@ -136,7 +137,7 @@ tt_ind_value_t tt_vwap_value(const tt_vwap_t *s);
 
 /* Donchian channel: highest high and lowest low of the last N candles. */
 typedef struct {
-    tt_mono_t hh, ll; /* ll holds negated lows */
+    tt_range_t range;
 } tt_donchian_t;
 uint32_t tt_donchian_ws(int32_t period);
 const char *tt_donchian_init(tt_donchian_t *s, int32_t period, uint32_t off);
