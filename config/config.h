@@ -63,8 +63,8 @@ typedef struct {
     tt_venue_kind_t kind;
     size_t endpoint_count;
     char *endpoints[TT_CONFIG_MAX_ENDPOINTS]; /* ws/http URLs; NULL = default */
-    char *key_id;     /* secret: never logged */
-    char *secret_key; /* secret: never logged */
+    char *key_id;                             /* secret: never logged */
+    char *secret_key;                         /* secret: never logged */
     tt_params_t params; /* kind-specific settings, validated by the venue */
     int line;
 } tt_venue_cfg_t;
@@ -76,12 +76,12 @@ typedef struct {
 } tt_strategy_cfg_t;
 
 typedef struct {
-    char *sizing;             /* "fixed_qty" | "fixed_notional" | "risk_pct" */
-    char *qty;                /* decimal string, for fixed_qty */
-    char *notional;           /* decimal string, for fixed_notional */
-    double risk_pct;          /* for risk_pct: percent of equity at risk */
-    char *max_position;       /* decimal string, quantity */
-    int max_orders_per_min;   /* 0 = unlimited */
+    char *sizing;           /* "fixed_qty" | "fixed_notional" | "risk_pct" */
+    char *qty;              /* decimal string, for fixed_qty */
+    char *notional;         /* decimal string, for fixed_notional */
+    double risk_pct;        /* for risk_pct: percent of equity at risk */
+    char *max_position;     /* decimal string, quantity */
+    int max_orders_per_min; /* 0 = unlimited */
     int max_consecutive_losses; /* 0 = unlimited */
     int line;
 } tt_risk_cfg_t;
@@ -110,10 +110,10 @@ typedef struct {
     int workers;            /* symbol worker threads; 0 in file = cores */
     tt_log_level_t log_level;
     bool log_json;
-    bool fault_injection;     /* allow `ticktree fault` */
-    int64_t watchdog_ms;      /* max time one handler may run (1000) */
+    bool fault_injection;        /* allow `ticktree fault` */
+    int64_t watchdog_ms;         /* max time one handler may run (1000) */
     int64_t shutdown_timeout_ms; /* graceful stop budget (5000) */
-    int mailbox_hwm;          /* per-worker mailbox high-water mark */
+    int mailbox_hwm;             /* per-worker mailbox high-water mark */
 
     tt_supervision_cfg_t supervision;
 

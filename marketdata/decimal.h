@@ -23,8 +23,7 @@ typedef enum {
 /* Parses LEN bytes of TEXT (no NUL needed) scaled by 10^DECIMALS into
    *OUT. Returns TT_DEC_OK or a negative tt_decimal_status_t; *OUT is only
    written on success. */
-int tt_decimal_parse(const char *text, size_t len, int decimals,
-                     int64_t *out);
+int tt_decimal_parse(const char *text, size_t len, int decimals, int64_t *out);
 
 /* Writes VALUE / 10^DECIMALS as text with exactly DECIMALS fractional
    digits (none when DECIMALS is 0) into BUF. Returns the length written

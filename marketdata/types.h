@@ -46,9 +46,9 @@ typedef struct {
     tt_px_t high;
     tt_px_t low;
     tt_px_t close;
-    tt_qty_t volume;  /* sum of trade sizes, scaled like quantities */
-    uint32_t trades;  /* number of trades merged into this candle */
-    bool closed;      /* false while forming (preview), true once closed */
+    tt_qty_t volume; /* sum of trade sizes, scaled like quantities */
+    uint32_t trades; /* number of trades merged into this candle */
+    bool closed;     /* false while forming (preview), true once closed */
 } tt_candle_t;
 
 #endif

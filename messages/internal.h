@@ -3,8 +3,8 @@
     fixed header and a fixed-layout C body: a tick crosses a mailbox without
     an encode or a decode, which is what lets one core move millions of
     them a second. The wire contract with the outside world is protobuf
-    (the .proto files in messages/); an internal body that must leave the process is
-    converted in one place (messages/convert.c, as it comes).
+    (the .proto files in messages/); an internal body that must leave the
+   process is converted in one place (messages/convert.c, as it comes).
 
     Every received frame is still checked (size against type) before it is
     trusted, because a mailbox could one day be an ipc:// socket. */

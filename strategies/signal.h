@@ -16,10 +16,10 @@ typedef enum {
 
 typedef struct {
     tt_signal_kind_t kind;
-    tt_ns_t ts;        /* event time of the candle that produced it */
-    tt_px_t ref_price; /* price the strategy saw (candle close), scaled */
-    tt_px_t stop;      /* suggested protective stop; 0 = none */
-    tt_px_t target;    /* suggested take-profit; 0 = none */
+    tt_ns_t ts;         /* event time of the candle that produced it */
+    tt_px_t ref_price;  /* price the strategy saw (candle close), scaled */
+    tt_px_t stop;       /* suggested protective stop; 0 = none */
+    tt_px_t target;     /* suggested take-profit; 0 = none */
     const char *reason; /* static string, for logs and events */
 } tt_signal_t;
 
