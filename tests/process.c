@@ -13,6 +13,8 @@
 
 #define S_POLL_MS 20 /* interval between polls of a condition */
 
+const char *tth_token = NULL;
+
 static void s_nap(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
@@ -132,6 +134,7 @@ Tt__Health *tth_health(tth_proc_t *self, Tt__Reply **reply_p)
     Tt__HealthRequest health = TT__HEALTH_REQUEST__INIT;
     req.command_case = TT__REQUEST__COMMAND_HEALTH;
     req.health = &health;
+    req.token = (char *)(tth_token ? tth_token : "");
     char err[256];
     *reply_p = tt_client_call(self->endpoint, &req, 2000, err, sizeof err);
     return *reply_p ? (*reply_p)->health : NULL;
@@ -139,6 +142,8 @@ Tt__Health *tth_health(tth_proc_t *self, Tt__Reply **reply_p)
 
 int tth_request(tth_proc_t *self, Tt__Request *req, char *err, size_t size)
 {
+    if (tth_token && (!req->token || !req->token[0]))
+        req->token = (char *)tth_token;
     Tt__Reply *reply = tt_client_call(self->endpoint, req, 3000, err, size);
     if (!reply)
         return -1;

@@ -20,6 +20,9 @@ typedef struct {
     bool reaped;
 } tth_proc_t;
 
+/* Token sent with every request the harness makes (NULL: none). */
+extern const char *tth_token;
+
 /* Writes a config with SYMBOLS symbols (S0, S1, ...) on the sim venue,
    EXTRA appended under `service:` (indented YAML lines, may be ""), and
    SUPERVISION replacing the supervision block's body when not NULL. */

@@ -280,6 +280,45 @@ static void test_cli_usage_and_unreachable(void **state)
     free(out);
 }
 
+static void test_token_required_and_never_logged(void **state)
+{
+    (void)state;
+    const char *secret = "s3cr3t-token-7f3a91";
+    setenv("TT_TEST_CONTROL_TOKEN", secret, 1);
+    tth_token = secret;
+    tth_proc_t *proc = tth_proc_start(
+        1, "  control_token: ${TT_TEST_CONTROL_TOKEN}\n  log_level: debug\n",
+        NULL);
+    /* With the token: answered. Without or wrong: refused. */
+    assert_int_equal(tth_state(proc, "S0", NULL), TT__STATE__STATE_RUNNING);
+    Tt__Request req = TT__REQUEST__INIT;
+    Tt__StopRequest stop = TT__STOP_REQUEST__INIT;
+    req.command_case = TT__REQUEST__COMMAND_STOP;
+    req.stop = &stop;
+    req.token = "wrong";
+    char err[256];
+    assert_int_equal(tth_request(proc, &req, err, sizeof err),
+                     TT__STATUS__STATUS_UNAUTHORIZED);
+    req.token = "";
+    tth_token = NULL;
+    assert_int_equal(tth_request(proc, &req, err, sizeof err),
+                     TT__STATUS__STATUS_UNAUTHORIZED);
+    assert_int_equal(tth_state(proc, "S0", NULL), -1); /* health refused */
+    /* The CLI reads the token from the config it is given. */
+    char *out = NULL;
+    const char *args[] = {"stop", "-c", proc->config, NULL};
+    assert_int_equal(tth_run_binary(args, &out), 0);
+    free(out);
+    assert_int_equal(tth_proc_signal_wait(proc, 0, 5000), 0);
+    char *log = tth_read_file(proc->log);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "request refused: missing or wrong token"));
+    assert_null(strstr(log, secret));
+    free(log);
+    unsetenv("TT_TEST_CONTROL_TOKEN");
+    tth_proc_destroy(&proc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_stop_command),
         cmocka_unit_test(test_bad_config_refused_with_line),
         cmocka_unit_test(test_cli_usage_and_unreachable),
+        cmocka_unit_test(test_token_required_and_never_logged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
