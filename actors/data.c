@@ -1,55 +1,153 @@
-/*  actors/data.c: a symbol's data actor. Receives its venue's ticks, keeps
-    the last-tick time the staleness check and health read, and (as the
-    market-data work lands) builds candles and sends closed ones on to the
-    indicator actor. Runs on the symbol's worker thread. */
-#include "actors/symbol_actors.h"
+/*  actors/data.c: a symbol's data actor. Runs on the symbol's worker.
 
+    Ticks from the symbol's venue feed go into the candle builder
+    (marketdata/candles.h); every closed candle of a configured timeframe
+    goes on to the indicator actor, and every tick batch to the execution
+    actor, whose paper broker fills against the symbol's own trades. A
+    timer closes candles on a quiet market (event time from the clock,
+    less a small allowance for ticks still in flight) and watches the age
+    of the last tick: past the symbol's stale_ms it reports the symbol
+    stale to the root, which pauses trading (reason "stale"), and reports
+    it fresh again when ticks return. */
+#include "actors/symbol_actors.h"
+#include "marketdata/candles.h"
+#include "runtime/log.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 
+#define S_TIMER_NS (250 * TT_NS_PER_MS)
+/* Ticks may still be in flight for this long after their event time;
+   candles are closed by the timer only once it has passed. */
+#define S_LATENESS_NS (250 * TT_NS_PER_MS)
+#define S_HISTORY 512 /* closed candles kept per timeframe */
+
 typedef struct {
-    uint64_t ticks;
-    int64_t last_ts_ns;
+    tt_candles_t *candles;
+    const tt_symbol_cfg_t *sym;
+    uint32_t indicator; /* actor ids */
+    uint32_t execution;
+    int64_t last_rx_ns; /* clock time of the last tick; 0 = none yet */
+    int64_t started_ns;
+    bool stale; /* reported stale to the root */
 } s_data_t;
 
-static int s_init(tt_actor_t *self, void **state_p)
+static bool s_forwarded(const s_data_t *self, int32_t tf_s)
 {
-    (void)self;
-    *state_p = calloc(1, sizeof(s_data_t));
-    return *state_p ? 0 : -1;
+    for (size_t i = 0; i < self->sym->timeframe_count; i++)
+        if (self->sym->timeframes[i] == tf_s)
+            return true;
+    return false;
 }
 
-static int s_on_ticks(tt_actor_t *self, s_data_t *data, const tt_tick_t *ticks,
-                      uint32_t count)
+static int s_init(tt_actor_t *actor, void **state_p)
 {
-    for (uint32_t i = 0; i < count; i++) {
-        data->ticks++;
-        data->last_ts_ns = ticks[i].ts;
+    s_data_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return -1;
+    self->sym = tt_actor_symbol(actor);
+    tt_candles_config_t cfg = {.history = S_HISTORY};
+    for (size_t i = 0; i < self->sym->timeframe_count; i++)
+        if (self->sym->timeframes[i] > 1)
+            cfg.tfs[cfg.ntf++] = self->sym->timeframes[i];
+    char err[128];
+    self->candles = tt_candles_new(&cfg, err, sizeof err);
+    if (!self->candles) {
+        tt_actor_fail(actor, "candles: %s", err);
+        free(self);
+        return -1;
     }
-    tt_actor_note_tick(self, data->last_ts_ns, count);
+    self->indicator = tt_actor_sibling(actor, TT_ROLE_INDICATOR);
+    self->execution = tt_actor_sibling(actor, TT_ROLE_EXECUTION);
+    self->started_ns = tt_actor_now(actor);
+    tt_actor_timer_every(actor, S_TIMER_NS);
+    *state_p = self;
     return 0;
 }
 
-static int s_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
+static void s_emit(tt_actor_t *actor, s_data_t *self, const tt_candle_t *out,
+                   int count)
 {
-    s_data_t *data = state;
+    for (int i = 0; i < count; i++)
+        if (s_forwarded(self, out[i].tf_s))
+            tt_actor_send_critical(actor, self->indicator, TT_MSG_CANDLE,
+                                   &out[i], sizeof out[i]);
+}
+
+static void s_report(tt_actor_t *actor, s_data_t *self, bool stale)
+{
+    self->stale = stale;
+    tt_actor_report(actor, stale ? TT_REP_STALE : TT_REP_FRESH);
+}
+
+static int s_on_ticks(tt_actor_t *actor, s_data_t *self,
+                      const tt_tick_batch_t *batch, uint32_t len)
+{
+    tt_candle_t out[TT_CANDLES_MAX_OUT];
+    for (uint32_t i = 0; i < batch->count; i++) {
+        int count = tt_candles_tick(self->candles, &batch->ticks[i], out,
+                                    TT_CANDLES_MAX_OUT);
+        if (count < 0)
+            continue; /* invalid tick: counted by the builder */
+        s_emit(actor, self, out, count);
+    }
+    self->last_rx_ns = tt_actor_now(actor);
+    tt_actor_note_tick(actor, batch->ticks[batch->count - 1].ts, batch->count);
+    tt_actor_send_critical(actor, self->execution, TT_MSG_TICKS, batch, len);
+    if (self->stale)
+        s_report(actor, self, false);
+    return 0;
+}
+
+static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
+{
+    s_data_t *self = state;
     switch (msg->hdr.type) {
-    case TT_MSG_TICK:
-        return s_on_ticks(self, data, &msg->body.tick, 1);
     case TT_MSG_TICKS:
-        return s_on_ticks(self, data, msg->body.ticks.ticks,
-                          msg->body.ticks.count);
+        return s_on_ticks(actor, self, &msg->body.ticks, msg->hdr.len);
+    case TT_MSG_TICK: {
+        tt_tick_batch_t one = {.count = 1, .ticks = {msg->body.tick}};
+        return s_on_ticks(
+            actor, self, &one,
+            (uint32_t)(offsetof(tt_tick_batch_t, ticks) + sizeof(tt_tick_t)));
+    }
     default:
-        tt_actor_fail(self, "unexpected message type %u", msg->hdr.type);
+        tt_actor_fail(actor, "unexpected message type %u", msg->hdr.type);
         return -1;
     }
 }
 
-static void s_destroy(tt_actor_t *self, void **state_p)
+static int s_timer(tt_actor_t *actor, void *state, int64_t now_ns)
 {
-    (void)self;
-    free(*state_p);
+    s_data_t *self = state;
+    tt_candle_t out[TT_CANDLES_MAX_OUT];
+    int count;
+    do {
+        count = tt_candles_advance(self->candles, now_ns - S_LATENESS_NS, out,
+                                   TT_CANDLES_MAX_OUT);
+        s_emit(actor, self, out, count > 0 ? count : 0);
+    } while (count == TT_CANDLES_MAX_OUT);
+    int64_t since = self->last_rx_ns ? self->last_rx_ns : self->started_ns;
+    if (!self->stale && now_ns - since > self->sym->stale_ms * TT_NS_PER_MS) {
+        tt_warn(tt_actor_path(actor), "no tick for %lld ms: stale",
+                (long long)((now_ns - since) / TT_NS_PER_MS));
+        s_report(actor, self, true);
+    }
+    return 0;
+}
+
+static void s_destroy(tt_actor_t *actor, void **state_p)
+{
+    (void)actor;
+    s_data_t *self = *state_p;
+    if (self)
+        tt_candles_destroy(&self->candles);
+    free(self);
     *state_p = NULL;
 }
 
-const tt_behaviour_t tt_data_behaviour = {
-    .name = "data", .init = s_init, .handle = s_handle, .destroy = s_destroy};
+const tt_behaviour_t tt_data_behaviour = {.name = "data",
+                                          .init = s_init,
+                                          .handle = s_handle,
+                                          .timer = s_timer,
+                                          .destroy = s_destroy};

@@ -1,6 +1,7 @@
 /*  actors/feed_sim.c: the sim venue's feed (see feed_sim.h). Runs on its
     own thread (a czmq zactor); its state is private to that thread. */
 #include "actors/feed_sim.h"
+#include "actors/strategy_ctx.h"
 #include "runtime/log.h"
 #include "venues/sim/simparams.h"
 
@@ -70,6 +71,31 @@ static void s_advance(s_feed_t *self)
     tt_sender_flush(self->sender);
 }
 
+/* Warm-up. A simulated market has a past: the feed starts it early enough
+   that the history it generates at once fills every symbol's slowest
+   indicators, so the symbols can trade within seconds of start. The
+   candles of that past are built, and closed, like any others. */
+static int64_t s_history_ns(const tt_config_t *cfg, size_t venue)
+{
+    int64_t longest = 0;
+    for (size_t i = 0; i < cfg->symbol_count; i++) {
+        const tt_symbol_cfg_t *sym = &cfg->symbols[i];
+        if (sym->venue != venue)
+            continue;
+        tt_strategy_t *strategy =
+            tt_symbol_strategy_new(cfg, sym, NULL, NULL, NULL);
+        for (size_t t = 0; strategy && t < sym->timeframe_count; t++) {
+            int32_t tf = sym->timeframes[t];
+            int64_t need = (int64_t)(tt_strategy_warmup(strategy, tf) + 2) *
+                           tf * TT_NS_PER_SEC;
+            if (need > longest)
+                longest = need;
+        }
+        tt_strategy_destroy(&strategy);
+    }
+    return longest;
+}
+
 static int s_setup(s_feed_t *self)
 {
     const tt_config_t *cfg = tt_runtime_config(self->rt);
@@ -77,8 +103,11 @@ static int s_setup(s_feed_t *self)
     if (tt_sim_params_parse(&cfg->venues[self->venue].params, cfg->path,
                             &params, NULL, NULL) != 0)
         return -1;
-    self->market =
-        tt_simmarket_new(&params, tt_clock_now(tt_runtime_clock(self->rt)));
+    int64_t now = tt_clock_now(tt_runtime_clock(self->rt));
+    int64_t history = s_history_ns(cfg, self->venue);
+    tt_info(self->path, "warming up from %lld s of simulated history",
+            (long long)(history / TT_NS_PER_SEC));
+    self->market = tt_simmarket_new(&params, now - history);
     self->sender = tt_sender_new(self->rt);
     self->actor_of = calloc(cfg->symbol_count + 1, sizeof *self->actor_of);
     self->batch = calloc(cfg->symbol_count + 1, sizeof *self->batch);

@@ -1,5 +1,6 @@
 /*  cli/commands.c: the subcommands (see commands.h). */
 #include "cli/commands.h"
+#include "actors/checks.h"
 #include "actors/symbol_actors.h"
 #include "cli/client.h"
 #include "cli/print.h"
@@ -41,6 +42,8 @@ int tt_cmd_check_config(int argc, char **argv)
     }
     int errors = 0;
     tt_config_t *cfg = tt_config_load(argv[1], s_print_error, NULL, &errors);
+    if (cfg && (errors = tt_service_check(cfg, s_print_error, NULL)) > 0)
+        tt_config_destroy(&cfg);
     if (!cfg) {
         fprintf(stderr, "%s: %d error%s; refused\n", argv[1], errors,
                 errors == 1 ? "" : "s");
@@ -102,6 +105,8 @@ int tt_cmd_run(int argc, char **argv)
     if (!path)
         path = tt_default_config_path();
     tt_config_t *cfg = tt_config_load(path, s_print_error, NULL, NULL);
+    if (cfg && tt_service_check(cfg, s_print_error, NULL) > 0)
+        tt_config_destroy(&cfg);
     if (!cfg) {
         fprintf(stderr, "ticktree: %s refused; not starting\n", path);
         return TT_EXIT_FAIL;

@@ -20,12 +20,18 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
     }
     case TT_MSG_CANDLE:
         return sizeof(tt_candle_t);
+    case TT_MSG_IND_VALUES:
+        return sizeof(tt_ind_values_t);
+    case TT_MSG_SIGNAL:
+        return sizeof(tt_signal_t);
     case TT_SYS_START:
     case TT_SYS_STOP:
     case TT_SYS_PAUSE:
     case TT_SYS_RESUME:
     case TT_REP_STARTED:
     case TT_REP_STOPPED:
+    case TT_REP_STALE:
+    case TT_REP_FRESH:
         return 0;
     case TT_SYS_FAULT:
         return sizeof(tt_sys_fault_t);

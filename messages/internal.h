@@ -14,13 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "indicators/spec.h"
 #include "marketdata/types.h"
+#include "strategies/signal.h"
 
 typedef enum {
     /* Market data and trading, between symbol actors. */
-    TT_MSG_TICK = 1, /* body: tt_tick_t */
-    TT_MSG_TICKS,    /* body: tt_tick_batch_t (up to TT_TICK_BATCH) */
-    TT_MSG_CANDLE,   /* body: tt_candle_t */
+    TT_MSG_TICK = 1,   /* body: tt_tick_t */
+    TT_MSG_TICKS,      /* body: tt_tick_batch_t (up to TT_TICK_BATCH) */
+    TT_MSG_CANDLE,     /* body: tt_candle_t */
+    TT_MSG_IND_VALUES, /* body: tt_ind_values_t (closed candle + values) */
+    TT_MSG_SIGNAL,     /* body: tt_signal_t */
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */
@@ -33,6 +37,8 @@ typedef enum {
     TT_REP_STARTED = 200,
     TT_REP_STOPPED,
     TT_REP_FAILED, /* body: tt_rep_failed_t */
+    TT_REP_STALE,  /* data is older than the symbol's stale_ms */
+    TT_REP_FRESH,  /* data flows again */
 } tt_msg_type_t;
 
 typedef struct {
@@ -52,6 +58,16 @@ typedef struct {
     tt_tick_t ticks[TT_TICK_BATCH];
 } tt_tick_batch_t;
 
+/* A closed candle and the values of the indicators on its timeframe, in
+   the order the strategy declared them. */
+#define TT_IND_VALUES_MAX 16
+typedef struct {
+    tt_candle_t candle;
+    uint32_t count;
+    uint32_t pad;
+    tt_ind_value_t values[TT_IND_VALUES_MAX];
+} tt_ind_values_t;
+
 typedef enum { TT_FAULT_ERROR = 0, TT_FAULT_HANG = 1 } tt_fault_kind_t;
 
 typedef struct {
@@ -65,7 +81,10 @@ typedef struct {
 } tt_rep_failed_t;
 
 /* The largest body any message carries. */
-#define TT_MSG_BODY_MAX sizeof(tt_tick_batch_t)
+#define TT_MSG_BODY_MAX                                                        \
+    (sizeof(tt_tick_batch_t) > sizeof(tt_ind_values_t)                         \
+         ? sizeof(tt_tick_batch_t)                                             \
+         : sizeof(tt_ind_values_t))
 
 typedef struct {
     tt_msg_hdr_t hdr;
@@ -73,6 +92,8 @@ typedef struct {
         tt_tick_t tick;
         tt_tick_batch_t ticks;
         tt_candle_t candle;
+        tt_ind_values_t values;
+        tt_signal_t signal;
         tt_sys_fault_t fault;
         tt_rep_failed_t failed;
         unsigned char raw[TT_MSG_BODY_MAX];

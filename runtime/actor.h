@@ -81,6 +81,10 @@ void tt_actor_timer_every(tt_actor_t *self, int64_t interval_ns);
 void tt_actor_fail(tt_actor_t *self, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Sends a report of TYPE (TT_REP_STALE, TT_REP_FRESH) about this actor to
+   the root supervisor; never dropped. */
+void tt_actor_report(tt_actor_t *self, uint16_t type);
+
 /* Observability for data actors: a tick arrived with event time TS_NS. */
 void tt_actor_note_tick(tt_actor_t *self, int64_t ts_ns, uint32_t count);
 

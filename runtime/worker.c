@@ -115,6 +115,12 @@ void tt_actor_fail(tt_actor_t *self, const char *format, ...)
     va_end(args);
 }
 
+void tt_actor_report(tt_actor_t *self, uint16_t type)
+{
+    tt_sender_send(self->worker->sender, TT_ACTOR_ROOT, self->entry->id, type,
+                   NULL, 0, true);
+}
+
 void tt_actor_note_tick(tt_actor_t *self, int64_t ts_ns, uint32_t count)
 {
     (void)ts_ns;

@@ -38,7 +38,9 @@ typedef struct {
     tt_role_t pending_from;
     tt_role_t failed_role;
     int64_t pending_due_ns;
-    bool paused;      /* operator asked for pause; survives restarts */
+    bool paused;          /* paused for any reason (below) */
+    bool paused_operator; /* operator asked; survives restarts */
+    bool paused_stale;    /* the data actor reported stale data */
     bool quarantined; /* budget exhausted; only an operator restart helps */
     bool restart_after_stop; /* operator restart of a running symbol */
     uint32_t restarts;

@@ -154,6 +154,9 @@ static void s_settle(tt_root_t *self, tt_symbol_rec_t *sym)
     }
 }
 
+static void s_update_pause(tt_root_t *self, tt_symbol_rec_t *sym,
+                           const char *why);
+
 static tt_symbol_rec_t *s_from(tt_root_t *self, uint32_t id, tt_role_t *role)
 {
     if (id == TT_ACTOR_ROOT || id >= tt_runtime_actor_count(self->rt))
@@ -169,6 +172,11 @@ static void s_on_started(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role)
         return; /* overtaken by a stop or a failure */
     s_move_actor(self, sym, role, TT_STATE_RUNNING, "started");
     s_apply_pause(self, sym, role);
+    /* A new data actor judges staleness afresh and reports again. */
+    if (role == TT_ROLE_DATA && sym->paused_stale) {
+        sym->paused_stale = false;
+        s_update_pause(self, sym, "data restarted");
+    }
 }
 
 static void s_on_stopped(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role)
@@ -181,6 +189,27 @@ static void s_on_stopped(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role)
         actor->restart_pending = false;
         s_move_actor(self, sym, role, TT_STATE_STARTING, "restart");
     }
+}
+
+/* Pausing has two independent reasons; the symbol trades only when
+   neither holds. */
+static void s_update_pause(tt_root_t *self, tt_symbol_rec_t *sym,
+                           const char *why)
+{
+    bool paused = sym->paused_operator || sym->paused_stale;
+    snprintf(sym->pause_reason, sizeof sym->pause_reason, "%s%s%s",
+             sym->paused_operator ? "operator" : "",
+             sym->paused_operator && sym->paused_stale ? "+" : "",
+             sym->paused_stale ? "stale" : "");
+    if (paused == sym->paused)
+        return;
+    sym->paused = paused;
+    if (paused && sym->life.state == TT_STATE_RUNNING)
+        tt_root_move(self, &sym->life, sym->name, TT_STATE_PAUSED, why);
+    else if (!paused && sym->life.state == TT_STATE_PAUSED)
+        tt_root_move(self, &sym->life, sym->name, TT_STATE_RUNNING, why);
+    for (int role = 0; role < TT_ROLE_COUNT; role++)
+        s_apply_pause(self, sym, role);
 }
 
 void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg)
@@ -200,6 +229,12 @@ void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg)
         break;
     case TT_REP_FAILED:
         tt_symbols_on_failure(self, sym, role, msg->body.failed.reason);
+        break;
+    case TT_REP_STALE:
+    case TT_REP_FRESH:
+        sym->paused_stale = msg->hdr.type == TT_REP_STALE;
+        s_update_pause(self, sym,
+                       sym->paused_stale ? "stale data" : "fresh data");
         break;
     default:
         tt_error("root", "unexpected report type %u", msg->hdr.type);
@@ -351,34 +386,25 @@ int tt_symbols_pause(tt_root_t *self, tt_symbol_rec_t *sym, char *err,
         return s_refuse(err, size, TT__STATUS__STATUS_BAD_STATE,
                         "%s is %s: only a running symbol can be paused",
                         sym->name, tt_state_name(state));
-    if (sym->paused)
-        return TT__STATUS__STATUS_OK;
-    sym->paused = true;
-    snprintf(sym->pause_reason, sizeof sym->pause_reason, "operator");
-    if (state == TT_STATE_RUNNING)
-        tt_root_move(self, &sym->life, sym->name, TT_STATE_PAUSED, "operator");
-    for (int role = 0; role < TT_ROLE_COUNT; role++)
-        s_apply_pause(self, sym, role);
+    sym->paused_operator = true;
+    s_update_pause(self, sym, "operator");
     return TT__STATUS__STATUS_OK;
 }
 
+/* Lifts the operator's pause; a symbol paused for stale data stays paused
+   until its data is fresh. */
 int tt_symbols_resume(tt_root_t *self, tt_symbol_rec_t *sym, char *err,
                       size_t size)
 {
     tt_state_t state = sym->life.state;
-    if (!sym->paused)
+    if (!sym->paused_operator)
         return TT__STATUS__STATUS_OK;
     if (state == TT_STATE_ERROR && sym->quarantined)
         return s_refuse(err, size, TT__STATUS__STATUS_BAD_STATE,
                         "%s is %s (quarantined): restart it instead", sym->name,
                         tt_state_name(state));
-    sym->paused = false;
-    sym->pause_reason[0] = '\0';
-    if (state == TT_STATE_PAUSED)
-        tt_root_move(self, &sym->life, sym->name, TT_STATE_RUNNING,
-                     "operator resume");
-    for (int role = 0; role < TT_ROLE_COUNT; role++)
-        s_apply_pause(self, sym, role);
+    sym->paused_operator = false;
+    s_update_pause(self, sym, "operator resume");
     return TT__STATUS__STATUS_OK;
 }
 

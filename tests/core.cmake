@@ -19,3 +19,6 @@ tt_test(NAME test_control_e2e LABEL e2e TIMEOUT 180
 tt_test(NAME test_supervision_e2e LABEL e2e TIMEOUT 180
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_supervision_e2e.c
         LIBS tt_procharness)
+tt_test(NAME test_symbol_actors LABEL actor
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_symbol_actors.c
+        LIBS tt_actors)

@@ -21,6 +21,9 @@ static void s_nap(int ms)
     nanosleep(&ts, NULL);
 }
 
+const char *tth_venue_params = "{}";
+const char *tth_symbol_extra = "";
+
 char *tth_config_text(const char *endpoint, int symbols, const char *extra,
                       const char *supervision)
 {
@@ -32,9 +35,9 @@ char *tth_config_text(const char *endpoint, int symbols, const char *extra,
         "service:\n  control: %s\n  workers: 2\n"
         "  shutdown_timeout_ms: 5000\n%s\n"
         "supervision:\n%s\n"
-        "venues:\n  - name: sim\n    kind: sim\n"
+        "venues:\n  - name: sim\n    kind: sim\n    params: %s\n"
         "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n"
-        "  qty_decimals: 3\n  tick_size: \"0.01\"\n  lot_size: \"0.001\"\n"
+        "  qty_decimals: 3\n  tick_size: \"0.01\"\n  lot_size: \"0.001\"\n%s"
         "  strategy:\n    kind: sma_cross\n    params: {fast: 5, slow: 20}\n"
         "  risk:\n    sizing: fixed_qty\n    qty: \"1\"\n"
         "symbols:\n",
@@ -42,7 +45,8 @@ char *tth_config_text(const char *endpoint, int symbols, const char *extra,
         supervision ? supervision
                     : "  max_restarts: 3\n  window_s: 60\n  backoff_ms: 10\n"
                       "  backoff_max_ms: 50\n  jitter_pct: 0\n"
-                      "  symbol_max_restarts: 1");
+                      "  symbol_max_restarts: 1",
+        tth_venue_params, tth_symbol_extra);
     for (int i = 0; i < symbols; i++)
         len += snprintf(text + len, cap - (size_t)len, "  - symbol: S%d\n", i);
     return text;
@@ -74,7 +78,8 @@ static bool s_all_running(tth_proc_t *self)
     Tt__Health *health = tth_health(self, &reply);
     bool ok = health && health->state == TT__STATE__STATE_RUNNING;
     for (size_t i = 0; ok && i < health->n_symbols; i++)
-        ok = health->symbols[i]->state == TT__STATE__STATE_RUNNING;
+        ok = health->symbols[i]->state == TT__STATE__STATE_RUNNING ||
+             health->symbols[i]->state == TT__STATE__STATE_PAUSED;
     if (reply)
         tt__reply__free_unpacked(reply, NULL);
     return ok;

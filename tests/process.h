@@ -20,6 +20,12 @@ typedef struct {
     bool reaped;
 } tth_proc_t;
 
+/* The sim venue's params for configs written from now on (YAML flow
+   mapping, default "{}"). */
+extern const char *tth_venue_params;
+/* Extra lines under symbol_defaults (indented YAML, default ""). */
+extern const char *tth_symbol_extra;
+
 /* Token sent with every request the harness makes (NULL: none). */
 extern const char *tth_token;
 
@@ -30,7 +36,8 @@ char *tth_config_text(const char *endpoint, int symbols, const char *extra,
                       const char *supervision);
 
 /* Starts `ticktree run -c CONFIG` and waits (bounded) until health answers
-   with every symbol RUNNING. Fails the test otherwise. */
+   with every symbol RUNNING (or PAUSED, e.g. stale). Fails the test
+   otherwise. */
 tth_proc_t *tth_proc_start(int symbols, const char *extra,
                            const char *supervision);
 void tth_proc_destroy(tth_proc_t **self_p);

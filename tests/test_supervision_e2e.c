@@ -204,6 +204,37 @@ static void test_watchdog_notices_hung_handler(void **state)
     tth_proc_destroy(&proc);
 }
 
+static void test_stale_feed_pauses_symbol(void **state)
+{
+    (void)state;
+    /* A market that almost never trades: the symbols go stale. */
+    tth_venue_params = "{tick_rate_hz: 0.00001}";
+    tth_symbol_extra = "  stale_ms: 300\n";
+    tth_proc_t *proc = tth_proc_start(2, "", NULL);
+    tth_venue_params = "{}";
+    tth_symbol_extra = "";
+    assert_true(
+        tth_wait_state(proc, "S0", NULL, TT__STATE__STATE_PAUSED, S_WAIT_MS));
+    Tt__Reply *reply = NULL;
+    Tt__Health *health = tth_health(proc, &reply);
+    assert_non_null(health);
+    assert_string_equal(health->symbols[0]->pause_reason, "stale");
+    /* Data and indicators stay up; the trading actors are paused. */
+    assert_int_equal(health->symbols[0]->actors[1]->state,
+                     TT__STATE__STATE_RUNNING);
+    assert_int_equal(health->symbols[0]->actors[3]->state,
+                     TT__STATE__STATE_PAUSED);
+    tt__reply__free_unpacked(reply, NULL);
+    /* An operator pause on top of it, then resume: still stale-paused. */
+    char err[256];
+    assert_int_equal(tth_symbol_cmd(proc, "pause", "S0", err, sizeof err),
+                     TT__STATUS__STATUS_OK);
+    assert_int_equal(tth_symbol_cmd(proc, "resume", "S0", err, sizeof err),
+                     TT__STATUS__STATUS_OK);
+    assert_int_equal(tth_state(proc, "S0", NULL), TT__STATE__STATE_PAUSED);
+    tth_proc_destroy(&proc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_escalation_quarantine_and_operator_restart),
         cmocka_unit_test(test_restart_running_symbol),
         cmocka_unit_test(test_watchdog_notices_hung_handler),
+        cmocka_unit_test(test_stale_feed_pauses_symbol),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
