@@ -11,7 +11,7 @@ extern const tt_behaviour_t tt_data_behaviour;
 extern const tt_behaviour_t tt_indicator_behaviour;
 extern const tt_behaviour_t tt_strategy_behaviour;
 
-/* The four, indexed by tt_role_t. */
+/* The four, indexed by tt_actor_role_t. */
 extern const tt_behaviour_t *const tt_symbol_behaviours[TT_ROLE_COUNT];
 
 #endif

@@ -27,7 +27,7 @@ typedef enum {
     TT_ROLE_INDICATOR,
     TT_ROLE_STRATEGY,
     TT_ROLE_COUNT
-} tt_role_t;
+} tt_actor_role_t;
 
 typedef struct tt_actor tt_actor_t; /* the runtime's handle on one actor */
 
@@ -51,13 +51,13 @@ typedef struct {
 /* Identity. */
 uint32_t tt_actor_id(const tt_actor_t *self);
 const char *tt_actor_path(const tt_actor_t *self); /* "BTCUSD/data" */
-tt_role_t tt_actor_role(const tt_actor_t *self);
+tt_actor_role_t tt_actor_role(const tt_actor_t *self);
 const tt_config_t *tt_actor_config(const tt_actor_t *self);
 /* The symbol's config, or NULL for an actor that is not a symbol's. */
 const tt_symbol_cfg_t *tt_actor_symbol(const tt_actor_t *self);
 
 /* The id of the actor with the given role in the same symbol. */
-uint32_t tt_actor_sibling(const tt_actor_t *self, tt_role_t role);
+uint32_t tt_actor_sibling(const tt_actor_t *self, tt_actor_role_t role);
 
 /* True while the symbol is paused: keep data current, emit no orders. */
 bool tt_actor_paused(const tt_actor_t *self);

@@ -22,7 +22,7 @@ struct tt_runtime {
 static const char *s_role_names[TT_ROLE_COUNT] = {"execution", "data",
                                                   "indicator", "strategy"};
 
-const char *tt_role_name(tt_role_t role)
+const char *tt_role_name(tt_actor_role_t role)
 {
     return role < TT_ROLE_COUNT ? s_role_names[role] : "?";
 }
@@ -46,7 +46,7 @@ void tt_runtime_endpoint_worker(char *buf, size_t size, int worker)
     snprintf(buf, size, "inproc://worker/%d", worker);
 }
 
-uint32_t tt_runtime_actor_id(int symbol, tt_role_t role)
+uint32_t tt_runtime_actor_id(int symbol, tt_actor_role_t role)
 {
     return (uint32_t)symbol * TT_ROLE_COUNT + (uint32_t)role;
 }

@@ -49,7 +49,7 @@ typedef struct {
     char endpoint[TT_SYMBOL_NAME_MAX + 32]; /* "inproc://sym/BTCUSD/data" */
     int worker;                             /* hosting worker */
     int symbol;                             /* index in config symbols */
-    tt_role_t role;
+    tt_actor_role_t role;
     const tt_behaviour_t *behaviour;
     tt_actor_stats_t stats;
 } tt_actor_entry_t;
@@ -85,7 +85,7 @@ tt_actor_entry_t *tt_runtime_actor(tt_runtime_t *self, uint32_t id);
 tt_worker_stats_t *tt_runtime_worker_stats(tt_runtime_t *self, int worker);
 
 /* Actor id for SYMBOL (config index) and ROLE. */
-uint32_t tt_runtime_actor_id(int symbol, tt_role_t role);
+uint32_t tt_runtime_actor_id(int symbol, tt_actor_role_t role);
 
 /* Resolves an endpoint name to an actor id; -1 when unknown. */
 int64_t tt_runtime_lookup(const tt_runtime_t *self, const char *endpoint);
@@ -96,7 +96,7 @@ void tt_runtime_endpoint_actor(char *buf, size_t size, const char *symbol,
                                const char *role);
 void tt_runtime_endpoint_worker(char *buf, size_t size, int worker);
 
-const char *tt_role_name(tt_role_t role);
+const char *tt_role_name(tt_actor_role_t role);
 int tt_role_parse(const char *name); /* -1 when unknown */
 
 /* A sender belongs to one thread. It connects a PUSH socket to every

@@ -52,7 +52,7 @@ const char *tt_actor_path(const tt_actor_t *self)
     return self->entry->path;
 }
 
-tt_role_t tt_actor_role(const tt_actor_t *self)
+tt_actor_role_t tt_actor_role(const tt_actor_t *self)
 {
     return self->entry->role;
 }
@@ -69,7 +69,7 @@ const tt_symbol_cfg_t *tt_actor_symbol(const tt_actor_t *self)
     return &tt_actor_config(self)->symbols[self->entry->symbol];
 }
 
-uint32_t tt_actor_sibling(const tt_actor_t *self, tt_role_t role)
+uint32_t tt_actor_sibling(const tt_actor_t *self, tt_actor_role_t role)
 {
     return tt_runtime_actor_id(self->entry->symbol, role);
 }

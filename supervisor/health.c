@@ -21,7 +21,8 @@ static uint64_t s_load(_Atomic uint64_t *counter)
 }
 
 static void s_fill_actor(tt_root_t *self, const tt_symbol_rec_t *sym,
-                         tt_role_t role, Tt__ActorHealth *out, int64_t now)
+                         tt_actor_role_t role, Tt__ActorHealth *out,
+                         int64_t now)
 {
     const tt_actor_rec_t *rec = &sym->actors[role];
     tt_actor_entry_t *entry =

@@ -74,7 +74,7 @@ void tt_symsup_forgive(tt_symsup_t *self)
 
 tt_sup_decision_t tt_symsup_on_failure(tt_symsup_t *self,
                                        const tt_supervision_cfg_t *cfg,
-                                       tt_role_t role, int64_t now_ns)
+                                       tt_actor_role_t role, int64_t now_ns)
 {
     assert(role < TT_ROLE_COUNT);
     int64_t window = cfg->window_ms * 1000000;

@@ -50,7 +50,7 @@ typedef enum {
 
 typedef struct {
     tt_sup_action_t action;
-    tt_role_t from_role;
+    tt_actor_role_t from_role;
     int64_t delay_ms;
     int failures;        /* actor failures inside the window */
     int symbol_restarts; /* symbol restarts inside the window */
@@ -67,7 +67,7 @@ void tt_symsup_init(tt_symsup_t *self, uint64_t seed);
 /* Decides what follows a failure of ROLE at NOW_NS. */
 tt_sup_decision_t tt_symsup_on_failure(tt_symsup_t *self,
                                        const tt_supervision_cfg_t *cfg,
-                                       tt_role_t role, int64_t now_ns);
+                                       tt_actor_role_t role, int64_t now_ns);
 
 /* An operator restart forgives everything: budgets start empty. */
 void tt_symsup_forgive(tt_symsup_t *self);

@@ -35,13 +35,13 @@ typedef struct {
     tt_actor_rec_t actors[TT_ROLE_COUNT];
     tt_symsup_t sup;
     tt_pending_kind_t pending;
-    tt_role_t pending_from;
-    tt_role_t failed_role;
+    tt_actor_role_t pending_from;
+    tt_actor_role_t failed_role;
     int64_t pending_due_ns;
     bool paused;          /* paused for any reason (below) */
     bool paused_operator; /* operator asked; survives restarts */
     bool paused_stale;    /* the data actor reported stale data */
-    bool quarantined; /* budget exhausted; only an operator restart helps */
+    bool quarantined;     /* budget exhausted; only an operator restart helps */
     bool restart_after_stop; /* operator restart of a running symbol */
     uint32_t restarts;
     char last_error[TT_ERROR_TEXT_MAX];
@@ -91,7 +91,7 @@ int64_t tt_root_now(const tt_root_t *self);
 void tt_symbols_start_all(tt_root_t *self);
 void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg);
 void tt_symbols_on_failure(tt_root_t *self, tt_symbol_rec_t *sym,
-                           tt_role_t role, const char *reason);
+                           tt_actor_role_t role, const char *reason);
 void tt_symbols_run_due(tt_root_t *self);
 int64_t tt_symbols_next_due(const tt_root_t *self);
 void tt_symbols_stop_all(tt_root_t *self);
@@ -104,8 +104,9 @@ int tt_symbols_resume(tt_root_t *self, tt_symbol_rec_t *sym, char *err,
                       size_t size);
 int tt_symbols_restart(tt_root_t *self, tt_symbol_rec_t *sym, char *err,
                        size_t size);
-int tt_symbols_fault(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role,
-                     const tt_sys_fault_t *fault, char *err, size_t size);
+int tt_symbols_fault(tt_root_t *self, tt_symbol_rec_t *sym,
+                     tt_actor_role_t role, const tt_sys_fault_t *fault,
+                     char *err, size_t size);
 
 tt_symbol_rec_t *tt_root_find_symbol(tt_root_t *self, const char *name);
 

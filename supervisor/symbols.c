@@ -11,21 +11,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static void s_path(const tt_symbol_rec_t *sym, tt_role_t role, char *buf,
+static void s_path(const tt_symbol_rec_t *sym, tt_actor_role_t role, char *buf,
                    size_t size)
 {
     snprintf(buf, size, "%s/%s", sym->name, tt_role_name(role));
 }
 
-static void s_move_actor(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role,
-                         tt_state_t to, const char *reason)
+static void s_move_actor(tt_root_t *self, tt_symbol_rec_t *sym,
+                         tt_actor_role_t role, tt_state_t to,
+                         const char *reason)
 {
     char path[64];
     s_path(sym, role, path, sizeof path);
     tt_root_move(self, &sym->actors[role].life, path, to, reason);
 }
 
-static void s_send(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role,
+static void s_send(tt_root_t *self, tt_symbol_rec_t *sym, tt_actor_role_t role,
                    uint16_t type, const void *body, uint32_t len)
 {
     tt_sender_send(self->sender, tt_runtime_actor_id(sym->index, role),
@@ -42,8 +43,8 @@ typedef enum {
    every one of them, even one the root already counts as failed: after a
    watchdog miss the worker still hosts it, and a restart must build a
    fresh instance. */
-static void s_take_down(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t from,
-                        s_down_t mode)
+static void s_take_down(tt_root_t *self, tt_symbol_rec_t *sym,
+                        tt_actor_role_t from, s_down_t mode)
 {
     for (int role = TT_ROLE_COUNT - 1; role >= (int)from; role--) {
         tt_actor_rec_t *actor = &sym->actors[role];
@@ -67,7 +68,7 @@ static void s_take_down(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t from,
    in order. Actors that were up pass through STOPPING and STOPPED, failed
    ones through RECOVERING. */
 static void s_restart_from(tt_root_t *self, tt_symbol_rec_t *sym,
-                           tt_role_t from)
+                           tt_actor_role_t from)
 {
     s_take_down(self, sym, from, S_DOWN_RESTART);
     for (int role = from; role < TT_ROLE_COUNT; role++) {
@@ -77,7 +78,8 @@ static void s_restart_from(tt_root_t *self, tt_symbol_rec_t *sym,
 }
 
 /* Starts every actor that is not up, in start order. */
-static void s_bring_up(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t from)
+static void s_bring_up(tt_root_t *self, tt_symbol_rec_t *sym,
+                       tt_actor_role_t from)
 {
     for (int role = from; role < TT_ROLE_COUNT; role++) {
         tt_actor_rec_t *actor = &sym->actors[role];
@@ -110,12 +112,13 @@ void tt_symbols_start_all(tt_root_t *self)
 }
 
 /* The trading actors of a paused symbol are PAUSED too. */
-static bool s_pausable(tt_role_t role)
+static bool s_pausable(tt_actor_role_t role)
 {
     return role == TT_ROLE_STRATEGY || role == TT_ROLE_EXECUTION;
 }
 
-static void s_apply_pause(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role)
+static void s_apply_pause(tt_root_t *self, tt_symbol_rec_t *sym,
+                          tt_actor_role_t role)
 {
     tt_actor_rec_t *actor = &sym->actors[role];
     if (!s_pausable(role))
@@ -157,15 +160,17 @@ static void s_settle(tt_root_t *self, tt_symbol_rec_t *sym)
 static void s_update_pause(tt_root_t *self, tt_symbol_rec_t *sym,
                            const char *why);
 
-static tt_symbol_rec_t *s_from(tt_root_t *self, uint32_t id, tt_role_t *role)
+static tt_symbol_rec_t *s_from(tt_root_t *self, uint32_t id,
+                               tt_actor_role_t *role)
 {
     if (id == TT_ACTOR_ROOT || id >= tt_runtime_actor_count(self->rt))
         return NULL;
-    *role = (tt_role_t)(id % TT_ROLE_COUNT);
+    *role = (tt_actor_role_t)(id % TT_ROLE_COUNT);
     return &self->symbols[id / TT_ROLE_COUNT];
 }
 
-static void s_on_started(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role)
+static void s_on_started(tt_root_t *self, tt_symbol_rec_t *sym,
+                         tt_actor_role_t role)
 {
     tt_state_t state = sym->actors[role].life.state;
     if (state != TT_STATE_STARTING && state != TT_STATE_RECOVERING)
@@ -179,7 +184,8 @@ static void s_on_started(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role)
     }
 }
 
-static void s_on_stopped(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role)
+static void s_on_stopped(tt_root_t *self, tt_symbol_rec_t *sym,
+                         tt_actor_role_t role)
 {
     tt_actor_rec_t *actor = &sym->actors[role];
     if (actor->life.state != TT_STATE_STOPPING)
@@ -214,7 +220,7 @@ static void s_update_pause(tt_root_t *self, tt_symbol_rec_t *sym,
 
 void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg)
 {
-    tt_role_t role;
+    tt_actor_role_t role;
     tt_symbol_rec_t *sym = s_from(self, msg->hdr.from, &role);
     if (!sym) {
         tt_error("root", "report from unknown actor %u", msg->hdr.from);
@@ -275,7 +281,7 @@ static void s_escalate(tt_root_t *self, tt_symbol_rec_t *sym,
 }
 
 void tt_symbols_on_failure(tt_root_t *self, tt_symbol_rec_t *sym,
-                           tt_role_t role, const char *reason)
+                           tt_actor_role_t role, const char *reason)
 {
     tt_actor_rec_t *actor = &sym->actors[role];
     tt_state_t state = actor->life.state;
@@ -436,8 +442,9 @@ int tt_symbols_restart(tt_root_t *self, tt_symbol_rec_t *sym, char *err,
     return TT__STATUS__STATUS_OK;
 }
 
-int tt_symbols_fault(tt_root_t *self, tt_symbol_rec_t *sym, tt_role_t role,
-                     const tt_sys_fault_t *fault, char *err, size_t size)
+int tt_symbols_fault(tt_root_t *self, tt_symbol_rec_t *sym,
+                     tt_actor_role_t role, const tt_sys_fault_t *fault,
+                     char *err, size_t size)
 {
     tt_state_t state = sym->actors[role].life.state;
     if (!tt_state_is_up(state)) {

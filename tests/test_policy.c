@@ -127,8 +127,8 @@ static void test_roles_have_separate_budgets(void **state)
     tt_supervision_cfg_t cfg = s_cfg();
     tt_symsup_t sup;
     tt_symsup_init(&sup, 7);
-    tt_role_t roles[] = {TT_ROLE_DATA, TT_ROLE_INDICATOR, TT_ROLE_DATA,
-                         TT_ROLE_INDICATOR};
+    tt_actor_role_t roles[] = {TT_ROLE_DATA, TT_ROLE_INDICATOR, TT_ROLE_DATA,
+                               TT_ROLE_INDICATOR};
     for (int i = 0; i < 4; i++) {
         tt_sup_decision_t d = tt_symsup_on_failure(&sup, &cfg, roles[i], i);
         assert_int_equal(d.action, TT_SUP_RESTART_ACTORS);
