@@ -1,24 +1,244 @@
 /*  actors/execution.c: a symbol's execution actor. Runs on the symbol's
     worker, first of the symbol's actors to start and last to stop: it
-    holds the symbol's orders and position. It receives the strategy's
-    signals and the symbol's ticks (for the paper broker's fills). The
-    risk manager, order manager and paper broker (risk/, orders/,
-    venues/paper/) are wired in here as the trading work lands; until
-    then it counts what it is sent and never places an order. */
-#include "actors/symbol_actors.h"
+    holds the symbol's orders and position.
 
+    A signal from the strategy passes the risk manager (risk/risk.h); an
+    approved one goes to the order book (orders/book.h), which turns it
+    into order intents: an entry with its protective stop and take-profit,
+    an exit, a stop move. For a sim venue the broker is the paper broker
+    (venues/paper/fill_model.h), which runs here against the symbol's own
+    trades: every tick batch the data actor forwards is matched against the
+    resting orders, and the fills go back into the book and the position.
+    Live venues will answer the same intents from gateway actors.
+
+    Signals older than two of the symbol's first timeframe are not traded:
+    they come from candles of the warm-up history, not from the market as
+    it is now. */
+#include "actors/symbol_actors.h"
+#include "marketdata/decimal.h"
+#include "orders/book.h"
+#include "orders/money.h"
+#include "risk/risk.h"
+#include "runtime/runtime.h"
+#include "runtime/log.h"
+#include "venues/paper/fill_model.h"
+
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#define S_PASSES 8 /* event -> intents -> event rounds per input, at most */
 
 typedef struct {
-    uint64_t signals[TT_SIG_MOVE_STOP + 1]; /* by kind */
-    uint64_t ticks;
+    const tt_symbol_cfg_t *sym;
+    tt_book_t book;
+    tt_risk_t risk;
+    tt_paper_t paper;
+    tt_actor_stats_t *stats;
+    int64_t max_signal_age_ns;
+    int64_t equity; /* paper account, symbol money (price scale) */
+    tt_px_t last_px;
 } s_exec_t;
+
+static int s_decimal(const char *text, int decimals, int64_t *out)
+{
+    if (!text)
+        return 0;
+    return tt_decimal_parse(text, strlen(text), decimals, out);
+}
+
+/* The config's risk section, in the risk manager's terms. */
+static int s_risk_cfg(const tt_symbol_cfg_t *sym, tt_risk_cfg_t *out)
+{
+    const tt_risk_cfg_t zero = {0};
+    *out = zero;
+    const tt_instrument_t *inst = &sym->instrument;
+    const char *sizing = sym->risk.sizing ? sym->risk.sizing : "fixed_qty";
+    out->sizing = !strcmp(sizing, "fixed_notional") ? TT_SIZE_FIXED_NOTIONAL
+                  : !strcmp(sizing, "risk_pct")     ? TT_SIZE_RISK_PCT
+                                                    : TT_SIZE_FIXED_QTY;
+    out->risk_bps = (int32_t)(sym->risk.risk_pct * 100.0);
+    out->max_orders_per_min = sym->risk.max_orders_per_min;
+    out->max_consec_losses = sym->risk.max_consecutive_losses;
+    if (s_decimal(sym->risk.qty, inst->qty_decimals, &out->fixed_qty) ||
+        s_decimal(sym->risk.notional, inst->px_decimals,
+                  &out->fixed_notional) ||
+        s_decimal(sym->risk.max_position, inst->qty_decimals,
+                  &out->max_pos_qty))
+        return -1;
+    return 0;
+}
 
 static int s_init(tt_actor_t *actor, void **state_p)
 {
-    (void)actor;
-    *state_p = calloc(1, sizeof(s_exec_t));
-    return *state_p ? 0 : -1;
+    s_exec_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return -1;
+    self->sym = tt_actor_symbol(actor);
+    const tt_instrument_t *inst = &self->sym->instrument;
+    tt_book_cfg_t book_cfg = tt_book_cfg_default();
+    tt_risk_cfg_t risk_cfg;
+    tt_paper_cfg_t paper_cfg = {.slippage_bps = 1, .fee_bps = 1};
+    if (s_risk_cfg(self->sym, &risk_cfg) != 0 ||
+        tt_risk_init(&self->risk, &risk_cfg, inst) != 0 ||
+        tt_book_init(&self->book, self->sym->name, inst, &book_cfg, 1) != 0 ||
+        tt_paper_init(&self->paper, &paper_cfg, inst) != 0) {
+        tt_actor_fail(actor, "execution setup: %s %s %s", self->risk.err,
+                      tt_book_error(&self->book), self->paper.err);
+        free(self);
+        return -1;
+    }
+    self->stats = tt_actor_stats(actor);
+    self->max_signal_age_ns =
+        2 * (int64_t)self->sym->timeframes[0] * TT_NS_PER_SEC;
+    self->equity = 100000 * tt_pow10(inst->px_decimals);
+    *state_p = self;
+    return 0;
+}
+
+static void s_publish(s_exec_t *self)
+{
+    const tt_position_t *pos = tt_book_position(&self->book);
+    atomic_store(&self->stats->position, pos->qty);
+    atomic_store(&self->stats->realized, pos->realized - pos->fees);
+}
+
+static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
+                          tt_broker_ev_t *events, int count, int pass);
+
+/* Sends intents to the paper broker; its answers go back to the book. */
+static void s_apply(tt_actor_t *actor, s_exec_t *self,
+                    const tt_intents_t *intents, int pass)
+{
+    tt_broker_ev_t events[TT_INTENTS_MAX];
+    int count = 0;
+    int64_t now = tt_actor_now(actor);
+    for (int i = 0; i < intents->n; i++) {
+        const tt_intent_t *it = &intents->v[i];
+        tt_broker_ev_t *ev = &events[count];
+        memset(ev, 0, sizeof *ev);
+        snprintf(ev->coid, sizeof ev->coid, "%s", it->order.coid);
+        ev->ts = now;
+        int rc =
+            it->kind == TT_INTENT_SUBMIT
+                ? tt_paper_submit(&self->paper, &it->order, now)
+            : it->kind == TT_INTENT_CANCEL
+                ? tt_paper_cancel(&self->paper, it->order.coid)
+                : tt_paper_replace(&self->paper, it->old_coid, &it->order, now);
+        if (it->kind != TT_INTENT_CANCEL) {
+            atomic_fetch_add(&self->stats->orders, 1);
+            tt_risk_on_order_sent(&self->risk, now);
+        }
+        if (rc < 0) {
+            ev->kind = it->kind == TT_INTENT_CANCEL ? TT_EV_CANCEL_REJECTED
+                                                    : TT_EV_REJECTED;
+            snprintf(ev->reason, sizeof ev->reason, "%.60s", self->paper.err);
+        } else {
+            ev->kind =
+                it->kind == TT_INTENT_CANCEL ? TT_EV_CANCELLED : TT_EV_ACCEPTED;
+        }
+        count++;
+    }
+    s_feed_events(actor, self, events, count, pass + 1);
+}
+
+static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
+                          tt_broker_ev_t *events, int count, int pass)
+{
+    if (pass > S_PASSES) {
+        tt_error(tt_actor_path(actor), "order events did not settle");
+        return;
+    }
+    for (int i = 0; i < count; i++) {
+        tt_intents_t more = {.n = 0};
+        tt_book_result_t res;
+        memset(&res, 0, sizeof res);
+        if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0)
+            tt_warn(tt_actor_path(actor), "order event refused: %s",
+                    tt_book_error(&self->book));
+        if (res.filled) {
+            atomic_fetch_add(&self->stats->fills, 1);
+            char qty[32], px[32];
+            tt_decimal_format(res.fill.qty, self->sym->instrument.qty_decimals,
+                              qty, sizeof qty);
+            tt_decimal_format(res.fill.px, self->sym->instrument.px_decimals,
+                              px, sizeof px);
+            tt_info(tt_actor_path(actor), "fill %s %s %s @ %s", res.fill.coid,
+                    tt_side_name(res.fill.side), qty, px);
+            if (res.delta.closed_trip)
+                tt_risk_on_trade_closed(&self->risk, res.delta.trip_net,
+                                        res.fill.ts);
+        }
+        if (more.n)
+            s_apply(actor, self, &more, pass);
+    }
+    s_publish(self);
+}
+
+static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
+                       const tt_signal_t *sig)
+{
+    int64_t now = tt_actor_now(actor);
+    if (now - sig->ts > self->max_signal_age_ns)
+        return 0; /* from the warm-up history */
+    const tt_position_t *pos = tt_book_position(&self->book);
+    tt_portfolio_snap_t pf = {.equity = self->equity,
+                              .open_positions = pos->qty != 0,
+                              .decimals = self->sym->instrument.px_decimals};
+    tt_symbol_view_t view = {.paused = tt_actor_paused(actor),
+                             .warm = true,
+                             .busy = tt_book_busy(&self->book)};
+    tt_risk_decision_t decision;
+    if (tt_risk_check(&self->risk, sig, &pf, &view, now, &decision) != 0) {
+        atomic_fetch_add(&self->stats->rejects, 1);
+        tt_debug(tt_actor_path(actor), "signal refused: %s", decision.text);
+        return 0;
+    }
+    tt_intents_t intents = {.n = 0};
+    if (tt_book_on_signal(&self->book, sig, decision.qty, now, &intents) < 0) {
+        tt_debug(tt_actor_path(actor), "book refused the signal: %s",
+                 tt_book_error(&self->book));
+        return 0;
+    }
+    s_apply(actor, self, &intents, 0);
+    return 0;
+}
+
+static void s_paper_fill(s_exec_t *self, const tt_paper_event_t *in,
+                         tt_broker_ev_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = in->kind == TT_PAPER_FILL ? TT_EV_FILL : TT_EV_EXPIRED;
+    snprintf(out->coid, sizeof out->coid, "%s", in->coid);
+    snprintf(out->fill_id, sizeof out->fill_id, "%s", in->fill_id);
+    out->ts = in->ts;
+    out->px = in->px;
+    out->qty = in->qty;
+    out->fee = in->fee;
+    (void)self;
+}
+
+static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
+                      const tt_tick_batch_t *batch)
+{
+    tt_paper_event_t paper[TT_PAPER_EVENTS_MAX];
+    tt_broker_ev_t events[TT_PAPER_EVENTS_MAX];
+    for (uint32_t t = 0; t < batch->count; t++) {
+        int count = tt_paper_on_tick(&self->paper, &batch->ticks[t], paper,
+                                     TT_PAPER_EVENTS_MAX);
+        for (int i = 0; i < count; i++)
+            s_paper_fill(self, &paper[i], &events[i]);
+        if (count > 0)
+            s_feed_events(actor, self, events, count, 0);
+        self->last_px = batch->ticks[t].price;
+    }
+    tt_intents_t intents = {.n = 0};
+    if (self->last_px &&
+        tt_book_on_mark(&self->book, self->last_px, tt_actor_now(actor),
+                        &intents) == 0 &&
+        intents.n)
+        s_apply(actor, self, &intents, 0);
+    return 0;
 }
 
 static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
@@ -26,16 +246,9 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
     s_exec_t *self = state;
     switch (msg->hdr.type) {
     case TT_MSG_SIGNAL:
-        if (msg->body.signal.kind > TT_SIG_MOVE_STOP) {
-            tt_actor_fail(actor, "unknown signal kind %d",
-                          (int)msg->body.signal.kind);
-            return -1;
-        }
-        self->signals[msg->body.signal.kind]++;
-        return 0;
+        return s_on_signal(actor, self, &msg->body.signal);
     case TT_MSG_TICKS:
-        self->ticks += msg->body.ticks.count;
-        return 0;
+        return s_on_ticks(actor, self, &msg->body.ticks);
     default:
         tt_actor_fail(actor, "unexpected message type %u", msg->hdr.type);
         return -1;

@@ -52,9 +52,12 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
         s_duration(up, sizeof up, sym->uptime_ms);
         fprintf(out,
                 "  %-10s %-10s %8s  restarts %-3u venue %-8s worker %u  "
-                "ticks %llu  last tick %s ago%s%s%s%s\n",
+                "ticks %llu  last tick %s ago  position %s  pnl %s  "
+                "orders %llu  fills %llu%s%s%s%s\n",
                 sym->symbol, tt_print_state(sym->state), up, sym->restarts,
                 sym->venue, sym->worker, (unsigned long long)sym->ticks, age,
+                sym->position, sym->realized_pnl,
+                (unsigned long long)sym->orders, (unsigned long long)sym->fills,
                 sym->pause_reason[0] ? "  paused: " : "", sym->pause_reason,
                 sym->last_error[0] ? "  error: " : "", sym->last_error);
         for (size_t a = 0; a < sym->n_actors; a++)
@@ -82,15 +85,22 @@ static json_t *s_symbol_json(const Tt__SymbolHealth *sym)
     json_t *actors = json_array();
     for (size_t a = 0; a < sym->n_actors; a++)
         json_array_append_new(actors, s_actor_json(sym->actors[a]));
-    return json_pack("{s:s, s:s, s:I, s:i, s:s, s:s, s:I, s:i, s:s, s:I, "
-                     "s:o}",
-                     "symbol", sym->symbol, "state", tt_print_state(sym->state),
-                     "uptime_ms", (json_int_t)sym->uptime_ms, "restarts",
-                     (int)sym->restarts, "last_error", sym->last_error,
-                     "pause_reason", sym->pause_reason, "last_tick_age_ms",
-                     (json_int_t)sym->last_tick_age_ms, "worker",
-                     (int)sym->worker, "venue", sym->venue, "ticks",
-                     (json_int_t)sym->ticks, "actors", actors);
+    json_t *out = json_pack(
+        "{s:s, s:s, s:I, s:i, s:s, s:s, s:I, s:i, s:s, "
+        "s:I, s:o}",
+        "symbol", sym->symbol, "state", tt_print_state(sym->state), "uptime_ms",
+        (json_int_t)sym->uptime_ms, "restarts", (int)sym->restarts,
+        "last_error", sym->last_error, "pause_reason", sym->pause_reason,
+        "last_tick_age_ms", (json_int_t)sym->last_tick_age_ms, "worker",
+        (int)sym->worker, "venue", sym->venue, "ticks", (json_int_t)sym->ticks,
+        "actors", actors);
+    json_object_set_new(out, "position", json_string(sym->position));
+    json_object_set_new(out, "realized_pnl", json_string(sym->realized_pnl));
+    json_object_set_new(out, "orders", json_integer((json_int_t)sym->orders));
+    json_object_set_new(out, "fills", json_integer((json_int_t)sym->fills));
+    json_object_set_new(out, "rejected_signals",
+                        json_integer((json_int_t)sym->rejected_signals));
+    return out;
 }
 
 int tt_print_health_json(FILE *out, const Tt__Health *health)

@@ -84,7 +84,7 @@ typedef struct {
     int max_orders_per_min; /* 0 = unlimited */
     int max_consecutive_losses; /* 0 = unlimited */
     int line;
-} tt_risk_cfg_t;
+} tt_symbol_risk_cfg_t;
 
 typedef struct {
     char name[TT_SYMBOL_NAME_MAX]; /* e.g. "BTCUSD"; [A-Z0-9._-], unique */
@@ -94,7 +94,7 @@ typedef struct {
     int32_t timeframes[TT_CONFIG_MAX_TIMEFRAMES]; /* seconds, ascending */
     int64_t stale_ms; /* last-tick age that pauses the symbol */
     tt_strategy_cfg_t strategy;
-    tt_risk_cfg_t risk;
+    tt_symbol_risk_cfg_t risk;
     int line;
 } tt_symbol_cfg_t;
 

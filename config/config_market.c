@@ -163,7 +163,7 @@ void tt_config_venues_load(tt_cfgb_t *b, tt_config_t *cfg, yaml_node_t *seq)
 /* ---- symbols ---------------------------------------------------------- */
 
 typedef struct {
-    tt_risk_cfg_t cfg;
+    tt_symbol_risk_cfg_t cfg;
     int qty_line;
     int notional_line;
     int pct_line;

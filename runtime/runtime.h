@@ -41,6 +41,12 @@ typedef struct {
     _Atomic uint64_t watchdog_misses;
     _Atomic int64_t last_rx_ns; /* clock time of its last tick; 0 = none */
     _Atomic uint64_t ticks;
+    /* Execution actors: the position and what it took. */
+    _Atomic int64_t position; /* signed, scaled quantity */
+    _Atomic int64_t realized; /* realized P&L less fees, price scale */
+    _Atomic uint64_t orders;  /* orders sent (entries, children, exits) */
+    _Atomic uint64_t fills;
+    _Atomic uint64_t rejects; /* signals the risk manager refused */
 } tt_actor_stats_t;
 
 typedef struct {
@@ -83,6 +89,10 @@ int tt_runtime_workers(const tt_runtime_t *self);
 uint32_t tt_runtime_actor_count(const tt_runtime_t *self);
 tt_actor_entry_t *tt_runtime_actor(tt_runtime_t *self, uint32_t id);
 tt_worker_stats_t *tt_runtime_worker_stats(tt_runtime_t *self, int worker);
+
+/* The counters of the actor behind SELF (for behaviours that publish
+   more than the runtime counts itself). */
+tt_actor_stats_t *tt_actor_stats(tt_actor_t *self);
 
 /* Actor id for SYMBOL (config index) and ROLE. */
 uint32_t tt_runtime_actor_id(int symbol, tt_actor_role_t role);

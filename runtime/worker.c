@@ -115,6 +115,11 @@ void tt_actor_fail(tt_actor_t *self, const char *format, ...)
     va_end(args);
 }
 
+tt_actor_stats_t *tt_actor_stats(tt_actor_t *self)
+{
+    return &self->entry->stats;
+}
+
 void tt_actor_report(tt_actor_t *self, uint16_t type)
 {
     tt_sender_send(self->worker->sender, TT_ACTOR_ROOT, self->entry->id, type,

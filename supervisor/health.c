@@ -2,6 +2,7 @@
     it, plus the counters the workers keep (runtime.h). Built on the root
     thread for each health request. */
 #include "supervisor/health.h"
+#include "marketdata/decimal.h"
 #include "supervisor/root_internal.h"
 
 #include <stdlib.h>
@@ -45,9 +46,16 @@ static void s_fill_actor(tt_root_t *self, const tt_symbol_rec_t *sym,
     out->backpressured = s_load(&stats->backpressured);
 }
 
+/* Decimal text of a symbol's numbers; lives as long as the reply. */
+typedef struct {
+    char position[32];
+    char pnl[32];
+} s_text_t;
+
 static void s_fill_symbol(tt_root_t *self, const tt_symbol_rec_t *sym,
                           Tt__SymbolHealth *out, Tt__ActorHealth *actors,
-                          Tt__ActorHealth **actor_ptrs, int64_t now)
+                          Tt__ActorHealth **actor_ptrs, s_text_t *text,
+                          int64_t now)
 {
     tt__symbol_health__init(out);
     const tt_symbol_cfg_t *cfg = &self->cfg->symbols[sym->index];
@@ -70,6 +78,18 @@ static void s_fill_symbol(tt_root_t *self, const tt_symbol_rec_t *sym,
     out->last_tick_age_ms = last ? (now - last) / 1000000 : -1;
     out->ticks = s_load(&data->stats.ticks);
     out->worker = (uint32_t)data->worker;
+    tt_actor_entry_t *exec = tt_runtime_actor(
+        self->rt, tt_runtime_actor_id(sym->index, TT_ROLE_EXECUTION));
+    tt_decimal_format(atomic_load(&exec->stats.position),
+                      cfg->instrument.qty_decimals, text->position,
+                      sizeof text->position);
+    tt_decimal_format(atomic_load(&exec->stats.realized),
+                      cfg->instrument.px_decimals, text->pnl, sizeof text->pnl);
+    out->position = text->position;
+    out->realized_pnl = text->pnl;
+    out->orders = s_load(&exec->stats.orders);
+    out->fills = s_load(&exec->stats.fills);
+    out->rejected_signals = s_load(&exec->stats.rejects);
 }
 
 /* Everything the reply points at lives in one block, freed at once. */
@@ -83,6 +103,7 @@ typedef struct {
     Tt__WorkerHealth **worker_ptrs;
     Tt__ActorHealth *edges;
     Tt__ActorHealth **edge_ptrs;
+    s_text_t *texts;
 } s_block_t;
 
 static void s_fill_edges(tt_root_t *self, s_block_t *block, int64_t now)
@@ -137,6 +158,7 @@ Tt__Health *tt_health_build(tt_root_t *self)
         calloc(nsym * TT_ROLE_COUNT + 1, sizeof *block->actor_ptrs);
     block->workers = calloc((size_t)nworkers, sizeof *block->workers);
     block->worker_ptrs = calloc((size_t)nworkers, sizeof *block->worker_ptrs);
+    block->texts = calloc(nsym ? nsym : 1, sizeof *block->texts);
     Tt__Health *health = &block->health;
     tt__health__init(health);
     int64_t now = tt_root_now(self);
@@ -150,7 +172,8 @@ Tt__Health *tt_health_build(tt_root_t *self)
     for (size_t i = 0; i < nsym; i++) {
         s_fill_symbol(self, &self->symbols[i], &block->symbols[i],
                       &block->actors[i * TT_ROLE_COUNT],
-                      &block->actor_ptrs[i * TT_ROLE_COUNT], now);
+                      &block->actor_ptrs[i * TT_ROLE_COUNT], &block->texts[i],
+                      now);
         for (int role = 0; role < TT_ROLE_COUNT; role++)
             drops += block->actors[i * TT_ROLE_COUNT + role].drops;
         block->symbol_ptrs[i] = &block->symbols[i];
@@ -176,5 +199,6 @@ void tt_health_free(Tt__Health *health)
     free(block->worker_ptrs);
     free(block->edges);
     free(block->edge_ptrs);
+    free(block->texts);
     free(block);
 }
