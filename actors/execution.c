@@ -157,6 +157,7 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
             tt_warn(tt_actor_path(actor), "order event refused: %s",
                     tt_book_error(&self->book));
         if (res.filled) {
+            atomic_store(&self->stats->last_fill_px, res.fill.px);
             atomic_fetch_add(&self->stats->fills, 1);
             char qty[32], px[32];
             tt_decimal_format(res.fill.qty, self->sym->instrument.qty_decimals,

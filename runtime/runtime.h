@@ -46,7 +46,8 @@ typedef struct {
     _Atomic int64_t realized; /* realized P&L less fees, price scale */
     _Atomic uint64_t orders;  /* orders sent (entries, children, exits) */
     _Atomic uint64_t fills;
-    _Atomic uint64_t rejects; /* signals the risk manager refused */
+    _Atomic uint64_t rejects;     /* signals the risk manager refused */
+    _Atomic int64_t last_fill_px; /* price of the latest fill, scaled */
 } tt_actor_stats_t;
 
 typedef struct {

@@ -189,10 +189,89 @@ static void test_ticks_to_values_and_staleness(void **state)
     free(path);
 }
 
+/* Polls COUNTER until it reaches WANT, at most 5 s. */
+static bool s_wait_counter(_Atomic uint64_t *counter, uint64_t want)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    while (atomic_load(counter) < want && tth_now_ms() < deadline)
+        s_nap();
+    return atomic_load(counter) >= want;
+}
+
+/* The whole symbol, all four real actors: a scripted crossover gives an
+   entry that the paper broker fills at the next trade with slippage; the
+   bracket's stop then fills on a drop. Prices and P&L computed by hand:
+   sma_cross fast 2, slow 3, stop 1 % of the signal close, target 2R;
+   paper slippage 1 bp rounded outward to the 0.01 grid, fee 1 bp of
+   notional rounded up. */
+static void test_crossover_trades_on_paper(void **state)
+{
+    (void)state;
+    char *dir = tth_tmpdir("tt-actors");
+    char *path = tth_write_file(dir, "c.yaml", s_yaml);
+    tt_config_t *cfg = tt_config_load(path, NULL, NULL, NULL);
+    assert_non_null(cfg);
+    tt_clock_t *clock = tt_clock_new_manual(T0);
+    zsock_t *inbox = zsock_new_pull(TT_ENDPOINT_ROOT);
+    tt_runtime_t *rt = tt_runtime_new(cfg, clock, tt_symbol_behaviours);
+    assert_int_equal(tt_runtime_start(rt), 0);
+    tt_sender_t *sender = tt_sender_new(rt);
+    uint32_t from;
+    for (int role = 0; role < TT_ROLE_COUNT; role++) {
+        tt_sender_send(sender, tt_runtime_actor_id(0, role), TT_ACTOR_ROOT,
+                       TT_SYS_START, NULL, 0, true);
+        assert_int_equal(s_report(inbox, &from), TT_REP_STARTED);
+    }
+    uint32_t data = tt_runtime_actor_id(0, TT_ROLE_DATA);
+    tt_actor_stats_t *exec =
+        &tt_runtime_actor(rt, tt_runtime_actor_id(0, TT_ROLE_EXECUTION))->stats;
+    /* Closes 100, 104, 102, 100: fast below slow. Then 106: fast 103 >
+       slow 102.67, the cross. */
+    int64_t closes[] = {10000, 10400, 10200, 10000, 10600};
+    uint64_t id = 1;
+    for (int m = 0; m < 5; m++) {
+        tt_clock_set(clock, T0 + m * S_MINUTE + 30 * TT_NS_PER_SEC);
+        s_send_tick(sender, data, T0 + m * S_MINUTE + 30 * TT_NS_PER_SEC,
+                    closes[m], id++);
+    }
+    assert_int_equal(atomic_load(&exec->orders), 0);
+    /* The first trade of minute 5 closes minute 4: the entry goes out. */
+    int64_t t5 = T0 + 5 * S_MINUTE;
+    tt_clock_set(clock, t5 + 31 * TT_NS_PER_SEC);
+    s_send_tick(sender, data, t5 + 31 * TT_NS_PER_SEC, 10600, id++);
+    assert_true(s_wait_counter(&exec->orders, 1));
+    assert_int_equal(atomic_load(&exec->fills), 0);
+    /* The next trade fills it: 107.00 + 1 bp = 107.0107, up to 107.02. */
+    tt_clock_set(clock, t5 + 40 * TT_NS_PER_SEC);
+    s_send_tick(sender, data, t5 + 40 * TT_NS_PER_SEC, 10700, id++);
+    assert_true(s_wait_counter(&exec->fills, 1));
+    assert_true(s_wait_counter(&exec->orders, 3)); /* + stop + target */
+    assert_int_equal(atomic_load(&exec->last_fill_px), 10702);
+    assert_int_equal(atomic_load(&exec->position), 1);
+    /* Stop at 106.00 - 1.06 = 104.94. A trade at 104.00 triggers it and
+       fills on that trade: 104.00 - 1 bp = 103.9896, down to 103.98. */
+    s_send_tick(sender, data, t5 + 50 * TT_NS_PER_SEC, 10400, id++);
+    assert_true(s_wait_counter(&exec->fills, 2));
+    assert_int_equal(atomic_load(&exec->last_fill_px), 10398);
+    assert_int_equal(atomic_load(&exec->position), 0);
+    /* (103.98 - 107.02) * 1 = -3.04, fees 0.02 + 0.02: -3.08. */
+    assert_int_equal(atomic_load(&exec->realized), -308);
+    assert_int_equal(atomic_load(&exec->orders), 3);
+    tt_sender_destroy(&sender);
+    tt_runtime_destroy(&rt);
+    zsock_destroy(&inbox);
+    tt_clock_destroy(&clock);
+    tt_config_destroy(&cfg);
+    tth_rmtree(dir);
+    free(dir);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ticks_to_values_and_staleness),
+        cmocka_unit_test(test_crossover_trades_on_paper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
