@@ -1,0 +1,284 @@
+/*  store/batch.c: the write queue for high-volume rows (candles, events,
+    indicator snapshots). Rows are copied into a fixed array of batch_size
+    slots and an arena for their strings and blobs, and committed in one
+    transaction with reused prepared statements: one fsync-worthy commit
+    per batch instead of one per row. Runs on the store actor's thread. */
+#include "store/store_priv.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The arena of one batch stays below this; a batch of big blobs is
+   committed early rather than grown without bound. */
+#define S_ARENA_MAX (256u << 20)
+
+static int s_arena_reserve(tt_store_t *self, size_t need)
+{
+    if (self->arena_len + need <= self->arena_cap)
+        return 0;
+    size_t cap = self->arena_cap ? self->arena_cap : 4096;
+    while (cap < self->arena_len + need)
+        cap *= 2;
+    char *p = realloc(self->arena, cap);
+    if (!p)
+        return tt_st_errf(self, "queue: out of memory (%zu bytes)", cap);
+    self->arena = p;
+    self->arena_cap = cap;
+    return 0;
+}
+
+/* Copies N bytes of P into the arena (reserved beforehand). */
+static tt_st_span_t s_push(tt_store_t *self, const void *p, size_t n)
+{
+    tt_st_span_t span = {(uint32_t)self->arena_len, (uint32_t)n};
+    if (n)
+        memcpy(self->arena + self->arena_len, p, n);
+    self->arena_len += n;
+    return span;
+}
+
+/* Makes room for one row with BYTES of strings and blobs: commits the
+   queue first when it is full or its arena would pass S_ARENA_MAX. */
+static tt_st_row_t *s_slot(tt_store_t *self, size_t bytes)
+{
+    if (self->nrows == self->opts.batch_size ||
+        (self->nrows && self->arena_len + bytes > S_ARENA_MAX))
+        if (tt_store_flush(self) != 0)
+            return NULL;
+    if (s_arena_reserve(self, bytes) != 0)
+        return NULL;
+    tt_st_row_t *row = &self->rows[self->nrows];
+    memset(row, 0, sizeof *row);
+    return row;
+}
+
+/* Counts the queued row and commits the batch once it is full. */
+static int s_queued(tt_store_t *self)
+{
+    self->nrows++;
+    if (self->nrows == self->opts.batch_size)
+        return tt_store_flush(self);
+    return 0;
+}
+
+static bool s_candle_ok(const tt_candle_t *c)
+{
+    return c->tf_s > 0 && c->low <= c->high && c->open >= c->low &&
+           c->open <= c->high && c->close >= c->low && c->close <= c->high &&
+           c->volume >= 0;
+}
+
+int tt_store_candle_put(tt_store_t *self, const char *symbol,
+                        const tt_candle_t *candle)
+{
+    assert(self && candle);
+    if (tt_st_name_ok(self, "candle_put", "symbol", symbol,
+                      TT_STORE_SYMBOL_MAX) != 0)
+        return -1;
+    if (!s_candle_ok(candle))
+        return tt_st_errf(self,
+                          "candle_put %s tf %d at %lld: malformed "
+                          "candle (tf_s <= 0, low > high, open/close "
+                          "outside low..high, or negative volume)",
+                          symbol, candle->tf_s, (long long)candle->open_ts);
+    size_t slen = strlen(symbol);
+    tt_st_row_t *row = s_slot(self, slen);
+    if (!row)
+        return -1;
+    row->kind = ST_ROW_CANDLE;
+    row->symbol = s_push(self, symbol, slen);
+    row->candle = *candle;
+    return s_queued(self);
+}
+
+static int s_event_ok(tt_store_t *self, uint64_t seq, const char *topic,
+                      const char *symbol, const void *payload, size_t len)
+{
+    if (seq == 0 || seq > (uint64_t)INT64_MAX)
+        return tt_st_errf(self,
+                          "event_append: seq %llu is not in "
+                          "1..2^63-1",
+                          (unsigned long long)seq);
+    if (tt_st_name_ok(self, "event_append", "topic", topic, TT_STORE_KEY_MAX) !=
+        0)
+        return -1;
+    if (symbol && *symbol &&
+        tt_st_name_ok(self, "event_append", "symbol", symbol,
+                      TT_STORE_SYMBOL_MAX) != 0)
+        return -1;
+    if ((!payload && len) || len > TT_STORE_BLOB_MAX)
+        return tt_st_errf(self,
+                          "event_append seq %llu: payload of %zu "
+                          "bytes is missing or over %d bytes",
+                          (unsigned long long)seq, len, TT_STORE_BLOB_MAX);
+    return 0;
+}
+
+int tt_store_event_append(tt_store_t *self, uint64_t seq, tt_ns_t ts,
+                          const char *topic, const char *symbol,
+                          const void *payload, size_t len)
+{
+    assert(self);
+    if (s_event_ok(self, seq, topic, symbol, payload, len) != 0)
+        return -1;
+    size_t tlen = strlen(topic), slen = symbol ? strlen(symbol) : 0;
+    tt_st_row_t *row = s_slot(self, tlen + slen + len);
+    if (!row)
+        return -1;
+    row->kind = ST_ROW_EVENT;
+    row->seq = seq;
+    row->ts = ts;
+    row->key = s_push(self, topic, tlen);
+    row->symbol = s_push(self, symbol, slen);
+    row->blob = s_push(self, payload, len);
+    return s_queued(self);
+}
+
+int tt_store_snapshot_put(tt_store_t *self, const char *symbol, const char *key,
+                          tt_ns_t ts, const void *blob, size_t len)
+{
+    assert(self);
+    if (tt_st_name_ok(self, "snapshot_put", "symbol", symbol,
+                      TT_STORE_SYMBOL_MAX) != 0 ||
+        tt_st_name_ok(self, "snapshot_put", "key", key, TT_STORE_KEY_MAX) != 0)
+        return -1;
+    if ((!blob && len) || len > TT_STORE_BLOB_MAX)
+        return tt_st_errf(self,
+                          "snapshot_put %s/%s: blob of %zu bytes is "
+                          "missing or over %d bytes",
+                          symbol, key, len, TT_STORE_BLOB_MAX);
+    size_t slen = strlen(symbol), klen = strlen(key);
+    tt_st_row_t *row = s_slot(self, slen + klen + len);
+    if (!row)
+        return -1;
+    row->kind = ST_ROW_SNAP;
+    row->ts = ts;
+    row->symbol = s_push(self, symbol, slen);
+    row->key = s_push(self, key, klen);
+    row->blob = s_push(self, blob, len);
+    return s_queued(self);
+}
+
+/* ---- Flush ---- */
+
+static void s_bind_span(tt_store_t *self, sqlite3_stmt *st, int i,
+                        tt_st_span_t s, bool text)
+{
+    const char *p = self->arena + s.off;
+    if (text && s.len == 0)
+        sqlite3_bind_null(st, i);
+    else if (text)
+        sqlite3_bind_text(st, i, p, (int)s.len, SQLITE_STATIC);
+    else if (s.len == 0)
+        sqlite3_bind_zeroblob(st, i, 0);
+    else
+        sqlite3_bind_blob(st, i, p, (int)s.len, SQLITE_STATIC);
+}
+
+static void s_bind_row(tt_store_t *self, sqlite3_stmt *st, const tt_st_row_t *r)
+{
+    const tt_candle_t *c = &r->candle;
+    switch (r->kind) {
+    case ST_ROW_CANDLE:
+        s_bind_span(self, st, 1, r->symbol, true);
+        sqlite3_bind_int(st, 2, c->tf_s);
+        sqlite3_bind_int64(st, 3, c->open_ts);
+        sqlite3_bind_int64(st, 4, c->open);
+        sqlite3_bind_int64(st, 5, c->high);
+        sqlite3_bind_int64(st, 6, c->low);
+        sqlite3_bind_int64(st, 7, c->close);
+        sqlite3_bind_int64(st, 8, c->volume);
+        sqlite3_bind_int64(st, 9, c->trades);
+        break;
+    case ST_ROW_EVENT:
+        sqlite3_bind_int64(st, 1, (int64_t)r->seq);
+        sqlite3_bind_int64(st, 2, r->ts);
+        s_bind_span(self, st, 3, r->key, true);
+        s_bind_span(self, st, 4, r->symbol, true);
+        s_bind_span(self, st, 5, r->blob, false);
+        break;
+    case ST_ROW_SNAP:
+        s_bind_span(self, st, 1, r->symbol, true);
+        s_bind_span(self, st, 2, r->key, true);
+        sqlite3_bind_int64(st, 3, r->ts);
+        s_bind_span(self, st, 4, r->blob, false);
+        break;
+    }
+}
+
+/* Names a row in an error message. */
+static void s_describe(const tt_store_t *self, const tt_st_row_t *r, int n,
+                       char *out, size_t cap)
+{
+    const char *sym = self->arena + r->symbol.off;
+    int slen = (int)r->symbol.len;
+    if (r->kind == ST_ROW_CANDLE)
+        snprintf(out, cap, "flush of %d rows: candle %.*s tf %d at %lld", n,
+                 slen, sym, r->candle.tf_s, (long long)r->candle.open_ts);
+    else if (r->kind == ST_ROW_EVENT)
+        snprintf(out, cap, "flush of %d rows: event seq %llu", n,
+                 (unsigned long long)r->seq);
+    else
+        snprintf(out, cap, "flush of %d rows: snapshot %.*s/%.*s at %lld", n,
+                 slen, sym, (int)r->key.len, self->arena + r->key.off,
+                 (long long)r->ts);
+}
+
+static const tt_st_id_t s_stmt_of[] = {
+    [ST_ROW_CANDLE] = ST_CANDLE_PUT,
+    [ST_ROW_EVENT] = ST_EVENT_PUT,
+    [ST_ROW_SNAP] = ST_SNAP_PUT,
+};
+
+static int s_write_rows(tt_store_t *self, const char *op)
+{
+    for (int i = 0; i < self->nrows; i++) {
+        const tt_st_row_t *r = &self->rows[i];
+        sqlite3_stmt *st = tt_st_stmt(self, s_stmt_of[r->kind], op);
+        if (!st)
+            return -1;
+        s_bind_row(self, st, r);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            char what[160];
+            s_describe(self, r, self->nrows, what, sizeof what);
+            return tt_st_fail(self, what, rc);
+        }
+    }
+    return 0;
+}
+
+int tt_store_flush(tt_store_t *self)
+{
+    assert(self);
+    if (self->nrows == 0)
+        return 0;
+    char op[48];
+    snprintf(op, sizeof op, "flush of %d rows", self->nrows);
+    if (tt_st_begin(self, self->opts.sync, op) != 0)
+        return -1;
+    if (s_write_rows(self, op) != 0) {
+        tt_st_rollback(self);
+        return -1;
+    }
+    if (tt_st_commit(self, op) != 0)
+        return -1;
+    tt_store_discard(self);
+    return 0;
+}
+
+int tt_store_pending(const tt_store_t *self)
+{
+    assert(self);
+    return self->nrows;
+}
+
+void tt_store_discard(tt_store_t *self)
+{
+    assert(self);
+    self->nrows = 0;
+    self->arena_len = 0;
+}

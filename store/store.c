@@ -1,0 +1,504 @@
+/*  store/store.c: opening and closing the store, its connection settings
+    and migrations, the prepared statement cache, transactions and error
+    messages. Runs on the store actor's thread (store/store.h). */
+#include "store/store_priv.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Indexed by tt_st_id_t. */
+static const char *const s_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_CANDLE_PUT] =
+        "INSERT INTO candles (symbol, tf_s, open_ts, open, high, low, close,"
+        " volume, trades) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        " ON CONFLICT (symbol, tf_s, open_ts) DO UPDATE SET"
+        " open = excluded.open, high = excluded.high, low = excluded.low,"
+        " close = excluded.close, volume = excluded.volume,"
+        " trades = excluded.trades",
+    [ST_EVENT_PUT] = "INSERT INTO events (seq, ts, topic, symbol, payload)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_SNAP_PUT] = "INSERT INTO indicator_snapshots (symbol, key, ts, blob)"
+                    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (symbol, key, ts)"
+                    " DO UPDATE SET blob = excluded.blob",
+    [ST_ORDER_INSERT] =
+        "INSERT INTO orders (coid, symbol, seq, role, side, type, tif, qty,"
+        " limit_px, stop_px, state, filled, fill_cost, fees, venue_oid,"
+        " parent_coid, replaces, reject_code, reason, created_ts,"
+        " updated_ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+        " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+    [ST_ORDER_STATE] = "SELECT state, symbol FROM orders WHERE coid = ?1",
+    [ST_ORDER_UPDATE] =
+        "UPDATE orders SET state = ?2, filled = ?3, fill_cost = ?4,"
+        " fees = ?5, venue_oid = COALESCE(?6, venue_oid),"
+        " reject_code = ?7, reason = ?8, updated_ts = ?9 WHERE coid = ?1",
+    [ST_ORDER_EVENT] =
+        "INSERT INTO order_events (coid, ts, from_state, to_state, filled,"
+        " venue_oid, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_SEQ_RAISE] = "INSERT INTO order_seq (symbol, next_seq) VALUES (?1, ?2)"
+                     " ON CONFLICT (symbol) DO UPDATE SET"
+                     " next_seq = MAX(next_seq, excluded.next_seq)",
+    [ST_SEQ_GET] = "SELECT next_seq FROM order_seq WHERE symbol = ?1",
+    [ST_FILL_INSERT] =
+        "INSERT INTO fills (venue, fill_id, coid, symbol, side, qty, px,"
+        " fee, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        " ON CONFLICT (venue, fill_id) DO NOTHING",
+    [ST_LEDGER_INSERT] =
+        "INSERT INTO ledger (fill, symbol, venue, fill_id, coid, side, qty,"
+        " px, fee, ts, qty_decimals, realized, pos_qty) VALUES (?1, ?2, ?3,"
+        " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [ST_POS_GET] =
+        "SELECT qty, cost, realized, fees, trip_realized, trip_fees, fills,"
+        " trips, qty_decimals, opened_ts, updated_ts FROM positions"
+        " WHERE symbol = ?1",
+    [ST_POS_PUT] =
+        "INSERT OR REPLACE INTO positions (symbol, qty, cost, avg_px,"
+        " realized, fees, trip_realized, trip_fees, fills, trips,"
+        " qty_decimals, opened_ts, updated_ts) VALUES (?1, ?2, ?3, ?4, ?5,"
+        " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [ST_LEDGER_WALK] =
+        "SELECT side, px, qty, fee, ts, fill_id, coid, qty_decimals"
+        " FROM ledger WHERE symbol = ?1 ORDER BY id",
+    [ST_EVENTS_RANGE] = "SELECT seq, ts, topic, symbol, payload FROM events"
+                        " WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+    [ST_EVENTS_MAX] = "SELECT MAX(COALESCE((SELECT MAX(seq) FROM events), 0),"
+                      " COALESCE((SELECT CAST(v AS INTEGER) FROM kv"
+                      " WHERE k = 'store.events.max_seq'), 0))",
+};
+
+tt_store_opts_t tt_store_opts_default(void)
+{
+    return (tt_store_opts_t){.batch_size = 256,
+                             .busy_timeout_ms = 5000,
+                             .sync = TT_STORE_SYNC_NORMAL,
+                             .sync_trade = TT_STORE_SYNC_FULL,
+                             .max_page_count = 0,
+                             .schema_version = 0};
+}
+
+int tt_store_schema_latest(void)
+{
+    return tt_st_migration_count;
+}
+
+const char *tt_store_error(const tt_store_t *self)
+{
+    assert(self);
+    return self->err;
+}
+
+int tt_store_schema_version(const tt_store_t *self)
+{
+    assert(self);
+    return self->version;
+}
+
+/* ---- Errors ---- */
+
+static const char *s_code_name(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+        return "SQLITE_BUSY";
+    case SQLITE_LOCKED:
+        return "SQLITE_LOCKED";
+    case SQLITE_FULL:
+        return "SQLITE_FULL";
+    case SQLITE_CONSTRAINT:
+        return "SQLITE_CONSTRAINT";
+    case SQLITE_IOERR:
+        return "SQLITE_IOERR";
+    case SQLITE_CORRUPT:
+        return "SQLITE_CORRUPT";
+    case SQLITE_NOTADB:
+        return "SQLITE_NOTADB";
+    case SQLITE_READONLY:
+        return "SQLITE_READONLY";
+    case SQLITE_CANTOPEN:
+        return "SQLITE_CANTOPEN";
+    case SQLITE_NOMEM:
+        return "SQLITE_NOMEM";
+    case SQLITE_TOOBIG:
+        return "SQLITE_TOOBIG";
+    default:
+        return "SQLite error";
+    }
+}
+
+int tt_st_fail(tt_store_t *self, const char *op, int rc)
+{
+    const char *msg = self->db ? sqlite3_errmsg(self->db) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+        snprintf(self->err, sizeof self->err,
+                 "store: %s: %s (SQLITE_BUSY: another connection still held "
+                 "the write lock after the %d ms busy timeout; nothing "
+                 "written)",
+                 op, msg, self->opts.busy_timeout_ms);
+        break;
+    case SQLITE_FULL:
+        snprintf(self->err, sizeof self->err,
+                 "store: %s: %s (SQLITE_FULL: the disk or the file's page "
+                 "cap is full; the transaction was rolled back)",
+                 op, msg);
+        break;
+    default:
+        snprintf(self->err, sizeof self->err, "store: %s: %s (%s %d)", op, msg,
+                 s_code_name(rc), rc);
+    }
+    return -1;
+}
+
+int tt_st_errf(tt_store_t *self, const char *fmt, ...)
+{
+    int n = snprintf(self->err, sizeof self->err, "store: ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(self->err + n, sizeof self->err - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int tt_st_name_ok(tt_store_t *self, const char *op, const char *what,
+                  const char *s, size_t max)
+{
+    if (!s || !*s)
+        return tt_st_errf(self, "%s: %s is missing or empty", op, what);
+    size_t len = strnlen(s, max + 1);
+    if (len > max)
+        return tt_st_errf(self, "%s: %s \"%.24s...\" is longer than %zu bytes",
+                          op, what, s, max);
+    return 0;
+}
+
+/* ---- Statements and transactions ---- */
+
+sqlite3_stmt *tt_st_stmt(tt_store_t *self, tt_st_id_t id, const char *op)
+{
+    assert(id >= 0 && id < ST_COUNT);
+    sqlite3_stmt *st = self->stmt[id];
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    int rc = sqlite3_prepare_v3(self->db, s_sql[id], -1,
+                                SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        tt_st_fail(self, op, rc);
+        return NULL;
+    }
+    self->stmt[id] = st;
+    return st;
+}
+
+int tt_st_done(tt_store_t *self, sqlite3_stmt *stmt, const char *op)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        tt_st_fail(self, op, rc);
+        sqlite3_reset(stmt);
+        return -1;
+    }
+    sqlite3_reset(stmt);
+    return 0;
+}
+
+/* Sets the connection's synchronous level; only issued on a change. */
+static int s_set_sync(tt_store_t *self, tt_store_sync_t sync, const char *op)
+{
+    if (self->sync == sync)
+        return 0;
+    const char *sql = sync == TT_STORE_SYNC_FULL
+                          ? "PRAGMA synchronous = FULL"
+                          : "PRAGMA synchronous = NORMAL";
+    int rc = sqlite3_exec(self->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return tt_st_fail(self, op, rc);
+    self->sync = sync;
+    return 0;
+}
+
+int tt_st_begin(tt_store_t *self, tt_store_sync_t sync, const char *op)
+{
+    if (s_set_sync(self, sync, op) != 0)
+        return -1;
+    sqlite3_stmt *st = tt_st_stmt(self, ST_BEGIN, op);
+    return st ? tt_st_done(self, st, op) : -1;
+}
+
+int tt_st_commit(tt_store_t *self, const char *op)
+{
+    sqlite3_stmt *st = tt_st_stmt(self, ST_COMMIT, op);
+    if (!st)
+        return -1;
+    if (tt_st_done(self, st, op) != 0) {
+        /* A failed COMMIT (SQLITE_BUSY, SQLITE_FULL) leaves the
+           transaction open; end it so nothing half-written remains. */
+        tt_st_rollback(self);
+        return -1;
+    }
+    return 0;
+}
+
+void tt_st_rollback(tt_store_t *self)
+{
+    if (sqlite3_get_autocommit(self->db))
+        return; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
+    sqlite3_stmt *st = self->stmt[ST_ROLLBACK];
+    if (!st &&
+        sqlite3_prepare_v3(self->db, s_sql[ST_ROLLBACK], -1,
+                           SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return;
+    self->stmt[ST_ROLLBACK] = st;
+    sqlite3_step(st);
+    sqlite3_reset(st);
+}
+
+/* ---- Bind and column helpers ---- */
+
+int tt_st_bind_text(sqlite3_stmt *stmt, int i, const char *s, bool nullable)
+{
+    if (!s || (nullable && !*s))
+        return sqlite3_bind_null(stmt, i);
+    return sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+}
+
+void tt_st_col_text(sqlite3_stmt *stmt, int i, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, i);
+    snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+int tt_st_col_blob(tt_store_t *self, sqlite3_stmt *stmt, int i, void *buf,
+                   size_t cap, size_t *len, const char *op)
+{
+    const void *b = sqlite3_column_blob(stmt, i);
+    size_t n = (size_t)sqlite3_column_bytes(stmt, i);
+    *len = n;
+    if (n > cap)
+        return tt_st_errf(self,
+                          "%s: buffer of %zu bytes is too short for "
+                          "%zu bytes",
+                          op, cap, n);
+    if (n)
+        memcpy(buf, b, n);
+    return 0;
+}
+
+/* ---- Open, migrate, close ---- */
+
+static int s_pragma_int(tt_store_t *self, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(self->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int64(st, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    if (rc != SQLITE_OK)
+        tt_st_fail(self, sql, rc);
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* WAL lets other connections read while we write, and makes a commit
+   one append to the log. The answer names the mode actually set: a file
+   system that cannot do WAL (no shared memory) keeps another one, which
+   we refuse rather than run with different crash semantics. */
+static int s_settings(tt_store_t *self)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(self->db, "PRAGMA journal_mode = WAL", -1, &st,
+                                NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(st, 0);
+        if (!mode || strcmp(mode, "wal") != 0) {
+            tt_st_errf(self, "open: journal_mode is \"%s\", not \"wal\"",
+                       mode ? mode : "?");
+            sqlite3_finalize(st);
+            return -1;
+        }
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK)
+        return tt_st_fail(self, "open: PRAGMA journal_mode = WAL", rc);
+    self->sync = (tt_store_sync_t)-1;
+    if (s_set_sync(self, self->opts.sync, "open: PRAGMA synchronous") != 0)
+        return -1;
+    rc = sqlite3_exec(self->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return tt_st_fail(self, "open: PRAGMA foreign_keys = ON", rc);
+    if (self->opts.max_page_count > 0) {
+        char sql[64];
+        int64_t got = 0;
+        snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld",
+                 (long long)self->opts.max_page_count);
+        if (s_pragma_int(self, sql, &got) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Applies migration N (1-based) in its own transaction. Another process
+   may have migrated meanwhile, so the version is read again under the
+   write lock. */
+static int s_migrate_one(tt_store_t *self, int n)
+{
+    char op[64];
+    snprintf(op, sizeof op, "migration to schema version %d", n);
+    if (tt_st_begin(self, self->opts.sync, op) != 0)
+        return -1;
+    int64_t cur = 0;
+    if (s_pragma_int(self, "PRAGMA user_version", &cur) != 0)
+        goto err;
+    if (cur >= n) {
+        tt_st_rollback(self);
+        self->version = (int)cur;
+        return 0;
+    }
+    int rc = sqlite3_exec(self->db, tt_st_migrations[n - 1], NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        tt_st_fail(self, op, rc);
+        goto err;
+    }
+    char sql[48];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
+    rc = sqlite3_exec(self->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        tt_st_fail(self, op, rc);
+        goto err;
+    }
+    if (tt_st_commit(self, op) != 0)
+        return -1;
+    self->version = n;
+    return 0;
+err:
+    tt_st_rollback(self);
+    return -1;
+}
+
+/* A file written by a newer build is refused before anything (even the
+   journal mode) touches it. */
+static int s_check_version(tt_store_t *self, const char *path)
+{
+    int64_t cur = 0;
+    if (s_pragma_int(self, "PRAGMA user_version", &cur) != 0)
+        return -1;
+    int latest = tt_st_migration_count;
+    if (cur > latest || cur < 0)
+        return tt_st_errf(self,
+                          "open %s: schema version %lld is newer than "
+                          "this build's %d; refusing to open it (run the "
+                          "ticktree that wrote it, or a newer one)",
+                          path, (long long)cur, latest);
+    self->version = (int)cur;
+    return 0;
+}
+
+static int s_migrate(tt_store_t *self)
+{
+    int latest = tt_st_migration_count;
+    int target = self->opts.schema_version ? self->opts.schema_version : latest;
+    while (self->version < target)
+        if (s_migrate_one(self, self->version + 1) != 0)
+            return -1;
+    return 0;
+}
+
+static int s_opts_ok(tt_store_t *self, const tt_store_opts_t *o)
+{
+    if (o->batch_size < 1 || o->batch_size > 1000000)
+        return tt_st_errf(self, "open: batch_size %d is not in 1..1000000",
+                          o->batch_size);
+    if (o->busy_timeout_ms < 0)
+        return tt_st_errf(self, "open: busy_timeout_ms %d is negative",
+                          o->busy_timeout_ms);
+    if (o->sync != TT_STORE_SYNC_NORMAL && o->sync != TT_STORE_SYNC_FULL)
+        return tt_st_errf(self, "open: sync %d is not NORMAL or FULL",
+                          (int)o->sync);
+    if (o->sync_trade != TT_STORE_SYNC_NORMAL &&
+        o->sync_trade != TT_STORE_SYNC_FULL)
+        return tt_st_errf(self, "open: sync_trade %d is not NORMAL or FULL",
+                          (int)o->sync_trade);
+    if (o->schema_version < 0 || o->schema_version > tt_st_migration_count)
+        return tt_st_errf(self, "open: schema_version %d is not in 0..%d",
+                          o->schema_version, tt_st_migration_count);
+    if (o->max_page_count < 0)
+        return tt_st_errf(self, "open: max_page_count is negative");
+    return 0;
+}
+
+static int s_open(tt_store_t *self, const char *path)
+{
+    if (!path || !*path)
+        return tt_st_errf(self, "open: no path given");
+    if (s_opts_ok(self, &self->opts) != 0)
+        return -1;
+    self->rows = calloc((size_t)self->opts.batch_size, sizeof *self->rows);
+    if (!self->rows)
+        return tt_st_errf(self, "open: out of memory for the write queue");
+    /* One thread uses the connection at a time, so SQLite's own mutexes
+       would only cost time. */
+    int rc = sqlite3_open_v2(
+        path, &self->db,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        char op[300];
+        snprintf(op, sizeof op, "open %s", path);
+        return tt_st_fail(self, op, rc);
+    }
+    sqlite3_extended_result_codes(self->db, 1);
+    sqlite3_busy_timeout(self->db, self->opts.busy_timeout_ms);
+    if (s_check_version(self, path) != 0 || s_settings(self) != 0)
+        return -1;
+    return s_migrate(self);
+}
+
+tt_store_t *tt_store_open(const char *path, const tt_store_opts_t *opts,
+                          char *err, size_t errlen)
+{
+    tt_store_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        if (err && errlen)
+            snprintf(err, errlen, "store: open: out of memory");
+        return NULL;
+    }
+    self->opts = opts ? *opts : tt_store_opts_default();
+    if (s_open(self, path) != 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", self->err);
+        tt_store_close(&self);
+        return NULL;
+    }
+    if (err && errlen)
+        err[0] = '\0';
+    return self;
+}
+
+void tt_store_close(tt_store_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    tt_store_t *self = *self_p;
+    if (self->db) {
+        if (self->nrows)
+            tt_store_flush(self);
+        for (int i = 0; i < ST_COUNT; i++)
+            sqlite3_finalize(self->stmt[i]);
+        sqlite3_close(self->db);
+    }
+    free(self->rows);
+    free(self->arena);
+    free(self);
+    *self_p = NULL;
+}

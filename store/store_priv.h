@@ -1,0 +1,106 @@
+/*  store/store_priv.h: what the store's source files share and nobody else
+    sees: the object, the prepared statement cache, transaction helpers and
+    error formatting. Same thread as store.h (the store actor's). */
+#ifndef TT_STORE_STORE_PRIV_H
+#define TT_STORE_STORE_PRIV_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* Every statement the store runs more than once, prepared on first use
+   (so a file held at an old schema version for a test only prepares what
+   exists) and reused until close. */
+typedef enum {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_CANDLE_PUT,
+    ST_EVENT_PUT,
+    ST_SNAP_PUT,
+    ST_ORDER_INSERT,
+    ST_ORDER_STATE,
+    ST_ORDER_UPDATE,
+    ST_ORDER_EVENT,
+    ST_SEQ_RAISE,
+    ST_SEQ_GET,
+    ST_FILL_INSERT,
+    ST_LEDGER_INSERT,
+    ST_POS_GET,
+    ST_POS_PUT,
+    ST_LEDGER_WALK,
+    ST_EVENTS_RANGE,
+    ST_EVENTS_MAX,
+    ST_COUNT
+} tt_st_id_t;
+
+/* One queued row of a batch. Strings and blobs live in the queue's arena
+   (offsets, so the arena may grow), copied once when queued. */
+typedef enum { ST_ROW_CANDLE, ST_ROW_EVENT, ST_ROW_SNAP } tt_st_kind_t;
+
+typedef struct {
+    uint32_t off, len;
+} tt_st_span_t;
+
+typedef struct {
+    tt_st_kind_t kind;
+    tt_st_span_t symbol; /* all kinds; len 0 = none (events) */
+    tt_st_span_t key;    /* SNAP: key; EVENT: topic */
+    tt_st_span_t blob;   /* SNAP: blob; EVENT: payload */
+    uint64_t seq;        /* EVENT */
+    tt_ns_t ts;          /* EVENT, SNAP */
+    tt_candle_t candle;  /* CANDLE */
+} tt_st_row_t;
+
+struct tt_store_t {
+    sqlite3 *db;
+    tt_store_opts_t opts;
+    int version;          /* schema version of the file */
+    tt_store_sync_t sync; /* level the connection is at now */
+    sqlite3_stmt *stmt[ST_COUNT];
+    tt_st_row_t *rows; /* batch_size slots */
+    int nrows;
+    char *arena; /* strings and blobs of queued rows */
+    size_t arena_len, arena_cap;
+    char err[512];
+};
+
+/* Migration scripts, in order; version N is scripts[0..N-1] applied. */
+extern const char *const tt_st_migrations[];
+extern const int tt_st_migration_count;
+
+/* The prepared statement ID, reset and unbound; NULL with the error set. */
+sqlite3_stmt *tt_st_stmt(tt_store_t *self, tt_st_id_t id, const char *op);
+
+/* Formats "store: OP: <sqlite3_errmsg> (<code>)" into self->err, with a
+   note for SQLITE_BUSY and SQLITE_FULL. Returns -1. */
+int tt_st_fail(tt_store_t *self, const char *op, int rc);
+/* Formats a message of our own (bad input): "store: ...". Returns -1. */
+int tt_st_errf(tt_store_t *self, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* BEGIN IMMEDIATE at sync level SYNC; COMMIT; ROLLBACK (never fails the
+   caller: the first error is the one kept). 0 or -1. */
+int tt_st_begin(tt_store_t *self, tt_store_sync_t sync, const char *op);
+int tt_st_commit(tt_store_t *self, const char *op);
+void tt_st_rollback(tt_store_t *self);
+
+/* Runs STMT to completion (SQLITE_DONE); 0, or -1 via tt_st_fail. */
+int tt_st_done(tt_store_t *self, sqlite3_stmt *stmt, const char *op);
+
+/* Checks a name argument: non-NULL, 1..MAX bytes. 0 or -1 naming WHAT. */
+int tt_st_name_ok(tt_store_t *self, const char *op, const char *what,
+                  const char *s, size_t max);
+
+/* Binds S (length strlen) as text at I; "" binds NULL when NULLABLE. */
+int tt_st_bind_text(sqlite3_stmt *stmt, int i, const char *s, bool nullable);
+
+/* Copies column I (text or NULL) into OUT of CAP bytes. */
+void tt_st_col_text(sqlite3_stmt *stmt, int i, char *out, size_t cap);
+
+/* Copies blob column I into BUF: 0, or -1 with *LEN the size needed when
+   CAP is short. */
+int tt_st_col_blob(tt_store_t *self, sqlite3_stmt *stmt, int i, void *buf,
+                   size_t cap, size_t *len, const char *op);
+
+#endif

@@ -1,0 +1,258 @@
+/*  store/trades.c: orders, fills, positions and the ledger. Each write is
+    a transaction of its own at the sync_trade level, committed before the
+    call returns, after the batch queue has been flushed so rows reach the
+    file in the order they were written (invariants 4, 5 and 6). Runs on
+    the store actor's thread. */
+#include "store/store_priv.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "orders/money.h"
+
+/* ---- Orders ---- */
+
+static bool s_fits(const char *s, size_t size)
+{
+    return strnlen(s, size) < size;
+}
+
+static int s_order_ok(tt_store_t *self, const char *op,
+                      const tt_store_order_t *rec)
+{
+    const tt_order_t *o = &rec->order;
+    if (tt_st_name_ok(self, op, "symbol", rec->symbol, TT_STORE_SYMBOL_MAX) ||
+        tt_st_name_ok(self, op, "client order id", o->coid, TT_COID_MAX))
+        return -1;
+    if (!s_fits(rec->venue_oid, sizeof rec->venue_oid) ||
+        !s_fits(rec->parent_coid, sizeof rec->parent_coid) ||
+        !s_fits(o->reason, sizeof o->reason))
+        return tt_st_errf(self,
+                          "%s %s: venue id, parent id or reason is "
+                          "not NUL-terminated",
+                          op, o->coid);
+    if (o->side < TT_SIDE_BUY || o->side > TT_SIDE_SELL ||
+        o->type < TT_ORD_MARKET || o->type > TT_ORD_STOP_LIMIT ||
+        o->tif < TT_TIF_DAY || o->tif > TT_TIF_IOC || o->state < TT_OS_MIN ||
+        o->state > TT_OS_MAX)
+        return tt_st_errf(self,
+                          "%s %s: side %d, type %d, tif %d or state "
+                          "%d out of range",
+                          op, o->coid, (int)o->side, (int)o->type, (int)o->tif,
+                          (int)o->state);
+    if (o->qty <= 0 || o->filled < 0 || o->filled > o->qty ||
+        o->seq >= (uint64_t)INT64_MAX)
+        return tt_st_errf(self,
+                          "%s %s: qty %lld, filled %lld or seq %llu "
+                          "out of range",
+                          op, o->coid, (long long)o->qty, (long long)o->filled,
+                          (unsigned long long)o->seq);
+    if (o->role != TT_ROLE_ENTRY && o->role != TT_ROLE_STOP &&
+        o->role != TT_ROLE_TARGET && o->role != TT_ROLE_EXIT)
+        return tt_st_errf(self, "%s %s: role %d is not e, s, t or x", op,
+                          o->coid, (int)o->role);
+    return 0;
+}
+
+static int s_insert_order(tt_store_t *self, const tt_store_order_t *rec,
+                          const char *op)
+{
+    const tt_order_t *o = &rec->order;
+    sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_INSERT, op);
+    if (!st)
+        return -1;
+    char role[2] = {(char)o->role, 0};
+    tt_st_bind_text(st, 1, o->coid, false);
+    tt_st_bind_text(st, 2, rec->symbol, false);
+    sqlite3_bind_int64(st, 3, (int64_t)o->seq);
+    sqlite3_bind_text(st, 4, role, 1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, (int)o->side);
+    sqlite3_bind_int(st, 6, (int)o->type);
+    sqlite3_bind_int(st, 7, (int)o->tif);
+    sqlite3_bind_int64(st, 8, o->qty);
+    sqlite3_bind_int64(st, 9, o->limit_px);
+    sqlite3_bind_int64(st, 10, o->stop_px);
+    sqlite3_bind_int(st, 11, (int)o->state);
+    sqlite3_bind_int64(st, 12, o->filled);
+    sqlite3_bind_int64(st, 13, o->fill_cost);
+    sqlite3_bind_int64(st, 14, o->fees);
+    tt_st_bind_text(st, 15, rec->venue_oid, true);
+    tt_st_bind_text(st, 16, rec->parent_coid, true);
+    sqlite3_bind_int64(st, 17, (int64_t)o->replaces);
+    sqlite3_bind_int(st, 18, o->reject_code);
+    tt_st_bind_text(st, 19, o->reason, false);
+    sqlite3_bind_int64(st, 20, o->created_ts);
+    sqlite3_bind_int64(st, 21, o->updated_ts);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        return TT_STORE_DUP;
+    return rc == SQLITE_DONE ? 0 : tt_st_fail(self, op, rc);
+}
+
+/* FROM is 0 for the intent (no previous state: NULL). */
+static int s_order_event(tt_store_t *self, const tt_store_order_t *rec,
+                         int from, tt_ns_t ts, const char *op)
+{
+    sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_EVENT, op);
+    if (!st)
+        return -1;
+    tt_st_bind_text(st, 1, rec->order.coid, false);
+    sqlite3_bind_int64(st, 2, ts);
+    if (from)
+        sqlite3_bind_int(st, 3, from);
+    sqlite3_bind_int(st, 4, (int)rec->order.state);
+    sqlite3_bind_int64(st, 5, rec->order.filled);
+    tt_st_bind_text(st, 6, rec->venue_oid, true);
+    tt_st_bind_text(st, 7, from ? rec->order.reason : "intent", false);
+    return tt_st_done(self, st, op);
+}
+
+static int s_seq_raise(tt_store_t *self, const char *symbol, uint64_t next,
+                       const char *op)
+{
+    sqlite3_stmt *st = tt_st_stmt(self, ST_SEQ_RAISE, op);
+    if (!st)
+        return -1;
+    tt_st_bind_text(st, 1, symbol, false);
+    sqlite3_bind_int64(st, 2, (int64_t)next);
+    return tt_st_done(self, st, op);
+}
+
+int tt_store_order_intent(tt_store_t *self, const tt_store_order_t *rec)
+{
+    assert(self && rec);
+    char op[64];
+    snprintf(op, sizeof op, "order_intent %.36s", rec->order.coid);
+    if (s_order_ok(self, "order_intent", rec) != 0)
+        return -1;
+    if (rec->order.state != TT_OS_NEW)
+        return tt_st_errf(self, "%s: state is %s; an intent is NEW", op,
+                          tt_ord_state_name(rec->order.state));
+    if (tt_store_flush(self) != 0 ||
+        tt_st_begin(self, self->opts.sync_trade, op) != 0)
+        return -1;
+    int rc = s_insert_order(self, rec, op);
+    if (rc == TT_STORE_DUP) {
+        tt_st_rollback(self);
+        tt_st_errf(self,
+                   "%s: client order id already stored; ask the "
+                   "broker about it, never send it again",
+                   op);
+        return TT_STORE_DUP;
+    }
+    if (rc != 0 ||
+        s_order_event(self, rec, 0, rec->order.created_ts, op) != 0 ||
+        s_seq_raise(self, rec->symbol, rec->order.seq + 1, op) != 0) {
+        tt_st_rollback(self);
+        return -1;
+    }
+    return tt_st_commit(self, op);
+}
+
+/* The stored state of REC's order, checked against its new one. */
+static int s_check_move(tt_store_t *self, const tt_store_order_t *rec,
+                        int *from, const char *op)
+{
+    sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_STATE, op);
+    if (!st)
+        return -1;
+    tt_st_bind_text(st, 1, rec->order.coid, false);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return tt_st_errf(self, "%s: unknown client order id", op);
+    if (rc != SQLITE_ROW)
+        return tt_st_fail(self, op, rc);
+    *from = sqlite3_column_int(st, 0);
+    char sym[TT_STORE_SYMBOL_MAX + 1];
+    tt_st_col_text(st, 1, sym, sizeof sym);
+    sqlite3_reset(st);
+    tt_ord_state_t to = rec->order.state;
+    if (strcmp(sym, rec->symbol) != 0)
+        return tt_st_errf(self, "%s: stored for symbol %s, not %s", op, sym,
+                          rec->symbol);
+    if (*from != (int)to && !tt_ord_allowed((tt_ord_state_t)*from, to))
+        return tt_st_errf(self, "%s: illegal transition %s -> %s", op,
+                          tt_ord_state_name((tt_ord_state_t)*from),
+                          tt_ord_state_name(to));
+    return 0;
+}
+
+static int s_update_row(tt_store_t *self, const tt_store_order_t *rec,
+                        const char *op)
+{
+    const tt_order_t *o = &rec->order;
+    sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_UPDATE, op);
+    if (!st)
+        return -1;
+    tt_st_bind_text(st, 1, o->coid, false);
+    sqlite3_bind_int(st, 2, (int)o->state);
+    sqlite3_bind_int64(st, 3, o->filled);
+    sqlite3_bind_int64(st, 4, o->fill_cost);
+    sqlite3_bind_int64(st, 5, o->fees);
+    tt_st_bind_text(st, 6, rec->venue_oid, true);
+    sqlite3_bind_int(st, 7, o->reject_code);
+    tt_st_bind_text(st, 8, o->reason, false);
+    sqlite3_bind_int64(st, 9, o->updated_ts);
+    return tt_st_done(self, st, op);
+}
+
+int tt_store_order_update(tt_store_t *self, const tt_store_order_t *rec)
+{
+    assert(self && rec);
+    char op[64];
+    snprintf(op, sizeof op, "order_update %.36s", rec->order.coid);
+    if (s_order_ok(self, "order_update", rec) != 0)
+        return -1;
+    if (tt_store_flush(self) != 0 ||
+        tt_st_begin(self, self->opts.sync_trade, op) != 0)
+        return -1;
+    int from = 0;
+    if (s_check_move(self, rec, &from, op) != 0 ||
+        s_update_row(self, rec, op) != 0 ||
+        s_order_event(self, rec, from, rec->order.updated_ts, op) != 0) {
+        tt_st_rollback(self);
+        return -1;
+    }
+    return tt_st_commit(self, op);
+}
+
+/* ---- Order sequence numbers ---- */
+
+int tt_store_order_seq_get(tt_store_t *self, const char *symbol, uint64_t *next)
+{
+    assert(self && next);
+    if (tt_st_name_ok(self, "order_seq_get", "symbol", symbol,
+                      TT_STORE_SYMBOL_MAX) != 0)
+        return -1;
+    sqlite3_stmt *st = tt_st_stmt(self, ST_SEQ_GET, "order_seq_get");
+    if (!st)
+        return -1;
+    tt_st_bind_text(st, 1, symbol, false);
+    int rc = sqlite3_step(st);
+    *next = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return tt_st_fail(self, "order_seq_get", rc);
+    return 0;
+}
+
+int tt_store_order_seq_set(tt_store_t *self, const char *symbol, uint64_t next)
+{
+    assert(self);
+    const char *op = "order_seq_set";
+    if (tt_st_name_ok(self, op, "symbol", symbol, TT_STORE_SYMBOL_MAX) != 0)
+        return -1;
+    if (next < 1 || next > (uint64_t)INT64_MAX)
+        return tt_st_errf(self, "%s %s: %llu is not in 1..2^63-1", op, symbol,
+                          (unsigned long long)next);
+    if (tt_store_flush(self) != 0 ||
+        tt_st_begin(self, self->opts.sync_trade, op) != 0)
+        return -1;
+    if (s_seq_raise(self, symbol, next, op) != 0) {
+        tt_st_rollback(self);
+        return -1;
+    }
+    return tt_st_commit(self, op);
+}
