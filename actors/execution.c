@@ -103,6 +103,20 @@ static void s_publish(s_exec_t *self)
     atomic_store(&self->stats->realized, pos->realized - pos->fees);
 }
 
+/* The strategy learns its position from every fill. */
+static void s_tell_strategy(tt_actor_t *actor, s_exec_t *self, int64_t ts)
+{
+    const tt_position_t *pos = tt_book_position(&self->book);
+    tt_position_msg_t msg = {.ts = ts,
+                             .side = pos->qty > 0   ? 1
+                                     : pos->qty < 0 ? -1
+                                                    : 0,
+                             .qty = pos->qty < 0 ? -pos->qty : pos->qty,
+                             .entry_px = tt_position_avg_px(pos)};
+    tt_actor_send_critical(actor, tt_actor_sibling(actor, TT_ROLE_STRATEGY),
+                           TT_MSG_POSITION, &msg, sizeof msg);
+}
+
 static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
                           tt_broker_ev_t *events, int count, int pass);
 
@@ -169,6 +183,7 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
             if (res.delta.closed_trip)
                 tt_risk_on_trade_closed(&self->risk, res.delta.trip_net,
                                         res.fill.ts);
+            s_tell_strategy(actor, self, res.fill.ts);
         }
         if (more.n)
             s_apply(actor, self, &more, pass);

@@ -67,6 +67,17 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
     switch (msg->hdr.type) {
     case TT_MSG_IND_VALUES:
         return s_on_values(actor, self, &msg->body.values);
+    case TT_MSG_POSITION: {
+        const tt_position_msg_t *in = &msg->body.position;
+        tt_strat_pos_t pos = {
+            .side = in->side, .qty = in->qty, .entry_px = in->entry_px};
+        if (tt_strategy_on_fill(self->strategy, in->ts, &pos) != 0) {
+            tt_actor_fail(actor, "strategy refused its position: %s",
+                          tt_strategy_last_error(self->strategy));
+            return -1;
+        }
+        return 0;
+    }
     default:
         tt_actor_fail(actor, "unexpected message type %u", msg->hdr.type);
         return -1;

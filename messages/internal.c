@@ -24,6 +24,8 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_ind_values_t);
     case TT_MSG_SIGNAL:
         return sizeof(tt_signal_t);
+    case TT_MSG_POSITION:
+        return sizeof(tt_position_msg_t);
     case TT_SYS_START:
     case TT_SYS_STOP:
     case TT_SYS_PAUSE:

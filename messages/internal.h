@@ -25,6 +25,7 @@ typedef enum {
     TT_MSG_CANDLE,     /* body: tt_candle_t */
     TT_MSG_IND_VALUES, /* body: tt_ind_values_t (closed candle + values) */
     TT_MSG_SIGNAL,     /* body: tt_signal_t */
+    TT_MSG_POSITION,   /* body: tt_position_msg_t, execution -> strategy */
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */
@@ -68,6 +69,15 @@ typedef struct {
     tt_ind_value_t values[TT_IND_VALUES_MAX];
 } tt_ind_values_t;
 
+/* The position after a fill, as the strategy sees it. */
+typedef struct {
+    int64_t ts;   /* fill time */
+    int32_t side; /* +1 long, -1 short, 0 flat */
+    int32_t pad;
+    tt_qty_t qty;     /* absolute quantity, scaled */
+    tt_px_t entry_px; /* average entry price, scaled; 0 when flat */
+} tt_position_msg_t;
+
 typedef enum { TT_FAULT_ERROR = 0, TT_FAULT_HANG = 1 } tt_fault_kind_t;
 
 typedef struct {
@@ -94,6 +104,7 @@ typedef struct {
         tt_candle_t candle;
         tt_ind_values_t values;
         tt_signal_t signal;
+        tt_position_msg_t position;
         tt_sys_fault_t fault;
         tt_rep_failed_t failed;
         unsigned char raw[TT_MSG_BODY_MAX];
