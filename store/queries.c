@@ -60,6 +60,8 @@ int tt_store_events_range(tt_store_t *self, uint64_t from, uint64_t to,
         const unsigned char *sym = sqlite3_column_text(st, 3);
         const void *payload = sqlite3_column_blob(st, 4);
         size_t len = (size_t)sqlite3_column_bytes(st, 4);
+        if (!payload)
+            payload = ""; /* an empty blob comes back as NULL */
         if (fn((uint64_t)sqlite3_column_int64(st, 0),
                sqlite3_column_int64(st, 1),
                (const char *)sqlite3_column_text(st, 2),

@@ -161,8 +161,9 @@ typedef int(tt_store_event_fn)(uint64_t seq, tt_ns_t ts, const char *topic,
                                size_t len, void *arg);
 
 /* Calls FN for each stored event with FROM <= seq <= TO, ascending; a
-   missing seq is simply absent (the caller sees the gap). FN returning
-   non-zero stops the walk. 0 or -1. */
+   missing seq is simply absent (the caller sees the gap). SYMBOL is ""
+   when none, PAYLOAD never NULL (even when LEN is 0); both borrowed for
+   the call. FN returning non-zero stops the walk. 0 or -1. */
 int tt_store_events_range(tt_store_t *self, uint64_t from, uint64_t to,
                           tt_store_event_fn *fn, void *arg);
 
