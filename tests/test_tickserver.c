@@ -891,16 +891,18 @@ static bool s_raw_read(tt_tickserver_t *srv, raw_t *r)
     return true;
 }
 
-/* Sends the upgrade request for PATH and returns the HTTP status. */
-static int s_raw_handshake(tt_tickserver_t *srv, raw_t *r, const char *path)
+/* Sends a GET for PATH (an upgrade request if UPGRADE) and returns the
+   HTTP status of the answer (0 if the server just closed). */
+static int s_raw_request(tt_tickserver_t *srv, raw_t *r, const char *path,
+                         bool upgrade)
 {
     char req[256];
     int n = snprintf(req, sizeof req,
-                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                     "Sec-WebSocket-Version: 13\r\n\r\n",
-                     path);
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", path,
+                     upgrade ? "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                               "Sec-WebSocket-Version: 13\r\n"
+                             : "");
     s_raw_write(srv, r, req, (size_t)n);
     int64_t deadline = tth_now_ms() + PUMP_MS;
     for (long turn = 0; turn < PUMP_TURNS && tth_now_ms() < deadline; turn++) {
@@ -919,6 +921,11 @@ static int s_raw_handshake(tt_tickserver_t *srv, raw_t *r, const char *path)
     }
     fail_msg("no handshake answer");
     return -1;
+}
+
+static int s_raw_handshake(tt_tickserver_t *srv, raw_t *r, const char *path)
+{
+    return s_raw_request(srv, r, path, true);
 }
 
 /* A masked client frame (RFC 6455 5.3) of OPCODE. */
@@ -982,6 +989,9 @@ static void test_raw_client_protocol(void **state)
     int status = s_raw_handshake(srv, wrong, "/nope");
     assert_int_not_equal(status, 101);
     close(wrong->fd);
+    s_raw_open(wrong, port, 0);
+    assert_int_equal(s_raw_request(srv, wrong, "/", false), 404);
+    close(wrong->fd);
     free(wrong);
 
     raw_t *r = calloc(1, sizeof *r);
@@ -1017,6 +1027,14 @@ static void test_raw_client_protocol(void **state)
     assert_true(ss.ticks_generated > 150);
     assert_int_equal(ss.client_errors, 2);
     assert_int_equal(ss.clients, 1);
+    /* A waiting turn ends on time even with nothing to do (the server's
+       clock stands still, no heartbeat is near), and run() returns at
+       once on a raised stop flag. */
+    int64_t t0 = tth_now_ms();
+    assert_int_equal(tt_tickserver_service(srv, 20), 0);
+    assert_true(tth_now_ms() - t0 < 2000);
+    volatile sig_atomic_t stop = 1;
+    assert_int_equal(tt_tickserver_run(srv, &stop), 0);
     close(r->fd);
     free(r);
     tt_tickserver_destroy(&srv);
@@ -1081,6 +1099,56 @@ static void test_slow_client(void **state)
     free(got);
 }
 
+/* A connection silent for longer than idle_timeout_ms (on the client's
+   clock) is closed and reconnected. */
+static void test_idle_timeout(void **state)
+{
+    (void)state;
+    fake_clock_t sclk = {.t = START_NS};
+    tt_tickserver_cfg_t cfg;
+    s_server_cfg(&cfg, TT_TICKSERVER_REALTIME, 0);
+    cfg.now = s_fake_now;
+    cfg.now_arg = &sclk;
+    cfg.heartbeat_ms = 3600 * 1000;
+    tt_tickserver_t *srv = s_server(&cfg);
+    const char *url = s_url(0, tt_tickserver_port(srv));
+    book_t book = {.known = NSYM, .extra = NULL};
+    got_t *got = calloc(1, sizeof *got);
+    fake_clock_t clk = {.t = TT_NS_PER_SEC};
+    tt_wsfeed_cfg_t wc;
+    s_client_cfg(&wc, &url, 1, &book, got);
+    wc.now = s_fake_now;
+    wc.now_arg = &clk;
+    wc.idle_timeout_ms = 500;
+    tt_wsfeed_t *c = s_client(&wc);
+    cond_t k = {.srv = srv, .c = c, .got = got, .u = 1};
+    assert_true(s_pump(srv, c, NULL, s_connected, &k));
+    clk.t += 500 * TT_NS_PER_MS; /* exactly the limit: still fine */
+    s_pump_turns(srv, c, 200);
+    tt_wsfeed_stats_t cs;
+    tt_wsfeed_stats(c, &cs);
+    assert_int_equal(cs.idle_timeouts, 0);
+    assert_true(cs.connected);
+    clk.t += 1;
+    k.u = 0;
+    assert_true(s_pump(srv, c, NULL, s_connected, &k));
+    tt_wsfeed_stats(c, &cs);
+    assert_int_equal(cs.idle_timeouts, 1);
+    assert_int_equal(cs.disconnects, 1);
+    clk.t = cs.next_attempt_ns;
+    k.u = 1;
+    assert_true(s_pump(srv, c, NULL, s_connected, &k));
+    tt_wsfeed_stats(c, &cs);
+    assert_int_equal(cs.reconnects, 1);
+    /* The client's own wait ends on time too. */
+    int64_t t0 = tth_now_ms();
+    assert_int_equal(tt_wsfeed_service(c, 20), 0);
+    assert_true(tth_now_ms() - t0 < 2000);
+    tt_wsfeed_destroy(&c);
+    tt_tickserver_destroy(&srv);
+    free(got);
+}
+
 int main(void)
 {
     lws_set_log_level(LLL_ERR, NULL);
@@ -1097,6 +1165,7 @@ int main(void)
         cmocka_unit_test(test_rotation_and_backoff),
         cmocka_unit_test(test_raw_client_protocol),
         cmocka_unit_test(test_slow_client),
+        cmocka_unit_test(test_idle_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
