@@ -27,6 +27,9 @@ static const s_command_t s_commands[] = {
     {"stop", tt_cmd_stop, "stop                       graceful shutdown"},
     {"fault", tt_cmd_fault,
      "fault SYMBOL ACTOR [--hang MS]   make an actor fail once (chaos)"},
+    {"tickserver", tt_cmd_tickserver,
+     "tickserver [-c CONFIG] [--port N] [--venue NAME]   stream the sim "
+     "market over a websocket"},
 };
 
 #define S_COUNT (sizeof s_commands / sizeof s_commands[0])

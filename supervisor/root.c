@@ -4,6 +4,7 @@
     Runs on the main thread. */
 #include "supervisor/root_internal.h"
 #include "actors/control.h"
+#include "actors/feed_ws.h"
 #include "runtime/log.h"
 
 #include <assert.h>
@@ -188,7 +189,10 @@ static void s_start_edges(tt_root_t *self)
     for (size_t e = 0; e < self->edge_count; e++) {
         tt_edge_rec_t *edge = &self->edges[e];
         tt_root_move(self, &edge->life, edge->name, TT_STATE_STARTING, "start");
-        edge->thread = tt_feed_sim_start(self->rt, edge->venue, &edge->stats);
+        bool remote = self->cfg->venues[edge->venue].endpoint_count > 0;
+        edge->thread =
+            remote ? tt_feed_ws_start(self->rt, edge->venue, &edge->stats)
+                   : tt_feed_sim_start(self->rt, edge->venue, &edge->stats);
         if (!edge->thread) {
             snprintf(edge->last_error, sizeof edge->last_error,
                      "the feed could not start (see the log above)");

@@ -23,6 +23,7 @@ static void s_nap(int ms)
 
 const char *tth_venue_params = "{}";
 const char *tth_symbol_extra = "";
+const char *tth_strategy_params = "{fast: 5, slow: 20}";
 
 char *tth_config_text(const char *endpoint, int symbols, const char *extra,
                       const char *supervision)
@@ -38,7 +39,7 @@ char *tth_config_text(const char *endpoint, int symbols, const char *extra,
         "venues:\n  - name: sim\n    kind: sim\n    params: %s\n"
         "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n"
         "  qty_decimals: 3\n  tick_size: \"0.01\"\n  lot_size: \"0.001\"\n%s"
-        "  strategy:\n    kind: sma_cross\n    params: {fast: 5, slow: 20}\n"
+        "  strategy:\n    kind: sma_cross\n    params: %s\n"
         "  risk:\n    sizing: fixed_qty\n    qty: \"1\"\n"
         "symbols:\n",
         endpoint, extra,
@@ -46,13 +47,13 @@ char *tth_config_text(const char *endpoint, int symbols, const char *extra,
                     : "  max_restarts: 3\n  window_s: 60\n  backoff_ms: 10\n"
                       "  backoff_max_ms: 50\n  jitter_pct: 0\n"
                       "  symbol_max_restarts: 1",
-        tth_venue_params, tth_symbol_extra);
+        tth_venue_params, tth_symbol_extra, tth_strategy_params);
     for (int i = 0; i < symbols; i++)
         len += snprintf(text + len, cap - (size_t)len, "  - symbol: S%d\n", i);
     return text;
 }
 
-static pid_t s_spawn(const char *const *args, const char *log_path)
+pid_t tth_spawn(const char *const *args, const char *log_path)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -100,7 +101,7 @@ tth_proc_t *tth_proc_start(int symbols, const char *extra,
     self->config = tth_write_file(self->dir, "ticktree.yaml", text);
     free(text);
     const char *args[] = {"run", "-c", self->config, NULL};
-    self->pid = s_spawn(args, self->log);
+    self->pid = tth_spawn(args, self->log);
     int64_t deadline = tth_now_ms() + 10000;
     while (!s_all_running(self)) {
         if (tth_now_ms() > deadline) {
@@ -245,7 +246,7 @@ int tth_run_binary(const char *const *args, char **output)
 {
     char *dir = tth_tmpdir("tt-cli");
     char *log = tth_write_file(dir, "out.txt", "");
-    pid_t pid = s_spawn(args, log);
+    pid_t pid = tth_spawn(args, log);
     int status = 0;
     waitpid(pid, &status, 0);
     *output = tth_read_file(log);

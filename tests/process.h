@@ -23,6 +23,8 @@ typedef struct {
 /* The sim venue's params for configs written from now on (YAML flow
    mapping, default "{}"). */
 extern const char *tth_venue_params;
+/* The sma_cross params of configs written from now on (flow mapping). */
+extern const char *tth_strategy_params;
 /* Extra lines under symbol_defaults (indented YAML, default ""). */
 extern const char *tth_symbol_extra;
 
@@ -65,6 +67,10 @@ bool tth_wait_state(tth_proc_t *self, const char *symbol, const char *actor,
 /* Sends SIG and waits up to TIMEOUT_MS for exit; returns the exit code,
    or -1 if it did not exit (then it is killed). */
 int tth_proc_signal_wait(tth_proc_t *self, int sig, int timeout_ms);
+
+/* Starts the binary with ARGS (NULL-terminated, without argv[0]) in the
+   background, its stdout and stderr into LOG_PATH; returns its pid. */
+pid_t tth_spawn(const char *const *args, const char *log_path);
 
 /* Runs the binary with ARGV (NULL-terminated, without argv[0]) to
    completion; returns the exit code and captures stdout+stderr into
