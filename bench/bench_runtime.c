@@ -147,9 +147,9 @@ static void s_rig_up(s_rig_t *rig)
     static const tt_behaviour_t *roles[TT_ROLE_COUNT] = {&s_idle, &s_pinger,
                                                          &s_ponger, &s_idle};
     rig->clock = tt_clock_new_live();
-    rig->inbox = zsock_new_pull(TT_ENDPOINT_ROOT);
-    zsock_set_rcvhwm(rig->inbox, 100000);
     rig->rt = tt_runtime_new(&rig->cfg, rig->clock, roles);
+    rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
+    zsock_set_rcvhwm(rig->inbox, 100000);
     if (tt_runtime_start(rig->rt) != 0) {
         fprintf(stderr, "bench: cannot start the runtime\n");
         exit(1);

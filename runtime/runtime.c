@@ -10,6 +10,8 @@
 #include <string.h>
 
 struct tt_runtime {
+    char root_endpoint[48];
+    unsigned instance; /* distinguishes this runtime's endpoint names */
     const tt_config_t *cfg;
     tt_clock_t *clock;
     int worker_count;
@@ -41,9 +43,15 @@ void tt_runtime_endpoint_actor(char *buf, size_t size, const char *symbol,
     snprintf(buf, size, "inproc://sym/%s/%s", symbol, role);
 }
 
-void tt_runtime_endpoint_worker(char *buf, size_t size, int worker)
+void tt_runtime_endpoint_worker(const tt_runtime_t *self, char *buf,
+                                size_t size, int worker)
 {
-    snprintf(buf, size, "inproc://worker/%d", worker);
+    snprintf(buf, size, "inproc://rt%u/worker/%d", self->instance, worker);
+}
+
+const char *tt_runtime_endpoint_root(const tt_runtime_t *self)
+{
+    return self->root_endpoint;
 }
 
 uint32_t tt_runtime_actor_id(int symbol, tt_actor_role_t role)
@@ -55,8 +63,12 @@ tt_runtime_t *tt_runtime_new(const tt_config_t *cfg, tt_clock_t *clock,
                              const tt_behaviour_t *const roles[TT_ROLE_COUNT])
 {
     assert(cfg && clock && cfg->workers > 0);
+    static _Atomic unsigned instances = 0;
     tt_runtime_t *self = calloc(1, sizeof *self);
     assert(self);
+    self->instance = atomic_fetch_add(&instances, 1);
+    snprintf(self->root_endpoint, sizeof self->root_endpoint,
+             "inproc://rt%u/root", self->instance);
     self->cfg = cfg;
     self->clock = clock;
     self->worker_count = cfg->workers;

@@ -78,7 +78,7 @@ tt_runtime_t *tt_runtime_new(const tt_config_t *cfg, tt_clock_t *clock,
 void tt_runtime_destroy(tt_runtime_t **self_p);
 
 /* Starts the worker threads; 0 or -1. The root must have bound
-   TT_ENDPOINT_ROOT first so no report is lost. */
+   tt_runtime_endpoint_root() first so no report is lost. */
 int tt_runtime_start(tt_runtime_t *self);
 
 /* Stops the worker threads (each destroys the actors it still hosts). */
@@ -101,11 +101,16 @@ uint32_t tt_runtime_actor_id(int symbol, tt_actor_role_t role);
 /* Resolves an endpoint name to an actor id; -1 when unknown. */
 int64_t tt_runtime_lookup(const tt_runtime_t *self, const char *endpoint);
 
-/* Endpoint names, in one place. */
-#define TT_ENDPOINT_ROOT "inproc://root"
+/* Endpoint names, in one place. The mailboxes of each runtime get names of
+   their own ("inproc://rt3/worker/0"): inproc endpoints are released
+   asynchronously when a socket closes, so a second runtime in the same
+   process (tests, benchmarks) must not depend on reusing the first's. */
 void tt_runtime_endpoint_actor(char *buf, size_t size, const char *symbol,
                                const char *role);
-void tt_runtime_endpoint_worker(char *buf, size_t size, int worker);
+void tt_runtime_endpoint_worker(const tt_runtime_t *self, char *buf,
+                                size_t size, int worker);
+/* The root supervisor's report mailbox (bound by whoever supervises). */
+const char *tt_runtime_endpoint_root(const tt_runtime_t *self);
 
 const char *tt_role_name(tt_actor_role_t role);
 int tt_role_parse(const char *name); /* -1 when unknown */

@@ -46,9 +46,10 @@ tt_sender_t *tt_sender_new(tt_runtime_t *rt)
     for (int r = 0; r < self->routes; r++) {
         char endpoint[64];
         if (r == self->routes - 1)
-            snprintf(endpoint, sizeof endpoint, "%s", TT_ENDPOINT_ROOT);
+            snprintf(endpoint, sizeof endpoint, "%s",
+                     tt_runtime_endpoint_root(rt));
         else
-            tt_runtime_endpoint_worker(endpoint, sizeof endpoint, r);
+            tt_runtime_endpoint_worker(rt, endpoint, sizeof endpoint, r);
         zsock_t *sock = zsock_new(ZMQ_PUSH);
         assert(sock);
         zsock_set_sndhwm(sock, hwm);

@@ -342,7 +342,8 @@ static void s_worker_task(zsock_t *pipe, void *arg)
 {
     tt_worker_t *self = arg;
     char endpoint[64];
-    tt_runtime_endpoint_worker(endpoint, sizeof endpoint, self->index);
+    tt_runtime_endpoint_worker(self->rt, endpoint, sizeof endpoint,
+                               self->index);
     self->inbox = zsock_new(ZMQ_PULL);
     zsock_set_rcvhwm(self->inbox, tt_runtime_config(self->rt)->mailbox_hwm);
     self->bound_ok = zsock_bind(self->inbox, "%s", endpoint) == 0;

@@ -82,8 +82,9 @@ tt_root_t *tt_root_new(const tt_config_t *cfg,
     self->inbox = zsock_new(ZMQ_PULL);
     assert(self->inbox);
     zsock_set_rcvhwm(self->inbox, cfg->mailbox_hwm);
-    if (zsock_bind(self->inbox, "%s", TT_ENDPOINT_ROOT) != 0) {
-        tt_error("root", "cannot bind %s", TT_ENDPOINT_ROOT);
+    const char *endpoint = tt_runtime_endpoint_root(self->rt);
+    if (zsock_bind(self->inbox, "%s", endpoint) != 0) {
+        tt_error("root", "cannot bind %s", endpoint);
         tt_root_destroy(&self);
         return NULL;
     }

@@ -101,28 +101,63 @@ static void s_send_tick(tt_sender_t *sender, uint32_t data, int64_t ts,
                      0);
 }
 
+/* One symbol on a one-worker runtime with a manual clock, its actors
+   started; the test plays the root (it reads the reports). */
+typedef struct {
+    char *dir;
+    tt_config_t *cfg;
+    tt_clock_t *clock;
+    tt_runtime_t *rt;
+    zsock_t *inbox;
+    tt_sender_t *sender;
+    uint32_t data; /* the data actor's id */
+} s_rig_t;
+
+static void s_rig_up(s_rig_t *rig, const tt_behaviour_t *const *roles)
+{
+    rig->dir = tth_tmpdir("tt-actors");
+    char *path = tth_write_file(rig->dir, "c.yaml", s_yaml);
+    rig->cfg = tt_config_load(path, NULL, NULL, NULL);
+    free(path);
+    assert_non_null(rig->cfg);
+    rig->clock = tt_clock_new_manual(T0);
+    rig->rt = tt_runtime_new(rig->cfg, rig->clock, roles);
+    rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
+    assert_non_null(rig->inbox);
+    assert_int_equal(tt_runtime_start(rig->rt), 0);
+    rig->sender = tt_sender_new(rig->rt);
+    uint32_t from;
+    for (int role = 0; role < TT_ROLE_COUNT; role++) {
+        tt_sender_send(rig->sender, tt_runtime_actor_id(0, role), TT_ACTOR_ROOT,
+                       TT_SYS_START, NULL, 0, true);
+        assert_int_equal(s_report(rig->inbox, &from), TT_REP_STARTED);
+    }
+    rig->data = tt_runtime_actor_id(0, TT_ROLE_DATA);
+}
+
+static void s_rig_down(s_rig_t *rig)
+{
+    tt_sender_destroy(&rig->sender);
+    tt_runtime_destroy(&rig->rt);
+    zsock_destroy(&rig->inbox);
+    tt_clock_destroy(&rig->clock);
+    tt_config_destroy(&rig->cfg);
+    tth_rmtree(rig->dir);
+    free(rig->dir);
+}
+
 static void test_ticks_to_values_and_staleness(void **state)
 {
     (void)state;
-    char *dir = tth_tmpdir("tt-actors");
-    char *path = tth_write_file(dir, "c.yaml", s_yaml);
-    tt_config_t *cfg = tt_config_load(path, NULL, NULL, NULL);
-    assert_non_null(cfg);
-    tt_clock_t *clock = tt_clock_new_manual(T0);
     const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
         &tt_execution_behaviour, &tt_data_behaviour, &tt_indicator_behaviour,
         &s_probe_behaviour};
-    zsock_t *inbox = zsock_new_pull(TT_ENDPOINT_ROOT);
-    tt_runtime_t *rt = tt_runtime_new(cfg, clock, roles);
-    assert_int_equal(tt_runtime_start(rt), 0);
-    tt_sender_t *sender = tt_sender_new(rt);
-    uint32_t from;
-    for (int role = 0; role < TT_ROLE_COUNT; role++) {
-        tt_sender_send(sender, tt_runtime_actor_id(0, role), TT_ACTOR_ROOT,
-                       TT_SYS_START, NULL, 0, true);
-        assert_int_equal(s_report(inbox, &from), TT_REP_STARTED);
-    }
-    uint32_t data = tt_runtime_actor_id(0, TT_ROLE_DATA);
+    s_rig_t rig;
+    s_rig_up(&rig, roles);
+    tt_clock_t *clock = rig.clock;
+    tt_sender_t *sender = rig.sender;
+    zsock_t *inbox = rig.inbox;
+    uint32_t data = rig.data, from;
     /* Minute m trades at 100+m, 110+m (high), 95+m (low), closes 105+m. */
     int64_t closes[6];
     uint64_t id = 1;
@@ -177,16 +212,9 @@ static void test_ticks_to_values_and_staleness(void **state)
     s_send_tick(sender, data, T0 + 6 * S_MINUTE + 2 * TT_NS_PER_SEC, 10000,
                 id++);
     assert_int_equal(s_report(inbox, &from), TT_REP_FRESH);
-    tt_actor_entry_t *entry = tt_runtime_actor(rt, data);
+    tt_actor_entry_t *entry = tt_runtime_actor(rig.rt, data);
     assert_int_equal(atomic_load(&entry->stats.ticks), 26);
-    tt_sender_destroy(&sender);
-    tt_runtime_destroy(&rt);
-    zsock_destroy(&inbox);
-    tt_clock_destroy(&clock);
-    tt_config_destroy(&cfg);
-    tth_rmtree(dir);
-    free(dir);
-    free(path);
+    s_rig_down(&rig);
 }
 
 /* Polls COUNTER until it reaches WANT, at most 5 s. */
@@ -207,24 +235,14 @@ static bool s_wait_counter(_Atomic uint64_t *counter, uint64_t want)
 static void test_crossover_trades_on_paper(void **state)
 {
     (void)state;
-    char *dir = tth_tmpdir("tt-actors");
-    char *path = tth_write_file(dir, "c.yaml", s_yaml);
-    tt_config_t *cfg = tt_config_load(path, NULL, NULL, NULL);
-    assert_non_null(cfg);
-    tt_clock_t *clock = tt_clock_new_manual(T0);
-    zsock_t *inbox = zsock_new_pull(TT_ENDPOINT_ROOT);
-    tt_runtime_t *rt = tt_runtime_new(cfg, clock, tt_symbol_behaviours);
-    assert_int_equal(tt_runtime_start(rt), 0);
-    tt_sender_t *sender = tt_sender_new(rt);
-    uint32_t from;
-    for (int role = 0; role < TT_ROLE_COUNT; role++) {
-        tt_sender_send(sender, tt_runtime_actor_id(0, role), TT_ACTOR_ROOT,
-                       TT_SYS_START, NULL, 0, true);
-        assert_int_equal(s_report(inbox, &from), TT_REP_STARTED);
-    }
-    uint32_t data = tt_runtime_actor_id(0, TT_ROLE_DATA);
+    s_rig_t rig;
+    s_rig_up(&rig, tt_symbol_behaviours);
+    tt_clock_t *clock = rig.clock;
+    tt_sender_t *sender = rig.sender;
+    uint32_t data = rig.data;
     tt_actor_stats_t *exec =
-        &tt_runtime_actor(rt, tt_runtime_actor_id(0, TT_ROLE_EXECUTION))->stats;
+        &tt_runtime_actor(rig.rt, tt_runtime_actor_id(0, TT_ROLE_EXECUTION))
+             ->stats;
     /* Closes 100, 104, 102, 100: fast below slow. Then 106: fast 103 >
        slow 102.67, the cross. */
     int64_t closes[] = {10000, 10400, 10200, 10000, 10600};
@@ -257,14 +275,7 @@ static void test_crossover_trades_on_paper(void **state)
     /* (103.98 - 107.02) * 1 = -3.04, fees 0.02 + 0.02: -3.08. */
     assert_int_equal(atomic_load(&exec->realized), -308);
     assert_int_equal(atomic_load(&exec->orders), 3);
-    tt_sender_destroy(&sender);
-    tt_runtime_destroy(&rt);
-    zsock_destroy(&inbox);
-    tt_clock_destroy(&clock);
-    tt_config_destroy(&cfg);
-    tth_rmtree(dir);
-    free(dir);
-    free(path);
+    s_rig_down(&rig);
 }
 
 int main(void)
