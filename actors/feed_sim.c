@@ -37,19 +37,29 @@ int tt_feed_sim_check(const tt_config_t *cfg, tt_config_error_fn *error_fn,
     return problems;
 }
 
-static void s_flush(s_feed_t *self, size_t sym)
+void tt_feed_send_batch(tt_sender_t *sender, uint32_t to,
+                        tt_tick_batch_t *batch, tt_feed_stats_t *stats)
 {
-    tt_tick_batch_t *batch = &self->batch[sym];
     if (!batch->count)
         return;
     uint32_t len = (uint32_t)(offsetof(tt_tick_batch_t, ticks) +
                               batch->count * sizeof(tt_tick_t));
     /* Ticks feed candles: never dropped, queued on a full mailbox. */
-    tt_sender_send(self->sender, self->actor_of[sym], TT_ACTOR_ROOT,
-                   TT_MSG_TICKS, batch, len, true);
-    atomic_fetch_add(&self->stats->batches, 1);
-    atomic_fetch_add(&self->stats->ticks, batch->count);
+    tt_sender_send(sender, to, TT_ACTOR_ROOT, TT_MSG_TICKS, batch, len, true);
+    atomic_fetch_add(&stats->batches, 1);
+    atomic_fetch_add(&stats->ticks, batch->count);
     batch->count = 0;
+}
+
+void tt_feed_flush(tt_sender_t *sender, tt_feed_stats_t *stats)
+{
+    atomic_store(&stats->queued, tt_sender_flush(sender));
+}
+
+static void s_flush(s_feed_t *self, size_t sym)
+{
+    tt_feed_send_batch(self->sender, self->actor_of[sym], &self->batch[sym],
+                       self->stats);
 }
 
 static void s_advance(s_feed_t *self)
@@ -68,7 +78,7 @@ static void s_advance(s_feed_t *self)
     } while (count == S_CHUNK);
     for (size_t sym = 0; sym < tt_simmarket_symbol_count(self->market); sym++)
         s_flush(self, sym);
-    tt_sender_flush(self->sender);
+    tt_feed_flush(self->sender, self->stats);
 }
 
 /* Warm-up. A simulated market has a past: the feed starts it early enough

@@ -13,8 +13,16 @@
 typedef struct {
     _Atomic uint64_t ticks;   /* ticks generated and sent */
     _Atomic uint64_t batches; /* frames sent to data actors */
-    _Atomic uint64_t drops;   /* frames a full mailbox refused */
+    _Atomic uint64_t queued;  /* frames waiting on a full mailbox (now) */
 } tt_feed_stats_t;
+
+/* Sends BATCH (if not empty) to data actor TO, never dropped, counts it
+   in STATS and empties it. Shared by every feed. */
+void tt_feed_send_batch(tt_sender_t *sender, uint32_t to,
+                        tt_tick_batch_t *batch, tt_feed_stats_t *stats);
+
+/* Retries the feed's queued frames and publishes how many still wait. */
+void tt_feed_flush(tt_sender_t *sender, tt_feed_stats_t *stats);
 
 /* Checks the params of every sim venue in CFG; reports problems as
    FILE:LINE: message through ERROR_FN and returns their number. */

@@ -44,17 +44,10 @@ static int s_lookup(void *arg, const char *symbol, tt_instrument_t *inst)
 
 static void s_flush(s_feed_t *self, size_t i)
 {
-    tt_tick_batch_t *batch = &self->batch[i];
-    if (!batch->count)
-        return;
-    uint32_t len = (uint32_t)(offsetof(tt_tick_batch_t, ticks) +
-                              batch->count * sizeof(tt_tick_t));
-    tt_sender_send(self->sender,
-                   tt_runtime_actor_id((int)self->config_of[i], TT_ROLE_DATA),
-                   TT_ACTOR_ROOT, TT_MSG_TICKS, batch, len, true);
-    atomic_fetch_add(&self->stats->batches, 1);
-    atomic_fetch_add(&self->stats->ticks, batch->count);
-    batch->count = 0;
+    tt_feed_send_batch(
+        self->sender,
+        tt_runtime_actor_id((int)self->config_of[i], TT_ROLE_DATA),
+        &self->batch[i], self->stats);
 }
 
 static void s_on_tick(void *arg, int index, const tt_tick_t *tick)
@@ -126,7 +119,7 @@ static void s_task(zsock_t *pipe, void *arg)
         tt_wsfeed_service(self.feed, S_SERVICE_MS);
         for (size_t i = 0; i < self.count; i++)
             s_flush(&self, i);
-        tt_sender_flush(self.sender);
+        tt_feed_flush(self.sender, self.stats);
     }
     zpoller_destroy(&poller);
     s_teardown(&self);

@@ -119,7 +119,7 @@ static void s_fill_edges(tt_root_t *self, s_block_t *block, int64_t now)
         out->uptime_ms = s_uptime_ms(&edge->life, now);
         out->last_error = edge->last_error;
         out->handled = s_load(&edge->stats.ticks);
-        out->drops = s_load(&edge->stats.drops);
+        out->queue_depth = s_load(&edge->stats.queued);
         out->transitions = edge->life.transitions;
         block->edge_ptrs[e] = out;
     }
