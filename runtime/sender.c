@@ -8,6 +8,7 @@
     reading its own mailbox while its overflow waits cannot deadlock with
     another doing the same. */
 #include "runtime/runtime.h"
+#include "runtime/log.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -129,7 +130,17 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
                                           memory_order_relaxed);
             return 0;
         }
-        assert(errno == EAGAIN || errno == EINTR);
+        if (errno != EAGAIN && errno != EINTR) {
+            /* Not a full mailbox: the socket is unusable (ETERM while
+               the process ends). Queueing would only hold the frame
+               forever, so it is dropped, counted and said. */
+            tt_error("runtime", "send to actor %u failed: %s", to,
+                     zmq_strerror(errno));
+            if (src)
+                atomic_fetch_add_explicit(&src->stats.drops, 1,
+                                          memory_order_relaxed);
+            return -1;
+        }
     }
     if (!critical) {
         if (src)
