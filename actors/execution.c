@@ -50,8 +50,7 @@ static int s_decimal(const char *text, int decimals, int64_t *out)
 /* The config's risk section, in the risk manager's terms. */
 static int s_risk_cfg(const tt_symbol_cfg_t *sym, tt_risk_cfg_t *out)
 {
-    const tt_risk_cfg_t zero = {0};
-    *out = zero;
+    memset(out, 0, sizeof *out);
     const tt_instrument_t *inst = &sym->instrument;
     const char *sizing = sym->risk.sizing ? sym->risk.sizing : "fixed_qty";
     out->sizing = !strcmp(sizing, "fixed_notional") ? TT_SIZE_FIXED_NOTIONAL
@@ -220,8 +219,8 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
     return 0;
 }
 
-static void s_paper_fill(s_exec_t *self, const tt_paper_event_t *in,
-                         tt_broker_ev_t *out)
+/* A paper broker event in the book's terms. */
+static void s_paper_event(const tt_paper_event_t *in, tt_broker_ev_t *out)
 {
     memset(out, 0, sizeof *out);
     out->kind = in->kind == TT_PAPER_FILL ? TT_EV_FILL : TT_EV_EXPIRED;
@@ -231,7 +230,6 @@ static void s_paper_fill(s_exec_t *self, const tt_paper_event_t *in,
     out->px = in->px;
     out->qty = in->qty;
     out->fee = in->fee;
-    (void)self;
 }
 
 static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
@@ -243,7 +241,7 @@ static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
         int count = tt_paper_on_tick(&self->paper, &batch->ticks[t], paper,
                                      TT_PAPER_EVENTS_MAX);
         for (int i = 0; i < count; i++)
-            s_paper_fill(self, &paper[i], &events[i]);
+            s_paper_event(&paper[i], &events[i]);
         if (count > 0)
             s_feed_events(actor, self, events, count, 0);
         self->last_px = batch->ticks[t].price;

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -72,9 +73,7 @@ static void s_emit_json(const char *stamp, tt_log_level_t level,
                   tt_log_level_name(level), "path", path, "msg", text);
     char *out = line ? json_dumps(line, JSON_COMPACT) : NULL;
     if (out) {
-        size_t len = strlen(out);
-        out[len] = '\0';
-        s_write_all(out, len);
+        s_write_all(out, strlen(out));
         s_write_all("\n", 1);
     }
     free(out);

@@ -5,6 +5,7 @@
 #include "marketdata/decimal.h"
 #include "supervisor/root_internal.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -110,6 +111,7 @@ static void s_fill_edges(tt_root_t *self, s_block_t *block, int64_t now)
 {
     block->edges = calloc(self->edge_count + 1, sizeof *block->edges);
     block->edge_ptrs = calloc(self->edge_count + 1, sizeof *block->edge_ptrs);
+    assert(block->edges && block->edge_ptrs);
     for (size_t e = 0; e < self->edge_count; e++) {
         tt_edge_rec_t *edge = &self->edges[e];
         Tt__ActorHealth *out = &block->edges[e];
@@ -151,6 +153,7 @@ Tt__Health *tt_health_build(tt_root_t *self)
     size_t nsym = self->cfg->symbol_count;
     int nworkers = tt_runtime_workers(self->rt);
     s_block_t *block = calloc(1, sizeof *block);
+    assert(block);
     block->symbols = calloc(nsym ? nsym : 1, sizeof *block->symbols);
     block->symbol_ptrs = calloc(nsym ? nsym : 1, sizeof *block->symbol_ptrs);
     block->actors = calloc(nsym * TT_ROLE_COUNT + 1, sizeof *block->actors);
@@ -159,6 +162,9 @@ Tt__Health *tt_health_build(tt_root_t *self)
     block->workers = calloc((size_t)nworkers, sizeof *block->workers);
     block->worker_ptrs = calloc((size_t)nworkers, sizeof *block->worker_ptrs);
     block->texts = calloc(nsym ? nsym : 1, sizeof *block->texts);
+    assert(block->symbols && block->symbol_ptrs && block->actors &&
+           block->actor_ptrs && block->workers && block->worker_ptrs &&
+           block->texts);
     Tt__Health *health = &block->health;
     tt__health__init(health);
     int64_t now = tt_root_now(self);

@@ -6,6 +6,7 @@
     about a failure is decided by supervisor/policy.c; this file applies it
     through TT_SYS_* commands and follows the workers' reports. */
 #include "supervisor/root_internal.h"
+#include "control.pb-c.h"
 #include "runtime/log.h"
 
 #include <stdio.h>
@@ -255,10 +256,7 @@ static void s_escalate(tt_root_t *self, tt_symbol_rec_t *sym,
     snprintf(sym->last_error, sizeof sym->last_error,
              "%s: %s failed %d times within %llds (%s)",
              quarantine ? "quarantined" : "escalated",
-             tt_role_name(decision->from_role == TT_ROLE_EXECUTION
-                              ? sym->failed_role
-                              : decision->from_role),
-             decision->failures,
+             tt_role_name(sym->failed_role), decision->failures,
              (long long)(self->cfg->supervision.window_ms / 1000), reason);
     if (sym->life.state != TT_STATE_ERROR)
         tt_root_move(self, &sym->life, sym->name, TT_STATE_ERROR,
@@ -373,8 +371,6 @@ tt_symbol_rec_t *tt_root_find_symbol(tt_root_t *self, const char *name)
 }
 
 /* --- operator commands (from the control actor) --- */
-
-#include "control.pb-c.h"
 
 static int s_refuse(char *err, size_t size, int status, const char *format,
                     const char *name, const char *state)
