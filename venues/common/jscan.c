@@ -1,0 +1,403 @@
+/*  venues/common/jscan.c: the validating JSON walk (see jscan.h). Values
+    that are skipped are still checked byte by byte, recursively, so a walk
+    that returns 0 at its end has seen a well-formed document. */
+#include "venues/common/jscan.h"
+
+#include <string.h>
+
+static bool s_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const char *s_skip_ws(const char *p, const char *end)
+{
+    while (p < end && s_ws(*p))
+        p++;
+    return p;
+}
+
+static int s_fail(tt_jiter_t *it, const char *at, const char *why)
+{
+    it->err = why;
+    it->err_off = (size_t)(at - it->base);
+    return -1;
+}
+
+static bool s_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+           (c >= 'A' && c <= 'F');
+}
+
+/* P is just after the opening quote; returns the closing quote or NULL. */
+static const char *s_string(tt_jiter_t *it, const char *p, bool *escaped)
+{
+    *escaped = false;
+    while (p < it->end) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            return p;
+        if (c < 0x20) {
+            s_fail(it, p, "control character inside a string");
+            return NULL;
+        }
+        if (c == '\\') {
+            *escaped = true;
+            if (p + 1 >= it->end)
+                break;
+            char e = p[1];
+            if (e == 'u') {
+                if (p + 6 > it->end)
+                    break;
+                for (int i = 2; i < 6; i++)
+                    if (!s_hex(p[i])) {
+                        s_fail(it, p, "bad \\u escape in a string");
+                        return NULL;
+                    }
+                p += 6;
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", e) || e == '\0') {
+                s_fail(it, p, "bad escape in a string");
+                return NULL;
+            }
+            p += 2;
+            continue;
+        }
+        p++;
+    }
+    s_fail(it, it->end, "truncated: unterminated string");
+    return NULL;
+}
+
+static const char *s_digits(const char *p, const char *end)
+{
+    while (p < end && *p >= '0' && *p <= '9')
+        p++;
+    return p;
+}
+
+/* RFC 8259 number grammar; returns one past the number or NULL. */
+static const char *s_number(tt_jiter_t *it, const char *p)
+{
+    const char *start = p;
+    if (p < it->end && *p == '-')
+        p++;
+    const char *d = s_digits(p, it->end);
+    if (d == p || (*p == '0' && d - p > 1)) {
+        s_fail(it, start, "bad number");
+        return NULL;
+    }
+    p = d;
+    if (p < it->end && *p == '.') {
+        d = s_digits(p + 1, it->end);
+        if (d == p + 1) {
+            s_fail(it, start, "bad number: no digits after '.'");
+            return NULL;
+        }
+        p = d;
+    }
+    if (p < it->end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < it->end && (*p == '+' || *p == '-'))
+            p++;
+        d = s_digits(p, it->end);
+        if (d == p) {
+            s_fail(it, start, "bad number: no exponent digits");
+            return NULL;
+        }
+        p = d;
+    }
+    return p;
+}
+
+static const char *s_value(tt_jiter_t *it, const char *p, tt_jval_t *out,
+                           int depth);
+
+/* Skips a nested object or array whose bracket is at P. */
+static const char *s_container(tt_jiter_t *it, const char *p, int depth)
+{
+    if (depth >= TT_JSCAN_DEPTH_MAX) {
+        s_fail(it, p, "nested too deeply");
+        return NULL;
+    }
+    bool obj = *p == '{';
+    char close = obj ? '}' : ']';
+    p = s_skip_ws(p + 1, it->end);
+    if (p < it->end && *p == close)
+        return p + 1;
+    for (;;) {
+        tt_jval_t v;
+        if (obj) {
+            if (p >= it->end || *p != '"')
+                return s_fail(it, p, "expected a member name"), NULL;
+            p = s_value(it, p, &v, depth + 1);
+            if (!p)
+                return NULL;
+            p = s_skip_ws(p, it->end);
+            if (p >= it->end || *p != ':')
+                return s_fail(it, p, "expected ':'"), NULL;
+            p = s_skip_ws(p + 1, it->end);
+        }
+        p = s_value(it, p, &v, depth + 1);
+        if (!p)
+            return NULL;
+        p = s_skip_ws(p, it->end);
+        if (p < it->end && *p == close)
+            return p + 1;
+        if (p >= it->end || *p != ',')
+            return s_fail(it, p, "expected ',' or a closing bracket"), NULL;
+        p = s_skip_ws(p + 1, it->end);
+    }
+}
+
+static const char *s_literal(tt_jiter_t *it, const char *p, const char *word,
+                             tt_jval_t *out, tt_jtype_t type)
+{
+    size_t n = strlen(word);
+    if ((size_t)(it->end - p) < n || memcmp(p, word, n) != 0)
+        return s_fail(it, p, "unexpected token"), NULL;
+    out->type = type;
+    out->len = n;
+    return p + n;
+}
+
+/* Reads one value at P (no leading whitespace) into *OUT. */
+static const char *s_value(tt_jiter_t *it, const char *p, tt_jval_t *out,
+                           int depth)
+{
+    out->p = p;
+    out->escaped = false;
+    if (p >= it->end)
+        return s_fail(it, p, "truncated: value expected"), NULL;
+    const char *q;
+    switch (*p) {
+    case '"':
+        q = s_string(it, p + 1, &out->escaped);
+        if (!q)
+            return NULL;
+        out->type = TT_JS_STRING;
+        out->p = p + 1;
+        out->len = (size_t)(q - p - 1);
+        return q + 1;
+    case '{':
+    case '[':
+        q = s_container(it, p, depth);
+        if (!q)
+            return NULL;
+        out->type = *p == '{' ? TT_JS_OBJECT : TT_JS_ARRAY;
+        out->len = (size_t)(q - p);
+        return q;
+    case 't':
+        return s_literal(it, p, "true", out, TT_JS_TRUE);
+    case 'f':
+        return s_literal(it, p, "false", out, TT_JS_FALSE);
+    case 'n':
+        return s_literal(it, p, "null", out, TT_JS_NULL);
+    default:
+        q = s_number(it, p);
+        if (!q)
+            return NULL;
+        out->type = TT_JS_NUMBER;
+        out->len = (size_t)(q - p);
+        return q;
+    }
+}
+
+static int s_begin(tt_jiter_t *it, const char *base, const char *p,
+                   const char *end, char kind)
+{
+    it->base = base;
+    it->end = end;
+    it->err = NULL;
+    it->err_off = 0;
+    it->first = true;
+    it->done = false;
+    it->close = kind == '{' ? '}' : ']';
+    p = s_skip_ws(p, end);
+    if (p >= end)
+        return s_fail(it, p, "empty frame");
+    if (*p != kind)
+        return s_fail(it, p,
+                      kind == '{' ? "expected an object" : "expected an array");
+    it->p = p + 1;
+    return 0;
+}
+
+int tt_jiter_root(tt_jiter_t *it, const char *text, size_t len, char kind)
+{
+    return s_begin(it, text, text, text + len, kind);
+}
+
+int tt_jiter_nested(tt_jiter_t *it, const char *base, const tt_jval_t *val)
+{
+    char kind = val->type == TT_JS_OBJECT ? '{' : '[';
+    return s_begin(it, base, val->p, val->p + val->len, kind);
+}
+
+/* Consumes the separator before the next item; 0 at the end, 1 for more. */
+static int s_next(tt_jiter_t *it)
+{
+    if (it->err)
+        return -1;
+    if (it->done)
+        return 0;
+    const char *p = s_skip_ws(it->p, it->end);
+    if (p < it->end && *p == it->close) {
+        p = s_skip_ws(p + 1, it->end);
+        it->done = true;
+        it->p = p;
+        return p == it->end ? 0 : s_fail(it, p, "bytes after the end");
+    }
+    if (!it->first) {
+        if (p >= it->end)
+            return s_fail(it, p, "truncated: ',' or closing bracket expected");
+        if (*p != ',')
+            return s_fail(it, p, "expected ',' or a closing bracket");
+        p = s_skip_ws(p + 1, it->end);
+    }
+    it->first = false;
+    it->p = p;
+    return 1;
+}
+
+int tt_jiter_member(tt_jiter_t *it, tt_jval_t *key, tt_jval_t *val)
+{
+    int rc = s_next(it);
+    if (rc <= 0)
+        return rc;
+    const char *p = it->p;
+    if (p >= it->end)
+        return s_fail(it, p, "truncated: member name expected");
+    if (*p != '"')
+        return s_fail(it, p, "expected a member name");
+    p = s_value(it, p, key, 1);
+    if (!p)
+        return -1;
+    p = s_skip_ws(p, it->end);
+    if (p >= it->end || *p != ':')
+        return s_fail(
+            it, p, p >= it->end ? "truncated: ':' expected" : "expected ':'");
+    p = s_value(it, s_skip_ws(p + 1, it->end), val, 1);
+    if (!p)
+        return -1;
+    it->p = p;
+    return 1;
+}
+
+int tt_jiter_element(tt_jiter_t *it, tt_jval_t *val)
+{
+    int rc = s_next(it);
+    if (rc <= 0)
+        return rc;
+    const char *p = s_value(it, it->p, val, 1);
+    if (!p)
+        return -1;
+    it->p = p;
+    return 1;
+}
+
+int tt_jiter_fields(tt_jiter_t *it, const char *const *keys, size_t nkeys,
+                    tt_jval_t *out)
+{
+    for (size_t i = 0; i < nkeys; i++)
+        out[i].type = TT_JS_NONE;
+    tt_jval_t k, v;
+    int rc;
+    while ((rc = tt_jiter_member(it, &k, &v)) == 1) {
+        if (k.escaped)
+            continue;
+        for (size_t i = 0; i < nkeys; i++)
+            if (tt_jval_is(&k, keys[i])) {
+                out[i] = v;
+                break;
+            }
+    }
+    return rc;
+}
+
+bool tt_jval_is(const tt_jval_t *val, const char *s)
+{
+    if (val->type != TT_JS_STRING)
+        return false;
+    size_t n = strlen(s);
+    return val->len == n && memcmp(val->p, s, n) == 0;
+}
+
+int tt_jval_int64(const tt_jval_t *val, int64_t *out)
+{
+    if (val->type != TT_JS_NUMBER || val->len == 0)
+        return -1;
+    const char *p = val->p, *end = p + val->len;
+    bool neg = *p == '-';
+    if (neg)
+        p++;
+    if (p == end)
+        return -1;
+    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    uint64_t v = 0;
+    for (; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (limit - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
+
+static int s_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    return (c | 0x20) - 'a' + 10;
+}
+
+static char s_unescape(const char **pp)
+{
+    const char *p = *pp;
+    char e = p[1];
+    *pp = p + 2;
+    switch (e) {
+    case 'b':
+        return '\b';
+    case 'f':
+        return '\f';
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 't':
+        return '\t';
+    case 'u': {
+        int cp = 0;
+        for (int i = 2; i < 6; i++)
+            cp = cp * 16 + s_hexval(p[i]);
+        *pp = p + 6;
+        return cp >= 0x20 && cp < 0x7f ? (char)cp : '?';
+    }
+    default:
+        return e;
+    }
+}
+
+int tt_jval_copy(const tt_jval_t *val, char *buf, size_t size)
+{
+    if (val->type != TT_JS_STRING || size == 0)
+        return -1;
+    const char *p = val->p, *end = p + val->len;
+    size_t n = 0;
+    while (p < end) {
+        char c = *p == '\\' ? s_unescape(&p) : *p++;
+        if (n + 1 >= size) {
+            buf[n] = '\0';
+            return -1;
+        }
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    return (int)n;
+}
