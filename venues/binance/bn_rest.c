@@ -93,14 +93,14 @@ static int s_check_req(const tt_bn_order_req_t *r, char *err, size_t es)
     s_needs(r->type, &px, &stop, &tif);
     const char *tn = s_type_name(r->type);
     if (px != (r->price > 0))
-        return s_err(err, es, "order: %s %s a price", tn,
-                     px ? "needs" : "takes no");
+        return s_err(err, es, "order: %s %s price", tn,
+                     px ? "needs a" : "takes no");
     if (stop != (r->stop_price > 0))
-        return s_err(err, es, "order: %s %s a stop price", tn,
-                     stop ? "needs" : "takes no");
+        return s_err(err, es, "order: %s %s stop price", tn,
+                     stop ? "needs a" : "takes no");
     if (tif != (r->tif >= TT_BN_TIF_GTC && r->tif <= TT_BN_TIF_FOK))
-        return s_err(err, es, "order: %s %s a time in force", tn,
-                     tif ? "needs" : "takes no");
+        return s_err(err, es, "order: %s %s time in force", tn,
+                     tif ? "needs a" : "takes no");
     if (r->client_order_id && strlen(r->client_order_id) > TT_COID_MAX)
         return s_err(err, es, "order: client order id longer than %d",
                      TT_COID_MAX);

@@ -1,0 +1,768 @@
+/*  tests/test_binance.c: the Binance spot protocol layer against sample
+    messages shaped as in the official docs (binance-spot-api-docs, values
+    made up) and against broken ones: stream frames (raw and combined
+    trade, aggTrade, kline; replies, errors, unknown events, truncation),
+    decimal edge cases, the signature known-answer vectors, order request
+    building, order responses, executionReport, error classes, klines
+    history and exchangeInfo filters. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tests/harness.h"
+#include "venues/binance/bn_rest.h"
+#include "venues/binance/bn_sign.h"
+#include "venues/binance/bn_stream.h"
+
+static const tt_bn_symtab_entry_t s_syms[] = {
+    {"BTCUSDT", {.px_decimals = 2, .qty_decimals = 5}},
+    {"ETHBTC", {.px_decimals = 6, .qty_decimals = 4}},
+};
+static tt_bn_symtab_t s_tab = {s_syms, 2};
+
+static tt_bn_msg_kind_t s_parse(tt_bn_stream_t *st, const char *frame,
+                                tt_bn_msg_t *m)
+{
+    return tt_bn_stream_parse(st, frame, strlen(frame), m);
+}
+
+#define TRADE                                                                  \
+    "{\"e\":\"trade\",\"E\":1700000000123,\"s\":\"BTCUSDT\",\"t\":12345,"      \
+    "\"p\":\"64000.10\",\"q\":\"0.01500\",\"T\":1700000000120,\"m\":true,"     \
+    "\"M\":true}"
+
+#define KLINE(x)                                                               \
+    "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":"        \
+    "1700000061000,\"s\":\"BTCUSDT\",\"k\":{\"t\":1700000040000,\"T\":"        \
+    "1700000099999,\"s\":\"BTCUSDT\",\"i\":\"1m\",\"f\":100,\"L\":200,\"o\":"  \
+    "\"64000.00\",\"c\":\"64010.50\",\"h\":\"64020.00\",\"l\":\"63990.00\","   \
+    "\"v\":\"12.34567\",\"n\":101,\"x\":" x ",\"q\":\"790000.0\",\"V\":"       \
+    "\"6.0\",\"Q\":\"384000.0\",\"B\":\"0\"}}}"
+
+static void test_stream_trade(void **state)
+{
+    (void)state;
+    tt_bn_stream_t st;
+    tt_bn_msg_t m;
+    tt_bn_stream_init(&st, tt_bn_symtab_lookup, &s_tab);
+    assert_int_equal(s_parse(&st, TRADE, &m), TT_BN_MSG_TICK);
+    assert_string_equal(m.symbol, "BTCUSDT");
+    assert_int_equal(m.symbol_index, 0);
+    assert_int_equal(m.tick.price, 6400010);
+    assert_int_equal(m.tick.size, 1500);
+    assert_int_equal(m.tick.trade_id, 12345);
+    assert_int_equal(m.tick.ts, INT64_C(1700000000120) * 1000000);
+    assert_int_equal(m.event_ts, INT64_C(1700000000123) * 1000000);
+    assert_true(m.buyer_maker);
+    assert_false(m.agg);
+
+    /* Combined aggTrade, fields in another order, other symbol. */
+    const char *agg =
+        "{\"stream\":\"ethbtc@aggTrade\",\"data\":{\"T\":1700000000500,"
+        "\"a\":777,\"p\":\"0.051234\",\"q\":\"1.5\",\"f\":1,\"l\":3,"
+        "\"m\":false,\"M\":true,\"s\":\"ETHBTC\",\"E\":1700000000501,"
+        "\"e\":\"aggTrade\"}}";
+    assert_int_equal(s_parse(&st, agg, &m), TT_BN_MSG_TICK);
+    assert_true(m.agg);
+    assert_false(m.buyer_maker);
+    assert_int_equal(m.symbol_index, 1);
+    assert_int_equal(m.tick.price, 51234);
+    assert_int_equal(m.tick.size, 15000);
+    assert_int_equal(m.tick.trade_id, 777);
+    assert_int_equal(st.stats.ticks, 2);
+}
+
+static void test_stream_kline(void **state)
+{
+    (void)state;
+    tt_bn_stream_t st;
+    tt_bn_msg_t m;
+    tt_bn_stream_init(&st, tt_bn_symtab_lookup, &s_tab);
+    assert_int_equal(s_parse(&st, KLINE("false"), &m), TT_BN_MSG_BAR);
+    assert_false(m.bar.closed);
+    assert_int_equal(m.bar.tf_s, 60);
+    assert_int_equal(m.bar.open_ts, INT64_C(1700000040000) * 1000000);
+    assert_int_equal(m.bar.open, 6400000);
+    assert_int_equal(m.bar.high, 6402000);
+    assert_int_equal(m.bar.low, 6399000);
+    assert_int_equal(m.bar.close, 6401050);
+    assert_int_equal(m.bar.volume, 1234567);
+    assert_int_equal(m.bar.trades, 101);
+    assert_int_equal(s_parse(&st, KLINE("true"), &m), TT_BN_MSG_BAR);
+    assert_true(m.bar.closed);
+    assert_int_equal(st.stats.bars, 2);
+
+    /* Interval table. */
+    assert_int_equal(tt_bn_interval_seconds("1s", 2), 1);
+    assert_int_equal(tt_bn_interval_seconds("15m", 3), 900);
+    assert_int_equal(tt_bn_interval_seconds("12h", 3), 43200);
+    assert_int_equal(tt_bn_interval_seconds("1w", 2), 604800);
+    assert_int_equal(tt_bn_interval_seconds("1M", 2), -1);
+    assert_int_equal(tt_bn_interval_seconds("7m", 2), -1);
+}
+
+static void test_stream_control(void **state)
+{
+    (void)state;
+    tt_bn_stream_t st;
+    tt_bn_msg_t m;
+    tt_bn_stream_init(&st, tt_bn_symtab_lookup, &s_tab);
+    assert_int_equal(s_parse(&st, "{\"result\":null,\"id\":7}", &m),
+                     TT_BN_MSG_REPLY);
+    assert_int_equal(m.id, 7);
+    assert_int_equal(
+        s_parse(&st, "{\"code\":2,\"msg\":\"Invalid request: \\\"x\\\"\"}", &m),
+        TT_BN_MSG_VENUE_ERROR);
+    assert_int_equal(m.code, 2);
+    assert_string_equal(m.text, "Invalid request: \"x\"");
+    assert_int_equal(
+        s_parse(&st, "{\"code\":3,\"msg\":\"Invalid JSON\",\"id\":9}", &m),
+        TT_BN_MSG_VENUE_ERROR);
+    assert_int_equal(m.id, 9);
+    assert_int_equal(
+        s_parse(&st, "{\"e\":\"serverShutdown\",\"E\":1700000000000}", &m),
+        TT_BN_MSG_SHUTDOWN);
+    assert_int_equal(
+        s_parse(&st,
+                "{\"e\":\"24hrTicker\",\"E\":1,\"s\":\"BTCUSDT\",\"c\":\"1\"}",
+                &m),
+        TT_BN_MSG_UNKNOWN);
+    assert_non_null(strstr(m.text, "24hrTicker"));
+    /* A month kline is skipped, not mistaken for a minute. */
+    const char *month =
+        "{\"e\":\"kline\",\"E\":1,\"s\":\"BTCUSDT\",\"k\":{\"t\":0,\"T\":1,"
+        "\"i\":\"1M\",\"o\":\"1\",\"c\":\"1\",\"h\":\"1\",\"l\":\"1\",\"v\":"
+        "\"1\",\"n\":1,\"x\":true}}";
+    assert_int_equal(s_parse(&st, month, &m), TT_BN_MSG_UNKNOWN);
+    const char *other =
+        "{\"e\":\"trade\",\"E\":1,\"s\":\"XRPUSDT\",\"t\":1,\"p\":\"1\","
+        "\"q\":\"1\",\"T\":1}";
+    assert_int_equal(s_parse(&st, other, &m), TT_BN_MSG_UNKNOWN_SYMBOL);
+    assert_string_equal(m.symbol, "XRPUSDT");
+    assert_int_equal(st.stats.replies, 1);
+    assert_int_equal(st.stats.venue_errors, 2);
+    assert_int_equal(st.stats.shutdowns, 1);
+    assert_int_equal(st.stats.unknown, 2);
+    assert_int_equal(st.stats.unknown_symbol, 1);
+}
+
+static void s_expect_bad(tt_bn_stream_t *st, const char *frame, const char *why)
+{
+    tt_bn_msg_t m;
+    tt_bn_msg_kind_t k = tt_bn_stream_parse(st, frame, strlen(frame), &m);
+    if (k != TT_BN_MSG_MALFORMED || !strstr(m.text, why))
+        fail_msg("%s: kind %d text '%s', want malformed '%s'", frame, k, m.text,
+                 why);
+}
+
+static void test_stream_malformed(void **state)
+{
+    (void)state;
+    tt_bn_stream_t st;
+    tt_bn_stream_init(&st, tt_bn_symtab_lookup, &s_tab);
+    /* Every truncation of a valid trade frame is reported, none parsed. */
+    const char *t = TRADE;
+    for (size_t n = 0; n < strlen(t); n++) {
+        tt_bn_msg_t m;
+        assert_int_equal(tt_bn_stream_parse(&st, t, n, &m),
+                         TT_BN_MSG_MALFORMED);
+        assert_true(strlen(m.text) > 0);
+    }
+    const char *k = KLINE("true");
+    for (size_t n = 0; n < strlen(k); n += 7) {
+        tt_bn_msg_t m;
+        assert_int_equal(tt_bn_stream_parse(&st, k, n, &m),
+                         TT_BN_MSG_MALFORMED);
+    }
+    s_expect_bad(&st, "[1,2]", "expected an object");
+    s_expect_bad(&st, "not json", "bad JSON");
+#define TR(p, q, T)                                                            \
+    "{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1,\"p\":" p ",\"q\":" q  \
+    ",\"T\":" T "}"
+    s_expect_bad(&st, TR("64000.1", "\"1\"", "1"), "field \"p\"");
+    s_expect_bad(&st, TR("\"64000.123\"", "\"1\"", "1"), "fractional digits");
+    s_expect_bad(&st, TR("\"\"", "\"1\"", "1"), "\"p\"");
+    s_expect_bad(&st, TR("\"1e\"", "\"1\"", "1"), "\"p\"");
+    s_expect_bad(&st, TR("\"-5.00\"", "\"1\"", "1"), "price not positive");
+    s_expect_bad(&st, TR("\"99999999999999999999.00\"", "\"1\"", "1"), "\"p\"");
+    s_expect_bad(&st, TR("\"1\"", "\"1\"", "-1"), "field \"T\"");
+    s_expect_bad(&st, TR("\"1\"", "\"1\"", "\"1\""), "field \"T\"");
+    s_expect_bad(&st, TR("\"1\"", "\"1\"", "99999999999999999"), "\"T\"");
+    s_expect_bad(&st,
+                 "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"p\":\"1\",\"q\":\"1\","
+                 "\"T\":1}",
+                 "field \"t\"");
+    s_expect_bad(&st, "{\"e\":5}", "field \"e\"");
+    s_expect_bad(&st, "{\"stream\":\"x\",\"data\":[1]}", "combined");
+    s_expect_bad(&st,
+                 "{\"e\":\"kline\",\"E\":1,\"s\":\"BTCUSDT\",\"k\":{\"t\":0,"
+                 "\"T\":5,\"i\":\"1m\",\"o\":\"1\",\"c\":\"1\",\"h\":\"1\","
+                 "\"l\":\"1\",\"v\":\"1\",\"n\":1,\"x\":true}}",
+                 "close time");
+    s_expect_bad(&st,
+                 "{\"e\":\"kline\",\"E\":1,\"s\":\"BTCUSDT\",\"k\":{\"t\":0,"
+                 "\"T\":59999,\"i\":\"1m\",\"o\":\"1\",\"c\":\"1\",\"h\":"
+                 "\"0.5\",\"l\":\"1\",\"v\":\"1\",\"n\":1,\"x\":true}}",
+                 "inconsistent");
+    assert_true(st.stats.malformed > strlen(t));
+    assert_int_equal(st.stats.ticks, 0);
+}
+
+static void test_stream_decimals(void **state)
+{
+    (void)state;
+    /* Many decimals, trailing zeros beyond the scale, long exponent-free
+       strings, exponents: exact, never via double. */
+    static const tt_bn_symtab_entry_t e[] = {
+        {"SHIBUSDT", {.px_decimals = 8, .qty_decimals = 0}}};
+    tt_bn_symtab_t tab = {e, 1};
+    tt_bn_stream_t st;
+    tt_bn_msg_t m;
+    tt_bn_stream_init(&st, tt_bn_symtab_lookup, &tab);
+    char f[256];
+#define SHIB(p, q)                                                             \
+    snprintf(f, sizeof f,                                                      \
+             "{\"e\":\"trade\",\"E\":1,\"s\":\"SHIBUSDT\",\"t\":1,\"p\":"      \
+             "\"%s\",\"q\":\"%s\",\"T\":1}",                                   \
+             p, q)
+    SHIB("0.00000812", "123456789012.00000000");
+    assert_int_equal(s_parse(&st, f, &m), TT_BN_MSG_TICK);
+    assert_int_equal(m.tick.price, 812);
+    assert_int_equal(m.tick.size, INT64_C(123456789012));
+    SHIB("0.000008120000000000000000", "1");
+    assert_int_equal(s_parse(&st, f, &m), TT_BN_MSG_TICK);
+    assert_int_equal(m.tick.price, 812);
+    SHIB("8.12e-6", "1");
+    assert_int_equal(s_parse(&st, f, &m), TT_BN_MSG_TICK);
+    assert_int_equal(m.tick.price, 812);
+    SHIB("0.000008121", "1");
+    assert_int_equal(s_parse(&st, f, &m), TT_BN_MSG_MALFORMED);
+    SHIB("92233720368.54775808", "1"); /* INT64_MAX + 1 once scaled */
+    assert_int_equal(s_parse(&st, f, &m), TT_BN_MSG_MALFORMED);
+    SHIB("92233720368.54775807", "1");
+    assert_int_equal(s_parse(&st, f, &m), TT_BN_MSG_TICK);
+    assert_true(m.tick.price == INT64_MAX);
+}
+
+static void test_subscribe_build(void **state)
+{
+    (void)state;
+    char buf[256];
+    const char *streams[] = {"BTCUSDT@trade", "EthBtc@kline_1M",
+                             "btcusdt@aggTrade"};
+    int n = tt_bn_subscribe_json(buf, sizeof buf, "SUBSCRIBE", streams, 3, 1);
+    assert_int_equal(n, (int)strlen(buf));
+    assert_string_equal(buf, "{\"method\":\"SUBSCRIBE\",\"params\":["
+                             "\"btcusdt@trade\",\"ethbtc@kline_1M\","
+                             "\"btcusdt@aggTrade\"],\"id\":1}");
+    assert_true(tt_bn_subscribe_json(buf, sizeof buf, "UNSUBSCRIBE", streams, 1,
+                                     42) > 0);
+    assert_string_equal(buf, "{\"method\":\"UNSUBSCRIBE\",\"params\":["
+                             "\"btcusdt@trade\"],\"id\":42}");
+    assert_int_equal(
+        tt_bn_subscribe_json(buf, sizeof buf, "LIST", streams, 1, 1), -1);
+    assert_int_equal(tt_bn_subscribe_json(buf, 20, "SUBSCRIBE", streams, 3, 1),
+                     -1);
+    const char *evil[] = {"btc\"usdt@trade"};
+    assert_int_equal(
+        tt_bn_subscribe_json(buf, sizeof buf, "SUBSCRIBE", evil, 1, 1), -1);
+    assert_true(tt_bn_combined_path(buf, sizeof buf, streams, 2) > 0);
+    assert_string_equal(buf, "/stream?streams=btcusdt@trade/ethbtc@kline_1M");
+    assert_true(tt_bn_stream_name(buf, sizeof buf, "BTCUSDT", "kline_1m") > 0);
+    assert_string_equal(buf, "btcusdt@kline_1m");
+    assert_int_equal(tt_bn_stream_name(buf, sizeof buf, "", "trade"), -1);
+}
+
+/* ---- signing ------------------------------------------------------- */
+
+static void test_sign_vectors(void **state)
+{
+    (void)state;
+    char hex[TT_BN_SIG_HEX];
+    const char *k1 =
+        "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+    const char *p1 = "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&"
+                     "quantity=1&price=0.1&recvWindow=5000&timestamp="
+                     "1499827319559";
+    assert_int_equal(tt_bn_sign_hex(k1, strlen(k1), p1, strlen(p1), hex), 0);
+    assert_string_equal(
+        hex,
+        "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
+
+    /* Our own vector, built through the order builder and signer. */
+    const char *k2 = "testsecret123";
+    char buf[512];
+    tt_bn_query_t q;
+    tt_bn_query_init(&q, buf, sizeof buf);
+    tt_bn_query_add(&q, "symbol", "BTCUSDT");
+    tt_bn_query_add(&q, "side", "BUY");
+    tt_bn_query_add(&q, "type", "LIMIT");
+    tt_bn_query_add(&q, "timeInForce", "GTC");
+    tt_bn_query_add(&q, "quantity", "0.01");
+    tt_bn_query_add(&q, "price", "25000.00");
+    tt_bn_query_add(&q, "newClientOrderId", "orch-0001");
+    int n = tt_bn_query_sign(&q, k2, strlen(k2), INT64_C(1700000000000), 5000);
+    assert_int_equal(n, (int)strlen(buf));
+    assert_string_equal(
+        buf, "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity="
+             "0.01&price=25000.00&newClientOrderId=orch-0001&recvWindow=5000&"
+             "timestamp=1700000000000&signature=641b51d70df25625c1ccde8878cd"
+             "2f566a2aa0d9c26f8f9160bbaeb4ff9b56cd");
+
+    /* Percent-encoding, overflow, recvWindow bound. */
+    tt_bn_query_init(&q, buf, sizeof buf);
+    tt_bn_query_add(&q, "a", "x y&z=1/é~_.-");
+    assert_string_equal(buf, "a=x%20y%26z%3D1%2F%C3%A9~_.-");
+    char small[16];
+    tt_bn_query_init(&q, small, sizeof small);
+    tt_bn_query_add(&q, "symbol", "BTCUSDT");
+    tt_bn_query_add(&q, "side", "BUY");
+    assert_int_equal(tt_bn_query_finish(&q), -1);
+    assert_int_equal(tt_bn_query_sign(&q, k2, strlen(k2), 1, 0), -1);
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_query_sign(&q, k2, strlen(k2), 1, 60001), -1);
+}
+
+/* ---- orders -------------------------------------------------------- */
+
+static void test_order_build(void **state)
+{
+    (void)state;
+    char buf[512], err[128];
+    tt_bn_query_t q;
+    tt_bn_order_req_t r = {.symbol = "BTCUSDT",
+                           .side = TT_SIDE_SELL,
+                           .type = TT_BN_TYPE_STOP_LOSS_LIMIT,
+                           .tif = TT_BN_TIF_GTC,
+                           .qty = 1500,
+                           .price = 6390000,
+                           .stop_price = 6395050,
+                           .px_decimals = 2,
+                           .qty_decimals = 5,
+                           .client_order_id = "tt-BTCUSDT-1-s"};
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_order_query(&r, &q, err, sizeof err), 0);
+    assert_string_equal(buf, "symbol=BTCUSDT&side=SELL&type=STOP_LOSS_LIMIT&"
+                             "timeInForce=GTC&quantity=0.01500&price=63900.00&"
+                             "stopPrice=63950.50&newClientOrderId="
+                             "tt-BTCUSDT-1-s&newOrderRespType=FULL");
+    tt_bn_order_req_t mkt = {.symbol = "BTCUSDT",
+                             .side = TT_SIDE_BUY,
+                             .type = tt_bn_type_from_tt(TT_ORD_MARKET),
+                             .qty = 100000,
+                             .qty_decimals = 5};
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_order_query(&mkt, &q, err, sizeof err), 0);
+    assert_string_equal(buf, "symbol=BTCUSDT&side=BUY&type=MARKET&quantity="
+                             "1.00000&newOrderRespType=FULL");
+    /* Missing and forbidden fields. */
+    tt_bn_order_req_t bad = r;
+    bad.stop_price = 0;
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_order_query(&bad, &q, err, sizeof err), -1);
+    assert_non_null(strstr(err, "needs a stop price"));
+    bad = mkt;
+    bad.price = 5;
+    assert_int_equal(tt_bn_order_query(&bad, &q, err, sizeof err), -1);
+    if (!strstr(err, "takes no price"))
+        fail_msg("got %s", err);
+    bad = r;
+    bad.tif = 0;
+    assert_int_equal(tt_bn_order_query(&bad, &q, err, sizeof err), -1);
+    bad = r;
+    bad.qty = 0;
+    assert_int_equal(tt_bn_order_query(&bad, &q, err, sizeof err), -1);
+    char tiny[40];
+    tt_bn_query_init(&q, tiny, sizeof tiny);
+    assert_int_equal(tt_bn_order_query(&r, &q, err, sizeof err), -1);
+    assert_non_null(strstr(err, "too small"));
+
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_order_ref_query(&q, "BTCUSDT", "tt-a b"), 0);
+    assert_string_equal(buf, "symbol=BTCUSDT&origClientOrderId=tt-a%20b");
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_klines_query(&q, "BTCUSDT", "1m",
+                                        INT64_C(1700000000000), 0, 5000),
+                     0);
+    assert_string_equal(buf, "symbol=BTCUSDT&interval=1m&startTime="
+                             "1700000000000&limit=1000");
+    assert_int_equal(tt_bn_klines_query(&q, "BTCUSDT", "2m", 0, 0, 1), -1);
+
+    assert_int_equal(tt_bn_type_from_tt(TT_ORD_STOP), TT_BN_TYPE_STOP_LOSS);
+    assert_int_equal(tt_bn_tif_from_tt(TT_TIF_DAY), 0);
+    assert_int_equal(tt_bn_tif_from_tt(TT_TIF_IOC), TT_BN_TIF_IOC);
+}
+
+static const char s_full[] =
+    "{\"symbol\":\"BTCUSDT\",\"orderId\":28,\"orderListId\":-1,"
+    "\"clientOrderId\":\"tt-BTCUSDT-1-e\",\"transactTime\":1507725176595,"
+    "\"price\":\"0.00000000\",\"origQty\":\"0.02000000\",\"executedQty\":"
+    "\"0.02000000\",\"origQuoteOrderQty\":\"0.00000000\","
+    "\"cummulativeQuoteQty\":\"1280.10000000\",\"status\":\"FILLED\","
+    "\"timeInForce\":\"GTC\",\"type\":\"MARKET\",\"side\":\"BUY\","
+    "\"workingTime\":1507725176595,\"selfTradePreventionMode\":\"NONE\","
+    "\"fills\":[{\"price\":\"64000.00000000\",\"qty\":\"0.01500000\","
+    "\"commission\":\"0.00001500\",\"commissionAsset\":\"BTC\",\"tradeId\":"
+    "56},{\"price\":\"64020.00000000\",\"qty\":\"0.00500000\",\"commission\":"
+    "\"0.00000500\",\"commissionAsset\":\"BTC\",\"tradeId\":57}]}";
+
+static void test_order_response(void **state)
+{
+    (void)state;
+    tt_instrument_t ins = {.px_decimals = 2, .qty_decimals = 5};
+    tt_bn_order_resp_t r;
+    char err[160];
+    assert_int_equal(tt_bn_order_resp_parse(s_full, strlen(s_full), &ins, &r,
+                                            err, sizeof err),
+                     0);
+    assert_string_equal(r.symbol, "BTCUSDT");
+    assert_int_equal(r.order_id, 28);
+    assert_string_equal(r.client_order_id, "tt-BTCUSDT-1-e");
+    assert_true(r.has_status);
+    assert_int_equal(r.state, TT_OS_FILLED);
+    assert_int_equal(r.side, TT_SIDE_BUY);
+    assert_int_equal(r.orig_qty, 2000);
+    assert_int_equal(r.executed_qty, 2000);
+    assert_int_equal(r.cum_quote, INT64_C(128010000000));
+    assert_int_equal(r.transact_ts, INT64_C(1507725176595) * 1000000);
+    assert_int_equal(r.nfills, 2);
+    assert_int_equal(r.fills[0].price, 6400000);
+    assert_int_equal(r.fills[0].qty, 1500);
+    assert_int_equal(r.fills[0].commission, 1500);
+    assert_string_equal(r.fills[0].commission_asset, "BTC");
+    assert_int_equal(r.fills[1].trade_id, 57);
+    assert_int_equal(r.fills[1].price, 6402000);
+
+    const char *ack = "{\"symbol\":\"BTCUSDT\",\"orderId\":28,\"orderListId\":"
+                      "-1,\"clientOrderId\":\"x1\",\"transactTime\":1}";
+    assert_int_equal(
+        tt_bn_order_resp_parse(ack, strlen(ack), &ins, &r, err, sizeof err), 0);
+    assert_false(r.has_status);
+    assert_int_equal(r.nfills, 0);
+
+    const char *bad = "{\"symbol\":\"BTCUSDT\",\"orderId\":28,"
+                      "\"clientOrderId\":\"x1\",\"status\":\"WEIRD\"}";
+    assert_int_equal(
+        tt_bn_order_resp_parse(bad, strlen(bad), &ins, &r, err, sizeof err),
+        -1);
+    assert_non_null(strstr(err, "status"));
+    /* Truncated FULL response. */
+    assert_int_equal(tt_bn_order_resp_parse(s_full, strlen(s_full) - 3, &ins,
+                                            &r, err, sizeof err),
+                     -1);
+    /* A fill price finer than the instrument allows. */
+    tt_instrument_t coarse = {.px_decimals = 0, .qty_decimals = 5};
+    const char *fine = "{\"symbol\":\"BTCUSDT\",\"orderId\":1,"
+                       "\"clientOrderId\":\"x\",\"status\":\"FILLED\","
+                       "\"side\":\"BUY\",\"origQty\":\"1\",\"executedQty\":"
+                       "\"1\",\"cummulativeQuoteQty\":\"1\",\"fills\":[{"
+                       "\"price\":\"1.5\",\"qty\":\"1\",\"commission\":\"0\","
+                       "\"commissionAsset\":\"BNB\",\"tradeId\":1}]}";
+    assert_int_equal(tt_bn_order_resp_parse(fine, strlen(fine), &coarse, &r,
+                                            err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "price"));
+    assert_int_equal(tt_bn_status_to_tt("EXPIRED_IN_MATCH", 16), TT_OS_EXPIRED);
+    assert_int_equal(tt_bn_status_to_tt("NEW", 3), TT_OS_ACCEPTED);
+    assert_int_equal(tt_bn_status_to_tt("CANCELED", 8), TT_OS_CANCELLED);
+}
+
+#define EXEC(x, X, c, C, l, L, t, N)                                           \
+    "{\"e\":\"executionReport\",\"E\":1499405658658,\"s\":\"BTCUSDT\","        \
+    "\"c\":\"" c "\",\"S\":\"BUY\",\"o\":\"LIMIT\",\"f\":\"GTC\",\"q\":"       \
+    "\"1.00000000\",\"p\":\"64000.00000000\",\"P\":\"0.00000000\",\"F\":"      \
+    "\"0.00000000\",\"g\":-1,\"C\":\"" C "\",\"x\":\"" x "\",\"X\":\"" X       \
+    "\",\"r\":\"NONE\",\"i\":4293153,\"l\":\"" l "\",\"z\":\"" l "\",\"L\":"   \
+    "\"" L "\",\"n\":\"0.00000000\",\"N\":" N ",\"T\":1499405658657,\"t\":" t  \
+    ",\"I\":8641984,\"w\":true,\"m\":false,\"M\":false,\"O\":"                 \
+    "1499405658657,\"Z\":\"0.00000000\",\"Y\":\"0.00000000\",\"Q\":"           \
+    "\"0.00000000\",\"W\":1499405658657,\"V\":\"NONE\"}"
+
+static void test_execution_report(void **state)
+{
+    (void)state;
+    tt_bn_exec_t x;
+    char err[160];
+    const char *trade = EXEC("TRADE", "PARTIALLY_FILLED", "tt-BTCUSDT-1-e", "",
+                             "0.25000000", "63999.50000000", "77", "\"BNB\"");
+    assert_int_equal(tt_bn_userdata_parse(trade, strlen(trade),
+                                          tt_bn_symtab_lookup, &s_tab, &x, err,
+                                          sizeof err),
+                     TT_BN_UD_EXEC);
+    assert_int_equal(x.exec_type, TT_BN_EXEC_TRADE);
+    assert_int_equal(x.state, TT_OS_PARTIALLY_FILLED);
+    assert_string_equal(x.client_order_id, "tt-BTCUSDT-1-e");
+    assert_int_equal(x.order_id, 4293153);
+    assert_int_equal(x.side, TT_SIDE_BUY);
+    assert_int_equal(x.last_qty, 25000);
+    assert_int_equal(x.cum_qty, 25000);
+    assert_int_equal(x.last_px, 6399950);
+    assert_int_equal(x.order_qty, 100000);
+    assert_int_equal(x.trade_id, 77);
+    assert_string_equal(x.commission_asset, "BNB");
+    assert_int_equal(x.event_ts, INT64_C(1499405658658) * 1000000);
+
+    /* A cancel names the original order in "C"; wrapped as the WebSocket
+       API sends it. */
+    char wrapped[2048];
+    snprintf(wrapped, sizeof wrapped, "{\"subscriptionId\":0,\"event\":%s}",
+             EXEC("CANCELED", "CANCELED", "cancel-77", "tt-BTCUSDT-1-e",
+                  "0.00000000", "0.00000000", "-1", "null"));
+    assert_int_equal(tt_bn_userdata_parse(wrapped, strlen(wrapped),
+                                          tt_bn_symtab_lookup, &s_tab, &x, err,
+                                          sizeof err),
+                     TT_BN_UD_EXEC);
+    assert_int_equal(x.state, TT_OS_CANCELLED);
+    assert_string_equal(x.client_order_id, "tt-BTCUSDT-1-e");
+    assert_int_equal(x.trade_id, -1);
+
+    const char *nofill = EXEC("TRADE", "FILLED", "a", "", "0.00000000",
+                              "0.00000000", "-1", "null");
+    assert_int_equal(tt_bn_userdata_parse(nofill, strlen(nofill),
+                                          tt_bn_symtab_lookup, &s_tab, &x, err,
+                                          sizeof err),
+                     TT_BN_UD_MALFORMED);
+    assert_non_null(strstr(err, "TRADE without a fill"));
+    const char *acct =
+        "{\"e\":\"outboundAccountPosition\",\"E\":1564034571105,\"u\":"
+        "1564034571073,\"B\":[{\"a\":\"ETH\",\"f\":\"10000.000000\",\"l\":"
+        "\"0.000000\"}]}";
+    assert_int_equal(tt_bn_userdata_parse(acct, strlen(acct),
+                                          tt_bn_symtab_lookup, &s_tab, &x, err,
+                                          sizeof err),
+                     TT_BN_UD_ACCOUNT);
+    const char *bal = "{\"e\":\"balanceUpdate\",\"E\":1,\"a\":\"BTC\"}";
+    assert_int_equal(tt_bn_userdata_parse(bal, strlen(bal), tt_bn_symtab_lookup,
+                                          &s_tab, &x, err, sizeof err),
+                     TT_BN_UD_OTHER);
+    assert_int_equal(tt_bn_userdata_parse(trade, 50, tt_bn_symtab_lookup,
+                                          &s_tab, &x, err, sizeof err),
+                     TT_BN_UD_MALFORMED);
+    assert_int_equal(tt_bn_userdata_parse("{}", 2, tt_bn_symtab_lookup, &s_tab,
+                                          &x, err, sizeof err),
+                     TT_BN_UD_MALFORMED);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    struct {
+        int status;
+        const char *body;
+        tt_bn_rej_class_t cls;
+        int64_t code;
+    } cases[] = {
+        {400,
+         "{\"code\":-2010,\"msg\":\"Account has insufficient balance for "
+         "requested action.\"}",
+         TT_BN_REJ_FUNDS, -2010},
+        {400, "{\"code\":-2010,\"msg\":\"Duplicate order sent.\"}",
+         TT_BN_REJ_OTHER, -2010},
+        {400, "{\"code\":-2011,\"msg\":\"Unknown order sent.\"}",
+         TT_BN_REJ_UNKNOWN_ORDER, -2011},
+        {400, "{\"code\":-2013,\"msg\":\"Order does not exist.\"}",
+         TT_BN_REJ_UNKNOWN_ORDER, -2013},
+        {401,
+         "{\"code\":-2015,\"msg\":\"Invalid API-key, IP, or "
+         "permissions for action.\"}",
+         TT_BN_REJ_AUTH, -2015},
+        {400,
+         "{\"code\":-1022,\"msg\":\"Signature for this request is not "
+         "valid.\"}",
+         TT_BN_REJ_AUTH, -1022},
+        {400, "{\"code\":-1013,\"msg\":\"Filter failure: LOT_SIZE\"}",
+         TT_BN_REJ_FILTER, -1013},
+        {429, "{\"code\":-1003,\"msg\":\"Too many requests.\"}",
+         TT_BN_REJ_RATE_LIMIT, -1003},
+        {418, "", TT_BN_REJ_RATE_LIMIT, 0},
+        {503, "<html>", TT_BN_REJ_UNKNOWN_OUTCOME, 0},
+        {400, "{\"code\":-1102,\"msg\":\"Mandatory parameter missing\"}",
+         TT_BN_REJ_OTHER, -1102},
+        {200, "{}", TT_BN_REJ_NONE, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tt_bn_reject_t r;
+        tt_bn_rej_class_t c = tt_bn_error_parse(cases[i].status, cases[i].body,
+                                                strlen(cases[i].body), &r);
+        if (c != cases[i].cls || r.code != cases[i].code)
+            fail_msg("case %zu: class %s code %lld", i, tt_bn_rej_class_name(c),
+                     (long long)r.code);
+        assert_int_equal(r.http_status, cases[i].status);
+    }
+    tt_bn_reject_t r;
+    const char *b = "{\"code\":-2010,\"msg\":\"Duplicate order sent.\"}";
+    tt_bn_error_parse(400, b, strlen(b), &r);
+    assert_string_equal(r.msg, "Duplicate order sent.");
+    tt_bn_error_parse(502, "", 0, &r);
+    assert_non_null(strstr(r.msg, "502"));
+    assert_string_equal(tt_bn_rej_class_name(TT_BN_REJ_FUNDS),
+                        "insufficient_funds");
+}
+
+static void test_klines_history(void **state)
+{
+    (void)state;
+    tt_instrument_t ins = {.px_decimals = 2, .qty_decimals = 5};
+    const char *body =
+        "[[1700000040000,\"64000.00\",\"64020.00\",\"63990.00\",\"64010.50\","
+        "\"12.34567\",1700000099999,\"790000.0\",101,\"6.0\",\"384000.0\","
+        "\"0\"],[1700000100000,\"64010.50\",\"64011.00\",\"64001.00\","
+        "\"64005.00\",\"1.00000\",1700000159999,\"64000.0\",7,\"0.5\","
+        "\"32000.0\",\"0\"]]";
+    tt_candle_t c[4];
+    size_t n;
+    char err[160];
+    /* At 1700000130 s the second bar is still forming. */
+    tt_ns_t now = INT64_C(1700000130) * TT_NS_PER_SEC;
+    assert_int_equal(tt_bn_klines_parse(body, strlen(body), &ins, 60, now, c, 4,
+                                        &n, err, sizeof err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(c[0].open_ts, INT64_C(1700000040000) * 1000000);
+    assert_int_equal(c[0].close, 6401050);
+    assert_int_equal(c[0].volume, 1234567);
+    assert_int_equal(c[0].trades, 101);
+    assert_true(c[0].closed);
+    assert_false(c[1].closed);
+    assert_int_equal(c[1].tf_s, 60);
+    assert_int_equal(tt_bn_klines_next_start_ms(&c[1]), INT64_C(1700000160000));
+    /* Too little room, wrong interval, truncation, bad element. */
+    assert_int_equal(tt_bn_klines_parse(body, strlen(body), &ins, 60, now, c, 1,
+                                        &n, err, sizeof err),
+                     -1);
+    assert_int_equal(n, 0);
+    assert_int_equal(tt_bn_klines_parse(body, strlen(body), &ins, 300, now, c,
+                                        4, &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "klines[0]"));
+    assert_int_equal(tt_bn_klines_parse(body, strlen(body) - 2, &ins, 60, now,
+                                        c, 4, &n, err, sizeof err),
+                     -1);
+    const char *bad = "[[1700000040000,\"x\",\"1\",\"1\",\"1\",\"1\","
+                      "1700000099999,\"1\",1]]";
+    assert_int_equal(tt_bn_klines_parse(bad, strlen(bad), &ins, 60, now, c, 4,
+                                        &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "klines[0][1]"));
+    assert_int_equal(
+        tt_bn_klines_parse("[]", 2, &ins, 60, now, c, 4, &n, err, sizeof err),
+        0);
+    assert_int_equal(n, 0);
+}
+
+static const char s_info[] =
+    "{\"timezone\":\"UTC\",\"serverTime\":1,\"rateLimits\":[],\"symbols\":[{"
+    "\"symbol\":\"BTCUSDT\",\"status\":\"TRADING\",\"filters\":["
+    "{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"0.01000000\","
+    "\"maxPrice\":\"1000000.00000000\",\"tickSize\":\"0.01000000\"},"
+    "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"0.00001000\",\"maxQty\":"
+    "\"9000.00000000\",\"stepSize\":\"0.00001000\"},"
+    "{\"filterType\":\"ICEBERG_PARTS\",\"limit\":10},"
+    "{\"filterType\":\"NOTIONAL\",\"minNotional\":\"5.00000000\","
+    "\"applyMinToMarket\":true,\"maxNotional\":\"9000000.00000000\","
+    "\"applyMaxToMarket\":false,\"avgPriceMins\":5}]}]}";
+
+static void test_filters(void **state)
+{
+    (void)state;
+    tt_instrument_t ins = {.px_decimals = 2, .qty_decimals = 5};
+    tt_bn_filters_t f;
+    char err[160];
+    assert_int_equal(tt_bn_filters_parse(s_info, strlen(s_info), "BTCUSDT",
+                                         &ins, &f, err, sizeof err),
+                     0);
+    assert_int_equal(f.tick_size, 1);
+    assert_int_equal(f.min_price, 1);
+    assert_int_equal(f.max_price, 100000000);
+    assert_int_equal(f.step_size, 1);
+    assert_int_equal(f.max_qty, 900000000);
+    assert_int_equal(f.min_notional, 50000000); /* 5 at 10^7 */
+    assert_int_equal(f.max_notional, INT64_C(90000000000000));
+    assert_true(f.notional_applies_to_market);
+    assert_int_equal(tt_bn_filters_parse(s_info, strlen(s_info), "ETHUSDT",
+                                         &ins, &f, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "ETHUSDT not found"));
+    /* The instrument is coarser than the venue's tick: refused. */
+    tt_instrument_t coarse = {.px_decimals = 1, .qty_decimals = 5};
+    assert_int_equal(tt_bn_filters_parse(s_info, strlen(s_info), "BTCUSDT",
+                                         &coarse, &f, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "PRICE_FILTER.tickSize"));
+
+    /* Fitting, with the older MIN_NOTIONAL filter and coarser steps. */
+    const char *old =
+        "{\"symbols\":[{\"symbol\":\"X\",\"filters\":[{\"filterType\":"
+        "\"PRICE_FILTER\",\"minPrice\":\"1.00\",\"maxPrice\":\"0\","
+        "\"tickSize\":\"0.05\"},{\"filterType\":\"LOT_SIZE\",\"minQty\":"
+        "\"0.010\",\"maxQty\":\"100\",\"stepSize\":\"0.005\"},{\"filterType\":"
+        "\"MIN_NOTIONAL\",\"minNotional\":\"10\",\"applyToMarket\":false}]}]}";
+    tt_instrument_t xi = {.px_decimals = 2, .qty_decimals = 3};
+    assert_int_equal(
+        tt_bn_filters_parse(old, strlen(old), "X", &xi, &f, err, sizeof err),
+        0);
+    assert_int_equal(f.tick_size, 5);
+    assert_int_equal(f.max_price, 0);
+    assert_false(f.notional_applies_to_market);
+    tt_px_t px = 10012;  /* 100.12 */
+    tt_qty_t qty = 1234; /* 1.234 */
+    assert_int_equal(
+        tt_bn_filters_fit(&f, TT_SIDE_BUY, &px, &qty, 0, err, sizeof err), 0);
+    assert_int_equal(px, 10010); /* buy rounds down */
+    assert_int_equal(qty, 1230); /* step 0.005, down */
+    px = 10012;
+    qty = 1234;
+    assert_int_equal(
+        tt_bn_filters_fit(&f, TT_SIDE_SELL, &px, &qty, 0, err, sizeof err), 0);
+    assert_int_equal(px, 10015); /* sell rounds up */
+    px = 10000;
+    qty = 50; /* 100 * 0.05 = 5 < 10 */
+    assert_int_equal(
+        tt_bn_filters_fit(&f, TT_SIDE_BUY, &px, &qty, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "notional below the minimum 10.00000"));
+    px = 10000;
+    qty = 4; /* below one step after rounding */
+    assert_int_equal(
+        tt_bn_filters_fit(&f, TT_SIDE_BUY, &px, &qty, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "lot step"));
+    px = 10000;
+    qty = 100005;
+    assert_int_equal(
+        tt_bn_filters_fit(&f, TT_SIDE_BUY, &px, &qty, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "maximum quantity"));
+    px = 50;
+    qty = 1000;
+    assert_int_equal(
+        tt_bn_filters_fit(&f, TT_SIDE_BUY, &px, &qty, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "minimum price"));
+    /* Market order: the notional rule is off for MIN_NOTIONAL here. */
+    px = 0;
+    qty = 50;
+    assert_int_equal(
+        tt_bn_filters_fit(&f, TT_SIDE_BUY, &px, &qty, 10000, err, sizeof err),
+        0);
+    assert_int_equal(px, 0);
+    f.notional_applies_to_market = true;
+    assert_int_equal(
+        tt_bn_filters_fit(&f, TT_SIDE_BUY, &px, &qty, 10000, err, sizeof err),
+        -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stream_trade),
+        cmocka_unit_test(test_stream_kline),
+        cmocka_unit_test(test_stream_control),
+        cmocka_unit_test(test_stream_malformed),
+        cmocka_unit_test(test_stream_decimals),
+        cmocka_unit_test(test_subscribe_build),
+        cmocka_unit_test(test_sign_vectors),
+        cmocka_unit_test(test_order_build),
+        cmocka_unit_test(test_order_response),
+        cmocka_unit_test(test_execution_report),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_klines_history),
+        cmocka_unit_test(test_filters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
