@@ -41,16 +41,6 @@ static void s_error(Tt__Reply *reply, Tt__Status status, char *buf, size_t size,
     reply->error = buf;
 }
 
-/* Constant-time comparison: a token check must not leak its prefix. */
-static bool s_token_ok(const char *expected, const char *given)
-{
-    size_t a = strlen(expected), b = strlen(given);
-    unsigned diff = (unsigned)(a ^ b);
-    for (size_t i = 0; i < a; i++)
-        diff |= (unsigned)(expected[i] ^ (i < b ? given[i] : 0));
-    return diff == 0;
-}
-
 static int s_symbol_command(tt_root_t *root, const Tt__Request *req, char *err,
                             size_t size)
 {
@@ -171,7 +161,7 @@ static int s_decode(tt_root_t *root, zmsg_t *msg, Tt__Request **req, char *err,
         return TT__STATUS__STATUS_BAD_REQUEST;
     }
     if (root->cfg->control_token &&
-        !s_token_ok(root->cfg->control_token, (*req)->token)) {
+        !tt_config_token_ok(root->cfg->control_token, (*req)->token)) {
         snprintf(err, size, "missing or wrong token");
         return TT__STATUS__STATUS_UNAUTHORIZED;
     }

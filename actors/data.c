@@ -30,6 +30,7 @@ typedef struct {
     int64_t last_rx_ns; /* clock time of the last tick; 0 = none yet */
     int64_t started_ns;
     bool stale; /* reported stale to the root */
+    bool bus;   /* candles also go to the bus */
 } s_data_t;
 
 static bool s_forwarded(const s_data_t *self, int32_t tf_s)
@@ -59,6 +60,7 @@ static int s_init(tt_actor_t *actor, void **state_p)
     }
     self->indicator = tt_actor_sibling(actor, TT_ROLE_INDICATOR);
     self->execution = tt_actor_sibling(actor, TT_ROLE_EXECUTION);
+    self->bus = tt_actor_has_bus(actor);
     self->started_ns = tt_actor_now(actor);
     tt_actor_timer_every(actor, S_TIMER_NS);
     *state_p = self;
@@ -68,10 +70,17 @@ static int s_init(tt_actor_t *actor, void **state_p)
 static void s_emit(tt_actor_t *actor, s_data_t *self, const tt_candle_t *out,
                    int count)
 {
-    for (int i = 0; i < count; i++)
-        if (s_forwarded(self, out[i].tf_s))
-            tt_actor_send_critical(actor, self->indicator, TT_MSG_CANDLE,
-                                   &out[i], sizeof out[i]);
+    for (int i = 0; i < count; i++) {
+        if (!s_forwarded(self, out[i].tf_s))
+            continue;
+        tt_actor_send_critical(actor, self->indicator, TT_MSG_CANDLE, &out[i],
+                               sizeof out[i]);
+        /* Stored for warm-up and published on "md.": market data, so
+           droppable under load (counted), unlike orders and fills. */
+        if (self->bus)
+            tt_actor_send(actor, TT_ACTOR_BUS, TT_EVT_CANDLE, &out[i],
+                          sizeof out[i]);
+    }
 }
 
 static void s_report(tt_actor_t *actor, s_data_t *self, bool stale)

@@ -13,13 +13,23 @@
 
     Signals older than two of the symbol's first timeframe are not traded:
     they come from candles of the warm-up history, not from the market as
-    it is now. */
+    it is now.
+
+    With a bus (the service; bus/bus.h), a new order goes to the broker
+    only after the bus has committed its intent to the store and answered
+    (TT_MSG_INTENT_DONE): until then it waits here, in order. Every order
+    state change and every fill goes to the bus as an event; fills reach
+    the ledger exactly once. The next order sequence number and the
+    position are kept in the actor's memory, so a restarted actor (or a
+    restarted service: the root restores them from the store) never
+    reuses a client order id. */
 #include "actors/symbol_actors.h"
 #include "marketdata/decimal.h"
 #include "orders/book.h"
 #include "orders/money.h"
 #include "risk/risk.h"
 #include "runtime/runtime.h"
+#include "store/store.h"
 #include "runtime/log.h"
 #include "venues/paper/fill_model.h"
 
@@ -27,7 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_PASSES 8 /* event -> intents -> event rounds per input, at most */
+#define S_PASSES 8   /* event -> intents -> event rounds per input, at most */
+#define S_PENDING 64 /* intents waiting for the store, at most */
 
 typedef struct {
     const tt_symbol_cfg_t *sym;
@@ -38,6 +49,9 @@ typedef struct {
     int64_t max_signal_age_ns;
     int64_t equity; /* paper account, symbol money (price scale) */
     tt_px_t last_px;
+    bool bus;
+    tt_intent_t pending[S_PENDING]; /* awaiting the store, oldest first */
+    int pending_head, pending_n;
 } s_exec_t;
 
 static int s_decimal(const char *text, int decimals, int64_t *out)
@@ -88,6 +102,13 @@ static int s_init(tt_actor_t *actor, void **state_p)
         return -1;
     }
     self->stats = tt_actor_stats(actor);
+    self->bus = tt_actor_has_bus(actor);
+    uint32_t *len;
+    tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
+    if (*len == sizeof *mem) {
+        self->book.next_seq = mem->next_seq;
+        self->book.pos = mem->pos;
+    }
     self->max_signal_age_ns =
         2 * (int64_t)self->sym->timeframes[0] * TT_NS_PER_SEC;
     self->equity = 100000 * tt_pow10(inst->px_decimals);
@@ -95,11 +116,26 @@ static int s_init(tt_actor_t *actor, void **state_p)
     return 0;
 }
 
-static void s_publish(s_exec_t *self)
+static void s_publish(tt_actor_t *actor, s_exec_t *self)
 {
     const tt_position_t *pos = tt_book_position(&self->book);
     atomic_store(&self->stats->position, pos->qty);
     atomic_store(&self->stats->realized, pos->realized - pos->fees);
+    uint32_t *len;
+    tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
+    mem->next_seq = self->book.next_seq;
+    mem->pos = *pos;
+    *len = sizeof *mem;
+}
+
+/* The order's state now, to the bus (stored, then published). */
+static void s_order_event(tt_actor_t *actor, s_exec_t *self, const char *coid)
+{
+    const tt_order_t *order = tt_book_find(&self->book, coid);
+    if (!self->bus || !order)
+        return;
+    tt_evt_order_t ev = {.order = *order};
+    tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &ev, sizeof ev);
 }
 
 /* The strategy learns its position from every fill. */
@@ -119,40 +155,106 @@ static void s_tell_strategy(tt_actor_t *actor, s_exec_t *self, int64_t ts)
 static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
                           tt_broker_ev_t *events, int count, int pass);
 
-/* Sends intents to the paper broker; its answers go back to the book. */
+/* Sends one intent to the paper broker; *EV receives its answer. */
+static void s_to_broker(tt_actor_t *actor, s_exec_t *self,
+                        const tt_intent_t *it, tt_broker_ev_t *ev)
+{
+    int64_t now = tt_actor_now(actor);
+    memset(ev, 0, sizeof *ev);
+    snprintf(ev->coid, sizeof ev->coid, "%s", it->order.coid);
+    ev->ts = now;
+    int rc =
+        it->kind == TT_INTENT_SUBMIT
+            ? tt_paper_submit(&self->paper, &it->order, now)
+        : it->kind == TT_INTENT_CANCEL
+            ? tt_paper_cancel(&self->paper, it->order.coid)
+            : tt_paper_replace(&self->paper, it->old_coid, &it->order, now);
+    if (it->kind != TT_INTENT_CANCEL) {
+        atomic_fetch_add(&self->stats->orders, 1);
+        tt_risk_on_order_sent(&self->risk, now);
+    }
+    if (rc < 0) {
+        ev->kind = it->kind == TT_INTENT_CANCEL ? TT_EV_CANCEL_REJECTED
+                                                : TT_EV_REJECTED;
+        snprintf(ev->reason, sizeof ev->reason, "%.60s", self->paper.err);
+    } else {
+        ev->kind =
+            it->kind == TT_INTENT_CANCEL ? TT_EV_CANCELLED : TT_EV_ACCEPTED;
+    }
+}
+
+static void s_reject_locally(tt_broker_ev_t *ev, const char *coid, int64_t now,
+                             const char *reason)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = TT_EV_REJECTED;
+    ev->ts = now;
+    snprintf(ev->coid, sizeof ev->coid, "%s", coid);
+    snprintf(ev->reason, sizeof ev->reason, "%s", reason);
+}
+
+/* Asks the bus to commit a new order before it is sent. Returns 0, or -1
+   when too many already wait (the order is then rejected here). */
+static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
+                         const tt_intent_t *it)
+{
+    if (self->pending_n == S_PENDING)
+        return -1;
+    int slot = (self->pending_head + self->pending_n) % S_PENDING;
+    self->pending[slot] = *it;
+    self->pending_n++;
+    tt_evt_order_t ev = {.order = it->order, .intent = 1};
+    if (it->kind == TT_INTENT_REPLACE)
+        snprintf(ev.parent_coid, sizeof ev.parent_coid, "%s", it->old_coid);
+    tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &ev, sizeof ev);
+    return 0;
+}
+
+/* Sends intents on: new orders through the store first (with a bus),
+   cancels straight to the broker, whose answers go back to the book. */
 static void s_apply(tt_actor_t *actor, s_exec_t *self,
                     const tt_intents_t *intents, int pass)
 {
     tt_broker_ev_t events[TT_INTENTS_MAX];
     int count = 0;
-    int64_t now = tt_actor_now(actor);
     for (int i = 0; i < intents->n; i++) {
         const tt_intent_t *it = &intents->v[i];
-        tt_broker_ev_t *ev = &events[count];
-        memset(ev, 0, sizeof *ev);
-        snprintf(ev->coid, sizeof ev->coid, "%s", it->order.coid);
-        ev->ts = now;
-        int rc =
-            it->kind == TT_INTENT_SUBMIT
-                ? tt_paper_submit(&self->paper, &it->order, now)
-            : it->kind == TT_INTENT_CANCEL
-                ? tt_paper_cancel(&self->paper, it->order.coid)
-                : tt_paper_replace(&self->paper, it->old_coid, &it->order, now);
-        if (it->kind != TT_INTENT_CANCEL) {
-            atomic_fetch_add(&self->stats->orders, 1);
-            tt_risk_on_order_sent(&self->risk, now);
+        if (self->bus && it->kind != TT_INTENT_CANCEL) {
+            if (s_send_intent(actor, self, it) != 0)
+                s_reject_locally(&events[count++], it->order.coid,
+                                 tt_actor_now(actor),
+                                 "too many orders awaiting the store");
+            continue;
         }
-        if (rc < 0) {
-            ev->kind = it->kind == TT_INTENT_CANCEL ? TT_EV_CANCEL_REJECTED
-                                                    : TT_EV_REJECTED;
-            snprintf(ev->reason, sizeof ev->reason, "%.60s", self->paper.err);
-        } else {
-            ev->kind =
-                it->kind == TT_INTENT_CANCEL ? TT_EV_CANCELLED : TT_EV_ACCEPTED;
-        }
-        count++;
+        s_to_broker(actor, self, it, &events[count++]);
     }
     s_feed_events(actor, self, events, count, pass + 1);
+}
+
+/* The bus committed (or refused) the oldest waiting intent. */
+static int s_on_intent_done(tt_actor_t *actor, s_exec_t *self,
+                            const tt_intent_done_t *done)
+{
+    if (!self->pending_n ||
+        strcmp(self->pending[self->pending_head].order.coid, done->coid)) {
+        tt_error(tt_actor_path(actor),
+                 "store answered for %s, which is not "
+                 "the order waiting; ignored",
+                 done->coid);
+        return 0;
+    }
+    tt_intent_t it = self->pending[self->pending_head];
+    self->pending_head = (self->pending_head + 1) % S_PENDING;
+    self->pending_n--;
+    tt_broker_ev_t ev;
+    if (done->status == 0)
+        s_to_broker(actor, self, &it, &ev);
+    else
+        s_reject_locally(&ev, it.order.coid, tt_actor_now(actor),
+                         done->status > 0 ? "client order id already stored"
+                                          : "the store could not record it");
+    s_feed_events(actor, self, &ev, 1, 0);
+    return 0;
 }
 
 static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
@@ -169,6 +271,14 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
         if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0)
             tt_warn(tt_actor_path(actor), "order event refused: %s",
                     tt_book_error(&self->book));
+        else
+            s_order_event(actor, self, events[i].coid);
+        if (res.filled && self->bus) {
+            tt_evt_fill_t ev = {.fill = res.fill,
+                                .pos = *tt_book_position(&self->book)};
+            tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_FILL, &ev,
+                                   sizeof ev);
+        }
         if (res.filled) {
             atomic_store(&self->stats->last_fill_px, res.fill.px);
             atomic_fetch_add(&self->stats->fills, 1);
@@ -187,7 +297,7 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
         if (more.n)
             s_apply(actor, self, &more, pass);
     }
-    s_publish(self);
+    s_publish(actor, self);
 }
 
 static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
@@ -207,6 +317,14 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
     if (tt_risk_check(&self->risk, sig, &pf, &view, now, &decision) != 0) {
         atomic_fetch_add(&self->stats->rejects, 1);
         tt_debug(tt_actor_path(actor), "signal refused: %s", decision.text);
+        if (self->bus) { /* information, not trading: droppable */
+            tt_evt_rejection_t ev = {.ts = now,
+                                     .kind = (int32_t)sig->kind,
+                                     .reason = (int32_t)decision.reason};
+            snprintf(ev.text, sizeof ev.text, "%.119s", decision.text);
+            tt_actor_send(actor, TT_ACTOR_BUS, TT_EVT_REJECTION, &ev,
+                          sizeof ev);
+        }
         return 0;
     }
     tt_intents_t intents = {.n = 0};
@@ -263,6 +381,8 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
         return s_on_signal(actor, self, &msg->body.signal);
     case TT_MSG_TICKS:
         return s_on_ticks(actor, self, &msg->body.ticks);
+    case TT_MSG_INTENT_DONE:
+        return s_on_intent_done(actor, self, &msg->body.done);
     default:
         tt_actor_fail(actor, "unexpected message type %u", msg->hdr.type);
         return -1;
@@ -274,6 +394,41 @@ static void s_destroy(tt_actor_t *actor, void **state_p)
     (void)actor;
     free(*state_p);
     *state_p = NULL;
+}
+
+int tt_exec_memory_restore(tt_runtime_t *rt, const char *path)
+{
+    char err[256];
+    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
+    if (!store) {
+        tt_error("root", "restore: %s", err);
+        return -1;
+    }
+    const tt_config_t *cfg = tt_runtime_config(rt);
+    int rc = 0;
+    for (size_t i = 0; i < cfg->symbol_count && rc == 0; i++) {
+        const tt_symbol_cfg_t *sym = &cfg->symbols[i];
+        tt_exec_memory_t mem = {.next_seq = 1};
+        int found;
+        if (tt_store_order_seq_get(store, sym->name, &mem.next_seq) != 0 ||
+            (found = tt_store_position_get(store, sym->name, &mem.pos)) < 0) {
+            tt_error("root", "restore %s: %s", sym->name,
+                     tt_store_error(store));
+            rc = -1;
+            break;
+        }
+        if (found == 1)
+            tt_position_init(&mem.pos, sym->instrument.qty_decimals);
+        tt_actor_entry_t *entry = tt_runtime_actor(
+            rt, tt_runtime_actor_id((int)i, TT_ROLE_EXECUTION));
+        memcpy(entry->memory, &mem, sizeof mem);
+        entry->memory_len = sizeof mem;
+        if (mem.pos.qty != 0 || mem.next_seq > 1)
+            tt_info(sym->name, "restored: next order #%llu, position %lld",
+                    (unsigned long long)mem.next_seq, (long long)mem.pos.qty);
+    }
+    tt_store_close(&store);
+    return rc;
 }
 
 const tt_behaviour_t tt_execution_behaviour = {.name = "execution",

@@ -4,7 +4,9 @@
 #ifndef TT_ACTORS_SYMBOL_ACTORS_H
 #define TT_ACTORS_SYMBOL_ACTORS_H
 
+#include "orders/position.h"
 #include "runtime/actor.h"
+#include "runtime/runtime.h"
 
 extern const tt_behaviour_t tt_execution_behaviour;
 extern const tt_behaviour_t tt_data_behaviour;
@@ -13,5 +15,18 @@ extern const tt_behaviour_t tt_strategy_behaviour;
 
 /* The four, indexed by tt_actor_role_t. */
 extern const tt_behaviour_t *const tt_symbol_behaviours[TT_ROLE_COUNT];
+
+/* What the execution actor keeps across restarts (tt_actor_memory): the
+   next client order sequence number and the position. The root writes it
+   from the store before the first start (tt_exec_memory_restore). */
+typedef struct {
+    uint64_t next_seq;
+    tt_position_t pos;
+} tt_exec_memory_t;
+
+/* Fills every execution actor's memory from the store at PATH: the next
+   order sequence and the stored position of each symbol. Returns 0, or -1
+   (logged) when the store cannot be read. */
+int tt_exec_memory_restore(tt_runtime_t *rt, const char *path);
 
 #endif

@@ -25,6 +25,9 @@ static const s_command_t s_commands[] = {
     {"restart", tt_cmd_restart,
      "restart SYMBOL             restart a symbol (also a quarantined one)"},
     {"stop", tt_cmd_stop, "stop                       graceful shutdown"},
+    {"events", tt_cmd_events,
+     "events [--topic PREFIX]... [--from SEQ] [--json] [--count N]\n"
+     "         [--idle-timeout MS]   print the event stream"},
     {"fault", tt_cmd_fault,
      "fault SYMBOL ACTOR [--hang MS]   make an actor fail once (chaos)"},
     {"tickserver", tt_cmd_tickserver,

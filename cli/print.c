@@ -44,6 +44,18 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
     fprintf(out, "%s %s  up %s  pid %u  version %s  workers %zu\n",
             health->name, tt_print_state(health->state), up, health->pid,
             health->version, health->n_workers);
+    const Tt__EventsHealth *ev = health->events;
+    if (ev)
+        fprintf(
+            out,
+            "  events: last seq %llu  published %llu  dropped %llu  "
+            "subscribers %d  intents %llu  duplicates %llu  "
+            "store errors %llu  replays %llu\n",
+            (unsigned long long)ev->last_seq, (unsigned long long)ev->published,
+            (unsigned long long)ev->dropped, ev->subscribers,
+            (unsigned long long)ev->intents, (unsigned long long)ev->duplicates,
+            (unsigned long long)ev->store_errors,
+            (unsigned long long)ev->replays);
     for (size_t i = 0; i < health->n_symbols; i++) {
         const Tt__SymbolHealth *sym = health->symbols[i];
         char age[32] = "-";
@@ -125,6 +137,18 @@ int tt_print_health_json(FILE *out, const Tt__Health *health)
         symbols);
     if (!root)
         return -1;
+    const Tt__EventsHealth *ev = health->events;
+    if (ev)
+        json_object_set_new(
+            root, "events",
+            json_pack("{s:I, s:I, s:I, s:i, s:I, s:I, s:I, s:I}", "last_seq",
+                      (json_int_t)ev->last_seq, "published",
+                      (json_int_t)ev->published, "dropped",
+                      (json_int_t)ev->dropped, "subscribers",
+                      (int)ev->subscribers, "intents", (json_int_t)ev->intents,
+                      "duplicates", (json_int_t)ev->duplicates, "store_errors",
+                      (json_int_t)ev->store_errors, "replays",
+                      (json_int_t)ev->replays));
     int rc = json_dumpf(root, out, JSON_INDENT(2)) == 0 ? 0 : -1;
     fputc('\n', out);
     json_decref(root);

@@ -79,6 +79,11 @@ static const tt_cfgb_field_t s_service_fields[] = {
      TT_CFGB_AT(tt_config_t, events_endpoint),
      .def_str = "tcp://127.0.0.1:7781",
      .flags = TT_CFGB_ENDPOINT},
+    {.key = "replay",
+     .type = TT_CFGB_STR,
+     TT_CFGB_AT(tt_config_t, replay_endpoint),
+     .def_str = "tcp://127.0.0.1:7782",
+     .flags = TT_CFGB_ENDPOINT},
     {.key = "db",
      .type = TT_CFGB_STR,
      TT_CFGB_AT(tt_config_t, db_path),
@@ -195,6 +200,13 @@ static void s_check_service(tt_cfgb_t *b, tt_config_t *self,
     if (strcmp(self->control_endpoint, self->events_endpoint) == 0)
         tt_cfgb_error(b, s_line_of(b, service, "events", root_line),
                       "service.events: same endpoint as service.control");
+    if (strcmp(self->replay_endpoint, self->events_endpoint) == 0 ||
+        strcmp(self->replay_endpoint, self->control_endpoint) == 0)
+        tt_cfgb_error(b, s_line_of(b, service, "replay", root_line),
+                      "service.replay: same endpoint as service.%s",
+                      strcmp(self->replay_endpoint, self->events_endpoint)
+                          ? "control"
+                          : "events");
 }
 
 static void s_check_supervision(tt_cfgb_t *b, const tt_config_t *self,
@@ -332,4 +344,13 @@ bool tt_config_is_secret_key(const char *key)
             return true;
     }
     return false;
+}
+
+bool tt_config_token_ok(const char *expected, const char *given)
+{
+    size_t a = strlen(expected), b = strlen(given);
+    unsigned diff = (unsigned)(a ^ b);
+    for (size_t i = 0; i < a; i++)
+        diff |= (unsigned)(expected[i] ^ (i < b ? given[i] : 0));
+    return diff == 0;
 }

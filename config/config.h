@@ -106,6 +106,7 @@ typedef struct {
     char *control_endpoint; /* REP socket, e.g. tcp://127.0.0.1:7780 */
     char *control_token;    /* secret; required when control is not local */
     char *events_endpoint;  /* PUB socket for trade events */
+    char *replay_endpoint;  /* REP socket: events by sequence range */
     char *db_path;          /* SQLite file */
     int workers;            /* symbol worker threads; 0 in file = cores */
     tt_log_level_t log_level;
@@ -152,5 +153,9 @@ const char *tt_log_level_name(tt_log_level_t level);
    fields (control_token, key_id, secret_key) and any key ending in token,
    secret, password, _key or key_id (for venue and strategy params). */
 bool tt_config_is_secret_key(const char *key);
+
+/* Compares a presented token with the configured one in constant time
+   (a check must not leak how much of a prefix was right). */
+bool tt_config_token_ok(const char *expected, const char *given);
 
 #endif

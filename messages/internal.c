@@ -26,6 +26,18 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_signal_t);
     case TT_MSG_POSITION:
         return sizeof(tt_position_msg_t);
+    case TT_MSG_INTENT_DONE:
+        return sizeof(tt_intent_done_t);
+    case TT_EVT_ORDER:
+        return sizeof(tt_evt_order_t);
+    case TT_EVT_FILL:
+        return sizeof(tt_evt_fill_t);
+    case TT_EVT_CANDLE:
+        return sizeof(tt_candle_t);
+    case TT_EVT_LIFECYCLE:
+        return sizeof(tt_evt_lifecycle_t);
+    case TT_EVT_REJECTION:
+        return sizeof(tt_evt_rejection_t);
     case TT_SYS_START:
     case TT_SYS_STOP:
     case TT_SYS_PAUSE:

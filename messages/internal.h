@@ -16,16 +16,19 @@
 
 #include "indicators/spec.h"
 #include "marketdata/types.h"
+#include "orders/order.h"
+#include "orders/position.h"
 #include "strategies/signal.h"
 
 typedef enum {
     /* Market data and trading, between symbol actors. */
-    TT_MSG_TICK = 1,   /* body: tt_tick_t */
-    TT_MSG_TICKS,      /* body: tt_tick_batch_t (up to TT_TICK_BATCH) */
-    TT_MSG_CANDLE,     /* body: tt_candle_t */
-    TT_MSG_IND_VALUES, /* body: tt_ind_values_t (closed candle + values) */
-    TT_MSG_SIGNAL,     /* body: tt_signal_t */
-    TT_MSG_POSITION,   /* body: tt_position_msg_t, execution -> strategy */
+    TT_MSG_TICK = 1,    /* body: tt_tick_t */
+    TT_MSG_TICKS,       /* body: tt_tick_batch_t (up to TT_TICK_BATCH) */
+    TT_MSG_CANDLE,      /* body: tt_candle_t */
+    TT_MSG_IND_VALUES,  /* body: tt_ind_values_t (closed candle + values) */
+    TT_MSG_SIGNAL,      /* body: tt_signal_t */
+    TT_MSG_POSITION,    /* body: tt_position_msg_t, execution -> strategy */
+    TT_MSG_INTENT_DONE, /* body: tt_intent_done_t, bus -> execution */
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */
@@ -40,6 +43,15 @@ typedef enum {
     TT_REP_FAILED, /* body: tt_rep_failed_t */
     TT_REP_STALE,  /* data is older than the symbol's stale_ms */
     TT_REP_FRESH,  /* data flows again */
+
+    /* Events, anyone -> the bus (TT_ACTOR_BUS), which numbers, stores and
+       publishes them. `from` names the symbol (any of its actors) or is
+       TT_ACTOR_ROOT for service-wide events. */
+    TT_EVT_ORDER = 300, /* body: tt_evt_order_t */
+    TT_EVT_FILL,        /* body: tt_evt_fill_t */
+    TT_EVT_CANDLE,      /* body: tt_candle_t */
+    TT_EVT_LIFECYCLE,   /* body: tt_evt_lifecycle_t */
+    TT_EVT_REJECTION,   /* body: tt_evt_rejection_t */
 } tt_msg_type_t;
 
 typedef struct {
@@ -51,6 +63,7 @@ typedef struct {
 } tt_msg_hdr_t;
 
 #define TT_ACTOR_ROOT UINT32_C(0xffffffff)
+#define TT_ACTOR_BUS UINT32_C(0xfffffffe)
 
 #define TT_TICK_BATCH 32
 typedef struct {
@@ -85,6 +98,46 @@ typedef struct {
     uint32_t hang_ms;
 } tt_sys_fault_t;
 
+/* An order as it is now. INTENT asks the bus to commit it to the store
+   before answering TT_MSG_INTENT_DONE: only then may the broker see it
+   (invariant 4: intent before send). */
+typedef struct {
+    tt_order_t order;
+    int32_t intent; /* 1: a new order to commit, then answer */
+    int32_t pad;
+    char parent_coid[TT_COID_MAX + 1]; /* bracket child: its entry */
+} tt_evt_order_t;
+
+/* The answer to an intent. STATUS 0: committed, send it; 1: the client
+   order id was already stored (never send it again); -1: the store
+   failed (do not send; the order is rejected locally). */
+typedef struct {
+    char coid[TT_COID_MAX + 1];
+    int32_t status;
+} tt_intent_done_t;
+
+/* One execution and the position it left. */
+typedef struct {
+    tt_fill_t fill;
+    tt_position_t pos;
+} tt_evt_fill_t;
+
+#define TT_EVT_PATH_MAX 48
+#define TT_EVT_TEXT_MAX 120
+typedef struct {
+    int64_t ts;
+    char path[TT_EVT_PATH_MAX]; /* "root", "AAPL", "AAPL/data", "feed/sim" */
+    int32_t from, to;           /* tt_state_t */
+    char reason[TT_EVT_TEXT_MAX];
+} tt_evt_lifecycle_t;
+
+typedef struct {
+    int64_t ts;
+    int32_t kind;   /* tt_signal_kind_t */
+    int32_t reason; /* tt_risk_reason_t */
+    char text[TT_EVT_TEXT_MAX];
+} tt_evt_rejection_t;
+
 #define TT_REASON_MAX 160
 typedef struct {
     char reason[TT_REASON_MAX]; /* NUL-terminated */
@@ -107,6 +160,11 @@ typedef struct {
         tt_position_msg_t position;
         tt_sys_fault_t fault;
         tt_rep_failed_t failed;
+        tt_evt_order_t order;
+        tt_evt_fill_t fill;
+        tt_intent_done_t done;
+        tt_evt_lifecycle_t lifecycle;
+        tt_evt_rejection_t rejection;
         unsigned char raw[TT_MSG_BODY_MAX];
     } body;
 } tt_msg_t;

@@ -63,6 +63,14 @@ uint32_t tt_actor_sibling(const tt_actor_t *self, tt_actor_role_t role);
 bool tt_actor_paused(const tt_actor_t *self);
 
 /* Time from the runtime's clock (UTC ns): live or replayed. */
+/* The actor's memory across restarts (see tt_actor_entry_t.memory):
+   TT_ACTOR_MEMORY_MAX bytes, *LEN bytes of it in use (0 when none). */
+void *tt_actor_memory(tt_actor_t *self, uint32_t **len);
+
+/* True when a bus takes this runtime's events (bus/bus.h): orders then
+   wait for their intent to be committed before they are sent. */
+bool tt_actor_has_bus(const tt_actor_t *self);
+
 int64_t tt_actor_now(const tt_actor_t *self);
 
 /* Sends a message without blocking. A droppable send to a full mailbox is

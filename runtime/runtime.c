@@ -11,6 +11,8 @@
 
 struct tt_runtime {
     char root_endpoint[48];
+    char bus_endpoint[48];
+    bool bus;          /* a bus is bound at bus_endpoint */
     unsigned instance; /* distinguishes this runtime's endpoint names */
     const tt_config_t *cfg;
     tt_clock_t *clock;
@@ -54,6 +56,21 @@ const char *tt_runtime_endpoint_root(const tt_runtime_t *self)
     return self->root_endpoint;
 }
 
+const char *tt_runtime_endpoint_bus(const tt_runtime_t *self)
+{
+    return self->bus_endpoint;
+}
+
+void tt_runtime_set_bus(tt_runtime_t *self, bool present)
+{
+    self->bus = present;
+}
+
+bool tt_runtime_has_bus(const tt_runtime_t *self)
+{
+    return self->bus;
+}
+
 uint32_t tt_runtime_actor_id(int symbol, tt_actor_role_t role)
 {
     return (uint32_t)symbol * TT_ROLE_COUNT + (uint32_t)role;
@@ -69,6 +86,8 @@ tt_runtime_t *tt_runtime_new(const tt_config_t *cfg, tt_clock_t *clock,
     self->instance = atomic_fetch_add(&instances, 1);
     snprintf(self->root_endpoint, sizeof self->root_endpoint,
              "inproc://rt%u/root", self->instance);
+    snprintf(self->bus_endpoint, sizeof self->bus_endpoint, "inproc://rt%u/bus",
+             self->instance);
     self->cfg = cfg;
     self->clock = clock;
     self->worker_count = cfg->workers;

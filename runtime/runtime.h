@@ -30,6 +30,8 @@
 typedef struct tt_runtime tt_runtime_t;
 typedef struct tt_sender tt_sender_t;
 
+#define TT_ACTOR_MEMORY_MAX 256
+
 /* Counters of one actor, shared read-only with the root. */
 typedef struct {
     _Atomic uint64_t enqueued;      /* frames sent to it */
@@ -59,6 +61,12 @@ typedef struct {
     tt_actor_role_t role;
     const tt_behaviour_t *behaviour;
     tt_actor_stats_t stats;
+    /* What the actor keeps across its own restarts (the execution actor:
+       its next order sequence and its position). Written by the actor on
+       its worker, or by the root before the actor first starts (restored
+       from the store); never by both at once. */
+    unsigned char memory[TT_ACTOR_MEMORY_MAX];
+    uint32_t memory_len; /* 0: nothing kept */
 } tt_actor_entry_t;
 
 /* Counters of one worker thread, shared read-only with the root. */
@@ -111,16 +119,23 @@ void tt_runtime_endpoint_worker(const tt_runtime_t *self, char *buf,
                                 size_t size, int worker);
 /* The root supervisor's report mailbox (bound by whoever supervises). */
 const char *tt_runtime_endpoint_root(const tt_runtime_t *self);
+/* The event bus's inbox (bus/bus.h). A runtime without a bus (actor
+   tests) has actors that trade without persistence: the one who binds the
+   bus says so with tt_runtime_set_bus() before actors start. */
+const char *tt_runtime_endpoint_bus(const tt_runtime_t *self);
+void tt_runtime_set_bus(tt_runtime_t *self, bool present);
+bool tt_runtime_has_bus(const tt_runtime_t *self);
 
 const char *tt_role_name(tt_actor_role_t role);
 int tt_role_parse(const char *name); /* -1 when unknown */
 
 /* A sender belongs to one thread. It connects a PUSH socket to every
-   worker's mailbox and to the root's. */
+   worker's mailbox, to the root's and to the bus's. */
 tt_sender_t *tt_sender_new(tt_runtime_t *rt);
 void tt_sender_destroy(tt_sender_t **self_p);
 
-/* Sends one frame to actor TO (or TT_ACTOR_ROOT) on behalf of FROM.
+/* Sends one frame to actor TO (or TT_ACTOR_ROOT, TT_ACTOR_BUS) on behalf
+   of FROM.
    Never blocks. Returns 0 when sent or queued, -1 when dropped. */
 int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
                    const void *body, uint32_t len, bool critical);

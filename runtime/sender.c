@@ -30,7 +30,7 @@ typedef struct {
 
 struct tt_sender {
     tt_runtime_t *rt;
-    int routes;       /* workers + 1; the last route is the root */
+    int routes;       /* workers + 2: then the root, then the bus */
     s_route_t *route; /* by worker index */
     size_t pending;
 };
@@ -40,15 +40,19 @@ tt_sender_t *tt_sender_new(tt_runtime_t *rt)
     tt_sender_t *self = calloc(1, sizeof *self);
     assert(self);
     self->rt = rt;
-    self->routes = tt_runtime_workers(rt) + 1;
+    int workers = tt_runtime_workers(rt);
+    self->routes = workers + 2;
     self->route = calloc((size_t)self->routes, sizeof *self->route);
     assert(self->route);
     int hwm = tt_runtime_config(rt)->mailbox_hwm;
     for (int r = 0; r < self->routes; r++) {
         char endpoint[64];
-        if (r == self->routes - 1)
+        if (r == workers)
             snprintf(endpoint, sizeof endpoint, "%s",
                      tt_runtime_endpoint_root(rt));
+        else if (r == workers + 1)
+            snprintf(endpoint, sizeof endpoint, "%s",
+                     tt_runtime_endpoint_bus(rt));
         else
             tt_runtime_endpoint_worker(rt, endpoint, sizeof endpoint, r);
         zsock_t *sock = zsock_new(ZMQ_PUSH);
@@ -107,14 +111,15 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
 {
     assert(len <= TT_MSG_BODY_MAX);
     tt_actor_entry_t *dest = NULL;
-    int r = self->routes - 1;
-    if (to != TT_ACTOR_ROOT) {
+    int r = self->routes - 2;
+    if (to == TT_ACTOR_BUS)
+        r = self->routes - 1;
+    else if (to != TT_ACTOR_ROOT) {
         dest = tt_runtime_actor(self->rt, to);
         assert(dest);
         r = dest->worker;
     }
-    tt_actor_entry_t *src =
-        from == TT_ACTOR_ROOT ? NULL : tt_runtime_actor(self->rt, from);
+    tt_actor_entry_t *src = tt_runtime_actor(self->rt, from);
     tt_msg_t msg;
     msg.hdr = (tt_msg_hdr_t){
         .to = to, .from = from, .type = type, .flags = 0, .len = len};
@@ -165,8 +170,7 @@ static void s_flush_route(tt_sender_t *self, s_route_t *route)
             return;
         tt_msg_hdr_t hdr;
         memcpy(&hdr, frame->data, sizeof hdr);
-        tt_actor_entry_t *dest =
-            hdr.to == TT_ACTOR_ROOT ? NULL : tt_runtime_actor(self->rt, hdr.to);
+        tt_actor_entry_t *dest = tt_runtime_actor(self->rt, hdr.to);
         if (dest)
             atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
                                       memory_order_relaxed);

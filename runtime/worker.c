@@ -79,6 +79,17 @@ bool tt_actor_paused(const tt_actor_t *self)
     return self->paused;
 }
 
+void *tt_actor_memory(tt_actor_t *self, uint32_t **len)
+{
+    *len = &self->entry->memory_len;
+    return self->entry->memory;
+}
+
+bool tt_actor_has_bus(const tt_actor_t *self)
+{
+    return tt_runtime_has_bus(self->worker->rt);
+}
+
 int64_t tt_actor_now(const tt_actor_t *self)
 {
     return tt_clock_now(tt_runtime_clock(self->worker->rt));

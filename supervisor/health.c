@@ -96,6 +96,7 @@ static void s_fill_symbol(tt_root_t *self, const tt_symbol_rec_t *sym,
 /* Everything the reply points at lives in one block, freed at once. */
 typedef struct {
     Tt__Health health;
+    Tt__EventsHealth events;
     Tt__SymbolHealth *symbols;
     Tt__SymbolHealth **symbol_ptrs;
     Tt__ActorHealth *actors;
@@ -148,6 +149,19 @@ static void s_fill_workers(tt_root_t *self, s_block_t *block)
     block->health.workers = block->worker_ptrs;
 }
 
+static void s_fill_events(tt_bus_stats_t *stats, Tt__EventsHealth *out)
+{
+    tt__events_health__init(out);
+    out->last_seq = atomic_load(&stats->last_seq);
+    out->published = atomic_load(&stats->published);
+    out->dropped = atomic_load(&stats->dropped);
+    out->intents = atomic_load(&stats->intents);
+    out->duplicates = atomic_load(&stats->duplicates);
+    out->store_errors = atomic_load(&stats->store_errors);
+    out->replays = atomic_load(&stats->replays);
+    out->subscribers = atomic_load(&stats->subscribers);
+}
+
 Tt__Health *tt_health_build(tt_root_t *self)
 {
     size_t nsym = self->cfg->symbol_count;
@@ -187,6 +201,8 @@ Tt__Health *tt_health_build(tt_root_t *self)
     health->n_symbols = nsym;
     health->symbols = block->symbol_ptrs;
     health->mailbox_drops = drops;
+    s_fill_events(&self->bus_stats, &block->events);
+    health->events = &block->events;
     s_fill_workers(self, block);
     s_fill_edges(self, block, now);
     return health;

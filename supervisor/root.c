@@ -5,6 +5,7 @@
 #include "supervisor/root_internal.h"
 #include "actors/control.h"
 #include "actors/feed_ws.h"
+#include "actors/symbol_actors.h"
 #include "runtime/log.h"
 
 #include <assert.h>
@@ -44,6 +45,14 @@ int tt_root_move(tt_root_t *self, tt_lifecycle_t *life, const char *path,
     self->transitions++;
     tt_log(to == TT_STATE_ERROR ? TT_LOG_WARN : TT_LOG_INFO, path,
            "%s -> %s (%s)", tt_state_name(from), tt_state_name(to), reason);
+    if (self->sender) {
+        tt_evt_lifecycle_t ev = {
+            .ts = tt_root_now(self), .from = (int32_t)from, .to = (int32_t)to};
+        snprintf(ev.path, sizeof ev.path, "%s", path);
+        snprintf(ev.reason, sizeof ev.reason, "%s", reason);
+        tt_sender_send(self->sender, TT_ACTOR_BUS, TT_ACTOR_ROOT,
+                       TT_EVT_LIFECYCLE, &ev, sizeof ev, true);
+    }
     return 0;
 }
 
@@ -58,10 +67,17 @@ tt_root_t *tt_root_new(const tt_config_t *cfg,
     int64_t now = tt_root_now(self);
     tt_lifecycle_init(&self->life, now);
     self->rt = tt_runtime_new(cfg, self->clock, roles);
+    /* The bus comes first: it owns the store, and a store that will not
+       open (or an events endpoint in use) stops the start here. */
+    self->bus = tt_bus_start(self->rt, &self->bus_stats);
     self->symbols = calloc(cfg->symbol_count, sizeof *self->symbols);
     self->watch = calloc((size_t)cfg->workers, sizeof *self->watch);
     self->edges = calloc(cfg->venue_count + 1, sizeof *self->edges);
     assert(self->symbols && self->watch && self->edges);
+    if (!self->bus || tt_exec_memory_restore(self->rt, cfg->db_path) != 0) {
+        tt_root_destroy(&self);
+        return NULL;
+    }
     for (size_t v = 0; v < cfg->venue_count; v++) {
         if (cfg->venues[v].kind != TT_VENUE_SIM)
             continue; /* other venue kinds bring their own feeds later */
@@ -105,8 +121,9 @@ void tt_root_destroy(tt_root_t **self_p)
     for (size_t e = 0; e < self->edge_count; e++)
         zactor_destroy(&self->edges[e].thread);
     free(self->edges);
-    tt_runtime_destroy(&self->rt);
     tt_sender_destroy(&self->sender);
+    zactor_destroy(&self->bus);
+    tt_runtime_destroy(&self->rt);
     zsock_destroy(&self->control);
     zsock_destroy(&self->inbox);
     if (self->signal_fd >= 0)
@@ -261,14 +278,14 @@ static int s_open_signals(tt_root_t *self)
 
 static int s_start(tt_root_t *self)
 {
+    self->sender = tt_sender_new(self->rt);
+    if (!self->sender)
+        return -1;
     tt_root_move(self, &self->life, "root", TT_STATE_STARTING, "start");
     if (s_open_signals(self) != 0 || tt_runtime_start(self->rt) != 0) {
         tt_error("root", "cannot start the worker threads");
         return -1;
     }
-    self->sender = tt_sender_new(self->rt);
-    if (!self->sender)
-        return -1;
     tt_symbols_start_all(self);
     tt_root_move(self, &self->life, "root", TT_STATE_RUNNING,
                  "symbols started");
@@ -318,5 +335,9 @@ int tt_root_run(tt_root_t *self)
     tt_runtime_stop(self->rt);
     tt_root_move(self, &self->life, "root", TT_STATE_STOPPED,
                  code == 0 ? "clean stop" : "stop timed out");
+    /* The bus stops last, so the final events are numbered and stored. */
+    for (int n = 0; n < 1000 && tt_sender_flush(self->sender); n++)
+        zclock_sleep(1);
+    zactor_destroy(&self->bus);
     return code;
 }

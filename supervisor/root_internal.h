@@ -8,6 +8,7 @@
 #include <czmq.h>
 
 #include "actors/feed_sim.h"
+#include "bus/bus.h"
 #include "runtime/runtime.h"
 #include "supervisor/lifecycle.h"
 #include "supervisor/policy.h"
@@ -67,6 +68,8 @@ struct tt_root {
     tt_clock_t *clock;
     tt_runtime_t *rt;
     tt_sender_t *sender;
+    zactor_t *bus; /* events, the store, the publisher: bus/bus.h */
+    tt_bus_stats_t bus_stats;
     zsock_t *inbox;   /* reports from workers */
     zsock_t *control; /* REP, see actors/control.c */
     int signal_fd;

@@ -31,9 +31,16 @@ char *tth_config_text(const char *endpoint, int symbols, const char *extra,
     size_t cap = 4096 + (size_t)symbols * 64;
     char *text = malloc(cap);
     assert_non_null(text);
+    /* Events, replay and the store sit beside the control socket. */
+    char dir[256];
+    const char *slash = strrchr(endpoint, '/');
+    int dlen = slash ? (int)(slash - endpoint) : 0;
+    snprintf(dir, sizeof dir, "%.*s", dlen, endpoint);
+    const char *fs_dir = strncmp(dir, "ipc://", 6) == 0 ? dir + 6 : ".";
     int len = snprintf(
         text, cap,
-        "service:\n  control: %s\n  workers: 2\n"
+        "service:\n  control: %s\n  events: %s/events\n"
+        "  replay: %s/replay\n  db: %s/ticktree.db\n  workers: 2\n"
         "  shutdown_timeout_ms: 5000\n%s\n"
         "supervision:\n%s\n"
         "venues:\n  - name: sim\n    kind: sim\n    params: %s\n"
@@ -42,7 +49,7 @@ char *tth_config_text(const char *endpoint, int symbols, const char *extra,
         "  strategy:\n    kind: sma_cross\n    params: %s\n"
         "  risk:\n    sizing: fixed_qty\n    qty: \"1\"\n"
         "symbols:\n",
-        endpoint, extra,
+        endpoint, dir, dir, fs_dir, extra,
         supervision ? supervision
                     : "  max_restarts: 3\n  window_s: 60\n  backoff_ms: 10\n"
                       "  backoff_max_ms: 50\n  jitter_pct: 0\n"

@@ -1,0 +1,381 @@
+/*  bus/bus.c: the event bus thread (see bus.h).
+
+    One loop: drain up to S_DRAIN_MAX frames from the inbox, numbering
+    each event and queueing it in the store; commit; publish what was
+    committed; answer replay requests. An order intent is committed on
+    its own (durably) the moment it arrives and answered at once, so the
+    execution actor waits one commit, not one loop. */
+#include "bus/bus.h"
+#include "bus/bus_internal.h"
+#include "runtime/log.h"
+#include "store/store.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_DRAIN_MAX 512      /* frames per loop, and staged events */
+#define S_REQUEST_MAX 4096   /* a replay request is a few bytes */
+#define S_PUB_HWM 10000      /* events queued per subscriber */
+#define S_STORE_RETRY_MS 100 /* a failed commit is retried this often */
+
+typedef struct {
+    char topic[TT_BUS_TOPIC_MAX];
+    size_t len;
+    uint8_t data[TT_BUS_EVENT_MAX];
+} s_staged_t;
+
+typedef struct {
+    tt_runtime_t *rt;
+    const tt_config_t *cfg;
+    tt_bus_stats_t *stats;
+    zsock_t *inbox, *pub, *replay;
+    tt_store_t *store;
+    tt_sender_t *sender;
+    uint64_t seq; /* last sequence number given */
+    s_staged_t *staged;
+    int nstaged;
+    bool store_failing;
+} s_bus_t;
+
+typedef struct {
+    tt_runtime_t *rt;
+    tt_bus_stats_t *stats;
+    bool ok;
+} s_start_t;
+
+/* The symbol an actor id belongs to; NULL for the root. */
+static const tt_symbol_cfg_t *s_symbol_of(s_bus_t *self, uint32_t from)
+{
+    if (!tt_runtime_actor(self->rt, from))
+        return NULL;
+    return &self->cfg->symbols[from / TT_ROLE_COUNT];
+}
+
+/* Numbers an event, queues it in the store and stages it for publishing.
+   The store's queue commits with the next flush. */
+static void s_stage(s_bus_t *self, uint16_t type, const void *body,
+                    const tt_symbol_cfg_t *sym)
+{
+    s_staged_t *st = &self->staged[self->nstaged];
+    const char *name = sym ? sym->name : "";
+    if (type == TT_EVT_LIFECYCLE)
+        name = ((const tt_evt_lifecycle_t *)body)->path;
+    tt_bus_topic(st->topic, sizeof st->topic, type, name);
+    uint64_t seq = self->seq + 1;
+    int64_t ts = 0;
+    st->len = tt_bus_encode(type, body, sym ? sym->name : "",
+                            sym ? &sym->instrument : NULL, seq, &ts, st->data,
+                            sizeof st->data);
+    if (st->len == 0) {
+        tt_error("bus", "event type %u could not be encoded; skipped", type);
+        return;
+    }
+    if (tt_store_event_append(self->store, seq, ts, st->topic,
+                              sym ? sym->name : NULL, st->data, st->len) != 0) {
+        atomic_fetch_add(&self->stats->store_errors, 1);
+        tt_error("bus", "%s", tt_store_error(self->store));
+        return;
+    }
+    self->seq = seq;
+    self->nstaged++;
+}
+
+static void s_answer_intent(s_bus_t *self, uint32_t to, const char *coid,
+                            int status)
+{
+    tt_intent_done_t done = {.status = status};
+    snprintf(done.coid, sizeof done.coid, "%s", coid);
+    tt_sender_send(self->sender, to, TT_ACTOR_BUS, TT_MSG_INTENT_DONE, &done,
+                   sizeof done, true);
+}
+
+static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
+                       const tt_symbol_cfg_t *sym)
+{
+    const tt_evt_order_t *in = &msg->body.order;
+    tt_store_order_t rec;
+    memset(&rec, 0, sizeof rec);
+    snprintf(rec.symbol, sizeof rec.symbol, "%s", sym->name);
+    rec.order = in->order;
+    snprintf(rec.parent_coid, sizeof rec.parent_coid, "%s", in->parent_coid);
+    int rc = in->intent ? tt_store_order_intent(self->store, &rec)
+                        : tt_store_order_update(self->store, &rec);
+    if (rc < 0) {
+        atomic_fetch_add(&self->stats->store_errors, 1);
+        tt_error("bus", "%s", tt_store_error(self->store));
+    }
+    if (rc == TT_STORE_DUP)
+        atomic_fetch_add(&self->stats->duplicates, 1);
+    if (!in->intent) {
+        s_stage(self, TT_EVT_ORDER, in, sym);
+        return;
+    }
+    s_answer_intent(self, msg->hdr.from, in->order.coid, rc);
+    if (rc == 0) {
+        atomic_fetch_add(&self->stats->intents, 1);
+        s_stage(self, TT_EVT_ORDER, in, sym);
+    } else if (rc == TT_STORE_DUP) {
+        tt_warn("bus",
+                "%s: client order id %s is already stored; it is "
+                "not sent again",
+                sym->name, in->order.coid);
+    }
+}
+
+static const char *s_venue_name(s_bus_t *self, const tt_symbol_cfg_t *sym)
+{
+    const tt_venue_cfg_t *venue = &self->cfg->venues[sym->venue];
+    return venue->kind == TT_VENUE_SIM || venue->kind == TT_VENUE_REPLAY
+               ? "paper"
+               : venue->name;
+}
+
+static void s_on_fill(s_bus_t *self, const tt_msg_t *msg,
+                      const tt_symbol_cfg_t *sym)
+{
+    const tt_evt_fill_t *in = &msg->body.fill;
+    int rc = tt_store_fill(self->store, s_venue_name(self, sym), sym->name,
+                           sym->instrument.qty_decimals, &in->fill, NULL);
+    if (rc == TT_STORE_DUP) {
+        atomic_fetch_add(&self->stats->duplicates, 1);
+        tt_info("bus", "%s: fill %s already recorded; ignored", sym->name,
+                in->fill.fill_id);
+        return;
+    }
+    if (rc < 0) {
+        atomic_fetch_add(&self->stats->store_errors, 1);
+        tt_error("bus", "%s", tt_store_error(self->store));
+    }
+    s_stage(self, TT_EVT_FILL, in, sym);
+    if (self->nstaged < S_DRAIN_MAX)
+        s_stage(self, TT_EVT_POSITION_T, in, sym);
+}
+
+static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
+{
+    const tt_symbol_cfg_t *sym = s_symbol_of(self, msg->hdr.from);
+    bool symbolic =
+        msg->hdr.type == TT_EVT_ORDER || msg->hdr.type == TT_EVT_FILL ||
+        msg->hdr.type == TT_EVT_CANDLE || msg->hdr.type == TT_EVT_REJECTION;
+    if (symbolic && !sym) {
+        tt_error("bus", "event type %u from %u names no symbol; ignored",
+                 msg->hdr.type, msg->hdr.from);
+        return;
+    }
+    switch (msg->hdr.type) {
+    case TT_EVT_ORDER:
+        s_on_order(self, msg, sym);
+        break;
+    case TT_EVT_FILL:
+        s_on_fill(self, msg, sym);
+        break;
+    case TT_EVT_CANDLE:
+        if (tt_store_candle_put(self->store, sym->name, &msg->body.candle))
+            tt_error("bus", "%s", tt_store_error(self->store));
+        s_stage(self, msg->hdr.type, &msg->body, sym);
+        break;
+    case TT_EVT_LIFECYCLE:
+    case TT_EVT_REJECTION:
+        s_stage(self, msg->hdr.type, &msg->body, sym);
+        break;
+    default:
+        tt_error("bus", "unexpected frame type %u ignored", msg->hdr.type);
+    }
+}
+
+/* Sends what is committed. A subscriber at its high-water mark refuses
+   the whole message (ZMQ_XPUB_NODROP), which is counted, never waited
+   for; the event stays in the store for the replay endpoint. */
+static void s_publish(s_bus_t *self)
+{
+    void *pub = zsock_resolve(self->pub);
+    for (int i = 0; i < self->nstaged; i++) {
+        s_staged_t *st = &self->staged[i];
+        if (zmq_send(pub, st->topic, strlen(st->topic),
+                     ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+            zmq_send(pub, st->data, st->len, ZMQ_DONTWAIT) < 0)
+            atomic_fetch_add(&self->stats->dropped, 1);
+        else
+            atomic_fetch_add(&self->stats->published, 1);
+    }
+    atomic_fetch_add(&self->stats->events, (uint64_t)self->nstaged);
+    atomic_store(&self->stats->last_seq, self->seq);
+    self->nstaged = 0;
+}
+
+/* Commits the queued rows; publishes only once they are durable. A
+   failing commit keeps the rows and the staged events, and the inbox is
+   not read until it succeeds: senders back up rather than lose events. */
+static void s_commit(s_bus_t *self)
+{
+    if (tt_store_flush(self->store) != 0) {
+        if (!self->store_failing)
+            tt_error("bus", "%s; retrying", tt_store_error(self->store));
+        self->store_failing = true;
+        atomic_fetch_add(&self->stats->store_errors, 1);
+        return;
+    }
+    if (self->store_failing)
+        tt_info("bus", "store writes again");
+    self->store_failing = false;
+    s_publish(self);
+}
+
+static void s_drain(s_bus_t *self)
+{
+    void *inbox = zsock_resolve(self->inbox);
+    tt_msg_t msg;
+    /* Each frame stages at most two events. */
+    while (!self->store_failing && self->nstaged + 2 <= S_DRAIN_MAX) {
+        int size = zmq_recv(inbox, &msg, sizeof msg, ZMQ_DONTWAIT);
+        if (size < 0)
+            break;
+        if (tt_msg_check(&msg, (size_t)size) != 0) {
+            tt_error("bus", "malformed frame (%d bytes) ignored", size);
+            continue;
+        }
+        s_on_frame(self, &msg);
+    }
+    if (self->nstaged || tt_store_pending(self->store))
+        s_commit(self);
+}
+
+/* XPUB delivers subscribe (1) and unsubscribe (0) messages; the bus
+   counts them for health. */
+static void s_subscriptions(s_bus_t *self)
+{
+    void *pub = zsock_resolve(self->pub);
+    unsigned char buf[256];
+    for (int n = 0; n < 256; n++) {
+        int size = zmq_recv(pub, buf, sizeof buf, ZMQ_DONTWAIT);
+        if (size < 1)
+            return;
+        atomic_fetch_add(&self->stats->subscribers, buf[0] == 1 ? 1 : -1);
+    }
+}
+
+static void s_replay(s_bus_t *self)
+{
+    /* Replies read committed rows only: flush whatever is queued. */
+    s_commit(self);
+    tt_bus_replay_serve(self->replay, self->store, self->cfg->control_token,
+                        self->seq, self->stats);
+}
+
+static int s_setup(s_bus_t *self)
+{
+    char err[256];
+    self->store = tt_store_open(self->cfg->db_path, NULL, err, sizeof err);
+    if (!self->store) {
+        tt_error("bus", "%s", err);
+        return -1;
+    }
+    if (tt_store_last_event_seq(self->store, &self->seq) != 0) {
+        tt_error("bus", "%s", tt_store_error(self->store));
+        return -1;
+    }
+    self->staged = calloc(S_DRAIN_MAX, sizeof *self->staged);
+    self->inbox = zsock_new(ZMQ_PULL);
+    self->pub = zsock_new(ZMQ_XPUB);
+    self->replay = zsock_new(ZMQ_REP);
+    assert(self->staged && self->inbox && self->pub && self->replay);
+    zsock_set_rcvhwm(self->inbox, self->cfg->mailbox_hwm);
+    zsock_set_sndhwm(self->pub, S_PUB_HWM);
+    zsock_set_xpub_nodrop(self->pub, 1);
+    zsock_set_linger(self->pub, 0);
+    zsock_set_linger(self->replay, 0);
+    zsock_set_maxmsgsize(self->replay, S_REQUEST_MAX);
+    const char *inbox = tt_runtime_endpoint_bus(self->rt);
+    const struct {
+        zsock_t *sock;
+        const char *endpoint, *what;
+    } binds[] = {{self->inbox, inbox, "inbox"},
+                 {self->pub, self->cfg->events_endpoint, "service.events"},
+                 {self->replay, self->cfg->replay_endpoint, "service.replay"}};
+    for (size_t i = 0; i < sizeof binds / sizeof binds[0]; i++)
+        if (zsock_bind(binds[i].sock, "%s", binds[i].endpoint) < 0) {
+            tt_error("bus", "%s: cannot bind %s: %s", binds[i].what,
+                     binds[i].endpoint, zmq_strerror(zmq_errno()));
+            return -1;
+        }
+    self->sender = tt_sender_new(self->rt);
+    atomic_store(&self->stats->last_seq, self->seq);
+    tt_info("bus",
+            "store %s; last event seq %llu; events on %s, replay "
+            "on %s",
+            self->cfg->db_path, (unsigned long long)self->seq,
+            self->cfg->events_endpoint, self->cfg->replay_endpoint);
+    return self->sender ? 0 : -1;
+}
+
+static void s_teardown(s_bus_t *self)
+{
+    if (self->store && tt_store_flush(self->store) != 0)
+        tt_error("bus", "final commit: %s", tt_store_error(self->store));
+    tt_store_close(&self->store);
+    tt_sender_destroy(&self->sender);
+    zsock_destroy(&self->inbox);
+    zsock_destroy(&self->pub);
+    zsock_destroy(&self->replay);
+    free(self->staged);
+}
+
+static void s_loop(s_bus_t *self, zsock_t *pipe)
+{
+    zmq_pollitem_t items[] = {
+        {zsock_resolve(pipe), 0, ZMQ_POLLIN, 0},
+        {zsock_resolve(self->inbox), 0, ZMQ_POLLIN, 0},
+        {zsock_resolve(self->pub), 0, ZMQ_POLLIN, 0},
+        {zsock_resolve(self->replay), 0, ZMQ_POLLIN, 0},
+    };
+    while (true) {
+        tt_sender_flush(self->sender);
+        long wait = tt_sender_pending(self->sender) ? 1
+                    : self->store_failing           ? S_STORE_RETRY_MS
+                                                    : 100;
+        if (zmq_poll(items, 4, wait) < 0 && zmq_errno() != EINTR)
+            break;
+        if (items[0].revents & ZMQ_POLLIN)
+            break; /* $TERM: the root stops the bus after every symbol */
+        if (self->store_failing)
+            s_commit(self);
+        s_drain(self);
+        if (items[2].revents & ZMQ_POLLIN)
+            s_subscriptions(self);
+        if (items[3].revents & ZMQ_POLLIN)
+            s_replay(self);
+    }
+    /* Whatever the stopped actors sent last is still numbered and kept. */
+    for (int round = 0; round < 64; round++) {
+        uint64_t before = self->seq;
+        s_drain(self);
+        if (self->seq == before && !self->nstaged)
+            break;
+    }
+    tt_sender_flush(self->sender);
+}
+
+static void s_task(zsock_t *pipe, void *arg)
+{
+    s_start_t *start = arg;
+    s_bus_t self = {.rt = start->rt,
+                    .cfg = tt_runtime_config(start->rt),
+                    .stats = start->stats};
+    start->ok = s_setup(&self) == 0;
+    zsock_signal(pipe, 0);
+    if (start->ok)
+        s_loop(&self, pipe);
+    s_teardown(&self);
+}
+
+zactor_t *tt_bus_start(tt_runtime_t *rt, tt_bus_stats_t *stats)
+{
+    s_start_t start = {.rt = rt, .stats = stats};
+    zactor_t *actor = zactor_new(s_task, &start);
+    if (actor && !start.ok)
+        zactor_destroy(&actor);
+    if (actor)
+        tt_runtime_set_bus(rt, true);
+    return actor;
+}
