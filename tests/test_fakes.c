@@ -1,0 +1,582 @@
+/*  tests/test_fakes.c: the fake venues (tests/fakes) against real
+    clients on 127.0.0.1: libcurl for REST, a small libwebsockets client
+    for the streams. Every expected value is worked out here from the
+    documented protocol (protocols.md), never read back from the fake.
+    All waits are bounded; the fakes' clock is injected where time
+    matters. */
+#include "tests/harness.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tests/fakes/fake_alpaca.h"
+/* BINANCE_INCLUDE */
+#include "tests/fakes/fakeutil.h"
+#include "tests/fakes/wsclient.h"
+
+#define WAIT_MS 3000
+
+/* ---- HTTP through libcurl ---- */
+
+typedef struct {
+    long status;
+    fkbuf_t body;
+    char retry_after[32];
+    char weight[32];
+} http_t;
+
+static size_t s_body(char *p, size_t size, size_t n, void *arg)
+{
+    fkbuf_append(&((http_t *)arg)->body, p, size * n);
+    return size * n;
+}
+
+static void s_hdr_value(const char *line, size_t len, const char *name,
+                        char *out, size_t outsize)
+{
+    size_t nl = strlen(name);
+    if (len <= nl || strncasecmp(line, name, nl) != 0)
+        return;
+    const char *v = line + nl;
+    while (*v == ' ')
+        v++;
+    size_t vl = (size_t)(line + len - v);
+    while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+        vl--;
+    snprintf(out, outsize, "%.*s", (int)vl, v);
+}
+
+static size_t s_header(char *p, size_t size, size_t n, void *arg)
+{
+    http_t *h = arg;
+    s_hdr_value(p, size * n, "retry-after:", h->retry_after,
+                sizeof h->retry_after);
+    s_hdr_value(p, size * n, "x-mbx-used-weight-1m:", h->weight,
+                sizeof h->weight);
+    return size * n;
+}
+
+/* METHOD PATH (with query) on PORT; HDRS NULL-terminated "Name: value". */
+static void s_http(int port, const char *method, const char *path,
+                   const char *const *hdrs, const char *body, http_t *out)
+{
+    memset(out, 0, sizeof *out);
+    fkbuf_init(&out->body);
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    char url[2048];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; hdrs && hdrs[i]; i++)
+        list = curl_slist_append(list, hdrs[i]);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, s_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    CURLcode rc = curl_easy_perform(c);
+    assert_int_equal(rc, CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    fkbuf_append(&out->body, "", 0);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+}
+
+static json_t *s_json(const http_t *h)
+{
+    json_error_t e;
+    json_t *j = json_loads(h->body.s, 0, &e);
+    if (!j)
+        fail_msg("not JSON (%s): %s", e.text, h->body.s);
+    return j;
+}
+
+static const char *s_jstr(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    if (!v)
+        fail_msg("no string %s in %s", key, json_dumps(o, 0));
+    return v;
+}
+
+/* Receives the next message and checks it contains NEEDLE. */
+static char *s_expect(wsc_t *c, const char *needle)
+{
+    char *m = wsc_recv(c, WAIT_MS, NULL);
+    if (!m)
+        fail_msg("no message (wanted %s)", needle);
+    if (!strstr(m, needle))
+        fail_msg("wanted %s in %s", needle, m);
+    return m;
+}
+
+static void s_expect_free(wsc_t *c, const char *needle)
+{
+    free(s_expect(c, needle));
+}
+
+/* ---- fixed clock for the fakes ---- */
+
+static int64_t g_now_ns;
+
+static int64_t s_clock(void *arg)
+{
+    (void)arg;
+    return g_now_ns;
+}
+
+/* ---- Alpaca ---- */
+
+#define A_KEY "PKTEST1"
+#define A_SECRET "s3cr3t"
+static const char *const A_HDRS[] = {"APCA-API-KEY-ID: " A_KEY,
+                                     "APCA-API-SECRET-KEY: " A_SECRET, NULL};
+static const char *const A_SYMS[] = {"AAPL", "MSFT", "BTC/USD"};
+
+static fake_alpaca_t *s_alpaca(int auth_timeout_ms)
+{
+    fake_alpaca_cfg_t cfg = {.key_id = A_KEY,
+                             .secret = A_SECRET,
+                             .symbols = A_SYMS,
+                             .symbol_count = 3,
+                             .cash = "100000",
+                             .clock = s_clock,
+                             .auth_timeout_ms = auth_timeout_ms};
+    /* 2024-05-06T14:31:00Z, a Monday, 10:31 EDT. */
+    g_now_ns = 1715005860LL * 1000000000LL;
+    fake_alpaca_t *f = fake_alpaca_start(&cfg);
+    assert_non_null(f);
+    assert_true(fake_alpaca_port(f) > 0);
+    return f;
+}
+
+static wsc_t *s_md_connect(fake_alpaca_t *f, const char *path)
+{
+    wsc_t *c = wsc_connect(fake_alpaca_port(f), path, NULL, WAIT_MS);
+    assert_non_null(c);
+    char *m = wsc_recv(c, WAIT_MS, NULL);
+    assert_non_null(m);
+    assert_string_equal(m, "[{\"T\":\"success\",\"msg\":\"connected\"}]");
+    free(m);
+    return c;
+}
+
+static void test_alpaca_md_auth_subscribe_trades(void **state)
+{
+    (void)state;
+    fake_alpaca_t *f = s_alpaca(0);
+    wsc_t *c = s_md_connect(f, "/v2/iex");
+    const char *sub = "{\"action\":\"subscribe\",\"trades\":[\"AAPL\"]}";
+    assert_int_equal(wsc_send(c, sub, strlen(sub), false), 0);
+    s_expect_free(c, "\"code\":401");
+    const char *auth = "{\"action\":\"auth\",\"key\":\"" A_KEY
+                       "\",\"secret\":\"" A_SECRET "\"}";
+    assert_int_equal(wsc_send(c, auth, strlen(auth), false), 0);
+    char *m = s_expect(c, "authenticated");
+    assert_string_equal(m, "[{\"T\":\"success\",\"msg\":\"authenticated\"}]");
+    free(m);
+    assert_int_equal(wsc_send(c, auth, strlen(auth), false), 0);
+    s_expect_free(c, "{\"T\":\"error\",\"code\":403");
+    assert_int_equal(wsc_send(c, sub, strlen(sub), false), 0);
+    m = s_expect(c, "\"T\":\"subscription\"");
+    assert_non_null(strstr(m, "\"trades\":[\"AAPL\"]"));
+    assert_non_null(strstr(m, "\"corrections\":[\"AAPL\"]"));
+    assert_non_null(strstr(m, "\"cancelErrors\":[\"AAPL\"]"));
+    assert_non_null(strstr(m, "\"bars\":[]"));
+    free(m);
+    const char *bad = "{\"action\":\"subscribe\",\"trades\":[\"aapl!\"]}";
+    assert_int_equal(wsc_send(c, bad, strlen(bad), false), 0);
+    s_expect_free(c, "\"code\":400");
+    /* MSFT is not subscribed: only the AAPL trade arrives. 14:32:01.004512
+       UTC on 2024-05-06 is 1715005921 s + 4512 us. */
+    int64_t ts = 1715005921LL * 1000000000LL + 4512000;
+    assert_int_equal(fake_alpaca_push_trade(f, "MSFT", "410.5", "3", ts), 0);
+    assert_int_equal(fake_alpaca_push_trade(f, "AAPL", "189.31", "100", ts), 0);
+    m = s_expect(c, "\"T\":\"t\"");
+    json_t *j = json_loads(m, 0, NULL);
+    assert_true(json_is_array(j) && json_array_size(j) == 1);
+    json_t *t = json_array_get(j, 0);
+    assert_string_equal(s_jstr(t, "S"), "AAPL");
+    assert_true(json_real_value(json_object_get(t, "p")) == 189.31);
+    assert_int_equal(json_integer_value(json_object_get(t, "s")), 100);
+    assert_string_equal(s_jstr(t, "t"), "2024-05-06T14:32:01.004512Z");
+    json_decref(j);
+    free(m);
+    const char *unsub = "{\"action\":\"unsubscribe\",\"trades\":[\"AAPL\"]}";
+    assert_int_equal(wsc_send(c, unsub, strlen(unsub), false), 0);
+    s_expect_free(c, "\"trades\":[]");
+    wsc_destroy(&c);
+    fake_alpaca_stop(&f);
+    assert_null(f);
+}
+
+static void test_alpaca_md_auth_failures(void **state)
+{
+    (void)state;
+    fake_alpaca_t *f = s_alpaca(300);
+    wsc_t *c = s_md_connect(f, "/v2/iex");
+    const char *auth =
+        "{\"action\":\"auth\",\"key\":\"" A_KEY "\",\"secret\":\"wrong\"}";
+    assert_int_equal(wsc_send(c, auth, strlen(auth), false), 0);
+    char *m = s_expect(c, "402");
+    assert_string_equal(
+        m, "[{\"T\":\"error\",\"code\":402,\"msg\":\"auth failed\"}]");
+    free(m);
+    assert_true(wsc_wait_closed(c, WAIT_MS));
+    wsc_destroy(&c);
+    /* No auth at all: the (shortened) auth timeout. */
+    c = s_md_connect(f, "/v1beta3/crypto/us");
+    s_expect_free(c, "{\"T\":\"error\",\"code\":404,\"msg\":\"auth timeout\"}");
+    assert_true(wsc_wait_closed(c, WAIT_MS));
+    wsc_destroy(&c);
+    /* Header auth on the upgrade, refused while reject_auth is on. */
+    static const char *const hdrs[] = {"apca-api-key-id:", A_KEY,
+                                       "apca-api-secret-key:", A_SECRET, NULL};
+    fake_alpaca_set_reject_auth(f, true);
+    c = wsc_connect(fake_alpaca_port(f), "/v2/iex", hdrs, WAIT_MS);
+    assert_non_null(c);
+    s_expect_free(c, "connected");
+    s_expect_free(c, "\"code\":402");
+    wsc_destroy(&c);
+    fake_alpaca_set_reject_auth(f, false);
+    c = wsc_connect(fake_alpaca_port(f), "/v2/iex", hdrs, WAIT_MS);
+    assert_non_null(c);
+    s_expect_free(c, "connected");
+    s_expect_free(c, "authenticated");
+    wsc_destroy(&c);
+    fake_alpaca_stats_t st;
+    fake_alpaca_stats(f, &st);
+    assert_int_equal(st.auth_failures, 2);
+    assert_int_equal(st.md_connections, 4);
+    fake_alpaca_stop(&f);
+}
+
+static void test_alpaca_rest_auth(void **state)
+{
+    (void)state;
+    fake_alpaca_t *f = s_alpaca(0);
+    int port = fake_alpaca_port(f);
+    http_t h;
+    s_http(port, "GET", "/v2/account", NULL, NULL, &h);
+    assert_int_equal(h.status, 401);
+    fkbuf_free(&h.body);
+    static const char *const bad[] = {"APCA-API-KEY-ID: " A_KEY,
+                                      "APCA-API-SECRET-KEY: nope", NULL};
+    s_http(port, "GET", "/v2/account", bad, NULL, &h);
+    assert_int_equal(h.status, 403);
+    fkbuf_free(&h.body);
+    s_http(port, "GET", "/v2/account", A_HDRS, NULL, &h);
+    assert_int_equal(h.status, 200);
+    json_t *j = s_json(&h);
+    assert_string_equal(s_jstr(j, "cash"), "100000");
+    assert_string_equal(s_jstr(j, "status"), "ACTIVE");
+    json_decref(j);
+    fkbuf_free(&h.body);
+    /* 14:31Z in May is 10:31 EDT on a Monday: open, closes at 16:00. */
+    s_http(port, "GET", "/v2/clock", A_HDRS, NULL, &h);
+    j = s_json(&h);
+    assert_true(json_is_true(json_object_get(j, "is_open")));
+    assert_string_equal(s_jstr(j, "timestamp"), "2024-05-06T10:31:00-04:00");
+    assert_string_equal(s_jstr(j, "next_close"), "2024-05-06T16:00:00-04:00");
+    assert_string_equal(s_jstr(j, "next_open"), "2024-05-07T09:30:00-04:00");
+    json_decref(j);
+    fkbuf_free(&h.body);
+    assert_int_equal(fake_alpaca_requests(f, "GET /v2/account"), 3);
+    fake_alpaca_stop(&f);
+}
+
+static json_t *s_post(int port, const char *body, long want)
+{
+    http_t h;
+    s_http(port, "POST", "/v2/orders", A_HDRS, body, &h);
+    if (h.status != want)
+        fail_msg("POST %s: %ld %s", body, h.status, h.body.s);
+    json_t *j = s_json(&h);
+    fkbuf_free(&h.body);
+    return j;
+}
+
+static json_t *s_get(int port, const char *path, long want)
+{
+    http_t h;
+    s_http(port, "GET", path, A_HDRS, NULL, &h);
+    if (h.status != want)
+        fail_msg("GET %s: %ld %s", path, h.status, h.body.s);
+    json_t *j = s_json(&h);
+    fkbuf_free(&h.body);
+    return j;
+}
+
+static void test_alpaca_orders(void **state)
+{
+    (void)state;
+    fake_alpaca_t *f = s_alpaca(0);
+    int port = fake_alpaca_port(f);
+    assert_int_equal(fake_alpaca_push_trade(f, "AAPL", "189.31", "1", 1), 0);
+    json_t *o = s_post(port,
+                       "{\"symbol\":\"AAPL\",\"qty\":\"10\",\"side\":\"buy\","
+                       "\"type\":\"market\",\"time_in_force\":\"day\","
+                       "\"client_order_id\":\"c-1\"}",
+                       200);
+    assert_string_equal(s_jstr(o, "client_order_id"), "c-1");
+    assert_string_equal(s_jstr(o, "status"), "new");
+    json_decref(o);
+    o = s_get(port, "/v2/orders:by_client_order_id?client_order_id=c-1", 200);
+    assert_string_equal(s_jstr(o, "status"), "filled");
+    assert_string_equal(s_jstr(o, "filled_qty"), "10");
+    assert_string_equal(s_jstr(o, "filled_avg_price"), "189.31");
+    json_decref(o);
+    /* The same id again: 422 with the documented body shape. */
+    o = s_post(port,
+               "{\"symbol\":\"AAPL\",\"qty\":\"1\",\"side\":\"buy\","
+               "\"type\":\"market\",\"time_in_force\":\"day\","
+               "\"client_order_id\":\"c-1\"}",
+               422);
+    assert_int_equal(json_integer_value(json_object_get(o, "code")), 40010001);
+    assert_string_equal(s_jstr(o, "message"), "client_order_id must be unique");
+    json_decref(o);
+    o = s_post(port,
+               "{\"symbol\":\"AAPL\",\"qty\":\"1\",\"side\":\"buy\","
+               "\"type\":\"limit\",\"time_in_force\":\"day\"}",
+               422);
+    assert_non_null(strstr(s_jstr(o, "message"), "limit_price"));
+    json_decref(o);
+    /* 10 x 189.31 = 1893.10 spent; 100000 - 1893.1 = 98106.9. */
+    o = s_get(port, "/v2/account", 200);
+    assert_string_equal(s_jstr(o, "cash"), "98106.9");
+    json_decref(o);
+    o = s_get(port, "/v2/positions", 200);
+    assert_int_equal(json_array_size(o), 1);
+    assert_string_equal(s_jstr(json_array_get(o, 0), "qty"), "10");
+    assert_string_equal(s_jstr(json_array_get(o, 0), "avg_entry_price"),
+                        "189.31");
+    json_decref(o);
+    /* Selling more than held is refused (no shorting configured). */
+    o = s_post(port,
+               "{\"symbol\":\"AAPL\",\"qty\":\"11\",\"side\":\"sell\","
+               "\"type\":\"market\",\"time_in_force\":\"day\"}",
+               403);
+    assert_int_equal(json_integer_value(json_object_get(o, "code")), 40310000);
+    json_decref(o);
+    assert_int_equal(fake_alpaca_coid_count(f, "c-1"), 2);
+    assert_int_equal(fake_alpaca_coid_max(f), 2);
+    fake_alpaca_stop(&f);
+}
+
+static void s_stream_auth(wsc_t *c)
+{
+    const char *auth =
+        "{\"action\":\"authenticate\",\"data\":{\"key_id\":\"" A_KEY
+        "\",\"secret_key\":\"" A_SECRET "\"}}";
+    assert_int_equal(wsc_send(c, auth, strlen(auth), false), 0);
+    bool binary = false;
+    char *m = wsc_recv(c, WAIT_MS, &binary);
+    assert_non_null(m);
+    assert_true(binary); /* as the paper server sends */
+    assert_string_equal(m, "{\"stream\":\"authorization\",\"data\":{\"status\":"
+                           "\"authorized\",\"action\":\"authenticate\"}}");
+    free(m);
+    const char *listen =
+        "{\"action\":\"listen\",\"data\":{\"streams\":[\"trade_updates\"]}}";
+    assert_int_equal(wsc_send(c, listen, strlen(listen), false), 0);
+    s_expect_free(c, "{\"stream\":\"listening\",\"data\":{\"streams\":["
+                     "\"trade_updates\"]}}");
+}
+
+static json_t *s_event(wsc_t *c, const char *event)
+{
+    char *m = s_expect(c, event);
+    json_t *j = json_loads(m, 0, NULL);
+    free(m);
+    assert_non_null(j);
+    json_t *d = json_incref(json_object_get(j, "data"));
+    json_decref(j);
+    assert_string_equal(s_jstr(d, "event"), event);
+    return d;
+}
+
+static void test_alpaca_limit_fill_stream(void **state)
+{
+    (void)state;
+    fake_alpaca_t *f = s_alpaca(0);
+    int port = fake_alpaca_port(f);
+    wsc_t *c = wsc_connect(port, "/stream", NULL, WAIT_MS);
+    assert_non_null(c);
+    const char *early = "{\"action\":\"listen\",\"data\":{\"streams\":[]}}";
+    assert_int_equal(wsc_send(c, early, strlen(early), false), 0);
+    s_expect_free(c, "\"status\":\"unauthorized\",\"action\":\"listen\"");
+    s_stream_auth(c);
+    json_decref(s_post(port,
+                       "{\"symbol\":\"AAPL\",\"qty\":\"5\",\"side\":\"buy\","
+                       "\"type\":\"limit\",\"limit_price\":\"100\","
+                       "\"time_in_force\":\"gtc\",\"client_order_id\":\"L1\"}",
+                       200));
+    json_t *d = s_event(c, "new");
+    assert_string_equal(s_jstr(json_object_get(d, "order"), "client_order_id"),
+                        "L1");
+    json_decref(d);
+    assert_int_equal(fake_alpaca_push_trade(f, "AAPL", "101", "1", 2), 0);
+    assert_null(wsc_recv(c, 200, NULL)); /* 101 does not cross 100 */
+    assert_int_equal(fake_alpaca_push_trade(f, "AAPL", "99.5", "1", 3), 0);
+    d = s_event(c, "fill");
+    assert_string_equal(s_jstr(d, "price"), "100");
+    assert_string_equal(s_jstr(d, "qty"), "5");
+    assert_string_equal(s_jstr(d, "position_qty"), "5");
+    assert_string_equal(s_jstr(json_object_get(d, "order"), "status"),
+                        "filled");
+    json_decref(d);
+    /* Cancel: 204 for an open order, 422 once it is canceled. */
+    json_t *o = s_post(port,
+                       "{\"symbol\":\"AAPL\",\"qty\":\"1\",\"side\":\"buy\","
+                       "\"type\":\"limit\",\"limit_price\":\"90\","
+                       "\"time_in_force\":\"gtc\",\"client_order_id\":\"L2\"}",
+                       200);
+    char path[128];
+    snprintf(path, sizeof path, "/v2/orders/%s", s_jstr(o, "id"));
+    json_decref(o);
+    json_decref(s_event(c, "new"));
+    http_t h;
+    s_http(port, "DELETE", path, A_HDRS, NULL, &h);
+    assert_int_equal(h.status, 204);
+    fkbuf_free(&h.body);
+    json_decref(s_event(c, "canceled"));
+    s_http(port, "DELETE", path, A_HDRS, NULL, &h);
+    assert_int_equal(h.status, 422);
+    fkbuf_free(&h.body);
+    wsc_destroy(&c);
+    fake_alpaca_stop(&f);
+}
+
+static void test_alpaca_bars_pagination(void **state)
+{
+    (void)state;
+    fake_alpaca_t *f = s_alpaca(0);
+    int port = fake_alpaca_port(f);
+    int64_t t0 = 1715002200LL * 1000000000LL; /* 2024-05-06T13:30:00Z */
+    for (int i = 4; i >= 0; i--) {            /* seeded out of order */
+        fake_alpaca_bar_t b = {.t_ns = t0 + i * 60000000000LL,
+                               .o = "1.5",
+                               .h = "2",
+                               .l = "1",
+                               .c = "1.75",
+                               .v = "100",
+                               .n = i + 1,
+                               .vw = "1.6"};
+        assert_int_equal(fake_alpaca_seed_bar(f, "AAPL", "1Min", &b), 0);
+    }
+    char path[256], token[64] = "";
+    int pages = 0, bars = 0;
+    int64_t expect = t0;
+    for (; pages < 10; pages++) {
+        snprintf(path, sizeof path,
+                 "/v2/stocks/AAPL/bars?timeframe=1T&limit=2&start=2024-05-06"
+                 "%s%s",
+                 token[0] ? "&page_token=" : "", token);
+        json_t *j = s_get(port, path, 200);
+        json_t *a = json_object_get(j, "bars"), *b;
+        size_t i;
+        json_array_foreach(a, i, b)
+        {
+            int64_t t;
+            assert_int_equal(fktime_parse(s_jstr(b, "t"), &t), 0);
+            assert_true(t == expect);
+            expect += 60000000000LL;
+            bars++;
+        }
+        json_t *next = json_object_get(j, "next_page_token");
+        bool more = json_is_string(next);
+        if (more)
+            snprintf(token, sizeof token, "%s", json_string_value(next));
+        json_decref(j);
+        if (!more)
+            break;
+    }
+    assert_int_equal(bars, 5);
+    assert_int_equal(pages, 2); /* pages 0, 1, 2: 2 + 2 + 1 bars */
+    json_t *j = s_get(port, "/v2/stocks/AAPL/bars?timeframe=7Week", 422);
+    json_decref(j);
+    fake_alpaca_stop(&f);
+}
+
+static void test_alpaca_faults(void **state)
+{
+    (void)state;
+    fake_alpaca_t *f = s_alpaca(0);
+    int port = fake_alpaca_port(f);
+    wsc_t *c = wsc_connect(port, "/stream", NULL, WAIT_MS);
+    assert_non_null(c);
+    s_stream_auth(c);
+    json_decref(s_post(port,
+                       "{\"symbol\":\"AAPL\",\"qty\":\"4\",\"side\":\"buy\","
+                       "\"type\":\"limit\",\"limit_price\":\"50\","
+                       "\"time_in_force\":\"gtc\",\"client_order_id\":\"D1\"}",
+                       200));
+    json_decref(s_event(c, "new"));
+    assert_int_equal(fake_alpaca_drop_connections(f), 1);
+    assert_true(wsc_wait_closed(c, WAIT_MS));
+    fake_alpaca_stats_t st;
+    fake_alpaca_stats(f, &st);
+    assert_int_equal(st.stream_clients, 0);
+    assert_int_equal(fake_alpaca_fill_while_down(f, "D1", "1", "49"), 0);
+    json_t *o =
+        s_get(port, "/v2/orders:by_client_order_id?client_order_id=D1", 200);
+    assert_string_equal(s_jstr(o, "status"), "partially_filled");
+    assert_string_equal(s_jstr(o, "filled_qty"), "1");
+    json_decref(o);
+    wsc_destroy(&c);
+    /* A storm of two: two 429s with Retry-After: 1, then normal. */
+    fake_alpaca_rate_limit_storm(f, 2);
+    http_t h;
+    for (int i = 0; i < 3; i++) {
+        s_http(port, "GET", "/v2/account", A_HDRS, NULL, &h);
+        assert_int_equal(h.status, i < 2 ? 429 : 200);
+        if (i < 2)
+            assert_string_equal(h.retry_after, "1");
+        fkbuf_free(&h.body);
+    }
+    /* Responses held back by the delay. */
+    fake_alpaca_set_delay_ms(f, 300);
+    int64_t t = tth_now_ms();
+    s_http(port, "GET", "/v2/clock", A_HDRS, NULL, &h);
+    assert_int_equal(h.status, 200);
+    assert_true(tth_now_ms() - t >= 300);
+    fkbuf_free(&h.body);
+    fake_alpaca_set_delay_ms(f, 0);
+    /* Raw frames reach market-data clients as they are. */
+    c = s_md_connect(f, "/v2/iex");
+    assert_int_equal(fake_alpaca_send_raw(f, "[{\"T\":", 6, false), 1);
+    char *m = wsc_recv(c, WAIT_MS, NULL);
+    assert_non_null(m);
+    assert_string_equal(m, "[{\"T\":");
+    free(m);
+    wsc_destroy(&c);
+    fake_alpaca_stats(f, &st);
+    assert_int_equal(st.http_429, 2);
+    fake_alpaca_stop(&f);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alpaca_md_auth_subscribe_trades),
+        cmocka_unit_test(test_alpaca_md_auth_failures),
+        cmocka_unit_test(test_alpaca_rest_auth),
+        cmocka_unit_test(test_alpaca_orders),
+        cmocka_unit_test(test_alpaca_limit_fill_stream),
+        cmocka_unit_test(test_alpaca_bars_pagination),
+        cmocka_unit_test(test_alpaca_faults),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
