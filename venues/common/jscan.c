@@ -308,8 +308,9 @@ int tt_jiter_fields(tt_jiter_t *it, const char *const *keys, size_t nkeys,
     while ((rc = tt_jiter_member(it, &k, &v)) == 1) {
         if (k.escaped)
             continue;
+        /* First byte before length and bytes: most keys differ there. */
         for (size_t i = 0; i < nkeys; i++)
-            if (tt_jval_is(&k, keys[i])) {
+            if (k.len > 0 && keys[i][0] == k.p[0] && tt_jval_is(&k, keys[i])) {
                 out[i] = v;
                 break;
             }
