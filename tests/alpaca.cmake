@@ -4,3 +4,6 @@
 tt_test(NAME test_alpaca LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_alpaca.c
         LIBS tt_alpaca TIMEOUT 60)
+tt_test(NAME test_alpaca_rest LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_alpaca_rest.c
+        LIBS tt_alpaca TIMEOUT 60)
