@@ -16,7 +16,6 @@
 
 #define S_DRAIN_MAX 512      /* frames per loop, and staged events */
 #define S_REQUEST_MAX 4096   /* a replay request is a few bytes */
-#define S_PUB_HWM 10000      /* events queued per subscriber */
 #define S_STORE_RETRY_MS 100 /* a failed commit is retried this often */
 
 typedef struct {
@@ -281,7 +280,7 @@ static int s_setup(s_bus_t *self)
     self->replay = zsock_new(ZMQ_REP);
     assert(self->staged && self->inbox && self->pub && self->replay);
     zsock_set_rcvhwm(self->inbox, self->cfg->mailbox_hwm);
-    zsock_set_sndhwm(self->pub, S_PUB_HWM);
+    zsock_set_sndhwm(self->pub, self->cfg->events_hwm);
     zsock_set_xpub_nodrop(self->pub, 1);
     zsock_set_linger(self->pub, 0);
     zsock_set_linger(self->replay, 0);

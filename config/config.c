@@ -127,6 +127,12 @@ static const tt_cfgb_field_t s_service_fields[] = {
      .min = 1000,
      .max = 10000000,
      .def = 100000},
+    {.key = "events_hwm",
+     .type = TT_CFGB_INT,
+     TT_CFGB_AT(tt_config_t, events_hwm),
+     .min = 1,
+     .max = 10000000,
+     .def = 10000},
 };
 static const tt_cfgb_section_t s_service = {
     s_service_fields, sizeof(s_service_fields) / sizeof(s_service_fields[0]),

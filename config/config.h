@@ -115,6 +115,7 @@ typedef struct {
     int64_t watchdog_ms;         /* max time one handler may run (1000) */
     int64_t shutdown_timeout_ms; /* graceful stop budget (5000) */
     int mailbox_hwm;             /* per-worker mailbox high-water mark */
+    int events_hwm;              /* events queued per subscriber before drops */
 
     tt_supervision_cfg_t supervision;
 

@@ -22,3 +22,8 @@ tt_test(NAME test_supervision_e2e LABEL e2e TIMEOUT 180
 tt_test(NAME test_symbol_actors LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_symbol_actors.c
         LIBS tt_actors)
+tt_test(NAME test_events_e2e LABEL e2e TIMEOUT 240
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_events_e2e.c
+        LIBS tt_procharness tt_store)
+target_compile_definitions(test_events_e2e PRIVATE
+    TT_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
