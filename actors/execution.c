@@ -50,6 +50,7 @@ typedef struct {
     int64_t equity; /* paper account, symbol money (price scale) */
     tt_px_t last_px;
     bool bus;
+    bool flatten;                   /* a restored position waits to be closed */
     tt_intent_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
 } s_exec_t;
@@ -108,6 +109,10 @@ static int s_init(tt_actor_t *actor, void **state_p)
     if (*len == sizeof *mem) {
         self->book.next_seq = mem->next_seq;
         self->book.pos = mem->pos;
+        /* Its protective orders did not survive the restart (the paper
+           broker's resting orders are not restored yet): an unprotected
+           position is closed at the market on the first trade. */
+        self->flatten = mem->pos.qty != 0;
     }
     self->max_signal_age_ns =
         2 * (int64_t)self->sym->timeframes[0] * TT_NS_PER_SEC;
@@ -365,6 +370,16 @@ static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
         self->last_px = batch->ticks[t].price;
     }
     tt_intents_t intents = {.n = 0};
+    if (self->flatten && self->last_px) {
+        self->flatten = false;
+        tt_warn(tt_actor_path(actor),
+                "restored position without its "
+                "protective orders: closing it at the market");
+        tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = tt_actor_now(actor)};
+        if (tt_book_on_signal(&self->book, &exit, 0, exit.ts, &intents) == 0)
+            s_apply(actor, self, &intents, 0);
+        intents.n = 0;
+    }
     if (self->last_px &&
         tt_book_on_mark(&self->book, self->last_px, tt_actor_now(actor),
                         &intents) == 0 &&

@@ -27,3 +27,6 @@ tt_test(NAME test_events_e2e LABEL e2e TIMEOUT 240
         LIBS tt_procharness tt_store)
 target_compile_definitions(test_events_e2e PRIVATE
     TT_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+tt_test(NAME test_crash_e2e LABEL e2e TIMEOUT 240
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_crash_e2e.c
+        LIBS tt_procharness tt_store)
