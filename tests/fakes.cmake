@@ -8,7 +8,11 @@ add_library(tt_fakevenue STATIC
     ${CMAKE_CURRENT_LIST_DIR}/fakes/alpaca_orders.c
     ${CMAKE_CURRENT_LIST_DIR}/fakes/alpaca_rest.c
     ${CMAKE_CURRENT_LIST_DIR}/fakes/alpaca_bars.c
-    ${CMAKE_CURRENT_LIST_DIR}/fakes/alpaca_ws.c)
+    ${CMAKE_CURRENT_LIST_DIR}/fakes/alpaca_ws.c
+    ${CMAKE_CURRENT_LIST_DIR}/fakes/binance.c
+    ${CMAKE_CURRENT_LIST_DIR}/fakes/binance_rest.c
+    ${CMAKE_CURRENT_LIST_DIR}/fakes/binance_orders.c
+    ${CMAKE_CURRENT_LIST_DIR}/fakes/binance_ws.c)
 target_include_directories(tt_fakevenue PUBLIC ${PROJECT_SOURCE_DIR})
 target_compile_options(tt_fakevenue PRIVATE ${TT_WARNINGS})
 target_link_libraries(tt_fakevenue PUBLIC PkgConfig::LWS PkgConfig::JANSSON

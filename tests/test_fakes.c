@@ -8,13 +8,15 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "tests/fakes/fake_alpaca.h"
-/* BINANCE_INCLUDE */
+#include "tests/fakes/fake_binance.h"
 #include "tests/fakes/fakeutil.h"
 #include "tests/fakes/wsclient.h"
 
@@ -564,6 +566,423 @@ static void test_alpaca_faults(void **state)
     fake_alpaca_stop(&f);
 }
 
+/* ---- Binance ---- */
+
+#define B_KEY "bnkey"
+#define B_SECRET "testsecret123"
+static const char *const B_HDRS[] = {"X-MBX-APIKEY: " B_KEY, NULL};
+
+/* HMAC-SHA256 hex, computed here with OpenSSL, not by the fake. */
+static void s_sign(const char *secret, const char *payload, char out[65])
+{
+    unsigned char mac[32];
+    unsigned int n = 0;
+    HMAC(EVP_sha256(), secret, (int)strlen(secret),
+         (const unsigned char *)payload, strlen(payload), mac, &n);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", mac[i]);
+}
+
+static fake_binance_t *s_binance(int weight_limit, int ping_ms, int pong_ms)
+{
+    static const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
+                                              .base = "BTC",
+                                              .quote = "USDT",
+                                              .min_price = "0.01",
+                                              .max_price = "1000000",
+                                              .tick_size = "0.01",
+                                              .min_qty = "0.00001",
+                                              .max_qty = "9000",
+                                              .step_size = "0.00001",
+                                              .min_notional = "5"};
+    fake_binance_cfg_t cfg = {.api_key = B_KEY,
+                              .secret = B_SECRET,
+                              .symbols = &sym,
+                              .symbol_count = 1,
+                              .clock = s_clock,
+                              .weight_limit = weight_limit,
+                              .ping_interval_ms = ping_ms,
+                              .pong_timeout_ms = pong_ms};
+    g_now_ns = 1700000000000LL * 1000000LL;
+    fake_binance_t *f = fake_binance_start(&cfg);
+    assert_non_null(f);
+    return f;
+}
+
+/* A signed request: PARAMS + "&signature=" over PARAMS. */
+static void s_signed(int port, const char *method, const char *path,
+                     const char *params, bool in_body, http_t *h)
+{
+    char sig[65], full[2048], url[2200];
+    s_sign(B_SECRET, params, sig);
+    snprintf(full, sizeof full, "%s&signature=%s", params, sig);
+    snprintf(url, sizeof url, "%s%s%s", path, in_body ? "" : "?",
+             in_body ? "" : full);
+    s_http(port, method, url, B_HDRS, in_body ? full : NULL, h);
+}
+
+static void s_bn_code(const http_t *h, long status, int code)
+{
+    if (h->status != status)
+        fail_msg("status %ld, wanted %ld: %s", h->status, status, h->body.s);
+    json_t *j = s_json(h);
+    assert_int_equal(json_integer_value(json_object_get(j, "code")), code);
+    json_decref(j);
+}
+
+static void test_binance_known_answers(void **state)
+{
+    (void)state;
+    char sig[65];
+    s_sign("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
+           "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&"
+           "price=0.1&recvWindow=5000&timestamp=1499827319559",
+           sig);
+    assert_string_equal(
+        sig,
+        "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
+    s_sign(B_SECRET,
+           "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&"
+           "price=25000.00&newClientOrderId=orch-0001&recvWindow=5000&"
+           "timestamp=1700000000000",
+           sig);
+    assert_string_equal(
+        sig,
+        "641b51d70df25625c1ccde8878cd2f566a2aa0d9c26f8f9160bbaeb4ff9b56cd");
+}
+
+static const char *const B_ORDER =
+    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&"
+    "price=25000.00&newClientOrderId=orch-0001&recvWindow=5000&"
+    "timestamp=1700000000000";
+
+static void test_binance_signed_order_user_stream(void **state)
+{
+    (void)state;
+    fake_binance_t *f = s_binance(0, 0, 0);
+    int port = fake_binance_port(f);
+    http_t h;
+    s_http(port, "POST", "/api/v3/userDataStream", B_HDRS, NULL, &h);
+    assert_int_equal(h.status, 200);
+    json_t *j = s_json(&h);
+    char path[128];
+    snprintf(path, sizeof path, "/ws/%s", s_jstr(j, "listenKey"));
+    json_decref(j);
+    fkbuf_free(&h.body);
+    wsc_t *u = wsc_connect(port, path, NULL, WAIT_MS);
+    assert_non_null(u);
+    /* The documented vector itself, as the request body: accepted. */
+    char body[512];
+    snprintf(
+        body, sizeof body, "%s&signature=%s", B_ORDER,
+        "641b51d70df25625c1ccde8878cd2f566a2aa0d9c26f8f9160bbaeb4ff9b56cd");
+    s_http(port, "POST", "/api/v3/order", B_HDRS, body, &h);
+    if (h.status != 200)
+        fail_msg("%ld %s", h.status, h.body.s);
+    j = s_json(&h);
+    assert_string_equal(s_jstr(j, "clientOrderId"), "orch-0001");
+    assert_string_equal(s_jstr(j, "status"), "NEW");
+    assert_string_equal(s_jstr(j, "price"), "25000.00000000");
+    assert_int_equal(json_array_size(json_object_get(j, "fills")), 0);
+    json_decref(j);
+    /* userDataStream (2) + order (1) in the same minute. */
+    assert_string_equal(h.weight, "3");
+    fkbuf_free(&h.body);
+    s_expect_free(u, "\"x\":\"NEW\"");
+    assert_int_equal(fake_binance_push_trade(f, "BTCUSDT", "25001", "1",
+                                             1700000000000LL, false),
+                     0);
+    assert_null(wsc_recv(u, 200, NULL)); /* 25001 > 25000: no fill */
+    assert_int_equal(fake_binance_push_trade(f, "BTCUSDT", "24999.5", "1",
+                                             1700000000001LL, false),
+                     0);
+    char *m = s_expect(u, "\"x\":\"TRADE\"");
+    j = json_loads(m, 0, NULL);
+    free(m);
+    assert_string_equal(s_jstr(j, "e"), "executionReport");
+    assert_string_equal(s_jstr(j, "X"), "FILLED");
+    assert_string_equal(s_jstr(j, "L"), "25000.00000000");
+    assert_string_equal(s_jstr(j, "l"), "0.01000000");
+    assert_string_equal(s_jstr(j, "c"), "orch-0001");
+    json_decref(j);
+    s_signed(port, "GET", "/api/v3/order",
+             "symbol=BTCUSDT&origClientOrderId=orch-0001&"
+             "timestamp=1700000000000",
+             false, &h);
+    assert_int_equal(h.status, 200);
+    j = s_json(&h);
+    assert_string_equal(s_jstr(j, "status"), "FILLED");
+    assert_string_equal(s_jstr(j, "executedQty"), "0.01000000");
+    json_decref(j);
+    fkbuf_free(&h.body);
+    /* Sending the same order again while none is open is a new order; the
+       counter still shows the id arrived twice. */
+    assert_int_equal(fake_binance_coid_count(f, "orch-0001"), 1);
+    wsc_destroy(&u);
+    fake_binance_stop(&f);
+}
+
+static void test_binance_rejections(void **state)
+{
+    (void)state;
+    fake_binance_t *f = s_binance(0, 0, 0);
+    int port = fake_binance_port(f);
+    http_t h;
+    char body[512];
+    snprintf(
+        body, sizeof body, "%s&signature=%s", B_ORDER,
+        "641b51d70df25625c1ccde8878cd2f566a2aa0d9c26f8f9160bbaeb4ff9b56ce");
+    s_http(port, "POST", "/api/v3/order", B_HDRS, body, &h);
+    s_bn_code(&h, 400, -1022);
+    fkbuf_free(&h.body);
+    s_http(port, "POST", "/api/v3/order", NULL, body, &h);
+    s_bn_code(&h, 401, -2014);
+    fkbuf_free(&h.body);
+    static const char *const wrong[] = {"X-MBX-APIKEY: other", NULL};
+    s_http(port, "POST", "/api/v3/order", wrong, body, &h);
+    s_bn_code(&h, 401, -2015);
+    fkbuf_free(&h.body);
+    /* Stale: the server is 6 s past the timestamp, window 5 s. */
+    g_now_ns += 6000LL * 1000000LL;
+    s_signed(port, "POST", "/api/v3/order", B_ORDER, true, &h);
+    s_bn_code(&h, 400, -1021);
+    fkbuf_free(&h.body);
+    g_now_ns -= 6000LL * 1000000LL;
+    s_signed(port, "POST", "/api/v3/order", B_ORDER, false, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    s_signed(port, "POST", "/api/v3/order", B_ORDER, true, &h);
+    s_bn_code(&h, 400, -2010);
+    fkbuf_free(&h.body);
+    s_signed(port, "POST", "/api/v3/order",
+             "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&"
+             "quantity=0.01&price=25000.005&timestamp=1700000000000",
+             true, &h);
+    s_bn_code(&h, 400, -1013);
+    assert_non_null(strstr(h.body.s, "Filter failure: PRICE_FILTER"));
+    fkbuf_free(&h.body);
+    s_signed(port, "POST", "/api/v3/order",
+             "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&"
+             "quantity=0.0001&price=25000&timestamp=1700000000000",
+             true, &h);
+    s_bn_code(&h, 400, -1013);
+    assert_non_null(strstr(h.body.s, "Filter failure: NOTIONAL"));
+    fkbuf_free(&h.body);
+    fake_binance_stats_t st;
+    fake_binance_stats(f, &st);
+    assert_int_equal(st.sig_failures, 1);
+    assert_int_equal(st.auth_failures, 2);
+    assert_int_equal(st.time_failures, 1);
+    assert_int_equal(fake_binance_coid_max(f), 2);
+    fake_binance_stop(&f);
+}
+
+static void test_binance_weight_429_418(void **state)
+{
+    (void)state;
+    fake_binance_t *f = s_binance(25, 0, 0);
+    int port = fake_binance_port(f);
+    http_t h;
+    s_http(port, "GET", "/api/v3/exchangeInfo?symbol=BTCUSDT", NULL, NULL, &h);
+    assert_int_equal(h.status, 200);
+    assert_string_equal(h.weight, "20");
+    json_t *j = s_json(&h);
+    json_t *filters = json_object_get(
+        json_array_get(json_object_get(j, "symbols"), 0), "filters");
+    assert_string_equal(s_jstr(json_array_get(filters, 0), "filterType"),
+                        "PRICE_FILTER");
+    assert_string_equal(s_jstr(json_array_get(filters, 0), "tickSize"),
+                        "0.01000000");
+    assert_string_equal(s_jstr(json_array_get(filters, 1), "filterType"),
+                        "LOT_SIZE");
+    assert_string_equal(s_jstr(json_array_get(filters, 2), "filterType"),
+                        "NOTIONAL");
+    json_decref(j);
+    fkbuf_free(&h.body);
+    /* 40 > 25: 429, retry at the next minute (1700000040000 ms, 40 s). */
+    s_http(port, "GET", "/api/v3/exchangeInfo", NULL, NULL, &h);
+    s_bn_code(&h, 429, -1003);
+    assert_string_equal(h.retry_after, "40");
+    fkbuf_free(&h.body);
+    s_http(port, "GET", "/api/v3/ping", NULL, NULL, &h);
+    s_bn_code(&h, 418, -1003);
+    assert_string_equal(h.retry_after, "120");
+    fkbuf_free(&h.body);
+    g_now_ns += 121LL * 1000000000LL;
+    s_http(port, "GET", "/api/v3/ping", NULL, NULL, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    fake_binance_rate_limit_storm(f, 1);
+    s_http(port, "GET", "/api/v3/ping", NULL, NULL, &h);
+    assert_int_equal(h.status, 429);
+    assert_string_equal(h.retry_after, "1");
+    fkbuf_free(&h.body);
+    fake_binance_stats_t st;
+    fake_binance_stats(f, &st);
+    assert_int_equal(st.http_429, 2);
+    assert_int_equal(st.http_418, 1);
+    assert_int_equal(fake_binance_requests(f, "GET /api/v3/ping"), 3);
+    fake_binance_stop(&f);
+}
+
+static void test_binance_klines(void **state)
+{
+    (void)state;
+    fake_binance_t *f = s_binance(0, 0, 0);
+    int port = fake_binance_port(f);
+    for (int i = 0; i < 5; i++) {
+        fake_binance_kline_t k = {.open_ms = 1700000040000LL + i * 60000LL,
+                                  .o = "1.5",
+                                  .h = "2",
+                                  .l = "1",
+                                  .c = "1.75",
+                                  .v = "10",
+                                  .n = i};
+        assert_int_equal(fake_binance_seed_kline(f, "BTCUSDT", "1m", &k), 0);
+    }
+    http_t h;
+    s_http(port, "GET",
+           "/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime="
+           "1700000100000&limit=2",
+           NULL, NULL, &h);
+    json_t *j = s_json(&h);
+    assert_int_equal(json_array_size(j), 2);
+    json_t *row = json_array_get(j, 0);
+    assert_int_equal(json_integer_value(json_array_get(row, 0)),
+                     1700000100000LL);
+    assert_string_equal(json_string_value(json_array_get(row, 1)), "1.5");
+    assert_int_equal(json_integer_value(json_array_get(row, 6)),
+                     1700000100000LL + 59999);
+    json_decref(j);
+    fkbuf_free(&h.body);
+    s_http(port, "GET", "/api/v3/klines?symbol=BTCUSDT&interval=1m&limit=2",
+           NULL, NULL, &h);
+    j = s_json(&h);
+    assert_int_equal(json_array_size(j), 2);
+    assert_int_equal(
+        json_integer_value(json_array_get(json_array_get(j, 1), 0)),
+        1700000040000LL + 4 * 60000LL);
+    json_decref(j);
+    fkbuf_free(&h.body);
+    s_http(port, "GET", "/api/v3/klines?symbol=BTCUSDT&interval=7m", NULL, NULL,
+           &h);
+    s_bn_code(&h, 400, -1120);
+    fkbuf_free(&h.body);
+    fake_binance_stop(&f);
+}
+
+static void test_binance_streams(void **state)
+{
+    (void)state;
+    fake_binance_t *f = s_binance(0, 100, 1000);
+    int port = fake_binance_port(f);
+    wsc_t *raw = wsc_connect(port, "/ws/btcusdt@trade", NULL, WAIT_MS);
+    wsc_t *comb =
+        wsc_connect(port, "/stream?streams=btcusdt@aggTrade", NULL, WAIT_MS);
+    wsc_t *live = wsc_connect(port, "/ws", NULL, WAIT_MS);
+    assert_non_null(raw);
+    assert_non_null(comb);
+    assert_non_null(live);
+    const char *sub =
+        "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@kline_1m\"],\"id\":7}";
+    assert_int_equal(wsc_send(live, sub, strlen(sub), false), 0);
+    char *m = s_expect(live, "\"id\":7");
+    assert_string_equal(m, "{\"result\":null,\"id\":7}");
+    free(m);
+    assert_int_equal(wsc_send(live, "{oops", 5, false), 0);
+    s_expect_free(live, "\"code\":3");
+    assert_int_equal(fake_binance_push_trade(f, "BTCUSDT", "64000.10", "0.015",
+                                             1700000000123LL, true),
+                     0);
+    m = s_expect(raw, "\"e\":\"trade\"");
+    json_t *j = json_loads(m, 0, NULL);
+    free(m);
+    assert_string_equal(s_jstr(j, "p"), "64000.10");
+    assert_string_equal(s_jstr(j, "q"), "0.015");
+    assert_int_equal(json_integer_value(json_object_get(j, "T")),
+                     1700000000123LL);
+    assert_true(json_is_true(json_object_get(j, "m")));
+    json_decref(j);
+    m = s_expect(comb, "{\"stream\":\"btcusdt@aggTrade\",\"data\":{");
+    free(m);
+    fake_binance_kline_t k = {.open_ms = 1700000040000LL,
+                              .o = "1",
+                              .h = "2",
+                              .l = "0.5",
+                              .c = "1.5",
+                              .v = "3",
+                              .n = 4,
+                              .closed = true};
+    assert_int_equal(fake_binance_push_kline(f, "BTCUSDT", "1m", &k), 0);
+    m = s_expect(live, "\"e\":\"kline\"");
+    j = json_loads(m, 0, NULL);
+    free(m);
+    json_t *kj = json_object_get(j, "k");
+    assert_true(json_is_true(json_object_get(kj, "x")));
+    assert_int_equal(json_integer_value(json_object_get(kj, "T")),
+                     1700000040000LL + 59999);
+    json_decref(j);
+    /* Pings every 100 ms, answered by the client: still connected. */
+    assert_null(wsc_recv(raw, 450, NULL));
+    fake_binance_stats_t st;
+    fake_binance_stats(f, &st);
+    assert_true(st.pings_sent >= 3);
+    assert_true(st.pongs_received >= 1);
+    assert_int_equal(fake_binance_send_raw(f, "\x01\x02", 2, true), 3);
+    bool bin = false;
+    m = wsc_recv(raw, WAIT_MS, &bin);
+    assert_non_null(m);
+    assert_true(bin);
+    free(m);
+    assert_int_equal(fake_binance_drop_connections(f), 3);
+    assert_true(wsc_wait_closed(raw, WAIT_MS));
+    fake_binance_stats(f, &st);
+    assert_int_equal(st.md_clients, 0);
+    wsc_destroy(&raw);
+    wsc_destroy(&comb);
+    wsc_destroy(&live);
+    fake_binance_stop(&f);
+}
+
+static void test_binance_fill_while_down(void **state)
+{
+    (void)state;
+    fake_binance_t *f = s_binance(0, 0, 0);
+    int port = fake_binance_port(f);
+    http_t h;
+    s_signed(port, "POST", "/api/v3/order", B_ORDER, true, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    assert_int_equal(
+        fake_binance_fill_while_down(f, "orch-0001", "0.004", "24990"), 0);
+    s_signed(port, "GET", "/api/v3/myTrades",
+             "symbol=BTCUSDT&timestamp=1700000000000", false, &h);
+    json_t *j = s_json(&h);
+    assert_int_equal(json_array_size(j), 1);
+    assert_string_equal(s_jstr(json_array_get(j, 0), "qty"), "0.00400000");
+    assert_string_equal(s_jstr(json_array_get(j, 0), "price"),
+                        "24990.00000000");
+    json_decref(j);
+    fkbuf_free(&h.body);
+    s_signed(port, "DELETE", "/api/v3/order",
+             "symbol=BTCUSDT&origClientOrderId=orch-0001&"
+             "timestamp=1700000000000",
+             false, &h);
+    assert_int_equal(h.status, 200);
+    j = s_json(&h);
+    assert_string_equal(s_jstr(j, "status"), "CANCELED");
+    assert_string_equal(s_jstr(j, "executedQty"), "0.00400000");
+    json_decref(j);
+    fkbuf_free(&h.body);
+    s_signed(port, "DELETE", "/api/v3/order",
+             "symbol=BTCUSDT&origClientOrderId=orch-0001&"
+             "timestamp=1700000000000",
+             false, &h);
+    s_bn_code(&h, 400, -2011);
+    fkbuf_free(&h.body);
+    fake_binance_stop(&f);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -575,6 +994,13 @@ int main(void)
         cmocka_unit_test(test_alpaca_limit_fill_stream),
         cmocka_unit_test(test_alpaca_bars_pagination),
         cmocka_unit_test(test_alpaca_faults),
+        cmocka_unit_test(test_binance_known_answers),
+        cmocka_unit_test(test_binance_signed_order_user_stream),
+        cmocka_unit_test(test_binance_rejections),
+        cmocka_unit_test(test_binance_weight_429_418),
+        cmocka_unit_test(test_binance_klines),
+        cmocka_unit_test(test_binance_streams),
+        cmocka_unit_test(test_binance_fill_while_down),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

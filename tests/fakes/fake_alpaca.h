@@ -22,9 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The fake's clock: UTC nanoseconds (timestamps, rate-limit windows, the
-   market clock). */
-typedef int64_t(fake_clock_fn)(void *arg);
+#include "tests/fakes/fakeclock.h"
 
 typedef struct {
     const char *key_id;         /* the one APCA-API-KEY-ID accepted */
@@ -117,7 +115,8 @@ void fake_alpaca_stats(fake_alpaca_t *self, fake_alpaca_stats_t *out);
 /* Requests to one route, named "METHOD /template" as in the README,
    e.g. "POST /v2/orders", "GET /v2/orders/{id}". */
 uint64_t fake_alpaca_requests(fake_alpaca_t *self, const char *route);
-/* Times CLIENT_ORDER_ID arrived in POST /v2/orders or PATCH bodies. */
+/* Times CLIENT_ORDER_ID reached order handling in POST /v2/orders or
+   PATCH bodies (past key and rate-limit checks). */
 uint64_t fake_alpaca_coid_count(fake_alpaca_t *self,
                                 const char *client_order_id);
 /* The largest of those counts (1 means no id was ever sent twice). */

@@ -1,0 +1,120 @@
+/*  tests/fakes/fake_binance.h: a local stand-in for Binance Spot, for
+    tests.
+
+    One server on 127.0.0.1 (ephemeral port) speaks, as documented in
+    /work/shared/protocols.md section 3:
+      - market streams: /ws/<stream> (raw), /stream?streams=a/b (combined),
+        SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS, trade / aggTrade /
+        kline events the test pushes, server pings with a pong deadline;
+      - REST: ping, time, exchangeInfo (PRICE_FILTER, LOT_SIZE, NOTIONAL),
+        klines, and the SIGNED order endpoints (HMAC-SHA256 over the query
+        string and body, timestamp / recvWindow), with request-weight
+        accounting, 429 and then 418;
+      - the user data stream: POST /api/v3/userDataStream, then
+        /ws/<listenKey> carrying executionReport events.
+    Orders fill against the trades the test pushes. Differences from the
+    real venue: tests/fakes/README.md.
+
+    Runs its own service thread; every function here is thread-safe.
+    Test-only code (tt_fakevenue). */
+#ifndef TT_TESTS_FAKES_FAKE_BINANCE_H
+#define TT_TESTS_FAKES_FAKE_BINANCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tests/fakes/fakeclock.h"
+
+/* One tradable symbol and its filters (decimal strings; NULL or "0"
+   turns a rule off, as on the venue). */
+typedef struct {
+    const char *symbol; /* "BTCUSDT" */
+    const char *base, *quote;
+    const char *min_price, *max_price, *tick_size; /* PRICE_FILTER */
+    const char *min_qty, *max_qty, *step_size;     /* LOT_SIZE */
+    const char *min_notional;                      /* NOTIONAL */
+} fake_binance_symbol_t;
+
+typedef struct {
+    const char *api_key; /* the X-MBX-APIKEY accepted */
+    const char *secret;  /* its HMAC secret */
+    const fake_binance_symbol_t *symbols;
+    size_t symbol_count;
+    fake_clock_fn *clock; /* NULL: CLOCK_REALTIME */
+    void *clock_arg;
+    int weight_limit;     /* REQUEST_WEIGHT per minute; 0: 6000 */
+    int ban_seconds;      /* 418 duration; 0: 120 */
+    int ping_interval_ms; /* server pings; 0: 20000 */
+    int pong_timeout_ms;  /* no pong this long: dropped; 0: 60000 */
+} fake_binance_cfg_t;
+
+typedef struct {
+    int64_t open_ms;
+    const char *o, *h, *l, *c, *v; /* decimal strings */
+    int64_t n;                     /* trade count */
+    bool closed;                   /* the stream's "x" */
+} fake_binance_kline_t;
+
+typedef struct {
+    uint64_t http_requests;
+    uint64_t http_429, http_418;
+    uint64_t auth_failures; /* -2014 / -2015 and refused listen keys */
+    uint64_t sig_failures;  /* -1022 */
+    uint64_t time_failures; /* -1021 */
+    uint64_t md_clients, user_clients; /* websockets open now */
+    uint64_t md_connections, user_connections;
+    uint64_t orders_received, orders_accepted, fills;
+    uint64_t events_sent; /* executionReport frames queued */
+    uint64_t pings_sent, pongs_received;
+} fake_binance_stats_t;
+
+typedef struct fake_binance_t fake_binance_t;
+
+fake_binance_t *fake_binance_start(const fake_binance_cfg_t *cfg);
+void fake_binance_stop(fake_binance_t **self_p);
+int fake_binance_port(const fake_binance_t *self);
+
+/* A trade: trade and aggTrade events to their subscribers, the symbol's
+   last price, fills for the orders it crosses. */
+int fake_binance_push_trade(fake_binance_t *self, const char *symbol,
+                            const char *price, const char *qty, int64_t ts_ms,
+                            bool buyer_is_maker);
+/* A kline event on <symbol>@kline_<interval>. */
+int fake_binance_push_kline(fake_binance_t *self, const char *symbol,
+                            const char *interval,
+                            const fake_binance_kline_t *k);
+/* History served by GET /api/v3/klines (kept sorted by open time). */
+int fake_binance_seed_kline(fake_binance_t *self, const char *symbol,
+                            const char *interval,
+                            const fake_binance_kline_t *k);
+
+/* Fills QTY of the open order CLIENT_ORDER_ID at PRICE now, connected
+   user-data clients or not. 0 or -1. */
+int fake_binance_fill_while_down(fake_binance_t *self,
+                                 const char *client_order_id, const char *qty,
+                                 const char *price);
+/* The order's status ("NEW", "FILLED"...) into OUT. 0 or -1. */
+int fake_binance_order_status(fake_binance_t *self, const char *client_order_id,
+                              char *out, size_t outsize);
+
+/* Fault injection. reject_auth refuses every API key (-2015). */
+int fake_binance_drop_connections(fake_binance_t *self);
+void fake_binance_set_reject_auth(fake_binance_t *self, bool reject);
+void fake_binance_rate_limit_storm(fake_binance_t *self, int n);
+void fake_binance_set_delay_ms(fake_binance_t *self, int ms);
+/* One raw frame to every market-stream client; returns how many. */
+int fake_binance_send_raw(fake_binance_t *self, const void *data, size_t len,
+                          bool binary);
+
+void fake_binance_stats(fake_binance_t *self, fake_binance_stats_t *out);
+/* Requests to one route, "METHOD /path", e.g. "POST /api/v3/order". */
+uint64_t fake_binance_requests(fake_binance_t *self, const char *route);
+/* Times CLIENT_ORDER_ID reached order handling as newClientOrderId in
+   POST /api/v3/order (past key, weight and signature checks, so a retry
+   after a 429 is not counted but a second real submission is). */
+uint64_t fake_binance_coid_count(fake_binance_t *self,
+                                 const char *client_order_id);
+uint64_t fake_binance_coid_max(fake_binance_t *self);
+
+#endif
