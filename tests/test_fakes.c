@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <strings.h>
 
 #include "tests/fakes/fake_alpaca.h"
@@ -128,7 +129,7 @@ static void s_expect_free(wsc_t *c, const char *needle)
 
 /* ---- fixed clock for the fakes ---- */
 
-static int64_t g_now_ns;
+static _Atomic int64_t g_now_ns; /* set by the test, read by the fakes */
 
 static int64_t s_clock(void *arg)
 {
