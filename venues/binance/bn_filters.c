@@ -2,6 +2,7 @@
     exchangeInfo, and fitting an order to them before it is sent (see
     bn_rest.h). Checking locally turns a -1013 round trip (and its request
     weight) into an immediate, explained refusal. */
+#include "venues/binance/bn_private.h"
 #include "venues/binance/bn_rest.h"
 
 #include <jansson.h>
@@ -13,18 +14,6 @@
 
 __extension__ typedef __int128 s_i128;
 
-__attribute__((format(printf, 3, 4))) static int
-s_err(char *err, size_t errsize, const char *fmt, ...)
-{
-    if (err && errsize) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errsize, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* A filter value; CLAMP turns an overflow into INT64_MAX (an upper bound
    too large to matter at our scale). Absent keys leave *OUT unchanged. */
 static int s_val(json_t *f, const char *type, const char *key, int dec,
@@ -34,7 +23,7 @@ static int s_val(json_t *f, const char *type, const char *key, int dec,
     if (!v)
         return 0;
     if (!json_is_string(v))
-        return s_err(err, es, "%s.%s: not a string", type, key);
+        return tt_bn_errf(err, es, "%s.%s: not a string", type, key);
     int rc =
         tt_decimal_parse(json_string_value(v), json_string_length(v), dec, out);
     if (rc == TT_DEC_OVERFLOW && clamp) {
@@ -42,10 +31,11 @@ static int s_val(json_t *f, const char *type, const char *key, int dec,
         return 0;
     }
     if (rc != TT_DEC_OK)
-        return s_err(err, es, "%s.%s: \"%.40s\" at %d decimals: %s", type, key,
-                     json_string_value(v), dec, tt_decimal_strerror(rc));
+        return tt_bn_errf(err, es, "%s.%s: \"%.40s\" at %d decimals: %s", type,
+                          key, json_string_value(v), dec,
+                          tt_decimal_strerror(rc));
     if (*out < 0)
-        return s_err(err, es, "%s.%s: negative", type, key);
+        return tt_bn_errf(err, es, "%s.%s: negative", type, key);
     return 0;
 }
 
@@ -54,7 +44,7 @@ static int s_filter(json_t *f, tt_bn_filters_t *out, char *err, size_t es)
     const char *t = json_string_value(json_object_get(f, "filterType"));
     int pd = out->px_decimals, qd = out->qty_decimals, nd = pd + qd;
     if (!t)
-        return s_err(err, es, "filter without filterType");
+        return tt_bn_errf(err, es, "filter without filterType");
     if (strcmp(t, "PRICE_FILTER") == 0)
         return s_val(f, t, "tickSize", pd, false, &out->tick_size, err, es) ||
                s_val(f, t, "minPrice", pd, false, &out->min_price, err, es) ||
@@ -67,7 +57,7 @@ static int s_filter(json_t *f, tt_bn_filters_t *out, char *err, size_t es)
     if (!old && strcmp(t, "NOTIONAL") != 0)
         return 0;
     if (nd > 18)
-        return s_err(err, es, "%s: px + qty decimals above 18", t);
+        return tt_bn_errf(err, es, "%s: px + qty decimals above 18", t);
     json_t *apply =
         json_object_get(f, old ? "applyToMarket" : "applyMinToMarket");
     out->notional_applies_to_market = !apply || json_is_true(apply);
@@ -99,8 +89,8 @@ int tt_bn_filters_parse(const char *body, size_t len, const char *symbol,
     json_error_t jerr;
     json_t *root = json_loadb(body, len, 0, &jerr);
     if (!json_is_object(root)) {
-        s_err(err, errsize, "exchangeInfo: %s",
-              root ? "not an object" : jerr.text);
+        tt_bn_errf(err, errsize, "exchangeInfo: %s",
+                   root ? "not an object" : jerr.text);
         json_decref(root);
         return -1;
     }
@@ -108,8 +98,8 @@ int tt_bn_filters_parse(const char *body, size_t len, const char *symbol,
     json_t *filters = json_object_get(sym, "filters");
     int rc = 0;
     if (!json_is_array(filters))
-        rc = s_err(err, errsize, "exchangeInfo: symbol %s %s", symbol,
-                   sym ? "has no filters array" : "not found");
+        rc = tt_bn_errf(err, errsize, "exchangeInfo: symbol %s %s", symbol,
+                        sym ? "has no filters array" : "not found");
     size_t i;
     json_t *f;
     json_array_foreach(filters, i, f)
@@ -134,17 +124,17 @@ static int s_round(const tt_bn_filters_t *f, tt_side_t side, tt_px_t *price,
             *price += f->tick_size - r;
     }
     if (*price > 0 && f->min_price > 0 && *price < f->min_price)
-        return s_err(reason, size, "price below the minimum price");
+        return tt_bn_errf(reason, size, "price below the minimum price");
     if (*price > 0 && f->max_price > 0 && *price > f->max_price)
-        return s_err(reason, size, "price above the maximum price");
+        return tt_bn_errf(reason, size, "price above the maximum price");
     if (f->step_size > 0)
         *qty -= *qty % f->step_size;
     if (*qty <= 0)
-        return s_err(reason, size, "quantity below one lot step");
+        return tt_bn_errf(reason, size, "quantity below one lot step");
     if (f->min_qty > 0 && *qty < f->min_qty)
-        return s_err(reason, size, "quantity below the minimum quantity");
+        return tt_bn_errf(reason, size, "quantity below the minimum quantity");
     if (f->max_qty > 0 && *qty > f->max_qty)
-        return s_err(reason, size, "quantity above the maximum quantity");
+        return tt_bn_errf(reason, size, "quantity above the maximum quantity");
     return 0;
 }
 
@@ -153,7 +143,8 @@ int tt_bn_filters_fit(const tt_bn_filters_t *f, tt_side_t side, tt_px_t *price,
                       size_t size)
 {
     if (*price < 0 || *qty <= 0)
-        return s_err(reason, size, "price negative or quantity not positive");
+        return tt_bn_errf(reason, size,
+                          "price negative or quantity not positive");
     if (s_round(f, side, price, qty, reason, size) != 0)
         return -1;
     tt_px_t px = *price;
@@ -166,9 +157,9 @@ int tt_bn_filters_fit(const tt_bn_filters_t *f, tt_side_t side, tt_px_t *price,
     if (notional < f->min_notional) {
         tt_decimal_format(f->min_notional, f->px_decimals + f->qty_decimals,
                           min, sizeof min);
-        return s_err(reason, size, "notional below the minimum %s", min);
+        return tt_bn_errf(reason, size, "notional below the minimum %s", min);
     }
     if (f->max_notional < INT64_MAX && notional > f->max_notional)
-        return s_err(reason, size, "notional above the maximum");
+        return tt_bn_errf(reason, size, "notional above the maximum");
     return 0;
 }

@@ -1,6 +1,7 @@
 /*  venues/binance/bn_order.c: order responses and user-data events (see
     bn_rest.h). Both arrive a few times per order, not per tick, so they
     are read with jansson. */
+#include "venues/binance/bn_private.h"
 #include "venues/binance/bn_rest.h"
 
 #include <jansson.h>
@@ -9,18 +10,6 @@
 #include <string.h>
 
 #include "marketdata/decimal.h"
-
-__attribute__((format(printf, 3, 4))) static int
-s_err(char *err, size_t errsize, const char *fmt, ...)
-{
-    if (err && errsize) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errsize, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 tt_ord_state_t tt_bn_status_to_tt(const char *status, size_t len)
 {
@@ -48,16 +37,16 @@ static int s_dec(json_t *obj, const char *key, int dec, int64_t *out,
 {
     json_t *v = json_object_get(obj, key);
     if (!json_is_string(v))
-        return s_err(err, es, "%s: field \"%s\": missing or not a string", what,
-                     key);
+        return tt_bn_errf(err, es, "%s: field \"%s\": missing or not a string",
+                          what, key);
     int rc =
         tt_decimal_parse(json_string_value(v), json_string_length(v), dec, out);
     if (rc != TT_DEC_OK)
-        return s_err(err, es,
-                     "%s: field \"%s\": \"%.40s\" at %d decimals: "
-                     "%s",
-                     what, key, json_string_value(v), dec,
-                     tt_decimal_strerror(rc));
+        return tt_bn_errf(err, es,
+                          "%s: field \"%s\": \"%.40s\" at %d decimals: "
+                          "%s",
+                          what, key, json_string_value(v), dec,
+                          tt_decimal_strerror(rc));
     return 0;
 }
 
@@ -66,10 +55,10 @@ static int s_str(json_t *obj, const char *key, char *buf, size_t size,
 {
     json_t *v = json_object_get(obj, key);
     if (!json_is_string(v) || json_string_length(v) >= size)
-        return s_err(err, es,
-                     "%s: field \"%s\": missing, not a string or "
-                     "too long",
-                     what, key);
+        return tt_bn_errf(err, es,
+                          "%s: field \"%s\": missing, not a string or "
+                          "too long",
+                          what, key);
     memcpy(buf, json_string_value(v), json_string_length(v) + 1);
     return 0;
 }
@@ -79,8 +68,8 @@ static int s_int(json_t *obj, const char *key, int64_t *out, const char *what,
 {
     json_t *v = json_object_get(obj, key);
     if (!json_is_integer(v))
-        return s_err(err, es, "%s: field \"%s\": missing or not an integer",
-                     what, key);
+        return tt_bn_errf(
+            err, es, "%s: field \"%s\": missing or not an integer", what, key);
     *out = json_integer_value(v);
     return 0;
 }
@@ -94,7 +83,8 @@ static int s_side(json_t *obj, const char *key, tt_side_t *out,
     else if (s && strcmp(s, "SELL") == 0)
         *out = TT_SIDE_SELL;
     else
-        return s_err(err, es, "%s: field \"%s\": not BUY or SELL", what, key);
+        return tt_bn_errf(err, es, "%s: field \"%s\": not BUY or SELL", what,
+                          key);
     return 0;
 }
 
@@ -106,8 +96,8 @@ static int s_status(json_t *obj, const char *key, tt_ord_state_t *out,
                ? tt_bn_status_to_tt(json_string_value(v), json_string_length(v))
                : 0;
     if (!*out)
-        return s_err(err, es, "%s: field \"%s\": unknown order status", what,
-                     key);
+        return tt_bn_errf(err, es, "%s: field \"%s\": unknown order status",
+                          what, key);
     return 0;
 }
 
@@ -117,7 +107,7 @@ static int s_fills(json_t *arr, const tt_instrument_t *ins,
     if (!arr)
         return 0;
     if (!json_is_array(arr))
-        return s_err(err, es, "order: field \"fills\": not an array");
+        return tt_bn_errf(err, es, "order: field \"fills\": not an array");
     size_t i;
     json_t *f;
     json_array_foreach(arr, i, f)
@@ -178,8 +168,8 @@ int tt_bn_order_resp_parse(const char *body, size_t len,
     json_t *root = json_loadb(body, len, 0, &jerr);
     int rc;
     if (!json_is_object(root))
-        rc = s_err(err, errsize, "order: %s",
-                   root ? "not an object" : jerr.text);
+        rc = tt_bn_errf(err, errsize, "order: %s",
+                        root ? "not an object" : jerr.text);
     else
         rc = s_order(root, ins, out, err, errsize);
     json_decref(root);
@@ -205,7 +195,8 @@ static int s_ms(json_t *o, const char *key, tt_ns_t *out, char *err, size_t es)
     if (s_int(o, key, &ms, "executionReport", err, es))
         return -1;
     if (ms < 0 || ms > INT64_MAX / TT_NS_PER_MS)
-        return s_err(err, es, "executionReport: field \"%s\": bad time", key);
+        return tt_bn_errf(err, es, "executionReport: field \"%s\": bad time",
+                          key);
     *out = ms * TT_NS_PER_MS;
     return 0;
 }
@@ -252,7 +243,7 @@ static int s_exec(json_t *e, const tt_instrument_t *ins, tt_bn_exec_t *x,
              asset ? asset : "");
     if (x->exec_type == TT_BN_EXEC_TRADE &&
         (x->last_qty <= 0 || x->last_px <= 0 || x->trade_id < 0))
-        return s_err(err, es, "executionReport: TRADE without a fill");
+        return tt_bn_errf(err, es, "executionReport: TRADE without a fill");
     return 0;
 }
 
@@ -262,7 +253,7 @@ static tt_bn_ud_kind_t s_userdata(json_t *ev, tt_bn_lookup_fn *lookup,
 {
     const char *e = json_string_value(json_object_get(ev, "e"));
     if (!e)
-        return s_err(err, es, "user data: no event type \"e\""),
+        return tt_bn_errf(err, es, "user data: no event type \"e\""),
                TT_BN_UD_MALFORMED;
     if (strcmp(e, "outboundAccountPosition") == 0)
         return TT_BN_UD_ACCOUNT;
@@ -272,7 +263,7 @@ static tt_bn_ud_kind_t s_userdata(json_t *ev, tt_bn_lookup_fn *lookup,
         return TT_BN_UD_MALFORMED;
     tt_instrument_t ins;
     if (lookup(arg, x->symbol, &ins) < 0) {
-        s_err(err, es, "executionReport: unknown symbol %s", x->symbol);
+        tt_bn_errf(err, es, "executionReport: unknown symbol %s", x->symbol);
         return TT_BN_UD_UNKNOWN_SYMBOL;
     }
     return s_exec(ev, &ins, x, err, es) == 0 ? TT_BN_UD_EXEC
@@ -288,8 +279,8 @@ tt_bn_ud_kind_t tt_bn_userdata_parse(const char *buf, size_t len,
     json_error_t jerr;
     json_t *root = json_loadb(buf, len, 0, &jerr);
     if (!json_is_object(root)) {
-        s_err(err, errsize, "user data: %s",
-              root ? "not an object" : jerr.text);
+        tt_bn_errf(err, errsize, "user data: %s",
+                   root ? "not an object" : jerr.text);
         json_decref(root);
         return TT_BN_UD_MALFORMED;
     }

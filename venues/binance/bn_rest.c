@@ -2,6 +2,7 @@
     klines history (see bn_rest.h). REST bodies are parsed with jansson:
     they are rare next to stream frames, and nested arrays read more
     clearly as a DOM. */
+#include "venues/binance/bn_private.h"
 #include "venues/binance/bn_rest.h"
 
 #include <jansson.h>
@@ -11,8 +12,7 @@
 
 #include "marketdata/decimal.h"
 
-__attribute__((format(printf, 3, 4))) static int
-s_err(char *err, size_t errsize, const char *fmt, ...)
+int tt_bn_errf(char *err, size_t errsize, const char *fmt, ...)
 {
     if (err && errsize) {
         va_list ap;
@@ -83,27 +83,27 @@ static int s_check_req(const tt_bn_order_req_t *r, char *err, size_t es)
 {
     bool px, stop, tif;
     if (!r->symbol || !*r->symbol)
-        return s_err(err, es, "order: no symbol");
+        return tt_bn_errf(err, es, "order: no symbol");
     if (r->side != TT_SIDE_BUY && r->side != TT_SIDE_SELL)
-        return s_err(err, es, "order: bad side %d", (int)r->side);
+        return tt_bn_errf(err, es, "order: bad side %d", (int)r->side);
     if (!s_type_name(r->type))
-        return s_err(err, es, "order: bad type %d", (int)r->type);
+        return tt_bn_errf(err, es, "order: bad type %d", (int)r->type);
     if (r->qty <= 0)
-        return s_err(err, es, "order: quantity must be positive");
+        return tt_bn_errf(err, es, "order: quantity must be positive");
     s_needs(r->type, &px, &stop, &tif);
     const char *tn = s_type_name(r->type);
     if (px != (r->price > 0))
-        return s_err(err, es, "order: %s %s price", tn,
-                     px ? "needs a" : "takes no");
+        return tt_bn_errf(err, es, "order: %s %s price", tn,
+                          px ? "needs a" : "takes no");
     if (stop != (r->stop_price > 0))
-        return s_err(err, es, "order: %s %s stop price", tn,
-                     stop ? "needs a" : "takes no");
+        return tt_bn_errf(err, es, "order: %s %s stop price", tn,
+                          stop ? "needs a" : "takes no");
     if (tif != (r->tif >= TT_BN_TIF_GTC && r->tif <= TT_BN_TIF_FOK))
-        return s_err(err, es, "order: %s %s time in force", tn,
-                     tif ? "needs a" : "takes no");
+        return tt_bn_errf(err, es, "order: %s %s time in force", tn,
+                          tif ? "needs a" : "takes no");
     if (r->client_order_id && strlen(r->client_order_id) > TT_COID_MAX)
-        return s_err(err, es, "order: client order id longer than %d",
-                     TT_COID_MAX);
+        return tt_bn_errf(err, es, "order: client order id longer than %d",
+                          TT_COID_MAX);
     return 0;
 }
 
@@ -122,12 +122,12 @@ int tt_bn_order_query(const tt_bn_order_req_t *r, tt_bn_query_t *q, char *err,
         (r->price > 0 && s_add_dec(q, "price", r->price, r->px_decimals)) ||
         (r->stop_price > 0 &&
          s_add_dec(q, "stopPrice", r->stop_price, r->px_decimals)))
-        return s_err(err, errsize, "order: decimals out of range");
+        return tt_bn_errf(err, errsize, "order: decimals out of range");
     if (r->client_order_id && *r->client_order_id)
         tt_bn_query_add(q, "newClientOrderId", r->client_order_id);
     tt_bn_query_add(q, "newOrderRespType", "FULL");
     if (tt_bn_query_finish(q) < 0)
-        return s_err(err, errsize, "order: query buffer too small");
+        return tt_bn_errf(err, errsize, "order: query buffer too small");
     return 0;
 }
 
@@ -217,12 +217,12 @@ static int s_kdec(json_t *a, size_t i, int dec, int64_t *out, size_t row,
 {
     json_t *v = json_array_get(a, i);
     if (!json_is_string(v))
-        return s_err(err, es, "klines[%zu][%zu]: not a string", row, i);
+        return tt_bn_errf(err, es, "klines[%zu][%zu]: not a string", row, i);
     int rc =
         tt_decimal_parse(json_string_value(v), json_string_length(v), dec, out);
     if (rc != TT_DEC_OK)
-        return s_err(err, es, "klines[%zu][%zu]: \"%.40s\": %s", row, i,
-                     json_string_value(v), tt_decimal_strerror(rc));
+        return tt_bn_errf(err, es, "klines[%zu][%zu]: \"%.40s\": %s", row, i,
+                          json_string_value(v), tt_decimal_strerror(rc));
     return 0;
 }
 
@@ -234,14 +234,14 @@ static int s_krow(json_t *a, size_t row, const tt_instrument_t *ins,
     json_t *n = json_array_get(a, 8);
     if (!json_is_array(a) || json_array_size(a) < 9 || !json_is_integer(t0) ||
         !json_is_integer(t1) || !json_is_integer(n))
-        return s_err(err, es, "klines[%zu]: not a kline array", row);
+        return tt_bn_errf(err, es, "klines[%zu]: not a kline array", row);
     int64_t open_ms = json_integer_value(t0), close_ms = json_integer_value(t1);
     if (open_ms < 0 || open_ms > INT64_MAX / TT_NS_PER_MS ||
         close_ms != open_ms + (int64_t)tf_s * 1000 - 1)
-        return s_err(err, es,
-                     "klines[%zu]: times do not match a %d s "
-                     "interval",
-                     row, (int)tf_s);
+        return tt_bn_errf(err, es,
+                          "klines[%zu]: times do not match a %d s "
+                          "interval",
+                          row, (int)tf_s);
     int pd = ins->px_decimals;
     if (s_kdec(a, 1, pd, &c->open, row, err, es) ||
         s_kdec(a, 2, pd, &c->high, row, err, es) ||
@@ -251,7 +251,7 @@ static int s_krow(json_t *a, size_t row, const tt_instrument_t *ins,
         return -1;
     json_int_t trades = json_integer_value(n);
     if (trades < 0 || trades > UINT32_MAX)
-        return s_err(err, es, "klines[%zu][8]: bad trade count", row);
+        return tt_bn_errf(err, es, "klines[%zu][8]: bad trade count", row);
     c->open_ts = open_ms * TT_NS_PER_MS;
     c->tf_s = tf_s;
     c->trades = (uint32_t)trades;
@@ -265,25 +265,26 @@ int tt_bn_klines_parse(const char *body, size_t len, const tt_instrument_t *ins,
 {
     *n = 0;
     if (tf_s <= 0)
-        return s_err(err, errsize, "klines: bad interval %d", (int)tf_s);
+        return tt_bn_errf(err, errsize, "klines: bad interval %d", (int)tf_s);
     json_error_t jerr;
     json_t *root = json_loadb(body, len, 0, &jerr);
     if (!json_is_array(root)) {
-        s_err(err, errsize, "klines: %s", root ? "not an array" : jerr.text);
+        tt_bn_errf(err, errsize, "klines: %s",
+                   root ? "not an array" : jerr.text);
         json_decref(root);
         return -1;
     }
     int rc = 0;
     if (json_array_size(root) > cap)
-        rc = s_err(err, errsize, "klines: %zu rows for room for %zu",
-                   json_array_size(root), cap);
+        rc = tt_bn_errf(err, errsize, "klines: %zu rows for room for %zu",
+                        json_array_size(root), cap);
     for (size_t i = 0; rc == 0 && i < json_array_size(root); i++)
         rc = s_krow(json_array_get(root, i), i, ins, tf_s, now, &out[i], err,
                     errsize);
     for (size_t i = 1; rc == 0 && i < json_array_size(root); i++)
         if (out[i].open_ts <= out[i - 1].open_ts)
-            rc =
-                s_err(err, errsize, "klines[%zu]: not after the one before", i);
+            rc = tt_bn_errf(err, errsize,
+                            "klines[%zu]: not after the one before", i);
     if (rc == 0)
         *n = json_array_size(root);
     json_decref(root);
