@@ -357,13 +357,16 @@ static void s_loop(s_bus_t *self, zsock_t *pipe)
 
 static void s_task(zsock_t *pipe, void *arg)
 {
+    /* ARG lives on the starter's stack: it is read and written before the
+       handshake, never after (the starter may have returned by then). */
     s_start_t *start = arg;
     s_bus_t self = {.rt = start->rt,
                     .cfg = tt_runtime_config(start->rt),
                     .stats = start->stats};
-    start->ok = s_setup(&self) == 0;
+    bool ok = s_setup(&self) == 0;
+    start->ok = ok;
     zsock_signal(pipe, 0);
-    if (start->ok)
+    if (ok)
         s_loop(&self, pipe);
     s_teardown(&self);
 }
