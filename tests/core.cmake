@@ -22,11 +22,16 @@ tt_test(NAME test_supervision_e2e LABEL e2e TIMEOUT 180
 tt_test(NAME test_symbol_actors LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_symbol_actors.c
         LIBS tt_actors)
+# The store invariants every trading end-to-end test checks after a run.
+add_library(tt_storecheck STATIC ${CMAKE_CURRENT_LIST_DIR}/storecheck.c)
+target_compile_options(tt_storecheck PRIVATE ${TT_WARNINGS})
+target_link_libraries(tt_storecheck PUBLIC tt_harness tt_store)
+
 tt_test(NAME test_events_e2e LABEL e2e TIMEOUT 240
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_events_e2e.c
-        LIBS tt_procharness tt_store)
+        LIBS tt_procharness tt_storecheck)
 target_compile_definitions(test_events_e2e PRIVATE
     TT_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 tt_test(NAME test_crash_e2e LABEL e2e TIMEOUT 240
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_crash_e2e.c
-        LIBS tt_procharness tt_store)
+        LIBS tt_procharness tt_storecheck)

@@ -10,12 +10,11 @@
     once, and positions rebuilt from the ledger equal the stored ones. */
 #include "tests/harness.h"
 #include "tests/process.h"
-#include "store/store.h"
+#include "tests/storecheck.h"
 
 #include <czmq.h>
 #include <jansson.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,20 +139,6 @@ static void test_late_subscribers_get_replay_then_live(void **state)
     tth_proc_destroy(&proc);
 }
 
-typedef struct {
-    sqlite3 *db;
-} s_db_t;
-
-static long s_query_long(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long v = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static void test_stalled_subscriber_and_the_store(void **state)
 {
     (void)state;
@@ -177,36 +162,8 @@ static void test_stalled_subscriber_and_the_store(void **state)
 
     char path[512];
     snprintf(path, sizeof path, "%s/ticktree.db", proc->dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    long events_n = s_query_long(db, "SELECT count(*) FROM events");
-    assert_true(events_n > 0);
-    assert_int_equal(s_query_long(db, "SELECT min(seq) FROM events"), 1);
-    assert_int_equal(s_query_long(db, "SELECT max(seq) FROM events"), events_n);
-    long fills_n = s_query_long(db, "SELECT count(*) FROM fills");
-    assert_true(fills_n >= 4);
-    assert_int_equal(
-        s_query_long(db, "SELECT count(DISTINCT venue || fill_id) FROM fills"),
-        fills_n);
-    assert_int_equal(s_query_long(db, "SELECT count(*) FROM ledger"), fills_n);
-    /* Every fill event was published for a fill in the ledger. */
-    assert_int_equal(
-        s_query_long(db, "SELECT count(*) FROM events WHERE topic LIKE "
-                         "'trade.fill.%'"),
-        fills_n);
-    sqlite3_close(db);
-
-    char err[256];
-    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
-    assert_non_null(store);
-    for (int i = 0; i < 3; i++) {
-        char sym[8];
-        snprintf(sym, sizeof sym, "S%d", i);
-        int rc = tt_store_check_position(store, sym);
-        if (rc != 0)
-            fail_msg("%s: %s", sym, tt_store_error(store));
-    }
-    tt_store_close(&store);
+    long orders = 0;
+    assert_true(tth_check_store(path, 3, &orders) >= 4);
     tth_proc_destroy(&proc);
 }
 
