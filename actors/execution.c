@@ -39,6 +39,9 @@
 
 #define S_PASSES 8   /* event -> intents -> event rounds per input, at most */
 #define S_PENDING 64 /* intents waiting for the store, at most */
+/* Reject code of an order refused here, before the store recorded it:
+   there is no stored order to update. */
+#define S_LOCAL_REJECT (-1)
 
 typedef struct {
     const tt_symbol_cfg_t *sym;
@@ -193,6 +196,7 @@ static void s_reject_locally(tt_broker_ev_t *ev, const char *coid, int64_t now,
 {
     memset(ev, 0, sizeof *ev);
     ev->kind = TT_EV_REJECTED;
+    ev->code = S_LOCAL_REJECT;
     ev->ts = now;
     snprintf(ev->coid, sizeof ev->coid, "%s", coid);
     snprintf(ev->reason, sizeof ev->reason, "%s", reason);
@@ -276,7 +280,7 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
         if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0)
             tt_warn(tt_actor_path(actor), "order event refused: %s",
                     tt_book_error(&self->book));
-        else
+        else if (events[i].code != S_LOCAL_REJECT)
             s_order_event(actor, self, events[i].coid);
         if (res.filled && self->bus) {
             tt_evt_fill_t ev = {.fill = res.fill,

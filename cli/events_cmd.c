@@ -282,7 +282,7 @@ static bool s_emit(s_ev_t *o, const char *topic, const uint8_t *data,
 
 /* Fetches FROM..TO (TO 0: up to the latest) from the replay endpoint
    and prints it. Returns 0, 1 when --count was reached, -1 on error. */
-static int s_replay(s_ev_t *o, zsock_t **req, uint64_t from, uint64_t to)
+static int s_replay(s_ev_t *o, zsock_t *req, uint64_t from, uint64_t to)
 {
     for (int chunk = 0; chunk < 1000000; chunk++) {
         Tt__ReplayRequest rq = TT__REPLAY_REQUEST__INIT;
@@ -291,8 +291,8 @@ static int s_replay(s_ev_t *o, zsock_t **req, uint64_t from, uint64_t to)
         rq.to_seq = to;
         uint8_t buf[256];
         size_t size = tt__replay_request__pack(&rq, buf);
-        zmq_send(zsock_resolve(*req), buf, size, 0);
-        zmq_pollitem_t item = {zsock_resolve(*req), 0, ZMQ_POLLIN, 0};
+        zmq_send(zsock_resolve(req), buf, size, 0);
+        zmq_pollitem_t item = {zsock_resolve(req), 0, ZMQ_POLLIN, 0};
         if (zmq_poll(&item, 1, o->timeout_ms) <= 0) {
             fprintf(stderr,
                     "ticktree events: the replay endpoint %s did not "
@@ -302,7 +302,7 @@ static int s_replay(s_ev_t *o, zsock_t **req, uint64_t from, uint64_t to)
         }
         zmq_msg_t msg;
         zmq_msg_init(&msg);
-        zmq_msg_recv(&msg, zsock_resolve(*req), 0);
+        zmq_msg_recv(&msg, zsock_resolve(req), 0);
         Tt__ReplayReply *reply = tt__replay_reply__unpack(
             NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
         zmq_msg_close(&msg);
@@ -383,7 +383,7 @@ static zsock_t *s_subscribe(const s_ev_t *o)
 
 /* Receives one [topic, event] message; 1 printed-and-done, 0 go on, -1
    on a malformed message (skipped). */
-static int s_live_one(s_ev_t *o, zsock_t *sub, zsock_t **req)
+static int s_live_one(s_ev_t *o, zsock_t *sub, zsock_t *req)
 {
     char topic[128];
     int n = zmq_recv(zsock_resolve(sub), topic, sizeof topic - 1, 0);
@@ -436,7 +436,7 @@ int tt_cmd_events(int argc, char **argv)
     int rc = 0;
     if (o.from) {
         o.last = o.from - 1;
-        rc = s_replay(&o, &req, o.from, 0);
+        rc = s_replay(&o, req, o.from, 0);
     }
     int64_t idle_since = zclock_mono();
     while (rc == 0) {
@@ -449,7 +449,7 @@ int tt_cmd_events(int argc, char **argv)
             break; /* interrupted (Ctrl-C) */
         if (n == 0)
             continue;
-        rc = s_live_one(&o, sub, &req);
+        rc = s_live_one(&o, sub, req);
         idle_since = zclock_mono();
     }
     if (rc < 0)
