@@ -11,6 +11,7 @@
 #include "tests/harness.h"
 #include "tests/process.h"
 #include "tests/storecheck.h"
+#include "events.pb-c.h"
 
 #include <czmq.h>
 #include <jansson.h>
@@ -86,6 +87,58 @@ static void s_endpoints(tth_proc_t *proc, char *events, char *replay,
     snprintf(replay, size, "ipc://%s/replay", proc->dir);
 }
 
+/* Sends BYTES to the replay endpoint; returns the reply's status (-1: no
+   reply within 3 s), and its error text into ERR. */
+static int s_replay_raw(const char *endpoint, const void *bytes, size_t len,
+                        char *err, size_t size)
+{
+    zsock_t *req = zsock_new(ZMQ_REQ);
+    assert_non_null(req);
+    zsock_set_linger(req, 0);
+    assert_int_equal(zsock_connect(req, "%s", endpoint), 0);
+    zmq_send(zsock_resolve(req), bytes, len, 0);
+    zmq_pollitem_t item = {zsock_resolve(req), 0, ZMQ_POLLIN, 0};
+    int status = -1;
+    if (zmq_poll(&item, 1, 3000) == 1) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        zmq_msg_recv(&msg, zsock_resolve(req), 0);
+        Tt__ReplayReply *reply = tt__replay_reply__unpack(
+            NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+        zmq_msg_close(&msg);
+        assert_non_null(reply);
+        status = (int)reply->status;
+        snprintf(err, size, "%s", reply->error);
+        tt__replay_reply__free_unpacked(reply, NULL);
+    }
+    zsock_destroy(&req);
+    return status;
+}
+
+/* Garbage and nonsense ranges get an error reply; the service goes on. */
+static void s_check_bad_replay_requests(tth_proc_t *proc, const char *replay)
+{
+    char err[256];
+    assert_int_equal(
+        s_replay_raw(replay, "\xff\xff\x01garbage", 10, err, sizeof err),
+        TT__STATUS__STATUS_BAD_REQUEST);
+    assert_non_null(strstr(err, "ReplayRequest"));
+    Tt__ReplayRequest rq = TT__REPLAY_REQUEST__INIT;
+    rq.from_seq = 10;
+    rq.to_seq = 5;
+    uint8_t buf[64];
+    size_t n = tt__replay_request__pack(&rq, buf);
+    assert_int_equal(s_replay_raw(replay, buf, n, err, sizeof err),
+                     TT__STATUS__STATUS_BAD_REQUEST);
+    assert_non_null(strstr(err, "below"));
+    Tt__Reply *reply = NULL;
+    Tt__Health *h = tth_health(proc, &reply);
+    assert_non_null(h);
+    assert_int_equal(h->state, TT__STATE__STATE_RUNNING);
+    assert_true(h->events->last_seq > 0);
+    tt__reply__free_unpacked(reply, NULL);
+}
+
 static void test_late_subscribers_get_replay_then_live(void **state)
 {
     (void)state;
@@ -136,6 +189,7 @@ static void test_late_subscribers_get_replay_then_live(void **state)
         fail_msg("python client exited %d:\n%.2000s", status, buf);
     s_check_sequence(buf, (long)seq + 100, "python client");
     free(buf);
+    s_check_bad_replay_requests(proc, replay);
     tth_proc_destroy(&proc);
 }
 
