@@ -29,8 +29,10 @@ typedef struct {
     uint32_t execution;
     int64_t last_rx_ns; /* clock time of the last tick; 0 = none yet */
     int64_t started_ns;
-    bool stale; /* reported stale to the root */
-    bool bus;   /* candles also go to the bus */
+    bool stale;      /* reported stale to the root */
+    bool bus;        /* candles also go to the bus */
+    bool inband;     /* time comes in TT_MSG_CLOCK frames (backtest) */
+    int64_t last_ts; /* event time of the last tick */
 } s_data_t;
 
 static bool s_forwarded(const s_data_t *self, int32_t tf_s)
@@ -101,6 +103,7 @@ static int s_on_ticks(tt_actor_t *actor, s_data_t *self,
         s_emit(actor, self, out, count);
     }
     self->last_rx_ns = tt_actor_now(actor);
+    self->last_ts = batch->ticks[batch->count - 1].ts;
     tt_actor_note_tick(actor, batch->ticks[batch->count - 1].ts, batch->count);
     tt_actor_send_critical(actor, self->execution, TT_MSG_TICKS, batch, len);
     if (self->stale)
@@ -108,10 +111,49 @@ static int s_on_ticks(tt_actor_t *actor, s_data_t *self,
     return 0;
 }
 
+static void s_advance(tt_actor_t *actor, s_data_t *self, int64_t until)
+{
+    tt_candle_t out[TT_CANDLES_MAX_OUT];
+    int count;
+    do {
+        count =
+            tt_candles_advance(self->candles, until, out, TT_CANDLES_MAX_OUT);
+        s_emit(actor, self, out, count > 0 ? count : 0);
+    } while (count == TT_CANDLES_MAX_OUT);
+}
+
+/* Staleness from SINCE (the last tick, or the start) to NOW. */
+static void s_check_stale(tt_actor_t *actor, s_data_t *self, int64_t since,
+                          int64_t now)
+{
+    if (!self->stale && now - since > self->sym->stale_ms * TT_NS_PER_MS) {
+        tt_warn(tt_actor_path(actor), "no tick for %lld ms: stale",
+                (long long)((now - since) / TT_NS_PER_MS));
+        s_report(actor, self, true);
+    }
+}
+
+/* In-band time from the replay feed: every tick before it has arrived, so
+   candles close exactly at their end and staleness is judged in event
+   time; the timer stands down for the rest of the actor's life. */
+static int s_on_clock(tt_actor_t *actor, s_data_t *self, int64_t now)
+{
+    if (!self->inband) {
+        self->inband = true;
+        self->started_ns = now;
+    }
+    s_advance(actor, self, now);
+    s_check_stale(actor, self, self->last_ts ? self->last_ts : self->started_ns,
+                  now);
+    return 0;
+}
+
 static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
 {
     s_data_t *self = state;
     switch (msg->hdr.type) {
+    case TT_MSG_CLOCK:
+        return s_on_clock(actor, self, msg->body.clock.now);
     case TT_MSG_TICKS:
         return s_on_ticks(actor, self, &msg->body.ticks, msg->hdr.len);
     case TT_MSG_TICK: {
@@ -129,19 +171,12 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
 static int s_timer(tt_actor_t *actor, void *state, int64_t now_ns)
 {
     s_data_t *self = state;
-    tt_candle_t out[TT_CANDLES_MAX_OUT];
-    int count;
-    do {
-        count = tt_candles_advance(self->candles, now_ns - S_LATENESS_NS, out,
-                                   TT_CANDLES_MAX_OUT);
-        s_emit(actor, self, out, count > 0 ? count : 0);
-    } while (count == TT_CANDLES_MAX_OUT);
-    int64_t since = self->last_rx_ns ? self->last_rx_ns : self->started_ns;
-    if (!self->stale && now_ns - since > self->sym->stale_ms * TT_NS_PER_MS) {
-        tt_warn(tt_actor_path(actor), "no tick for %lld ms: stale",
-                (long long)((now_ns - since) / TT_NS_PER_MS));
-        s_report(actor, self, true);
-    }
+    if (self->inband)
+        return 0;
+    s_advance(actor, self, now_ns - S_LATENESS_NS);
+    s_check_stale(actor, self,
+                  self->last_rx_ns ? self->last_rx_ns : self->started_ns,
+                  now_ns);
     return 0;
 }
 

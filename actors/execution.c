@@ -13,7 +13,17 @@
 
     Signals older than two of the symbol's first timeframe are not traded:
     they come from candles of the warm-up history, not from the market as
-    it is now.
+    it is now; nor are signals decided before the runtime's trade-from
+    time (the service's start; a backtest's --from).
+
+    Event time (invariant 8): orders, risk and fills are timed by the
+    events that caused them, never by when this actor got to them. An
+    order decided at T is eligible for the first trade at or after T even
+    when it reaches the paper broker (after the store, or behind a queue)
+    once later trades have been matched: the last S_RING trades are kept,
+    and a late order catches up on exactly the trades it missed. So the
+    same ticks give the same orders and fills whatever the threads did:
+    live paper trading and a backtest of its recorded ticks agree.
 
     With a bus (the service; bus/bus.h), a new order goes to the broker
     only after the bus has committed its intent to the store and answered
@@ -42,6 +52,15 @@
 /* Reject code of an order refused here, before the store recorded it:
    there is no stored order to update. */
 #define S_LOCAL_REJECT (-1)
+#define S_RING 1024 /* recent trades kept for late orders (power of two) */
+
+/* A new order waiting for the store, with the event time and the trade
+   (tick index) it was decided after. */
+typedef struct {
+    tt_intent_t it;
+    int64_t ts;
+    uint64_t after;
+} s_pending_t;
 
 typedef struct {
     const tt_symbol_cfg_t *sym;
@@ -54,8 +73,15 @@ typedef struct {
     tt_px_t last_px;
     bool bus;
     bool flatten;                   /* a restored position waits to be closed */
-    tt_intent_t pending[S_PENDING]; /* awaiting the store, oldest first */
+    s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
+    int64_t trade_from;     /* signals decided before are history */
+    tt_tick_t ring[S_RING]; /* tick i (from 1) at ring[(i - 1) % S_RING] */
+    uint64_t ticks;         /* ticks seen: the index of the last one */
+    int64_t ctx_ts;         /* event time of the work in hand */
+    uint64_t ctx_after;     /* ...and the last trade it comes after */
+    bool catching_up;
+    uint64_t ring_misses; /* late orders older than the ring */
 } s_exec_t;
 
 static int s_decimal(const char *text, int decimals, int64_t *out)
@@ -120,6 +146,7 @@ static int s_init(tt_actor_t *actor, void **state_p)
     self->max_signal_age_ns =
         2 * (int64_t)self->sym->timeframes[0] * TT_NS_PER_SEC;
     self->equity = 100000 * tt_pow10(inst->px_decimals);
+    self->trade_from = tt_actor_trade_from(actor);
     *state_p = self;
     return 0;
 }
@@ -163,23 +190,24 @@ static void s_tell_strategy(tt_actor_t *actor, s_exec_t *self, int64_t ts)
 static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
                           tt_broker_ev_t *events, int count, int pass);
 
-/* Sends one intent to the paper broker; *EV receives its answer. */
+/* Sends one intent to the paper broker at the event time of the work in
+   hand; *EV receives its answer. */
 static void s_to_broker(tt_actor_t *actor, s_exec_t *self,
                         const tt_intent_t *it, tt_broker_ev_t *ev)
 {
-    int64_t now = tt_actor_now(actor);
+    (void)actor;
+    int64_t ts = self->ctx_ts;
     memset(ev, 0, sizeof *ev);
     snprintf(ev->coid, sizeof ev->coid, "%s", it->order.coid);
-    ev->ts = now;
-    int rc =
-        it->kind == TT_INTENT_SUBMIT
-            ? tt_paper_submit(&self->paper, &it->order, now)
-        : it->kind == TT_INTENT_CANCEL
-            ? tt_paper_cancel(&self->paper, it->order.coid)
-            : tt_paper_replace(&self->paper, it->old_coid, &it->order, now);
+    ev->ts = ts;
+    int rc = it->kind == TT_INTENT_SUBMIT
+                 ? tt_paper_submit(&self->paper, &it->order, ts)
+             : it->kind == TT_INTENT_CANCEL
+                 ? tt_paper_cancel(&self->paper, it->order.coid)
+                 : tt_paper_replace(&self->paper, it->old_coid, &it->order, ts);
     if (it->kind != TT_INTENT_CANCEL) {
         atomic_fetch_add(&self->stats->orders, 1);
-        tt_risk_on_order_sent(&self->risk, now);
+        tt_risk_on_order_sent(&self->risk, ts);
     }
     if (rc < 0) {
         ev->kind = it->kind == TT_INTENT_CANCEL ? TT_EV_CANCEL_REJECTED
@@ -210,7 +238,8 @@ static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
     if (self->pending_n == S_PENDING)
         return -1;
     int slot = (self->pending_head + self->pending_n) % S_PENDING;
-    self->pending[slot] = *it;
+    self->pending[slot] =
+        (s_pending_t){.it = *it, .ts = self->ctx_ts, .after = self->ctx_after};
     self->pending_n++;
     tt_evt_order_t ev = {.order = it->order, .intent = 1};
     if (it->kind == TT_INTENT_REPLACE)
@@ -219,6 +248,9 @@ static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
     return 0;
 }
 
+static void s_catch_up(tt_actor_t *actor, s_exec_t *self, uint64_t after,
+                       uint64_t min_seq);
+
 /* Sends intents on: new orders through the store first (with a bus),
    cancels straight to the broker, whose answers go back to the book. */
 static void s_apply(tt_actor_t *actor, s_exec_t *self,
@@ -226,43 +258,50 @@ static void s_apply(tt_actor_t *actor, s_exec_t *self,
 {
     tt_broker_ev_t events[TT_INTENTS_MAX];
     int count = 0;
+    uint64_t first_seq = tt_paper_next_seq(&self->paper);
+    uint64_t after = self->ctx_after;
     for (int i = 0; i < intents->n; i++) {
         const tt_intent_t *it = &intents->v[i];
         if (self->bus && it->kind != TT_INTENT_CANCEL) {
             if (s_send_intent(actor, self, it) != 0)
-                s_reject_locally(&events[count++], it->order.coid,
-                                 tt_actor_now(actor),
+                s_reject_locally(&events[count++], it->order.coid, self->ctx_ts,
                                  "too many orders awaiting the store");
             continue;
         }
         s_to_broker(actor, self, it, &events[count++]);
     }
     s_feed_events(actor, self, events, count, pass + 1);
+    s_catch_up(actor, self, after, first_seq);
 }
 
-/* The bus committed (or refused) the oldest waiting intent. */
+/* The bus committed (or refused) the oldest waiting intent: it goes to
+   the broker in the event time it was decided in. */
 static int s_on_intent_done(tt_actor_t *actor, s_exec_t *self,
                             const tt_intent_done_t *done)
 {
     if (!self->pending_n ||
-        strcmp(self->pending[self->pending_head].order.coid, done->coid)) {
+        strcmp(self->pending[self->pending_head].it.order.coid, done->coid)) {
         tt_error(tt_actor_path(actor),
                  "store answered for %s, which is not "
                  "the order waiting; ignored",
                  done->coid);
         return 0;
     }
-    tt_intent_t it = self->pending[self->pending_head];
+    s_pending_t p = self->pending[self->pending_head];
     self->pending_head = (self->pending_head + 1) % S_PENDING;
     self->pending_n--;
+    self->ctx_ts = p.ts;
+    self->ctx_after = p.after;
+    uint64_t seq = tt_paper_next_seq(&self->paper);
     tt_broker_ev_t ev;
     if (done->status == 0)
-        s_to_broker(actor, self, &it, &ev);
+        s_to_broker(actor, self, &p.it, &ev);
     else
-        s_reject_locally(&ev, it.order.coid, tt_actor_now(actor),
+        s_reject_locally(&ev, p.it.order.coid, p.ts,
                          done->status > 0 ? "client order id already stored"
                                           : "the store could not record it");
     s_feed_events(actor, self, &ev, 1, 0);
+    s_catch_up(actor, self, p.after, seq);
     return 0;
 }
 
@@ -309,12 +348,24 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
     s_publish(actor, self);
 }
 
+/* The last trade before T: the one a decision taken at T comes after. */
+static uint64_t s_trade_before(const s_exec_t *self, int64_t t)
+{
+    uint64_t oldest = self->ticks > S_RING ? self->ticks - S_RING : 0;
+    uint64_t i = self->ticks;
+    while (i > oldest && self->ring[(i - 1) % S_RING].ts >= t)
+        i--;
+    return i;
+}
+
 static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
                        const tt_signal_t *sig)
 {
-    int64_t now = tt_actor_now(actor);
-    if (now - sig->ts > self->max_signal_age_ns)
+    if (tt_actor_now(actor) - sig->ts > self->max_signal_age_ns ||
+        sig->ts < self->trade_from)
         return 0; /* from the warm-up history */
+    self->ctx_ts = sig->ts;
+    self->ctx_after = s_trade_before(self, sig->ts);
     const tt_position_t *pos = tt_book_position(&self->book);
     tt_portfolio_snap_t pf = {.equity = self->equity,
                               .open_positions = pos->qty != 0,
@@ -323,11 +374,11 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
                              .warm = true,
                              .busy = tt_book_busy(&self->book)};
     tt_risk_decision_t decision;
-    if (tt_risk_check(&self->risk, sig, &pf, &view, now, &decision) != 0) {
+    if (tt_risk_check(&self->risk, sig, &pf, &view, sig->ts, &decision) != 0) {
         atomic_fetch_add(&self->stats->rejects, 1);
         tt_debug(tt_actor_path(actor), "signal refused: %s", decision.text);
         if (self->bus) { /* information, not trading: droppable */
-            tt_evt_rejection_t ev = {.ts = now,
+            tt_evt_rejection_t ev = {.ts = sig->ts,
                                      .kind = (int32_t)sig->kind,
                                      .reason = (int32_t)decision.reason};
             snprintf(ev.text, sizeof ev.text, "%.119s", decision.text);
@@ -337,7 +388,8 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
         return 0;
     }
     tt_intents_t intents = {.n = 0};
-    if (tt_book_on_signal(&self->book, sig, decision.qty, now, &intents) < 0) {
+    if (tt_book_on_signal(&self->book, sig, decision.qty, sig->ts, &intents) <
+        0) {
         tt_debug(tt_actor_path(actor), "book refused the signal: %s",
                  tt_book_error(&self->book));
         return 0;
@@ -359,36 +411,79 @@ static void s_paper_event(const tt_paper_event_t *in, tt_broker_ev_t *out)
     out->fee = in->fee;
 }
 
-static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
-                      const tt_tick_batch_t *batch)
+/* One trade against the resting orders that arrived as MIN_SEQ or later
+   (0: all), then the marks (trailing stops, breakeven) at its price. */
+static void s_trade(tt_actor_t *actor, s_exec_t *self, const tt_tick_t *tick,
+                    uint64_t index, uint64_t min_seq, bool mark)
 {
     tt_paper_event_t paper[TT_PAPER_EVENTS_MAX];
     tt_broker_ev_t events[TT_PAPER_EVENTS_MAX];
-    for (uint32_t t = 0; t < batch->count; t++) {
-        int count = tt_paper_on_tick(&self->paper, &batch->ticks[t], paper,
-                                     TT_PAPER_EVENTS_MAX);
-        for (int i = 0; i < count; i++)
-            s_paper_event(&paper[i], &events[i]);
-        if (count > 0)
-            s_feed_events(actor, self, events, count, 0);
-        self->last_px = batch->ticks[t].price;
-    }
+    self->ctx_ts = tick->ts;
+    self->ctx_after = index;
+    int count = tt_paper_on_tick_since(&self->paper, tick, min_seq, paper,
+                                       TT_PAPER_EVENTS_MAX);
+    for (int i = 0; i < count; i++)
+        s_paper_event(&paper[i], &events[i]);
+    if (count > 0)
+        s_feed_events(actor, self, events, count, 0);
     tt_intents_t intents = {.n = 0};
-    if (self->flatten && self->last_px) {
-        self->flatten = false;
-        tt_warn(tt_actor_path(actor),
-                "restored position without its "
-                "protective orders: closing it at the market");
-        tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = tt_actor_now(actor)};
-        if (tt_book_on_signal(&self->book, &exit, 0, exit.ts, &intents) == 0)
-            s_apply(actor, self, &intents, 0);
-        intents.n = 0;
-    }
-    if (self->last_px &&
-        tt_book_on_mark(&self->book, self->last_px, tt_actor_now(actor),
-                        &intents) == 0 &&
+    if (mark &&
+        tt_book_on_mark(&self->book, tick->price, tick->ts, &intents) == 0 &&
         intents.n)
         s_apply(actor, self, &intents, 0);
+}
+
+/* Orders from MIN_SEQ on reached the broker after trades AFTER+1..last had
+   been matched: they meet those trades now, in order, and so does what
+   they cause (brackets of an entry that fills here). Marks are replayed
+   only for a position this catch-up opened: an older one saw them. */
+static void s_catch_up(tt_actor_t *actor, s_exec_t *self, uint64_t after,
+                       uint64_t min_seq)
+{
+    if (self->catching_up || after >= self->ticks ||
+        min_seq >= tt_paper_next_seq(&self->paper))
+        return;
+    uint64_t oldest = self->ticks > S_RING ? self->ticks - S_RING : 0;
+    if (after < oldest) {
+        if (self->ring_misses++ == 0)
+            tt_warn(tt_actor_path(actor),
+                    "an order arrived %llu trades after its decision, more "
+                    "than the %d kept: it skips the oldest",
+                    (unsigned long long)(self->ticks - after), S_RING);
+        after = oldest;
+    }
+    int64_t ts = self->ctx_ts;
+    uint64_t ctx = self->ctx_after;
+    bool mark = tt_book_position(&self->book)->qty == 0;
+    self->catching_up = true;
+    for (uint64_t i = after + 1; i <= self->ticks; i++)
+        s_trade(actor, self, &self->ring[(i - 1) % S_RING], i, min_seq, mark);
+    self->catching_up = false;
+    self->ctx_ts = ts;
+    self->ctx_after = ctx;
+}
+
+static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
+                      const tt_tick_batch_t *batch)
+{
+    for (uint32_t t = 0; t < batch->count; t++) {
+        const tt_tick_t *tick = &batch->ticks[t];
+        self->ring[self->ticks % S_RING] = *tick;
+        self->ticks++;
+        s_trade(actor, self, tick, self->ticks, 0, true);
+        self->last_px = tick->price;
+        if (self->flatten) {
+            self->flatten = false;
+            tt_warn(tt_actor_path(actor),
+                    "restored position without its "
+                    "protective orders: closing it at the market");
+            tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = tick->ts};
+            tt_intents_t intents = {.n = 0};
+            if (tt_book_on_signal(&self->book, &exit, 0, exit.ts, &intents) ==
+                0)
+                s_apply(actor, self, &intents, 0);
+        }
+    }
     return 0;
 }
 

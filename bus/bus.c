@@ -35,6 +35,7 @@ typedef struct {
     s_staged_t *staged;
     int nstaged;
     bool store_failing;
+    int64_t taken; /* frames read, not yet counted handled */
 } s_bus_t;
 
 typedef struct {
@@ -230,6 +231,7 @@ static void s_drain(s_bus_t *self)
         int size = zmq_recv(inbox, &msg, sizeof msg, ZMQ_DONTWAIT);
         if (size < 0)
             break;
+        self->taken++;
         if (tt_msg_check(&msg, (size_t)size) != 0) {
             tt_error("bus", "malformed frame (%d bytes) ignored", size);
             continue;
@@ -238,6 +240,12 @@ static void s_drain(s_bus_t *self)
     }
     if (self->nstaged || tt_store_pending(self->store))
         s_commit(self);
+    /* Frames count as handled (quiescence, runtime.h) once what they
+       caused is committed and sent. */
+    if (!self->store_failing) {
+        tt_runtime_handled(self->rt, self->taken);
+        self->taken = 0;
+    }
 }
 
 /* XPUB delivers subscribe (1) and unsubscribe (0) messages; the bus

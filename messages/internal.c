@@ -28,6 +28,8 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_position_msg_t);
     case TT_MSG_INTENT_DONE:
         return sizeof(tt_intent_done_t);
+    case TT_MSG_CLOCK:
+        return sizeof(tt_clock_msg_t);
     case TT_EVT_ORDER:
         return sizeof(tt_evt_order_t);
     case TT_EVT_FILL:
@@ -46,6 +48,7 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
     case TT_REP_STOPPED:
     case TT_REP_STALE:
     case TT_REP_FRESH:
+    case TT_REP_REPLAY_DONE:
         return 0;
     case TT_SYS_FAULT:
         return sizeof(tt_sys_fault_t);

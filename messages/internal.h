@@ -29,6 +29,7 @@ typedef enum {
     TT_MSG_SIGNAL,      /* body: tt_signal_t */
     TT_MSG_POSITION,    /* body: tt_position_msg_t, execution -> strategy */
     TT_MSG_INTENT_DONE, /* body: tt_intent_done_t, bus -> execution */
+    TT_MSG_CLOCK,       /* body: tt_clock_msg_t, replay feed -> data */
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */
@@ -40,9 +41,10 @@ typedef enum {
     /* Reports, worker -> root. `from` is the actor concerned. */
     TT_REP_STARTED = 200,
     TT_REP_STOPPED,
-    TT_REP_FAILED, /* body: tt_rep_failed_t */
-    TT_REP_STALE,  /* data is older than the symbol's stale_ms */
-    TT_REP_FRESH,  /* data flows again */
+    TT_REP_FAILED,      /* body: tt_rep_failed_t */
+    TT_REP_STALE,       /* data is older than the symbol's stale_ms */
+    TT_REP_FRESH,       /* data flows again */
+    TT_REP_REPLAY_DONE, /* the replay feed sent its last event (backtest) */
 
     /* Events, anyone -> the bus (TT_ACTOR_BUS), which numbers, stores and
        publishes them. `from` names the symbol (any of its actors) or is
@@ -138,6 +140,13 @@ typedef struct {
     char text[TT_EVT_TEXT_MAX];
 } tt_evt_rejection_t;
 
+/* In-band time (backtests): every event before NOW has been sent ahead of
+   this message, so the data actor closes the candles that ended by then
+   and judges staleness by it, in the same order on every run. */
+typedef struct {
+    int64_t now;
+} tt_clock_msg_t;
+
 #define TT_REASON_MAX 160
 typedef struct {
     char reason[TT_REASON_MAX]; /* NUL-terminated */
@@ -163,6 +172,7 @@ typedef struct {
         tt_evt_order_t order;
         tt_evt_fill_t fill;
         tt_intent_done_t done;
+        tt_clock_msg_t clock;
         tt_evt_lifecycle_t lifecycle;
         tt_evt_rejection_t rejection;
         unsigned char raw[TT_MSG_BODY_MAX];

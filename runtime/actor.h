@@ -71,6 +71,9 @@ void *tt_actor_memory(tt_actor_t *self, uint32_t **len);
    wait for their intent to be committed before they are sent. */
 bool tt_actor_has_bus(const tt_actor_t *self);
 
+/* Event time from which signals are traded (tt_runtime_set_trade_from). */
+int64_t tt_actor_trade_from(const tt_actor_t *self);
+
 int64_t tt_actor_now(const tt_actor_t *self);
 
 /* Sends a message without blocking. A droppable send to a full mailbox is

@@ -21,6 +21,9 @@ struct tt_runtime {
     tt_actor_entry_t *actors;
     tt_worker_stats_t *worker_stats;
     tt_worker_t **workers;
+    bool track;               /* count frames in flight (backtests) */
+    _Atomic int64_t inflight; /* accepted by a sender, not yet handled */
+    int64_t trade_from_ns;    /* signals decided earlier are history */
 };
 
 static const char *s_role_names[TT_ROLE_COUNT] = {"execution", "data",
@@ -183,4 +186,42 @@ int64_t tt_runtime_lookup(const tt_runtime_t *self, const char *endpoint)
         if (strcmp(self->actors[id].endpoint, endpoint) == 0)
             return id;
     return -1;
+}
+
+void tt_runtime_track_inflight(tt_runtime_t *self, bool on)
+{
+    self->track = on;
+}
+
+bool tt_runtime_tracking(const tt_runtime_t *self)
+{
+    return self->track;
+}
+
+void tt_runtime_sent(tt_runtime_t *self)
+{
+    if (self->track)
+        atomic_fetch_add_explicit(&self->inflight, 1, memory_order_relaxed);
+}
+
+void tt_runtime_handled(tt_runtime_t *self, int64_t frames)
+{
+    if (self->track && frames)
+        atomic_fetch_sub_explicit(&self->inflight, frames,
+                                  memory_order_release);
+}
+
+int64_t tt_runtime_inflight(const tt_runtime_t *self)
+{
+    return atomic_load_explicit(&self->inflight, memory_order_acquire);
+}
+
+void tt_runtime_set_trade_from(tt_runtime_t *self, int64_t ts_ns)
+{
+    self->trade_from_ns = ts_ns;
+}
+
+int64_t tt_runtime_trade_from(const tt_runtime_t *self)
+{
+    return self->trade_from_ns;
 }

@@ -126,6 +126,25 @@ const char *tt_runtime_endpoint_bus(const tt_runtime_t *self);
 void tt_runtime_set_bus(tt_runtime_t *self, bool present);
 bool tt_runtime_has_bus(const tt_runtime_t *self);
 
+/* Quiescence, for backtests (invariant 8). With tracking on, every frame
+   a sender accepts counts as in flight until its receiver (worker, root or
+   bus) has handled it, and a receiver sends what a frame causes before it
+   counts the frame handled, so tt_runtime_inflight() == 0 means the whole
+   graph is idle: the replay feed waits for it before time moves on. Off
+   (the default, live), senders pay one untaken branch. Turn it on before
+   any thread sends. */
+void tt_runtime_track_inflight(tt_runtime_t *self, bool on);
+bool tt_runtime_tracking(const tt_runtime_t *self);
+void tt_runtime_sent(tt_runtime_t *self);
+void tt_runtime_handled(tt_runtime_t *self, int64_t frames);
+int64_t tt_runtime_inflight(const tt_runtime_t *self);
+
+/* Trading starts at this event time: a signal decided before it comes from
+   warm-up history and is not traded (live: the service's start; backtest:
+   --from). Set before the workers start; 0 = no such limit. */
+void tt_runtime_set_trade_from(tt_runtime_t *self, int64_t ts_ns);
+int64_t tt_runtime_trade_from(const tt_runtime_t *self);
+
 const char *tt_role_name(tt_actor_role_t role);
 int tt_role_parse(const char *name); /* -1 when unknown */
 

@@ -130,6 +130,7 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     if (!route->head) {
         void *sock = zsock_resolve(route->sock);
         if (zmq_send(sock, &msg, size, ZMQ_DONTWAIT) == (int)size) {
+            tt_runtime_sent(self->rt);
             if (dest)
                 atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
                                           memory_order_relaxed);
@@ -156,6 +157,7 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     if (src)
         atomic_fetch_add_explicit(&src->stats.backpressured, 1,
                                   memory_order_relaxed);
+    tt_runtime_sent(self->rt);
     s_enqueue(self, route, &msg, size);
     return 0;
 }

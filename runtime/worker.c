@@ -90,6 +90,11 @@ bool tt_actor_has_bus(const tt_actor_t *self)
     return tt_runtime_has_bus(self->worker->rt);
 }
 
+int64_t tt_actor_trade_from(const tt_actor_t *self)
+{
+    return tt_runtime_trade_from(self->worker->rt);
+}
+
 int64_t tt_actor_now(const tt_actor_t *self)
 {
     return tt_clock_now(tt_runtime_clock(self->worker->rt));
@@ -297,9 +302,11 @@ static void s_drain(tt_worker_t *self)
         if (tt_msg_check(&msg, (size_t)size) != 0) {
             tt_error("runtime", "worker %d: malformed frame (%d bytes)",
                      self->index, size);
+            tt_runtime_handled(self->rt, 1);
             continue;
         }
         s_dispatch(self, &msg);
+        tt_runtime_handled(self->rt, 1);
     }
 }
 

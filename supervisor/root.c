@@ -145,9 +145,11 @@ static void s_drain_reports(tt_root_t *self)
             return;
         if (tt_msg_check(&msg, (size_t)size) != 0) {
             tt_error("root", "malformed report (%d bytes) ignored", size);
+            tt_runtime_handled(self->rt, 1);
             continue;
         }
         tt_symbols_on_report(self, &msg);
+        tt_runtime_handled(self->rt, 1);
     }
 }
 
@@ -282,6 +284,9 @@ static int s_start(tt_root_t *self)
     if (!self->sender)
         return -1;
     tt_root_move(self, &self->life, "root", TT_STATE_STARTING, "start");
+    /* Candles of the warm-up history close before this: their signals
+       are not traded. */
+    tt_runtime_set_trade_from(self->rt, tt_clock_now(self->clock));
     if (s_open_signals(self) != 0 || tt_runtime_start(self->rt) != 0) {
         tt_error("root", "cannot start the worker threads");
         return -1;

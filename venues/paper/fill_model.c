@@ -106,6 +106,7 @@ int tt_paper_submit(tt_paper_t *self, const tt_order_t *order, tt_ns_t ts)
     p->limit_px = order->limit_px;
     p->stop_px = order->stop_px;
     p->eligible_ts = ts + self->cfg.latency_ns;
+    p->seq = ++self->arrivals;
     return 0;
 }
 
@@ -246,6 +247,12 @@ static bool s_match(tt_paper_t *self, int i, const tt_tick_t *t,
 int tt_paper_on_tick(tt_paper_t *self, const tt_tick_t *tick,
                      tt_paper_event_t *out, int cap)
 {
+    return tt_paper_on_tick_since(self, tick, 0, out, cap);
+}
+
+int tt_paper_on_tick_since(tt_paper_t *self, const tt_tick_t *tick,
+                           uint64_t min_seq, tt_paper_event_t *out, int cap)
+{
     assert(self);
     if (!tick || tick->price <= 0 || tick->size < 0)
         return s_fail(self, "paper: malformed tick");
@@ -255,12 +262,18 @@ int tt_paper_on_tick(tt_paper_t *self, const tt_tick_t *tick,
     tt_qty_t avail = s_liquidity(self, tick);
     int n = 0;
     for (int i = 0; i < self->n;) {
-        if (s_match(self, i, tick, &avail, out, &n))
+        if (self->orders[i].seq >= min_seq &&
+            s_match(self, i, tick, &avail, out, &n))
             s_remove(self, i);
         else
             i++;
     }
     return n;
+}
+
+uint64_t tt_paper_next_seq(const tt_paper_t *self)
+{
+    return self->arrivals + 1;
 }
 
 int tt_paper_end_session(tt_paper_t *self, tt_ns_t ts, tt_paper_event_t *out,

@@ -74,6 +74,7 @@ typedef struct {
     tt_ns_t eligible_ts; /* submit ts + latency */
     bool triggered;      /* stop touched */
     uint32_t fills;
+    uint64_t seq; /* arrival number, from 1 */
 } tt_paper_order_t;
 
 typedef struct {
@@ -82,6 +83,7 @@ typedef struct {
     tt_paper_order_t orders[TT_PAPER_ORDERS]; /* resting, arrival order */
     int32_t n;
     uint64_t fills;
+    uint64_t arrivals; /* orders ever rested */
     char err[160];
 } tt_paper_t;
 
@@ -109,6 +111,18 @@ int tt_paper_replace(tt_paper_t *self, const char *old_coid,
    malformed tick or a too small CAP (nothing changes). */
 int tt_paper_on_tick(tt_paper_t *self, const tt_tick_t *tick,
                      tt_paper_event_t *out, int cap);
+
+/* Like tt_paper_on_tick, for the resting orders that arrived as number
+   MIN_SEQ or later only. The execution actor uses it to let an order that
+   reached the broker after some of the trades its decision preceded catch
+   up on exactly those trades (docs/TRADING.md, "Event time"); older orders
+   have seen them already. Liquidity limits apply to the late orders
+   among themselves. */
+int tt_paper_on_tick_since(tt_paper_t *self, const tt_tick_t *tick,
+                           uint64_t min_seq, tt_paper_event_t *out, int cap);
+
+/* The arrival number the next resting order will get. */
+uint64_t tt_paper_next_seq(const tt_paper_t *self);
 
 /* The session ended at TS: DAY orders expire. Returns the event count,
    or -1 when CAP < TT_PAPER_ORDERS. */
