@@ -133,6 +133,48 @@ static void s_check_stale(tt_actor_t *actor, s_data_t *self, int64_t since,
     }
 }
 
+/* The trades a venue bar stands for, for the paper broker, which fills on
+   trades: open, the nearer extreme, the other, close, spread over the
+   bar's interval in event time (so an order decided at the bar's open
+   can fill inside it, and one decided at its close cannot), each a
+   quarter of the volume (at least one unit). */
+static void s_bar_trades(const tt_candle_t *bar, tt_tick_batch_t *out)
+{
+    int64_t span = (int64_t)bar->tf_s * TT_NS_PER_SEC;
+    bool low_first = bar->open - bar->low <= bar->high - bar->open;
+    tt_px_t path[4] = {bar->open, low_first ? bar->low : bar->high,
+                       low_first ? bar->high : bar->low, bar->close};
+    tt_qty_t size = bar->volume / 4 > 0 ? bar->volume / 4 : 1;
+    out->count = 4;
+    for (int i = 0; i < 4; i++)
+        out->ticks[i] = (tt_tick_t){.ts = bar->open_ts + i * (span / 4),
+                                    .price = path[i],
+                                    .size = size};
+    out->ticks[3].ts = bar->open_ts + span - 1;
+}
+
+/* A venue bar (Alpaca minute bars, Binance klines, a replayed bar file)
+   enters the same builder as ticks. */
+static int s_on_bar(tt_actor_t *actor, s_data_t *self, const tt_candle_t *bar)
+{
+    tt_candle_t out[TT_CANDLES_MAX_OUT];
+    int count = tt_candles_bar(self->candles, bar, out, TT_CANDLES_MAX_OUT);
+    if (count < 0)
+        return 0; /* refused (late, misaligned): counted by the builder */
+    s_emit(actor, self, out, count);
+    tt_tick_batch_t trades;
+    s_bar_trades(bar, &trades);
+    self->last_rx_ns = tt_actor_now(actor);
+    self->last_ts = bar->open_ts + (int64_t)bar->tf_s * TT_NS_PER_SEC;
+    tt_actor_note_tick(actor, self->last_ts, 1);
+    tt_actor_send_critical(
+        actor, self->execution, TT_MSG_TICKS, &trades,
+        (uint32_t)(offsetof(tt_tick_batch_t, ticks) + 4 * sizeof(tt_tick_t)));
+    if (self->stale)
+        s_report(actor, self, false);
+    return 0;
+}
+
 /* In-band time from the replay feed: every tick before it has arrived, so
    candles close exactly at their end and staleness is judged in event
    time; the timer stands down for the rest of the actor's life. */
@@ -154,6 +196,8 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
     switch (msg->hdr.type) {
     case TT_MSG_CLOCK:
         return s_on_clock(actor, self, msg->body.clock.now);
+    case TT_MSG_CANDLE:
+        return s_on_bar(actor, self, &msg->body.candle);
     case TT_MSG_TICKS:
         return s_on_ticks(actor, self, &msg->body.ticks, msg->hdr.len);
     case TT_MSG_TICK: {

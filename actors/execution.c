@@ -230,10 +230,9 @@ static void s_reject_locally(tt_broker_ev_t *ev, const char *coid, int64_t now,
     snprintf(ev->reason, sizeof ev->reason, "%s", reason);
 }
 
-/* Asks the bus to commit a new order before it is sent. Returns 0, or -1
-   when too many already wait (the order is then rejected here). */
-static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
-                         const tt_intent_t *it)
+/* Queues IT behind the orders waiting for the store, with the event time
+   and trade it was decided after. -1 when the queue is full. */
+static int s_queue(s_exec_t *self, const tt_intent_t *it)
 {
     if (self->pending_n == S_PENDING)
         return -1;
@@ -241,6 +240,16 @@ static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
     self->pending[slot] =
         (s_pending_t){.it = *it, .ts = self->ctx_ts, .after = self->ctx_after};
     self->pending_n++;
+    return 0;
+}
+
+/* Asks the bus to commit a new order before it is sent. Returns 0, or -1
+   when too many already wait (the order is then rejected here). */
+static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
+                         const tt_intent_t *it)
+{
+    if (s_queue(self, it) != 0)
+        return -1;
     tt_evt_order_t ev = {.order = it->order, .intent = 1};
     if (it->kind == TT_INTENT_REPLACE)
         snprintf(ev.parent_coid, sizeof ev.parent_coid, "%s", it->old_coid);
@@ -268,6 +277,10 @@ static void s_apply(tt_actor_t *actor, s_exec_t *self,
                                  "too many orders awaiting the store");
             continue;
         }
+        /* A cancel never overtakes the orders still waiting for the store:
+           it may be for one of them. */
+        if (self->pending_n && s_queue(self, it) == 0)
+            continue;
         s_to_broker(actor, self, it, &events[count++]);
     }
     s_feed_events(actor, self, events, count, pass + 1);
@@ -302,6 +315,17 @@ static int s_on_intent_done(tt_actor_t *actor, s_exec_t *self,
                                           : "the store could not record it");
     s_feed_events(actor, self, &ev, 1, 0);
     s_catch_up(actor, self, p.after, seq);
+    /* Cancels that waited behind it go now, in order. */
+    while (self->pending_n &&
+           self->pending[self->pending_head].it.kind == TT_INTENT_CANCEL) {
+        p = self->pending[self->pending_head];
+        self->pending_head = (self->pending_head + 1) % S_PENDING;
+        self->pending_n--;
+        self->ctx_ts = p.ts;
+        self->ctx_after = p.after;
+        s_to_broker(actor, self, &p.it, &ev);
+        s_feed_events(actor, self, &ev, 1, 0);
+    }
     return 0;
 }
 

@@ -3,8 +3,12 @@
 #include "actors/feed_sim.h"
 #include "actors/strategy_ctx.h"
 #include "runtime/log.h"
+#include "marketdata/decimal.h"
 #include "venues/sim/simparams.h"
 
+#include <pthread.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +23,14 @@ typedef struct {
     tt_simmarket_t *market;
     tt_sender_t *sender;
     uint32_t *actor_of;     /* sim symbol index -> data actor id */
+    size_t *symbol_of;      /* sim symbol index -> config symbol index */
     tt_tick_batch_t *batch; /* per sim symbol, pending ticks */
     char path[48];
+    FILE *record; /* service.record_ticks: every tick, as a replay file */
 } s_feed_t;
+
+/* Several sim venues share the one recording. */
+static pthread_mutex_t s_record_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int tt_feed_sim_check(const tt_config_t *cfg, tt_config_error_fn *error_fn,
                       void *arg)
@@ -62,6 +71,53 @@ static void s_flush(s_feed_t *self, size_t sym)
                        self->stats);
 }
 
+/* One line of the recording (docs/DATA.md tick format, symbol column). */
+static void s_record(s_feed_t *self, const tt_sim_tick_t *t)
+{
+    const tt_symbol_cfg_t *sym =
+        &tt_runtime_config(self->rt)->symbols[self->symbol_of[t->symbol]];
+    char px[40], qty[40];
+    tt_decimal_format(t->tick.price, sym->instrument.px_decimals, px,
+                      sizeof px);
+    tt_decimal_format(t->tick.size, sym->instrument.qty_decimals, qty,
+                      sizeof qty);
+    fprintf(self->record, "%s,%lld,%s,%s,%llu\n", sym->name,
+            (long long)t->tick.ts, px, qty,
+            (unsigned long long)t->tick.trade_id);
+}
+
+static void s_record_all(s_feed_t *self, const tt_sim_tick_t *ticks,
+                         size_t count)
+{
+    pthread_mutex_lock(&s_record_lock);
+    for (size_t i = 0; i < count; i++)
+        s_record(self, &ticks[i]);
+    fflush(self->record);
+    pthread_mutex_unlock(&s_record_lock);
+}
+
+/* The first sim feed of the process starts the recording afresh; any
+   other appends to it. */
+static int s_open_record(s_feed_t *self, const tt_config_t *cfg)
+{
+    static bool started;
+    pthread_mutex_lock(&s_record_lock);
+    self->record = fopen(cfg->record_ticks, started ? "a" : "w");
+    if (self->record && !started) {
+        /* The live run trades from here: a backtest of the recording
+           given this as --from trades exactly as it did. */
+        fprintf(self->record, "# trading from %lld\n",
+                (long long)tt_runtime_trade_from(self->rt));
+        fprintf(self->record, "symbol,ts_ns,price,size,trade_id\n");
+        started = true;
+    }
+    pthread_mutex_unlock(&s_record_lock);
+    if (!self->record)
+        tt_error(self->path, "cannot write %s: %s", cfg->record_ticks,
+                 strerror(errno));
+    return self->record ? 0 : -1;
+}
+
 static void s_advance(s_feed_t *self)
 {
     tt_sim_tick_t ticks[S_CHUNK];
@@ -69,6 +125,8 @@ static void s_advance(s_feed_t *self)
     size_t count;
     do {
         count = tt_simmarket_next(self->market, now, ticks, S_CHUNK);
+        if (self->record && count)
+            s_record_all(self, ticks, count);
         for (size_t i = 0; i < count; i++) {
             tt_tick_batch_t *batch = &self->batch[ticks[i].symbol];
             batch->ticks[batch->count++] = ticks[i].tick;
@@ -121,7 +179,11 @@ static int s_setup(s_feed_t *self)
     self->sender = tt_sender_new(self->rt);
     self->actor_of = calloc(cfg->symbol_count + 1, sizeof *self->actor_of);
     self->batch = calloc(cfg->symbol_count + 1, sizeof *self->batch);
-    if (!self->market || !self->sender || !self->actor_of || !self->batch)
+    self->symbol_of = calloc(cfg->symbol_count + 1, sizeof *self->symbol_of);
+    if (!self->market || !self->sender || !self->actor_of || !self->batch ||
+        !self->symbol_of)
+        return -1;
+    if (cfg->record_ticks && s_open_record(self, cfg) != 0)
         return -1;
     for (size_t i = 0; i < cfg->symbol_count; i++) {
         const tt_symbol_cfg_t *sym = &cfg->symbols[i];
@@ -134,6 +196,7 @@ static int s_setup(s_feed_t *self)
             return -1;
         }
         self->actor_of[index] = tt_runtime_actor_id((int)i, TT_ROLE_DATA);
+        self->symbol_of[index] = i;
     }
     return 0;
 }
@@ -143,7 +206,10 @@ static void s_teardown(s_feed_t *self)
     tt_simmarket_destroy(&self->market);
     tt_sender_destroy(&self->sender);
     free(self->actor_of);
+    free(self->symbol_of);
     free(self->batch);
+    if (self->record)
+        fclose(self->record);
 }
 
 static void s_task(zsock_t *pipe, void *arg)

@@ -30,6 +30,11 @@ static const s_command_t s_commands[] = {
      "         [--idle-timeout MS]   print the event stream"},
     {"fault", tt_cmd_fault,
      "fault SYMBOL ACTOR [--hang MS]   make an actor fail once (chaos)"},
+    {"backtest", tt_cmd_backtest,
+     "backtest [-c CONFIG] --data FILE... [--from T] [--to T] [--speed "
+     "max|Nx]\n"
+     "         [--db FILE] [--report FILE] [--lenient]   replay history "
+     "through the service"},
     {"tickserver", tt_cmd_tickserver,
      "tickserver [-c CONFIG] [--port N] [--venue NAME]   stream the sim "
      "market over a websocket"},

@@ -108,6 +108,7 @@ typedef struct {
     char *events_endpoint;  /* PUB socket for trade events */
     char *replay_endpoint;  /* REP socket: events by sequence range */
     char *db_path;          /* SQLite file */
+    char *record_ticks;     /* CSV every sim tick is written to; NULL */
     int workers;            /* symbol worker threads; 0 in file = cores */
     tt_log_level_t log_level;
     bool log_json;

@@ -59,14 +59,34 @@ int tt_root_move(tt_root_t *self, tt_lifecycle_t *life, const char *path,
 tt_root_t *tt_root_new(const tt_config_t *cfg,
                        const tt_behaviour_t *const roles[TT_ROLE_COUNT])
 {
+    tt_root_opts_t opts = {0};
+    return tt_root_new_opts(cfg, roles, &opts);
+}
+
+const tt_replay_stats_t *tt_root_replay_stats(const tt_root_t *self)
+{
+    return self->replay;
+}
+
+tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
+                            const tt_behaviour_t *const roles[TT_ROLE_COUNT],
+                            const tt_root_opts_t *opts)
+{
     tt_root_t *self = calloc(1, sizeof *self);
     assert(self);
     self->cfg = cfg;
+    self->opts = *opts;
     self->signal_fd = -1;
     self->clock = tt_clock_new_live();
+    self->market = opts->market_clock ? opts->market_clock : self->clock;
     int64_t now = tt_root_now(self);
     tt_lifecycle_init(&self->life, now);
-    self->rt = tt_runtime_new(cfg, self->clock, roles);
+    self->rt = tt_runtime_new(cfg, self->market, roles);
+    if (opts->replay) {
+        self->replay = calloc(1, sizeof *self->replay);
+        assert(self->replay);
+        tt_runtime_track_inflight(self->rt, true);
+    }
     /* The bus comes first: it owns the store, and a store that will not
        open (or an events endpoint in use) stops the start here. */
     self->bus = tt_bus_start(self->rt, &self->bus_stats);
@@ -78,7 +98,12 @@ tt_root_t *tt_root_new(const tt_config_t *cfg,
         tt_root_destroy(&self);
         return NULL;
     }
-    for (size_t v = 0; v < cfg->venue_count; v++) {
+    if (opts->replay) { /* one replay feed stands in for every venue */
+        tt_edge_rec_t *edge = &self->edges[self->edge_count++];
+        snprintf(edge->name, sizeof edge->name, "feed/replay");
+        tt_lifecycle_init(&edge->life, now);
+    }
+    for (size_t v = 0; v < cfg->venue_count && !opts->replay; v++) {
         if (cfg->venues[v].kind != TT_VENUE_SIM)
             continue; /* other venue kinds bring their own feeds later */
         tt_edge_rec_t *edge = &self->edges[self->edge_count++];
@@ -129,6 +154,7 @@ void tt_root_destroy(tt_root_t **self_p)
     if (self->signal_fd >= 0)
         close(self->signal_fd);
     tt_clock_destroy(&self->clock);
+    free(self->replay);
     free(self->watch);
     free(self->symbols);
     free(self);
@@ -148,7 +174,10 @@ static void s_drain_reports(tt_root_t *self)
             tt_runtime_handled(self->rt, 1);
             continue;
         }
-        tt_symbols_on_report(self, &msg);
+        if (msg.hdr.type == TT_REP_REPLAY_DONE)
+            tt_root_request_stop(self); /* the backtest is over */
+        else
+            tt_symbols_on_report(self, &msg);
         tt_runtime_handled(self->rt, 1);
     }
 }
@@ -209,13 +238,25 @@ static void s_start_edges(tt_root_t *self)
     for (size_t e = 0; e < self->edge_count; e++) {
         tt_edge_rec_t *edge = &self->edges[e];
         tt_root_move(self, &edge->life, edge->name, TT_STATE_STARTING, "start");
-        bool remote = self->cfg->venues[edge->venue].endpoint_count > 0;
-        edge->thread =
-            remote ? tt_feed_ws_start(self->rt, edge->venue, &edge->stats)
-                   : tt_feed_sim_start(self->rt, edge->venue, &edge->stats);
+        if (self->opts.replay) {
+            edge->thread =
+                tt_feed_replay_start(self->rt, self->opts.replay, self->replay);
+        } else {
+            bool remote = self->cfg->venues[edge->venue].endpoint_count > 0;
+            edge->thread =
+                remote ? tt_feed_ws_start(self->rt, edge->venue, &edge->stats)
+                       : tt_feed_sim_start(self->rt, edge->venue, &edge->stats);
+        }
         if (!edge->thread) {
-            snprintf(edge->last_error, sizeof edge->last_error,
-                     "the feed could not start (see the log above)");
+            snprintf(edge->last_error, sizeof edge->last_error, "%.190s",
+                     self->replay && self->replay->error[0]
+                         ? self->replay->error
+                         : "the feed could not start (see the log above)");
+            if (self->replay) { /* nothing to replay: the backtest ends */
+                tt_error("root", "%s", edge->last_error);
+                atomic_store(&self->replay->failed, true);
+                tt_root_request_stop(self);
+            }
             tt_root_move(self, &edge->life, edge->name, TT_STATE_ERROR,
                          edge->last_error);
             continue;
@@ -286,7 +327,9 @@ static int s_start(tt_root_t *self)
     tt_root_move(self, &self->life, "root", TT_STATE_STARTING, "start");
     /* Candles of the warm-up history close before this: their signals
        are not traded. */
-    tt_runtime_set_trade_from(self->rt, tt_clock_now(self->clock));
+    tt_runtime_set_trade_from(self->rt, self->opts.replay
+                                            ? self->opts.replay->from_ns
+                                            : tt_clock_now(self->clock));
     if (s_open_signals(self) != 0 || tt_runtime_start(self->rt) != 0) {
         tt_error("root", "cannot start the worker threads");
         return -1;

@@ -9,13 +9,32 @@
 
 #include "config/config.h"
 #include "runtime/actor.h"
+#include "runtime/clock.h"
 
 typedef struct tt_root tt_root_t;
+
+struct tt_replay_spec;
+struct tt_replay_stats;
+typedef struct {
+    /* Backtest (ticktree backtest): the actors run on MARKET_CLOCK (a
+       manual clock the replay feed moves), the replay feed of REPLAY
+       replaces every venue's feed, and the service stops by itself once
+       the replay is done. The root keeps the wall clock for supervision
+       (backoff, shutdown budget). NULL: a live service. */
+    const struct tt_replay_spec *replay;
+    tt_clock_t *market_clock;
+} tt_root_opts_t;
 
 /* Builds the tree for CFG (not started). ROLES gives the behaviour of each
    symbol actor. Returns NULL on failure (logged). */
 tt_root_t *tt_root_new(const tt_config_t *cfg,
                        const tt_behaviour_t *const roles[TT_ROLE_COUNT]);
+tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
+                            const tt_behaviour_t *const roles[TT_ROLE_COUNT],
+                            const tt_root_opts_t *opts);
+
+/* The replay feed's counters (backtest), or NULL. */
+const struct tt_replay_stats *tt_root_replay_stats(const tt_root_t *self);
 void tt_root_destroy(tt_root_t **self_p);
 
 /* Starts everything and runs until SIGINT, SIGTERM or a stop command, then

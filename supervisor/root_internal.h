@@ -13,6 +13,7 @@
 #include "supervisor/lifecycle.h"
 #include "supervisor/policy.h"
 #include "supervisor/root.h"
+#include "actors/feed_replay.h"
 
 #define TT_ERROR_TEXT_MAX 192
 
@@ -82,6 +83,9 @@ struct tt_root {
     bool stop_requested;
     int64_t stop_deadline_ns;
     uint64_t transitions;
+    tt_clock_t *market; /* the actors' time: the wall clock or a replay's */
+    tt_root_opts_t opts;
+    tt_replay_stats_t *replay; /* backtest: the replay feed's counters */
 };
 
 /* Moves LIFE to TO, logging PATH and REASON; -1 (logged) if illegal. */

@@ -1,0 +1,386 @@
+/*  actors/feed_replay.c: the replay feed of a backtest (see
+    feed_replay.h). Runs on its own thread (a czmq zactor); its state is
+    private to that thread apart from the counters. */
+#include "actors/feed_replay.h"
+#include "runtime/log.h"
+#include "venues/replay/merge.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#define S_SETTLE_LIMIT_NS (60 * TT_NS_PER_SEC) /* a graph that never idles */
+#define S_PROGRESS_NS (500 * TT_NS_PER_MS)
+
+typedef struct {
+    tt_runtime_t *rt;
+    tt_replay_spec_t spec;
+    tt_replay_stats_t *stats;
+    tt_sender_t *sender;
+    tt_replay_merge_t *merge;
+    zsock_t *pipe;
+    const tt_config_t *cfg;
+    tt_tick_batch_t *batch; /* per config symbol, pending ticks */
+    int64_t tf_ns;          /* shortest timeframe: the clock's step */
+    int64_t step_end;       /* the boundary the current step ends on */
+    int step_ticks;
+    int64_t total; /* data lines in every file (for progress) */
+    int64_t wall_start, next_progress;
+    bool stop; /* $TERM from the root */
+    char path[16];
+} s_replay_t;
+
+/* --- files ------------------------------------------------------------ */
+
+static int s_lookup(void *arg, const char *symbol, tt_instrument_t *inst)
+{
+    const tt_config_t *cfg = arg;
+    for (size_t i = 0; i < cfg->symbol_count; i++)
+        if (strcmp(cfg->symbols[i].name, symbol) == 0) {
+            *inst = cfg->symbols[i].instrument;
+            return (int)i;
+        }
+    return -1;
+}
+
+/* "SYMBOL=PATH" or PATH; the symbol defaults to the file's name up to its
+   first dot ("data/BTCUSD.csv.gz" -> "BTCUSD"). */
+static const char *s_split(const char *arg, char *symbol, size_t size)
+{
+    const char *eq = strchr(arg, '=');
+    const char *slash = strrchr(arg, '/');
+    if (eq && (!slash || eq < slash)) {
+        snprintf(symbol, size, "%.*s", (int)(eq - arg), arg);
+        return eq + 1;
+    }
+    const char *base = slash ? slash + 1 : arg;
+    snprintf(symbol, size, "%.*s", (int)strcspn(base, "."), base);
+    return arg;
+}
+
+/* Data lines of PATH (gzip or plain), for the progress line only. */
+static int64_t s_count_lines(const char *path)
+{
+    gzFile in = gzopen(path, "rb");
+    if (!in)
+        return 0;
+    static char buf[1 << 16];
+    int64_t lines = 0;
+    int n;
+    while ((n = gzread(in, buf, sizeof buf)) > 0)
+        for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
+            lines++;
+    gzclose(in);
+    return lines > 0 ? lines - 1 : 0; /* the header */
+}
+
+/* Opens one file as ticks, else as bars. */
+static int s_add(s_replay_t *self, const char *arg)
+{
+    char symbol[TT_CSV_SYMBOL_MAX];
+    const char *path = s_split(arg, symbol, sizeof symbol);
+    tt_csv_opts_t opts = {.kind = TT_CSV_TICKS,
+                          .strict = !self->spec.lenient,
+                          .symbol = symbol[0] ? symbol : NULL,
+                          .lookup = s_lookup,
+                          .lookup_arg = (void *)self->cfg};
+    char err[512], err_bars[512];
+    if (tt_replay_merge_add(self->merge, path, &opts, err, sizeof err) >= 0)
+        goto added;
+    opts.kind = TT_CSV_BARS;
+    if (tt_replay_merge_add(self->merge, path, &opts, err_bars,
+                            sizeof err_bars) >= 0)
+        goto added;
+    /* Neither: the bar reader's complaint is the better one only when
+       the file looks like bars (it has an open column). */
+    snprintf(self->stats->error, sizeof self->stats->error, "%s",
+             strstr(err, "missing column price") ? err_bars : err);
+    return -1;
+added:
+    self->total += s_count_lines(path);
+    return 0;
+}
+
+/* --- time ------------------------------------------------------------- */
+
+/* Waits until every frame sent so far has been handled, the frames this
+   thread still has queued included. Spins briefly, then naps: a step is
+   usually done within microseconds. */
+static int s_settle(s_replay_t *self)
+{
+    int64_t start = tt_mono_ns();
+    for (uint64_t n = 0;; n++) {
+        tt_feed_flush(self->sender, &self->stats->feed);
+        if (tt_runtime_inflight(self->rt) == 0 &&
+            tt_sender_pending(self->sender) == 0)
+            return 0;
+        if (n < 2000) {
+            sched_yield();
+            continue;
+        }
+        if (n % 256 == 0 && zsock_events(self->pipe) & ZMQ_POLLIN) {
+            self->stop = true;
+            return -1;
+        }
+        if (tt_mono_ns() - start > S_SETTLE_LIMIT_NS) {
+            snprintf(self->stats->error, sizeof self->stats->error,
+                     "the actors did not settle within %d s (%lld frames "
+                     "in flight)",
+                     (int)(S_SETTLE_LIMIT_NS / TT_NS_PER_SEC),
+                     (long long)tt_runtime_inflight(self->rt));
+            return -1;
+        }
+        struct timespec nap = {0, 20000};
+        nanosleep(&nap, NULL);
+    }
+}
+
+static void s_flush_all(s_replay_t *self)
+{
+    for (size_t i = 0; i < self->cfg->symbol_count; i++)
+        tt_feed_send_batch(self->sender,
+                           tt_runtime_actor_id((int)i, TT_ROLE_DATA),
+                           &self->batch[i], &self->stats->feed);
+}
+
+/* Ends a step: what was read is sent; on a BOUNDARY time moves to NOW on
+   the clock and in band; and the graph settles. */
+static int s_step(s_replay_t *self, int64_t now, bool boundary)
+{
+    s_flush_all(self);
+    if (boundary && now > tt_clock_now(tt_runtime_clock(self->rt))) {
+        tt_clock_set(tt_runtime_clock(self->rt), now);
+        tt_clock_msg_t msg = {.now = now};
+        for (size_t i = 0; i < self->cfg->symbol_count; i++)
+            tt_sender_send(self->sender,
+                           tt_runtime_actor_id((int)i, TT_ROLE_DATA),
+                           TT_ACTOR_ROOT, TT_MSG_CLOCK, &msg, sizeof msg, true);
+    }
+    atomic_fetch_add(&self->stats->steps, 1);
+    self->step_ticks = 0;
+    return s_settle(self);
+}
+
+/* --speed N: the replay keeps N times the pace of its event time. */
+static void s_pace(s_replay_t *self, int64_t ts)
+{
+    if (self->spec.speed <= 0)
+        return;
+    int64_t first = atomic_load(&self->stats->first_ts);
+    int64_t due =
+        self->wall_start + (int64_t)((double)(ts - first) / self->spec.speed);
+    int64_t wait = due - tt_mono_ns();
+    if (wait <= 0)
+        return;
+    if (wait > 100 * TT_NS_PER_MS)
+        wait = 100 * TT_NS_PER_MS; /* stay responsive to $TERM */
+    struct timespec nap = {wait / TT_NS_PER_SEC, wait % TT_NS_PER_SEC};
+    nanosleep(&nap, NULL);
+}
+
+static void s_progress(s_replay_t *self, bool last)
+{
+    if (!self->spec.progress)
+        return;
+    int64_t now = tt_mono_ns();
+    if (!last && now < self->next_progress)
+        return;
+    self->next_progress = now + S_PROGRESS_NS;
+    double done = (double)atomic_load(&self->stats->records);
+    double secs = (double)(now - self->wall_start) / 1e9;
+    double rate = secs > 0 ? done / secs : 0;
+    double pct = self->total > 0 ? 100.0 * done / (double)self->total : 100;
+    if (pct > 100)
+        pct = 100;
+    double eta = rate > 0 && self->total > done
+                     ? ((double)self->total - done) / rate
+                     : 0;
+    fprintf(stderr,
+            "\rbacktest: %5.1f%%  %.0f events  %.2f M events/s  ETA %.0f s ",
+            pct, done, rate / 1e6, eta);
+    if (last)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* --- records ---------------------------------------------------------- */
+
+static int s_tick(s_replay_t *self, const tt_replay_record_t *rec)
+{
+    tt_tick_batch_t *batch = &self->batch[rec->symbol];
+    batch->ticks[batch->count++] = rec->tick;
+    if (batch->count == TT_TICK_BATCH)
+        tt_feed_send_batch(self->sender,
+                           tt_runtime_actor_id(rec->symbol, TT_ROLE_DATA),
+                           batch, &self->stats->feed);
+    return ++self->step_ticks >= TT_REPLAY_STEP_TICKS ? 1 : 0;
+}
+
+static void s_bar(s_replay_t *self, const tt_replay_record_t *rec)
+{
+    uint32_t data = tt_runtime_actor_id(rec->symbol, TT_ROLE_DATA);
+    tt_feed_send_batch(self->sender, data, &self->batch[rec->symbol],
+                       &self->stats->feed);
+    tt_sender_send(self->sender, data, TT_ACTOR_ROOT, TT_MSG_CANDLE, &rec->bar,
+                   sizeof rec->bar, true);
+    atomic_fetch_add(&self->stats->bars, 1);
+    self->step_ticks += 4; /* the trades the data actor makes of it */
+}
+
+static int64_t s_boundary_after(const s_replay_t *self, int64_t ts)
+{
+    return (ts / self->tf_ns + 1) * self->tf_ns;
+}
+
+/* Replays every record; 0 at the end, -1 on an error or a stop. */
+static int s_run(s_replay_t *self)
+{
+    tt_replay_record_t rec;
+    size_t src;
+    int rc;
+    while (!self->stop &&
+           (rc = tt_replay_merge_next(self->merge, &rec, &src)) == 1) {
+        if (self->spec.to_ns && rec.ts >= self->spec.to_ns)
+            break;
+        if (!atomic_load(&self->stats->records)) {
+            atomic_store(&self->stats->first_ts, rec.ts);
+            self->step_end = s_boundary_after(self, rec.ts);
+        }
+        /* A boundary of the shortest timeframe lies behind this record:
+           candles that ended there close first, everywhere. */
+        if (rec.ts >= self->step_end) {
+            if (s_step(self, self->step_end, true) != 0)
+                return -1;
+            self->step_end = s_boundary_after(self, rec.ts);
+            s_pace(self, rec.ts);
+        }
+        atomic_store(&self->stats->last_ts, rec.ts);
+        atomic_fetch_add(&self->stats->records, 1);
+        int full = 0;
+        if (tt_csv_timeframe(tt_replay_merge_reader(self->merge, src)) > 0)
+            s_bar(self, &rec);
+        else
+            full = s_tick(self, &rec);
+        if (full && s_step(self, rec.ts, false) != 0)
+            return -1;
+        s_progress(self, false);
+    }
+    if (self->stop)
+        return -1;
+    if (rc < 0) {
+        snprintf(self->stats->error, sizeof self->stats->error, "%s",
+                 tt_replay_merge_error(self->merge));
+        return -1;
+    }
+    return s_step(self, atomic_load(&self->stats->last_ts), true);
+}
+
+/* --- lifetime --------------------------------------------------------- */
+
+static int64_t s_shortest_tf(const tt_config_t *cfg)
+{
+    int64_t tf = 60;
+    for (size_t i = 0; i < cfg->symbol_count; i++)
+        for (size_t t = 0; t < cfg->symbols[i].timeframe_count; t++)
+            if (cfg->symbols[i].timeframes[t] < tf)
+                tf = cfg->symbols[i].timeframes[t];
+    return (tf > 0 ? tf : 1) * TT_NS_PER_SEC;
+}
+
+static int s_setup(s_replay_t *self)
+{
+    self->cfg = tt_runtime_config(self->rt);
+    self->tf_ns = s_shortest_tf(self->cfg);
+    self->merge = tt_replay_merge_new();
+    self->sender = tt_sender_new(self->rt);
+    self->batch = calloc(self->cfg->symbol_count + 1, sizeof *self->batch);
+    if (!self->merge || !self->sender || !self->batch) {
+        snprintf(self->stats->error, sizeof self->stats->error,
+                 "out of memory");
+        return -1;
+    }
+    for (size_t f = 0; f < self->spec.file_count; f++)
+        if (s_add(self, self->spec.files[f]) != 0)
+            return -1;
+    return 0;
+}
+
+/* Lenient mode: what was skipped, for the report. */
+static void s_collect_skips(s_replay_t *self)
+{
+    tt_replay_stats_t *st = self->stats;
+    for (size_t f = 0; f < tt_replay_merge_count(self->merge); f++) {
+        const tt_csv_stats_t *cs =
+            tt_csv_stats(tt_replay_merge_reader(self->merge, f));
+        if (!cs)
+            continue;
+        atomic_fetch_add(&st->skipped, (uint64_t)cs->skipped_total);
+        for (int r = 0; r < TT_CSV_SKIP_REASONS && r < 16; r++)
+            st->skip_reasons[r] += cs->skipped[r];
+        for (int m = 0; m < cs->kept && st->kept < 8; m++)
+            snprintf(st->messages[st->kept++], sizeof st->messages[0], "%s",
+                     cs->messages[m]);
+    }
+}
+
+static void s_teardown(s_replay_t *self)
+{
+    tt_replay_merge_destroy(&self->merge);
+    tt_sender_destroy(&self->sender);
+    free(self->batch);
+}
+
+static void s_task(zsock_t *pipe, void *arg)
+{
+    /* ARG belongs to the starter: read before the handshake, its result
+       written into it, never touched after. */
+    s_replay_t *start = arg;
+    s_replay_t self = {.rt = start->rt,
+                       .spec = start->spec,
+                       .stats = start->stats,
+                       .pipe = pipe};
+    snprintf(self.path, sizeof self.path, "feed/replay");
+    int rc = s_setup(&self);
+    start->merge = rc == 0 ? self.merge : NULL; /* success marker */
+    zsock_signal(pipe, 0);
+    if (rc == 0) {
+        self.wall_start = tt_mono_ns();
+        tt_info(self.path, "replaying %zu file(s), %lld events",
+                self.spec.file_count, (long long)self.total);
+        rc = s_run(&self);
+        s_collect_skips(&self);
+        self.stats->wall_ns = tt_mono_ns() - self.wall_start;
+        s_progress(&self, true);
+        if (rc != 0 && !self.stop) {
+            tt_error(self.path, "%s", self.stats->error);
+            atomic_store(&self.stats->failed, true);
+        }
+        atomic_store(&self.stats->done, true);
+        if (!self.stop) {
+            tt_sender_send(self.sender, TT_ACTOR_ROOT, TT_ACTOR_ROOT,
+                           TT_REP_REPLAY_DONE, NULL, 0, true);
+            for (int n = 0; n < 1000 && tt_sender_flush(self.sender); n++)
+                zclock_sleep(1);
+        }
+    }
+    while (!self.stop) { /* until $TERM */
+        char *command = zstr_recv(pipe);
+        self.stop = !command || strcmp(command, "$TERM") == 0;
+        free(command);
+    }
+    s_teardown(&self);
+}
+
+zactor_t *tt_feed_replay_start(tt_runtime_t *rt, const tt_replay_spec_t *spec,
+                               tt_replay_stats_t *stats)
+{
+    s_replay_t start = {.rt = rt, .spec = *spec, .stats = stats};
+    zactor_t *actor = zactor_new(s_task, &start); /* waits for the task */
+    if (actor && !start.merge)
+        zactor_destroy(&actor);
+    return actor;
+}
