@@ -271,6 +271,10 @@ static int s_parse_specs(s_cmd_t *c)
     char *rest = list;
     for (int index = 1; rest; index++) {
         char *item = strsep(&rest, ",");
+        item += strspn(item, " \t"); /* "sma:20, ema:20" reads as meant */
+        size_t len = strlen(item);
+        while (len > 0 && (item[len - 1] == ' ' || item[len - 1] == '\t'))
+            item[--len] = '\0';
         int code = s_add(c, index, item);
         if (code != 0)
             return code;

@@ -147,7 +147,7 @@ static void test_sma_ema_by_hand(void **state)
     }
     char *path = s_file("hand.csv", text);
     run_t r =
-        s_run((const char *[]){"--data", path, "--ind", "sma:3,ema:3", NULL});
+        s_run((const char *[]){"--data", path, "--ind", "sma:3, ema:3 ", NULL});
     assert_string_equal(r.err, "");
     assert_int_equal(r.code, 0);
     char *p = r.out;
