@@ -38,6 +38,10 @@ static const s_command_t s_commands[] = {
     {"tickserver", tt_cmd_tickserver,
      "tickserver [-c CONFIG] [--port N] [--venue NAME]   stream the sim "
      "market over a websocket"},
+    {"indicators", tt_cmd_indicators,
+     "indicators --data FILE --ind SPEC[,SPEC...] [--tf DUR]\n"
+     "         [--px-decimals N] [--qty-decimals N]   indicators of an "
+     "OHLCV CSV"},
 };
 
 #define S_COUNT (sizeof s_commands / sizeof s_commands[0])

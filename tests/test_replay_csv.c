@@ -40,7 +40,8 @@ static int s_lookup(void *arg, const char *symbol, tt_instrument_t *in)
 
 static tt_csv_opts_t s_opts(tt_csv_kind_t kind, bool strict, const char *symbol)
 {
-    tt_csv_opts_t o = {kind, strict, false, symbol, 0, s_lookup, NULL};
+    tt_csv_opts_t o = {
+        .kind = kind, .strict = strict, .symbol = symbol, .lookup = s_lookup};
     return o;
 }
 
@@ -597,6 +598,45 @@ static void s_header_error(const char *dir, const char *text,
     free(path);
 }
 
+/* A default timeframe applies only when neither the caller nor the file
+   gives one. */
+static void test_bars_default_timeframe(void **state)
+{
+    (void)state;
+    char *dir = tth_tmpdir("tt_csv");
+    char *plain = tth_write_file(dir, "plain.csv",
+                                 "ts_s,open,high,low,close,volume\n"
+                                 "1704205801,1,2,0.5,1.5,100\n");
+    char *marked = tth_write_file(dir, "marked.csv",
+                                  "# timeframe=1m\n"
+                                  "ts_s,open,high,low,close,volume\n"
+                                  "1704205800,1,2,0.5,1.5,100\n");
+    tt_csv_opts_t o = s_opts(TT_CSV_BARS, true, "AAPL");
+    o.tf_default_s = 1;
+    tt_replay_record_t rec;
+    tt_csv_reader_t *r = s_open(plain, &o);
+    assert_int_equal(tt_csv_timeframe(r), 1);
+    assert_int_equal(tt_csv_next(r, &rec), 1);
+    assert_true(rec.bar.tf_s == 1 && rec.ts == 1704205802 * TT_NS_PER_SEC);
+    tt_csv_close(&r);
+    r = s_open(marked, &o); /* the file's line wins over the default */
+    assert_int_equal(tt_csv_timeframe(r), 60);
+    assert_int_equal(tt_csv_next(r, &rec), 1);
+    assert_int_equal(rec.bar.tf_s, 60);
+    tt_csv_close(&r);
+    o.tf_s = 60; /* the caller's timeframe wins too */
+    r = s_open(plain, &o);
+    assert_int_equal(tt_csv_timeframe(r), 60);
+    assert_int_equal(tt_csv_next(r, &rec), -1);
+    assert_non_null(strstr(tt_csv_error(r), "plain.csv:2: bar time not "
+                                            "aligned to its 60 s timeframe"));
+    tt_csv_close(&r);
+    free(plain);
+    free(marked);
+    tth_rmtree(dir);
+    free(dir);
+}
+
 static void test_header_errors_always_stop(void **state)
 {
     (void)state;
@@ -714,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_ticks_one_file_per_symbol),
         cmocka_unit_test(test_bars_multi_symbol_with_timeframe_line),
         cmocka_unit_test(test_bars_timeframe_from_caller),
+        cmocka_unit_test(test_bars_default_timeframe),
         cmocka_unit_test(test_timestamp_columns_in_files),
         cmocka_unit_test(test_gzip),
         cmocka_unit_test(test_gzip_truncated),

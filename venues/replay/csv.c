@@ -321,6 +321,8 @@ static int s_check_timeframe(tt_csv_reader_t *self, char *err, size_t errsize)
     }
     if (self->opts.tf_s > 0)
         self->tf_s = self->opts.tf_s;
+    if (self->tf_s <= 0 && self->opts.tf_default_s > 0)
+        self->tf_s = self->opts.tf_default_s;
     if (self->tf_s <= 0) {
         snprintf(err, errsize,
                  "%s: bars need a timeframe: pass one or put a "

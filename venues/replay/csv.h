@@ -63,6 +63,8 @@ typedef struct {
     int32_t tf_s;       /* bars: timeframe, seconds; 0 = from the file */
     tt_replay_lookup_fn *lookup;
     void *lookup_arg;
+    int32_t tf_default_s; /* bars: timeframe when neither tf_s nor the
+                             file gives one; 0 = none (an error) */
 } tt_csv_opts_t;
 
 typedef struct {
