@@ -1,0 +1,421 @@
+/*  tests/test_backtest_e2e.c: `ticktree backtest`, the real binary.
+
+    - Determinism: two backtests of the same files give the same ledger,
+      row for row, and the same ledger hash; the hash is recomputed here
+      from the ledger by its documented definition (store/report.h).
+    - Parity: a live service on the simulated market records its ticks
+      (service.record_ticks); a backtest of the recording from the live
+      run's trading-from time places the same orders and gets the same
+      fills, compared row by row.
+    - The report: JSON totals agree with the symbols' lines and the
+      ledger; the report is kept in the backtest's store.
+    - Bad data and bad arguments: FILE:LINE errors and exit codes, and
+      the lenient policy's count in the report.
+
+    The data files are written here from a random walk of the test's own
+    (not the simulator's), so the expected values never come from the
+    code under test. */
+#include "tests/harness.h"
+#include "tests/process.h"
+#include "tests/storecheck.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_CONFIG                                                               \
+    "service:\n  control: ipc://%s/ctl\n  events: ipc://%s/ev\n"               \
+    "  replay: ipc://%s/rep\n  db: %s/unused.db\n  workers: 2\n"               \
+    "  log_level: warn\n"                                                      \
+    "venues:\n  - name: sim\n    kind: sim\n"                                  \
+    "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n  qty_decimals: 0\n"    \
+    "  tick_size: \"0.01\"\n  lot_size: \"1\"\n  timeframes: [1]\n"            \
+    "  stale_ms: 600000\n"                                                     \
+    "  strategy:\n    kind: sma_cross\n    params: {fast: 3, slow: 8}\n"       \
+    "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n"                        \
+    "    max_orders_per_min: 100\n"                                            \
+    "symbols:\n  - symbol: AAA\n  - symbol: BBB\n  - symbol: CCC\n"
+
+static char *s_dir;
+
+static int s_setup(void **state)
+{
+    (void)state;
+    s_dir = tth_tmpdir("backtest");
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    tth_rmtree(s_dir);
+    free(s_dir);
+    return 0;
+}
+
+static char *s_config(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text, S_CONFIG, s_dir, s_dir, s_dir, s_dir);
+    return tth_write_file(s_dir, "bt.yaml", text);
+}
+
+/* A random walk per symbol (a 64-bit LCG of the test's own): COUNT ticks
+   of each of three symbols, 5 per second, merged in time order, with a
+   symbol column. */
+static char *s_walk_file(const char *name, int count)
+{
+    char *path = NULL;
+    size_t cap = (size_t)count * 3 * 48 + 64;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t len = (size_t)snprintf(text, cap, "symbol,ts_ns,price,size\n");
+    const char *names[3] = {"AAA", "BBB", "CCC"};
+    long px[3] = {10000, 20000, 5000};
+    uint64_t rng = 88172645463325252u;
+    int64_t t0 = INT64_C(1700000000) * 1000000000;
+    for (int i = 0; i < count; i++)
+        for (int s = 0; s < 3; s++) {
+            rng = rng * 6364136223846793005u + 1442695040888963407u;
+            int step = (int)((rng >> 33) % 21) - 10; /* -10..10 cents */
+            px[s] += step;
+            if (px[s] < 100)
+                px[s] = 100;
+            int64_t ts = t0 + (int64_t)i * 200000000 + s * 1000;
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "%s,%lld,%ld.%02ld,%d\n", names[s],
+                                    (long long)ts, px[s] / 100, px[s] % 100,
+                                    1 + (int)((rng >> 20) % 50));
+        }
+    path = tth_write_file(s_dir, name, text);
+    free(text);
+    return path;
+}
+
+static int s_backtest(const char *data, const char *db, const char *report,
+                      const char *extra, char **out)
+{
+    char *config = s_config();
+    const char *args[16] = {"backtest", "-c",   config, "--data",
+                            data,       "--db", db,     "--quiet"};
+    int n = 8;
+    if (report) {
+        args[n++] = "--report";
+        args[n++] = report;
+    }
+    if (extra)
+        args[n++] = extra;
+    args[n] = NULL;
+    int code = tth_run_binary(args, out);
+    free(config);
+    return code;
+}
+
+/* The ledger as text lines in the order the hash covers. */
+static char *s_ledger_text(const char *db_path, long *rows)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT symbol, venue, fill_id, coid, side, qty,"
+                           " px, fee, ts, realized, pos_qty FROM ledger"
+                           " ORDER BY symbol, id",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    size_t cap = 1 << 20, len = 0;
+    char *text = calloc(1, cap);
+    *rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        assert_true(len + 512 < cap);
+        len += (size_t)snprintf(
+            text + len, cap - len,
+            "%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld\n",
+            sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+            sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+            (long long)sqlite3_column_int64(st, 4),
+            (long long)sqlite3_column_int64(st, 5),
+            (long long)sqlite3_column_int64(st, 6),
+            (long long)sqlite3_column_int64(st, 7),
+            (long long)sqlite3_column_int64(st, 8),
+            (long long)sqlite3_column_int64(st, 9),
+            (long long)sqlite3_column_int64(st, 10));
+        (*rows)++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return text;
+}
+
+static void s_sha256_hex(const char *text, char hex[65])
+{
+    unsigned char digest[32];
+    unsigned int len = 0;
+    EVP_Digest(text, strlen(text), digest, &len, EVP_sha256(), NULL);
+    assert_int_equal(len, 32);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+static json_t *s_load_json(const char *path)
+{
+    json_error_t error;
+    json_t *doc = json_load_file(path, 0, &error);
+    if (!doc)
+        fail_msg("%s: %s", path, error.text);
+    return doc;
+}
+
+static void test_deterministic_ledger(void **state)
+{
+    (void)state;
+    char *data = s_walk_file("walk.csv", 6000);
+    char db1[512], db2[512], rep1[512], rep2[512];
+    snprintf(db1, sizeof db1, "%s/one.db", s_dir);
+    snprintf(db2, sizeof db2, "%s/two.db", s_dir);
+    snprintf(rep1, sizeof rep1, "%s/one.json", s_dir);
+    snprintf(rep2, sizeof rep2, "%s/two.json", s_dir);
+    char *out1 = NULL, *out2 = NULL;
+    assert_int_equal(s_backtest(data, db1, rep1, NULL, &out1), 0);
+    assert_int_equal(s_backtest(data, db2, rep2, NULL, &out2), 0);
+    long rows1, rows2;
+    char *l1 = s_ledger_text(db1, &rows1);
+    char *l2 = s_ledger_text(db2, &rows2);
+    assert_true(rows1 >= 10); /* it traded */
+    assert_int_equal(rows1, rows2);
+    assert_string_equal(l1, l2);
+    char hex[65];
+    s_sha256_hex(l1, hex);
+    json_t *r1 = s_load_json(rep1), *r2 = s_load_json(rep2);
+    assert_string_equal(json_string_value(json_object_get(r1, "ledger_sha256")),
+                        hex);
+    assert_string_equal(json_string_value(json_object_get(r2, "ledger_sha256")),
+                        hex);
+    assert_non_null(strstr(out1, hex)); /* printed too */
+    assert_int_equal(json_integer_value(json_object_get(r1, "ledger_rows")),
+                     rows1);
+    json_decref(r1), json_decref(r2);
+    free(l1), free(l2), free(out1), free(out2), free(data);
+}
+
+static void test_report_totals_and_store(void **state)
+{
+    (void)state;
+    char *data = s_walk_file("walk2.csv", 4000);
+    char db[512], rep[512];
+    snprintf(db, sizeof db, "%s/r.db", s_dir);
+    snprintf(rep, sizeof rep, "%s/r.json", s_dir);
+    char *out = NULL;
+    assert_int_equal(s_backtest(data, db, rep, NULL, &out), 0);
+    json_t *doc = s_load_json(rep);
+    json_t *symbols = json_object_get(doc, "symbols");
+    json_t *total = json_object_get(doc, "total");
+    assert_true(json_array_size(symbols) >= 1);
+    long trades = 0, fills = 0;
+    double net = 0, fees = 0, gross = 0;
+    for (size_t i = 0; i < json_array_size(symbols); i++) {
+        json_t *l = json_array_get(symbols, i);
+        trades += (long)json_integer_value(json_object_get(l, "trades"));
+        fills += (long)json_integer_value(json_object_get(l, "fills"));
+        net += json_real_value(json_object_get(l, "net_pnl"));
+        fees += json_real_value(json_object_get(l, "fees"));
+        gross += json_real_value(json_object_get(l, "gross_pnl"));
+        double wr = json_real_value(json_object_get(l, "win_rate"));
+        assert_true(wr >= 0 && wr <= 1);
+    }
+    assert_int_equal(json_integer_value(json_object_get(total, "trades")),
+                     trades);
+    assert_int_equal(json_integer_value(json_object_get(total, "fills")),
+                     fills);
+    assert_true(fabs(json_real_value(json_object_get(total, "net_pnl")) - net) <
+                1e-6);
+    assert_true(fabs(gross - fees - net) < 1e-6);
+    /* The ledger agrees: net = sum(realized - fee) / 100. */
+    sqlite3 *sdb;
+    assert_int_equal(sqlite3_open(db, &sdb), SQLITE_OK);
+    assert_int_equal(tth_query_long(sdb, "SELECT count(*) FROM ledger"), fills);
+    long cents = tth_query_long(sdb, "SELECT sum(realized - fee) FROM ledger");
+    assert_true(fabs((double)cents / 100.0 - net) < 1e-6);
+    assert_int_equal(
+        tth_query_long(sdb, "SELECT count(*) FROM kv WHERE k = 'report'"), 1);
+    sqlite3_close(sdb);
+    json_decref(doc);
+    free(out), free(data);
+}
+
+/* The live run's trading-from time, from the recording's first line. */
+static char *s_trading_from(const char *ticks)
+{
+    char *text = tth_read_file(ticks);
+    assert_non_null(text);
+    long long from = 0;
+    assert_int_equal(sscanf(text, "# trading from %lld", &from), 1);
+    free(text);
+    char *out = malloc(32);
+    snprintf(out, 32, "%lld.%09lld", from / 1000000000, from % 1000000000);
+    return out;
+}
+
+static char *s_table(const char *db_path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    size_t cap = 1 << 20, len = 0;
+    char *text = calloc(1, cap);
+    while (sqlite3_step(st) == SQLITE_ROW && len + 256 < cap) {
+        for (int c = 0; c < sqlite3_column_count(st); c++)
+            len += (size_t)snprintf(text + len, cap - len, "%s,",
+                                    sqlite3_column_text(st, c));
+        text[len++] = '\n';
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return text;
+}
+
+static void test_parity_with_a_live_run(void **state)
+{
+    (void)state;
+    char ticks[512], extra[600];
+    snprintf(ticks, sizeof ticks, "%s/live-ticks.csv", s_dir);
+    snprintf(extra, sizeof extra, "  record_ticks: %s\n", ticks);
+    tth_venue_params = "{seed: 11, tick_rate_hz: 50, volatility: 2.0}";
+    tth_strategy_params = "{fast: 3, slow: 8}";
+    tth_symbol_extra = "  timeframes: [1]\n";
+    tth_proc_t *proc = tth_proc_start(3, extra, NULL);
+    char live_db[512];
+    snprintf(live_db, sizeof live_db, "%s/ticktree.db", proc->dir);
+    /* Until a few fills happened (bounded), then a clean stop. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(live_db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 1000);
+    int64_t deadline = tth_now_ms() + 40000;
+    while (tth_query_long(db, "SELECT count(*) FROM ledger") < 6 &&
+           tth_now_ms() < deadline) {
+        struct timespec nap = {0, 100000000};
+        nanosleep(&nap, NULL);
+    }
+    sqlite3_close(db);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGINT, 10000), 0);
+    char *from = s_trading_from(ticks);
+    char bt_db[512];
+    snprintf(bt_db, sizeof bt_db, "%s/parity.db", s_dir);
+    const char *args[] = {"backtest", "-c",      proc->config, "--data",
+                          ticks,      "--from",  from,         "--db",
+                          bt_db,      "--quiet", NULL};
+    char *out = NULL;
+    int code = tth_run_binary(args, &out);
+    if (code != 0)
+        fail_msg("backtest failed (%d):\n%s", code, out);
+    const char *fills_sql = "SELECT symbol, coid, fill_id, side, qty, px, fee,"
+                            " ts, pos_qty FROM ledger ORDER BY symbol, id";
+    const char *orders_sql = "SELECT coid, symbol, role, side, type, qty,"
+                             " limit_px, stop_px FROM orders ORDER BY coid";
+    char *live_fills = s_table(live_db, fills_sql);
+    char *bt_fills = s_table(bt_db, fills_sql);
+    char *live_orders = s_table(live_db, orders_sql);
+    char *bt_orders = s_table(bt_db, orders_sql);
+    assert_true(strlen(live_fills) > 0);
+    assert_string_equal(live_fills, bt_fills);
+    assert_string_equal(live_orders, bt_orders);
+    free(live_fills), free(bt_fills), free(live_orders), free(bt_orders);
+    free(out), free(from);
+    tth_proc_destroy(&proc);
+}
+
+static void s_expect_fail(const char *data, const char *extra, int code,
+                          const char *message)
+{
+    char db[512];
+    snprintf(db, sizeof db, "%s/bad.db", s_dir);
+    char *out = NULL;
+    int rc = s_backtest(data, db, NULL, extra, &out);
+    if (rc != code || !strstr(out, message))
+        fail_msg("expected exit %d with '%s', got %d:\n%s", code, message, rc,
+                 out);
+    free(out);
+}
+
+static void test_bad_data(void **state)
+{
+    (void)state;
+    char *missing = tth_write_file(s_dir, "AAA.csv", "ts_ns,price\n1,2\n");
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s:1: missing column size", missing);
+    s_expect_fail(missing, NULL, 1, msg);
+    char *bad = tth_write_file(s_dir, "BBB.csv",
+                               "ts_ns,price,size\n"
+                               "1700000000000000000,10.00,1\n"
+                               "1700000000100000000,1x.00,1\n"
+                               "1700000000200000000,10.01,1\n");
+    snprintf(msg, sizeof msg, "%s:3: bad price '1x.00'", bad);
+    s_expect_fail(bad, NULL, 1, msg);
+    char *back = tth_write_file(s_dir, "CCC.csv",
+                                "ts_ns,price,size\n"
+                                "1700000000200000000,10.00,1\n"
+                                "1700000000100000000,10.01,1\n");
+    snprintf(msg, sizeof msg, "%s:3: time goes backwards", back);
+    s_expect_fail(back, NULL, 1, msg);
+    /* Lenient: the bad row is skipped and counted in the report. */
+    char db[512];
+    snprintf(db, sizeof db, "%s/lenient.db", s_dir);
+    char *out = NULL;
+    assert_int_equal(s_backtest(bad, db, NULL, "--lenient", &out), 0);
+    assert_non_null(strstr(out, "skipped 1 bad row(s): bad number 1;"));
+    assert_non_null(strstr(out, "replayed 2 events"));
+    free(out);
+    char *unknown = tth_write_file(s_dir, "ZZZ.csv", "ts_ns,price,size\n");
+    s_expect_fail(unknown, NULL, 1, "unknown symbol 'ZZZ'");
+    free(missing), free(bad), free(back), free(unknown);
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    char *config = s_config();
+    struct {
+        const char *args[10];
+        const char *message;
+    } cases[] = {
+        {{"backtest", "-c", config, NULL}, "--data FILE is required"},
+        {{"backtest", "-c", config, "--data", "x.csv", "--speed", "fast", NULL},
+         "--speed 'fast'"},
+        {{"backtest", "-c", config, "--data", "x.csv", "--from", "yesterday",
+          NULL},
+         "--from 'yesterday' is not a time"},
+        {{"backtest", "-c", config, "--data", "x.csv", "--from", "2000",
+          "--to"},
+         "requires an argument"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out = NULL;
+        int rc = tth_run_binary(cases[i].args, &out);
+        if (rc != 2 || !strstr(out, cases[i].message))
+            fail_msg("case %zu: expected exit 2 with '%s', got %d:\n%s", i,
+                     cases[i].message, rc, out);
+        free(out);
+    }
+    free(config);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_deterministic_ledger),
+        cmocka_unit_test(test_report_totals_and_store),
+        cmocka_unit_test(test_bad_data),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_parity_with_a_live_run),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
