@@ -147,6 +147,20 @@ static void s_flush_all(s_replay_t *self)
                            &self->batch[i], &self->stats->feed);
 }
 
+static void s_send_clock(s_replay_t *self, int64_t now)
+{
+    tt_clock_msg_t msg = {.now = now};
+    for (size_t i = 0; i < self->cfg->symbol_count; i++)
+        tt_sender_send(self->sender, tt_runtime_actor_id((int)i, TT_ROLE_DATA),
+                       TT_ACTOR_ROOT, TT_MSG_CLOCK, &msg, sizeof msg, true);
+}
+
+static int s_tell_time(s_replay_t *self, int64_t now)
+{
+    s_send_clock(self, now);
+    return s_settle(self);
+}
+
 /* Ends a step: what was read is sent; on a BOUNDARY time moves to NOW on
    the clock and in band; and the graph settles. */
 static int s_step(s_replay_t *self, int64_t now, bool boundary)
@@ -154,11 +168,7 @@ static int s_step(s_replay_t *self, int64_t now, bool boundary)
     s_flush_all(self);
     if (boundary && now > tt_clock_now(tt_runtime_clock(self->rt))) {
         tt_clock_set(tt_runtime_clock(self->rt), now);
-        tt_clock_msg_t msg = {.now = now};
-        for (size_t i = 0; i < self->cfg->symbol_count; i++)
-            tt_sender_send(self->sender,
-                           tt_runtime_actor_id((int)i, TT_ROLE_DATA),
-                           TT_ACTOR_ROOT, TT_MSG_CLOCK, &msg, sizeof msg, true);
+        s_send_clock(self, now);
     }
     atomic_fetch_add(&self->stats->steps, 1);
     self->step_ticks = 0;
@@ -249,6 +259,10 @@ static int s_run(s_replay_t *self)
         if (!atomic_load(&self->stats->records)) {
             atomic_store(&self->stats->first_ts, rec.ts);
             self->step_end = s_boundary_after(self, rec.ts);
+            /* Time is in band from the first event on: the data actors'
+               timers stand down before the clock first moves. */
+            if (s_tell_time(self, rec.ts) != 0)
+                return -1;
         }
         /* A boundary of the shortest timeframe lies behind this record:
            candles that ended there close first, everywhere. */

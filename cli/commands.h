@@ -21,6 +21,7 @@ int tt_cmd_fault(int argc, char **argv);
 int tt_cmd_tickserver(int argc, char **argv);
 int tt_cmd_events(int argc, char **argv);
 int tt_cmd_backtest(int argc, char **argv);
+int tt_cmd_simulate(int argc, char **argv);
 int tt_cmd_indicators(int argc, char **argv);
 
 /* The config file to use when -c is not given: $TICKTREE_CONFIG, else

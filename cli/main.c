@@ -35,6 +35,9 @@ static const s_command_t s_commands[] = {
      "max|Nx]\n"
      "         [--db FILE] [--report FILE] [--lenient]   replay history "
      "through the service"},
+    {"simulate", tt_cmd_simulate,
+     "simulate [-c CONFIG] [--venue NAME] --start T --seconds N --out FILE\n"
+     "         write the sim market's ticks as a backtest data file"},
     {"tickserver", tt_cmd_tickserver,
      "tickserver [-c CONFIG] [--port N] [--venue NAME]   stream the sim "
      "market over a websocket"},
