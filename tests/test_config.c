@@ -138,15 +138,15 @@ static void s_check_default_symbol(const tt_symbol_cfg_t *sym, const char *name,
     assert_int_equal(sym->instrument.tick_size, 1);
     assert_int_equal(sym->instrument.lot_size, 1);
     assert_int_equal(sym->timeframe_count, 2);
-    assert_int_equal(sym->timeframes[0], 60);
-    assert_int_equal(sym->timeframes[1], 300);
+    assert_int_equal(sym->timeframes[0], 1);
+    assert_int_equal(sym->timeframes[1], 60);
     assert_int_equal(sym->stale_ms, 30000);
     assert_string_equal(sym->strategy.kind, "sma_cross");
     assert_int_equal(sym->strategy.params.count, 2);
     assert_string_equal(tt_params_get(&sym->strategy.params, "fast")->value,
-                        "10");
+                        "5");
     assert_string_equal(tt_params_get(&sym->strategy.params, "slow")->value,
-                        "30");
+                        "20");
     assert_string_equal(sym->risk.sizing, "fixed_qty");
     assert_string_equal(sym->risk.qty, order_qty);
     assert_int_equal(sym->risk.max_orders_per_min, 10);
