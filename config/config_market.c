@@ -285,7 +285,7 @@ static const tt_cfgb_field_t s_risk_fields[] = {
      .type = TT_CFGB_INT,
      TT_CFGB_AT(s_risk_in_t, cfg.max_orders_per_min),
      .min = 0,
-     .max = 10000},
+     .max = 256}, /* the risk manager's window (TT_RISK_RATE_MAX) */
     {.key = "max_consecutive_losses",
      .type = TT_CFGB_INT,
      TT_CFGB_AT(s_risk_in_t, cfg.max_consecutive_losses),
