@@ -286,7 +286,7 @@ static void test_every_key_set(void **state)
             "      risk_pct: 0.5\n"
             "      notional: \"1000.50\"\n"
             "      max_position: \"300\"\n"
-            "      max_orders_per_min: 10000\n"
+            "      max_orders_per_min: 256\n"
             "      max_consecutive_losses: 1000\n");
     s_errors_print(&fx->errors);
     assert_non_null(cfg);
@@ -326,7 +326,7 @@ static void test_every_key_set(void **state)
     assert_string_equal(sym->risk.sizing, "risk_pct");
     assert_true(sym->risk.risk_pct == 0.5);
     assert_string_equal(sym->risk.notional, "1000.50");
-    assert_int_equal(sym->risk.max_orders_per_min, 10000);
+    assert_int_equal(sym->risk.max_orders_per_min, 256);
     assert_int_equal(sym->risk.max_consecutive_losses, 1000);
 }
 
@@ -678,9 +678,9 @@ static void test_risk_rules(void **state)
     s_expect_one(fx, S_MINIMAL "      max_position: \"0.0000005\"\n", 13,
                  "symbols[0].risk.max_position: '0.0000005' is not exact at "
                  "qty_decimals 6");
-    s_expect_one(fx, S_MINIMAL "      max_orders_per_min: 10001\n", 13,
-                 "symbols[0].risk.max_orders_per_min: 10001 is out of range "
-                 "0..10000");
+    s_expect_one(fx, S_MINIMAL "      max_orders_per_min: 257\n", 13,
+                 "symbols[0].risk.max_orders_per_min: 257 is out of range "
+                 "0..256");
     /* No risk mapping at all: fixed_qty by default, which needs a qty,
        reported at the symbol's line. */
     s_expect_one(fx,
