@@ -1,0 +1,7 @@
+# Portfolio-wide limits, circuit breakers and market sessions: the pure
+# portfolio object (test_portfolio) and scenarios through the real
+# execution, data, indicator and strategy actors with the clock actor
+# (test_trading_actors).
+tt_test(NAME test_portfolio LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_portfolio.c
+        LIBS tt_risk TIMEOUT 60)
