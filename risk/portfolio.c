@@ -16,11 +16,13 @@ typedef struct {
     size_t group;
     bool held;        /* an entry works or a position is open */
     int64_t exposure; /* account money held by this slot */
+    int64_t reserved; /* what the entry reserved */
     tt_breaker_t breaker;
 } s_slot_t;
 
 typedef struct {
     int64_t realized; /* net closed P&L of the group's current session */
+    bool closed;      /* between a session's end and the next open */
     tt_eod_t *eod;
 } s_group_t;
 
@@ -146,6 +148,9 @@ static int s_check(tt_portfolio_t *self, const s_slot_t *s, int64_t exposure,
                    tt_risk_decision_t *out)
 {
     const tt_portfolio_cfg_t *c = &self->cfg;
+    if (self->groups[s->group].closed)
+        return s_refuse(self, out, TT_RISK_SESSION_CLOSED,
+                        "the market session of %s is closed", s->symbol);
     if (s->breaker.tripped)
         return s_refuse(self, out, TT_RISK_BREAKER,
                         "circuit breaker of %s is tripped", s->symbol);
@@ -189,7 +194,7 @@ int tt_portfolio_reserve(tt_portfolio_t *self, size_t slot, int64_t exposure,
     int rc = s_check(self, s, exposure, out);
     if (rc == 0) {
         s->held = true;
-        s->exposure = exposure;
+        s->exposure = s->reserved = exposure;
         self->exposure += exposure;
         self->open++;
         self->peak.reservations++;
@@ -202,14 +207,19 @@ int tt_portfolio_reserve(tt_portfolio_t *self, size_t slot, int64_t exposure,
     return rc;
 }
 
-void tt_portfolio_update(tt_portfolio_t *self, size_t slot, int64_t exposure)
+void tt_portfolio_update(tt_portfolio_t *self, size_t slot, int64_t exposure,
+                         bool entry_working)
 {
     assert(self && slot < self->slot_count);
     pthread_mutex_lock(&self->lock);
     s_slot_t *s = &self->slots[slot];
+    if (exposure < 0)
+        exposure = 0;
+    if (entry_working && exposure < s->reserved)
+        exposure = s->reserved;
     if (s->held) {
-        self->exposure += (exposure < 0 ? 0 : exposure) - s->exposure;
-        s->exposure = exposure < 0 ? 0 : exposure;
+        self->exposure += exposure - s->exposure;
+        s->exposure = exposure;
         if (self->exposure > self->peak.max_exposure)
             self->peak.max_exposure = self->exposure;
     }
@@ -224,7 +234,7 @@ void tt_portfolio_release(tt_portfolio_t *self, size_t slot)
     if (s->held) {
         self->exposure -= s->exposure;
         self->open--;
-        s->exposure = 0;
+        s->exposure = s->reserved = 0;
         s->held = false;
     }
     pthread_mutex_unlock(&self->lock);
@@ -337,6 +347,7 @@ size_t tt_portfolio_session_open(tt_portfolio_t *self, size_t group,
     pthread_mutex_lock(&self->lock);
     s_group_t *g = &self->groups[group];
     g->realized = 0;
+    g->closed = false;
     tt_eod_reset(g->eod, session_id);
     self->halted = false;
     for (size_t i = 0; i < self->slot_count; i++)
@@ -344,6 +355,30 @@ size_t tt_portfolio_session_open(tt_portfolio_t *self, size_t group,
             n += s_reset(&self->slots[i], ts);
     pthread_mutex_unlock(&self->lock);
     return n;
+}
+
+void tt_portfolio_session_close(tt_portfolio_t *self, size_t group)
+{
+    assert(self && group < self->group_count);
+    pthread_mutex_lock(&self->lock);
+    self->groups[group].closed = true;
+    pthread_mutex_unlock(&self->lock);
+}
+
+bool tt_portfolio_session_is_open(const tt_portfolio_t *self, size_t group)
+{
+    assert(self && group < self->group_count);
+    tt_portfolio_t *me = (tt_portfolio_t *)self;
+    pthread_mutex_lock(&me->lock);
+    bool open = !self->groups[group].closed;
+    pthread_mutex_unlock(&me->lock);
+    return open;
+}
+
+size_t tt_portfolio_group_of(const tt_portfolio_t *self, size_t slot)
+{
+    assert(self && slot < self->slot_count);
+    return self->slots[slot].group; /* set before any actor runs */
 }
 
 size_t tt_portfolio_eod(const tt_portfolio_t *self, size_t group,

@@ -76,15 +76,19 @@ size_t tt_portfolio_slots(const tt_portfolio_t *self);
 
 /* Reserves SLOT for an entry of EXPOSURE (account money, > 0) at TS.
    Refuses (-1, OUT->reason and OUT->text) when the slot is already held
-   (POSITION_OPEN), its breaker is tripped (BREAKER), the daily loss limit
+   (POSITION_OPEN), its group's session is closed (SESSION_CLOSED), its
+   breaker is tripped (BREAKER), the daily loss limit
    is reached (DAILY_LOSS), the open count (MAX_OPEN_POSITIONS) or the
    exposure (MAX_EXPOSURE) would go over its limit. 0 on success. */
 int tt_portfolio_reserve(tt_portfolio_t *self, size_t slot, int64_t exposure,
                          tt_ns_t ts, tt_risk_decision_t *out);
 
 /* The slot's position changed: it now holds EXPOSURE (>= 0, the
-   position's notional at its average price). The slot stays held. */
-void tt_portfolio_update(tt_portfolio_t *self, size_t slot, int64_t exposure);
+   position's notional at its average price). While ENTRY_WORKING (part
+   of the entry may still fill) the slot keeps at least what it reserved.
+   The slot stays held. */
+void tt_portfolio_update(tt_portfolio_t *self, size_t slot, int64_t exposure,
+                         bool entry_working);
 
 /* The symbol is flat with nothing working: frees its slot (no-op when
    not held). */
@@ -117,10 +121,17 @@ void tt_portfolio_stats(const tt_portfolio_t *self, tt_portfolio_stats_t *out);
 
 /* Session SESSION_ID of GROUP opened at TS: the group's day P&L and its
    EOD summary start again, its symbols' breakers reset, and the daily
-   loss halt is lifted (recomputed on the next reservation). Returns how
+   loss halt is lifted (recomputed on the next reservation), and entries
+   are allowed again. Returns how
    many breakers were tripped and are now reset. */
 size_t tt_portfolio_session_open(tt_portfolio_t *self, size_t group,
                                  int32_t session_id, tt_ns_t ts);
+
+/* GROUP's session ended: entries are refused until it opens again.
+   Groups start open, so a portfolio without a clock trades always. */
+void tt_portfolio_session_close(tt_portfolio_t *self, size_t group);
+bool tt_portfolio_session_is_open(const tt_portfolio_t *self, size_t group);
+size_t tt_portfolio_group_of(const tt_portfolio_t *self, size_t slot);
 
 /* The end-of-day summary of GROUP so far: up to CAP per-symbol lines
    into LINES (in order of first trade) and the total into *TOTAL.

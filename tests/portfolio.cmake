@@ -4,4 +4,4 @@
 # (test_trading_actors).
 tt_test(NAME test_portfolio LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_portfolio.c
-        LIBS tt_risk TIMEOUT 60)
+        LIBS tt_risk tt_config TIMEOUT 60)

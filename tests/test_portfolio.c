@@ -9,8 +9,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "risk/portfolio.h"
 
 #define SEC TT_NS_PER_SEC
@@ -93,7 +96,7 @@ static void test_limits_and_release(void **state)
     assert_int_equal(st.refusals, 3);
     /* The entry of slot 0 filled lower: it holds 180.00 now, and the
        freed room goes to nobody until a slot frees. */
-    tt_portfolio_update(pf, 0, 18000);
+    tt_portfolio_update(pf, 0, 18000, false);
     tt_portfolio_snap_t snap;
     tt_portfolio_snap(pf, 2, &snap);
     assert_int_equal(snap.exposure, 33000);
@@ -114,9 +117,43 @@ static void test_limits_and_release(void **state)
     assert_int_equal(st.max_exposure, 35000);
     assert_int_equal(st.max_open, 2);
     /* An update of a slot not held changes nothing. */
-    tt_portfolio_update(pf, 3, 99999);
+    tt_portfolio_update(pf, 3, 99999, false);
     tt_portfolio_stats(pf, &st);
     assert_int_equal(st.exposure, 0);
+    tt_portfolio_destroy(&pf);
+}
+
+/* A partly filled entry keeps what it reserved until the entry is done:
+   the rest may still fill. */
+static void test_entry_working_keeps_reservation(void **state)
+{
+    (void)state;
+    tt_portfolio_t *pf = s_new(s_cfg(), 2, 1);
+    assert_int_equal(s_reserve(pf, 0, 30000), TT_RISK_OK);
+    tt_portfolio_update(pf, 0, 10000, true); /* a third filled */
+    assert_int_equal(s_reserve(pf, 1, 5001), TT_RISK_MAX_EXPOSURE);
+    tt_portfolio_update(pf, 0, 10000, false); /* the rest cancelled */
+    assert_int_equal(s_reserve(pf, 1, 25000), TT_RISK_OK);
+    tt_portfolio_stats_t st;
+    tt_portfolio_stats(pf, &st);
+    assert_int_equal(st.exposure, 35000);
+    tt_portfolio_destroy(&pf);
+}
+
+/* Between a group's close and its next open, its symbols may not enter;
+   the other group trades on. */
+static void test_session_closed(void **state)
+{
+    (void)state;
+    tt_portfolio_t *pf = s_new(s_cfg(), 2, 2);
+    assert_true(tt_portfolio_session_is_open(pf, 0));
+    tt_portfolio_session_close(pf, 0);
+    assert_false(tt_portfolio_session_is_open(pf, 0));
+    assert_int_equal(s_reserve(pf, 0, 100), TT_RISK_SESSION_CLOSED);
+    assert_int_equal(s_reserve(pf, 1, 100), TT_RISK_OK);
+    assert_int_equal(tt_portfolio_group_of(pf, 1), 1);
+    tt_portfolio_session_open(pf, 0, 20240311, 1);
+    assert_int_equal(s_reserve(pf, 0, 100), TT_RISK_OK);
     tt_portfolio_destroy(&pf);
 }
 
@@ -299,15 +336,123 @@ static void test_race_never_over(void **state)
     tt_portfolio_destroy(&pf);
 }
 
+/* ---- the config keys ---------------------------------------------- */
+
+static char s_msgs[2048];
+
+static void s_collect(void *arg, const char *message)
+{
+    (void)arg;
+    strncat(s_msgs, message, sizeof s_msgs - strlen(s_msgs) - 2);
+    strcat(s_msgs, "\n");
+}
+
+static tt_config_t *s_load(const char *body, int *errors)
+{
+    char *dir = tth_tmpdir("tt-pfcfg");
+    char text[2048];
+    snprintf(text, sizeof text,
+             "%s"
+             "symbols:\n  - symbol: AAA\n    venue: sim\n"
+             "    px_decimals: 2\n    qty_decimals: 0\n"
+             "    strategy: {kind: sma_cross}\n"
+             "    risk: {qty: \"1\"}\n",
+             body);
+    char *path = tth_write_file(dir, "c.yaml", text);
+    s_msgs[0] = '\0';
+    tt_config_t *cfg = tt_config_load(path, s_collect, NULL, errors);
+    tth_rmtree(dir);
+    free(dir);
+    free(path);
+    return cfg;
+}
+
+static void test_config_defaults(void **state)
+{
+    (void)state;
+    int errors = -1;
+    tt_config_t *cfg = s_load("venues:\n  - name: sim\n", &errors);
+    assert_non_null(cfg);
+    assert_int_equal(errors, 0);
+    const tt_config_portfolio_t *pf = &cfg->portfolio;
+    assert_int_equal(pf->decimals, 2);
+    assert_int_equal(pf->equity, 10000000);
+    assert_int_equal(pf->max_exposure, 0);
+    assert_int_equal(pf->max_open_positions, 0);
+    assert_int_equal(pf->max_daily_loss, 0);
+    assert_int_equal(pf->breaker_max_errors, 5);
+    assert_int_equal(pf->breaker_window_ms, 60000);
+    assert_int_equal(cfg->venues[0].calendar, 0);
+    assert_int_equal(cfg->venues[0].holiday_count, 0);
+    tt_config_destroy(&cfg);
+}
+
+static void test_config_values(void **state)
+{
+    (void)state;
+    int errors = -1;
+    tt_config_t *cfg =
+        s_load("portfolio:\n  decimals: 3\n  equity: \"25000.5\"\n"
+               "  max_exposure: 10000\n  max_open_positions: 4\n"
+               "  max_daily_loss: \"500.125\"\n  breaker_max_errors: 2\n"
+               "  breaker_window_s: 30\n"
+               "venues:\n  - name: sim\n    calendar: us_equity\n"
+               "    holidays: [\"2024-07-04\", \"2024-12-25\"]\n"
+               "    early_closes: [\"2024-07-03\"]\n",
+               &errors);
+    assert_non_null(cfg);
+    const tt_config_portfolio_t *pf = &cfg->portfolio;
+    assert_int_equal(pf->equity, 25000500);
+    assert_int_equal(pf->max_exposure, 10000000);
+    assert_int_equal(pf->max_open_positions, 4);
+    assert_int_equal(pf->max_daily_loss, 500125);
+    assert_int_equal(pf->breaker_max_errors, 2);
+    assert_int_equal(pf->breaker_window_ms, 30000);
+    assert_int_equal(cfg->venues[0].calendar, 1);
+    assert_int_equal(cfg->venues[0].holiday_count, 2);
+    assert_string_equal(cfg->venues[0].holidays[1], "2024-12-25");
+    assert_int_equal(cfg->venues[0].early_close_count, 1);
+    tt_config_destroy(&cfg);
+}
+
+/* Every bad value is reported at its own line, all at once. */
+static void test_config_errors(void **state)
+{
+    (void)state;
+    int errors = 0;
+    tt_config_t *cfg = s_load("portfolio:\n"                      /* 1 */
+                              "  max_exposure: \"-5\"\n"          /* 2 */
+                              "  max_daily_loss: \"1.001\"\n"     /* 3 */
+                              "  breaker_max_errors: 65\n"        /* 4 */
+                              "  bogus: 1\n"                      /* 5 */
+                              "venues:\n  - name: sim\n"          /* 6, 7 */
+                              "    calendar: nyse\n"              /* 8 */
+                              "    holidays: [\"2024-02-30\"]\n", /* 9 */
+                              &errors);
+    assert_null(cfg);
+    assert_int_equal(errors, 6);
+    assert_non_null(strstr(s_msgs, ":2: portfolio.max_exposure"));
+    assert_non_null(strstr(s_msgs, ":3: portfolio.max_daily_loss"));
+    assert_non_null(strstr(s_msgs, ":4: portfolio.breaker_max_errors"));
+    assert_non_null(strstr(s_msgs, ":5: unknown key 'bogus' in portfolio"));
+    assert_non_null(strstr(s_msgs, ":8: venues[0].calendar"));
+    assert_non_null(strstr(s_msgs, ":9: venues[0].holidays[0]"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_limits_and_release),
+        cmocka_unit_test(test_entry_working_keeps_reservation),
+        cmocka_unit_test(test_session_closed),
         cmocka_unit_test(test_no_limits),
         cmocka_unit_test(test_daily_loss_across_groups),
         cmocka_unit_test(test_breakers),
         cmocka_unit_test(test_race_never_over),
+        cmocka_unit_test(test_config_defaults),
+        cmocka_unit_test(test_config_values),
+        cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
