@@ -166,6 +166,7 @@ void tt_config_venues_load(tt_cfgb_t *b, tt_config_t *cfg, yaml_node_t *seq)
         }
         tt_cfgb_bind(b, &s_venue, item, tt_cfgb_line(item), venue, path);
         tt_cfgb_check_required(b, &s_venue, venue, venue->line, path);
+        tt_config_venue_check_calendar(b, venue, item, path);
         int first = venue->name ? s_venue_index(cfg, venue->name) : -1;
         if (first >= 0 && (size_t)first < i)
             tt_cfgb_error(b, venue->line,

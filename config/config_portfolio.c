@@ -159,3 +159,22 @@ void tt_config_venue_dates_free(tt_venue_cfg_t *venue)
     s_free_list(&venue->holidays, &venue->holiday_count);
     s_free_list(&venue->early_closes, &venue->early_close_count);
 }
+
+void tt_config_venue_check_calendar(tt_cfgb_t *b, const tt_venue_cfg_t *venue,
+                                    yaml_node_t *map, const char *path)
+{
+    yaml_node_t *kind = tt_cfgb_lookup(b, map, "calendar");
+    const char *text = kind ? tt_cfgb_text(b, kind) : NULL;
+    if (venue->calendar == TT_CAL_US_EQUITY ||
+        (kind && (!text || strcmp(text, "always_open") != 0)))
+        return; /* a bad calendar is reported already */
+    const char *keys[] = {"holidays", "early_closes"};
+    for (size_t i = 0; i < 2; i++) {
+        yaml_node_t *node = tt_cfgb_lookup(b, map, keys[i]);
+        if (node && tt_cfgb_length(node) > 0)
+            tt_cfgb_error(b, tt_cfgb_line(node),
+                          "%s.%s: the always_open calendar has no %s "
+                          "(set calendar: us_equity)",
+                          path, keys[i], keys[i]);
+    }
+}

@@ -348,7 +348,7 @@ size_t tt_portfolio_session_open(tt_portfolio_t *self, size_t group,
     s_group_t *g = &self->groups[group];
     g->realized = 0;
     g->closed = false;
-    tt_eod_reset(g->eod, session_id);
+    (void)session_id;
     self->halted = false;
     for (size_t i = 0; i < self->slot_count; i++)
         if (self->slots[i].group == group)
@@ -395,4 +395,13 @@ size_t tt_portfolio_eod(const tt_portfolio_t *self, size_t group,
         *total = *tt_eod_total(eod);
     pthread_mutex_unlock(&me->lock);
     return n;
+}
+
+void tt_portfolio_eod_reset(tt_portfolio_t *self, size_t group,
+                            int32_t session_id)
+{
+    assert(self && group < self->group_count);
+    pthread_mutex_lock(&self->lock);
+    tt_eod_reset(self->groups[group].eod, session_id);
+    pthread_mutex_unlock(&self->lock);
 }

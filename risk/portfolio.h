@@ -119,8 +119,8 @@ void tt_portfolio_snap(const tt_portfolio_t *self, size_t slot,
 
 void tt_portfolio_stats(const tt_portfolio_t *self, tt_portfolio_stats_t *out);
 
-/* Session SESSION_ID of GROUP opened at TS: the group's day P&L and its
-   EOD summary start again, its symbols' breakers reset, and the daily
+/* Session SESSION_ID of GROUP opened at TS: the group's day P&L starts
+   again, its symbols' breakers reset, and the daily
    loss halt is lifted (recomputed on the next reservation), and entries
    are allowed again. Returns how
    many breakers were tripped and are now reset. */
@@ -138,5 +138,10 @@ size_t tt_portfolio_group_of(const tt_portfolio_t *self, size_t slot);
    Returns the number of symbols with trades (may exceed CAP). */
 size_t tt_portfolio_eod(const tt_portfolio_t *self, size_t group,
                         tt_eod_line_t *lines, size_t cap, tt_eod_line_t *total);
+
+/* Starts GROUP's summary again for session SESSION_ID (after it was
+   read at a session's end: trades closing later count in the next). */
+void tt_portfolio_eod_reset(tt_portfolio_t *self, size_t group,
+                            int32_t session_id);
 
 #endif

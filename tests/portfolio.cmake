@@ -5,3 +5,6 @@
 tt_test(NAME test_portfolio LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_portfolio.c
         LIBS tt_risk tt_config TIMEOUT 60)
+tt_test(NAME test_session_watch LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_session_watch.c
+        LIBS tt_clock TIMEOUT 60)

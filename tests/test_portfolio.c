@@ -212,10 +212,13 @@ static void test_daily_loss_across_groups(void **state)
     assert_int_equal(total.max_drawdown, 2900);
     assert_int_equal(tt_portfolio_eod(pf, 1, lines, 0, &total), 1);
     assert_int_equal(total.net, -2100);
-    /* Group 1's session opens: its -21.00 is forgotten, the halt lifts. */
+    /* Group 1's session opens: its -21.00 is forgotten, the halt lifts;
+       its summary stays until it is read and reset. */
     tt_portfolio_session_open(pf, 1, 20240311, 5);
     tt_portfolio_snap(pf, 0, &snap);
     assert_int_equal(snap.realized_today, 7100);
+    assert_int_equal(tt_portfolio_eod(pf, 1, lines, 4, &total), 1);
+    tt_portfolio_eod_reset(pf, 1, 20240311);
     assert_int_equal(tt_portfolio_eod(pf, 1, lines, 4, &total), 0);
     assert_int_equal(total.trades, 0);
     assert_int_equal(s_reserve(pf, 3, 100), TT_RISK_OK);
@@ -415,6 +418,20 @@ static void test_config_values(void **state)
     tt_config_destroy(&cfg);
 }
 
+/* Holidays on a 24/7 calendar are a mistake worth saying so. */
+static void test_config_dates_need_a_calendar(void **state)
+{
+    (void)state;
+    int errors = 0;
+    tt_config_t *cfg = s_load("venues:\n  - name: sim\n"
+                              "    holidays: [\"2024-07-04\"]\n",
+                              &errors);
+    assert_null(cfg);
+    assert_int_equal(errors, 1);
+    assert_non_null(
+        strstr(s_msgs, ":3: venues[0].holidays: the always_open calendar"));
+}
+
 /* Every bad value is reported at its own line, all at once. */
 static void test_config_errors(void **state)
 {
@@ -453,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_config_values),
         cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_config_dates_need_a_calendar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
