@@ -7,6 +7,7 @@
 
 #include <czmq.h>
 
+#include "actors/clock_actor.h"
 #include "actors/feed_sim.h"
 #include "bus/bus.h"
 #include "runtime/runtime.h"
@@ -80,6 +81,9 @@ struct tt_root {
     tt_edge_rec_t *edges;
     size_t edge_count;
     bool edges_started;
+    struct tt_portfolio *portfolio; /* limits shared by execution actors */
+    zactor_t *sessions;             /* the clock actor: actors/clock_actor.h */
+    tt_clock_stats_t clock_stats;
     bool stop_requested;
     int64_t stop_deadline_ns;
     uint64_t transitions;
