@@ -8,3 +8,6 @@ tt_test(NAME test_portfolio LABEL unit
 tt_test(NAME test_session_watch LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_session_watch.c
         LIBS tt_clock TIMEOUT 60)
+tt_test(NAME test_trading_actors LABEL actor
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_trading_actors.c
+        LIBS tt_actors TIMEOUT 120)
