@@ -121,6 +121,12 @@ int tt_symbols_fault(tt_root_t *self, tt_symbol_rec_t *sym,
 
 tt_symbol_rec_t *tt_root_find_symbol(tt_root_t *self, const char *name);
 
+/* Resets the circuit breaker of SYMBOL, or of every symbol when SYMBOL is
+   empty; each reset is logged and sent to the bus
+   (supervisor/breaker_cmd.c). A tt.Status value, ERR filled if not OK. */
+int tt_root_breaker_reset(tt_root_t *self, const char *symbol, char *err,
+                          size_t size);
+
 /* Starts the graceful shutdown (idempotent). */
 void tt_root_request_stop(tt_root_t *self);
 

@@ -514,6 +514,15 @@ static void test_daily_loss_halts_entries_not_exits(void **state)
     const tt_order_t *exit = s_last(rig, 1, TT_ROLE_EXIT);
     assert_int_equal(exit->side, TT_SIDE_SELL);
     assert_int_equal(exit->type, TT_ORD_MARKET);
+    int64_t until = tth_now_ms() + 5000;
+    int s01 = 0;
+    while (s01 < 2 && tth_now_ms() < until) {
+        s_pump(rig, 2);
+        s01 = 0;
+        for (int i = 0; i < rig->nfills; i++)
+            s01 += rig->fills[i].symbol == 1;
+    }
+    assert_int_equal(s01, 2);
     for (int i = rig->nfills - 1; i >= 0; i--)
         if (rig->fills[i].symbol == 1) {
             assert_int_equal(rig->fills[i].fill.px, 5049);
@@ -651,6 +660,7 @@ static void test_eod_force_close_on_dst_day(void **state)
     assert_int_equal(rig->neod, 0); /* S00 is not flat yet */
     s_trade(rig, 0, 10100);
     assert_true(s_until(rig, &rig->neod, 2));
+    assert_true(s_until(rig, &rig->nfills, 2));
     assert_int_equal(s_fill(rig, 1)->fill.px, 10098);
     assert_int_equal(atomic_load(&s_exec(rig, 0)->position), 0);
     /* One line for S00, then the total; S01 had no trade. */
