@@ -422,9 +422,9 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
         return 0;
     }
     if (decision.qty > 0 &&
-        tt_exec_pf_reserve(&self->pf, sig, decision.qty, now, &decision)) {
+        tt_exec_pf_reserve(&self->pf, sig, decision.qty, sig->ts, &decision)) {
         atomic_fetch_add(&self->stats->rejects, 1);
-        tt_exec_send_rejection(actor, (int32_t)sig->kind, &decision, now);
+        tt_exec_send_rejection(actor, (int32_t)sig->kind, &decision, sig->ts);
         return 0;
     }
     tt_intents_t intents = {.n = 0};
@@ -542,6 +542,8 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
         return 0;
     tt_info(tt_actor_path(actor), "session %d ended: closing the position",
             (int)m->session_id);
+    self->ctx_ts = m->ts;
+    self->ctx_after = s_trade_before(self, m->ts);
     tt_signal_t exit = {
         .kind = TT_SIG_EXIT, .ts = m->ts, .reason = "end of session"};
     tt_intents_t intents = {.n = 0};

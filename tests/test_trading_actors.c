@@ -271,9 +271,12 @@ static tt_ns_t s_now(s_rig_t *rig)
     return tt_clock_now(rig->clock);
 }
 
+/* A signal of SYM, decided a millisecond after the last trade (a
+   decision comes after the trades it saw: the next trade fills it). */
 static void s_signal(s_rig_t *rig, int sym, tt_signal_kind_t kind, tt_px_t ref,
                      tt_px_t stop, tt_px_t target)
 {
+    tt_clock_advance(rig->clock, TT_NS_PER_SEC / 1000);
     tt_signal_t sig = {.kind = kind,
                        .ts = s_now(rig),
                        .ref_price = ref,
