@@ -126,6 +126,11 @@ static void s_dispatch(tt_root_t *root, const Tt__Request *req,
     case TT__REQUEST__COMMAND_FAULT:
         status = s_fault(root, req->fault, err, size);
         break;
+    case TT__REQUEST__COMMAND_BREAKER_RESET:
+        status = tt_root_breaker_reset(
+            root, req->breaker_reset ? req->breaker_reset->symbol : "", err,
+            size);
+        break;
     default:
         s_error(reply, TT__STATUS__STATUS_BAD_REQUEST, err, size,
                 "request names no command");

@@ -33,6 +33,7 @@
     position are kept in the actor's memory, so a restarted actor (or a
     restarted service: the root restores them from the store) never
     reuses a client order id. */
+#include "actors/exec_portfolio.h"
 #include "actors/symbol_actors.h"
 #include "marketdata/decimal.h"
 #include "orders/book.h"
@@ -67,6 +68,7 @@ typedef struct {
     tt_book_t book;
     tt_risk_t risk;
     tt_paper_t paper;
+    tt_exec_pf_t pf; /* portfolio-wide limits and breaker */
     tt_actor_stats_t *stats;
     int64_t max_signal_age_ns;
     int64_t equity; /* paper account, symbol money (price scale) */
@@ -133,6 +135,7 @@ static int s_init(tt_actor_t *actor, void **state_p)
     }
     self->stats = tt_actor_stats(actor);
     self->bus = tt_actor_has_bus(actor);
+    tt_exec_pf_init(&self->pf, actor);
     uint32_t *len;
     tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
     if (*len == sizeof *mem) {
@@ -340,6 +343,9 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
         tt_intents_t more = {.n = 0};
         tt_book_result_t res;
         memset(&res, 0, sizeof res);
+        if (events[i].kind == TT_EV_REJECTED ||
+            events[i].kind == TT_EV_CANCEL_REJECTED)
+            tt_exec_pf_on_reject(&self->pf, actor, &events[i]);
         if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0)
             tt_warn(tt_actor_path(actor), "order event refused: %s",
                     tt_book_error(&self->book));
@@ -361,14 +367,19 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
                               px, sizeof px);
             tt_info(tt_actor_path(actor), "fill %s %s %s @ %s", res.fill.coid,
                     tt_side_name(res.fill.side), qty, px);
-            if (res.delta.closed_trip)
+            if (res.delta.closed_trip) {
                 tt_risk_on_trade_closed(&self->risk, res.delta.trip_net,
                                         res.fill.ts);
+                tt_exec_pf_trade_closed(&self->pf, actor,
+                                        tt_book_position(&self->book),
+                                        res.fill.ts);
+            }
             s_tell_strategy(actor, self, res.fill.ts);
         }
         if (more.n)
             s_apply(actor, self, &more, pass);
     }
+    tt_exec_pf_sync(&self->pf, &self->book);
     s_publish(actor, self);
 }
 
@@ -391,9 +402,8 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
     self->ctx_ts = sig->ts;
     self->ctx_after = s_trade_before(self, sig->ts);
     const tt_position_t *pos = tt_book_position(&self->book);
-    tt_portfolio_snap_t pf = {.equity = self->equity,
-                              .open_positions = pos->qty != 0,
-                              .decimals = self->sym->instrument.px_decimals};
+    tt_portfolio_snap_t pf;
+    tt_exec_pf_snap(&self->pf, self->equity, pos, &pf);
     tt_symbol_view_t view = {.paused = tt_actor_paused(actor),
                              .warm = true,
                              .busy = tt_book_busy(&self->book)};
@@ -411,11 +421,18 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
         }
         return 0;
     }
+    if (decision.qty > 0 &&
+        tt_exec_pf_reserve(&self->pf, sig, decision.qty, sig->ts, &decision)) {
+        atomic_fetch_add(&self->stats->rejects, 1);
+        tt_exec_send_rejection(actor, (int32_t)sig->kind, &decision, sig->ts);
+        return 0;
+    }
     tt_intents_t intents = {.n = 0};
     if (tt_book_on_signal(&self->book, sig, decision.qty, sig->ts, &intents) <
         0) {
         tt_debug(tt_actor_path(actor), "book refused the signal: %s",
                  tt_book_error(&self->book));
+        tt_exec_pf_sync(&self->pf, &self->book); /* frees a reservation */
         return 0;
     }
     s_apply(actor, self, &intents, 0);
@@ -511,6 +528,30 @@ static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
     return 0;
 }
 
+/* The clock actor: a session opened (daily risk state resets) or ended
+   (a strategy that force-closes gets its orders cancelled and its
+   position closed at the market). */
+static int s_on_session(tt_actor_t *actor, s_exec_t *self,
+                        const tt_session_msg_t *m)
+{
+    if (m->kind == TT_SESSION_OPEN) {
+        tt_risk_new_session(&self->risk, (uint64_t)m->session_id, m->ts);
+        return 0;
+    }
+    if (!m->force_close || !tt_book_busy(&self->book))
+        return 0;
+    tt_info(tt_actor_path(actor), "session %d ended: closing the position",
+            (int)m->session_id);
+    self->ctx_ts = m->ts;
+    self->ctx_after = s_trade_before(self, m->ts);
+    tt_signal_t exit = {
+        .kind = TT_SIG_EXIT, .ts = m->ts, .reason = "end of session"};
+    tt_intents_t intents = {.n = 0};
+    if (tt_book_on_signal(&self->book, &exit, 0, m->ts, &intents) == 0)
+        s_apply(actor, self, &intents, 0);
+    return 0;
+}
+
 static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
 {
     s_exec_t *self = state;
@@ -521,6 +562,8 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
         return s_on_ticks(actor, self, &msg->body.ticks);
     case TT_MSG_INTENT_DONE:
         return s_on_intent_done(actor, self, &msg->body.done);
+    case TT_MSG_SESSION:
+        return s_on_session(actor, self, &msg->body.session);
     default:
         tt_actor_fail(actor, "unexpected message type %u", msg->hdr.type);
         return -1;

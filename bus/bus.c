@@ -61,6 +61,10 @@ static void s_stage(s_bus_t *self, uint16_t type, const void *body,
     const char *name = sym ? sym->name : "";
     if (type == TT_EVT_LIFECYCLE)
         name = ((const tt_evt_lifecycle_t *)body)->path;
+    if (type == TT_EVT_EOD) /* one line per symbol, or the total */
+        name = ((const tt_evt_eod_t *)body)->symbol[0]
+                   ? ((const tt_evt_eod_t *)body)->symbol
+                   : "total";
     tt_bus_topic(st->topic, sizeof st->topic, type, name);
     uint64_t seq = self->seq + 1;
     int64_t ts = 0;
@@ -157,7 +161,8 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
     const tt_symbol_cfg_t *sym = s_symbol_of(self, msg->hdr.from);
     bool symbolic =
         msg->hdr.type == TT_EVT_ORDER || msg->hdr.type == TT_EVT_FILL ||
-        msg->hdr.type == TT_EVT_CANDLE || msg->hdr.type == TT_EVT_REJECTION;
+        msg->hdr.type == TT_EVT_CANDLE || msg->hdr.type == TT_EVT_REJECTION ||
+        msg->hdr.type == TT_EVT_BREAKER;
     if (symbolic && !sym) {
         tt_error("bus", "event type %u from %u names no symbol; ignored",
                  msg->hdr.type, msg->hdr.from);
@@ -177,6 +182,8 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
         break;
     case TT_EVT_LIFECYCLE:
     case TT_EVT_REJECTION:
+    case TT_EVT_BREAKER:
+    case TT_EVT_EOD:
         s_stage(self, msg->hdr.type, &msg->body, sym);
         break;
     default:

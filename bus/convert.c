@@ -20,6 +20,8 @@ void tt_bus_topic(char *buf, size_t size, uint16_t type, const char *symbol)
                          : type == TT_EVT_CANDLE     ? "md.candle."
                          : type == TT_EVT_LIFECYCLE  ? "life."
                          : type == TT_EVT_POSITION_T ? "trade.position."
+                         : type == TT_EVT_BREAKER    ? "trade.breaker."
+                         : type == TT_EVT_EOD        ? "trade.eod."
                                                      : "other.";
     snprintf(buf, size, "%s%s", family, symbol && *symbol ? symbol : "root");
 }
@@ -168,9 +170,35 @@ static int64_t s_event_ts(uint16_t type, const void *body)
         return ((const tt_evt_lifecycle_t *)body)->ts;
     case TT_EVT_REJECTION:
         return ((const tt_evt_rejection_t *)body)->ts;
+    case TT_EVT_BREAKER:
+        return ((const tt_evt_breaker_t *)body)->ts;
+    case TT_EVT_EOD:
+        return ((const tt_evt_eod_t *)body)->ts;
     default:
         return 0;
     }
+}
+
+typedef struct {
+    char gross[32], fees[32], net[32], dd[32];
+} s_eod_text_t;
+
+static void s_eod(const tt_evt_eod_t *in, s_eod_text_t *t, Tt__EodSummary *out)
+{
+    tt_decimal_format(in->gross, in->decimals, t->gross, sizeof t->gross);
+    tt_decimal_format(in->fees, in->decimals, t->fees, sizeof t->fees);
+    tt_decimal_format(in->net, in->decimals, t->net, sizeof t->net);
+    tt_decimal_format(in->max_drawdown, in->decimals, t->dd, sizeof t->dd);
+    out->venue = (char *)in->venue;
+    out->session = in->session_id;
+    out->symbol = (char *)in->symbol;
+    out->trades = in->trades;
+    out->wins = in->wins;
+    out->win_rate_bp = (uint32_t)in->win_rate_bp;
+    out->gross_pnl = t->gross;
+    out->fees = t->fees;
+    out->net_pnl = t->net;
+    out->max_drawdown = t->dd;
 }
 
 size_t tt_bus_encode(uint16_t type, const void *body, const char *symbol,
@@ -188,6 +216,9 @@ size_t tt_bus_encode(uint16_t type, const void *body, const char *symbol,
     Tt__Candle candle = TT__CANDLE__INIT;
     Tt__Lifecycle life = TT__LIFECYCLE__INIT;
     Tt__Rejection rej = TT__REJECTION__INIT;
+    Tt__Breaker brk = TT__BREAKER__INIT;
+    Tt__EodSummary eod = TT__EOD_SUMMARY__INIT;
+    s_eod_text_t et;
     s_order_text_t ot;
     s_fill_text_t ft;
     s_pos_text_t pt;
@@ -232,6 +263,20 @@ size_t tt_bus_encode(uint16_t type, const void *body, const char *symbol,
         ev.rejection = &rej;
         break;
     }
+    case TT_EVT_BREAKER: {
+        const tt_evt_breaker_t *b = body;
+        brk.tripped = b->tripped != 0;
+        brk.errors = b->errors;
+        brk.reason = (char *)b->reason;
+        ev.body_case = TT__EVENT__BODY_BREAKER;
+        ev.breaker = &brk;
+        break;
+    }
+    case TT_EVT_EOD:
+        s_eod(body, &et, &eod);
+        ev.body_case = TT__EVENT__BODY_EOD;
+        ev.eod = &eod;
+        break;
     default:
         return 0;
     }

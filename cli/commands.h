@@ -15,6 +15,7 @@ int tt_cmd_check_config(int argc, char **argv);
 int tt_cmd_health(int argc, char **argv);
 int tt_cmd_pause(int argc, char **argv);
 int tt_cmd_resume(int argc, char **argv);
+int tt_cmd_breaker(int argc, char **argv);
 int tt_cmd_restart(int argc, char **argv);
 int tt_cmd_stop(int argc, char **argv);
 int tt_cmd_fault(int argc, char **argv);

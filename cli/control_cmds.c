@@ -210,6 +210,29 @@ int tt_cmd_stop(int argc, char **argv)
     return code;
 }
 
+/* `breaker reset [SYMBOL]`: the circuit breaker of SYMBOL, or of every
+   symbol. */
+int tt_cmd_breaker(int argc, char **argv)
+{
+    s_opts_t opts;
+    if (s_parse(argc, argv, &opts) != 0 || opts.nargs < 1 || opts.nargs > 2 ||
+        strcmp(opts.args[0], "reset") != 0) {
+        fprintf(stderr, "usage: ticktree breaker reset [SYMBOL] [-c CONFIG | "
+                        "--endpoint E]\n");
+        return TT_EXIT_USAGE;
+    }
+    Tt__Request req = TT__REQUEST__INIT;
+    Tt__SymbolCommand body = TT__SYMBOL_COMMAND__INIT;
+    body.symbol = (char *)(opts.nargs == 2 ? opts.args[1] : "");
+    req.command_case = TT__REQUEST__COMMAND_BREAKER_RESET;
+    req.breaker_reset = &body;
+    int code = s_call(&opts, &req, NULL);
+    if (code == TT_EXIT_OK)
+        printf("breaker reset %s: ok\n",
+               opts.nargs == 2 ? opts.args[1] : "(every symbol)");
+    return code;
+}
+
 int tt_cmd_fault(int argc, char **argv)
 {
     s_opts_t opts;

@@ -187,6 +187,18 @@ static void s_print_text(const Tt__Event *ev, const char *topic)
     case TT__EVENT__BODY_REJECTION:
         printf("%s refused: %s", ev->rejection->signal, ev->rejection->text);
         break;
+    case TT__EVENT__BODY_BREAKER:
+        printf("breaker %s: %s", ev->breaker->tripped ? "tripped" : "reset",
+               ev->breaker->reason);
+        break;
+    case TT__EVENT__BODY_EOD: {
+        const Tt__EodSummary *e = ev->eod;
+        printf("%s %d %s: %u trades, %u wins, net %s, fees %s, max "
+               "drawdown %s",
+               e->venue, (int)e->session, *e->symbol ? e->symbol : "total",
+               e->trades, e->wins, e->net_pnl, e->fees, e->max_drawdown);
+        break;
+    }
     default:
         printf("(unknown body %d)", (int)ev->body_case);
     }
@@ -206,6 +218,9 @@ static json_t *s_message_json(const ProtobufCMessage *msg)
         switch (f->type) {
         case PROTOBUF_C_TYPE_STRING:
             v = json_string(*(char *const *)p);
+            break;
+        case PROTOBUF_C_TYPE_BOOL:
+            v = json_boolean(*(const protobuf_c_boolean *)p);
             break;
         case PROTOBUF_C_TYPE_INT32:
             v = json_integer(*(const int32_t *)p);

@@ -24,6 +24,8 @@ static const s_command_t s_commands[] = {
     {"resume", tt_cmd_resume, "resume SYMBOL              trade again"},
     {"restart", tt_cmd_restart,
      "restart SYMBOL             restart a symbol (also a quarantined one)"},
+    {"breaker", tt_cmd_breaker,
+     "breaker reset [SYMBOL]     reset a tripped circuit breaker (all)"},
     {"stop", tt_cmd_stop, "stop                       graceful shutdown"},
     {"events", tt_cmd_events,
      "events [--topic PREFIX]... [--from SEQ] [--json] [--count N]\n"

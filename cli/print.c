@@ -56,6 +56,14 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
             (unsigned long long)ev->intents, (unsigned long long)ev->duplicates,
             (unsigned long long)ev->store_errors,
             (unsigned long long)ev->replays);
+    const Tt__PortfolioHealth *pf = health->portfolio;
+    if (pf)
+        fprintf(out,
+                "  portfolio: exposure %s (max %s)  open %u (max %u)  "
+                "realized today %s%s\n",
+                pf->exposure, pf->max_exposure, pf->open_positions,
+                pf->max_open_positions, pf->realized_today,
+                pf->halted ? "  HALTED: daily loss limit" : "");
     for (size_t i = 0; i < health->n_symbols; i++) {
         const Tt__SymbolHealth *sym = health->symbols[i];
         char age[32] = "-";
@@ -65,11 +73,12 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
         fprintf(out,
                 "  %-10s %-10s %8s  restarts %-3u venue %-8s worker %u  "
                 "ticks %llu  last tick %s ago  position %s  pnl %s  "
-                "orders %llu  fills %llu%s%s%s%s\n",
+                "orders %llu  fills %llu%s%s%s%s%s\n",
                 sym->symbol, tt_print_state(sym->state), up, sym->restarts,
                 sym->venue, sym->worker, (unsigned long long)sym->ticks, age,
                 sym->position, sym->realized_pnl,
                 (unsigned long long)sym->orders, (unsigned long long)sym->fills,
+                sym->breaker_tripped ? "  BREAKER TRIPPED" : "",
                 sym->pause_reason[0] ? "  paused: " : "", sym->pause_reason,
                 sym->last_error[0] ? "  error: " : "", sym->last_error);
         for (size_t a = 0; a < sym->n_actors; a++)
@@ -112,6 +121,8 @@ static json_t *s_symbol_json(const Tt__SymbolHealth *sym)
     json_object_set_new(out, "fills", json_integer((json_int_t)sym->fills));
     json_object_set_new(out, "rejected_signals",
                         json_integer((json_int_t)sym->rejected_signals));
+    json_object_set_new(out, "breaker_tripped",
+                        json_boolean(sym->breaker_tripped));
     return out;
 }
 
@@ -149,6 +160,16 @@ int tt_print_health_json(FILE *out, const Tt__Health *health)
                       "duplicates", (json_int_t)ev->duplicates, "store_errors",
                       (json_int_t)ev->store_errors, "replays",
                       (json_int_t)ev->replays));
+    const Tt__PortfolioHealth *pf = health->portfolio;
+    if (pf)
+        json_object_set_new(
+            root, "portfolio",
+            json_pack("{s:s, s:s, s:i, s:i, s:s, s:b}", "exposure",
+                      pf->exposure, "max_exposure", pf->max_exposure,
+                      "open_positions", (int)pf->open_positions,
+                      "max_open_positions", (int)pf->max_open_positions,
+                      "realized_today", pf->realized_today, "halted",
+                      (int)pf->halted));
     int rc = json_dumpf(root, out, JSON_INDENT(2)) == 0 ? 0 : -1;
     fputc('\n', out);
     json_decref(root);

@@ -22,6 +22,7 @@ typedef struct {
     int line;
     yaml_node_t *service;
     yaml_node_t *supervision;
+    yaml_node_t *portfolio;
     yaml_node_t *venues;
     yaml_node_t *symbol_defaults;
     yaml_node_t *symbols;
@@ -35,6 +36,10 @@ static const tt_cfgb_field_t s_top_fields[] = {
     {.key = "supervision",
      .type = TT_CFGB_NODE,
      TT_CFGB_AT(s_top_t, supervision),
+     .node_kind = YAML_MAPPING_NODE},
+    {.key = "portfolio",
+     .type = TT_CFGB_NODE,
+     TT_CFGB_AT(s_top_t, portfolio),
      .node_kind = YAML_MAPPING_NODE},
     {.key = "venues",
      .type = TT_CFGB_NODE,
@@ -244,6 +249,8 @@ static void s_load_root(tt_cfgb_t *b, tt_config_t *self, yaml_node_t *root)
         tt_cfgb_bind(b, &s_supervision, top.supervision, 0, &self->supervision,
                      "supervision");
     s_check_supervision(b, self, top.supervision, top.line);
+    if (top.portfolio)
+        tt_config_portfolio_load(b, self, top.portfolio);
     tt_cfgb_forget(b);
     if (top.venues)
         tt_config_venues_load(b, self, top.venues);
@@ -259,6 +266,7 @@ static tt_config_t *s_config_new(const char *path)
     assert(self->path);
     tt_cfgb_defaults(&s_service, self);
     tt_cfgb_defaults(&s_supervision, &self->supervision);
+    tt_config_portfolio_defaults(&self->portfolio);
     return self;
 }
 
@@ -300,6 +308,7 @@ void tt_config_destroy(tt_config_t **self_p)
     if (self->control_token)
         explicit_bzero(self->control_token, strlen(self->control_token));
     tt_cfgb_free(&s_service, self);
+    tt_config_portfolio_free(&self->portfolio);
     for (size_t i = 0; i < self->venue_count; i++)
         tt_config_venue_free(&self->venues[i]);
     free(self->venues);

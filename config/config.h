@@ -66,8 +66,29 @@ typedef struct {
     char *key_id;                             /* secret: never logged */
     char *secret_key;                         /* secret: never logged */
     tt_params_t params; /* kind-specific settings, validated by the venue */
+    int calendar;       /* tt_calendar_kind_t: 0 always_open, 1 us_equity */
+    size_t holiday_count;
+    char **holidays; /* "YYYY-MM-DD", validated */
+    size_t early_close_count;
+    char **early_closes; /* "YYYY-MM-DD", validated */
     int line;
 } tt_venue_cfg_t;
+
+/* portfolio: the limits across every symbol (risk/portfolio.h). Money is
+   in the account currency, scaled to `decimals`. */
+typedef struct {
+    int decimals;              /* account money decimals (2) */
+    int64_t equity;            /* scaled; 100000 by default */
+    int64_t max_exposure;      /* scaled; 0 = none */
+    int max_open_positions;    /* 0 = none */
+    int64_t max_daily_loss;    /* scaled, > 0; 0 = none */
+    int breaker_max_errors;    /* broker errors that trip a breaker (5) */
+    int64_t breaker_window_ms; /* ... within this window (60000) */
+    char *equity_text;         /* as written; scaled into the fields above */
+    char *max_exposure_text;
+    char *max_daily_loss_text;
+    int line;
+} tt_config_portfolio_t;
 
 typedef struct {
     char *kind;         /* e.g. "sma_cross"; validated by the strategy module */
@@ -119,6 +140,7 @@ typedef struct {
     int events_hwm;              /* events queued per subscriber before drops */
 
     tt_supervision_cfg_t supervision;
+    tt_config_portfolio_t portfolio;
 
     size_t venue_count;
     tt_venue_cfg_t *venues;

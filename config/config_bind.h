@@ -175,4 +175,16 @@ void tt_config_symbols_load(tt_cfgb_t *b, tt_config_t *cfg, yaml_node_t *seq,
 void tt_config_venue_free(tt_venue_cfg_t *venue);
 void tt_config_symbol_free(tt_symbol_cfg_t *symbol);
 
+/* The portfolio section and the venues' session keys
+   (config_portfolio.c). */
+void tt_config_portfolio_defaults(tt_config_portfolio_t *pf);
+void tt_config_portfolio_load(tt_cfgb_t *b, tt_config_t *cfg, yaml_node_t *map);
+void tt_config_portfolio_free(tt_config_portfolio_t *pf);
+void tt_config_bind_dates(tt_cfgb_t *b, const tt_cfgb_field_t *f,
+                          yaml_node_t *node, void *dest, const char *path);
+void tt_config_venue_dates_free(tt_venue_cfg_t *venue);
+/* Dates on a calendar that takes none are an error at their line. */
+void tt_config_venue_check_calendar(tt_cfgb_t *b, const tt_venue_cfg_t *venue,
+                                    yaml_node_t *map, const char *path);
+
 #endif

@@ -27,6 +27,7 @@
 
 static const char *const s_venue_kinds[] = {"sim", "replay", "alpaca",
                                             "binance", NULL};
+static const char *const s_calendars[] = {"always_open", "us_equity", NULL};
 
 static void s_bind_endpoints(tt_cfgb_t *b, const tt_cfgb_field_t *f,
                              yaml_node_t *node, void *dest, const char *path)
@@ -101,6 +102,19 @@ static const tt_cfgb_field_t s_venue_fields[] = {
      .type = TT_CFGB_CUSTOM,
      TT_CFGB_AT(tt_venue_cfg_t, params),
      .custom = tt_cfgb_bind_params},
+    {.key = "calendar",
+     .type = TT_CFGB_ENUM,
+     TT_CFGB_AT(tt_venue_cfg_t, calendar),
+     .names = s_calendars,
+     .def = 0},
+    {.key = "holidays",
+     .type = TT_CFGB_CUSTOM,
+     TT_CFGB_AT(tt_venue_cfg_t, holidays),
+     .custom = tt_config_bind_dates},
+    {.key = "early_closes",
+     .type = TT_CFGB_CUSTOM,
+     TT_CFGB_AT(tt_venue_cfg_t, early_closes),
+     .custom = tt_config_bind_dates},
 };
 static const tt_cfgb_section_t s_venue =
     TT_CFGB_SECTION(s_venue_fields, tt_venue_cfg_t, line);
@@ -117,6 +131,7 @@ void tt_config_venue_free(tt_venue_cfg_t *venue)
         venue->endpoints[i] = NULL;
     }
     tt_cfgb_params_free(&venue->params);
+    tt_config_venue_dates_free(venue);
 }
 
 static int s_venue_index(const tt_config_t *cfg, const char *name)
@@ -151,6 +166,7 @@ void tt_config_venues_load(tt_cfgb_t *b, tt_config_t *cfg, yaml_node_t *seq)
         }
         tt_cfgb_bind(b, &s_venue, item, tt_cfgb_line(item), venue, path);
         tt_cfgb_check_required(b, &s_venue, venue, venue->line, path);
+        tt_config_venue_check_calendar(b, venue, item, path);
         int first = venue->name ? s_venue_index(cfg, venue->name) : -1;
         if (first >= 0 && (size_t)first < i)
             tt_cfgb_error(b, venue->line,

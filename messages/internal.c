@@ -40,6 +40,12 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_evt_lifecycle_t);
     case TT_EVT_REJECTION:
         return sizeof(tt_evt_rejection_t);
+    case TT_MSG_SESSION:
+        return sizeof(tt_session_msg_t);
+    case TT_EVT_BREAKER:
+        return sizeof(tt_evt_breaker_t);
+    case TT_EVT_EOD:
+        return sizeof(tt_evt_eod_t);
     case TT_SYS_START:
     case TT_SYS_STOP:
     case TT_SYS_PAUSE:

@@ -30,6 +30,7 @@ typedef enum {
     TT_MSG_POSITION,    /* body: tt_position_msg_t, execution -> strategy */
     TT_MSG_INTENT_DONE, /* body: tt_intent_done_t, bus -> execution */
     TT_MSG_CLOCK,       /* body: tt_clock_msg_t, replay feed -> data */
+    TT_MSG_SESSION,     /* body: tt_session_msg_t, clock -> execution */
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */
@@ -54,6 +55,8 @@ typedef enum {
     TT_EVT_CANDLE,      /* body: tt_candle_t */
     TT_EVT_LIFECYCLE,   /* body: tt_evt_lifecycle_t */
     TT_EVT_REJECTION,   /* body: tt_evt_rejection_t */
+    TT_EVT_BREAKER,     /* body: tt_evt_breaker_t (from: the symbol) */
+    TT_EVT_EOD,         /* body: tt_evt_eod_t (from: TT_ACTOR_ROOT) */
 } tt_msg_type_t;
 
 typedef struct {
@@ -147,6 +150,40 @@ typedef struct {
     int64_t now;
 } tt_clock_msg_t;
 
+/* A market session of the symbol's venue opened or ended (clock actor).
+   At an end, a symbol whose strategy force-closes cancels its working
+   orders and closes its position; at an open, daily risk state resets. */
+typedef enum { TT_SESSION_OPEN = 1, TT_SESSION_CLOSE = 2 } tt_session_kind_t;
+typedef struct {
+    int64_t ts;          /* the session's open or close time */
+    int32_t kind;        /* tt_session_kind_t */
+    int32_t session_id;  /* trading date, yyyymmdd */
+    int32_t force_close; /* CLOSE: 1 when the strategy force-closes */
+    int32_t pad;
+} tt_session_msg_t;
+
+/* A symbol's circuit breaker tripped or was reset. */
+typedef struct {
+    int64_t ts;
+    int32_t tripped; /* 1 tripped, 0 reset */
+    uint32_t errors; /* broker errors and rejections seen so far */
+    char reason[TT_EVT_TEXT_MAX];
+} tt_evt_breaker_t;
+
+/* One line of an end-of-day summary: a symbol's, or the venue's total
+   (symbol ""). Money in account currency at DECIMALS. */
+typedef struct {
+    int64_t ts;         /* the session's close */
+    int32_t session_id; /* trading date, yyyymmdd */
+    int32_t decimals;
+    char venue[32];
+    char symbol[32];
+    uint32_t trades, wins;
+    int32_t win_rate_bp;
+    int32_t pad;
+    int64_t gross, fees, net, max_drawdown;
+} tt_evt_eod_t;
+
 #define TT_REASON_MAX 160
 typedef struct {
     char reason[TT_REASON_MAX]; /* NUL-terminated */
@@ -175,6 +212,9 @@ typedef struct {
         tt_clock_msg_t clock;
         tt_evt_lifecycle_t lifecycle;
         tt_evt_rejection_t rejection;
+        tt_session_msg_t session;
+        tt_evt_breaker_t breaker;
+        tt_evt_eod_t eod;
         unsigned char raw[TT_MSG_BODY_MAX];
     } body;
 } tt_msg_t;

@@ -27,6 +27,7 @@ static const char *s_reason_names[TT_RISK_REASONS] = {
     [TT_RISK_MAX_POSITION] = "MAX_POSITION",
     [TT_RISK_MAX_OPEN_POSITIONS] = "MAX_OPEN_POSITIONS",
     [TT_RISK_MAX_EXPOSURE] = "MAX_EXPOSURE",
+    [TT_RISK_SESSION_CLOSED] = "SESSION_CLOSED",
 };
 
 const char *tt_risk_reason_name(tt_risk_reason_t reason)

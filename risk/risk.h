@@ -39,9 +39,10 @@ typedef enum {
     TT_RISK_MAX_POSITION = 11,   /* above the per-symbol maximum */
     TT_RISK_MAX_OPEN_POSITIONS = 12, /* portfolio position count */
     TT_RISK_MAX_EXPOSURE = 13,       /* portfolio notional exposure */
+    TT_RISK_SESSION_CLOSED = 14,     /* the venue's market session is shut */
 } tt_risk_reason_t;
 
-#define TT_RISK_REASONS 14
+#define TT_RISK_REASONS 15
 
 typedef enum {
     TT_SIZE_FIXED_QTY = 1,      /* fixed_qty */

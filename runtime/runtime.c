@@ -12,7 +12,8 @@
 struct tt_runtime {
     char root_endpoint[48];
     char bus_endpoint[48];
-    bool bus;          /* a bus is bound at bus_endpoint */
+    bool bus;                       /* a bus is bound at bus_endpoint */
+    struct tt_portfolio *portfolio; /* see tt_runtime_set_portfolio */
     unsigned instance; /* distinguishes this runtime's endpoint names */
     const tt_config_t *cfg;
     tt_clock_t *clock;
@@ -72,6 +73,16 @@ void tt_runtime_set_bus(tt_runtime_t *self, bool present)
 bool tt_runtime_has_bus(const tt_runtime_t *self)
 {
     return self->bus;
+}
+
+void tt_runtime_set_portfolio(tt_runtime_t *self, struct tt_portfolio *pf)
+{
+    self->portfolio = pf;
+}
+
+struct tt_portfolio *tt_runtime_portfolio(const tt_runtime_t *self)
+{
+    return self->portfolio;
 }
 
 uint32_t tt_runtime_actor_id(int symbol, tt_actor_role_t role)

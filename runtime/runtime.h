@@ -145,6 +145,14 @@ int64_t tt_runtime_inflight(const tt_runtime_t *self);
 void tt_runtime_set_trade_from(tt_runtime_t *self, int64_t ts_ns);
 int64_t tt_runtime_trade_from(const tt_runtime_t *self);
 
+/* The portfolio-wide limits (risk/portfolio.h) that every execution
+   actor consults, owned by whoever owns the runtime and set before the
+   actors start; NULL (the default) and each symbol trades on its own. */
+struct tt_portfolio;
+void tt_runtime_set_portfolio(tt_runtime_t *self, struct tt_portfolio *pf);
+struct tt_portfolio *tt_runtime_portfolio(const tt_runtime_t *self);
+struct tt_portfolio *tt_actor_portfolio(const tt_actor_t *self);
+
 const char *tt_role_name(tt_actor_role_t role);
 int tt_role_parse(const char *name); /* -1 when unknown */
 

@@ -95,6 +95,11 @@ int64_t tt_actor_trade_from(const tt_actor_t *self)
     return tt_runtime_trade_from(self->worker->rt);
 }
 
+struct tt_portfolio *tt_actor_portfolio(const tt_actor_t *self)
+{
+    return tt_runtime_portfolio(self->worker->rt);
+}
+
 int64_t tt_actor_now(const tt_actor_t *self)
 {
     return tt_clock_now(tt_runtime_clock(self->worker->rt));

@@ -3,6 +3,7 @@
     thread for each health request. */
 #include "supervisor/health.h"
 #include "marketdata/decimal.h"
+#include "risk/portfolio.h"
 #include "supervisor/root_internal.h"
 
 #include <assert.h>
@@ -91,12 +92,17 @@ static void s_fill_symbol(tt_root_t *self, const tt_symbol_rec_t *sym,
     out->orders = s_load(&exec->stats.orders);
     out->fills = s_load(&exec->stats.fills);
     out->rejected_signals = s_load(&exec->stats.rejects);
+    out->breaker_tripped =
+        self->portfolio &&
+        tt_portfolio_breaker_tripped(self->portfolio, (size_t)sym->index);
 }
 
 /* Everything the reply points at lives in one block, freed at once. */
 typedef struct {
     Tt__Health health;
     Tt__EventsHealth events;
+    Tt__PortfolioHealth portfolio;
+    char exposure[32], realized[32], max_exposure[32];
     Tt__SymbolHealth *symbols;
     Tt__SymbolHealth **symbol_ptrs;
     Tt__ActorHealth *actors;
@@ -162,6 +168,28 @@ static void s_fill_events(tt_bus_stats_t *stats, Tt__EventsHealth *out)
     out->subscribers = atomic_load(&stats->subscribers);
 }
 
+static void s_fill_portfolio(tt_root_t *self, s_block_t *block)
+{
+    Tt__PortfolioHealth *out = &block->portfolio;
+    tt__portfolio_health__init(out);
+    tt_portfolio_stats_t st;
+    tt_portfolio_stats(self->portfolio, &st);
+    const tt_portfolio_cfg_t *cfg = tt_portfolio_cfg(self->portfolio);
+    tt_decimal_format(st.exposure, cfg->decimals, block->exposure,
+                      sizeof block->exposure);
+    tt_decimal_format(st.realized_today, cfg->decimals, block->realized,
+                      sizeof block->realized);
+    tt_decimal_format(cfg->max_exposure, cfg->decimals, block->max_exposure,
+                      sizeof block->max_exposure);
+    out->exposure = block->exposure;
+    out->realized_today = block->realized;
+    out->max_exposure = block->max_exposure;
+    out->open_positions = (uint32_t)st.open;
+    out->max_open_positions = (uint32_t)cfg->max_open_positions;
+    out->halted = st.halted;
+    block->health.portfolio = out;
+}
+
 Tt__Health *tt_health_build(tt_root_t *self)
 {
     size_t nsym = self->cfg->symbol_count;
@@ -203,6 +231,8 @@ Tt__Health *tt_health_build(tt_root_t *self)
     health->mailbox_drops = drops;
     s_fill_events(&self->bus_stats, &block->events);
     health->events = &block->events;
+    if (self->portfolio)
+        s_fill_portfolio(self, block);
     s_fill_workers(self, block);
     s_fill_edges(self, block, now);
     return health;

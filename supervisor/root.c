@@ -4,6 +4,7 @@
     Runs on the main thread. */
 #include "supervisor/root_internal.h"
 #include "actors/control.h"
+#include "actors/exec_portfolio.h"
 #include "actors/feed_ws.h"
 #include "actors/symbol_actors.h"
 #include "runtime/log.h"
@@ -98,6 +99,14 @@ tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
         tt_root_destroy(&self);
         return NULL;
     }
+    char err[160];
+    self->portfolio = tt_exec_portfolio_new(cfg, err, sizeof err);
+    if (!self->portfolio) {
+        tt_error("root", "%s", err);
+        tt_root_destroy(&self);
+        return NULL;
+    }
+    tt_runtime_set_portfolio(self->rt, self->portfolio);
     if (opts->replay) { /* one replay feed stands in for every venue */
         tt_edge_rec_t *edge = &self->edges[self->edge_count++];
         snprintf(edge->name, sizeof edge->name, "feed/replay");
@@ -146,9 +155,11 @@ void tt_root_destroy(tt_root_t **self_p)
     for (size_t e = 0; e < self->edge_count; e++)
         zactor_destroy(&self->edges[e].thread);
     free(self->edges);
+    zactor_destroy(&self->sessions);
     tt_sender_destroy(&self->sender);
     zactor_destroy(&self->bus);
     tt_runtime_destroy(&self->rt);
+    tt_portfolio_destroy(&self->portfolio);
     zsock_destroy(&self->control);
     zsock_destroy(&self->inbox);
     if (self->signal_fd >= 0)
@@ -235,6 +246,12 @@ static void s_start_edges(tt_root_t *self)
         if (self->symbols[i].life.state == TT_STATE_STARTING)
             return;
     self->edges_started = true;
+    /* The clock first: a session edge finds every symbol up. Not in a
+       backtest: it reads the clock on its own beat, outside the replay's
+       lockstep, so its edges would not land at the same place in the
+       data on every run (sessions in backtests: still to do). */
+    if (!self->opts.replay)
+        self->sessions = tt_clock_actor_start(self->rt, &self->clock_stats);
     for (size_t e = 0; e < self->edge_count; e++) {
         tt_edge_rec_t *edge = &self->edges[e];
         tt_root_move(self, &edge->life, edge->name, TT_STATE_STARTING, "start");
@@ -269,6 +286,7 @@ static void s_start_edges(tt_root_t *self)
 /* Feeds stop first: nothing new flows in while symbols wind down. */
 static void s_stop_edges(tt_root_t *self)
 {
+    zactor_destroy(&self->sessions);
     for (size_t e = 0; e < self->edge_count; e++) {
         tt_edge_rec_t *edge = &self->edges[e];
         if (edge->life.state == TT_STATE_STOPPED ||

@@ -7,6 +7,7 @@
 
 #include <czmq.h>
 
+#include "actors/clock_actor.h"
 #include "actors/feed_sim.h"
 #include "bus/bus.h"
 #include "runtime/runtime.h"
@@ -80,6 +81,9 @@ struct tt_root {
     tt_edge_rec_t *edges;
     size_t edge_count;
     bool edges_started;
+    struct tt_portfolio *portfolio; /* limits shared by execution actors */
+    zactor_t *sessions;             /* the clock actor: actors/clock_actor.h */
+    tt_clock_stats_t clock_stats;
     bool stop_requested;
     int64_t stop_deadline_ns;
     uint64_t transitions;
@@ -116,6 +120,12 @@ int tt_symbols_fault(tt_root_t *self, tt_symbol_rec_t *sym,
                      char *err, size_t size);
 
 tt_symbol_rec_t *tt_root_find_symbol(tt_root_t *self, const char *name);
+
+/* Resets the circuit breaker of SYMBOL, or of every symbol when SYMBOL is
+   empty; each reset is logged and sent to the bus
+   (supervisor/breaker_cmd.c). A tt.Status value, ERR filled if not OK. */
+int tt_root_breaker_reset(tt_root_t *self, const char *symbol, char *err,
+                          size_t size);
 
 /* Starts the graceful shutdown (idempotent). */
 void tt_root_request_stop(tt_root_t *self);

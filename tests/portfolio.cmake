@@ -1,0 +1,13 @@
+# Portfolio-wide limits, circuit breakers and market sessions: the pure
+# portfolio object (test_portfolio) and scenarios through the real
+# execution, data, indicator and strategy actors with the clock actor
+# (test_trading_actors).
+tt_test(NAME test_portfolio LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_portfolio.c
+        LIBS tt_risk tt_config TIMEOUT 60)
+tt_test(NAME test_session_watch LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_session_watch.c
+        LIBS tt_clock TIMEOUT 60)
+tt_test(NAME test_trading_actors LABEL actor
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_trading_actors.c
+        LIBS tt_actors TIMEOUT 120)
