@@ -1,0 +1,6 @@
+# Live venue feeds (actors/feed_venue.c) end to end: the real ticktree
+# binary against the local Binance-like and Alpaca-like servers
+# (tests/fakes), plus the feed options and credential checks.
+tt_test(NAME test_venue_feed_e2e LABEL e2e TIMEOUT 180
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_feed_e2e.c
+        LIBS tt_procharness tt_storecheck tt_fakevenue)
