@@ -4,3 +4,6 @@
 tt_test(NAME test_venue_feed_e2e LABEL e2e TIMEOUT 180
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_feed_e2e.c
         LIBS tt_procharness tt_storecheck tt_fakevenue)
+tt_test(NAME test_venue_config LABEL unit TIMEOUT 60
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_config.c
+        LIBS tt_actors)
