@@ -113,12 +113,12 @@ static void test_binance_keys_and_mapping(void **state)
 {
     s_fx_t *fx = *state;
     int n = s_load(fx,
-                   "venues:\n"                                      /* 1 */
-                   "  - name: bn\n"                                 /* 2 */
-                   "    kind: binance\n"                            /* 3 */
+                   "venues:\n"                                     /* 1 */
+                   "  - name: bn\n"                                /* 2 */
+                   "    kind: binance\n"                           /* 3 */
                    "    rest_url: \"https://api.example.test/\"\n" /* 4 */
                    "    params: {trades: aggTrade, klines: 1m, testnet: "
-                   "true}\n",                                       /* 5 */
+                   "true}\n", /* 5 */
                    "  - {symbol: BTCUSD, venue: bn, venue_symbol: BTCUSDT}\n"
                    "  - {symbol: ETHUSDT, venue: bn}\n");
     assert_int_equal(n, 0);
@@ -144,18 +144,18 @@ static void test_params_errors(void **state)
 {
     s_fx_t *fx = *state;
     int n = s_load(fx,
-                   "venues:\n"                                  /* 1 */
-                   "  - name: bn\n"                             /* 2 */
-                   "    kind: binance\n"                        /* 3 */
-                   "    endpoints: [\"https://a.test\"]\n"      /* 4 */
-                   "    params:\n"                              /* 5 */
-                   "      feed: iex\n"                          /* 6 */
-                   "      klines: 1M\n"                         /* 7 */
-                   "      backoff_ms: 500\n"                    /* 8 */
-                   "      backoff_max_ms: 100\n"                /* 9 */
-                   "      testnet: yes\n"                       /* 10 */
-                   "      trades: depth\n"                      /* 11 */
-                   "      ping_idle_s: -1\n",                   /* 12 */
+                   "venues:\n"                             /* 1 */
+                   "  - name: bn\n"                        /* 2 */
+                   "    kind: binance\n"                   /* 3 */
+                   "    endpoints: [\"https://a.test\"]\n" /* 4 */
+                   "    params:\n"                         /* 5 */
+                   "      feed: iex\n"                     /* 6 */
+                   "      klines: 1M\n"                    /* 7 */
+                   "      backoff_ms: 500\n"               /* 8 */
+                   "      backoff_max_ms: 100\n"           /* 9 */
+                   "      testnet: yes\n"                  /* 10 */
+                   "      trades: depth\n"                 /* 11 */
+                   "      ping_idle_s: -1\n",              /* 12 */
                    "  - {symbol: BTCUSD, venue: bn}\n");
     assert_int_equal(n, 7);
     s_expect(fx, 2, "venues[0]: endpoints[0]: a binance feed needs a ws://");
@@ -171,10 +171,10 @@ static void test_symbol_errors(void **state)
 {
     s_fx_t *fx = *state;
     s_load(fx,
-           "venues:\n"                     /* 1 */
-           "  - name: bn\n"                /* 2 */
-           "    kind: binance\n"           /* 3 */
-           "    rest_url: \"ftp://x\"\n",  /* 4 */
+           "venues:\n"                    /* 1 */
+           "  - name: bn\n"               /* 2 */
+           "    kind: binance\n"          /* 3 */
+           "    rest_url: \"ftp://x\"\n", /* 4 */
            /* symbol_defaults: 5-9, symbols: 10 */
            "  - {symbol: BTCUSD, venue: bn, venue_symbol: \"BTC USD\"}\n");
     assert_null(fx->cfg);
@@ -192,14 +192,14 @@ static void test_alpaca_credentials(void **state)
     unsetenv("TT_TEST_UNSET_KEY");
     char venues[1024];
     snprintf(venues, sizeof venues,
-             "venues:\n"                                   /* 1 */
-             "  - name: ap\n"                              /* 2 */
-             "    kind: alpaca\n"                          /* 3 */
-             "    key_id: env:TT_TEST_UNSET_KEY\n"         /* 4 */
-             "    secret_key: file:%s\n"                   /* 5 */
+             "venues:\n"                           /* 1 */
+             "  - name: ap\n"                      /* 2 */
+             "    kind: alpaca\n"                  /* 3 */
+             "    key_id: env:TT_TEST_UNSET_KEY\n" /* 4 */
+             "    secret_key: file:%s\n"           /* 5 */
              "    params: {feed: crypto, location: eu-1, bars: true}\n"
-             "  - name: ap2\n"                             /* 7 */
-             "    kind: alpaca\n",                         /* 8 */
+             "  - name: ap2\n"     /* 7 */
+             "    kind: alpaca\n", /* 8 */
              file);
     int n = s_load(fx, venues, "  - {symbol: BTCUSD, venue: ap}\n");
     assert_int_equal(n, 3);
@@ -216,8 +216,9 @@ static void test_alpaca_credentials(void **state)
              "    secret_key: file:%s\n"
              "    params: {feed: crypto, location: eu-1, bars: true}\n",
              file);
-    assert_int_equal(s_load(fx, venues, "  - {symbol: BTCUSD, venue: ap, "
-                                        "venue_symbol: BTC/USD}\n"),
+    assert_int_equal(s_load(fx, venues,
+                            "  - {symbol: BTCUSD, venue: ap, "
+                            "venue_symbol: BTC/USD}\n"),
                      0);
     assert_string_equal(fx->cfg->symbols[0].venue_symbol, "BTC/USD");
     unsetenv("TT_TEST_UNSET_KEY");
@@ -233,7 +234,8 @@ static void test_stream_urls(void **state)
     snprintf(o.klines, sizeof o.klines, "1m");
     snprintf(o.feed, sizeof o.feed, "iex");
     snprintf(o.location, sizeof o.location, "us");
-    tt_feed_sym_t syms[] = {{"BTCUSDT", {2, 5, 1, 1}}, {"ethusdt", {2, 4, 1, 1}}};
+    tt_feed_sym_t syms[] = {{"BTCUSDT", {2, 5, 1, 1}},
+                            {"ethusdt", {2, 4, 1, 1}}};
     tt_feed_setup_t setup = {"v", &o, syms, 2, NULL, NULL};
     char *url = malloc(TT_FEED_URL_MAX);
     char err[200];
@@ -242,9 +244,9 @@ static void test_stream_urls(void **state)
         tt_feed_binance_ops.url("ws://127.0.0.1:9/", &setup, url, err, 200), 0);
     assert_string_equal(url, "ws://127.0.0.1:9/stream?streams=btcusdt@trade/"
                              "btcusdt@kline_1m/ethusdt@trade/ethusdt@kline_1m");
-    assert_int_equal(tt_feed_binance_ops.url("wss://h.test:9443/ws", &setup,
-                                             url, err, 200),
-                     -1);
+    assert_int_equal(
+        tt_feed_binance_ops.url("wss://h.test:9443/ws", &setup, url, err, 200),
+        -1);
     assert_non_null(strstr(err, "without a path"));
     assert_int_equal(
         tt_feed_alpaca_ops.url("ws://127.0.0.1:9", &setup, url, err, 200), 0);
@@ -256,7 +258,8 @@ static void test_stream_urls(void **state)
     assert_string_equal(url,
                         "wss://stream.data.alpaca.markets/v1beta3/crypto/us");
     assert_int_equal(
-        tt_feed_alpaca_ops.url("ws://h.test/v2/test", &setup, url, err, 200), 0);
+        tt_feed_alpaca_ops.url("ws://h.test/v2/test", &setup, url, err, 200),
+        0);
     assert_string_equal(url, "ws://h.test/v2/test");
     assert_string_equal(tt_feed_alpaca_ops.default_base(&o),
                         "wss://stream.data.alpaca.markets");

@@ -7,3 +7,6 @@ tt_test(NAME test_venue_feed_e2e LABEL e2e TIMEOUT 180
 tt_test(NAME test_venue_config LABEL unit TIMEOUT 60
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_config.c
         LIBS tt_actors)
+tt_test(NAME test_history LABEL integration TIMEOUT 60
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_history.c
+        LIBS tt_history tt_fakevenue tt_harness)
