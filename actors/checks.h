@@ -1,5 +1,6 @@
 /*  actors/checks.h: the start-up checks that need more than the config
-    module knows: each sim venue's params and each symbol's strategy and
+    module knows: each sim venue's params, each live venue's params,
+    endpoints and credentials (feed_venue.h) and each symbol's strategy and
     its parameters. Run by `ticktree check-config` and before `run`
     starts anything; every problem is reported as FILE:LINE: message. */
 #ifndef TT_ACTORS_CHECKS_H

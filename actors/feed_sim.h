@@ -6,14 +6,28 @@
 #define TT_ACTORS_FEED_SIM_H
 
 #include <czmq.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 
 #include "runtime/runtime.h"
 
-/* Counters shared read-only with the root for health. */
+/* Counters shared read-only with the root for health. The websocket
+   feeds also publish their client's state (actors/feed_stats.h); the
+   texts there are guarded by LOCK, which the root initialises. */
 typedef struct {
     _Atomic uint64_t ticks;   /* ticks generated and sent */
     _Atomic uint64_t batches; /* frames sent to data actors */
     _Atomic uint64_t queued;  /* frames waiting on a full mailbox (now) */
+    _Atomic bool remote;      /* a websocket feed: the fields below count */
+    _Atomic uint64_t frames, malformed, unexpected, server_errors;
+    _Atomic uint64_t attempts, connects, reconnects, bars, holds;
+    _Atomic uint64_t duplicates, subscribes;
+    pthread_mutex_t lock;
+    char status[16];          /* connecting | connected | backoff | held */
+    char url[128];            /* endpoint in use, without query */
+    char last_error[256];     /* the feed's last connection or venue error */
+    char last_malformed[160]; /* why the last malformed message was */
 } tt_feed_stats_t;
 
 /* Sends BATCH (if not empty) to data actor TO, never dropped, counts it

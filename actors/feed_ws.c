@@ -5,6 +5,7 @@
     websocket client (venues/wsfeed), which reconnects, re-subscribes and
     rotates across the endpoints by itself; ticks are batched per symbol
     and sent to the symbols' data actors like the in-process feed does. */
+#include "actors/feed_stats.h"
 #include "actors/feed_ws.h"
 #include "runtime/log.h"
 #include "venues/wsfeed/wsfeed.h"
@@ -120,6 +121,11 @@ static void s_task(zsock_t *pipe, void *arg)
         for (size_t i = 0; i < self.count; i++)
             s_flush(&self, i);
         tt_feed_flush(self.sender, self.stats);
+        tt_wsfeed_stats_t ws;
+        tt_wsfeed_stats(self.feed, &ws);
+        const tt_venue_cfg_t *venue =
+            &tt_runtime_config(self.rt)->venues[self.venue];
+        tt_feed_stats_publish(self.stats, &ws, venue->endpoints[ws.url_index]);
     }
     zpoller_destroy(&poller);
     s_teardown(&self);

@@ -37,6 +37,32 @@ static void s_print_actor(FILE *out, const Tt__ActorHealth *actor)
             actor->last_error[0] ? "  error: " : "", actor->last_error);
 }
 
+/* An edge actor (a feed) and, for a websocket feed, its connection. */
+static void s_print_edge(FILE *out, const Tt__ActorHealth *edge)
+{
+    char up[32];
+    s_duration(up, sizeof up, edge->uptime_ms);
+    fprintf(out, "  %-18s %-10s %8s  ticks %llu  queued %llu%s%s\n", edge->name,
+            tt_print_state(edge->state), up, (unsigned long long)edge->handled,
+            (unsigned long long)edge->queue_depth,
+            edge->last_error[0] ? "  error: " : "", edge->last_error);
+    const Tt__FeedHealth *f = edge->feed;
+    if (!f)
+        return;
+    fprintf(
+        out,
+        "    %s %s  frames %llu  malformed %llu  unexpected %llu  "
+        "venue errors %llu  attempts %llu  connects %llu  "
+        "reconnects %llu  subscribed %llu  bars %llu  holds %llu%s%s\n",
+        f->status, f->url, (unsigned long long)f->frames,
+        (unsigned long long)f->malformed, (unsigned long long)f->unexpected,
+        (unsigned long long)f->server_errors, (unsigned long long)f->attempts,
+        (unsigned long long)f->connects, (unsigned long long)f->reconnects,
+        (unsigned long long)f->subscribes, (unsigned long long)f->bars,
+        (unsigned long long)f->holds,
+        f->last_malformed[0] ? "  last malformed: " : "", f->last_malformed);
+}
+
 void tt_print_health_text(FILE *out, const Tt__Health *health)
 {
     char up[32];
@@ -64,6 +90,8 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
                 pf->exposure, pf->max_exposure, pf->open_positions,
                 pf->max_open_positions, pf->realized_today,
                 pf->halted ? "  HALTED: daily loss limit" : "");
+    for (size_t e = 0; e < health->n_edges; e++)
+        s_print_edge(out, health->edges[e]);
     for (size_t i = 0; i < health->n_symbols; i++) {
         const Tt__SymbolHealth *sym = health->symbols[i];
         char age[32] = "-";
@@ -99,6 +127,29 @@ static json_t *s_actor_json(const Tt__ActorHealth *actor)
         (json_int_t)actor->watchdog_misses, "undeliverable",
         (json_int_t)actor->undeliverable, "backpressured",
         (json_int_t)actor->backpressured);
+}
+
+static json_t *s_edge_json(const Tt__ActorHealth *edge)
+{
+    json_t *out = s_actor_json(edge);
+    const Tt__FeedHealth *f = edge->feed;
+    if (!out || !f)
+        return out;
+    json_object_set_new(
+        out, "feed",
+        json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+                  "s:I, s:I, s:s}",
+                  "status", f->status, "url", f->url, "frames",
+                  (json_int_t)f->frames, "malformed", (json_int_t)f->malformed,
+                  "unexpected", (json_int_t)f->unexpected, "server_errors",
+                  (json_int_t)f->server_errors, "attempts",
+                  (json_int_t)f->attempts, "connects", (json_int_t)f->connects,
+                  "reconnects", (json_int_t)f->reconnects, "subscribes",
+                  (json_int_t)f->subscribes, "bars", (json_int_t)f->bars,
+                  "holds", (json_int_t)f->holds, "duplicates",
+                  (json_int_t)f->duplicates, "last_malformed",
+                  f->last_malformed));
+    return out;
 }
 
 static json_t *s_symbol_json(const Tt__SymbolHealth *sym)
@@ -170,6 +221,10 @@ int tt_print_health_json(FILE *out, const Tt__Health *health)
                       "max_open_positions", (int)pf->max_open_positions,
                       "realized_today", pf->realized_today, "halted",
                       (int)pf->halted));
+    json_t *edges = json_array();
+    for (size_t e = 0; e < health->n_edges; e++)
+        json_array_append_new(edges, s_edge_json(health->edges[e]));
+    json_object_set_new(root, "edges", edges);
     int rc = json_dumpf(root, out, JSON_INDENT(2)) == 0 ? 0 : -1;
     fputc('\n', out);
     json_decref(root);

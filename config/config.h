@@ -20,6 +20,7 @@
 #define TT_CONFIG_MAX_TIMEFRAMES 8
 #define TT_CONFIG_MAX_ENDPOINTS 4
 #define TT_SYMBOL_NAME_MAX 32
+#define TT_VENUE_SYMBOL_MAX 32
 
 typedef enum {
     TT_LOG_DEBUG = 0,
@@ -63,8 +64,10 @@ typedef struct {
     tt_venue_kind_t kind;
     size_t endpoint_count;
     char *endpoints[TT_CONFIG_MAX_ENDPOINTS]; /* ws/http URLs; NULL = default */
-    char *key_id;                             /* secret: never logged */
-    char *secret_key;                         /* secret: never logged */
+    char *key_id;       /* secret: never logged; "env:NAME", "file:PATH" or
+                           the value itself (see venues/common/secrets.h) */
+    char *secret_key;   /* secret: never logged; same forms as key_id */
+    char *rest_url;     /* market-data REST base (history); NULL = default */
     tt_params_t params; /* kind-specific settings, validated by the venue */
     int calendar;       /* tt_calendar_kind_t: 0 always_open, 1 us_equity */
     size_t holiday_count;
@@ -72,6 +75,8 @@ typedef struct {
     size_t early_close_count;
     char **early_closes; /* "YYYY-MM-DD", validated */
     int line;
+    int key_id_line;     /* line of key_id, 0 when absent */
+    int secret_key_line; /* line of secret_key, 0 when absent */
 } tt_venue_cfg_t;
 
 /* portfolio: the limits across every symbol (risk/portfolio.h). Money is
@@ -117,6 +122,10 @@ typedef struct {
     tt_strategy_cfg_t strategy;
     tt_symbol_risk_cfg_t risk;
     int line;
+    /* The symbol's name at its venue ("BTCUSDT", "BTC/USD"); the symbol
+       name when not configured. Appended last: existing fields keep
+       their place. */
+    char venue_symbol[TT_VENUE_SYMBOL_MAX];
 } tt_symbol_cfg_t;
 
 typedef struct {

@@ -74,6 +74,39 @@ static void s_bind_endpoints(tt_cfgb_t *b, const tt_cfgb_field_t *f,
     }
 }
 
+/* http:// or https:// with a host, no spaces; kept without a trailing
+   '/' so that paths can be appended. */
+static void s_bind_rest_url(tt_cfgb_t *b, const tt_cfgb_field_t *f,
+                            yaml_node_t *node, void *dest, const char *path)
+{
+    (void)f;
+    tt_venue_cfg_t *venue = dest;
+    if (!tt_cfgb_expect(b, node, YAML_SCALAR_NODE, path))
+        return;
+    const char *url = tt_cfgb_text(b, node);
+    if (!url)
+        return;
+    size_t skip = strncmp(url, "https://", 8) == 0  ? 8
+                  : strncmp(url, "http://", 7) == 0 ? 7
+                                                    : 0;
+    if (skip == 0 || url[skip] == '\0' || url[skip] == '/' ||
+        strpbrk(url, " \t\r\n?#")) {
+        char shown[128];
+        tt_cfgb_show(b, node, 0, shown, sizeof(shown));
+        tt_cfgb_error(b, tt_cfgb_line(node),
+                      "%s: %s is not an http:// or https:// base URL "
+                      "(no query)",
+                      path, shown);
+        return;
+    }
+    free(venue->rest_url);
+    venue->rest_url = strdup(url);
+    assert(venue->rest_url);
+    size_t len = strlen(venue->rest_url);
+    while (len > skip + 1 && venue->rest_url[len - 1] == '/')
+        venue->rest_url[--len] = '\0';
+}
+
 static const tt_cfgb_field_t s_venue_fields[] = {
     {.key = "name",
      .type = TT_CFGB_STR,
@@ -93,11 +126,17 @@ static const tt_cfgb_field_t s_venue_fields[] = {
     {.key = "key_id",
      .type = TT_CFGB_STR,
      TT_CFGB_AT(tt_venue_cfg_t, key_id),
+     TT_CFGB_LINE(tt_venue_cfg_t, key_id_line),
      .flags = TT_CFGB_SECRET},
     {.key = "secret_key",
      .type = TT_CFGB_STR,
      TT_CFGB_AT(tt_venue_cfg_t, secret_key),
+     TT_CFGB_LINE(tt_venue_cfg_t, secret_key_line),
      .flags = TT_CFGB_SECRET},
+    {.key = "rest_url",
+     .type = TT_CFGB_CUSTOM,
+     TT_CFGB_AT(tt_venue_cfg_t, rest_url),
+     .custom = s_bind_rest_url},
     {.key = "params",
      .type = TT_CFGB_CUSTOM,
      TT_CFGB_AT(tt_venue_cfg_t, params),
@@ -126,6 +165,8 @@ void tt_config_venue_free(tt_venue_cfg_t *venue)
     if (venue->secret_key)
         explicit_bzero(venue->secret_key, strlen(venue->secret_key));
     tt_cfgb_free(&s_venue, venue);
+    free(venue->rest_url);
+    venue->rest_url = NULL;
     for (size_t i = 0; i < TT_CONFIG_MAX_ENDPOINTS; i++) {
         free(venue->endpoints[i]);
         venue->endpoints[i] = NULL;
@@ -191,6 +232,7 @@ typedef struct {
     char *symbol;
     char *venue;
     int venue_line;
+    char *venue_symbol;
     int32_t px_decimals;
     int32_t qty_decimals;
     int px_line;  /* > 0 once a valid px_decimals was bound */
@@ -324,6 +366,12 @@ static const tt_cfgb_field_t s_symbol_fields[] = {
      TT_CFGB_LINE(s_symbol_in_t, venue_line),
      .flags = TT_CFGB_REQUIRED | TT_CFGB_NONEMPTY,
      .maxlen = 32},
+    {.key = "venue_symbol",
+     .type = TT_CFGB_STR,
+     TT_CFGB_AT(s_symbol_in_t, venue_symbol),
+     .flags = TT_CFGB_NONEMPTY,
+     .charset = "A-Za-z0-9/._-",
+     .maxlen = TT_VENUE_SYMBOL_MAX - 1},
     {.key = "px_decimals",
      .type = TT_CFGB_INT,
      TT_CFGB_AT(s_symbol_in_t, px_decimals),
@@ -480,6 +528,8 @@ static void s_finish_symbol(tt_cfgb_t *b, const tt_config_t *cfg,
 {
     if (in->symbol)
         snprintf(out->name, sizeof(out->name), "%s", in->symbol);
+    snprintf(out->venue_symbol, sizeof(out->venue_symbol), "%s",
+             in->venue_symbol ? in->venue_symbol : out->name);
     out->line = in->line;
     if (in->venue) {
         int index = s_venue_index(cfg, in->venue);
@@ -503,11 +553,14 @@ static void s_finish_symbol(tt_cfgb_t *b, const tt_config_t *cfg,
    reported once rather than once per symbol. */
 static void s_check_defaults(tt_cfgb_t *b, yaml_node_t *defaults)
 {
-    yaml_node_t *symbol = tt_cfgb_lookup(b, defaults, "symbol");
-    if (symbol)
-        tt_cfgb_error(b, tt_cfgb_line(symbol),
-                      "symbol_defaults: 'symbol' "
-                      "cannot have a default");
+    static const char *const own[] = {"symbol", "venue_symbol"};
+    for (size_t i = 0; i < 2; i++) {
+        yaml_node_t *node = tt_cfgb_lookup(b, defaults, own[i]);
+        if (node)
+            tt_cfgb_error(b, tt_cfgb_line(node),
+                          "symbol_defaults: '%s' cannot have a default",
+                          own[i]);
+    }
     s_symbol_in_t scratch;
     s_symbol_in_init(&scratch);
     tt_cfgb_bind(b, &s_symbol, defaults, tt_cfgb_line(defaults), &scratch,

@@ -2,6 +2,7 @@
     it, plus the counters the workers keep (runtime.h). Built on the root
     thread for each health request. */
 #include "supervisor/health.h"
+#include "actors/feed_stats.h"
 #include "marketdata/decimal.h"
 #include "risk/portfolio.h"
 #include "supervisor/root_internal.h"
@@ -111,14 +112,42 @@ typedef struct {
     Tt__WorkerHealth **worker_ptrs;
     Tt__ActorHealth *edges;
     Tt__ActorHealth **edge_ptrs;
+    Tt__FeedHealth *feeds;
+    tt_feed_texts_t *feed_texts;
     s_text_t *texts;
 } s_block_t;
 
+/* A websocket feed's connection and counters (feed_stats.h). */
+static void s_fill_feed(tt_feed_stats_t *stats, Tt__FeedHealth *out,
+                        tt_feed_texts_t *texts)
+{
+    tt__feed_health__init(out);
+    tt_feed_stats_texts(stats, texts);
+    out->status = texts->status;
+    out->url = texts->url;
+    out->last_malformed = texts->last_malformed;
+    out->frames = s_load(&stats->frames);
+    out->malformed = s_load(&stats->malformed);
+    out->unexpected = s_load(&stats->unexpected);
+    out->server_errors = s_load(&stats->server_errors);
+    out->attempts = s_load(&stats->attempts);
+    out->connects = s_load(&stats->connects);
+    out->reconnects = s_load(&stats->reconnects);
+    out->bars = s_load(&stats->bars);
+    out->holds = s_load(&stats->holds);
+    out->duplicates = s_load(&stats->duplicates);
+    out->subscribes = s_load(&stats->subscribes);
+}
+
 static void s_fill_edges(tt_root_t *self, s_block_t *block, int64_t now)
 {
-    block->edges = calloc(self->edge_count + 1, sizeof *block->edges);
-    block->edge_ptrs = calloc(self->edge_count + 1, sizeof *block->edge_ptrs);
-    assert(block->edges && block->edge_ptrs);
+    size_t n = self->edge_count + 1;
+    block->edges = calloc(n, sizeof *block->edges);
+    block->edge_ptrs = calloc(n, sizeof *block->edge_ptrs);
+    block->feeds = calloc(n, sizeof *block->feeds);
+    block->feed_texts = calloc(n, sizeof *block->feed_texts);
+    assert(block->edges && block->edge_ptrs && block->feeds &&
+           block->feed_texts);
     for (size_t e = 0; e < self->edge_count; e++) {
         tt_edge_rec_t *edge = &self->edges[e];
         Tt__ActorHealth *out = &block->edges[e];
@@ -130,6 +159,14 @@ static void s_fill_edges(tt_root_t *self, s_block_t *block, int64_t now)
         out->handled = s_load(&edge->stats.ticks);
         out->queue_depth = s_load(&edge->stats.queued);
         out->transitions = edge->life.transitions;
+        if (atomic_load(&edge->stats.remote)) {
+            s_fill_feed(&edge->stats, &block->feeds[e], &block->feed_texts[e]);
+            out->feed = &block->feeds[e];
+            /* The root's own error (the feed did not start) comes first;
+               otherwise the feed's last connection or venue error. */
+            if (!edge->last_error[0])
+                out->last_error = block->feed_texts[e].last_error;
+        }
         block->edge_ptrs[e] = out;
     }
     block->health.n_edges = self->edge_count;
@@ -251,6 +288,8 @@ void tt_health_free(Tt__Health *health)
     free(block->worker_ptrs);
     free(block->edges);
     free(block->edge_ptrs);
+    free(block->feeds);
+    free(block->feed_texts);
     free(block->texts);
     free(block);
 }

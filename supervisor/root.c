@@ -5,6 +5,8 @@
 #include "supervisor/root_internal.h"
 #include "actors/control.h"
 #include "actors/exec_portfolio.h"
+#include "actors/feed_stats.h"
+#include "actors/feed_venue.h"
 #include "actors/feed_ws.h"
 #include "actors/symbol_actors.h"
 #include "runtime/log.h"
@@ -110,14 +112,18 @@ tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
     if (opts->replay) { /* one replay feed stands in for every venue */
         tt_edge_rec_t *edge = &self->edges[self->edge_count++];
         snprintf(edge->name, sizeof edge->name, "feed/replay");
+        tt_feed_stats_init(&edge->stats);
         tt_lifecycle_init(&edge->life, now);
     }
     for (size_t v = 0; v < cfg->venue_count && !opts->replay; v++) {
-        if (cfg->venues[v].kind != TT_VENUE_SIM)
+        tt_venue_kind_t kind = cfg->venues[v].kind;
+        if (kind != TT_VENUE_SIM && kind != TT_VENUE_BINANCE &&
+            kind != TT_VENUE_ALPACA)
             continue; /* other venue kinds bring their own feeds later */
         tt_edge_rec_t *edge = &self->edges[self->edge_count++];
         snprintf(edge->name, sizeof edge->name, "feed/%s", cfg->venues[v].name);
         edge->venue = v;
+        tt_feed_stats_init(&edge->stats);
         tt_lifecycle_init(&edge->life, now);
     }
     for (size_t i = 0; i < cfg->symbol_count; i++) {
@@ -152,8 +158,10 @@ void tt_root_destroy(tt_root_t **self_p)
     tt_root_t *self = *self_p;
     if (!self)
         return;
-    for (size_t e = 0; e < self->edge_count; e++)
+    for (size_t e = 0; e < self->edge_count; e++) {
         zactor_destroy(&self->edges[e].thread);
+        tt_feed_stats_fini(&self->edges[e].stats);
+    }
     free(self->edges);
     zactor_destroy(&self->sessions);
     tt_sender_destroy(&self->sender);
@@ -238,6 +246,18 @@ static void s_on_signal(tt_root_t *self)
     tt_root_request_stop(self);
 }
 
+/* A live venue has its gateway; a sim venue reads a tickserver when it
+   names endpoints and runs its market in-process otherwise. */
+static zactor_t *s_start_feed(tt_root_t *self, tt_edge_rec_t *edge)
+{
+    const tt_venue_cfg_t *venue = &self->cfg->venues[edge->venue];
+    if (venue->kind == TT_VENUE_BINANCE || venue->kind == TT_VENUE_ALPACA)
+        return tt_feed_venue_start(self->rt, edge->venue, &edge->stats);
+    if (venue->endpoint_count > 0)
+        return tt_feed_ws_start(self->rt, edge->venue, &edge->stats);
+    return tt_feed_sim_start(self->rt, edge->venue, &edge->stats);
+}
+
 /* Feeds start once every symbol has come up, so that no tick arrives at a
    data actor that does not exist yet. */
 static void s_start_edges(tt_root_t *self)
@@ -255,15 +275,11 @@ static void s_start_edges(tt_root_t *self)
     for (size_t e = 0; e < self->edge_count; e++) {
         tt_edge_rec_t *edge = &self->edges[e];
         tt_root_move(self, &edge->life, edge->name, TT_STATE_STARTING, "start");
-        if (self->opts.replay) {
+        if (self->opts.replay)
             edge->thread =
                 tt_feed_replay_start(self->rt, self->opts.replay, self->replay);
-        } else {
-            bool remote = self->cfg->venues[edge->venue].endpoint_count > 0;
-            edge->thread =
-                remote ? tt_feed_ws_start(self->rt, edge->venue, &edge->stats)
-                       : tt_feed_sim_start(self->rt, edge->venue, &edge->stats);
-        }
+        else
+            edge->thread = s_start_feed(self, edge);
         if (!edge->thread) {
             snprintf(edge->last_error, sizeof edge->last_error, "%.190s",
                      self->replay && self->replay->error[0]

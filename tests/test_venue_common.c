@@ -343,6 +343,38 @@ static void test_secret_file(void **state)
     free(dir);
 }
 
+/* The config's key fields: env:/file: load from there, anything else
+   is the value itself; errors never show the value. */
+static void test_secret_resolve(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    tt_secret_t *s = tt_secret_resolve("PKLITERAL42", err, sizeof err);
+    assert_non_null(s);
+    assert_string_equal(tt_secret_value(s), "PKLITERAL42");
+    assert_int_equal(tt_secret_len(s), 11);
+    tt_secret_destroy(&s);
+    assert_null(s);
+    setenv("TT_TEST_RESOLVE", "fromenv", 1);
+    s = tt_secret_resolve("env:TT_TEST_RESOLVE", err, sizeof err);
+    assert_non_null(s);
+    assert_string_equal(tt_secret_value(s), "fromenv");
+    tt_secret_destroy(&s);
+    unsetenv("TT_TEST_RESOLVE");
+    assert_null(tt_secret_resolve("env:TT_TEST_RESOLVE", err, sizeof err));
+    assert_non_null(strstr(err, "TT_TEST_RESOLVE"));
+    assert_null(tt_secret_resolve("file:/nonexistent/key", err, sizeof err));
+    assert_non_null(strstr(err, "/nonexistent/key"));
+    assert_null(tt_secret_resolve("", err, sizeof err));
+    assert_non_null(strstr(err, "empty"));
+    char big[TT_SECRET_MAX + 2];
+    memset(big, 'k', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_null(tt_secret_from_value(big, err, sizeof err));
+    assert_non_null(strstr(err, "too long"));
+    assert_null(strstr(err, "kkkk"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_ratelimit_threads),
         cmocka_unit_test(test_secret_env),
         cmocka_unit_test(test_secret_file),
+        cmocka_unit_test(test_secret_resolve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

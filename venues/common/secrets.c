@@ -153,6 +153,24 @@ tt_secret_t *tt_secret_load(const char *spec, char *err, size_t errsize)
     return NULL;
 }
 
+tt_secret_t *tt_secret_from_value(const char *text, char *err, size_t errsize)
+{
+    size_t len = text ? strlen(text) : 0;
+    tt_secret_t *self = len <= TT_SECRET_MAX ? s_make(text, len) : NULL;
+    if (!self)
+        s_err(err, errsize, "secret value: %s (value not shown)",
+              len > TT_SECRET_MAX ? "too long" : "empty");
+    return self;
+}
+
+tt_secret_t *tt_secret_resolve(const char *text, char *err, size_t errsize)
+{
+    if (text &&
+        (strncmp(text, "env:", 4) == 0 || strncmp(text, "file:", 5) == 0))
+        return tt_secret_load(text, err, errsize);
+    return tt_secret_from_value(text, err, errsize);
+}
+
 const char *tt_secret_value(const tt_secret_t *self)
 {
     return self->value;

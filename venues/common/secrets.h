@@ -30,6 +30,15 @@ tt_secret_t *tt_secret_from_file(const char *path, char *err, size_t errsize);
 /* "env:NAME" or "file:PATH" (the form config files use). */
 tt_secret_t *tt_secret_load(const char *spec, char *err, size_t errsize);
 
+/* A copy of TEXT itself (a key written in the config, or substituted
+   from ${NAME} there). NULL with a message in ERR when empty or too
+   long. */
+tt_secret_t *tt_secret_from_value(const char *text, char *err, size_t errsize);
+
+/* TEXT as the config's key fields take it: "env:NAME" or "file:PATH"
+   load from there (tt_secret_load); anything else is the value itself. */
+tt_secret_t *tt_secret_resolve(const char *text, char *err, size_t errsize);
+
 /* The secret's bytes (NUL-terminated; owned by SELF) and length. */
 const char *tt_secret_value(const tt_secret_t *self);
 size_t tt_secret_len(const tt_secret_t *self);

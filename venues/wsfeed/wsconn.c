@@ -27,13 +27,17 @@ static void s_established(tt_wsfeed_t *self, struct lws *wsi)
     self->stats.connects++;
     if (self->stats.connects > 1)
         self->stats.reconnects++;
-    self->sub_owed = self->sub_json != NULL;
+    self->sub_owed = self->sub_json != NULL && !self->proto;
     if (self->sub_owed)
         lws_callback_on_writable(wsi);
+    if (self->proto)
+        self->proto->on_open(self->proto_arg, self);
 }
 
 static int s_writeable(tt_wsfeed_t *self, struct lws *wsi)
 {
+    if (self->proto)
+        return tt_wsfeed_write_queued(self, wsi);
     if (!self->sub_owed)
         return 0;
     /* A client masks its payload in place, so write from a fresh copy. */
@@ -47,7 +51,7 @@ static int s_writeable(tt_wsfeed_t *self, struct lws *wsi)
 
 /* A message was valid: the connection is good, so the backoff and the
    URL's failure count start again. */
-static void s_good(tt_wsfeed_t *self)
+void tt_wsfeed_good(tt_wsfeed_t *self)
 {
     if (self->good)
         return;
@@ -107,7 +111,7 @@ static void s_dispatch(tt_wsfeed_t *self)
                  "%s", m.text);
         return;
     }
-    s_good(self);
+    tt_wsfeed_good(self);
 }
 
 static void s_receive(tt_wsfeed_t *self, struct lws *wsi, const void *in,
@@ -119,10 +123,10 @@ static void s_receive(tt_wsfeed_t *self, struct lws *wsi, const void *in,
         self->rx_bad = NULL;
     }
     self->last_rx_ns = self->now(self->now_arg);
-    if (lws_frame_is_binary(wsi))
+    if (lws_frame_is_binary(wsi) && !self->proto)
         self->rx_bad = "binary frame";
     else if (len > TT_WSFEED_RX_MAX - self->rx_len)
-        self->rx_bad = "message longer than 8192 bytes";
+        self->rx_bad = "message longer than 65536 bytes";
     if (!self->rx_bad) {
         memcpy(self->rx + self->rx_len, in, len);
         self->rx_len += len;
@@ -130,7 +134,17 @@ static void s_receive(tt_wsfeed_t *self, struct lws *wsi, const void *in,
     if (!lws_is_final_fragment(wsi))
         return;
     self->in_msg = false;
-    s_dispatch(self);
+    if (!self->proto) {
+        s_dispatch(self);
+        return;
+    }
+    self->stats.frames++;
+    self->stats.last_frame_ns = self->last_rx_ns;
+    if (self->rx_bad)
+        tt_wsfeed_note(self, TT_WSFEED_NOTE_MALFORMED, self->rx_bad);
+    else
+        self->proto->on_message(self->proto_arg, self, self->rx, self->rx_len,
+                                lws_frame_is_binary(wsi));
 }
 
 int tt_wsconn_callback(struct lws *wsi, enum lws_callback_reasons reason,

@@ -86,8 +86,13 @@ static int s_check_cfg(const tt_wsfeed_cfg_t *cfg, char *err, size_t errsize)
 {
     if (!cfg->urls || cfg->url_count == 0)
         return s_fail(err, errsize, "no URL configured", NULL);
-    if (!cfg->lookup || !cfg->on_tick)
+    if ((!cfg->lookup && !cfg->proto) || !cfg->on_tick)
         return s_fail(err, errsize, "lookup and on_tick are required", NULL);
+    if (cfg->proto && (!cfg->proto->on_open || !cfg->proto->on_message))
+        return s_fail(err, errsize, "a protocol needs on_open and on_message",
+                      NULL);
+    if (cfg->ping_idle_s < 0 || cfg->ping_idle_s > 3600)
+        return s_fail(err, errsize, "ping_idle_s must be 0..3600", NULL);
     if (cfg->symbol_count > 0 && !cfg->symbols)
         return s_fail(err, errsize, "symbol_count without symbols", NULL);
     if (cfg->idle_timeout_ms < 0)
@@ -192,6 +197,10 @@ tt_wsfeed_t *tt_wsfeed_new(const tt_wsfeed_cfg_t *cfg, char *err,
     self->now_arg = cfg->now_arg;
     self->rotate_after = cfg->rotate_after ? cfg->rotate_after : 1;
     self->idle_ns = cfg->idle_timeout_ms * TT_NS_PER_MS;
+    self->proto = cfg->proto;
+    self->proto_arg = cfg->proto_arg;
+    self->retry.secs_since_valid_ping = (uint16_t)cfg->ping_idle_s;
+    self->retry.secs_since_valid_hangup = (uint16_t)(cfg->ping_idle_s * 3);
     if (s_setup(self, cfg, err, errsize) != 0) {
         tt_wsfeed_destroy(&self);
         return NULL;
@@ -217,6 +226,8 @@ void tt_wsfeed_destroy(tt_wsfeed_t **self_p)
     free(self->sub_json);
     free(self->tx);
     free(self->last_id);
+    tt_wsfeed_txq_clear(self);
+    free(self->txbuf);
     free(self);
     *self_p = NULL;
 }
@@ -245,11 +256,21 @@ void tt_wsfeed_lost(tt_wsfeed_t *self, const char *why)
         self->stats.connect_failures++;
     snprintf(self->stats.last_error, sizeof self->stats.last_error, "%s: %s",
              self->urls[self->stats.url_index].host, why);
-    s_maybe_rotate(self);
+    if (self->close_why[0])
+        snprintf(self->stats.last_error, sizeof self->stats.last_error,
+                 "%.60s: %s", self->urls[self->stats.url_index].host,
+                 self->close_why);
+    self->close_why[0] = '\0';
+    if (self->hold_ns <= 0)
+        s_maybe_rotate(self);
     self->state = TT_WSFEED_IDLE;
     self->wsi = NULL;
     self->stats.connected = false;
-    tt_ns_t delay = tt_backoff_next(&self->backoff);
+    tt_wsfeed_txq_clear(self);
+    tt_ns_t delay =
+        self->hold_ns > 0 ? self->hold_ns : tt_backoff_next(&self->backoff);
+    self->stats.held = self->hold_ns > 0;
+    self->hold_ns = 0;
     self->stats.last_delay_ns = delay;
     self->stats.next_attempt_ns = self->now(self->now_arg) + delay;
 }
@@ -266,6 +287,8 @@ static void s_connect(tt_wsfeed_t *self)
     i.host = url->host;
     i.origin = url->host;
     i.ssl_connection = url->tls ? LCCSCF_USE_SSL : 0;
+    if (self->proto && self->retry.secs_since_valid_ping > 0)
+        i.retry_and_idle_policy = &self->retry;
     i.local_protocol_name = TT_WSFEED_PROTOCOL;
     i.pwsi = &self->wsi;
     self->state = TT_WSFEED_CONNECTING;
@@ -296,8 +319,10 @@ static void s_wake(lws_sorted_usec_list_t *sul)
 int tt_wsfeed_service(tt_wsfeed_t *self, int timeout_ms)
 {
     tt_ns_t now = self->now(self->now_arg);
-    if (self->state == TT_WSFEED_IDLE && now >= self->stats.next_attempt_ns)
+    if (self->state == TT_WSFEED_IDLE && now >= self->stats.next_attempt_ns) {
+        self->stats.held = false;
         s_connect(self);
+    }
     s_check_idle(self, now);
     int64_t wait = timeout_ms;
     if (self->state == TT_WSFEED_IDLE) {
@@ -320,4 +345,132 @@ int tt_wsfeed_service(tt_wsfeed_t *self, int timeout_ms)
 void tt_wsfeed_stats(const tt_wsfeed_t *self, tt_wsfeed_stats_t *out)
 {
     *out = self->stats;
+}
+
+/* ---- for protocols ---------------------------------------------------- */
+
+void tt_wsfeed_txq_clear(tt_wsfeed_t *self)
+{
+    for (size_t n = 0; n < self->txq_count; n++) {
+        size_t at = (self->txq_head + n) % TT_WSFEED_TXQ;
+        explicit_bzero(self->txq[at], self->txq_len[at]);
+        free(self->txq[at]);
+        self->txq[at] = NULL;
+    }
+    self->txq_head = 0;
+    self->txq_count = 0;
+}
+
+int tt_wsfeed_send(tt_wsfeed_t *self, const char *text, size_t len)
+{
+    if (self->state != TT_WSFEED_OPEN || !self->wsi ||
+        self->txq_count == TT_WSFEED_TXQ)
+        return -1;
+    if (LWS_PRE + len > self->txbuf_cap) {
+        unsigned char *grown = realloc(self->txbuf, LWS_PRE + len);
+        if (!grown)
+            return -1;
+        self->txbuf = grown;
+        self->txbuf_cap = LWS_PRE + len;
+    }
+    char *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, text, len);
+    size_t at = (self->txq_head + self->txq_count) % TT_WSFEED_TXQ;
+    self->txq[at] = copy;
+    self->txq_len[at] = len;
+    self->txq_count++;
+    lws_callback_on_writable(self->wsi);
+    return 0;
+}
+
+int tt_wsfeed_write_queued(tt_wsfeed_t *self, struct lws *wsi)
+{
+    if (self->txq_count == 0)
+        return 0;
+    size_t at = self->txq_head;
+    size_t len = self->txq_len[at];
+    /* A client masks its payload in place, so write from a copy. */
+    memcpy(self->txbuf + LWS_PRE, self->txq[at], len);
+    /* Messages may carry credentials (Alpaca's auth): wiped after use. */
+    explicit_bzero(self->txq[at], len);
+    free(self->txq[at]);
+    self->txq[at] = NULL;
+    self->txq_head = (at + 1) % TT_WSFEED_TXQ;
+    self->txq_count--;
+    int wrote = lws_write(wsi, self->txbuf + LWS_PRE, len, LWS_WRITE_TEXT);
+    explicit_bzero(self->txbuf + LWS_PRE, len);
+    if (wrote < (int)len)
+        return -1;
+    if (self->txq_count > 0)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+void tt_wsfeed_deliver(tt_wsfeed_t *self, int index, const tt_tick_t *tick)
+{
+    if (self->last_id && index >= 0 && (size_t)index < self->last_id_len &&
+        tick->trade_id != 0) {
+        if (tick->trade_id <= self->last_id[index]) {
+            self->stats.duplicates++;
+            return;
+        }
+        self->last_id[index] = tick->trade_id;
+    }
+    self->stats.ticks++;
+    tt_wsfeed_good(self);
+    self->on_tick(self->tick_arg, index, tick);
+}
+
+void tt_wsfeed_note(tt_wsfeed_t *self, tt_wsfeed_note_t note, const char *text)
+{
+    bool good = true;
+    switch (note) {
+    case TT_WSFEED_NOTE_BAR:
+        self->stats.bars++;
+        break;
+    case TT_WSFEED_NOTE_CONTROL:
+        self->stats.controls++;
+        good = false;
+        break;
+    case TT_WSFEED_NOTE_SUBSCRIBED:
+        self->stats.subscribes++;
+        break;
+    case TT_WSFEED_NOTE_HEARTBEAT:
+        self->stats.heartbeats++;
+        break;
+    case TT_WSFEED_NOTE_OTHER:
+        self->stats.other++;
+        break;
+    case TT_WSFEED_NOTE_UNKNOWN_SYMBOL:
+        self->stats.unknown_symbol++;
+        break;
+    case TT_WSFEED_NOTE_SERVER_ERROR:
+        self->stats.server_errors++;
+        snprintf(self->stats.last_error, sizeof self->stats.last_error,
+                 "server: %.140s", text ? text : "error");
+        good = false;
+        break;
+    case TT_WSFEED_NOTE_MALFORMED:
+        self->stats.malformed++;
+        snprintf(self->stats.last_malformed, sizeof self->stats.last_malformed,
+                 "%s", text ? text : "malformed");
+        good = false;
+        break;
+    }
+    if (good)
+        tt_wsfeed_good(self);
+}
+
+void tt_wsfeed_close(tt_wsfeed_t *self, const char *why, int64_t hold_ms)
+{
+    if (self->state != TT_WSFEED_OPEN || !self->wsi)
+        return;
+    snprintf(self->close_why, sizeof self->close_why, "%s",
+             why ? why : "closed by the protocol");
+    self->hold_ns = hold_ms > 0 ? hold_ms * TT_NS_PER_MS : 0;
+    if (hold_ms > 0)
+        self->stats.holds++;
+    lws_set_timeout(self->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }

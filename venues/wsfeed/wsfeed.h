@@ -29,6 +29,21 @@ typedef tt_ns_t(tt_wsfeed_now_fn)(void *arg);
 typedef void(tt_wsfeed_tick_fn)(void *arg, int symbol_index,
                                 const tt_tick_t *tick);
 
+typedef struct tt_wsfeed_t tt_wsfeed_t;
+
+/* A venue protocol riding on the client (Binance, Alpaca: actors/
+   feed_binance.c, actors/feed_alpaca.c). When the config names one, each
+   opened connection is announced to on_open and every complete message
+   (text or binary) goes to on_message instead of the tickserver parser.
+   Both are called from inside tt_wsfeed_service, on the client's thread;
+   they answer through tt_wsfeed_send, tt_wsfeed_deliver, tt_wsfeed_note
+   and tt_wsfeed_close. */
+typedef struct {
+    void (*on_open)(void *arg, tt_wsfeed_t *feed);
+    void (*on_message)(void *arg, tt_wsfeed_t *feed, const char *buf,
+                       size_t len, bool binary);
+} tt_wsfeed_proto_t;
+
 typedef struct {
     const char *const *urls;       /* ws://host:port/path, tried in turn */
     size_t url_count;              /* >= 1 */
@@ -50,6 +65,10 @@ typedef struct {
                                 one delivered for its symbol (index < symbol_count) */
     int64_t idle_timeout_ms; /* reconnect after this long without a frame;
                                 0: never */
+    const tt_wsfeed_proto_t *proto; /* NULL: the tickserver format */
+    void *proto_arg;
+    int ping_idle_s; /* with a proto: ping after this long without
+                        traffic, hang up 3x later; 0: never */
 } tt_wsfeed_cfg_t;
 
 typedef struct {
@@ -68,16 +87,19 @@ typedef struct {
     uint64_t disconnects;      /* open connections that closed */
     uint64_t rotations;        /* moves to the next URL */
     uint64_t idle_timeouts;    /* connections closed for silence */
+    uint64_t bars;             /* venue bars parsed (proto) */
+    uint64_t controls;         /* control messages: connected, auth (proto) */
+    uint64_t subscribes;       /* subscriptions acknowledged (proto) */
+    uint64_t holds;            /* long waits ordered by the proto (auth) */
+    bool held;                 /* waiting out such a hold now */
     tt_ns_t last_frame_ns;     /* now() at the last message; 0: none yet */
     tt_ns_t next_attempt_ns;   /* when not connected: next attempt time */
     tt_ns_t last_delay_ns;     /* the last backoff delay chosen */
     size_t url_index;          /* URL in use, or to be tried next */
     bool connected;            /* handshake done, not closed */
-    char last_error[160];      /* last server error frame or connection error */
+    char last_error[256];      /* last server error frame or connection error */
     char last_malformed[160];  /* why the last malformed message was */
 } tt_wsfeed_stats_t;
-
-typedef struct tt_wsfeed_t tt_wsfeed_t;
 
 /* Fills CFG with the defaults above (no URLs, symbols or callbacks). */
 void tt_wsfeed_cfg_default(tt_wsfeed_cfg_t *cfg);
@@ -98,5 +120,37 @@ void tt_wsfeed_destroy(tt_wsfeed_t **self_p);
 int tt_wsfeed_service(tt_wsfeed_t *self, int timeout_ms);
 
 void tt_wsfeed_stats(const tt_wsfeed_t *self, tt_wsfeed_stats_t *out);
+
+/* ---- for protocols (tt_wsfeed_proto_t), from inside their callbacks -- */
+
+/* Queues one text message (copied) to be written on the open
+   connection, in order. Returns 0, or -1 when not connected, the queue
+   (8 messages) is full or out of memory. */
+int tt_wsfeed_send(tt_wsfeed_t *self, const char *text, size_t len);
+
+/* Hands one trade to on_tick (after dedupe, when configured) and counts
+   it; the connection is now known good. */
+void tt_wsfeed_deliver(tt_wsfeed_t *self, int index, const tt_tick_t *tick);
+
+/* What else a message was, for the counters. TEXT (may be NULL) becomes
+   last_error (SERVER_ERROR) or last_malformed (MALFORMED). */
+typedef enum {
+    TT_WSFEED_NOTE_BAR = 1,        /* a venue bar (good) */
+    TT_WSFEED_NOTE_CONTROL,        /* connected / authenticated */
+    TT_WSFEED_NOTE_SUBSCRIBED,     /* subscription acknowledged (good) */
+    TT_WSFEED_NOTE_HEARTBEAT,      /* good */
+    TT_WSFEED_NOTE_OTHER,          /* well formed, not used (good) */
+    TT_WSFEED_NOTE_UNKNOWN_SYMBOL, /* good */
+    TT_WSFEED_NOTE_SERVER_ERROR,   /* the venue's error message */
+    TT_WSFEED_NOTE_MALFORMED,      /* skipped: bad JSON, field, truncated */
+} tt_wsfeed_note_t;
+
+void tt_wsfeed_note(tt_wsfeed_t *self, tt_wsfeed_note_t note, const char *text);
+
+/* Closes the open connection now, with WHY as last_error. HOLD_MS 0: the
+   next attempt follows the usual backoff; > 0: it waits HOLD_MS instead
+   (for failures that retrying soon cannot fix, such as refused
+   credentials: no reconnect storm). */
+void tt_wsfeed_close(tt_wsfeed_t *self, const char *why, int64_t hold_ms);
 
 #endif

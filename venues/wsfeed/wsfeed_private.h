@@ -11,7 +11,8 @@
 #include "venues/wsfeed/wsfeed.h"
 
 #define TT_WSFEED_PROTOCOL "ticktree-wsfeed"
-#define TT_WSFEED_RX_MAX 8192 /* longest message accepted, bytes */
+#define TT_WSFEED_RX_MAX 65536 /* longest message accepted, bytes */
+#define TT_WSFEED_TXQ 8        /* proto messages queued at most */
 
 typedef struct {
     char *host;
@@ -56,8 +57,27 @@ struct tt_wsfeed_t {
     bool in_msg;        /* between first and final fragment */
     const char *rx_bad; /* why the current message will be skipped */
     tt_ns_t last_rx_ns; /* for the idle timeout */
+    const tt_wsfeed_proto_t *proto;
+    void *proto_arg;
+    lws_retry_bo_t retry;     /* ping / hang-up policy with a proto */
+    char *txq[TT_WSFEED_TXQ]; /* proto messages waiting to be written */
+    size_t txq_len[TT_WSFEED_TXQ];
+    size_t txq_head, txq_count;
+    unsigned char *txbuf; /* LWS_PRE + the longest queued message */
+    size_t txbuf_cap;
+    tt_ns_t hold_ns; /* > 0: the next wait, ordered by tt_wsfeed_close */
+    char close_why[160];
     tt_wsfeed_stats_t stats;
 };
+
+/* Sends the head of the proto queue; 0, or -1 when the write failed. */
+int tt_wsfeed_write_queued(tt_wsfeed_t *self, struct lws *wsi);
+
+/* Drops every queued proto message (the connection is gone). */
+void tt_wsfeed_txq_clear(tt_wsfeed_t *self);
+
+/* Marks the connection good: backoff and URL failures start again. */
+void tt_wsfeed_good(tt_wsfeed_t *self);
 
 /* The libwebsockets callback of the client protocol (wsconn.c). */
 int tt_wsconn_callback(struct lws *wsi, enum lws_callback_reasons reason,

@@ -1,0 +1,218 @@
+/*  tests/test_history.c: the REST history fetch for warm-up
+    (venues/history) against the local Binance-like and Alpaca-like
+    servers on 127.0.0.1: Binance klines paged by start time, Alpaca bars
+    paged by next_page_token, the still-forming candle left out, a 429
+    ridden out after its Retry-After (or reported when retries are off),
+    refused keys and values finer than the instrument reported clearly,
+    never with the key. */
+#include "tests/fakes/fake_alpaca.h"
+#include "tests/fakes/fake_binance.h"
+#include "tests/harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "venues/history/history.h"
+
+#define S_MIN_NS (60 * TT_NS_PER_SEC)
+#define S_T0_MS INT64_C(1700000040000) /* a minute boundary */
+
+static fake_binance_t *s_bn_start(const fake_binance_symbol_t *sym)
+{
+    fake_binance_cfg_t cfg = {
+        .api_key = "k", .secret = "s", .symbols = sym, .symbol_count = 1};
+    fake_binance_t *f = fake_binance_start(&cfg);
+    assert_non_null(f);
+    return f;
+}
+
+/* N one-minute klines from S_T0_MS, close = 100.00 + i cents. */
+static void s_bn_seed(fake_binance_t *f, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char c[32];
+        snprintf(c, sizeof c, "%d.%02d", 100 + i / 100, i % 100);
+        fake_binance_kline_t k = {.open_ms = S_T0_MS + (int64_t)i * 60000,
+                                  .o = "100.00",
+                                  .h = "200.00",
+                                  .l = "50.00",
+                                  .c = c,
+                                  .v = "1.5",
+                                  .n = 3,
+                                  .closed = true};
+        assert_int_equal(fake_binance_seed_kline(f, "BTCUSDT", "1m", &k), 0);
+    }
+}
+
+static void test_binance_klines_paged(void **state)
+{
+    (void)state;
+    const fake_binance_symbol_t sym = {
+        .symbol = "BTCUSDT", .base = "BTC", .quote = "USDT"};
+    fake_binance_t *f = s_bn_start(&sym);
+    s_bn_seed(f, 2500);
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", fake_binance_port(f));
+    tt_history_cfg_t cfg = {.venue = TT_HISTORY_BINANCE, .base_url = base};
+    tt_instrument_t ins = {2, 5, 1, 1};
+    tt_ns_t from = S_T0_MS * TT_NS_PER_MS;
+    tt_ns_t to = from + 2500 * S_MIN_NS;
+    /* NOW inside the last minute: that candle is still forming. */
+    tt_ns_t now = to - 30 * TT_NS_PER_SEC;
+    tt_candle_t *c = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    assert_int_equal(tt_history_fetch(&cfg, "BTCUSDT", &ins, 60, from, to, now,
+                                      &c, &n, err, sizeof err),
+                     0);
+    assert_int_equal(n, 2499);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(c[i].open_ts, from + (tt_ns_t)i * S_MIN_NS);
+        assert_int_equal(c[i].tf_s, 60);
+        assert_int_equal(c[i].close,
+                         10000 + (int64_t)(i / 100) * 100 + (int64_t)(i % 100));
+        assert_int_equal(c[i].volume, 150000);
+        assert_true(c[i].closed);
+    }
+    free(c);
+    assert_int_equal(fake_binance_requests(f, "GET /api/v3/klines"), 3);
+
+    /* A window inside the history, and an interval Binance lacks. */
+    assert_int_equal(
+        tt_history_fetch(&cfg, "BTCUSDT", &ins, 60, from + 10 * S_MIN_NS,
+                         from + 20 * S_MIN_NS, now, &c, &n, err, sizeof err),
+        0);
+    assert_int_equal(n, 10);
+    assert_int_equal(c[0].open_ts, from + 10 * S_MIN_NS);
+    free(c);
+    assert_int_equal(tt_history_fetch(&cfg, "BTCUSDT", &ins, 120, from, to, now,
+                                      &c, &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "no 120 s interval"));
+    assert_null(c);
+    fake_binance_stop(&f);
+}
+
+static void test_binance_errors(void **state)
+{
+    (void)state;
+    const fake_binance_symbol_t sym = {
+        .symbol = "BTCUSDT", .base = "BTC", .quote = "USDT"};
+    fake_binance_t *f = s_bn_start(&sym);
+    s_bn_seed(f, 10);
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", fake_binance_port(f));
+    tt_history_cfg_t cfg = {.venue = TT_HISTORY_BINANCE, .base_url = base};
+    tt_instrument_t ins = {2, 5, 1, 1};
+    tt_ns_t from = S_T0_MS * TT_NS_PER_MS, to = from + 10 * S_MIN_NS;
+    tt_candle_t *c = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    /* A 429 without retries is reported; with one, ridden out. */
+    fake_binance_rate_limit_storm(f, 1);
+    assert_int_equal(tt_history_fetch(&cfg, "BTCUSDT", &ins, 60, from, to, to,
+                                      &c, &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "HTTP 429"));
+    fake_binance_rate_limit_storm(f, 1);
+    cfg.max_retries = 2;
+    assert_int_equal(tt_history_fetch(&cfg, "BTCUSDT", &ins, 60, from, to, to,
+                                      &c, &n, err, sizeof err),
+                     0);
+    assert_int_equal(n, 10);
+    free(c);
+    /* An unknown symbol: the venue's own message. */
+    assert_int_equal(tt_history_fetch(&cfg, "NOPEUSDT", &ins, 60, from, to, to,
+                                      &c, &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "HTTP 400"));
+    /* Prices finer than the instrument: refused, not rounded. */
+    tt_instrument_t coarse = {1, 5, 1, 1};
+    assert_int_equal(tt_history_fetch(&cfg, "BTCUSDT", &coarse, 60, from, to,
+                                      to, &c, &n, err, sizeof err),
+                     -1);
+    assert_null(c);
+    /* Nobody listening. */
+    fake_binance_stop(&f);
+    assert_int_equal(tt_history_fetch(&cfg, "BTCUSDT", &ins, 60, from, to, to,
+                                      &c, &n, err, sizeof err),
+                     -1);
+    assert_true(strlen(err) > 0);
+}
+
+static void test_alpaca_bars_paged(void **state)
+{
+    (void)state;
+    const char *symbols[] = {"AAPL"};
+    fake_alpaca_cfg_t fcfg = {.key_id = "PKHIST",
+                              .secret = "hist-secret-xyz",
+                              .symbols = symbols,
+                              .symbol_count = 1,
+                              .rate_limit_per_min = -1};
+    fake_alpaca_t *f = fake_alpaca_start(&fcfg);
+    assert_non_null(f);
+    tt_ns_t from = S_T0_MS * TT_NS_PER_MS;
+    for (int i = 0; i < 250; i++) {
+        char c[32];
+        snprintf(c, sizeof c, "189.%02d", i % 100);
+        fake_alpaca_bar_t b = {.t_ns = from + (tt_ns_t)i * S_MIN_NS,
+                               .o = "189.00",
+                               .h = "190.00",
+                               .l = "188.00",
+                               .c = c,
+                               .v = "1200",
+                               .n = 31};
+        assert_int_equal(fake_alpaca_seed_bar(f, "AAPL", "1Min", &b), 0);
+    }
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", fake_alpaca_port(f));
+    tt_history_cfg_t cfg = {.venue = TT_HISTORY_ALPACA,
+                            .base_url = base,
+                            .key_id = "PKHIST",
+                            .secret = "hist-secret-xyz",
+                            .feed = "iex",
+                            .page_limit = 100};
+    tt_instrument_t ins = {2, 0, 1, 1};
+    tt_ns_t to = from + 250 * S_MIN_NS;
+    tt_candle_t *c = NULL;
+    size_t n = 0;
+    char err[256] = "";
+    assert_int_equal(tt_history_fetch(&cfg, "AAPL", &ins, 60, from, to, to, &c,
+                                      &n, err, sizeof err),
+                     0);
+    assert_int_equal(n, 250);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(c[i].open_ts, from + (tt_ns_t)i * S_MIN_NS);
+        assert_int_equal(c[i].close, 18900 + (int64_t)(i % 100));
+        assert_int_equal(c[i].volume, 1200);
+        assert_int_equal(c[i].trades, 31);
+    }
+    free(c);
+    assert_int_equal(fake_alpaca_requests(f, "GET /v2/stocks/{symbol}/bars"),
+                     3);
+    /* Refused keys: the venue's answer, without the key. */
+    fake_alpaca_set_reject_auth(f, true);
+    assert_int_equal(tt_history_fetch(&cfg, "AAPL", &ins, 60, from, to, to, &c,
+                                      &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "HTTP 403"));
+    assert_null(strstr(err, "hist-secret-xyz"));
+    assert_null(strstr(err, "PKHIST"));
+    /* A timeframe Alpaca lacks. */
+    assert_int_equal(tt_history_fetch(&cfg, "AAPL", &ins, 90, from, to, to, &c,
+                                      &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "no 90 s timeframe"));
+    fake_alpaca_stop(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_binance_klines_paged),
+        cmocka_unit_test(test_binance_errors),
+        cmocka_unit_test(test_alpaca_bars_paged),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,12 @@
+# Live venue feeds (actors/feed_venue.c) end to end: the real ticktree
+# binary against the local Binance-like and Alpaca-like servers
+# (tests/fakes), plus the feed options and credential checks.
+tt_test(NAME test_venue_feed_e2e LABEL e2e TIMEOUT 180
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_feed_e2e.c
+        LIBS tt_procharness tt_storecheck tt_fakevenue)
+tt_test(NAME test_venue_config LABEL unit TIMEOUT 60
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_config.c
+        LIBS tt_actors)
+tt_test(NAME test_history LABEL integration TIMEOUT 60
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_history.c
+        LIBS tt_history tt_fakevenue tt_harness)

@@ -1,0 +1,58 @@
+/*  venues/history/history.h: a venue's past candles over REST, for
+    warming a symbol up before live data: Binance spot klines
+    (GET /api/v3/klines, paged by start time) and Alpaca bars (stocks
+    GET /v2/stocks/{symbol}/bars or crypto /v1beta3/crypto/{loc}/bars,
+    paged by next_page_token). libcurl does the HTTP; the venue protocol
+    layers (venues/binance, venues/alpaca) build the requests and parse the
+    replies, numbers straight to scaled integers.
+
+    Blocking: call it from the thread that warms up (an edge actor or a
+    helper thread), never from a symbol's worker. Thread-safe as long as
+    curl_global_init ran first (the function calls it once itself). */
+#ifndef TT_VENUES_HISTORY_HISTORY_H
+#define TT_VENUES_HISTORY_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "marketdata/types.h"
+
+typedef enum {
+    TT_HISTORY_BINANCE = 1,
+    TT_HISTORY_ALPACA,
+} tt_history_venue_t;
+
+typedef struct {
+    tt_history_venue_t venue;
+    const char *base_url;   /* "https://api.binance.com",
+                               "https://data.alpaca.markets", a fake... */
+    const char *key_id;     /* Alpaca: APCA-API-KEY-ID (never logged) */
+    const char *secret;     /* Alpaca: APCA-API-SECRET-KEY */
+    const char *feed;       /* Alpaca: "iex", "sip"...; "crypto" for crypto
+                               bars; NULL: the venue's default (stocks) */
+    const char *crypto_loc; /* Alpaca crypto location; NULL: "us" */
+    long timeout_ms;        /* per request; 0: 10000 */
+    int page_limit;         /* bars per request; 0: the venue's maximum */
+    size_t max_pages;       /* pages at most; 0: 1000 */
+    int max_retries;        /* on 429 (after Retry-After, at most 5 s);
+                               0: none */
+} tt_history_cfg_t;
+
+/* Closed candles of SYMBOL (the venue's name: "BTCUSDT", "AAPL",
+   "BTC/USD") at TF_S seconds whose start lies in [FROM, TO) (UTC ns),
+   oldest first, across every page. A candle still forming at NOW (its
+   end after NOW) is left out. INS gives the scales; a price with more
+   decimals than the instrument takes is an error, never rounded.
+
+   TF_S must be one the venue has: Binance 1 s, 1/3/5/15/30 min, 1/2/4/
+   6/8/12 h, 1/3 d, 1 w; Alpaca 1..59 min, 1..23 h, 1 d, 1 w.
+
+   On success *OUT is a malloc'd array of *N candles (free() it; NULL
+   when *N is 0) and 0 is returned; otherwise -1 with ERR saying what
+   (the HTTP status and the venue's message, never a key). */
+int tt_history_fetch(const tt_history_cfg_t *cfg, const char *symbol,
+                     const tt_instrument_t *ins, int32_t tf_s, tt_ns_t from,
+                     tt_ns_t to, tt_ns_t now, tt_candle_t **out, size_t *n,
+                     char *err, size_t errsize);
+
+#endif

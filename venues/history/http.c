@@ -1,0 +1,109 @@
+/*  venues/history/http.c: see http.h. */
+#include "venues/history/http.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static pthread_once_t s_once = PTHREAD_ONCE_INIT;
+
+static void s_global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t s_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+    tt_http_reply_t *r = arg;
+    size_t add = size * nmemb;
+    if (add > TT_HTTP_BODY_MAX - r->len)
+        return 0; /* curl reports a write error */
+    char *grown = realloc(r->body, r->len + add + 1);
+    if (!grown)
+        return 0;
+    r->body = grown;
+    memcpy(r->body + r->len, data, add);
+    r->len += add;
+    r->body[r->len] = '\0';
+    return add;
+}
+
+static size_t s_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+    tt_http_reply_t *r = arg;
+    size_t len = size * nmemb;
+    static const char name[] = "retry-after:";
+    if (len > sizeof name - 1 && !strncasecmp(data, name, sizeof name - 1)) {
+        char value[32];
+        size_t n = len - (sizeof name - 1);
+        n = n < sizeof value - 1 ? n : sizeof value - 1;
+        memcpy(value, data + sizeof name - 1, n);
+        value[n] = '\0';
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (end != value && v >= 0)
+            r->retry_after = v;
+    }
+    return len;
+}
+
+static struct curl_slist *s_headers(const char *const *headers)
+{
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; headers && headers[i]; i++) {
+        struct curl_slist *next = curl_slist_append(list, headers[i]);
+        if (!next) {
+            curl_slist_free_all(list);
+            return NULL;
+        }
+        list = next;
+    }
+    return list;
+}
+
+int tt_http_get(const char *url, const char *const *headers, long timeout_ms,
+                tt_http_reply_t *out, char *err, size_t errsize)
+{
+    pthread_once(&s_once, s_global_init);
+    memset(out, 0, sizeof *out);
+    out->retry_after = -1;
+    CURL *curl = curl_easy_init();
+    struct curl_slist *list = s_headers(headers);
+    if (!curl || (headers && headers[0] && !list)) {
+        snprintf(err, errsize, "out of memory");
+        curl_slist_free_all(list);
+        curl_easy_cleanup(curl);
+        return -1;
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, s_write);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, s_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, out);
+    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+    CURLcode rc = curl_easy_perform(curl);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+    else
+        snprintf(err, errsize, "%s", curl_easy_strerror(rc));
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK) {
+        tt_http_reply_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void tt_http_reply_free(tt_http_reply_t *reply)
+{
+    free(reply->body);
+    reply->body = NULL;
+    reply->len = 0;
+}
