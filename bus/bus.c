@@ -280,7 +280,13 @@ static void s_replay(s_bus_t *self)
 static int s_setup(s_bus_t *self)
 {
     char err[256];
-    self->store = tt_store_open(self->cfg->db_path, NULL, err, sizeof err);
+    /* A backtest (the runtime tracks quiescence) fsyncs no commit: a
+       crashed backtest is simply run again, while a live service must
+       never lose an intent it acted on. */
+    tt_store_opts_t opts = tt_store_opts_default();
+    if (tt_runtime_tracking(self->rt))
+        opts.sync_trade = TT_STORE_SYNC_NORMAL;
+    self->store = tt_store_open(self->cfg->db_path, &opts, err, sizeof err);
     if (!self->store) {
         tt_error("bus", "%s", err);
         return -1;
