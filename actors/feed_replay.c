@@ -6,7 +6,6 @@
 #include "venues/replay/merge.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,21 +107,20 @@ added:
 /* --- time ------------------------------------------------------------- */
 
 /* Waits until every frame sent so far has been handled, the frames this
-   thread still has queued included. Spins briefly, then naps: a step is
-   usually done within microseconds. */
+   thread still has queued included: the thread that handles the last one
+   wakes this one (tt_runtime_wait_idle). */
 static int s_settle(s_replay_t *self)
 {
     int64_t start = tt_mono_ns();
-    for (uint64_t n = 0;; n++) {
+    while (true) {
         tt_feed_flush(self->sender, &self->stats->feed);
-        if (tt_runtime_inflight(self->rt) == 0 &&
-            tt_sender_pending(self->sender) == 0)
+        bool queued = tt_sender_pending(self->sender) != 0;
+        /* Wakes at zero in flight; a short bound while this thread still
+           has frames of its own queued, to retry them. */
+        if (tt_runtime_wait_idle(self->rt, queued ? 100000 : 50000000) &&
+            !queued)
             return 0;
-        if (n < 2000) {
-            sched_yield();
-            continue;
-        }
-        if (n % 256 == 0 && zsock_events(self->pipe) & ZMQ_POLLIN) {
+        if (zsock_events(self->pipe) & ZMQ_POLLIN) {
             self->stop = true;
             return -1;
         }
@@ -134,8 +132,6 @@ static int s_settle(s_replay_t *self)
                      (long long)tt_runtime_inflight(self->rt));
             return -1;
         }
-        struct timespec nap = {0, 20000};
-        nanosleep(&nap, NULL);
     }
 }
 

@@ -5,6 +5,8 @@
 #include "runtime/worker.h"
 
 #include <assert.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +24,11 @@ struct tt_runtime {
     tt_actor_entry_t *actors;
     tt_worker_stats_t *worker_stats;
     tt_worker_t **workers;
-    bool track;               /* count frames in flight (backtests) */
-    _Atomic int64_t inflight; /* accepted by a sender, not yet handled */
-    int64_t trade_from_ns;    /* signals decided earlier are history */
+    bool track;                /* count frames in flight (backtests) */
+    _Atomic int64_t inflight;  /* accepted by a sender, not yet handled */
+    pthread_mutex_t idle_lock; /* signals inflight reaching zero */
+    pthread_cond_t idle;
+    int64_t trade_from_ns; /* signals decided earlier are history */
 };
 
 static const char *s_role_names[TT_ROLE_COUNT] = {"execution", "data",
@@ -97,6 +101,9 @@ tt_runtime_t *tt_runtime_new(const tt_config_t *cfg, tt_clock_t *clock,
     static _Atomic unsigned instances = 0;
     tt_runtime_t *self = calloc(1, sizeof *self);
     assert(self);
+    pthread_mutex_init(&self->idle_lock, NULL);
+    pthread_cond_init(&self->idle, NULL);
+    assert(self);
     self->instance = atomic_fetch_add(&instances, 1);
     snprintf(self->root_endpoint, sizeof self->root_endpoint,
              "inproc://rt%u/root", self->instance);
@@ -140,6 +147,8 @@ void tt_runtime_destroy(tt_runtime_t **self_p)
     free(self->workers);
     free(self->worker_stats);
     free(self->actors);
+    pthread_cond_destroy(&self->idle);
+    pthread_mutex_destroy(&self->idle_lock);
     free(self);
     *self_p = NULL;
 }
@@ -217,9 +226,35 @@ void tt_runtime_sent(tt_runtime_t *self)
 
 void tt_runtime_handled(tt_runtime_t *self, int64_t frames)
 {
-    if (self->track && frames)
-        atomic_fetch_sub_explicit(&self->inflight, frames,
-                                  memory_order_release);
+    if (!self->track || !frames)
+        return;
+    /* The thread that brings the count to zero wakes the waiter; taking
+       the lock orders the wake-up after a waiter's check. */
+    if (atomic_fetch_sub_explicit(&self->inflight, frames,
+                                  memory_order_acq_rel) == frames) {
+        pthread_mutex_lock(&self->idle_lock);
+        pthread_cond_broadcast(&self->idle);
+        pthread_mutex_unlock(&self->idle_lock);
+    }
+}
+
+bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ns / 1000000000;
+    until.tv_nsec += timeout_ns % 1000000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&self->idle_lock);
+    while (atomic_load(&self->inflight) != 0)
+        if (pthread_cond_timedwait(&self->idle, &self->idle_lock, &until))
+            break;
+    bool idle = atomic_load(&self->inflight) == 0;
+    pthread_mutex_unlock(&self->idle_lock);
+    return idle;
 }
 
 int64_t tt_runtime_inflight(const tt_runtime_t *self)

@@ -138,6 +138,8 @@ bool tt_runtime_tracking(const tt_runtime_t *self);
 void tt_runtime_sent(tt_runtime_t *self);
 void tt_runtime_handled(tt_runtime_t *self, int64_t frames);
 int64_t tt_runtime_inflight(const tt_runtime_t *self);
+/* Waits until nothing is in flight, at most TIMEOUT_NS; true when idle. */
+bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns);
 
 /* Trading starts at this event time: a signal decided before it comes from
    warm-up history and is not traded (live: the service's start; backtest:
