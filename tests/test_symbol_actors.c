@@ -71,16 +71,22 @@ static bool s_wait_candles(int n)
     return s_probe_count() >= n;
 }
 
-/* Next report from the workers, or -1 after 5 s. */
+/* Next report from the workers, or -1 after 5 s. Warm-up progress
+   (TT_REP_WARMUP, from the indicator actor) is skipped. */
 static int s_report(zsock_t *inbox, uint32_t *from)
 {
     zsock_set_rcvtimeo(inbox, 5000);
     tt_msg_t msg;
-    int size = zmq_recv(zsock_resolve(inbox), &msg, sizeof msg, 0);
-    if (size < (int)sizeof msg.hdr)
-        return -1;
-    *from = msg.hdr.from;
-    return msg.hdr.type;
+    for (int n = 0; n < 256; n++) {
+        int size = zmq_recv(zsock_resolve(inbox), &msg, sizeof msg, 0);
+        if (size < (int)sizeof msg.hdr)
+            return -1;
+        if (msg.hdr.type == TT_REP_WARMUP)
+            continue;
+        *from = msg.hdr.from;
+        return msg.hdr.type;
+    }
+    return -1;
 }
 
 static const char *s_yaml =

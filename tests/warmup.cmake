@@ -1,0 +1,7 @@
+# Warm-up, indicator snapshots, previews and re-subscribe: the indicator
+# set (pure), the store side of warm-up (a real SQLite file), the symbol
+# actors on the real runtime with a manual clock, and restarts of the real
+# binary.
+tt_test(NAME test_indset LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_indset.c
+        LIBS tt_indicators TIMEOUT 60)
