@@ -5,3 +5,9 @@
 tt_test(NAME test_indset LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_indset.c
         LIBS tt_indicators TIMEOUT 60)
+tt_test(NAME test_warmup LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_warmup.c
+        LIBS tt_actors TIMEOUT 60)
+tt_test(NAME test_warmup_actors LABEL actor
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_warmup_actors.c
+        LIBS tt_actors TIMEOUT 60)
