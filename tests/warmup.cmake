@@ -14,3 +14,6 @@ tt_test(NAME test_warmup_actors LABEL actor
 tt_test(NAME test_warmup_e2e LABEL e2e TIMEOUT 180
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_warmup_e2e.c
         LIBS tt_procharness tt_actors tt_store)
+tt_test(NAME test_resubscribe LABEL integration
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resubscribe.c
+        LIBS tt_actors tt_tickserver TIMEOUT 60)
