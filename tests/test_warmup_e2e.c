@@ -12,7 +12,12 @@
       and the values; bad previews get clear errors.
     - A symbol that cannot warm up (its feed never connects) says so in
       health, text and JSON; it goes stale and its feed is asked to
-      re-subscribe it. */
+      re-subscribe it.
+    - A live websocket feed (a real `ticktree tickserver` process) that
+      goes quiet (the server stopped with SIGSTOP): the symbol is paused
+      as stale, its feed sends its subscribe message again on the open
+      connection, and when ticks flow again (SIGCONT) the symbol resumes
+      and stays warm. */
 #include "tests/harness.h"
 #include "tests/process.h"
 
@@ -413,11 +418,100 @@ static void test_cold_symbol_says_so(void **state)
     tth_symbol_extra = "";
 }
 
+/* The port a tickserver printed in LOG, or -1 after 5 s. */
+static int s_port(const char *log_path)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline) {
+        char *log = tth_read_file(log_path);
+        const char *at = log ? strstr(log, "ws://127.0.0.1:") : NULL;
+        int port = at ? atoi(at + strlen("ws://127.0.0.1:")) : -1;
+        free(log);
+        if (port > 0)
+            return port;
+        s_nap(20);
+    }
+    return -1;
+}
+
+static uint64_t s_resubscribes(tth_proc_t *proc)
+{
+    Tt__Reply *reply = NULL;
+    Tt__Health *h = tth_health(proc, &reply);
+    uint64_t n = h && h->n_edges == 1 ? h->edges[0]->resubscribes : 0;
+    if (reply)
+        tt__reply__free_unpacked(reply, NULL);
+    return n;
+}
+
+static void test_quiet_feed_resubscribes_then_resumes(void **state)
+{
+    (void)state;
+    char *dir = tth_tmpdir("tt-wsq");
+    tth_venue_params = "{tick_rate_hz: 50}";
+    tth_symbol_extra = "  timeframes: [1]\n  stale_ms: 400\n";
+    /* A websocket venue has no generated past: warm after 4 live
+       candles. */
+    tth_strategy_params = "{fast: 2, slow: 3, stop_pct: 1}";
+    char *text = tth_config_text("ipc:///nonexistent/unused", 1, "", NULL);
+    char *server_cfg = tth_write_file(dir, "server.yaml", text);
+    free(text);
+    char log[512];
+    snprintf(log, sizeof log, "%s/tickserver.log", dir);
+    const char *args[] = {"tickserver", "-c", server_cfg, "--port", "0", NULL};
+    pid_t server = tth_spawn(args, log);
+    int port = s_port(log);
+    assert_true(port > 0);
+    char params[256];
+    snprintf(params, sizeof params,
+             "{tick_rate_hz: 50}\n    endpoints: [\"ws://127.0.0.1:%d/\"]",
+             port);
+    tth_venue_params = params;
+    tth_proc_t *proc = tth_proc_start(1, "", NULL);
+    tth_venue_params = "{}";
+    tth_symbol_extra = "";
+    tth_strategy_params = "{fast: 5, slow: 20}";
+    uint32_t have = 0, need = 0;
+    int64_t deadline = tth_now_ms() + 20000;
+    while (!s_warm(proc, &have, &need) && tth_now_ms() < deadline)
+        s_nap(100);
+    assert_true(s_warm(proc, &have, &need));
+    assert_int_equal(tth_state(proc, "S0", NULL), TT__STATE__STATE_RUNNING);
+    assert_int_equal(s_resubscribes(proc), 0);
+    /* The server stops: no tick, the connection stays open. */
+    assert_int_equal(kill(server, SIGSTOP), 0);
+    assert_true(
+        tth_wait_state(proc, "S0", NULL, TT__STATE__STATE_PAUSED, 10000));
+    deadline = tth_now_ms() + 10000;
+    while (s_resubscribes(proc) < 1 && tth_now_ms() < deadline)
+        s_nap(20);
+    assert_int_equal(s_resubscribes(proc), 1);
+    /* It goes on: ticks again, fresh, resumed, still warm. */
+    assert_int_equal(kill(server, SIGCONT), 0);
+    assert_true(
+        tth_wait_state(proc, "S0", NULL, TT__STATE__STATE_RUNNING, 10000));
+    assert_true(s_warm(proc, &have, &need));
+    char *text_log = tth_read_file(proc->log);
+    assert_non_null(strstr(text_log, "S0: stale: asking feed/sim to "
+                                     "re-subscribe"));
+    assert_non_null(strstr(text_log, "S0 stale: subscribe sent again"));
+    free(text_log);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 10000), 0);
+    kill(server, SIGTERM);
+    int status = 0;
+    assert_int_equal(waitpid(server, &status, 0), server);
+    tth_proc_destroy(&proc);
+    tth_rmtree(dir);
+    free(dir);
+    free(server_cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_restarts_continue_exactly),
         cmocka_unit_test(test_cold_symbol_says_so),
+        cmocka_unit_test(test_quiet_feed_resubscribes_then_resumes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
