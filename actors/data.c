@@ -233,6 +233,12 @@ static int s_on_preview(tt_actor_t *actor, s_data_t *self, uint32_t from,
                         .reply_to = from,
                         .tf_s =
                             req->tf_s ? req->tf_s : self->sym->timeframes[0]};
+    if (from != TT_ACTOR_ROOT &&
+        from >= tt_actor_config(actor)->symbol_count * TT_ROLE_COUNT) {
+        tt_warn(tt_actor_path(actor), "preview for unknown asker %u ignored",
+                from);
+        return 0;
+    }
     if (!s_forwarded(self, out.tf_s)) {
         out.status = TT_PREVIEW_BAD_TF;
         tt_actor_send(actor, from, TT_MSG_PREVIEW, &out, sizeof out);

@@ -194,6 +194,15 @@ static int s_on_preview(tt_actor_t *actor, s_ind_t *self,
                         const tt_preview_t *req)
 {
     tt_preview_t ans = *req;
+    /* The asker is the root or an actor of this runtime; anything else is
+       a malformed request, answered to no one. */
+    const tt_config_t *cfg = tt_actor_config(actor);
+    if (ans.reply_to != TT_ACTOR_ROOT &&
+        ans.reply_to >= cfg->symbol_count * TT_ROLE_COUNT) {
+        tt_warn(tt_actor_path(actor), "preview for unknown asker %u ignored",
+                ans.reply_to);
+        return 0;
+    }
     tt_ind_values_t *v = &ans.values;
     int n = ans.status == TT_PREVIEW_OK
                 ? tt_indset_preview(self->set, &v->candle, v->values,

@@ -238,22 +238,26 @@ static void s_send_tick(s_rig_t *rig, int64_t ts, int64_t price, uint64_t id)
                      0);
 }
 
-/* Minute M of the live market: three trades, the candle it makes. */
+/* Minute M of the live market: three trades, the candle it makes. The
+   clock follows the trades, and each trade is handled before the clock
+   moves on: the data actor's timer would otherwise move the candle
+   builder past a trade still queued, which it would then drop as late. */
 static tt_candle_t s_live_minute(s_rig_t *rig, int m, uint64_t *id)
 {
     int64_t base = T0 + m * S_MINUTE;
     int64_t px = 10100 + m * 20;
-    tt_clock_set(rig->clock, base + 30 * TT_NS_PER_SEC);
-    s_send_tick(rig, base + 5 * TT_NS_PER_SEC, px, (*id)++);
-    s_send_tick(rig, base + 10 * TT_NS_PER_SEC, px + 50, (*id)++);
-    s_send_tick(rig, base + 20 * TT_NS_PER_SEC, px - 20, (*id)++);
-    /* The next minute moves the clock past this one: the data actor's
-       timer would close it early if its trades were still queued. */
+    const int64_t at[] = {5, 10, 20};
+    const int64_t price[] = {px, px + 50, px - 20};
     tt_actor_stats_t *stats = &tt_runtime_actor(rig->rt, rig->data)->stats;
-    int64_t deadline = tth_now_ms() + 5000;
-    while (atomic_load(&stats->ticks) < *id - 1 && tth_now_ms() < deadline)
-        s_nap();
-    assert_int_equal(atomic_load(&stats->ticks), *id - 1);
+    for (int i = 0; i < 3; i++) {
+        int64_t ts = base + at[i] * TT_NS_PER_SEC;
+        tt_clock_set(rig->clock, ts);
+        s_send_tick(rig, ts, price[i], (*id)++);
+        int64_t deadline = tth_now_ms() + 5000;
+        while (atomic_load(&stats->ticks) < *id - 1 && tth_now_ms() < deadline)
+            s_nap();
+        assert_int_equal(atomic_load(&stats->ticks), *id - 1);
+    }
     return (tt_candle_t){.open_ts = base,
                          .tf_s = 60,
                          .open = px,
@@ -445,6 +449,12 @@ static void test_preview_changes_nothing(void **state)
         assert_int_equal(s_probe.seen[m].count, nw);
         s_values_equal(s_probe.seen[m].values, want, (uint32_t)nw);
     }
+    /* A request from no actor of this runtime is answered to no one, and
+       the actors go on answering the others. */
+    tt_preview_req_t stray = {.req_id = 500, .tf_s = 60};
+    tt_sender_send(rig.sender, rig.data, TT_ACTOR_BUS, TT_MSG_PREVIEW_REQ,
+                   &stray, sizeof stray, true);
+    assert_int_equal(s_preview(&rig, 60, 501, &ans), TT_PREVIEW_OK);
     tt_indset_destroy(&ref);
     s_rig_down(&rig);
 }
