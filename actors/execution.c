@@ -74,8 +74,8 @@ typedef struct {
     int64_t equity; /* paper account, symbol money (price scale) */
     tt_px_t last_px;
     bool bus;
-    bool warm; /* the indicator actor says every indicator is warm */
-    bool flatten;                   /* a restored position waits to be closed */
+    bool warm;    /* the indicator actor says every indicator is warm */
+    bool flatten; /* a restored position waits to be closed */
     s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
     int64_t trade_from;     /* signals decided before are history */
