@@ -131,6 +131,7 @@ static bool s_dispatch(tt_root_t *root, const Tt__Request *req,
         status = tt_root_breaker_reset(
             root, req->breaker_reset ? req->breaker_reset->symbol : "", err,
             size);
+        break;
     case TT__REQUEST__COMMAND_PREVIEW:
         status = tt_control_preview_start(root, req->preview, err, size);
         if (status == TT__STATUS__STATUS_OK)

@@ -43,7 +43,7 @@ typedef struct {
     s_staged_t *staged;
     int nstaged;
     bool store_failing;
-    int64_t taken; /* frames read, not yet counted handled */
+    int64_t taken;   /* frames read, not yet counted handled */
     s_snap_t *snaps; /* by actor id */
 } s_bus_t;
 

@@ -105,7 +105,7 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
         fprintf(out,
                 "  %-10s %-10s %8s  restarts %-3u venue %-8s worker %u  "
                 "ticks %llu  last tick %s ago  position %s  pnl %s  "
-                "orders %llu  fills %llu%s%s%s%s%s\n",
+                "orders %llu  fills %llu%s%s%s%s%s%s\n",
                 sym->symbol, tt_print_state(sym->state), up, sym->restarts,
                 sym->venue, sym->worker, (unsigned long long)sym->ticks, age,
                 sym->position, sym->realized_pnl,

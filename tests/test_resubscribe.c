@@ -7,6 +7,7 @@
     re-subscribe and says so; both still stop on $TERM. */
 #include "tests/harness.h"
 
+#include "actors/feed_stats.h"
 #include "actors/feed_ws.h"
 #include "runtime/runtime.h"
 #include "venues/tickserver/tickserver.h"
@@ -53,10 +54,12 @@ static void s_rig_up(s_rig_t *rig, int port)
     rig->root = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
     assert_non_null(rig->root);
     assert_int_equal(tt_runtime_start(rig->rt), 0);
+    tt_feed_stats_init(&rig->stats);
 }
 
 static void s_rig_down(s_rig_t *rig)
 {
+    tt_feed_stats_fini(&rig->stats);
     tt_runtime_destroy(&rig->rt);
     zsock_destroy(&rig->root);
     tt_clock_destroy(&rig->clock);
