@@ -17,3 +17,10 @@ tt_test(NAME test_warmup_e2e LABEL e2e TIMEOUT 180
 tt_test(NAME test_resubscribe LABEL integration
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resubscribe.c
         LIBS tt_actors tt_tickserver TIMEOUT 60)
+# A live venue's feed re-subscribes by reconnecting (the fake Binance of
+# tests/fakes.cmake, when that area is built).
+if(TARGET tt_fakevenue)
+    tt_test(NAME test_resubscribe_venue LABEL integration
+            SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resubscribe_venue.c
+            LIBS tt_actors tt_fakevenue TIMEOUT 60)
+endif()
