@@ -25,7 +25,7 @@ zsock_t *tt_control_bind(const tt_config_t *cfg)
     return sock;
 }
 
-static void s_send_reply(tt_root_t *root, const Tt__Reply *reply)
+void tt_control_reply(tt_root_t *root, const Tt__Reply *reply)
 {
     size_t size = tt__reply__get_packed_size(reply);
     zframe_t *frame = zframe_new(NULL, size);
@@ -96,8 +96,9 @@ static int s_fault(tt_root_t *root, const Tt__FaultRequest *req, char *err,
     return tt_symbols_fault(root, sym, role, &fault, err, size);
 }
 
-/* Runs a decoded, authenticated request; fills REPLY. */
-static void s_dispatch(tt_root_t *root, const Tt__Request *req,
+/* Runs a decoded, authenticated request; fills REPLY. Returns true when
+   the reply is owed later (a preview waits for the symbol's actors). */
+static bool s_dispatch(tt_root_t *root, const Tt__Request *req,
                        Tt__Reply *reply, Tt__Health **health, char *err,
                        size_t size)
 {
@@ -107,13 +108,13 @@ static void s_dispatch(tt_root_t *root, const Tt__Request *req,
         req->command_case != TT__REQUEST__COMMAND_STOP) {
         s_error(reply, TT__STATUS__STATUS_SHUTTING_DOWN, err, size,
                 "ticktree is shutting down");
-        return;
+        return false;
     }
     switch (req->command_case) {
     case TT__REQUEST__COMMAND_HEALTH:
         *health = tt_health_build(root);
         reply->health = *health;
-        return;
+        return false;
     case TT__REQUEST__COMMAND_PAUSE:
     case TT__REQUEST__COMMAND_RESUME:
     case TT__REQUEST__COMMAND_RESTART:
@@ -131,14 +132,20 @@ static void s_dispatch(tt_root_t *root, const Tt__Request *req,
             root, req->breaker_reset ? req->breaker_reset->symbol : "", err,
             size);
         break;
+    case TT__REQUEST__COMMAND_PREVIEW:
+        status = tt_control_preview_start(root, req->preview, err, size);
+        if (status == TT__STATUS__STATUS_OK)
+            return true;
+        break;
     default:
         s_error(reply, TT__STATUS__STATUS_BAD_REQUEST, err, size,
                 "request names no command");
-        return;
+        return false;
     }
     reply->status = (Tt__Status)status;
     if (status != TT__STATUS__STATUS_OK)
         reply->error = err;
+    return false;
 }
 
 /* Checks and decodes the request; a tt.Status value, ERR filled if not
@@ -183,15 +190,17 @@ void tt_control_handle(tt_root_t *root)
     Tt__Request *req = NULL;
     char err[256];
     int status = s_decode(root, msg, &req, err, sizeof err);
+    bool later = false;
     if (status == TT__STATUS__STATUS_OK)
-        s_dispatch(root, req, &reply, &health, err, sizeof err);
+        later = s_dispatch(root, req, &reply, &health, err, sizeof err);
     else {
         reply.status = (Tt__Status)status;
         reply.error = err;
     }
     if (reply.status != TT__STATUS__STATUS_OK)
         tt_warn("control", "request refused: %s", reply.error);
-    s_send_reply(root, &reply);
+    if (!later)
+        tt_control_reply(root, &reply);
     tt_health_free(health);
     if (req)
         tt__request__free_unpacked(req, NULL);

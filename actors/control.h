@@ -8,6 +8,7 @@
 #include <czmq.h>
 
 #include "config/config.h"
+#include "control.pb-c.h"
 #include "supervisor/root.h"
 
 /* Largest request answered normally; larger ones get STATUS_TOO_LARGE.
@@ -19,7 +20,11 @@
 /* Binds the REP socket on cfg->control_endpoint; NULL (logged) on error. */
 zsock_t *tt_control_bind(const tt_config_t *cfg);
 
-/* Reads one request from the root's control socket and replies. */
+/* Reads one request from the root's control socket and replies (a
+   preview's reply comes later, actors/control_preview.c). */
 void tt_control_handle(tt_root_t *root);
+
+/* Sends REPLY on the root's control socket. */
+void tt_control_reply(tt_root_t *root, const Tt__Reply *reply);
 
 #endif

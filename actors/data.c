@@ -8,7 +8,14 @@
     less a small allowance for ticks still in flight) and watches the age
     of the last tick: past the symbol's stale_ms it reports the symbol
     stale to the root, which pauses trading (reason "stale"), and reports
-    it fresh again when ticks return. */
+    it fresh again when ticks return; the root then asks the venue's feed
+    to re-subscribe the symbol.
+
+    Two more entries: closed candles of history from any source
+    (TT_MSG_HISTORY, actors/warmup.h) take the path of live closed
+    candles; and a preview request (TT_MSG_PREVIEW_REQ) takes the forming
+    candle without changing the builder and hands it to the indicator
+    actor, which answers the asker. */
 #include "actors/symbol_actors.h"
 #include "marketdata/candles.h"
 #include "runtime/log.h"
@@ -190,6 +197,61 @@ static int s_on_clock(tt_actor_t *actor, s_data_t *self, int64_t now)
     return 0;
 }
 
+/* A closed candle from a history source is checked like any input from
+   outside: a positive timeframe, an aligned open time, a sane range. */
+static bool s_history_ok(const tt_candle_t *c)
+{
+    return c->tf_s > 0 && c->open_ts >= 0 &&
+           c->open_ts % ((tt_ns_t)c->tf_s * TT_NS_PER_SEC) == 0 &&
+           c->low <= c->high && c->open >= c->low && c->open <= c->high &&
+           c->close >= c->low && c->close <= c->high && c->volume >= 0;
+}
+
+static int s_on_history(tt_actor_t *actor, s_data_t *self,
+                        const tt_candle_batch_t *batch)
+{
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < batch->count; i++) {
+        tt_candle_t c = batch->candles[i];
+        if (!s_history_ok(&c)) {
+            bad++;
+            continue;
+        }
+        c.closed = true;
+        s_emit(actor, self, &c, 1);
+    }
+    if (bad)
+        tt_warn(tt_actor_path(actor), "%u malformed history candles ignored",
+                bad);
+    return 0;
+}
+
+static int s_on_preview(tt_actor_t *actor, s_data_t *self, uint32_t from,
+                        const tt_preview_req_t *req)
+{
+    tt_preview_t out = {.req_id = req->req_id,
+                        .reply_to = from,
+                        .tf_s =
+                            req->tf_s ? req->tf_s : self->sym->timeframes[0]};
+    if (from != TT_ACTOR_ROOT &&
+        from >= tt_actor_config(actor)->symbol_count * TT_ROLE_COUNT) {
+        tt_warn(tt_actor_path(actor), "preview for unknown asker %u ignored",
+                from);
+        return 0;
+    }
+    if (!s_forwarded(self, out.tf_s)) {
+        out.status = TT_PREVIEW_BAD_TF;
+        tt_actor_send(actor, from, TT_MSG_PREVIEW, &out, sizeof out);
+        return 0;
+    }
+    out.status =
+        tt_candles_forming(self->candles, out.tf_s, &out.values.candle) == 0
+            ? TT_PREVIEW_OK
+            : TT_PREVIEW_NO_CANDLE;
+    tt_actor_send(actor, self->indicator, TT_MSG_PREVIEW, &out, sizeof out);
+    return 0;
+}
+
 static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
 {
     s_data_t *self = state;
@@ -198,6 +260,10 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
         return s_on_clock(actor, self, msg->body.clock.now);
     case TT_MSG_CANDLE:
         return s_on_bar(actor, self, &msg->body.candle);
+    case TT_MSG_HISTORY:
+        return s_on_history(actor, self, &msg->body.history);
+    case TT_MSG_PREVIEW_REQ:
+        return s_on_preview(actor, self, msg->hdr.from, &msg->body.preview_req);
     case TT_MSG_TICKS:
         return s_on_ticks(actor, self, &msg->body.ticks, msg->hdr.len);
     case TT_MSG_TICK: {

@@ -74,7 +74,8 @@ typedef struct {
     int64_t equity; /* paper account, symbol money (price scale) */
     tt_px_t last_px;
     bool bus;
-    bool flatten;                   /* a restored position waits to be closed */
+    bool warm;    /* the indicator actor says every indicator is warm */
+    bool flatten; /* a restored position waits to be closed */
     s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
     int64_t trade_from;     /* signals decided before are history */
@@ -405,7 +406,7 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
     tt_portfolio_snap_t pf;
     tt_exec_pf_snap(&self->pf, self->equity, pos, &pf);
     tt_symbol_view_t view = {.paused = tt_actor_paused(actor),
-                             .warm = true,
+                             .warm = self->warm,
                              .busy = tt_book_busy(&self->book)};
     tt_risk_decision_t decision;
     if (tt_risk_check(&self->risk, sig, &pf, &view, sig->ts, &decision) != 0) {
@@ -564,6 +565,9 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
         return s_on_intent_done(actor, self, &msg->body.done);
     case TT_MSG_SESSION:
         return s_on_session(actor, self, &msg->body.session);
+    case TT_MSG_WARMTH:
+        self->warm = msg->body.warmth.warm != 0;
+        return 0;
     default:
         tt_actor_fail(actor, "unexpected message type %u", msg->hdr.type);
         return -1;

@@ -60,6 +60,26 @@ void tt_feed_send_batch(tt_sender_t *sender, uint32_t to,
     batch->count = 0;
 }
 
+#define S_RESUBSCRIBE "RESUBSCRIBE"
+
+void tt_feed_resubscribe(zactor_t *feed, const char *symbol)
+{
+    zstr_sendx(feed, S_RESUBSCRIBE, symbol, NULL);
+}
+
+int tt_feed_command(zsock_t *pipe, char *symbol, size_t size)
+{
+    char *cmd = NULL, *arg = NULL;
+    if (zstr_recvx(pipe, &cmd, &arg, NULL) < 0)
+        return 0;
+    int rc = cmd && arg && !strcmp(cmd, S_RESUBSCRIBE);
+    if (rc)
+        snprintf(symbol, size, "%s", arg);
+    zstr_free(&cmd);
+    zstr_free(&arg);
+    return rc;
+}
+
 void tt_feed_flush(tt_sender_t *sender, tt_feed_stats_t *stats)
 {
     atomic_store(&stats->queued, tt_sender_flush(sender));
@@ -228,6 +248,16 @@ static void s_task(zsock_t *pipe, void *arg)
     zpoller_t *poller = rc == 0 ? zpoller_new(pipe, NULL) : NULL;
     while (poller) {
         void *which = zpoller_wait(poller, S_PERIOD_MS);
+        char symbol[TT_SYMBOL_NAME_MAX + 1];
+        if (which == pipe && tt_feed_command(pipe, symbol, sizeof symbol)) {
+            /* The in-process market has no subscription to lose. */
+            tt_info(self.path,
+                    "%s: re-subscribe asked; the simulated market "
+                    "streams every symbol, nothing to do",
+                    symbol);
+            atomic_fetch_add(&self.stats->resubscribes, 1);
+            continue;
+        }
         if (which == pipe || zpoller_terminated(poller))
             break; /* $TERM */
         s_advance(&self);

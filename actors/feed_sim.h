@@ -23,12 +23,22 @@ typedef struct {
     _Atomic uint64_t frames, malformed, unexpected, server_errors;
     _Atomic uint64_t attempts, connects, reconnects, bars, holds;
     _Atomic uint64_t duplicates, subscribes;
+    _Atomic uint64_t resubscribes; /* re-subscribe requests carried out */
     pthread_mutex_t lock;
     char status[16];          /* connecting | connected | backoff | held */
     char url[128];            /* endpoint in use, without query */
     char last_error[256];     /* the feed's last connection or venue error */
     char last_malformed[160]; /* why the last malformed message was */
 } tt_feed_stats_t;
+
+/* Asks the feed FEED (a running feed's zactor) to re-subscribe SYMBOL:
+   the root's answer to a stale symbol. Never blocks for long: the
+   command waits in the feed's pipe. */
+void tt_feed_resubscribe(zactor_t *feed, const char *symbol);
+
+/* Reads one command from a feed's PIPE: 1 and the symbol in SYMBOL for a
+   re-subscribe, 0 for $TERM or anything else (the feed stops). */
+int tt_feed_command(zsock_t *pipe, char *symbol, size_t size);
 
 /* Sends BATCH (if not empty) to data actor TO, never dropped, counts it
    in STATS and empties it. Shared by every feed. */

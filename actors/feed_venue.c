@@ -202,6 +202,19 @@ static void s_publish(s_feed_t *self)
     tt_feed_stats_publish(self->stats, &ws, self->urls[ws.url_index]);
 }
 
+/* A stale symbol: the venue's subscription is renewed by reconnecting
+   (the protocol authenticates and subscribes on every connection; a
+   second subscribe on a live one is not something every venue
+   accepts). */
+static void s_resubscribe(s_feed_t *self, const char *symbol)
+{
+    int rc = tt_wsfeed_resubscribe(self->feed);
+    tt_info(self->path, "%s stale: %s", symbol,
+            rc == 0 ? "reconnecting to subscribe again"
+                    : "not connected; the next connection subscribes");
+    atomic_fetch_add(&self->stats->resubscribes, 1);
+}
+
 static void s_task(zsock_t *pipe, void *arg)
 {
     s_feed_t *start = arg;
@@ -214,7 +227,13 @@ static void s_task(zsock_t *pipe, void *arg)
     zsock_signal(pipe, 0);
     zpoller_t *poller = ok ? zpoller_new(pipe, NULL) : NULL;
     while (poller) {
-        if (zpoller_wait(poller, 0) == pipe || zpoller_terminated(poller))
+        void *which = zpoller_wait(poller, 0);
+        char symbol[TT_SYMBOL_NAME_MAX + 1];
+        if (which == pipe && tt_feed_command(pipe, symbol, sizeof symbol)) {
+            s_resubscribe(&self, symbol);
+            continue;
+        }
+        if (which == pipe || zpoller_terminated(poller))
             break; /* $TERM */
         tt_wsfeed_service(self.feed, S_SERVICE_MS);
         for (size_t i = 0; i < self.count; i++)

@@ -60,6 +60,19 @@ static void s_on_tick(void *arg, int index, const tt_tick_t *tick)
         s_flush(self, (size_t)index);
 }
 
+/* A stale symbol: the subscribe message (all of this feed's symbols: a
+   subscription replaces the previous one, docs/TICKSERVER.md) goes out
+   again on the open connection. Without one, the next connection
+   subscribes anyway. */
+static void s_resubscribe(s_feed_t *self, const char *symbol)
+{
+    int rc = tt_wsfeed_resubscribe(self->feed);
+    tt_info(self->path, "%s stale: %s", symbol,
+            rc == 0 ? "subscribe sent again"
+                    : "not connected; the next connection subscribes");
+    atomic_fetch_add(&self->stats->resubscribes, 1);
+}
+
 static int s_setup(s_feed_t *self)
 {
     const tt_config_t *cfg = tt_runtime_config(self->rt);
@@ -115,7 +128,13 @@ static void s_task(zsock_t *pipe, void *arg)
     zsock_signal(pipe, 0);
     zpoller_t *poller = ok ? zpoller_new(pipe, NULL) : NULL;
     while (poller) {
-        if (zpoller_wait(poller, 0) == pipe || zpoller_terminated(poller))
+        void *which = zpoller_wait(poller, 0);
+        char symbol[TT_SYMBOL_NAME_MAX + 1];
+        if (which == pipe && tt_feed_command(pipe, symbol, sizeof symbol)) {
+            s_resubscribe(&self, symbol);
+            continue;
+        }
+        if (which == pipe || zpoller_terminated(poller))
             break; /* $TERM */
         tt_wsfeed_service(self.feed, S_SERVICE_MS);
         for (size_t i = 0; i < self.count; i++)

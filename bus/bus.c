@@ -14,15 +14,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_DRAIN_MAX 512      /* frames per loop, and staged events */
-#define S_REQUEST_MAX 4096   /* a replay request is a few bytes */
-#define S_STORE_RETRY_MS 100 /* a failed commit is retried this often */
+#define S_DRAIN_MAX 512          /* frames per loop, and staged events */
+#define S_REQUEST_MAX 4096       /* a replay request is a few bytes */
+#define S_STORE_RETRY_MS 100     /* a failed commit is retried this often */
+#define S_SNAPSHOT_MAX (4 << 20) /* largest snapshot blob joined */
 
 typedef struct {
     char topic[TT_BUS_TOPIC_MAX];
     size_t len;
     uint8_t data[TT_BUS_EVENT_MAX];
 } s_staged_t;
+
+/* A snapshot blob being joined from its pieces (one per sending actor). */
+typedef struct {
+    unsigned char *data;
+    uint32_t total, got;
+    int64_t ts;
+} s_snap_t;
 
 typedef struct {
     tt_runtime_t *rt;
@@ -35,7 +43,8 @@ typedef struct {
     s_staged_t *staged;
     int nstaged;
     bool store_failing;
-    int64_t taken; /* frames read, not yet counted handled */
+    int64_t taken;   /* frames read, not yet counted handled */
+    s_snap_t *snaps; /* by actor id */
 } s_bus_t;
 
 typedef struct {
@@ -156,13 +165,54 @@ static void s_on_fill(s_bus_t *self, const tt_msg_t *msg,
         s_stage(self, TT_EVT_POSITION_T, in, sym);
 }
 
+/* Joins the pieces of a snapshot and queues the whole blob in the store
+   (committed with the batch, like candles). Snapshots are state for a
+   restart, not events: they are neither numbered nor published. */
+static void s_on_snapshot(s_bus_t *self, const tt_msg_t *msg,
+                          const tt_symbol_cfg_t *sym)
+{
+    const tt_evt_snapshot_t *in = &msg->body.snapshot;
+    s_snap_t *snap = &self->snaps[msg->hdr.from];
+    if (in->offset == 0) {
+        unsigned char *data =
+            in->total <= S_SNAPSHOT_MAX
+                ? realloc(snap->data, in->total ? in->total : 1)
+                : NULL;
+        if (!data) {
+            tt_error("bus", "%s: snapshot of %u bytes refused", sym->name,
+                     in->total);
+            return;
+        }
+        *snap = (s_snap_t){.data = data, .total = in->total, .ts = in->ts};
+    }
+    if (!snap->data || in->offset != snap->got || in->total != snap->total ||
+        in->ts != snap->ts || in->len > TT_SNAPSHOT_CHUNK ||
+        in->len > snap->total - snap->got) {
+        if (snap->data && snap->got <= snap->total)
+            tt_warn("bus", "%s: snapshot piece missing; snapshot dropped",
+                    sym->name);
+        snap->got = snap->total + 1; /* nothing joins until offset 0 */
+        return;
+    }
+    memcpy(snap->data + snap->got, in->data, in->len);
+    snap->got += in->len;
+    if (snap->got < snap->total)
+        return;
+    char key[TT_SNAPSHOT_KEY_MAX + 1];
+    snprintf(key, sizeof key, "%.*s", TT_SNAPSHOT_KEY_MAX, in->key);
+    if (tt_store_snapshot_put(self->store, sym->name, key, snap->ts, snap->data,
+                              snap->total) != 0)
+        tt_error("bus", "%s", tt_store_error(self->store));
+    snap->got = snap->total + 1;
+}
+
 static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
 {
     const tt_symbol_cfg_t *sym = s_symbol_of(self, msg->hdr.from);
     bool symbolic =
         msg->hdr.type == TT_EVT_ORDER || msg->hdr.type == TT_EVT_FILL ||
         msg->hdr.type == TT_EVT_CANDLE || msg->hdr.type == TT_EVT_REJECTION ||
-        msg->hdr.type == TT_EVT_BREAKER;
+        msg->hdr.type == TT_EVT_BREAKER || msg->hdr.type == TT_EVT_SNAPSHOT;
     if (symbolic && !sym) {
         tt_error("bus", "event type %u from %u names no symbol; ignored",
                  msg->hdr.type, msg->hdr.from);
@@ -179,6 +229,9 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
         if (tt_store_candle_put(self->store, sym->name, &msg->body.candle))
             tt_error("bus", "%s", tt_store_error(self->store));
         s_stage(self, msg->hdr.type, &msg->body, sym);
+        break;
+    case TT_EVT_SNAPSHOT:
+        s_on_snapshot(self, msg, sym);
         break;
     case TT_EVT_LIFECYCLE:
     case TT_EVT_REJECTION:
@@ -296,10 +349,13 @@ static int s_setup(s_bus_t *self)
         return -1;
     }
     self->staged = calloc(S_DRAIN_MAX, sizeof *self->staged);
+    self->snaps =
+        calloc(tt_runtime_actor_count(self->rt) + 1, sizeof *self->snaps);
     self->inbox = zsock_new(ZMQ_PULL);
     self->pub = zsock_new(ZMQ_XPUB);
     self->replay = zsock_new(ZMQ_REP);
-    assert(self->staged && self->inbox && self->pub && self->replay);
+    assert(self->staged && self->snaps && self->inbox && self->pub &&
+           self->replay);
     zsock_set_rcvhwm(self->inbox, self->cfg->mailbox_hwm);
     zsock_set_sndhwm(self->pub, self->cfg->events_hwm);
     zsock_set_xpub_nodrop(self->pub, 1);
@@ -339,6 +395,10 @@ static void s_teardown(s_bus_t *self)
     zsock_destroy(&self->pub);
     zsock_destroy(&self->replay);
     free(self->staged);
+    for (uint32_t i = 0; self->snaps && i < tt_runtime_actor_count(self->rt);
+         i++)
+        free(self->snaps[i].data);
+    free(self->snaps);
 }
 
 static void s_loop(s_bus_t *self, zsock_t *pipe)

@@ -24,6 +24,7 @@ int tt_cmd_events(int argc, char **argv);
 int tt_cmd_backtest(int argc, char **argv);
 int tt_cmd_simulate(int argc, char **argv);
 int tt_cmd_indicators(int argc, char **argv);
+int tt_cmd_preview(int argc, char **argv);
 
 /* The config file to use when -c is not given: $TICKTREE_CONFIG, else
    ./config/ticktree.yaml, else /etc/ticktree/ticktree.yaml. */

@@ -79,16 +79,13 @@ static void s_quiet(void *arg, const char *message)
     (void)arg;
 }
 
-/* Sends REQ (token and endpoint resolved here); prints errors. Returns the
-   exit code and, on success, the reply through *OUT when OUT is set. */
-static int s_call(const s_opts_t *opts, Tt__Request *req, Tt__Reply **out)
+int tt_cli_call(const char *config, const char *endpoint, int timeout_ms,
+                Tt__Request *req, Tt__Reply **out)
 {
     tt_config_t *cfg = NULL;
-    const char *endpoint = opts->endpoint;
     const char *token = getenv("TICKTREE_CONTROL_TOKEN");
-    if (!endpoint || opts->config) {
-        const char *path =
-            opts->config ? opts->config : tt_default_config_path();
+    if (!endpoint || config) {
+        const char *path = config ? config : tt_default_config_path();
         cfg = tt_config_load(path, s_quiet, NULL, NULL);
         if (!cfg) {
             fprintf(stderr,
@@ -105,7 +102,7 @@ static int s_call(const s_opts_t *opts, Tt__Request *req, Tt__Reply **out)
     req->token = (char *)(token ? token : "");
     char err[512];
     Tt__Reply *reply =
-        tt_client_call(endpoint, req, opts->timeout_ms, err, sizeof err);
+        tt_client_call(endpoint, req, timeout_ms, err, sizeof err);
     int code = TT_EXIT_OK;
     if (!reply) {
         fprintf(stderr, "ticktree: %s\n", err);
@@ -121,6 +118,12 @@ static int s_call(const s_opts_t *opts, Tt__Request *req, Tt__Reply **out)
         tt__reply__free_unpacked(reply, NULL);
     tt_config_destroy(&cfg);
     return code;
+}
+
+static int s_call(const s_opts_t *opts, Tt__Request *req, Tt__Reply **out)
+{
+    return tt_cli_call(opts->config, opts->endpoint, opts->timeout_ms, req,
+                       out);
 }
 
 int tt_cmd_health(int argc, char **argv)

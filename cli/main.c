@@ -30,6 +30,9 @@ static const s_command_t s_commands[] = {
     {"events", tt_cmd_events,
      "events [--topic PREFIX]... [--from SEQ] [--json] [--count N]\n"
      "         [--idle-timeout MS]   print the event stream"},
+    {"preview", tt_cmd_preview,
+     "preview SYMBOL [--tf N] [--json]   forming candle and indicator "
+     "values"},
     {"fault", tt_cmd_fault,
      "fault SYMBOL ACTOR [--hang MS]   make an actor fail once (chaos)"},
     {"backtest", tt_cmd_backtest,

@@ -98,17 +98,21 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
         if (sym->last_tick_age_ms >= 0)
             s_duration(age, sizeof age, (uint64_t)sym->last_tick_age_ms);
         s_duration(up, sizeof up, sym->uptime_ms);
+        char warm[80] = "";
+        if (!sym->warm)
+            snprintf(warm, sizeof warm, "  warming up: %u of %u candles of %ds",
+                     sym->warmup_have, sym->warmup_need, sym->warmup_tf_s);
         fprintf(out,
                 "  %-10s %-10s %8s  restarts %-3u venue %-8s worker %u  "
                 "ticks %llu  last tick %s ago  position %s  pnl %s  "
-                "orders %llu  fills %llu%s%s%s%s%s\n",
+                "orders %llu  fills %llu%s%s%s%s%s%s\n",
                 sym->symbol, tt_print_state(sym->state), up, sym->restarts,
                 sym->venue, sym->worker, (unsigned long long)sym->ticks, age,
                 sym->position, sym->realized_pnl,
                 (unsigned long long)sym->orders, (unsigned long long)sym->fills,
                 sym->breaker_tripped ? "  BREAKER TRIPPED" : "",
                 sym->pause_reason[0] ? "  paused: " : "", sym->pause_reason,
-                sym->last_error[0] ? "  error: " : "", sym->last_error);
+                sym->last_error[0] ? "  error: " : "", sym->last_error, warm);
         for (size_t a = 0; a < sym->n_actors; a++)
             s_print_actor(out, sym->actors[a]);
     }
@@ -174,6 +178,11 @@ static json_t *s_symbol_json(const Tt__SymbolHealth *sym)
                         json_integer((json_int_t)sym->rejected_signals));
     json_object_set_new(out, "breaker_tripped",
                         json_boolean(sym->breaker_tripped));
+    json_object_set_new(out, "warm", json_boolean(sym->warm));
+    json_object_set_new(
+        out, "warmup",
+        json_pack("{s:i, s:i, s:i}", "have", (int)sym->warmup_have, "need",
+                  (int)sym->warmup_need, "tf_s", (int)sym->warmup_tf_s));
     return out;
 }
 

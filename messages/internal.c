@@ -3,6 +3,10 @@
 
 #include <string.h>
 
+_Static_assert(sizeof(tt_candle_batch_t) <= TT_MSG_BODY_MAX, "history");
+_Static_assert(sizeof(tt_preview_t) <= TT_MSG_BODY_MAX, "preview");
+_Static_assert(sizeof(tt_evt_snapshot_t) <= TT_MSG_BODY_MAX, "snapshot");
+
 long tt_msg_body_size(uint16_t type, const void *body, size_t len)
 {
     switch (type) {
@@ -30,6 +34,25 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_intent_done_t);
     case TT_MSG_CLOCK:
         return sizeof(tt_clock_msg_t);
+    case TT_MSG_HISTORY: {
+        uint32_t count;
+        if (len < sizeof count)
+            return -1;
+        memcpy(&count, body, sizeof count);
+        if (count == 0 || count > TT_CANDLE_BATCH)
+            return -1;
+        return (long)(offsetof(tt_candle_batch_t, candles) +
+                      count * sizeof(tt_candle_t));
+    }
+    case TT_MSG_WARMTH:
+    case TT_REP_WARMUP:
+        return sizeof(tt_warmth_t);
+    case TT_MSG_PREVIEW_REQ:
+        return sizeof(tt_preview_req_t);
+    case TT_MSG_PREVIEW:
+        return sizeof(tt_preview_t);
+    case TT_EVT_SNAPSHOT:
+        return sizeof(tt_evt_snapshot_t);
     case TT_EVT_ORDER:
         return sizeof(tt_evt_order_t);
     case TT_EVT_FILL:

@@ -31,6 +31,10 @@ typedef enum {
     TT_MSG_INTENT_DONE, /* body: tt_intent_done_t, bus -> execution */
     TT_MSG_CLOCK,       /* body: tt_clock_msg_t, replay feed -> data */
     TT_MSG_SESSION,     /* body: tt_session_msg_t, clock -> execution */
+    TT_MSG_HISTORY,     /* body: tt_candle_batch_t, any source -> data */
+    TT_MSG_WARMTH,      /* body: tt_warmth_t, indicator -> execution */
+    TT_MSG_PREVIEW_REQ, /* body: tt_preview_req_t, anyone -> data */
+    TT_MSG_PREVIEW,     /* body: tt_preview_t, data -> indicator -> asker */
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */
@@ -46,6 +50,7 @@ typedef enum {
     TT_REP_STALE,       /* data is older than the symbol's stale_ms */
     TT_REP_FRESH,       /* data flows again */
     TT_REP_REPLAY_DONE, /* the replay feed sent its last event (backtest) */
+    TT_REP_WARMUP,      /* body: tt_warmth_t, from the indicator actor */
 
     /* Events, anyone -> the bus (TT_ACTOR_BUS), which numbers, stores and
        publishes them. `from` names the symbol (any of its actors) or is
@@ -57,6 +62,7 @@ typedef enum {
     TT_EVT_REJECTION,   /* body: tt_evt_rejection_t */
     TT_EVT_BREAKER,     /* body: tt_evt_breaker_t (from: the symbol) */
     TT_EVT_EOD,         /* body: tt_evt_eod_t (from: TT_ACTOR_ROOT) */
+    TT_EVT_SNAPSHOT,    /* body: tt_evt_snapshot_t; stored, not published */
 } tt_msg_type_t;
 
 typedef struct {
@@ -149,6 +155,69 @@ typedef struct {
 typedef struct {
     int64_t now;
 } tt_clock_msg_t;
+/* Closed candles from any source of history (a venue's history
+   endpoint, a file) for a symbol's data actor: they take the path of
+   live closed candles (indicators, strategy, store). Ascending per
+   timeframe; those not newer than what the indicators have consumed are
+   skipped there. */
+#define TT_CANDLE_BATCH 15
+typedef struct {
+    uint32_t count; /* 1..TT_CANDLE_BATCH */
+    uint32_t pad;
+    tt_candle_t candles[TT_CANDLE_BATCH];
+} tt_candle_batch_t;
+
+/* How warm a symbol's indicators are (indicators/set.h): the timeframe
+   furthest from its need. Sent at start and on every candle until warm. */
+typedef struct {
+    uint32_t warm; /* 1: every timeframe has its candles */
+    uint32_t have; /* candles consumed on tf_s, at most need */
+    uint32_t need;
+    int32_t tf_s;
+} tt_warmth_t;
+
+/* A read-only preview of the forming candle of TF_S (0: the symbol's
+   first timeframe). The data actor fills REPLY_TO with the asker (the
+   header's `from`: an actor id or TT_ACTOR_ROOT). */
+typedef struct {
+    uint32_t req_id; /* echoed in the answer */
+    int32_t tf_s;
+    uint32_t reply_to;
+    uint32_t pad;
+} tt_preview_req_t;
+
+typedef enum {
+    TT_PREVIEW_OK = 0,        /* values.candle is the forming candle */
+    TT_PREVIEW_NO_CANDLE = 1, /* nothing traded yet in the interval: the
+                                 values are the current ones */
+    TT_PREVIEW_BAD_TF = 2,    /* the timeframe is not configured */
+} tt_preview_status_t;
+
+/* The answer: the forming candle and the values the indicators on its
+   timeframe would have with it, in the strategy's declared order. */
+typedef struct {
+    uint32_t req_id;
+    uint32_t reply_to;
+    int32_t status; /* tt_preview_status_t */
+    int32_t tf_s;
+    tt_ind_values_t values;
+} tt_preview_t;
+
+/* One piece of a snapshot blob (the indicator set's) for the store. The
+   bus joins the pieces of one sender in order (offset 0 starts a new
+   blob) and stores the blob under the sender's symbol and KEY once
+   complete; a piece out of order drops the blob. */
+#define TT_SNAPSHOT_CHUNK 928
+#define TT_SNAPSHOT_KEY_MAX 16
+typedef struct {
+    int64_t ts;     /* the snapshot's time */
+    uint32_t total; /* bytes in the whole blob */
+    uint32_t offset;
+    uint32_t len; /* bytes in this piece */
+    uint32_t pad;
+    char key[TT_SNAPSHOT_KEY_MAX];
+    unsigned char data[TT_SNAPSHOT_CHUNK];
+} tt_evt_snapshot_t;
 
 /* A market session of the symbol's venue opened or ended (clock actor).
    At an end, a symbol whose strategy force-closes cancels its working
@@ -215,6 +284,11 @@ typedef struct {
         tt_session_msg_t session;
         tt_evt_breaker_t breaker;
         tt_evt_eod_t eod;
+        tt_candle_batch_t history;
+        tt_warmth_t warmth;
+        tt_preview_req_t preview_req;
+        tt_preview_t preview;
+        tt_evt_snapshot_t snapshot;
         unsigned char raw[TT_MSG_BODY_MAX];
     } body;
 } tt_msg_t;

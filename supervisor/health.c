@@ -96,6 +96,11 @@ static void s_fill_symbol(tt_root_t *self, const tt_symbol_rec_t *sym,
     out->breaker_tripped =
         self->portfolio &&
         tt_portfolio_breaker_tripped(self->portfolio, (size_t)sym->index);
+    /* Until the indicator actor has said otherwise, a symbol is cold. */
+    out->warm = sym->warmth_known && sym->warmth.warm;
+    out->warmup_have = sym->warmth.have;
+    out->warmup_need = sym->warmth.need;
+    out->warmup_tf_s = sym->warmth.tf_s;
 }
 
 /* Everything the reply points at lives in one block, freed at once. */
@@ -158,6 +163,7 @@ static void s_fill_edges(tt_root_t *self, s_block_t *block, int64_t now)
         out->last_error = edge->last_error;
         out->handled = s_load(&edge->stats.ticks);
         out->queue_depth = s_load(&edge->stats.queued);
+        out->resubscribes = s_load(&edge->stats.resubscribes);
         out->transitions = edge->life.transitions;
         if (atomic_load(&edge->stats.remote)) {
             s_fill_feed(&edge->stats, &block->feeds[e], &block->feed_texts[e]);

@@ -180,6 +180,48 @@ void tt_root_destroy(tt_root_t **self_p)
     *self_p = NULL;
 }
 
+/* A stale symbol: its venue's feed is asked to re-subscribe it. The
+   symbol is paused too (supervisor/symbols.c). A backtest's replay feed
+   has nothing to subscribe: its data is a file. */
+static void s_resubscribe(tt_root_t *self, int symbol)
+{
+    if (self->opts.replay)
+        return;
+    const tt_symbol_cfg_t *sym = &self->cfg->symbols[symbol];
+    for (size_t e = 0; e < self->edge_count; e++) {
+        tt_edge_rec_t *edge = &self->edges[e];
+        if (edge->venue != sym->venue || !edge->thread)
+            continue;
+        tt_info(sym->name, "stale: asking %s to re-subscribe", edge->name);
+        tt_feed_resubscribe(edge->thread, sym->name);
+    }
+}
+
+/* Reports the root handles beside supervision: warm-up progress, preview
+   answers, and the re-subscribe route of a stale symbol. True when the
+   report needs nothing more. */
+static bool s_on_symbol_news(tt_root_t *self, const tt_msg_t *msg)
+{
+    tt_actor_entry_t *entry = tt_runtime_actor(self->rt, msg->hdr.from);
+    switch (msg->hdr.type) {
+    case TT_REP_WARMUP:
+        if (entry) {
+            self->symbols[entry->symbol].warmth = msg->body.warmth;
+            self->symbols[entry->symbol].warmth_known = true;
+        }
+        return true;
+    case TT_MSG_PREVIEW:
+        tt_control_preview_answer(self, &msg->body.preview);
+        return true;
+    case TT_REP_STALE:
+        if (entry)
+            s_resubscribe(self, entry->symbol);
+        return false;
+    default:
+        return false;
+    }
+}
+
 static void s_drain_reports(tt_root_t *self)
 {
     void *inbox = zsock_resolve(self->inbox);
@@ -195,7 +237,7 @@ static void s_drain_reports(tt_root_t *self)
         }
         if (msg.hdr.type == TT_REP_REPLAY_DONE)
             tt_root_request_stop(self); /* the backtest is over */
-        else
+        else if (!s_on_symbol_news(self, &msg))
             tt_symbols_on_report(self, &msg);
         tt_runtime_handled(self->rt, 1);
     }
@@ -337,6 +379,8 @@ static long s_poll_timeout(tt_root_t *self)
         next = due;
     if (self->stop_requested && self->stop_deadline_ns < next)
         next = self->stop_deadline_ns;
+    if (self->preview_pending && self->preview_deadline_ns < next)
+        next = self->preview_deadline_ns;
     long wait = (long)((next - now) / 1000000);
     if (tt_sender_pending(self->sender) && wait > 1)
         wait = 1;
@@ -389,11 +433,16 @@ int tt_root_run(tt_root_t *self)
     int code = 0;
     while (true) {
         tt_sender_flush(self->sender);
+        items[1].events = self->preview_pending ? 0 : ZMQ_POLLIN;
         if (zmq_poll(items, 3, s_poll_timeout(self)) < 0 && errno != EINTR)
             break;
         if (items[0].revents & ZMQ_POLLIN)
             s_drain_reports(self);
-        if (items[1].revents & ZMQ_POLLIN)
+        /* A REP socket answers before it reads again: while a preview
+           waits for its answer, requests wait in the socket. */
+        if (self->preview_pending)
+            tt_control_preview_expire(self);
+        else if (items[1].revents & ZMQ_POLLIN)
             tt_control_handle(self);
         if (items[2].revents & ZMQ_POLLIN)
             s_on_signal(self);

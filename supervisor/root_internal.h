@@ -10,6 +10,7 @@
 #include "actors/clock_actor.h"
 #include "actors/feed_sim.h"
 #include "bus/bus.h"
+#include "control.pb-c.h"
 #include "runtime/runtime.h"
 #include "supervisor/lifecycle.h"
 #include "supervisor/policy.h"
@@ -49,6 +50,8 @@ typedef struct {
     uint32_t restarts;
     char last_error[TT_ERROR_TEXT_MAX];
     char pause_reason[32];
+    tt_warmth_t warmth; /* the indicator actor's last word (warm-up) */
+    bool warmth_known;  /* it has reported since the process started */
 } tt_symbol_rec_t;
 
 typedef struct {
@@ -90,7 +93,26 @@ struct tt_root {
     tt_clock_t *market; /* the actors' time: the wall clock or a replay's */
     tt_root_opts_t opts;
     tt_replay_stats_t *replay; /* backtest: the replay feed's counters */
+    /* A preview request from the control socket waits for the symbol's
+       actors to answer (actors/control_preview.c); the control socket is
+       not read meanwhile, as its REP must answer first. */
+    bool preview_pending;
+    uint32_t preview_req; /* id of the request in flight */
+    int preview_symbol;   /* its symbol */
+    int64_t preview_deadline_ns;
 };
+
+/* Preview requests of the control socket (actors/control_preview.c). */
+/* Sends the request on to the symbol's data actor; returns a tt.Status
+   value (OK: the reply is owed, sent by tt_control_preview_answer or
+   tt_control_preview_expire) and fills ERR otherwise. */
+int tt_control_preview_start(tt_root_t *self, const Tt__PreviewRequest *req,
+                             char *err, size_t size);
+/* The indicator (or data) actor's answer: replies on the control
+   socket if it is the one waited for. */
+void tt_control_preview_answer(tt_root_t *self, const tt_preview_t *ans);
+/* Replies with an error once the pending request's deadline passed. */
+void tt_control_preview_expire(tt_root_t *self);
 
 /* Moves LIFE to TO, logging PATH and REASON; -1 (logged) if illegal. */
 int tt_root_move(tt_root_t *self, tt_lifecycle_t *life, const char *path,

@@ -250,6 +250,12 @@ static void s_rig_up(s_rig_t *rig, int workers, int symbols,
             assert_true(size >= (int)sizeof msg.hdr);
             assert_int_equal(msg.hdr.type, TT_REP_STARTED);
         }
+    /* The test plays the indicator actor too: the symbols' indicators
+       are warm, so the risk view lets entries through. */
+    tt_warmth_t warm = {.warm = 1};
+    for (int i = 0; i < symbols; i++)
+        tt_sender_send(rig->sender, tt_runtime_actor_id(i, TT_ROLE_EXECUTION),
+                       TT_ACTOR_ROOT, TT_MSG_WARMTH, &warm, sizeof warm, true);
 }
 
 static void s_rig_down(s_rig_t *rig)

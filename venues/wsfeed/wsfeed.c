@@ -342,6 +342,25 @@ int tt_wsfeed_service(tt_wsfeed_t *self, int timeout_ms)
     return rc < 0 ? -1 : 0;
 }
 
+int tt_wsfeed_resubscribe(tt_wsfeed_t *self)
+{
+    if (self->state != TT_WSFEED_OPEN || !self->wsi)
+        return 1;
+    if (self->proto) {
+        /* The protocol subscribes in on_open (after authenticating, for
+           some venues): a new connection is its re-subscribe. */
+        self->stats.resubscribes++;
+        tt_wsfeed_close(self, "re-subscribe asked (a symbol went stale)", 0);
+        return 0;
+    }
+    if (!self->sub_json)
+        return 1;
+    self->sub_owed = true;
+    self->stats.resubscribes++;
+    lws_callback_on_writable(self->wsi);
+    return 0;
+}
+
 void tt_wsfeed_stats(const tt_wsfeed_t *self, tt_wsfeed_stats_t *out)
 {
     *out = self->stats;

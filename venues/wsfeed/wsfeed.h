@@ -92,6 +92,7 @@ typedef struct {
     uint64_t subscribes;       /* subscriptions acknowledged (proto) */
     uint64_t holds;            /* long waits ordered by the proto (auth) */
     bool held;                 /* waiting out such a hold now */
+    uint64_t resubscribes;     /* subscribe messages sent again on request */
     tt_ns_t last_frame_ns;     /* now() at the last message; 0: none yet */
     tt_ns_t next_attempt_ns;   /* when not connected: next attempt time */
     tt_ns_t last_delay_ns;     /* the last backoff delay chosen */
@@ -152,5 +153,12 @@ void tt_wsfeed_note(tt_wsfeed_t *self, tt_wsfeed_note_t note, const char *text);
    (for failures that retrying soon cannot fix, such as refused
    credentials: no reconnect storm). */
 void tt_wsfeed_close(tt_wsfeed_t *self, const char *why, int64_t hold_ms);
+/* Subscribes again (a symbol went quiet: the server may have lost our
+   subscription). The tickserver format: the subscribe message goes out
+   again on the open connection. A venue protocol: the connection is
+   closed and reopened (its on_open authenticates and subscribes), after
+   the usual backoff. Returns 0 when done so, 1 when not connected (the
+   next connection subscribes anyway) or there is nothing to send. */
+int tt_wsfeed_resubscribe(tt_wsfeed_t *self);
 
 #endif
