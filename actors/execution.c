@@ -196,10 +196,9 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
 
 /* Sends one intent to the paper broker at the event time of the work in
    hand; *EV receives its answer. */
-static void s_to_broker(tt_actor_t *actor, s_exec_t *self,
-                        const tt_intent_t *it, tt_broker_ev_t *ev)
+static void s_to_broker(s_exec_t *self, const tt_intent_t *it,
+                        tt_broker_ev_t *ev)
 {
-    (void)actor;
     int64_t ts = self->ctx_ts;
     memset(ev, 0, sizeof *ev);
     snprintf(ev->coid, sizeof ev->coid, "%s", it->order.coid);
@@ -285,7 +284,7 @@ static void s_apply(tt_actor_t *actor, s_exec_t *self,
            it may be for one of them. */
         if (self->pending_n && s_queue(self, it) == 0)
             continue;
-        s_to_broker(actor, self, it, &events[count++]);
+        s_to_broker(self, it, &events[count++]);
     }
     s_feed_events(actor, self, events, count, pass + 1);
     s_catch_up(actor, self, after, first_seq);
@@ -312,7 +311,7 @@ static int s_on_intent_done(tt_actor_t *actor, s_exec_t *self,
     uint64_t seq = tt_paper_next_seq(&self->paper);
     tt_broker_ev_t ev;
     if (done->status == 0)
-        s_to_broker(actor, self, &p.it, &ev);
+        s_to_broker(self, &p.it, &ev);
     else
         s_reject_locally(&ev, p.it.order.coid, p.ts,
                          done->status > 0 ? "client order id already stored"
@@ -327,7 +326,7 @@ static int s_on_intent_done(tt_actor_t *actor, s_exec_t *self,
         self->pending_n--;
         self->ctx_ts = p.ts;
         self->ctx_after = p.after;
-        s_to_broker(actor, self, &p.it, &ev);
+        s_to_broker(self, &p.it, &ev);
         s_feed_events(actor, self, &ev, 1, 0);
     }
     return 0;

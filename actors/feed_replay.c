@@ -64,16 +64,17 @@ static const char *s_split(const char *arg, char *symbol, size_t size)
 /* Data lines of PATH (gzip or plain), for the progress line only. */
 static int64_t s_count_lines(const char *path)
 {
+    enum { S_BUF = 1 << 16 };
     gzFile in = gzopen(path, "rb");
-    if (!in)
-        return 0;
-    static char buf[1 << 16];
+    char *buf = in ? malloc(S_BUF) : NULL;
     int64_t lines = 0;
     int n;
-    while ((n = gzread(in, buf, sizeof buf)) > 0)
+    while (buf && (n = gzread(in, buf, S_BUF)) > 0)
         for (char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))); p++)
             lines++;
-    gzclose(in);
+    free(buf);
+    if (in)
+        gzclose(in);
     return lines > 0 ? lines - 1 : 0; /* the header */
 }
 
@@ -329,9 +330,9 @@ static void s_collect_skips(s_replay_t *self)
         if (!cs)
             continue;
         atomic_fetch_add(&st->skipped, (uint64_t)cs->skipped_total);
-        for (int r = 0; r < TT_CSV_SKIP_REASONS && r < 16; r++)
+        for (int r = 0; r < TT_CSV_SKIP_REASONS; r++)
             st->skip_reasons[r] += cs->skipped[r];
-        for (int m = 0; m < cs->kept && st->kept < 8; m++)
+        for (int m = 0; m < cs->kept && st->kept < TT_CSV_KEEP_MESSAGES; m++)
             snprintf(st->messages[st->kept++], sizeof st->messages[0], "%s",
                      cs->messages[m]);
     }

@@ -26,6 +26,7 @@
 
 #include "actors/feed_sim.h"
 #include "runtime/runtime.h"
+#include "venues/replay/csv.h"
 
 #define TT_REPLAY_STEP_TICKS 256
 #define TT_REPLAY_FILES_MAX 256
@@ -55,8 +56,8 @@ typedef struct tt_replay_stats {
     int64_t wall_ns;     /* replay duration, set when done */
     char error[512];     /* FILE:LINE: message, set before failed */
     int kept;            /* lenient: first messages of skipped rows */
-    char messages[8][256];
-    int64_t skip_reasons[16];
+    char messages[TT_CSV_KEEP_MESSAGES][TT_CSV_MESSAGE_MAX];
+    int64_t skip_reasons[TT_CSV_SKIP_REASONS];
 } tt_replay_stats_t;
 
 /* Starts the replay of SPEC (copied) on its own thread against RT, whose

@@ -168,14 +168,13 @@ static void s_set(char **field, const char *value)
    of its own, so it never meets a running service's. */
 static void s_private(tt_config_t *cfg, const char *db)
 {
-    char name[160];
+    char name[4096];
     s_set(&cfg->db_path, db);
-    for (const char *suffix = ""; suffix; suffix = !*suffix ? "-wal"
-                                                   : strcmp(suffix, "-wal") == 0
-                                                       ? "-shm"
-                                                       : NULL) {
-        snprintf(name, sizeof name, "%s%s", db, suffix);
-        unlink(name);
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+        if (snprintf(name, sizeof name, "%s%s", db, suffixes[k]) <
+            (int)sizeof name) /* never a truncated name */
+            unlink(name);
     }
     snprintf(name, sizeof name, "inproc://backtest-%d-control", (int)getpid());
     s_set(&cfg->control_endpoint, name);
@@ -201,7 +200,7 @@ static void s_print_skips(const tt_replay_stats_t *st, FILE *out)
     if (!st->skipped)
         return;
     fprintf(out, "skipped %llu bad row(s):", (unsigned long long)st->skipped);
-    for (int r = 0; r < TT_CSV_SKIP_REASONS && r < 16; r++)
+    for (int r = 0; r < TT_CSV_SKIP_REASONS; r++)
         if (st->skip_reasons[r])
             fprintf(out, " %s %lld;", tt_csv_skip_name((tt_csv_skip_t)r),
                     (long long)st->skip_reasons[r]);
@@ -284,7 +283,7 @@ int tt_cmd_backtest(int argc, char **argv)
         fprintf(stderr, "ticktree backtest: %s refused\n", path);
         return TT_EXIT_FAIL;
     }
-    char temp[96];
+    char temp[4096];
     snprintf(temp, sizeof temp, "%s/ticktree-backtest-%d.db",
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
     s_private(cfg, a.db ? a.db : temp);

@@ -117,9 +117,9 @@ static int s_grow(tt_report_t *r, const char *symbol)
     return 0;
 }
 
-static void s_hash_row(EVP_MD_CTX *md, sqlite3_stmt *st)
+static int s_hash_row(EVP_MD_CTX *md, sqlite3_stmt *st)
 {
-    char line[512];
+    char line[1024];
     int n = snprintf(line, sizeof line,
                      "%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld\n",
                      (const char *)sqlite3_column_text(st, 0),
@@ -133,7 +133,11 @@ static void s_hash_row(EVP_MD_CTX *md, sqlite3_stmt *st)
                      (long long)sqlite3_column_int64(st, 8),
                      (long long)sqlite3_column_int64(st, 9),
                      (long long)sqlite3_column_int64(st, 10));
-    EVP_DigestUpdate(md, line, (size_t)(n < (int)sizeof line ? n : 0));
+    /* The store bounds every text column well below this; a row that
+       does not fit fails the report rather than leave the hash. */
+    if (n < 0 || n >= (int)sizeof line)
+        return -1;
+    return EVP_DigestUpdate(md, line, (size_t)n) == 1 ? 0 : -1;
 }
 
 /* Pass one: per symbol, in write order. */
@@ -151,7 +155,8 @@ static int s_symbols(sqlite3 *db, tt_report_t *r, tt_report_scale_fn *scale,
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *symbol = (const char *)sqlite3_column_text(st, 0);
-        s_hash_row(md, st);
+        if (s_hash_row(md, st) != 0)
+            break;
         r->ledger_rows++;
         if (!a.line || strcmp(a.line->symbol, symbol) != 0) {
             if (a.line)
