@@ -72,6 +72,12 @@ char *tth_read_file(const char *path)
     return buf;
 }
 
+void tth_nap_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
 int64_t tth_now_ms(void)
 {
     struct timespec ts;

@@ -28,5 +28,7 @@ char *tth_read_file(const char *path);
 
 /* Milliseconds on the monotonic clock. */
 int64_t tth_now_ms(void);
+/* Pauses a bounded poll between two looks (never a result's source). */
+void tth_nap_ms(int ms);
 
 #endif

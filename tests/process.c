@@ -15,12 +15,6 @@
 
 const char *tth_token = NULL;
 
-static void s_nap(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
-}
-
 const char *tth_venue_params = "{}";
 const char *tth_symbol_extra = "";
 const char *tth_strategy_params = "{fast: 5, slow: 20}";
@@ -118,7 +112,7 @@ tth_proc_t *tth_proc_start(int symbols, const char *extra,
             free(log);
             fail_msg("ticktree did not reach RUNNING within 10 s");
         }
-        s_nap(S_POLL_MS);
+        tth_nap_ms(S_POLL_MS);
     }
     return self;
 }
@@ -228,7 +222,7 @@ bool tth_wait_state(tth_proc_t *self, const char *symbol, const char *actor,
     do {
         if (tth_state(self, symbol, actor) == state)
             return true;
-        s_nap(S_POLL_MS);
+        tth_nap_ms(S_POLL_MS);
     } while (tth_now_ms() < deadline);
     return tth_state(self, symbol, actor) == state;
 }
@@ -244,7 +238,7 @@ int tth_proc_signal_wait(tth_proc_t *self, int sig, int timeout_ms)
             return WIFEXITED(self->status) ? WEXITSTATUS(self->status)
                                            : 128 + WTERMSIG(self->status);
         }
-        s_nap(5);
+        tth_nap_ms(5);
     }
     return -1;
 }

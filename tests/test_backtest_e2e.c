@@ -301,10 +301,8 @@ static void test_parity_with_a_live_run(void **state)
     sqlite3_busy_timeout(db, 1000);
     int64_t deadline = tth_now_ms() + 40000;
     while (tth_query_long(db, "SELECT count(*) FROM ledger") < 6 &&
-           tth_now_ms() < deadline) {
-        struct timespec nap = {0, 100000000};
-        nanosleep(&nap, NULL);
-    }
+           tth_now_ms() < deadline)
+        tth_nap_ms(100);
     sqlite3_close(db);
     assert_int_equal(tth_proc_signal_wait(proc, SIGINT, 10000), 0);
     char *from = s_trading_from(ticks);

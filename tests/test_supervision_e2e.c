@@ -50,12 +50,6 @@ static bool s_view(tth_proc_t *proc, const char *symbol, const char *actor,
     return found;
 }
 
-static void s_nap_ms(int ms)
-{
-    struct timespec ts = {0, (long)ms * 1000000};
-    nanosleep(&ts, NULL);
-}
-
 /* Waits until the actor has been restarted RESTARTS times and its symbol
    is RUNNING again (or until the symbol reaches STATE, when not 0). */
 static s_view_t s_wait(tth_proc_t *proc, const char *symbol, const char *actor,
@@ -69,7 +63,7 @@ static s_view_t s_wait(tth_proc_t *proc, const char *symbol, const char *actor,
             view.state == (state ? state : TT__STATE__STATE_RUNNING) &&
             (state || view.actor_state == TT__STATE__STATE_RUNNING))
             return view;
-        s_nap_ms(10);
+        tth_nap_ms(10);
     }
     fail_msg("%s/%s: wanted %u restarts and state %d; have %u, state %d",
              symbol, actor, restarts, state, view.actor_restarts, view.state);
@@ -145,7 +139,7 @@ static void test_escalation_quarantine_and_operator_restart(void **state)
     assert_int_equal(tth_state(proc, "S1", "execution"),
                      TT__STATE__STATE_STOPPED);
     /* It stays there: quarantine is terminal until an operator acts. */
-    s_nap_ms(300);
+    tth_nap_ms(300);
     assert_int_equal(tth_state(proc, "S1", NULL), TT__STATE__STATE_ERROR);
     char err[256];
     assert_int_equal(tth_fault(proc, "S1", "data", 0, err, sizeof err),
@@ -182,7 +176,7 @@ static void test_restart_running_symbol(void **state)
            !(s_view(proc, "S0", "strategy", &view) && view.restarts == 1 &&
              view.state == TT__STATE__STATE_RUNNING &&
              view.actor_state == TT__STATE__STATE_RUNNING))
-        s_nap_ms(10);
+        tth_nap_ms(10);
     assert_int_equal(view.restarts, 1);
     assert_int_equal(view.state, TT__STATE__STATE_RUNNING);
     s_others_untouched(proc, "S1", "S1");

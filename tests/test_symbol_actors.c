@@ -56,18 +56,12 @@ static int s_probe_count(void)
     return count;
 }
 
-static void s_nap(void)
-{
-    struct timespec ts = {0, 2000000};
-    nanosleep(&ts, NULL);
-}
-
 /* Waits (at most 5 s) for the probe to hold N candles. */
 static bool s_wait_candles(int n)
 {
     int64_t deadline = tth_now_ms() + 5000;
     while (s_probe_count() < n && tth_now_ms() < deadline)
-        s_nap();
+        tth_nap_ms(2);
     return s_probe_count() >= n;
 }
 
@@ -168,7 +162,7 @@ static void s_tick_at(s_rig_t *rig, int64_t ts, int64_t price, uint64_t *id)
     tt_actor_stats_t *stats = &tt_runtime_actor(rig->rt, rig->data)->stats;
     int64_t deadline = tth_now_ms() + 5000;
     while (atomic_load(&stats->ticks) < *id - 1 && tth_now_ms() < deadline)
-        s_nap();
+        tth_nap_ms(2);
     assert_int_equal(atomic_load(&stats->ticks), *id - 1);
 }
 
@@ -254,7 +248,7 @@ static bool s_wait_counter(_Atomic uint64_t *counter, uint64_t want)
 {
     int64_t deadline = tth_now_ms() + 5000;
     while (atomic_load(counter) < want && tth_now_ms() < deadline)
-        s_nap();
+        tth_nap_ms(2);
     return atomic_load(counter) >= want;
 }
 

@@ -25,12 +25,6 @@
 #define S_AP_KEY "PKTESTFEED1"
 #define S_AP_SECRET "s3cr3t-feed-do-not-log"
 
-static void s_nap(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
-}
-
 static int64_t s_wall_ms(void)
 {
     struct timespec ts;
@@ -98,7 +92,7 @@ static tth_proc_t *s_start(char *dir, const char *text)
             free(log);
             fail_msg("ticktree and its feed did not reach RUNNING");
         }
-        s_nap(20);
+        tth_nap_ms(20);
     }
     return proc;
 }
@@ -184,7 +178,7 @@ static s_seen_t s_wait(tth_proc_t *proc, const char *symbol, s_cond_fn *cond,
     int64_t deadline = tth_now_ms() + timeout_ms;
     s_seen_t seen = s_look(proc, symbol);
     while (!cond(&seen, want) && tth_now_ms() < deadline) {
-        s_nap(20);
+        tth_nap_ms(20);
         seen = s_look(proc, symbol);
     }
     if (!cond(&seen, want))
@@ -230,7 +224,7 @@ static void s_bn_trades(fake_binance_t *fake, int n, int spacing_ms)
         assert_int_equal(fake_binance_push_trade(fake, "BTCUSDT", px, "0.015",
                                                  s_wall_ms(), i % 2 == 0),
                          0);
-        s_nap(spacing_ms);
+        tth_nap_ms(spacing_ms);
     }
 }
 
@@ -336,7 +330,7 @@ static void test_binance_feed(void **state)
     while (tth_now_ms() < deadline &&
            !(s_look(proc, "BTCUSD").reconnects >= 1 &&
              !strcmp(s_look(proc, "BTCUSD").status, "connected")))
-        s_nap(20);
+        tth_nap_ms(20);
     seen = s_look(proc, "BTCUSD");
     assert_true(seen.reconnects >= 1);
     assert_string_equal(seen.status, "connected");
@@ -370,7 +364,7 @@ static void s_ap_trades(fake_alpaca_t *fake, int n, int spacing_ms)
         assert_int_equal(fake_alpaca_push_trade(fake, "AAPL", px, "100",
                                                 s_wall_ms() * 1000000),
                          0);
-        s_nap(spacing_ms);
+        tth_nap_ms(spacing_ms);
     }
 }
 
@@ -522,7 +516,7 @@ static void test_alpaca_bad_credentials(void **state)
        show dozens of attempts; the hold allows none after the first. */
     int64_t end = tth_now_ms() + 2500;
     while (tth_now_ms() < end)
-        s_nap(50);
+        tth_nap_ms(50);
     seen = s_look(proc, "AAPL");
     fake_alpaca_stats_t st;
     fake_alpaca_stats(fake, &st);

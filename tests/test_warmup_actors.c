@@ -76,17 +76,11 @@ static int s_probe_count(void)
     return count;
 }
 
-static void s_nap(void)
-{
-    struct timespec ts = {0, 2000000};
-    nanosleep(&ts, NULL);
-}
-
 static bool s_wait_candles(int n)
 {
     int64_t deadline = tth_now_ms() + 5000;
     while (s_probe_count() < n && tth_now_ms() < deadline)
-        s_nap();
+        tth_nap_ms(2);
     return s_probe_count() >= n;
 }
 
@@ -255,7 +249,7 @@ static tt_candle_t s_live_minute(s_rig_t *rig, int m, uint64_t *id)
         s_send_tick(rig, ts, price[i], (*id)++);
         int64_t deadline = tth_now_ms() + 5000;
         while (atomic_load(&stats->ticks) < *id - 1 && tth_now_ms() < deadline)
-            s_nap();
+            tth_nap_ms(2);
         assert_int_equal(atomic_load(&stats->ticks), *id - 1);
     }
     return (tt_candle_t){.open_ts = base,
@@ -522,7 +516,7 @@ static bool s_wait_counter(_Atomic uint64_t *counter, uint64_t want)
 {
     int64_t deadline = tth_now_ms() + 5000;
     while (atomic_load(counter) < want && tth_now_ms() < deadline)
-        s_nap();
+        tth_nap_ms(2);
     return atomic_load(counter) >= want;
 }
 

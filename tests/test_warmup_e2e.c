@@ -36,12 +36,6 @@
 
 #define S_MAXC 4096
 
-static void s_nap(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
-}
-
 /* The candles of S0, both timeframes, as one list by timeframe. */
 typedef struct {
     int n;
@@ -112,7 +106,7 @@ static bool s_wait_snapshot_after(tth_proc_t *proc, int64_t ts)
     while (tth_now_ms() < deadline) {
         if (s_latest_ts(proc) > ts)
             return true;
-        s_nap(100);
+        tth_nap_ms(100);
     }
     return false;
 }
@@ -132,7 +126,7 @@ static bool s_wait_candle_after_snapshot(tth_proc_t *proc)
             found |= list->c[i].tf_s == 1 &&
                      list->c[i].open_ts + TT_NS_PER_SEC > now.ts;
         if (!found)
-            s_nap(20);
+            tth_nap_ms(20);
     }
     free(list);
     return found;
@@ -223,7 +217,7 @@ static void s_restart(tth_proc_t *proc, int round)
     while (tth_state(proc, "S0", NULL) != TT__STATE__STATE_RUNNING) {
         if (tth_now_ms() > deadline)
             fail_msg("the restarted service did not come up within 15 s");
-        s_nap(50);
+        tth_nap_ms(50);
     }
     char *text = tth_read_file(log);
     assert_non_null(text);
@@ -317,7 +311,7 @@ static void test_restarts_continue_exactly(void **state)
     uint32_t have = 0, need = 0;
     int64_t deadline = tth_now_ms() + 10000;
     while (!s_warm(proc, &have, &need) && tth_now_ms() < deadline)
-        s_nap(50);
+        tth_nap_ms(50);
     assert_true(s_warm(proc, &have, &need));
     assert_int_equal(have, need);
     assert_int_equal(need, 3); /* warm: the slowest, SMA(3) on 3 s */
@@ -405,7 +399,7 @@ static void test_cold_symbol_says_so(void **state)
             resubscribes = h->edges[0]->resubscribes;
         if (reply)
             tt__reply__free_unpacked(reply, NULL);
-        s_nap(50);
+        tth_nap_ms(50);
     }
     assert_int_equal(resubscribes, 1);
     char *log = tth_read_file(proc->log);
@@ -429,7 +423,7 @@ static int s_port(const char *log_path)
         free(log);
         if (port > 0)
             return port;
-        s_nap(20);
+        tth_nap_ms(20);
     }
     return -1;
 }
@@ -474,7 +468,7 @@ static void test_quiet_feed_resubscribes_then_resumes(void **state)
     uint32_t have = 0, need = 0;
     int64_t deadline = tth_now_ms() + 20000;
     while (!s_warm(proc, &have, &need) && tth_now_ms() < deadline)
-        s_nap(100);
+        tth_nap_ms(100);
     assert_true(s_warm(proc, &have, &need));
     assert_int_equal(tth_state(proc, "S0", NULL), TT__STATE__STATE_RUNNING);
     assert_int_equal(s_resubscribes(proc), 0);
@@ -484,7 +478,7 @@ static void test_quiet_feed_resubscribes_then_resumes(void **state)
         tth_wait_state(proc, "S0", NULL, TT__STATE__STATE_PAUSED, 10000));
     deadline = tth_now_ms() + 10000;
     while (s_resubscribes(proc) < 1 && tth_now_ms() < deadline)
-        s_nap(20);
+        tth_nap_ms(20);
     assert_int_equal(s_resubscribes(proc), 1);
     /* It goes on: ticks again, fresh, resumed, still warm. */
     assert_int_equal(kill(server, SIGCONT), 0);

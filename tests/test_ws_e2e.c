@@ -11,12 +11,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static void s_nap(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL);
-}
-
 /* The port the tickserver printed, or -1 after 5 s. */
 static int s_port(const char *log_path)
 {
@@ -28,7 +22,7 @@ static int s_port(const char *log_path)
         free(log);
         if (port > 0)
             return port;
-        s_nap(20);
+        tth_nap_ms(20);
     }
     return -1;
 }
@@ -89,7 +83,7 @@ static void test_trades_over_a_real_websocket(void **state)
         seen = s_look(proc);
         if (seen.fills >= 1 && seen.ticks >= 200)
             break;
-        s_nap(100);
+        tth_nap_ms(100);
     }
     assert_int_equal(seen.feed_state, TT__STATE__STATE_RUNNING);
     assert_true(seen.ticks >= 200);
