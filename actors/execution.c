@@ -54,6 +54,10 @@
    there is no stored order to update. */
 #define S_LOCAL_REJECT (-1)
 #define S_RING 1024 /* recent trades kept for late orders (power of two) */
+/* Inputs held while an order waits for the store, at most: past this (a
+   store that stopped answering) inputs are handled as they come, which
+   keeps trading safe but no longer in the exact order. */
+#define S_DEFER_MAX 4096
 
 /* A new order waiting for the store, with the event time and the trade
    (tick index) it was decided after. */
@@ -85,7 +89,16 @@ typedef struct {
     uint64_t ctx_after;     /* ...and the last trade it comes after */
     bool catching_up;
     uint64_t ring_misses; /* late orders older than the ring */
+    struct s_deferred *deferred, *deferred_tail; /* inputs held, oldest first */
+    int deferred_n;
+    bool defer_warned;
 } s_exec_t;
+
+/* An input that arrived while an order waited for the store. */
+typedef struct s_deferred {
+    struct s_deferred *next;
+    tt_msg_t msg; /* header + the body's own length only */
+} s_deferred_t;
 
 static int s_decimal(const char *text, int decimals, int64_t *out)
 {
@@ -552,16 +565,13 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
     return 0;
 }
 
-static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
+static int s_input(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 {
-    s_exec_t *self = state;
     switch (msg->hdr.type) {
     case TT_MSG_SIGNAL:
         return s_on_signal(actor, self, &msg->body.signal);
     case TT_MSG_TICKS:
         return s_on_ticks(actor, self, &msg->body.ticks);
-    case TT_MSG_INTENT_DONE:
-        return s_on_intent_done(actor, self, &msg->body.done);
     case TT_MSG_SESSION:
         return s_on_session(actor, self, &msg->body.session);
     case TT_MSG_WARMTH:
@@ -573,10 +583,79 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
     }
 }
 
+/* Holds MSG until no order waits for the store. The commit is part of
+   handling the input that caused the order: what arrives meanwhile is
+   handled after it, in arrival order, so how long the store took never
+   changes what the book decides (a backtest is the same run every time).
+   Allocates only while an order waits, not per trade. */
+static int s_defer(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
+{
+    size_t size = offsetof(s_deferred_t, msg.body) + msg->hdr.len;
+    s_deferred_t *d = malloc(size);
+    if (!d) {
+        tt_actor_fail(actor, "out of memory holding an input");
+        return -1;
+    }
+    memcpy(&d->msg, msg, sizeof msg->hdr + msg->hdr.len);
+    d->next = NULL;
+    if (self->deferred_tail)
+        self->deferred_tail->next = d;
+    else
+        self->deferred = d;
+    self->deferred_tail = d;
+    self->deferred_n++;
+    return 0;
+}
+
+/* The held inputs, until one of them makes an order wait again. */
+static int s_resume(tt_actor_t *actor, s_exec_t *self)
+{
+    if (!self->deferred)
+        self->defer_warned = false;
+    while (self->deferred && !self->pending_n) {
+        s_deferred_t *d = self->deferred;
+        self->deferred = d->next;
+        if (!self->deferred)
+            self->deferred_tail = NULL;
+        self->deferred_n--;
+        int rc = s_input(actor, self, &d->msg);
+        free(d);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
+{
+    s_exec_t *self = state;
+    if (msg->hdr.type == TT_MSG_INTENT_DONE) {
+        s_on_intent_done(actor, self, &msg->body.done);
+        return s_resume(actor, self);
+    }
+    bool hold = self->pending_n || self->deferred;
+    if (hold && self->deferred_n < S_DEFER_MAX)
+        return s_defer(actor, self, msg);
+    if (hold && !self->defer_warned) {
+        self->defer_warned = true;
+        tt_warn(tt_actor_path(actor),
+                "the store has not answered while %d inputs came: handling "
+                "them as they come",
+                S_DEFER_MAX);
+    }
+    return s_input(actor, self, msg);
+}
+
 static void s_destroy(tt_actor_t *actor, void **state_p)
 {
     (void)actor;
-    free(*state_p);
+    s_exec_t *self = *state_p;
+    while (self && self->deferred) {
+        s_deferred_t *d = self->deferred;
+        self->deferred = d->next;
+        free(d);
+    }
+    free(self);
     *state_p = NULL;
 }
 
