@@ -158,17 +158,25 @@ static int s_tell_time(s_replay_t *self, int64_t now)
     return s_settle(self);
 }
 
-/* Ends a step: what was read is sent; on a BOUNDARY time moves to NOW on
-   the clock and in band; and the graph settles. */
+/* Ends a step: what was read is sent and the graph settles; on a
+   BOUNDARY time then moves to NOW, on the clock and in band, and the
+   graph settles again. The two settles keep what the ticks caused (a
+   fill, the position it tells the strategy) apart from what the
+   boundary causes (closed candles, the strategy's next signals): both
+   reach the strategy by different paths, so without the first settle
+   their order would be the threads' choice, not the data's. */
 static int s_step(s_replay_t *self, int64_t now, bool boundary)
 {
     s_flush_all(self);
-    if (boundary && now > tt_clock_now(tt_runtime_clock(self->rt))) {
-        tt_clock_set(tt_runtime_clock(self->rt), now);
-        s_send_clock(self, now);
-    }
     atomic_fetch_add(&self->stats->steps, 1);
+    bool ticks = self->step_ticks > 0;
     self->step_ticks = 0;
+    if (!boundary || now <= tt_clock_now(tt_runtime_clock(self->rt)))
+        return s_settle(self);
+    if (ticks && s_settle(self) != 0)
+        return -1;
+    tt_clock_set(tt_runtime_clock(self->rt), now);
+    s_send_clock(self, now);
     return s_settle(self);
 }
 

@@ -28,7 +28,11 @@ static int s_init(tt_actor_t *actor, void **state_p)
         return -1;
     }
     self->execution = tt_actor_sibling(actor, TT_ROLE_EXECUTION);
-    tt_actor_timer_every(actor, TT_NS_PER_SEC);
+    /* Live, time-driven exits (max_hold_s) are checked every second.
+       In a backtest they are checked as each candle closes, at its close
+       time, before the candle: the same point in the data every run. */
+    if (!tt_actor_replaying(actor))
+        tt_actor_timer_every(actor, TT_NS_PER_SEC);
     *state_p = self;
     return 0;
 }
@@ -50,6 +54,13 @@ static int s_on_values(tt_actor_t *actor, s_strat_t *self,
         return -1;
     }
     tt_signal_t out[TT_STRATEGY_MAX_SIGNALS];
+    if (tt_actor_replaying(actor)) {
+        int64_t close =
+            in->candle.open_ts + (int64_t)in->candle.tf_s * TT_NS_PER_SEC;
+        int due = tt_strategy_on_timer(self->strategy, close, out,
+                                       TT_STRATEGY_MAX_SIGNALS);
+        s_send(actor, self, out, due > 0 ? due : 0);
+    }
     int count =
         tt_strategy_on_candle(self->strategy, &in->candle, in->values,
                               in->count, NULL, out, TT_STRATEGY_MAX_SIGNALS);

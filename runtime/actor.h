@@ -71,6 +71,11 @@ void *tt_actor_memory(tt_actor_t *self, uint32_t **len);
    wait for their intent to be committed before they are sent. */
 bool tt_actor_has_bus(const tt_actor_t *self);
 
+/* True in a backtest: time moves in band with the replayed data, so an
+   actor that acts on time (not only on messages) must do it at a point
+   the data fixes, not when its worker's timer happens to run. */
+bool tt_actor_replaying(const tt_actor_t *self);
+
 /* Event time from which signals are traded (tt_runtime_set_trade_from). */
 int64_t tt_actor_trade_from(const tt_actor_t *self);
 

@@ -90,6 +90,11 @@ bool tt_actor_has_bus(const tt_actor_t *self)
     return tt_runtime_has_bus(self->worker->rt);
 }
 
+bool tt_actor_replaying(const tt_actor_t *self)
+{
+    return tt_runtime_tracking(self->worker->rt);
+}
+
 int64_t tt_actor_trade_from(const tt_actor_t *self)
 {
     return tt_runtime_trade_from(self->worker->rt);

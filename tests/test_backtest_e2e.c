@@ -36,7 +36,7 @@
     "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n  qty_decimals: 0\n"    \
     "  tick_size: \"0.01\"\n  lot_size: \"1\"\n  timeframes: [1]\n"            \
     "  stale_ms: 600000\n"                                                     \
-    "  strategy:\n    kind: sma_cross\n    params: {fast: 3, slow: 8}\n"       \
+    "  strategy:\n    kind: sma_cross\n    params: %s\n"                       \
     "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n"                        \
     "    max_orders_per_min: 100\n"                                            \
     "symbols:\n  - symbol: AAA\n  - symbol: BBB\n  - symbol: CCC\n"
@@ -58,10 +58,13 @@ static int s_teardown(void **state)
     return 0;
 }
 
+#define S_PARAMS "{fast: 3, slow: 8}"
+static const char *s_params = S_PARAMS;
+
 static char *s_config(void)
 {
     char text[2048];
-    snprintf(text, sizeof text, S_CONFIG, s_dir, s_dir, s_dir, s_dir);
+    snprintf(text, sizeof text, S_CONFIG, s_dir, s_dir, s_dir, s_dir, s_params);
     return tth_write_file(s_dir, "bt.yaml", text);
 }
 
@@ -203,6 +206,35 @@ static void test_deterministic_ledger(void **state)
                      rows1);
     json_decref(r1), json_decref(r2);
     free(l1), free(l2), free(out1), free(out2), free(data);
+}
+
+/* Time-driven exits (max_hold_s) in a backtest happen at a point the
+   data fixes (actors/strategy.c), so they too give the same ledger run
+   after run; and they do act: the ledger differs from the run without. */
+static void test_time_exits_deterministic(void **state)
+{
+    (void)state;
+    char *data = s_walk_file("walk3.csv", 3000);
+    char db0[512], db1[512], db2[512];
+    snprintf(db0, sizeof db0, "%s/hold0.db", s_dir);
+    snprintf(db1, sizeof db1, "%s/hold1.db", s_dir);
+    snprintf(db2, sizeof db2, "%s/hold2.db", s_dir);
+    char *out0 = NULL, *out1 = NULL, *out2 = NULL;
+    assert_int_equal(s_backtest(data, db0, NULL, NULL, &out0), 0);
+    s_params = "{fast: 3, slow: 8, max_hold_s: 2}";
+    assert_int_equal(s_backtest(data, db1, NULL, NULL, &out1), 0);
+    assert_int_equal(s_backtest(data, db2, NULL, NULL, &out2), 0);
+    s_params = S_PARAMS;
+    long rows0, rows1, rows2;
+    char *l0 = s_ledger_text(db0, &rows0);
+    char *l1 = s_ledger_text(db1, &rows1);
+    char *l2 = s_ledger_text(db2, &rows2);
+    assert_true(rows1 >= 10);
+    assert_int_equal(rows1, rows2);
+    assert_string_equal(l1, l2);
+    assert_true(strcmp(l0, l1) != 0);
+    free(l0), free(l1), free(l2), free(out0), free(out1), free(out2);
+    free(data);
 }
 
 static void test_report_totals_and_store(void **state)
@@ -410,6 +442,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic_ledger),
+        cmocka_unit_test(test_time_exits_deterministic),
         cmocka_unit_test(test_report_totals_and_store),
         cmocka_unit_test(test_bad_data),
         cmocka_unit_test(test_bad_arguments),
