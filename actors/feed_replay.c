@@ -38,12 +38,10 @@ typedef struct {
 static int s_lookup(void *arg, const char *symbol, tt_instrument_t *inst)
 {
     const tt_config_t *cfg = arg;
-    for (size_t i = 0; i < cfg->symbol_count; i++)
-        if (strcmp(cfg->symbols[i].name, symbol) == 0) {
-            *inst = cfg->symbols[i].instrument;
-            return (int)i;
-        }
-    return -1;
+    int i = tt_config_symbol_index(cfg, symbol);
+    if (i >= 0)
+        *inst = cfg->symbols[i].instrument;
+    return i;
 }
 
 /* "SYMBOL=PATH" or PATH; the symbol defaults to the file's name up to its

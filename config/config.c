@@ -97,6 +97,12 @@ static const tt_cfgb_field_t s_service_fields[] = {
     {.key = "record_ticks",
      .type = TT_CFGB_STR,
      TT_CFGB_AT(tt_config_t, record_ticks)},
+    {.key = "snapshot_every_s",
+     .type = TT_CFGB_INT,
+     TT_CFGB_AT(tt_config_t, snapshot_every_s),
+     .min = 0,
+     .max = 86400,
+     .def = 60},
     {.key = "workers",
      .type = TT_CFGB_INT,
      TT_CFGB_AT(tt_config_t, workers),
@@ -279,6 +285,33 @@ static void s_resolve_workers(tt_config_t *self)
     self->workers = cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
 }
 
+static uint32_t s_name_hash(const char *name)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+/* Builds the name index at twice the symbols or more, a power of two;
+   without memory the lookup stays linear. */
+static void s_index_symbols(tt_config_t *self)
+{
+    size_t size = 8;
+    while (size < 2 * self->symbol_count)
+        size *= 2;
+    self->symbol_slots = calloc(size, sizeof *self->symbol_slots);
+    if (!self->symbol_slots)
+        return;
+    self->symbol_mask = (uint32_t)(size - 1);
+    for (size_t i = 0; i < self->symbol_count; i++) {
+        uint32_t at = s_name_hash(self->symbols[i].name) & self->symbol_mask;
+        while (self->symbol_slots[at])
+            at = (at + 1) & self->symbol_mask;
+        self->symbol_slots[at] = (int32_t)i + 1;
+    }
+}
+
 tt_config_t *tt_config_load(const char *path, tt_config_error_fn *error_fn,
                             void *arg, int *error_count)
 {
@@ -292,8 +325,10 @@ tt_config_t *tt_config_load(const char *path, tt_config_error_fn *error_fn,
     assert(root || b.errors > 0);
     if (b.errors)
         tt_config_destroy(&self);
-    else
+    else {
         s_resolve_workers(self);
+        s_index_symbols(self);
+    }
     if (error_count)
         *error_count = b.errors;
     tt_cfgb_fini(&b);
@@ -315,6 +350,7 @@ void tt_config_destroy(tt_config_t **self_p)
     for (size_t i = 0; i < self->symbol_count; i++)
         tt_config_symbol_free(&self->symbols[i]);
     free(self->symbols);
+    free(self->symbol_slots);
     free(self->path);
     free(self);
     *self_p = NULL;
@@ -322,6 +358,14 @@ void tt_config_destroy(tt_config_t **self_p)
 
 int tt_config_symbol_index(const tt_config_t *self, const char *name)
 {
+    if (self->symbol_slots) {
+        uint32_t at = s_name_hash(name) & self->symbol_mask;
+        for (int32_t slot; (slot = self->symbol_slots[at]) != 0;
+             at = (at + 1) & self->symbol_mask)
+            if (strcmp(self->symbols[slot - 1].name, name) == 0)
+                return slot - 1;
+        return -1;
+    }
     for (size_t i = 0; i < self->symbol_count; i++)
         if (strcmp(self->symbols[i].name, name) == 0)
             return (int)i;

@@ -139,6 +139,7 @@ typedef struct {
     char *replay_endpoint;  /* REP socket: events by sequence range */
     char *db_path;          /* SQLite file */
     char *record_ticks;     /* CSV every sim tick is written to; NULL */
+    int snapshot_every_s;   /* indicator snapshots, event time apart (60) */
     int workers;            /* symbol worker threads; 0 in file = cores */
     tt_log_level_t log_level;
     bool log_json;
@@ -156,6 +157,10 @@ typedef struct {
 
     size_t symbol_count;
     tt_symbol_cfg_t *symbols;
+    /* Name index (open addressing, symbol index + 1, 0 = empty) built by
+       tt_config_load; NULL in a config built by hand (linear search). */
+    int32_t *symbol_slots;
+    uint32_t symbol_mask;
 } tt_config_t;
 
 /* Receives one validation message, already formatted "FILE:LINE: text". */
@@ -170,7 +175,8 @@ tt_config_t *tt_config_load(const char *path, tt_config_error_fn *error_fn,
 /* Frees a config; accepts NULL and nulls the caller's pointer. */
 void tt_config_destroy(tt_config_t **self_p);
 
-/* Index of symbol NAME, or -1. */
+/* Index of symbol NAME, or -1. A hash lookup: per tick for replayed
+   files with a symbol column. */
 int tt_config_symbol_index(const tt_config_t *self, const char *name);
 
 /* Value of parameter KEY, or NULL. */

@@ -14,6 +14,9 @@ static const char *const s_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT tt_unit",
+    [ST_RELEASE] = "RELEASE tt_unit",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO tt_unit",
     [ST_CANDLE_PUT] =
         "INSERT INTO candles (symbol, tf_s, open_ts, open, high, low, close,"
         " volume, trades) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -224,16 +227,65 @@ static int s_set_sync(tt_store_t *self, tt_store_sync_t sync, const char *op)
     return 0;
 }
 
+/* A grouped store (opts.group_rows) runs each unit of work as a
+   savepoint inside one long transaction; see tt_store_opts_t. */
+static int s_run(tt_store_t *self, tt_st_id_t id, const char *op)
+{
+    sqlite3_stmt *st = tt_st_stmt(self, id, op);
+    return st ? tt_st_done(self, st, op) : -1;
+}
+
 int tt_st_begin(tt_store_t *self, tt_store_sync_t sync, const char *op)
 {
+    if (self->opts.group_rows > 0) {
+        if (!self->group_open) {
+            if (s_set_sync(self, sync, op) != 0 ||
+                s_run(self, ST_BEGIN, op) != 0)
+                return -1;
+            self->group_open = true;
+            self->group_base = sqlite3_total_changes64(self->db);
+        }
+        return s_run(self, ST_SAVEPOINT, op);
+    }
     if (s_set_sync(self, sync, op) != 0)
         return -1;
-    sqlite3_stmt *st = tt_st_stmt(self, ST_BEGIN, op);
-    return st ? tt_st_done(self, st, op) : -1;
+    return s_run(self, ST_BEGIN, op);
+}
+
+int tt_store_commit_group(tt_store_t *self)
+{
+    assert(self);
+    if (!self->group_open)
+        return 0;
+    self->group_open = false;
+    if (sqlite3_get_autocommit(self->db))
+        return 0; /* SQLite ended it already (after an I/O error) */
+    sqlite3_stmt *st = tt_st_stmt(self, ST_COMMIT, "group commit");
+    if (!st)
+        return -1;
+    if (tt_st_done(self, st, "group commit") != 0) {
+        sqlite3_stmt *rb = tt_st_stmt(self, ST_ROLLBACK, "group commit");
+        if (rb && !sqlite3_get_autocommit(self->db)) {
+            sqlite3_step(rb);
+            sqlite3_reset(rb);
+        }
+        return -1;
+    }
+    return 0;
 }
 
 int tt_st_commit(tt_store_t *self, const char *op)
 {
+    if (self->opts.group_rows > 0) {
+        if (s_run(self, ST_RELEASE, op) != 0) {
+            tt_st_rollback(self);
+            return -1;
+        }
+        if (sqlite3_total_changes64(self->db) - self->group_base >=
+            self->opts.group_rows)
+            return tt_store_commit_group(self);
+        return 0;
+    }
     sqlite3_stmt *st = tt_st_stmt(self, ST_COMMIT, op);
     if (!st)
         return -1;
@@ -248,8 +300,16 @@ int tt_st_commit(tt_store_t *self, const char *op)
 
 void tt_st_rollback(tt_store_t *self)
 {
-    if (sqlite3_get_autocommit(self->db))
+    if (sqlite3_get_autocommit(self->db)) {
+        self->group_open = false;
         return; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
+    }
+    if (self->opts.group_rows > 0) {
+        /* Undoes this unit only; the group goes on. */
+        if (s_run(self, ST_ROLLBACK_TO, "rollback") == 0)
+            s_run(self, ST_RELEASE, "rollback");
+        return;
+    }
     sqlite3_stmt *st = self->stmt[ST_ROLLBACK];
     if (!st &&
         sqlite3_prepare_v3(self->db, s_sql[ST_ROLLBACK], -1,
@@ -338,6 +398,15 @@ static int s_settings(tt_store_t *self)
     rc = sqlite3_exec(self->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return tt_st_fail(self, "open: PRAGMA foreign_keys = ON", rc);
+    /* A group's savepoints keep their undo records (the sub-journal) in
+       memory: in a temp file they were 1.3 million 4 KiB writes in a
+       100-symbol backtest, a quarter of its time. */
+    if (self->opts.group_rows > 0) {
+        rc = sqlite3_exec(self->db, "PRAGMA temp_store = MEMORY", NULL, NULL,
+                          NULL);
+        if (rc != SQLITE_OK)
+            return tt_st_fail(self, "open: PRAGMA temp_store", rc);
+    }
     if (self->opts.max_page_count > 0) {
         char sql[64];
         int64_t got = 0;
@@ -435,6 +504,8 @@ static int s_opts_ok(tt_store_t *self, const tt_store_opts_t *o)
                           o->schema_version, tt_st_migration_count);
     if (o->max_page_count < 0)
         return tt_st_errf(self, "open: max_page_count is negative");
+    if (o->group_rows < 0)
+        return tt_st_errf(self, "open: group_rows is negative");
     return 0;
 }
 
@@ -461,7 +532,11 @@ static int s_open(tt_store_t *self, const char *path)
     sqlite3_busy_timeout(self->db, self->opts.busy_timeout_ms);
     if (s_check_version(self, path) != 0 || s_settings(self) != 0)
         return -1;
-    return s_migrate(self);
+    /* The schema is committed at once, grouped or not: other connections
+       read the file from the start. */
+    if (s_migrate(self) != 0)
+        return -1;
+    return tt_store_commit_group(self);
 }
 
 tt_store_t *tt_store_open(const char *path, const tt_store_opts_t *opts,
@@ -493,6 +568,7 @@ void tt_store_close(tt_store_t **self_p)
     if (self->db) {
         if (self->nrows)
             tt_store_flush(self);
+        tt_store_commit_group(self);
         for (int i = 0; i < ST_COUNT; i++)
             sqlite3_finalize(self->stmt[i]);
         sqlite3_close(self->db);

@@ -55,6 +55,14 @@ typedef struct {
     int64_t max_page_count;     /* cap on the file's pages; 0 = SQLite's */
     int schema_version;         /* migrate up to this; 0 = the latest.
                                    For tests and tools only. */
+    int64_t group_rows;         /* 0 (live): every write commits on its
+                                   own. > 0 (backtests): writes join one
+                                   open transaction, each as a savepoint
+                                   (so a refused write still undoes only
+                                   itself), committed once this many rows
+                                   changed, at tt_store_commit_group and
+                                   at close. A crash loses the open group:
+                                   never for a live store. */
 } tt_store_opts_t;
 
 /* batch_size 256, busy timeout 5000 ms, sync NORMAL, sync_trade FULL,
@@ -63,6 +71,10 @@ tt_store_opts_t tt_store_opts_default(void);
 
 /* Schema version this build writes (the number of migrations). */
 int tt_store_schema_latest(void);
+
+/* Commits the open group of a grouped store (opts.group_rows); 0 when
+   there is none. 0 or -1. */
+int tt_store_commit_group(tt_store_t *self);
 
 /* Opens or creates the file at PATH, sets WAL, the sync level, foreign
    keys and the busy timeout, and applies pending migrations (each in

@@ -15,6 +15,9 @@ typedef enum {
     ST_BEGIN,
     ST_COMMIT,
     ST_ROLLBACK,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
     ST_CANDLE_PUT,
     ST_EVENT_PUT,
     ST_SNAP_PUT,
@@ -57,6 +60,8 @@ struct tt_store_t {
     tt_store_opts_t opts;
     int version;          /* schema version of the file */
     tt_store_sync_t sync; /* level the connection is at now */
+    bool group_open;      /* grouped: the outer transaction is open */
+    int64_t group_base;   /* grouped: total changes when it began */
     sqlite3_stmt *stmt[ST_COUNT];
     tt_st_row_t *rows; /* batch_size slots */
     int nrows;

@@ -373,6 +373,59 @@ static void test_duplicate_intent_refused(void **state)
     tt_store_close(&st);
 }
 
+/* A grouped store (backtests): writes join one transaction, committed
+   at group_rows changed rows, on demand and at close; a refused write
+   undoes only itself. */
+static void test_grouped_commits(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_opts_t o = tt_store_opts_default();
+    o.batch_size = 1000;
+    o.group_rows = 50;
+    tt_store_t *st = s_open(fx, &o);
+    sqlite3 *db = s_raw(fx);
+    /* The schema is committed at open: another reader sees the tables. */
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 0);
+    tt_store_order_t r1 = s_order("ETHUSD", 1, TT_ROLE_ENTRY, 1000);
+    assert_int_equal(tt_store_order_intent(st, &r1), 0);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 0);
+    /* Refused writes inside the group undo themselves, not the group. */
+    assert_int_equal(tt_store_order_intent(st, &r1), TT_STORE_DUP);
+    tt_store_order_t orphan = s_order("ETHUSD", 2, TT_ROLE_STOP, 1001);
+    snprintf(orphan.parent_coid, sizeof orphan.parent_coid, "tt-NOPE-1-e");
+    assert_int_equal(tt_store_order_intent(st, &orphan), -1);
+    uint64_t next = 0;
+    assert_int_equal(tt_store_order_seq_get(st, "ETHUSD", &next), 0);
+    assert_int_equal(next, 2);
+    /* 60 more rows pass group_rows: the group commits by itself. */
+    for (int i = 0; i < 60; i++)
+        assert_int_equal(tt_store_event_append(st, (uint64_t)i + 1, i, "order",
+                                               "ETHUSD", "x", 1),
+                         0);
+    assert_int_equal(tt_store_flush(st), 0);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 1);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 60);
+    /* On demand, and at close. */
+    tt_store_order_t r2 = s_order("ETHUSD", 3, TT_ROLE_ENTRY, 1002);
+    assert_int_equal(tt_store_order_intent(st, &r2), 0);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 1);
+    assert_int_equal(tt_store_commit_group(st), 0);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 2);
+    assert_int_equal(tt_store_commit_group(st), 0); /* none open: no-op */
+    tt_store_order_t r3 = s_order("ETHUSD", 4, TT_ROLE_ENTRY, 1003);
+    assert_int_equal(tt_store_order_intent(st, &r3), 0);
+    tt_store_close(&st);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 3);
+    assert_int_equal(s_int(db, "SELECT next_seq FROM order_seq"), 5);
+    s_integrity_ok(db);
+    sqlite3_close(db);
+    /* A negative group size is refused at open. */
+    o.group_rows = -1;
+    char err[256];
+    assert_null(tt_store_open(fx->path, &o, err, sizeof err));
+    assert_non_null(strstr(err, "group_rows"));
+}
+
 static int s_collect_order(const tt_store_order_t *rec, void *arg)
 {
     tt_store_order_t *out = arg;
@@ -971,6 +1024,7 @@ int main(void)
         T(test_ledger_append_only),
         T(test_intent_committed_before_return),
         T(test_duplicate_intent_refused),
+        T(test_grouped_commits),
         T(test_order_updates_and_open_orders),
         T(test_duplicate_fill_ignored),
         T(test_rebuild_after_random_fills),

@@ -307,7 +307,7 @@ static void test_restarts_continue_exactly(void **state)
     /* A trend filter on 3 s: snapshots come with each 3 s candle, so a
        restart replays the 1 s candles stored after the last one. */
     tth_strategy_params = "{fast: 5, slow: 20, trend_tf: 3, trend_ma: 3}";
-    tth_proc_t *proc = tth_proc_start(1, "", NULL);
+    tth_proc_t *proc = tth_proc_start(1, "  snapshot_every_s: 0\n", NULL);
     uint32_t have = 0, need = 0;
     int64_t deadline = tth_now_ms() + 10000;
     while (!s_warm(proc, &have, &need) && tth_now_ms() < deadline)
@@ -361,7 +361,7 @@ static void test_cold_symbol_says_so(void **state)
     /* The venue's feed points at a port nothing listens on: no data. */
     tth_venue_params = "{}\n    endpoints: [\"ws://127.0.0.1:9/\"]";
     tth_symbol_extra = "  timeframes: [1, 3]\n  stale_ms: 300\n";
-    tth_proc_t *proc = tth_proc_start(1, "", NULL);
+    tth_proc_t *proc = tth_proc_start(1, "  snapshot_every_s: 0\n", NULL);
     Tt__Reply *reply = NULL;
     Tt__Health *h = tth_health(proc, &reply);
     assert_non_null(h);
@@ -461,7 +461,7 @@ static void test_quiet_feed_resubscribes_then_resumes(void **state)
              "{tick_rate_hz: 50}\n    endpoints: [\"ws://127.0.0.1:%d/\"]",
              port);
     tth_venue_params = params;
-    tth_proc_t *proc = tth_proc_start(1, "", NULL);
+    tth_proc_t *proc = tth_proc_start(1, "  snapshot_every_s: 0\n", NULL);
     tth_venue_params = "{}";
     tth_symbol_extra = "";
     tth_strategy_params = "{fast: 5, slow: 20}";
