@@ -26,8 +26,9 @@ typedef struct {
     tt_tick_batch_t *batch; /* per config symbol, pending ticks */
     int64_t tf_ns;          /* shortest timeframe: the clock's step */
     int64_t step_end;       /* the boundary the current step ends on */
-    int step_ticks;
-    int64_t total; /* data lines in every file (for progress) */
+    int step_ticks;         /* in the step, all symbols */
+    uint16_t *symbol_ticks; /* in the step, per config symbol */
+    int64_t total;          /* data lines in every file (for progress) */
     int64_t wall_start, next_progress;
     bool stop; /* $TERM from the root */
     char path[16];
@@ -168,6 +169,9 @@ static int s_step(s_replay_t *self, int64_t now, bool boundary)
     s_flush_all(self);
     atomic_fetch_add(&self->stats->steps, 1);
     bool ticks = self->step_ticks > 0;
+    if (ticks)
+        memset(self->symbol_ticks, 0,
+               self->cfg->symbol_count * sizeof *self->symbol_ticks);
     self->step_ticks = 0;
     if (!boundary || now <= tt_clock_now(tt_runtime_clock(self->rt)))
         return s_settle(self);
@@ -222,6 +226,17 @@ static void s_progress(s_replay_t *self, bool last)
 
 /* --- records ---------------------------------------------------------- */
 
+/* Counts N ticks of SYMBOL into the step; 1 when the step is full. */
+static int s_count(s_replay_t *self, int32_t symbol, int n)
+{
+    self->step_ticks += n;
+    self->symbol_ticks[symbol] += (uint16_t)n;
+    return self->symbol_ticks[symbol] >= TT_REPLAY_STEP_TICKS ||
+                   self->step_ticks >= TT_REPLAY_STEP_TOTAL
+               ? 1
+               : 0;
+}
+
 static int s_tick(s_replay_t *self, const tt_replay_record_t *rec)
 {
     tt_tick_batch_t *batch = &self->batch[rec->symbol];
@@ -230,10 +245,10 @@ static int s_tick(s_replay_t *self, const tt_replay_record_t *rec)
         tt_feed_send_batch(self->sender,
                            tt_runtime_actor_id(rec->symbol, TT_ROLE_DATA),
                            batch, &self->stats->feed);
-    return ++self->step_ticks >= TT_REPLAY_STEP_TICKS ? 1 : 0;
+    return s_count(self, rec->symbol, 1);
 }
 
-static void s_bar(s_replay_t *self, const tt_replay_record_t *rec)
+static int s_bar(s_replay_t *self, const tt_replay_record_t *rec)
 {
     uint32_t data = tt_runtime_actor_id(rec->symbol, TT_ROLE_DATA);
     tt_feed_send_batch(self->sender, data, &self->batch[rec->symbol],
@@ -241,7 +256,8 @@ static void s_bar(s_replay_t *self, const tt_replay_record_t *rec)
     tt_sender_send(self->sender, data, TT_ACTOR_ROOT, TT_MSG_CANDLE, &rec->bar,
                    sizeof rec->bar, true);
     atomic_fetch_add(&self->stats->bars, 1);
-    self->step_ticks += 4; /* the trades the data actor makes of it */
+    /* the trades the data actor makes of it */
+    return s_count(self, rec->symbol, 4);
 }
 
 static int64_t s_boundary_after(const s_replay_t *self, int64_t ts)
@@ -277,11 +293,10 @@ static int s_run(s_replay_t *self)
         }
         atomic_store(&self->stats->last_ts, rec.ts);
         atomic_fetch_add(&self->stats->records, 1);
-        int full = 0;
-        if (tt_csv_timeframe(tt_replay_merge_reader(self->merge, src)) > 0)
-            s_bar(self, &rec);
-        else
-            full = s_tick(self, &rec);
+        int full =
+            tt_csv_timeframe(tt_replay_merge_reader(self->merge, src)) > 0
+                ? s_bar(self, &rec)
+                : s_tick(self, &rec);
         if (full && s_step(self, rec.ts, false) != 0)
             return -1;
         s_progress(self, false);
@@ -315,7 +330,9 @@ static int s_setup(s_replay_t *self)
     self->merge = tt_replay_merge_new();
     self->sender = tt_sender_new(self->rt);
     self->batch = calloc(self->cfg->symbol_count + 1, sizeof *self->batch);
-    if (!self->merge || !self->sender || !self->batch) {
+    self->symbol_ticks =
+        calloc(self->cfg->symbol_count + 1, sizeof *self->symbol_ticks);
+    if (!self->merge || !self->sender || !self->batch || !self->symbol_ticks) {
         snprintf(self->stats->error, sizeof self->stats->error,
                  "out of memory");
         return -1;
@@ -349,6 +366,7 @@ static void s_teardown(s_replay_t *self)
     tt_replay_merge_destroy(&self->merge);
     tt_sender_destroy(&self->sender);
     free(self->batch);
+    free(self->symbol_ticks);
 }
 
 static void s_task(zsock_t *pipe, void *arg)

@@ -11,10 +11,11 @@
     TT_MSG_CLOCK (so candles close at their end on a quiet symbol), and
     waits until the whole graph is idle (tt_runtime_inflight() == 0:
     strategy, risk, orders, paper fills, store and bus included) before
-    the next step. A step holds at most TT_REPLAY_STEP_TICKS ticks, fewer
-    than the execution actor's trade ring, so a late order always finds
-    the trades it missed. The same files and config therefore give the
-    same orders and fills, byte for byte, run after run.
+    the next step. A step holds at most TT_REPLAY_STEP_TICKS ticks of any
+    one symbol, fewer than the execution actor's trade ring, so a late
+    order always finds the trades it missed, and TT_REPLAY_STEP_TOTAL in
+    all, which bounds the frames in flight. The same files and config therefore
+   give the same orders and fills, byte for byte, run after run.
 
     Bars enter the data actor's candle builder as venue bars
     (TT_MSG_CANDLE), delivered at their close. */
@@ -28,7 +29,8 @@
 #include "runtime/runtime.h"
 #include "venues/replay/csv.h"
 
-#define TT_REPLAY_STEP_TICKS 256
+#define TT_REPLAY_STEP_TICKS 512
+#define TT_REPLAY_STEP_TOTAL 32768
 #define TT_REPLAY_FILES_MAX 256
 
 typedef struct tt_replay_spec {

@@ -44,6 +44,7 @@ typedef struct {
     s_staged_t *staged;
     int nstaged;
     bool store_failing;
+    bool backtest;   /* the runtime tracks quiescence: a backtest */
     int64_t taken;   /* frames read, not yet counted handled */
     s_snap_t *snaps; /* by actor id */
 } s_bus_t;
@@ -229,7 +230,12 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
     case TT_EVT_CANDLE:
         if (tt_store_candle_put(self->store, sym->name, &msg->body.candle))
             tt_error("bus", "%s", tt_store_error(self->store));
-        s_stage(self, msg->hdr.type, &msg->body, sym);
+        /* A backtest's candles are in its candles table; as events they
+           would only be published where nobody can subscribe (its
+           endpoints are private) and stored a second time: half the rows
+           of a many-symbol backtest. */
+        if (!self->backtest)
+            s_stage(self, msg->hdr.type, &msg->body, sym);
         break;
     case TT_EVT_SNAPSHOT:
         s_on_snapshot(self, msg, sym);
@@ -340,7 +346,8 @@ static int s_setup(s_bus_t *self)
        crashed backtest is simply run again, while a live service must
        never lose an intent it acted on. */
     tt_store_opts_t opts = tt_store_opts_default();
-    if (tt_runtime_tracking(self->rt)) {
+    self->backtest = tt_runtime_tracking(self->rt);
+    if (self->backtest) {
         opts.sync_trade = TT_STORE_SYNC_NORMAL;
         /* ... and commits in large groups: a backtest writes about ten
            rows per fill and one per candle, and one transaction each

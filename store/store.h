@@ -57,12 +57,15 @@ typedef struct {
                                    For tests and tools only. */
     int64_t group_rows;         /* 0 (live): every write commits on its
                                    own. > 0 (backtests): writes join one
-                                   open transaction, each as a savepoint
-                                   (so a refused write still undoes only
-                                   itself), committed once this many rows
-                                   changed, at tt_store_commit_group and
-                                   at close. A crash loses the open group:
-                                   never for a live store. */
+                                   open transaction, committed once this
+                                   many rows changed, at
+                                   tt_store_commit_group and at close. A
+                                   write refused before it changed a row
+                                   (a duplicate) leaves the group alone;
+                                   one that fails halfway rolls back the
+                                   whole group (logged). A crash loses
+                                   the open group: never for a live
+                                   store. */
 } tt_store_opts_t;
 
 /* batch_size 256, busy timeout 5000 ms, sync NORMAL, sync_trade FULL,

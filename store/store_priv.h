@@ -15,9 +15,6 @@ typedef enum {
     ST_BEGIN,
     ST_COMMIT,
     ST_ROLLBACK,
-    ST_SAVEPOINT,
-    ST_RELEASE,
-    ST_ROLLBACK_TO,
     ST_CANDLE_PUT,
     ST_EVENT_PUT,
     ST_SNAP_PUT,
@@ -62,6 +59,7 @@ struct tt_store_t {
     tt_store_sync_t sync; /* level the connection is at now */
     bool group_open;      /* grouped: the outer transaction is open */
     int64_t group_base;   /* grouped: total changes when it began */
+    int64_t unit_base;    /* grouped: total changes when the unit began */
     sqlite3_stmt *stmt[ST_COUNT];
     tt_st_row_t *rows; /* batch_size slots */
     int nrows;
