@@ -8,7 +8,10 @@ bool tt_exec_broker_route(tt_actor_t *actor, uint32_t *gateway)
 {
     const tt_symbol_cfg_t *sym = tt_actor_symbol(actor);
     const tt_config_t *cfg = tt_actor_config(actor);
-    if (!sym || !tt_broker_venue_wanted(cfg, sym->venue))
+    /* A backtest replays the venue's data against the paper broker: its
+       orders never leave the process. */
+    if (!sym || tt_actor_replaying(actor) ||
+        !tt_broker_venue_wanted(cfg, sym->venue))
         return false;
     *gateway = TT_ACTOR_BROKER(sym->venue);
     return true;

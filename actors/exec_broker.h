@@ -14,7 +14,8 @@
 #include "runtime/actor.h"
 
 /* True when ACTOR's symbol trades through its venue's broker gateway,
-   whose address goes to *GATEWAY; false for the paper broker. */
+   whose address goes to *GATEWAY; false for the paper broker (also in a
+   backtest, whatever the venue). */
 bool tt_exec_broker_route(tt_actor_t *actor, uint32_t *gateway);
 
 /* Hands IT to GATEWAY (never dropped). Its answer comes later, as a
