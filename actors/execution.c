@@ -9,7 +9,9 @@
     (venues/paper/fill_model.h), which runs here against the symbol's own
     trades: every tick batch the data actor forwards is matched against the
     resting orders, and the fills go back into the book and the position.
-    Live venues will answer the same intents from gateway actors.
+    A live venue's symbol (alpaca) sends the same intents to its venue's
+    broker gateway instead (actors/exec_broker.h) and applies the
+    gateway's events through the same path.
 
     Signals older than two of the symbol's first timeframe are not traded:
     they come from candles of the warm-up history, not from the market as
@@ -33,6 +35,7 @@
     position are kept in the actor's memory, so a restarted actor (or a
     restarted service: the root restores them from the store) never
     reuses a client order id. */
+#include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
 #include "actors/symbol_actors.h"
 #include "marketdata/decimal.h"
@@ -78,8 +81,10 @@ typedef struct {
     int64_t equity; /* paper account, symbol money (price scale) */
     tt_px_t last_px;
     bool bus;
-    bool warm;    /* the indicator actor says every indicator is warm */
-    bool flatten; /* a restored position waits to be closed */
+    bool live;        /* orders go to the venue's broker gateway */
+    uint32_t gateway; /* ...at this address */
+    bool warm;        /* the indicator actor says every indicator is warm */
+    bool flatten;     /* a restored position waits to be closed */
     s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
     int64_t trade_from;     /* signals decided before are history */
@@ -149,6 +154,7 @@ static int s_init(tt_actor_t *actor, void **state_p)
     }
     self->stats = tt_actor_stats(actor);
     self->bus = tt_actor_has_bus(actor);
+    self->live = tt_exec_broker_route(actor, &self->gateway);
     tt_exec_pf_init(&self->pf, actor);
     uint32_t *len;
     tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
@@ -207,12 +213,21 @@ static void s_tell_strategy(tt_actor_t *actor, s_exec_t *self, int64_t ts)
 static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
                           tt_broker_ev_t *events, int count, int pass);
 
-/* Sends one intent to the paper broker at the event time of the work in
-   hand; *EV receives its answer. */
-static void s_to_broker(s_exec_t *self, const tt_intent_t *it,
-                        tt_broker_ev_t *ev)
+/* Sends one intent to the broker at the event time of the work in hand.
+   The paper broker answers at once into *EV (true); a gateway answers
+   later, with a TT_MSG_BROKER_EVENT (false). */
+static bool s_to_broker(tt_actor_t *actor, s_exec_t *self,
+                        const tt_intent_t *it, tt_broker_ev_t *ev)
 {
     int64_t ts = self->ctx_ts;
+    if (self->live) {
+        tt_exec_broker_send(actor, self->gateway, it);
+        if (it->kind != TT_INTENT_CANCEL) {
+            atomic_fetch_add(&self->stats->orders, 1);
+            tt_risk_on_order_sent(&self->risk, ts);
+        }
+        return false;
+    }
     memset(ev, 0, sizeof *ev);
     snprintf(ev->coid, sizeof ev->coid, "%s", it->order.coid);
     ev->ts = ts;
@@ -233,6 +248,7 @@ static void s_to_broker(s_exec_t *self, const tt_intent_t *it,
         ev->kind =
             it->kind == TT_INTENT_CANCEL ? TT_EV_CANCELLED : TT_EV_ACCEPTED;
     }
+    return true;
 }
 
 static void s_reject_locally(tt_broker_ev_t *ev, const char *coid, int64_t now,
@@ -297,7 +313,8 @@ static void s_apply(tt_actor_t *actor, s_exec_t *self,
            it may be for one of them. */
         if (self->pending_n && s_queue(self, it) == 0)
             continue;
-        s_to_broker(self, it, &events[count++]);
+        if (s_to_broker(actor, self, it, &events[count]))
+            count++;
     }
     s_feed_events(actor, self, events, count, pass + 1);
     s_catch_up(actor, self, after, first_seq);
@@ -323,13 +340,15 @@ static int s_on_intent_done(tt_actor_t *actor, s_exec_t *self,
     self->ctx_after = p.after;
     uint64_t seq = tt_paper_next_seq(&self->paper);
     tt_broker_ev_t ev;
+    bool answered = true;
     if (done->status == 0)
-        s_to_broker(self, &p.it, &ev);
+        answered = s_to_broker(actor, self, &p.it, &ev);
     else
         s_reject_locally(&ev, p.it.order.coid, p.ts,
                          done->status > 0 ? "client order id already stored"
                                           : "the store could not record it");
-    s_feed_events(actor, self, &ev, 1, 0);
+    if (answered)
+        s_feed_events(actor, self, &ev, 1, 0);
     s_catch_up(actor, self, p.after, seq);
     /* Cancels that waited behind it go now, in order. */
     while (self->pending_n &&
@@ -339,8 +358,8 @@ static int s_on_intent_done(tt_actor_t *actor, s_exec_t *self,
         self->pending_n--;
         self->ctx_ts = p.ts;
         self->ctx_after = p.after;
-        s_to_broker(self, &p.it, &ev);
-        s_feed_events(actor, self, &ev, 1, 0);
+        if (s_to_broker(actor, self, &p.it, &ev))
+            s_feed_events(actor, self, &ev, 1, 0);
     }
     return 0;
 }
@@ -565,6 +584,21 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
     return 0;
 }
 
+/* An answer of the venue's broker gateway: the paper broker's path. */
+static int s_on_gateway(tt_actor_t *actor, s_exec_t *self,
+                        const tt_broker_ev_t *in)
+{
+    tt_broker_ev_t ev = *in;
+    if (tt_exec_broker_check(&ev) != 0) {
+        tt_error(tt_actor_path(actor), "malformed broker event ignored");
+        return 0;
+    }
+    self->ctx_ts = ev.ts;
+    self->ctx_after = self->ticks;
+    s_feed_events(actor, self, &ev, 1, 0);
+    return 0;
+}
+
 static int s_input(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 {
     switch (msg->hdr.type) {
@@ -577,6 +611,8 @@ static int s_input(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
     case TT_MSG_WARMTH:
         self->warm = msg->body.warmth.warm != 0;
         return 0;
+    case TT_MSG_BROKER_EVENT:
+        return s_on_gateway(actor, self, &msg->body.broker_ev);
     default:
         tt_actor_fail(actor, "unexpected message type %u", msg->hdr.type);
         return -1;

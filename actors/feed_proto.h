@@ -32,6 +32,12 @@ typedef struct {
     char location[8]; /* crypto: us, us-1, eu-1 */
     bool bars;        /* subscribe minute bars too */
     bool sandbox;     /* stream.data.sandbox.alpaca.markets */
+    /* alpaca orders (the broker gateway, actors/broker_venue.c) */
+    char orders[8];           /* "venue": the gateway; "paper": in-process */
+    char trading_url[256];    /* trading REST base; "": paper-api */
+    char trading_stream[256]; /* trade_updates URL; "": from trading_url */
+    int64_t orders_per_min;   /* REST requests per minute, all symbols */
+    int64_t http_timeout_ms;  /* one REST request, at most */
 } tt_feed_opts_t;
 
 /* One symbol as the venue names it, with the scales its numbers use. */

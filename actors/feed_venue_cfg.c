@@ -39,7 +39,7 @@ s_error(s_report_t *rep, int line, const char *fmt, ...)
     rep->errors++;
 }
 
-typedef enum { S_INT, S_BOOL, S_WORD } s_type_t;
+typedef enum { S_INT, S_BOOL, S_WORD, S_URL } s_type_t;
 
 typedef struct {
     const char *key;
@@ -49,7 +49,8 @@ typedef struct {
     size_t size;              /* S_WORD: buffer size */
     int64_t min, max;         /* S_INT range (file units) */
     int64_t scale;            /* S_INT: stored = value * scale */
-    const char *const *words; /* S_WORD: allowed values, NULL: any check */
+    const char *const *words; /* S_WORD: allowed values, NULL: any check;
+                                 S_URL: allowed schemes */
 } s_key_t;
 
 #define S_BN (1 << TT_VENUE_BINANCE)
@@ -60,6 +61,9 @@ static const char *const s_trades[] = {"trade", "aggTrade", NULL};
 static const char *const s_feeds[] = {"iex",  "sip",    "delayed_sip",
                                       "test", "crypto", NULL};
 static const char *const s_locations[] = {"us", "us-1", "eu-1", NULL};
+static const char *const s_orders[] = {"venue", "paper", NULL};
+static const char *const s_http[] = {"http://", "https://", NULL};
+static const char *const s_ws[] = {"ws://", "wss://", NULL};
 
 static const s_key_t s_keys[] = {
     {"backoff_ms", S_INT, S_BN | S_AP, S_AT(backoff_ms), 1, 60000, 1, NULL},
@@ -77,6 +81,12 @@ static const s_key_t s_keys[] = {
     {"location", S_WORD, S_AP, S_AT(location), 0, 0, 0, s_locations},
     {"bars", S_BOOL, S_AP, S_AT(bars), 0, 0, 0, NULL},
     {"sandbox", S_BOOL, S_AP, S_AT(sandbox), 0, 0, 0, NULL},
+    {"orders", S_WORD, S_AP, S_AT(orders), 0, 0, 0, s_orders},
+    {"trading_url", S_URL, S_AP, S_AT(trading_url), 0, 0, 0, s_http},
+    {"trading_stream", S_URL, S_AP, S_AT(trading_stream), 0, 0, 0, s_ws},
+    {"orders_per_min", S_INT, S_AP, S_AT(orders_per_min), 1, 10000, 1, NULL},
+    {"http_timeout_ms", S_INT, S_AP, S_AT(http_timeout_ms), 100, 120000, 1,
+     NULL},
 };
 #define S_KEY_COUNT (sizeof s_keys / sizeof s_keys[0])
 
@@ -90,6 +100,29 @@ static void s_defaults(tt_feed_opts_t *out)
     snprintf(out->trades, sizeof out->trades, "trade");
     snprintf(out->feed, sizeof out->feed, "iex");
     snprintf(out->location, sizeof out->location, "us");
+    snprintf(out->orders, sizeof out->orders, "venue");
+    out->orders_per_min = 200;
+    out->http_timeout_ms = 10000;
+}
+
+static void s_url(s_report_t *rep, const s_key_t *k, const tt_param_t *p,
+                  char *dest)
+{
+    bool ok = false;
+    for (size_t i = 0; !ok && k->words[i]; i++)
+        ok = strncmp(p->value, k->words[i], strlen(k->words[i])) == 0 &&
+             p->value[strlen(k->words[i])] != '\0';
+    if (!ok || strlen(p->value) >= k->size || strpbrk(p->value, " ?#")) {
+        s_error(rep, p->line,
+                "params.%s: '%s' is not a %s URL without query (at most %zu "
+                "characters)",
+                k->key, p->value, k->words[0], k->size - 1);
+        return;
+    }
+    snprintf(dest, k->size, "%s", p->value);
+    size_t len = strlen(dest);
+    while (len > 0 && dest[len - 1] == '/')
+        dest[--len] = '\0';
 }
 
 static int s_int(const char *text, int64_t *out)
@@ -152,6 +185,9 @@ static void s_value(s_report_t *rep, const s_key_t *k, const tt_param_t *p,
         return;
     case S_WORD:
         s_word(rep, k, p, dest);
+        return;
+    case S_URL:
+        s_url(rep, k, p, dest);
         return;
     }
 }

@@ -6,6 +6,8 @@
 _Static_assert(sizeof(tt_candle_batch_t) <= TT_MSG_BODY_MAX, "history");
 _Static_assert(sizeof(tt_preview_t) <= TT_MSG_BODY_MAX, "preview");
 _Static_assert(sizeof(tt_evt_snapshot_t) <= TT_MSG_BODY_MAX, "snapshot");
+_Static_assert(sizeof(tt_intent_t) <= TT_MSG_BODY_MAX, "intent");
+_Static_assert(sizeof(tt_broker_ev_t) <= TT_MSG_BODY_MAX, "broker event");
 
 long tt_msg_body_size(uint16_t type, const void *body, size_t len)
 {
@@ -53,6 +55,10 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_preview_t);
     case TT_EVT_SNAPSHOT:
         return sizeof(tt_evt_snapshot_t);
+    case TT_MSG_BROKER_INTENT:
+        return sizeof(tt_intent_t);
+    case TT_MSG_BROKER_EVENT:
+        return sizeof(tt_broker_ev_t);
     case TT_EVT_ORDER:
         return sizeof(tt_evt_order_t);
     case TT_EVT_FILL:

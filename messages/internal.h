@@ -16,25 +16,28 @@
 
 #include "indicators/spec.h"
 #include "marketdata/types.h"
+#include "orders/book.h"
 #include "orders/order.h"
 #include "orders/position.h"
 #include "strategies/signal.h"
 
 typedef enum {
     /* Market data and trading, between symbol actors. */
-    TT_MSG_TICK = 1,    /* body: tt_tick_t */
-    TT_MSG_TICKS,       /* body: tt_tick_batch_t (up to TT_TICK_BATCH) */
-    TT_MSG_CANDLE,      /* body: tt_candle_t */
-    TT_MSG_IND_VALUES,  /* body: tt_ind_values_t (closed candle + values) */
-    TT_MSG_SIGNAL,      /* body: tt_signal_t */
-    TT_MSG_POSITION,    /* body: tt_position_msg_t, execution -> strategy */
-    TT_MSG_INTENT_DONE, /* body: tt_intent_done_t, bus -> execution */
-    TT_MSG_CLOCK,       /* body: tt_clock_msg_t, replay feed -> data */
-    TT_MSG_SESSION,     /* body: tt_session_msg_t, clock -> execution */
-    TT_MSG_HISTORY,     /* body: tt_candle_batch_t, any source -> data */
-    TT_MSG_WARMTH,      /* body: tt_warmth_t, indicator -> execution */
-    TT_MSG_PREVIEW_REQ, /* body: tt_preview_req_t, anyone -> data */
-    TT_MSG_PREVIEW,     /* body: tt_preview_t, data -> indicator -> asker */
+    TT_MSG_TICK = 1,      /* body: tt_tick_t */
+    TT_MSG_TICKS,         /* body: tt_tick_batch_t (up to TT_TICK_BATCH) */
+    TT_MSG_CANDLE,        /* body: tt_candle_t */
+    TT_MSG_IND_VALUES,    /* body: tt_ind_values_t (closed candle + values) */
+    TT_MSG_SIGNAL,        /* body: tt_signal_t */
+    TT_MSG_POSITION,      /* body: tt_position_msg_t, execution -> strategy */
+    TT_MSG_INTENT_DONE,   /* body: tt_intent_done_t, bus -> execution */
+    TT_MSG_CLOCK,         /* body: tt_clock_msg_t, replay feed -> data */
+    TT_MSG_SESSION,       /* body: tt_session_msg_t, clock -> execution */
+    TT_MSG_HISTORY,       /* body: tt_candle_batch_t, any source -> data */
+    TT_MSG_WARMTH,        /* body: tt_warmth_t, indicator -> execution */
+    TT_MSG_PREVIEW_REQ,   /* body: tt_preview_req_t, anyone -> data */
+    TT_MSG_PREVIEW,       /* body: tt_preview_t, data -> indicator -> asker */
+    TT_MSG_BROKER_INTENT, /* body: tt_intent_t, execution -> broker gateway */
+    TT_MSG_BROKER_EVENT, /* body: tt_broker_ev_t, broker gateway -> execution */
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */
@@ -75,6 +78,12 @@ typedef struct {
 
 #define TT_ACTOR_ROOT UINT32_C(0xffffffff)
 #define TT_ACTOR_BUS UINT32_C(0xfffffffe)
+/* The broker gateway of venue V (an index in the config's venues): an
+   edge actor with an inbox of its own (actors/broker_venue.h). */
+#define TT_ACTOR_BROKER_BASE UINT32_C(0xffff0000)
+#define TT_ACTOR_BROKER(v) (TT_ACTOR_BROKER_BASE + (uint32_t)(v))
+#define TT_ACTOR_IS_BROKER(id)                                                 \
+    ((id) >= TT_ACTOR_BROKER_BASE && (id) < TT_ACTOR_BUS)
 
 #define TT_TICK_BATCH 32
 typedef struct {
@@ -289,6 +298,8 @@ typedef struct {
         tt_preview_req_t preview_req;
         tt_preview_t preview;
         tt_evt_snapshot_t snapshot;
+        tt_intent_t intent;
+        tt_broker_ev_t broker_ev;
         unsigned char raw[TT_MSG_BODY_MAX];
     } body;
 } tt_msg_t;

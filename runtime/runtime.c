@@ -59,6 +59,12 @@ void tt_runtime_endpoint_worker(const tt_runtime_t *self, char *buf,
     snprintf(buf, size, "inproc://rt%u/worker/%d", self->instance, worker);
 }
 
+void tt_runtime_endpoint_broker(const tt_runtime_t *self, char *buf,
+                                size_t size, size_t venue)
+{
+    snprintf(buf, size, "inproc://rt%u/broker/%zu", self->instance, venue);
+}
+
 const char *tt_runtime_endpoint_root(const tt_runtime_t *self)
 {
     return self->root_endpoint;

@@ -117,6 +117,11 @@ void tt_runtime_endpoint_actor(char *buf, size_t size, const char *symbol,
                                const char *role);
 void tt_runtime_endpoint_worker(const tt_runtime_t *self, char *buf,
                                 size_t size, int worker);
+/* The inbox of venue VENUE's broker gateway (actors/broker_venue.h),
+   bound by the gateway; senders connect to it on their first message to
+   TT_ACTOR_BROKER(VENUE). */
+void tt_runtime_endpoint_broker(const tt_runtime_t *self, char *buf,
+                                size_t size, size_t venue);
 /* The root supervisor's report mailbox (bound by whoever supervises). */
 const char *tt_runtime_endpoint_root(const tt_runtime_t *self);
 /* The event bus's inbox (bus/bus.h). A runtime without a bus (actor

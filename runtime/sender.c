@@ -32,6 +32,8 @@ struct tt_sender {
     tt_runtime_t *rt;
     int routes;       /* workers + 2: then the root, then the bus */
     s_route_t *route; /* by worker index */
+    size_t brokers;   /* venues: one route each, connected on first use */
+    s_route_t *broker;
     size_t pending;
 };
 
@@ -66,7 +68,42 @@ tt_sender_t *tt_sender_new(tt_runtime_t *rt)
         }
         self->route[r].sock = sock;
     }
+    self->brokers = tt_runtime_config(rt)->venue_count;
+    self->broker = calloc(self->brokers + 1, sizeof *self->broker);
+    assert(self->broker);
     return self;
+}
+
+static void s_route_free(s_route_t *route)
+{
+    s_frame_t *frame = route->head;
+    while (frame) {
+        s_frame_t *next = frame->next;
+        free(frame);
+        frame = next;
+    }
+    zsock_destroy(&route->sock);
+}
+
+/* The route to a venue's broker gateway, connected on first use: most
+   threads never send to one. ZeroMQ's inproc transport lets the connect
+   come before the gateway binds; frames wait in the pipe meanwhile. */
+static s_route_t *s_broker_route(tt_sender_t *self, uint32_t to)
+{
+    size_t v = to - TT_ACTOR_BROKER_BASE;
+    assert(v < self->brokers);
+    s_route_t *route = &self->broker[v];
+    if (route->sock)
+        return route;
+    char endpoint[64];
+    tt_runtime_endpoint_broker(self->rt, endpoint, sizeof endpoint, v);
+    route->sock = zsock_new(ZMQ_PUSH);
+    assert(route->sock);
+    zsock_set_sndhwm(route->sock, tt_runtime_config(self->rt)->mailbox_hwm);
+    zsock_set_linger(route->sock, 0);
+    int rc = zsock_connect(route->sock, "%s", endpoint);
+    assert(rc == 0);
+    return route;
 }
 
 void tt_sender_destroy(tt_sender_t **self_p)
@@ -75,15 +112,11 @@ void tt_sender_destroy(tt_sender_t **self_p)
     tt_sender_t *self = *self_p;
     if (!self)
         return;
-    for (int r = 0; r < self->routes; r++) {
-        s_frame_t *frame = self->route[r].head;
-        while (frame) {
-            s_frame_t *next = frame->next;
-            free(frame);
-            frame = next;
-        }
-        zsock_destroy(&self->route[r].sock);
-    }
+    for (int r = 0; r < self->routes; r++)
+        s_route_free(&self->route[r]);
+    for (size_t b = 0; self->broker && b < self->brokers; b++)
+        s_route_free(&self->broker[b]);
+    free(self->broker);
     free(self->route);
     free(self);
     *self_p = NULL;
@@ -112,8 +145,11 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     assert(len <= TT_MSG_BODY_MAX);
     tt_actor_entry_t *dest = NULL;
     int r = self->routes - 2;
+    s_route_t *route = NULL;
     if (to == TT_ACTOR_BUS)
         r = self->routes - 1;
+    else if (TT_ACTOR_IS_BROKER(to))
+        route = s_broker_route(self, to);
     else if (to != TT_ACTOR_ROOT) {
         dest = tt_runtime_actor(self->rt, to);
         assert(dest);
@@ -126,7 +162,8 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     if (len)
         memcpy(msg.body.raw, body, len);
     size_t size = sizeof msg.hdr + len;
-    s_route_t *route = &self->route[r];
+    if (!route)
+        route = &self->route[r];
     if (!route->head) {
         void *sock = zsock_resolve(route->sock);
         if (zmq_send(sock, &msg, size, ZMQ_DONTWAIT) == (int)size) {
@@ -189,6 +226,9 @@ size_t tt_sender_flush(tt_sender_t *self)
 {
     for (int r = 0; r < self->routes && self->pending; r++)
         s_flush_route(self, &self->route[r]);
+    for (size_t b = 0; b < self->brokers && self->pending; b++)
+        if (self->broker[b].head)
+            s_flush_route(self, &self->broker[b]);
     return self->pending;
 }
 

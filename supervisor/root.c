@@ -6,6 +6,7 @@
 #include "actors/control.h"
 #include "actors/exec_portfolio.h"
 #include "actors/feed_stats.h"
+#include "actors/broker_venue.h"
 #include "actors/feed_venue.h"
 #include "actors/feed_ws.h"
 #include "actors/symbol_actors.h"
@@ -95,7 +96,7 @@ tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
     self->bus = tt_bus_start(self->rt, &self->bus_stats);
     self->symbols = calloc(cfg->symbol_count, sizeof *self->symbols);
     self->watch = calloc((size_t)cfg->workers, sizeof *self->watch);
-    self->edges = calloc(cfg->venue_count + 1, sizeof *self->edges);
+    self->edges = calloc(2 * cfg->venue_count + 1, sizeof *self->edges);
     assert(self->symbols && self->watch && self->edges);
     if (!self->bus || tt_exec_memory_restore(self->rt, cfg->db_path) != 0) {
         tt_root_destroy(&self);
@@ -123,6 +124,15 @@ tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
         tt_edge_rec_t *edge = &self->edges[self->edge_count++];
         snprintf(edge->name, sizeof edge->name, "feed/%s", cfg->venues[v].name);
         edge->venue = v;
+        tt_feed_stats_init(&edge->stats);
+        tt_lifecycle_init(&edge->life, now);
+        if (!tt_broker_venue_wanted(cfg, v))
+            continue;
+        edge = &self->edges[self->edge_count++];
+        snprintf(edge->name, sizeof edge->name, "broker/%s",
+                 cfg->venues[v].name);
+        edge->venue = v;
+        edge->broker = true;
         tt_feed_stats_init(&edge->stats);
         tt_lifecycle_init(&edge->life, now);
     }
@@ -190,7 +200,7 @@ static void s_resubscribe(tt_root_t *self, int symbol)
     const tt_symbol_cfg_t *sym = &self->cfg->symbols[symbol];
     for (size_t e = 0; e < self->edge_count; e++) {
         tt_edge_rec_t *edge = &self->edges[e];
-        if (edge->venue != sym->venue || !edge->thread)
+        if (edge->venue != sym->venue || !edge->thread || edge->broker)
             continue;
         tt_info(sym->name, "stale: asking %s to re-subscribe", edge->name);
         tt_feed_resubscribe(edge->thread, sym->name);
@@ -293,6 +303,8 @@ static void s_on_signal(tt_root_t *self)
 static zactor_t *s_start_feed(tt_root_t *self, tt_edge_rec_t *edge)
 {
     const tt_venue_cfg_t *venue = &self->cfg->venues[edge->venue];
+    if (edge->broker)
+        return tt_broker_venue_start(self->rt, edge->venue, &edge->stats);
     if (venue->kind == TT_VENUE_BINANCE || venue->kind == TT_VENUE_ALPACA)
         return tt_feed_venue_start(self->rt, edge->venue, &edge->stats);
     if (venue->endpoint_count > 0)

@@ -60,8 +60,9 @@ typedef struct {
 
 /* An edge actor on a thread of its own (a venue feed). */
 typedef struct {
-    char name[48]; /* "feed/sim" */
+    char name[48]; /* "feed/sim", "broker/alpaca" */
     size_t venue;
+    bool broker; /* the venue's broker gateway (actors/broker_venue.h) */
     tt_lifecycle_t life;
     zactor_t *thread;
     tt_feed_stats_t stats;

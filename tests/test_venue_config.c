@@ -1,6 +1,7 @@
 /*  tests/test_venue_config.c: the config of live venue feeds: the
     venues[] keys (rest_url, key_id/secret_key sources), symbols[].
-    venue_symbol, the binance/alpaca params (actors/feed_venue_cfg.c),
+    venue_symbol, the binance/alpaca params (actors/feed_venue_cfg.c;
+    the alpaca order params of the broker gateway too),
     the credential checks (never showing a secret) and the stream URLs
     each venue builds. Every error with its FILE:LINE. Fixture line
     numbers are in the comments. */
@@ -11,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "actors/broker_proto.h"
+#include "actors/broker_venue.h"
 #include "actors/feed_proto.h"
 #include "actors/feed_venue.h"
 #include "config/config.h"
@@ -167,6 +170,68 @@ static void test_params_errors(void **state)
     s_expect(fx, 12, "venues[0]: params.ping_idle_s: expected an integer");
 }
 
+/* The broker gateway's params (orders at Alpaca): values, defaults, the
+   stream URL derived from the trading URL, and each bad value's line. */
+static void test_order_params(void **state)
+{
+    s_fx_t *fx = *state;
+    setenv("TT_TEST_VCFG_KEY", "k", 1);
+    setenv("TT_TEST_VCFG_SECRET", "s", 1);
+    int n = s_load(fx,
+                   "venues:\n"                                    /* 1 */
+                   "  - name: ap\n"                               /* 2 */
+                   "    kind: alpaca\n"                           /* 3 */
+                   "    key_id: env:TT_TEST_VCFG_KEY\n"           /* 4 */
+                   "    secret_key: env:TT_TEST_VCFG_SECRET\n"    /* 5 */
+                   "    params:\n"                                /* 6 */
+                   "      trading_url: \"http://127.0.0.1:9/\"\n" /* 7 */
+                   "      orders_per_min: 60\n",                  /* 8 */
+                   "  - {symbol: AAPL, venue: ap}\n");
+    assert_int_equal(n, 0);
+    tt_feed_opts_t o;
+    assert_int_equal(tt_feed_opts_parse(fx->cfg, 0, &o, NULL, NULL), 0);
+    assert_string_equal(o.orders, "venue");
+    assert_string_equal(o.trading_url, "http://127.0.0.1:9");
+    assert_int_equal(o.orders_per_min, 60);
+    assert_int_equal(o.http_timeout_ms, 10000);
+    assert_true(tt_broker_venue_wanted(fx->cfg, 0));
+    char rest[256], stream[256];
+    tt_broker_alpaca_ops.urls(&o, rest, stream, sizeof rest);
+    assert_string_equal(rest, "http://127.0.0.1:9");
+    assert_string_equal(stream, "ws://127.0.0.1:9/stream");
+    o.trading_url[0] = '\0';
+    tt_broker_alpaca_ops.urls(&o, rest, stream, sizeof rest);
+    assert_string_equal(stream, "wss://paper-api.alpaca.markets/stream");
+
+    n = s_load(fx,
+               "venues:\n"                                 /* 1 */
+               "  - name: ap\n"                            /* 2 */
+               "    kind: alpaca\n"                        /* 3 */
+               "    key_id: env:TT_TEST_VCFG_KEY\n"        /* 4 */
+               "    secret_key: env:TT_TEST_VCFG_SECRET\n" /* 5 */
+               "    params:\n"                             /* 6 */
+               "      orders: live\n"                      /* 7 */
+               "      trading_url: \"ws://x.test\"\n"      /* 8 */
+               "      trading_stream: \"http://x.test\"\n" /* 9 */
+               "      orders_per_min: 0\n",                /* 10 */
+               "  - {symbol: AAPL, venue: ap}\n");
+    assert_int_equal(n, 4);
+    s_expect(fx, 7, "venues[0]: params.orders: 'live' is not one of");
+    s_expect(fx, 8, "venues[0]: params.trading_url: 'ws://x.test' is not a");
+    s_expect(fx, 9, "venues[0]: params.trading_stream: 'http://x.test' is not");
+    s_expect(fx, 10, "venues[0]: params.orders_per_min: expected an integer");
+    assert_false(tt_broker_venue_wanted(fx->cfg, 0));
+
+    n = s_load(fx,
+               "venues:\n  - name: ap\n    kind: alpaca\n"
+               "    key_id: env:TT_TEST_VCFG_KEY\n"
+               "    secret_key: env:TT_TEST_VCFG_SECRET\n"
+               "    params: {orders: paper}\n",
+               "  - {symbol: AAPL, venue: ap}\n");
+    assert_int_equal(n, 0);
+    assert_false(tt_broker_venue_wanted(fx->cfg, 0));
+}
+
 static void test_symbol_errors(void **state)
 {
     s_fx_t *fx = *state;
@@ -276,6 +341,7 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_params_errors, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_order_params, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_symbol_errors, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_alpaca_credentials, s_setup,

@@ -399,7 +399,9 @@ static void s_ap_anomalies(tth_proc_t *proc, fake_alpaca_t *fake,
     assert_int_equal(seen.reconnects, before.reconnects);
 }
 
-/* The venue entry: key from the environment, secret from a private file. */
+/* The venue entry: key from the environment, secret from a private file;
+   orders stay with the paper broker (the broker gateway has its own
+   test, test_broker_e2e). */
 static void s_ap_venue(char *buf, size_t size, const char *dir, int port)
 {
     char *secret = tth_write_file(dir, "alpaca.secret", S_AP_SECRET "\n");
@@ -411,7 +413,7 @@ static void s_ap_venue(char *buf, size_t size, const char *dir, int port)
              "    key_id: env:TT_TEST_ALPACA_KEY\n"
              "    secret_key: file:%s\n"
              "    params: {backoff_ms: 50, backoff_max_ms: 400, bars: true, "
-             "auth_retry_s: 300}\n",
+             "auth_retry_s: 300, orders: paper}\n",
              port, secret);
     free(secret);
 }

@@ -365,3 +365,16 @@ uint64_t fake_alpaca_coid_max(fake_alpaca_t *self)
     fakesrv_unlock(self->srv);
     return n;
 }
+
+size_t fake_alpaca_request_log(fake_alpaca_t *self, fake_alpaca_req_t *out,
+                               size_t cap)
+{
+    fakesrv_lock(self->srv);
+    uint64_t n = self->nlog < FAKE_ALPACA_LOG ? self->nlog : FAKE_ALPACA_LOG;
+    if (n > cap)
+        n = cap;
+    for (uint64_t i = 0; i < n; i++)
+        out[i] = self->log[(self->nlog - n + i) % FAKE_ALPACA_LOG];
+    fakesrv_unlock(self->srv);
+    return (size_t)n;
+}

@@ -111,6 +111,8 @@ struct fake_alpaca_t {
     int rl_used;
     fkcount_t routes, coids;
     fake_alpaca_stats_t stats;
+    fake_alpaca_req_t log[FAKE_ALPACA_LOG]; /* the last requests, a ring */
+    uint64_t nlog;                          /* requests logged so far */
 };
 
 int64_t fa_now(fake_alpaca_t *self);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 char *fa_dec(int64_t v, char *buf, size_t n)
 {
@@ -332,9 +333,15 @@ void fa_http(void *venue, const fakesrv_req_t *req, fakesrv_resp_t *r)
     s_route(req, route, sizeof route);
     self->stats.http_requests++;
     fkcount_add(&self->routes, route, 1);
-    if (!s_authorized(self, req, r) || !s_within_limit(self, r))
-        return;
-    s_dispatch(self, req, route, r);
-    if (r->status == 0)
-        fa_error(r, 404, 40410000, "endpoint not found");
+    if (s_authorized(self, req, r) && s_within_limit(self, r)) {
+        s_dispatch(self, req, route, r);
+        if (r->status == 0)
+            fa_error(r, 404, 40410000, "endpoint not found");
+    }
+    fake_alpaca_req_t *entry = &self->log[self->nlog++ % FAKE_ALPACA_LOG];
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    entry->mono_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    entry->status = r->status;
+    snprintf(entry->route, sizeof entry->route, "%.47s", route);
 }

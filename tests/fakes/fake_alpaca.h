@@ -110,6 +110,19 @@ void fake_alpaca_set_delay_ms(fake_alpaca_t *self, int ms);
 int fake_alpaca_send_raw(fake_alpaca_t *self, const void *data, size_t len,
                          bool binary);
 
+/* The REST requests seen, for tests that check a budget over time: the
+   last FAKE_ALPACA_LOG of them, oldest first. */
+#define FAKE_ALPACA_LOG 1024
+typedef struct {
+    int64_t mono_ns; /* CLOCK_MONOTONIC when answered */
+    int status;      /* the reply's HTTP status */
+    char route[48];  /* "POST /v2/orders" */
+} fake_alpaca_req_t;
+
+/* Copies up to CAP logged requests into OUT; returns how many. */
+size_t fake_alpaca_request_log(fake_alpaca_t *self, fake_alpaca_req_t *out,
+                               size_t cap);
+
 /* Counters. */
 void fake_alpaca_stats(fake_alpaca_t *self, fake_alpaca_stats_t *out);
 /* Requests to one route, named "METHOD /template" as in the README,

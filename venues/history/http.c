@@ -67,6 +67,15 @@ static struct curl_slist *s_headers(const char *const *headers)
 int tt_http_get(const char *url, const char *const *headers, long timeout_ms,
                 tt_http_reply_t *out, char *err, size_t errsize)
 {
+    return tt_http_request("GET", url, headers, NULL, timeout_ms, out, err,
+                           errsize);
+}
+
+int tt_http_request(const char *method, const char *url,
+                    const char *const *headers, const char *body,
+                    long timeout_ms, tt_http_reply_t *out, char *err,
+                    size_t errsize)
+{
     pthread_once(&s_once, s_global_init);
     memset(out, 0, sizeof *out);
     out->retry_after = -1;
@@ -87,6 +96,12 @@ int tt_http_get(const char *url, const char *const *headers, long timeout_ms,
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, s_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+    if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
     CURLcode rc = curl_easy_perform(curl);
     if (rc == CURLE_OK)
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);

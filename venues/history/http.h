@@ -1,5 +1,6 @@
-/*  venues/history/http.h: one blocking HTTP GET with libcurl, for the
-    history fetch (history.c). Private to venues/history. */
+/*  venues/history/http.h: one blocking HTTP request with libcurl, for
+    the history fetch (history.c) and the broker gateways (actors/
+    broker_venue.c), which call it on their own threads. */
 #ifndef TT_VENUES_HISTORY_HTTP_H
 #define TT_VENUES_HISTORY_HTTP_H
 
@@ -19,6 +20,13 @@ typedef struct {
    came (connection, timeout, too large). Free with tt_http_reply_free. */
 int tt_http_get(const char *url, const char *const *headers, long timeout_ms,
                 tt_http_reply_t *out, char *err, size_t errsize);
+
+/* The same for METHOD ("POST", "DELETE", "PATCH"...) with BODY (a C
+   string sent as is, or NULL for none). */
+int tt_http_request(const char *method, const char *url,
+                    const char *const *headers, const char *body,
+                    long timeout_ms, tt_http_reply_t *out, char *err,
+                    size_t errsize);
 
 void tt_http_reply_free(tt_http_reply_t *reply);
 

@@ -1,0 +1,681 @@
+/*  actors/broker_alpaca.c: Alpaca's order protocol for the broker
+    gateway (broker_proto.h): orders over the Trading API v2 (POST
+    /v2/orders with our client order id, DELETE to cancel, PATCH to
+    replace) and the trade_updates stream for what happens to them. Runs
+    on the gateway's thread; the request bodies and the parsing are the
+    pure venues/alpaca layer.
+
+    The book sends a bracket's stop and take-profit as separate orders
+    once the entry fills, so every order here is a simple one.
+
+    One path for every report. A trade_updates event, a POST or PATCH
+    reply and the re-query after a reconnect all carry an Order object;
+    each goes through s_reconcile, which compares it with what this
+    gateway already told the symbol (acknowledged, the filled quantity
+    and its cost, terminal) and emits only the difference. So a fill is
+    applied once whichever way it arrives, and in whatever order. The
+    REST order carries no execution ids, so a fill's id is the venue
+    order id and the cumulative quantity it brings the order to: the same
+    fill gets the same id from either path, and the store and the book
+    (both idempotent by fill id) drop a repeat.
+
+    Every (re)connect of the stream, once listening, re-queries the
+    orders (GET /v2/orders?status=all&after=...) from just before the
+    oldest order still open here, so a fill or cancel during an outage is
+    recovered. */
+#include "actors/broker_proto.h"
+#include "runtime/log.h"
+#include "venues/alpaca/ap_rest.h"
+#include "venues/alpaca/ap_time.h"
+#include "venues/common/secrets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_ORDERS 512 /* orders followed (the oldest finished recycled) */
+#define S_PAGE 500   /* orders per re-query page (the venue's maximum) */
+#define S_PAGES 8    /* pages per re-query, at most */
+#define S_DOWN_MAX 3 /* requests without reply before an order fails */
+#define S_SLACK_NS 1000000000LL /* re-query from this long before */
+#define S_DEFAULT_REST "https://paper-api.alpaca.markets"
+
+/* One of our orders as this gateway has reported it. */
+typedef struct {
+    bool used;
+    char coid[TT_COID_MAX + 1];
+    char id[TT_AP_ID_MAX + 1]; /* the venue's; "" until known */
+    size_t sym;
+    bool acked, done;
+    tt_qty_t cum;   /* filled quantity reported */
+    int64_t cost;   /* sum of px * qty reported (px x qty scales) */
+    tt_ns_t since;  /* submitted_at, or when we sent it */
+    uint64_t touch; /* recycling order */
+} s_order_t;
+
+typedef struct {
+    tt_broker_gw_t *gw;
+    const tt_feed_sym_t *syms;
+    size_t count;
+    int64_t auth_retry_ms;
+    char *key_hdr, *secret_hdr; /* "APCA-API-...: value", wiped at the end */
+    const char *key, *secret;   /* the gateway's, for the stream's auth */
+    tt_ap_scales_t scales;
+    s_order_t orders[S_ORDERS];
+    uint64_t touches;
+    tt_ns_t last_seen; /* latest updated_at seen */
+    bool need_sync;
+    int down; /* requests in a row without a reply */
+    tt_ap_order_tree_t *page;
+} s_ap_t;
+
+static void s_urls(const tt_feed_opts_t *opts, char *rest, char *stream,
+                   size_t size)
+{
+    snprintf(rest, size, "%s",
+             opts->trading_url[0] ? opts->trading_url : S_DEFAULT_REST);
+    if (opts->trading_stream[0]) {
+        snprintf(stream, size, "%s", opts->trading_stream);
+        return;
+    }
+    /* https://host -> wss://host/stream, http://host -> ws://host/stream */
+    bool tls = strncmp(rest, "https://", 8) == 0;
+    snprintf(stream, size, "%s://%s/stream", tls ? "wss" : "ws",
+             rest + (tls ? 8 : 7));
+}
+
+static int s_scale(void *ctx, const char *symbol, tt_instrument_t *out)
+{
+    s_ap_t *self = ctx;
+    for (size_t i = 0; i < self->count; i++)
+        if (!strcmp(self->syms[i].name, symbol)) {
+            *out = self->syms[i].instrument;
+            return 0;
+        }
+    return -1;
+}
+
+static int s_sym_index(const s_ap_t *self, const char *symbol)
+{
+    for (size_t i = 0; i < self->count; i++)
+        if (!strcmp(self->syms[i].name, symbol))
+            return (int)i;
+    return -1;
+}
+
+static char *s_header(const char *name, const char *value)
+{
+    size_t len = strlen(name) + strlen(value) + 3;
+    char *h = malloc(len);
+    if (h)
+        snprintf(h, len, "%s: %s", name, value);
+    return h;
+}
+
+static void s_wipe(char **text_p)
+{
+    if (*text_p) {
+        volatile char *p = *text_p;
+        while (*p)
+            *p++ = '\0';
+        free(*text_p);
+        *text_p = NULL;
+    }
+}
+
+static void s_destroy(void **self_p)
+{
+    s_ap_t *self = *self_p;
+    if (!self)
+        return;
+    s_wipe(&self->key_hdr);
+    s_wipe(&self->secret_hdr);
+    free(self->page);
+    free(self);
+    *self_p = NULL;
+}
+
+static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
+                      char *err, size_t errsize)
+{
+    s_ap_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        snprintf(err, errsize, "out of memory");
+        return NULL;
+    }
+    self->gw = gw;
+    self->syms = setup->symbols;
+    self->count = setup->count;
+    self->auth_retry_ms = setup->opts->auth_retry_ms;
+    self->key = setup->key_id;
+    self->secret = setup->secret;
+    self->key_hdr = s_header("APCA-API-KEY-ID", setup->key_id);
+    self->secret_hdr = s_header("APCA-API-SECRET-KEY", setup->secret);
+    self->page = calloc(S_PAGE, sizeof *self->page);
+    self->scales = (tt_ap_scales_t){.lookup = s_scale, .ctx = self};
+    if (!self->key_hdr || !self->secret_hdr || !self->page) {
+        snprintf(err, errsize, "out of memory");
+        void *p = self;
+        s_destroy(&p);
+        return NULL;
+    }
+    return self;
+}
+
+/* ---- orders followed ------------------------------------------------------
+ */
+
+static s_order_t *s_find(s_ap_t *self, const char *coid)
+{
+    for (size_t i = 0; i < S_ORDERS; i++)
+        if (self->orders[i].used && !strcmp(self->orders[i].coid, coid))
+            return &self->orders[i];
+    return NULL;
+}
+
+/* A slot for COID of symbol SYM: a free one, else the finished order
+   touched longest ago, else the oldest of all (logged). */
+static s_order_t *s_track(s_ap_t *self, const char *coid, size_t sym)
+{
+    s_order_t *o = s_find(self, coid);
+    if (o)
+        return o;
+    s_order_t *pick = NULL;
+    for (size_t i = 0; i < S_ORDERS && !(pick && !pick->used); i++) {
+        s_order_t *c = &self->orders[i];
+        if (!c->used || !pick || (c->done && !pick->done) ||
+            (c->done == pick->done && c->touch < pick->touch))
+            pick = c;
+    }
+    if (pick->used && !pick->done)
+        tt_warn(tt_broker_gw_path(self->gw),
+                "following more than %d open orders: %s forgotten", S_ORDERS,
+                pick->coid);
+    memset(pick, 0, sizeof *pick);
+    pick->used = true;
+    snprintf(pick->coid, sizeof pick->coid, "%s", coid);
+    pick->sym = sym;
+    pick->since = tt_broker_gw_now(self->gw);
+    pick->touch = ++self->touches;
+    return pick;
+}
+
+static void s_emit(s_ap_t *self, const s_order_t *o, tt_broker_ev_kind_t kind,
+                   tt_ns_t ts, const char *reason)
+{
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.ts = ts ? ts : tt_broker_gw_now(self->gw);
+    snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    snprintf(ev.reason, sizeof ev.reason, "%s", reason ? reason : "");
+    tt_broker_gw_emit(self->gw, o->sym, &ev);
+}
+
+/* The fill id both paths compute: the venue order id without dashes and
+   the cumulative filled quantity in base 36 (at most 32 + 1 + 13). */
+static void s_fill_id(const s_order_t *o, tt_qty_t cum, char *out)
+{
+    size_t n = 0;
+    for (const char *c = o->id; *c && n < 32; c++)
+        if (*c != '-')
+            out[n++] = *c;
+    out[n++] = ':';
+    char digits[16];
+    int d = 0;
+    uint64_t v = (uint64_t)cum;
+    do {
+        digits[d++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
+        v /= 36;
+    } while (v);
+    while (d)
+        out[n++] = digits[--d];
+    out[n] = '\0';
+}
+
+/* What the order's new filled quantity adds: one fill. Its price is the
+   execution's when the event brought exactly it, else what the average
+   price says the new part cost. */
+static void s_fill(s_ap_t *self, s_order_t *o, const tt_ap_order_t *v,
+                   const tt_ap_exec_t *ex, tt_ns_t ts)
+{
+    tt_qty_t qty = v->filled_qty - o->cum;
+    tt_px_t px;
+    int64_t total;
+    if (ex && ex->has_fill && ex->qty == qty)
+        px = ex->price;
+    else if (__builtin_mul_overflow(v->filled_avg_px, v->filled_qty, &total))
+        px = v->filled_avg_px; /* too large to split: the average */
+    else
+        px = (total - o->cost + qty / 2) / qty;
+    if (px <= 0) {
+        tt_error(tt_broker_gw_path(self->gw),
+                 "%s: fill of %lld without a price; not applied", o->coid,
+                 (long long)qty);
+        return;
+    }
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = TT_EV_FILL;
+    ev.ts = ts;
+    snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    s_fill_id(o, v->filled_qty, ev.fill_id);
+    ev.px = px;
+    ev.qty = qty;
+    o->cum = v->filled_qty;
+    o->cost += (int64_t)px * qty;
+    tt_broker_gw_emit(self->gw, o->sym, &ev);
+}
+
+/* Brings the symbol up to date with V, the venue's view of one of our
+   orders (EX: the stream event that carried it, or NULL). */
+static void s_reconcile(s_ap_t *self, const tt_ap_order_t *v,
+                        const tt_ap_exec_t *ex)
+{
+    int sym = s_sym_index(self, v->symbol);
+    if (sym < 0 || tt_coid_parse(v->client_order_id, NULL, NULL) != 0 ||
+        strlen(v->client_order_id) > TT_COID_MAX)
+        return; /* not one of ours */
+    s_order_t *o = s_track(self, v->client_order_id, (size_t)sym);
+    if (v->updated_at > self->last_seen)
+        self->last_seen = v->updated_at;
+    if (o->done)
+        return;
+    if (v->id[0])
+        snprintf(o->id, sizeof o->id, "%s", v->id);
+    if (v->submitted_at)
+        o->since = v->submitted_at;
+    tt_ns_t ts = ex && ex->ts    ? ex->ts
+                 : v->updated_at ? v->updated_at
+                                 : tt_broker_gw_now(self->gw);
+    if (ex && ex->event == TT_AP_EV_ORDER_CANCEL_REJECTED) {
+        s_emit(self, o, TT_EV_CANCEL_REJECTED, ts, "cancel refused by venue");
+        return;
+    }
+    if (v->state == TT_OS_REJECTED) {
+        s_emit(self, o, TT_EV_REJECTED, ts, "rejected by the venue");
+        o->done = true;
+        return;
+    }
+    if (!o->acked && v->state != TT_OS_NEW) {
+        s_emit(self, o, TT_EV_ACCEPTED, ts, NULL);
+        o->acked = true;
+    }
+    if (v->filled_qty > o->cum)
+        s_fill(self, o, v, ex, ts);
+    if (v->state == TT_OS_CANCELLED)
+        s_emit(self, o, TT_EV_CANCELLED, ts, NULL);
+    else if (v->state == TT_OS_EXPIRED)
+        s_emit(self, o, TT_EV_EXPIRED, ts, "expired at the venue");
+    o->done = tt_ord_terminal(v->state);
+}
+
+/* ---- requests ---------------------------------------------------------------
+ */
+
+/* A reply that is not a success, as the symbol sees it: REJECTED (or
+   CANCEL_REJECTED) with the venue's status and message. Refused keys
+   also stop new orders for auth_retry_s. */
+static void s_refused(s_ap_t *self, s_order_t *o, const tt_http_reply_t *r,
+                      bool cancel, const char *what)
+{
+    tt_ap_error_t e;
+    tt_ap_reject_t cls =
+        tt_ap_error_parse((int)r->status, r->body ? r->body : "", r->len, &e);
+    char reason[64];
+    snprintf(reason, sizeof reason, "%d %.58s", (int)r->status, e.message);
+    tt_warn(tt_broker_gw_path(self->gw), "%s %s refused: %d %s (%s)", what,
+            o->coid, (int)r->status, e.message, tt_ap_reject_name(cls));
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = cancel ? TT_EV_CANCEL_REJECTED : TT_EV_REJECTED;
+    ev.ts = tt_broker_gw_now(self->gw);
+    ev.code = (int32_t)(e.code ? e.code : r->status);
+    snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    snprintf(ev.reason, sizeof ev.reason, "%s", reason);
+    tt_broker_gw_emit(self->gw, o->sym, &ev);
+    if (!cancel)
+        o->done = true;
+    if (cls == TT_AP_REJ_AUTH) {
+        char why[96];
+        snprintf(why, sizeof why, "%s: check key_id and secret_key", reason);
+        tt_broker_gw_refuse(self->gw, self->auth_retry_ms, why);
+    }
+}
+
+/* One request; TT_BROKER_LATER when it must be tried again (the budget,
+   a 429, a 5xx, no reply), else DONE with *R to read and free. */
+static int s_request(s_ap_t *self, const char *method, const char *path,
+                     const char *body, tt_http_reply_t *r)
+{
+    const char *headers[] = {self->key_hdr, self->secret_hdr,
+                             "Content-Type: application/json", NULL};
+    char err[160];
+    int rc = tt_broker_gw_http(self->gw, method, path, headers, body, r, err,
+                               sizeof err);
+    if (rc == TT_BROKER_LATER)
+        return rc;
+    if (rc < 0) {
+        self->down++;
+        char text[200];
+        snprintf(text, sizeof text, "%s %s: no reply: %s", method, path, err);
+        tt_warn(tt_broker_gw_path(self->gw), "%s", text);
+        tt_broker_gw_error(self->gw, text);
+        return TT_BROKER_LATER;
+    }
+    self->down = 0;
+    if (r->status == 429 || r->status >= 500) {
+        tt_http_reply_free(r);
+        return TT_BROKER_LATER;
+    }
+    return TT_BROKER_DONE;
+}
+
+/* Reads an Order reply into the symbol's view. */
+static void s_order_reply(s_ap_t *self, const tt_http_reply_t *r)
+{
+    char err[160];
+    int rc = tt_ap_order_parse(r->body, r->len, &self->scales, &self->page[0],
+                               err, sizeof err);
+    if (rc != 0)
+        tt_error(tt_broker_gw_path(self->gw), "order reply: %s", err);
+    else
+        s_reconcile(self, &self->page[0].order, NULL);
+}
+
+/* After S_DOWN_MAX requests without a reply, an order waiting to be sent
+   is rejected rather than held forever (the venue may be gone). */
+static int s_give_up(s_ap_t *self, s_order_t *o, bool cancel)
+{
+    if (self->down < S_DOWN_MAX)
+        return TT_BROKER_LATER;
+    s_emit(self, o, cancel ? TT_EV_CANCEL_REJECTED : TT_EV_REJECTED, 0,
+           "venue unreachable");
+    if (!cancel)
+        o->done = true;
+    self->down = 0;
+    return TT_BROKER_DONE;
+}
+
+static int s_submit(s_ap_t *self, size_t sym, const tt_intent_t *it)
+{
+    const tt_order_t *ord = &it->order;
+    const tt_instrument_t *inst = &self->syms[sym].instrument;
+    bool crypto = strchr(self->syms[sym].name, '/') != NULL;
+    tt_ap_order_req_t req = {
+        .symbol = self->syms[sym].name,
+        .side = ord->side,
+        .type = tt_ap_type_from_tt(ord->type),
+        .tif = tt_ap_tif_from_tt(ord->tif),
+        .px_decimals = inst->px_decimals,
+        .qty_decimals = inst->qty_decimals,
+        .qty = ord->qty,
+        .limit_px = ord->limit_px,
+        .stop_px = ord->stop_px,
+        .client_order_id = ord->coid,
+    };
+    if (crypto && req.tif == TT_AP_TIF_DAY)
+        req.tif = TT_AP_TIF_GTC; /* crypto takes gtc and ioc only */
+    s_order_t *o = s_track(self, ord->coid, sym);
+    char err[160];
+    char *body = tt_ap_order_body(&req, err, sizeof err);
+    if (!body) {
+        s_emit(self, o, TT_EV_REJECTED, 0, err);
+        o->done = true;
+        return TT_BROKER_DONE;
+    }
+    tt_http_reply_t r;
+    int rc = s_request(self, "POST", "/v2/orders", body, &r);
+    free(body);
+    if (rc == TT_BROKER_LATER)
+        return s_give_up(self, o, false);
+    if (r.status == 200 || r.status == 201)
+        s_order_reply(self, &r);
+    else
+        s_refused(self, o, &r, false, "order");
+    tt_http_reply_free(&r);
+    return TT_BROKER_DONE;
+}
+
+/* The venue's id of O, asked by client order id when this gateway never
+   saw it (an order sent before a restart). DONE with O->id set, DONE
+   with "" when the venue does not know it, or LATER. */
+static int s_lookup(s_ap_t *self, s_order_t *o)
+{
+    if (o->id[0])
+        return TT_BROKER_DONE;
+    char path[128];
+    snprintf(path, sizeof path,
+             "/v2/orders:by_client_order_id?"
+             "client_order_id=%s",
+             o->coid);
+    tt_http_reply_t r;
+    if (s_request(self, "GET", path, NULL, &r) == TT_BROKER_LATER)
+        return TT_BROKER_LATER;
+    if (r.status == 200)
+        s_order_reply(self, &r);
+    tt_http_reply_free(&r);
+    return TT_BROKER_DONE;
+}
+
+static int s_cancel(s_ap_t *self, size_t sym, const tt_intent_t *it)
+{
+    s_order_t *o = s_track(self, it->order.coid, sym);
+    if (s_lookup(self, o) == TT_BROKER_LATER)
+        return s_give_up(self, o, true);
+    if (!o->id[0]) {
+        s_emit(self, o, TT_EV_CANCEL_REJECTED, 0, "unknown order");
+        return TT_BROKER_DONE;
+    }
+    char path[96];
+    snprintf(path, sizeof path, "/v2/orders/%s", o->id);
+    tt_http_reply_t r;
+    if (s_request(self, "DELETE", path, NULL, &r) == TT_BROKER_LATER)
+        return s_give_up(self, o, true);
+    /* 204: asked; the stream (or the next re-query) says cancelled. */
+    if (r.status != 204 && r.status != 200)
+        s_refused(self, o, &r, true, "cancel");
+    tt_http_reply_free(&r);
+    return TT_BROKER_DONE;
+}
+
+static int s_replace(s_ap_t *self, size_t sym, const tt_intent_t *it)
+{
+    s_order_t *old = s_track(self, it->old_coid, sym);
+    if (s_lookup(self, old) == TT_BROKER_LATER)
+        return TT_BROKER_LATER;
+    s_order_t *o = s_track(self, it->order.coid, sym);
+    if (!old->id[0]) {
+        s_emit(self, o, TT_EV_REJECTED, 0, "replaced order unknown");
+        o->done = true;
+        return TT_BROKER_DONE;
+    }
+    const tt_instrument_t *inst = &self->syms[sym].instrument;
+    tt_ap_replace_req_t req = {.px_decimals = inst->px_decimals,
+                               .qty_decimals = inst->qty_decimals,
+                               .qty = it->order.qty,
+                               .limit_px = it->order.limit_px,
+                               .stop_px = it->order.stop_px,
+                               .client_order_id = it->order.coid};
+    char err[160], path[96];
+    char *body = tt_ap_replace_body(&req, err, sizeof err);
+    if (!body) {
+        s_emit(self, o, TT_EV_REJECTED, 0, err);
+        o->done = true;
+        return TT_BROKER_DONE;
+    }
+    snprintf(path, sizeof path, "/v2/orders/%s", old->id);
+    tt_http_reply_t r;
+    int rc = s_request(self, "PATCH", path, body, &r);
+    free(body);
+    if (rc == TT_BROKER_LATER)
+        return s_give_up(self, o, false);
+    if (r.status == 200)
+        s_order_reply(self, &r);
+    else
+        s_refused(self, o, &r, false, "replace");
+    tt_http_reply_free(&r);
+    return TT_BROKER_DONE;
+}
+
+static int s_intent(void *arg, size_t sym, const tt_intent_t *it, int attempt)
+{
+    (void)attempt;
+    s_ap_t *self = arg;
+    switch (it->kind) {
+    case TT_INTENT_SUBMIT:
+        return s_submit(self, sym, it);
+    case TT_INTENT_CANCEL:
+        return s_cancel(self, sym, it);
+    case TT_INTENT_REPLACE:
+        return s_replace(self, sym, it);
+    }
+    return TT_BROKER_DONE;
+}
+
+/* ---- recovery after a reconnect ------------------------------------------ */
+
+/* Where the re-query starts: just before the oldest order still open
+   here, or the latest update seen when none is; 0 when there is nothing
+   this gateway could have missed. */
+static tt_ns_t s_sync_from(const s_ap_t *self)
+{
+    tt_ns_t from = self->last_seen;
+    for (size_t i = 0; i < S_ORDERS; i++) {
+        const s_order_t *o = &self->orders[i];
+        if (o->used && !o->done && (!from || o->since < from))
+            from = o->since;
+    }
+    return from > S_SLACK_NS ? from - S_SLACK_NS : from;
+}
+
+/* One page of orders after FROM, oldest first; *LAST gets the newest
+   submitted_at and *N how many came. */
+static int s_sync_page(s_ap_t *self, tt_ns_t from, tt_ns_t *last, size_t *n)
+{
+    char after[40], path[160], err[160];
+    tt_ap_time_format(from, after, sizeof after);
+    snprintf(path, sizeof path,
+             "/v2/orders?status=all&direction=asc&limit=%d&after=%s", S_PAGE,
+             after);
+    tt_http_reply_t r;
+    if (s_request(self, "GET", path, NULL, &r) == TT_BROKER_LATER)
+        return TT_BROKER_LATER;
+    *n = 0;
+    if (r.status != 200 ||
+        tt_ap_orders_parse(r.body, r.len, &self->scales, self->page, S_PAGE, n,
+                           NULL, err, sizeof err) != 0) {
+        tt_error(tt_broker_gw_path(self->gw), "order re-query: %s",
+                 r.status != 200 ? "refused" : err);
+        *n = 0;
+    }
+    tt_http_reply_free(&r);
+    for (size_t i = 0; i < *n; i++) {
+        s_reconcile(self, &self->page[i].order, NULL);
+        if (self->page[i].order.submitted_at > *last)
+            *last = self->page[i].order.submitted_at;
+    }
+    return TT_BROKER_DONE;
+}
+
+static int s_work(void *arg)
+{
+    s_ap_t *self = arg;
+    if (!self->need_sync)
+        return TT_BROKER_DONE;
+    tt_ns_t from = s_sync_from(self);
+    size_t total = 0;
+    for (int p = 0; from && p < S_PAGES; p++) {
+        tt_ns_t last = 0;
+        size_t n = 0;
+        if (s_sync_page(self, from, &last, &n) == TT_BROKER_LATER)
+            return TT_BROKER_LATER;
+        total += n;
+        if (n < S_PAGE || last <= from)
+            break;
+        from = last;
+    }
+    tt_info(tt_broker_gw_path(self->gw),
+            "order stream listening: %zu orders re-queried", total);
+    self->need_sync = false;
+    return TT_BROKER_DONE;
+}
+
+/* ---- trade_updates --------------------------------------------------------
+ */
+
+static void s_on_open(void *arg, tt_wsfeed_t *feed)
+{
+    s_ap_t *self = arg;
+    char buf[TT_SECRET_MAX * 2 + 128];
+    int len =
+        tt_ap_tstream_auth(buf, sizeof buf, self->key, self->secret, false);
+    if (len < 0 || tt_wsfeed_send(feed, buf, (size_t)len) != 0)
+        tt_wsfeed_close(feed, "trade_updates: cannot send auth", 0);
+    volatile char *p = buf; /* the secret does not stay on the stack */
+    for (size_t i = 0; i < sizeof buf; i++)
+        p[i] = '\0';
+}
+
+static void s_on_control(s_ap_t *self, tt_wsfeed_t *feed, const tt_ap_tmsg_t *m)
+{
+    char buf[128];
+    switch (m->kind) {
+    case TT_AP_TMSG_AUTHORIZED: {
+        tt_wsfeed_note(feed, TT_WSFEED_NOTE_CONTROL, NULL);
+        int len = tt_ap_tstream_listen(buf, sizeof buf, true);
+        if (len < 0 || tt_wsfeed_send(feed, buf, (size_t)len) != 0)
+            tt_wsfeed_close(feed, "trade_updates: cannot send listen", 0);
+        return;
+    }
+    case TT_AP_TMSG_UNAUTHORIZED:
+        snprintf(buf, sizeof buf,
+                 "trade_updates: %s unauthorized (check key_id and "
+                 "secret_key); next attempt in %lld s",
+                 m->action, (long long)(self->auth_retry_ms / 1000));
+        tt_error(tt_broker_gw_path(self->gw), "%s", buf);
+        tt_wsfeed_close(feed, buf, self->auth_retry_ms);
+        return;
+    case TT_AP_TMSG_LISTENING:
+        tt_wsfeed_note(feed, TT_WSFEED_NOTE_SUBSCRIBED, NULL);
+        self->need_sync = true; /* whatever happened while not listening */
+        return;
+    case TT_AP_TMSG_ERROR:
+        tt_wsfeed_note(feed, TT_WSFEED_NOTE_SERVER_ERROR, m->error);
+        return;
+    default:
+        tt_wsfeed_note(feed, TT_WSFEED_NOTE_OTHER, NULL);
+        return;
+    }
+}
+
+static void s_on_message(void *arg, tt_wsfeed_t *feed, const char *buf,
+                         size_t len, bool binary)
+{
+    (void)binary; /* the paper server sends JSON in binary frames */
+    s_ap_t *self = arg;
+    tt_ap_tmsg_t *m = malloc(sizeof *m);
+    if (!m)
+        return;
+    char err[160];
+    int rc = tt_ap_tstream_parse(buf, len, &self->scales, m, err, sizeof err);
+    if (rc == TT_AP_ESYMBOL)
+        tt_wsfeed_note(feed, TT_WSFEED_NOTE_UNKNOWN_SYMBOL, NULL);
+    else if (rc != 0)
+        tt_wsfeed_note(feed, TT_WSFEED_NOTE_MALFORMED, err);
+    else if (m->kind == TT_AP_TMSG_TRADE_UPDATE)
+        s_reconcile(self, &m->exec.order.order, &m->exec);
+    else
+        s_on_control(self, feed, m);
+    free(m);
+}
+
+const tt_broker_ops_t tt_broker_alpaca_ops = {
+    .kind = TT_VENUE_ALPACA,
+    .urls = s_urls,
+    .create = s_create,
+    .destroy = s_destroy,
+    .intent = s_intent,
+    .work = s_work,
+    .stream = {.on_open = s_on_open, .on_message = s_on_message},
+};

@@ -1,0 +1,457 @@
+/*  actors/broker_venue.c: the broker gateway of a live venue. An edge
+    actor on its own thread, like the venue's market-data feed
+    (feed_venue.c): it binds its inbox (tt_runtime_endpoint_broker), where
+    the execution actors of the venue's symbols send their order intents,
+    and runs the venue's order stream on the same websocket client as the
+    feeds (venues/wsfeed: reconnect, backoff, holds).
+
+    Intents wait in one queue, in arrival order, and go to the venue's
+    protocol (broker_proto.h) one at a time. Every REST request takes a
+    unit from one token bucket per venue (venues/common/ratelimit.h),
+    shared by all symbols: the venue limits by key, not by symbol. A 429
+    empties the bucket and holds every request until its Retry-After; the
+    intent in hand stays at the head of the queue and is tried again then,
+    so a storm of 429s costs one request per hold, never a retry loop.
+
+    Requests are blocking libcurl calls (with the venue's timeout) on this
+    thread: the gateway does one thing at a time, in order, which is what
+    the venue's own per-key ordering wants, and the order stream is
+    serviced between requests. A cancel of an order still in the queue
+    never reaches the venue: the order is answered cancelled here. */
+#include "actors/broker_proto.h"
+#include "actors/broker_venue.h"
+#include "actors/feed_stats.h"
+#include "runtime/log.h"
+#include "venues/common/ratelimit.h"
+#include "venues/common/secrets.h"
+
+#include <libwebsockets.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_QUEUE 256            /* intents waiting for the venue, at most */
+#define S_TURN 16              /* intents carried out per loop turn, at most */
+#define S_DRAIN 256            /* inbox frames taken per loop turn, at most */
+#define S_SERVICE_MS 5         /* stream service wait when idle */
+#define S_DOWN_NS 1000000000LL /* pause after a request that got no reply */
+
+typedef struct {
+    tt_intent_t it;
+    size_t sym; /* gateway index */
+    int attempt;
+} s_job_t;
+
+struct tt_broker_gw {
+    tt_runtime_t *rt;
+    size_t venue;
+    tt_feed_stats_t *stats;
+    const tt_broker_ops_t *ops;
+    tt_feed_opts_t opts;
+    void *proto;
+    tt_sender_t *sender;
+    zsock_t *inbox;
+    tt_wsfeed_t *stream;
+    tt_ratelimit_t *budget;
+    size_t count;        /* symbols of this venue */
+    size_t *config_of;   /* gateway index -> config symbol index */
+    tt_feed_sym_t *syms; /* gateway index -> venue name and scales */
+    tt_secret_t *key_id, *secret;
+    char rest[256], stream_url[256];
+    s_job_t queue[S_QUEUE];
+    size_t head, n;
+    tt_ns_t paused_until; /* mono: after a request without reply */
+    tt_ns_t refuse_until; /* mono: new orders refused locally */
+    char refuse_reason[64];
+    char error[200]; /* the order path's last error */
+    char path[48];
+    bool ok;
+};
+
+bool tt_broker_venue_wanted(const tt_config_t *cfg, size_t v)
+{
+    if (v >= cfg->venue_count || cfg->venues[v].kind != TT_VENUE_ALPACA)
+        return false;
+    tt_feed_opts_t opts;
+    if (tt_feed_opts_parse(cfg, v, &opts, NULL, NULL) != 0)
+        return false; /* check-config refuses such a config */
+    return strcmp(opts.orders, "venue") == 0;
+}
+
+/* ---- services for the protocol ------------------------------------------ */
+
+int tt_broker_gw_http(tt_broker_gw_t *gw, const char *method, const char *path,
+                      const char *const *headers, const char *body,
+                      tt_http_reply_t *out, char *err, size_t errsize)
+{
+    tt_ns_t now = tt_mono_ns();
+    if (now < gw->paused_until ||
+        tt_ratelimit_take(gw->budget, 1, now, NULL) != 0)
+        return TT_BROKER_LATER;
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", gw->rest, path);
+    atomic_fetch_add(&gw->stats->ticks, 1); /* requests, for health */
+    if (tt_http_request(method, url, headers, body, gw->opts.http_timeout_ms,
+                        out, err, errsize) != 0) {
+        gw->paused_until = tt_mono_ns() + S_DOWN_NS;
+        return -1;
+    }
+    char retry[24] = "";
+    if (out->retry_after >= 0)
+        snprintf(retry, sizeof retry, "%ld", out->retry_after);
+    tt_ratelimit_on_reply(gw->budget, (int)out->status, retry[0] ? retry : NULL,
+                          tt_mono_ns());
+    if (out->status == 429)
+        tt_warn(gw->path, "%s %s: 429 rate limited; holding requests %s%s",
+                method, path, retry[0] ? "for " : "(no Retry-After)",
+                retry[0] ? retry : "");
+    return TT_BROKER_DONE;
+}
+
+void tt_broker_gw_emit(tt_broker_gw_t *gw, size_t sym, const tt_broker_ev_t *ev)
+{
+    assert(sym < gw->count);
+    uint32_t to =
+        tt_runtime_actor_id((int)gw->config_of[sym], TT_ROLE_EXECUTION);
+    tt_sender_send(gw->sender, to, TT_ACTOR_BROKER(gw->venue),
+                   TT_MSG_BROKER_EVENT, ev, sizeof *ev, true);
+    atomic_fetch_add(&gw->stats->batches, 1);
+}
+
+void tt_broker_gw_refuse(tt_broker_gw_t *gw, int64_t hold_ms,
+                         const char *reason)
+{
+    gw->refuse_until = tt_mono_ns() + hold_ms * 1000000;
+    snprintf(gw->refuse_reason, sizeof gw->refuse_reason, "%s", reason);
+    tt_broker_gw_error(gw, reason);
+    tt_error(gw->path, "%s: new orders refused for %lld s", reason,
+             (long long)(hold_ms / 1000));
+}
+
+void tt_broker_gw_error(tt_broker_gw_t *gw, const char *text)
+{
+    snprintf(gw->error, sizeof gw->error, "%s", text);
+}
+
+tt_ns_t tt_broker_gw_now(const tt_broker_gw_t *gw)
+{
+    return tt_clock_now(tt_runtime_clock(gw->rt));
+}
+
+const char *tt_broker_gw_path(const tt_broker_gw_t *gw)
+{
+    return gw->path;
+}
+
+/* ---- the queue ------------------------------------------------------------
+ */
+
+static void s_answer(tt_broker_gw_t *gw, const s_job_t *job,
+                     tt_broker_ev_kind_t kind, const char *reason)
+{
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.ts = tt_broker_gw_now(gw);
+    snprintf(ev.coid, sizeof ev.coid, "%s", job->it.order.coid);
+    snprintf(ev.reason, sizeof ev.reason, "%s", reason);
+    tt_broker_gw_emit(gw, job->sym, &ev);
+}
+
+/* A cancel of an order that has not left the queue: it never will. */
+static bool s_cancel_queued(tt_broker_gw_t *gw, const s_job_t *cancel)
+{
+    for (size_t i = 0; i < gw->n; i++) {
+        s_job_t *job = &gw->queue[(gw->head + i) % S_QUEUE];
+        if (job->it.kind == TT_INTENT_CANCEL ||
+            strcmp(job->it.order.coid, cancel->it.order.coid) != 0)
+            continue;
+        job->it.kind = TT_INTENT_CANCEL; /* now a no-op: answered here */
+        job->attempt = -1;
+        s_answer(gw, cancel, TT_EV_CANCELLED, "cancelled before sending");
+        return true;
+    }
+    return false;
+}
+
+static void s_enqueue(tt_broker_gw_t *gw, const tt_msg_t *msg)
+{
+    tt_actor_entry_t *entry = tt_runtime_actor(gw->rt, msg->hdr.from);
+    size_t sym = gw->count;
+    for (size_t i = 0; entry && i < gw->count; i++)
+        if (gw->config_of[i] == (size_t)entry->symbol)
+            sym = i;
+    s_job_t job = {.it = msg->body.intent, .sym = sym};
+    if (sym == gw->count ||
+        !memchr(job.it.order.coid, '\0', sizeof job.it.order.coid)) {
+        tt_error(gw->path,
+                 "intent from actor %u, not a symbol of this "
+                 "venue's, ignored",
+                 msg->hdr.from);
+        return;
+    }
+    if (job.it.kind == TT_INTENT_CANCEL && s_cancel_queued(gw, &job))
+        return;
+    if (gw->n == S_QUEUE) {
+        s_answer(gw, &job,
+                 job.it.kind == TT_INTENT_CANCEL ? TT_EV_CANCEL_REJECTED
+                                                 : TT_EV_REJECTED,
+                 "gateway queue full");
+        return;
+    }
+    gw->queue[(gw->head + gw->n++) % S_QUEUE] = job;
+    atomic_store(&gw->stats->queued, gw->n);
+}
+
+static void s_drain(tt_broker_gw_t *gw)
+{
+    void *sock = zsock_resolve(gw->inbox);
+    tt_msg_t msg;
+    for (int i = 0; i < S_DRAIN; i++) {
+        int size = zmq_recv(sock, &msg, sizeof msg, ZMQ_DONTWAIT);
+        if (size < 0)
+            return;
+        tt_runtime_handled(gw->rt, 1);
+        if (tt_msg_check(&msg, (size_t)size) != 0 ||
+            msg.hdr.type != TT_MSG_BROKER_INTENT) {
+            tt_error(gw->path, "malformed message (%d bytes) ignored", size);
+            continue;
+        }
+        s_enqueue(gw, &msg);
+    }
+}
+
+/* Carries out the head of the queue: false when it must wait. */
+static bool s_run_one(tt_broker_gw_t *gw)
+{
+    s_job_t *job = &gw->queue[gw->head];
+    bool order = job->it.kind != TT_INTENT_CANCEL;
+    if (job->attempt < 0) { /* cancelled in the queue */
+    } else if (order && tt_mono_ns() < gw->refuse_until) {
+        s_answer(gw, job, TT_EV_REJECTED, gw->refuse_reason);
+    } else if (gw->ops->intent(gw->proto, job->sym, &job->it, job->attempt) ==
+               TT_BROKER_LATER) {
+        job->attempt++;
+        return false;
+    }
+    gw->head = (gw->head + 1) % S_QUEUE;
+    gw->n--;
+    atomic_store(&gw->stats->queued, gw->n);
+    return true;
+}
+
+/* True when work is left that can be done now (no wait for the stream). */
+static bool s_work(tt_broker_gw_t *gw)
+{
+    if (gw->ops->work(gw->proto) == TT_BROKER_LATER)
+        return false; /* its re-query goes before new intents */
+    for (int i = 0; i < S_TURN && gw->n; i++)
+        if (!s_run_one(gw))
+            return false;
+    return gw->n > 0;
+}
+
+/* ---- setup ------------------------------------------------------------------
+ */
+
+static int s_symbols(tt_broker_gw_t *gw, const tt_config_t *cfg)
+{
+    gw->config_of = calloc(cfg->symbol_count + 1, sizeof *gw->config_of);
+    gw->syms = calloc(cfg->symbol_count + 1, sizeof *gw->syms);
+    if (!gw->config_of || !gw->syms)
+        return -1;
+    for (size_t i = 0; i < cfg->symbol_count; i++)
+        if (cfg->symbols[i].venue == gw->venue) {
+            gw->config_of[gw->count] = i;
+            gw->syms[gw->count].name = cfg->symbols[i].venue_symbol;
+            gw->syms[gw->count++].instrument = cfg->symbols[i].instrument;
+        }
+    return 0;
+}
+
+static int s_keys(tt_broker_gw_t *gw, const tt_venue_cfg_t *venue)
+{
+    char err[256] = "";
+    if (!venue->key_id || !venue->secret_key)
+        tt_error(gw->path, "key_id and secret_key are required for orders");
+    else if (!(gw->key_id = tt_secret_resolve(venue->key_id, err, sizeof err)))
+        tt_error(gw->path, "key_id: %s", err);
+    else if (!(gw->secret =
+                   tt_secret_resolve(venue->secret_key, err, sizeof err)))
+        tt_error(gw->path, "secret_key: %s", err);
+    else
+        return 0;
+    return -1;
+}
+
+static void s_no_tick(void *arg, int index, const tt_tick_t *tick)
+{
+    (void)arg;
+    (void)index;
+    (void)tick;
+}
+
+static int s_stream(tt_broker_gw_t *gw)
+{
+    tt_wsfeed_cfg_t wcfg;
+    tt_wsfeed_cfg_default(&wcfg);
+    const char *urls[] = {gw->stream_url};
+    wcfg.urls = urls;
+    wcfg.url_count = 1;
+    wcfg.on_tick = s_no_tick;
+    wcfg.proto = &gw->ops->stream;
+    wcfg.proto_arg = gw->proto;
+    wcfg.backoff_initial_ms = gw->opts.backoff_ms;
+    wcfg.backoff_max_ms = gw->opts.backoff_max_ms;
+    wcfg.idle_timeout_ms = 0; /* the order stream is quiet between orders */
+    wcfg.ping_idle_s = gw->opts.ping_idle_s;
+    wcfg.seed = (uint64_t)tt_mono_ns() ^ 0xb70c3e5u;
+    char err[200];
+    gw->stream = tt_wsfeed_new(&wcfg, err, sizeof err);
+    if (!gw->stream)
+        tt_error(gw->path, "order stream: %s", err);
+    return gw->stream ? 0 : -1;
+}
+
+/* A bucket that never lets more than the venue's per-minute budget into
+   any clock minute: a burst of a tenth of it, the rest refilled evenly. */
+static int s_budget(tt_broker_gw_t *gw)
+{
+    int64_t per_min = gw->opts.orders_per_min;
+    int64_t burst = per_min / 10 > 0 ? per_min / 10 : 1;
+    tt_ratelimit_config_t rc = {
+        .capacity = burst,
+        .refill = per_min - burst > 0 ? per_min - burst : 1,
+        .interval_ns = 60 * 1000000000LL,
+    };
+    gw->budget = tt_ratelimit_new(&rc, tt_mono_ns());
+    return gw->budget ? 0 : -1;
+}
+
+static int s_inbox(tt_broker_gw_t *gw)
+{
+    char endpoint[64];
+    tt_runtime_endpoint_broker(gw->rt, endpoint, sizeof endpoint, gw->venue);
+    gw->inbox = zsock_new(ZMQ_PULL);
+    if (!gw->inbox)
+        return -1;
+    zsock_set_rcvhwm(gw->inbox, tt_runtime_config(gw->rt)->mailbox_hwm);
+    if (zsock_bind(gw->inbox, "%s", endpoint) != 0) {
+        tt_error(gw->path, "cannot bind %s", endpoint);
+        return -1;
+    }
+    return 0;
+}
+
+static int s_setup(tt_broker_gw_t *gw)
+{
+    const tt_config_t *cfg = tt_runtime_config(gw->rt);
+    const tt_venue_cfg_t *venue = &cfg->venues[gw->venue];
+    gw->ops = venue->kind == TT_VENUE_ALPACA ? &tt_broker_alpaca_ops : NULL;
+    gw->sender = tt_sender_new(gw->rt);
+    if (!gw->ops || !gw->sender || s_symbols(gw, cfg) != 0 || s_inbox(gw) != 0)
+        return -1;
+    if (tt_feed_opts_parse(cfg, gw->venue, &gw->opts, NULL, NULL) != 0) {
+        tt_error(gw->path, "bad params (run check-config)");
+        return -1;
+    }
+    if (s_keys(gw, venue) != 0 || s_budget(gw) != 0)
+        return -1;
+    gw->ops->urls(&gw->opts, gw->rest, gw->stream_url, sizeof gw->rest);
+    tt_broker_setup_t setup = {.venue_name = venue->name,
+                               .opts = &gw->opts,
+                               .symbols = gw->syms,
+                               .count = gw->count,
+                               .key_id = tt_secret_value(gw->key_id),
+                               .secret = tt_secret_value(gw->secret)};
+    char err[200];
+    gw->proto = gw->ops->create(gw, &setup, err, sizeof err);
+    if (!gw->proto) {
+        tt_error(gw->path, "%s", err);
+        return -1;
+    }
+    tt_info(gw->path, "orders to %s, order stream %s, %lld requests/min",
+            gw->rest, gw->stream_url, (long long)gw->opts.orders_per_min);
+    return s_stream(gw);
+}
+
+static void s_teardown(tt_broker_gw_t *gw)
+{
+    tt_wsfeed_destroy(&gw->stream);
+    if (gw->ops && gw->proto)
+        gw->ops->destroy(&gw->proto);
+    if (gw->sender) {
+        tt_sender_flush(gw->sender);
+        tt_sender_destroy(&gw->sender);
+    }
+    zsock_destroy(&gw->inbox);
+    tt_ratelimit_destroy(&gw->budget);
+    tt_secret_destroy(&gw->key_id);
+    tt_secret_destroy(&gw->secret);
+    free(gw->config_of);
+    free(gw->syms);
+}
+
+/* The order stream's state for health; the order path's own error (a
+   refused key, a venue that does not answer) comes first. */
+static void s_publish(tt_broker_gw_t *gw)
+{
+    tt_wsfeed_stats_t ws;
+    tt_wsfeed_stats(gw->stream, &ws);
+    tt_feed_stats_publish(gw->stats, &ws, gw->stream_url);
+    if (!gw->error[0])
+        return;
+    pthread_mutex_lock(&gw->stats->lock);
+    snprintf(gw->stats->last_error, sizeof gw->stats->last_error,
+             "orders: %.150s%s%.90s", gw->error, ws.last_error[0] ? "; " : "",
+             ws.last_error);
+    pthread_mutex_unlock(&gw->stats->lock);
+}
+
+static void s_task(zsock_t *pipe, void *arg)
+{
+    tt_broker_gw_t *start = arg;
+    tt_broker_gw_t *gw = calloc(1, sizeof *gw);
+    bool ok = false;
+    if (gw) {
+        gw->rt = start->rt;
+        gw->venue = start->venue;
+        gw->stats = start->stats;
+        snprintf(gw->path, sizeof gw->path, "broker/%s",
+                 tt_runtime_config(gw->rt)->venues[gw->venue].name);
+        ok = s_setup(gw) == 0;
+    }
+    start->ok = ok; /* START belongs to the starter after the signal */
+    zsock_signal(pipe, 0);
+    zpoller_t *poller = ok ? zpoller_new(pipe, gw->inbox, NULL) : NULL;
+    bool busy = false;
+    while (poller) {
+        void *which = zpoller_wait(poller, 0);
+        char symbol[TT_SYMBOL_NAME_MAX + 1];
+        if (which == pipe && tt_feed_command(pipe, symbol, sizeof symbol))
+            continue; /* a stale symbol: nothing to re-subscribe here */
+        if (which == pipe || zpoller_terminated(poller))
+            break; /* $TERM */
+        s_drain(gw);
+        tt_wsfeed_service(gw->stream, busy ? 0 : S_SERVICE_MS);
+        busy = s_work(gw);
+        tt_sender_flush(gw->sender);
+        s_publish(gw);
+    }
+    zpoller_destroy(&poller);
+    if (gw)
+        s_teardown(gw);
+    free(gw);
+}
+
+zactor_t *tt_broker_venue_start(tt_runtime_t *rt, size_t venue,
+                                tt_feed_stats_t *stats)
+{
+    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+    tt_broker_gw_t start = {.rt = rt, .venue = venue, .stats = stats};
+    zactor_t *actor = zactor_new(s_task, &start);
+    if (actor && !start.ok)
+        zactor_destroy(&actor);
+    return actor;
+}

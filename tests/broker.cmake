@@ -1,0 +1,5 @@
+# The live broker gateways (actors/broker_venue.c) end to end: the real
+# ticktree binary against the local Alpaca-like server (tests/fakes).
+tt_test(NAME test_broker_e2e LABEL e2e TIMEOUT 180
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_broker_e2e.c
+        LIBS tt_procharness tt_storecheck tt_fakevenue)
