@@ -208,7 +208,9 @@ static void s_emit(s_ap_t *self, const s_order_t *o, tt_broker_ev_kind_t kind,
     ev.kind = kind;
     ev.ts = ts ? ts : tt_broker_gw_now(self->gw);
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
-    snprintf(ev.reason, sizeof ev.reason, "%s", reason ? reason : "");
+    /* A venue message longer than the event's reason is cut. */
+    snprintf(ev.reason, sizeof ev.reason, "%.*s", (int)sizeof ev.reason - 1,
+             reason ? reason : "");
     tt_broker_gw_emit(self->gw, o->sym, &ev);
 }
 

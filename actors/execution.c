@@ -220,6 +220,8 @@ static bool s_to_broker(tt_actor_t *actor, s_exec_t *self,
                         const tt_intent_t *it, tt_broker_ev_t *ev)
 {
     int64_t ts = self->ctx_ts;
+    if (it->kind == TT_INTENT_SUBMIT)
+        tt_actor_latency(actor, TT_LATENCY_AT_BROKER);
     if (self->live) {
         tt_exec_broker_send(actor, self->gateway, it);
         if (it->kind != TT_INTENT_CANCEL) {
@@ -283,6 +285,8 @@ static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
     if (s_queue(self, it) != 0)
         return -1;
     tt_evt_order_t ev = {.order = it->order, .intent = 1};
+    if (it->kind == TT_INTENT_SUBMIT)
+        tt_actor_latency(actor, TT_LATENCY_DECIDED);
     if (it->kind == TT_INTENT_REPLACE)
         snprintf(ev.parent_coid, sizeof ev.parent_coid, "%s", it->old_coid);
     tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &ev, sizeof ev);
@@ -654,7 +658,11 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
         if (!self->deferred)
             self->deferred_tail = NULL;
         self->deferred_n--;
+        /* A held input acts for its own cause (runtime/latency.h). */
+        int64_t origin = tt_origin_get();
+        tt_origin_set(d->msg.hdr.origin_ns);
         int rc = s_input(actor, self, &d->msg);
+        tt_origin_set(origin);
         free(d);
         if (rc != 0)
             return rc;

@@ -210,6 +210,7 @@ static void s_on_snapshot(s_bus_t *self, const tt_msg_t *msg,
 
 static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
 {
+    tt_origin_set(msg->hdr.origin_ns); /* the intent's answer carries it */
     const tt_symbol_cfg_t *sym = s_symbol_of(self, msg->hdr.from);
     bool symbolic =
         msg->hdr.type == TT_EVT_ORDER || msg->hdr.type == TT_EVT_FILL ||
@@ -304,6 +305,7 @@ static void s_drain(s_bus_t *self)
             continue;
         }
         s_on_frame(self, &msg);
+        tt_origin_set(0);
     }
     if (self->nstaged || tt_store_pending(self->store))
         s_commit(self);

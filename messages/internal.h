@@ -73,7 +73,9 @@ typedef struct {
     uint32_t from; /* sending actor id (TT_ACTOR_ROOT for the root) */
     uint16_t type; /* tt_msg_type_t */
     uint16_t flags;
-    uint32_t len; /* body length in bytes */
+    uint32_t len;      /* body length in bytes */
+    int64_t origin_ns; /* when its outside cause entered (monotonic);
+                          0 = none (runtime/latency.h) */
 } tt_msg_hdr_t;
 
 #define TT_ACTOR_ROOT UINT32_C(0xffffffff)

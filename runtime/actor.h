@@ -81,6 +81,10 @@ int64_t tt_actor_trade_from(const tt_actor_t *self);
 
 int64_t tt_actor_now(const tt_actor_t *self);
 
+/* Records the time since the origin of the frame in hand (when it has
+   one) as latency KIND (runtime/latency.h). */
+void tt_actor_latency(tt_actor_t *self, int kind);
+
 /* Sends a message without blocking. A droppable send to a full mailbox is
    dropped and counted (returns -1); a critical one (trade messages) is
    queued by the sending thread and retried in order, and counted as

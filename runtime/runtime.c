@@ -29,6 +29,7 @@ struct tt_runtime {
     pthread_mutex_t idle_lock; /* signals inflight reaching zero */
     pthread_cond_t idle;
     int64_t trade_from_ns; /* signals decided earlier are history */
+    tt_latency_t latency[TT_LATENCY_KINDS];
 };
 
 static const char *s_role_names[TT_ROLE_COUNT] = {"execution", "data",
@@ -88,6 +89,11 @@ bool tt_runtime_has_bus(const tt_runtime_t *self)
 void tt_runtime_set_portfolio(tt_runtime_t *self, struct tt_portfolio *pf)
 {
     self->portfolio = pf;
+}
+
+tt_latency_t *tt_runtime_latency(tt_runtime_t *self, tt_latency_kind_t kind)
+{
+    return &self->latency[kind];
 }
 
 struct tt_portfolio *tt_runtime_portfolio(const tt_runtime_t *self)

@@ -26,6 +26,7 @@
 #include "config/config.h"
 #include "runtime/actor.h"
 #include "runtime/clock.h"
+#include "runtime/latency.h"
 
 typedef struct tt_runtime tt_runtime_t;
 typedef struct tt_sender tt_sender_t;
@@ -158,6 +159,9 @@ int64_t tt_runtime_trade_from(const tt_runtime_t *self);
 struct tt_portfolio;
 void tt_runtime_set_portfolio(tt_runtime_t *self, struct tt_portfolio *pf);
 struct tt_portfolio *tt_runtime_portfolio(const tt_runtime_t *self);
+
+/* The service's tick-to-order histograms (runtime/latency.h). */
+tt_latency_t *tt_runtime_latency(tt_runtime_t *self, tt_latency_kind_t kind);
 struct tt_portfolio *tt_actor_portfolio(const tt_actor_t *self);
 
 const char *tt_role_name(tt_actor_role_t role);

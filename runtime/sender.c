@@ -157,8 +157,12 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     }
     tt_actor_entry_t *src = tt_runtime_actor(self->rt, from);
     tt_msg_t msg;
-    msg.hdr = (tt_msg_hdr_t){
-        .to = to, .from = from, .type = type, .flags = 0, .len = len};
+    msg.hdr = (tt_msg_hdr_t){.to = to,
+                             .from = from,
+                             .type = type,
+                             .flags = 0,
+                             .len = len,
+                             .origin_ns = tt_origin_get()};
     if (len)
         memcpy(msg.body.raw, body, len);
     size_t size = sizeof msg.hdr + len;

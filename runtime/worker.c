@@ -90,6 +90,14 @@ bool tt_actor_has_bus(const tt_actor_t *self)
     return tt_runtime_has_bus(self->worker->rt);
 }
 
+void tt_actor_latency(tt_actor_t *self, int kind)
+{
+    int64_t origin = tt_origin_get();
+    if (origin > 0 && kind >= 0 && kind < TT_LATENCY_KINDS)
+        tt_latency_record(tt_runtime_latency(self->worker->rt, kind),
+                          tt_mono_ns() - origin);
+}
+
 bool tt_actor_replaying(const tt_actor_t *self)
 {
     return tt_runtime_tracking(self->worker->rt);
@@ -263,7 +271,9 @@ static void s_deliver(tt_worker_t *self, tt_actor_t *actor, const tt_msg_t *msg)
     atomic_store_explicit(&self->stats->busy_since_ns, tt_mono_ns(),
                           memory_order_release);
     actor->fail_reason[0] = '\0';
+    tt_origin_set(msg->hdr.origin_ns);
     int rc = actor->entry->behaviour->handle(actor, actor->state, msg);
+    tt_origin_set(0);
     atomic_store_explicit(&self->stats->busy_since_ns, 0, memory_order_release);
     atomic_fetch_add_explicit(&stats->handled, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&self->stats->handled, 1, memory_order_relaxed);

@@ -354,6 +354,27 @@ static void s_start_edges(tt_root_t *self)
 }
 
 /* Feeds stop first: nothing new flows in while symbols wind down. */
+/* Tick to order over the run (runtime/latency.h), for bench/latency and
+   for anyone reading the log. */
+static void s_log_latency(tt_root_t *self)
+{
+    static const char *names[TT_LATENCY_KINDS] = {"decided", "at the broker"};
+    for (int k = 0; k < TT_LATENCY_KINDS; k++) {
+        tt_latency_t *lat = tt_runtime_latency(self->rt, (tt_latency_kind_t)k);
+        uint64_t n = tt_latency_count(lat);
+        if (!n)
+            continue;
+        tt_info("root",
+                "tick to order (%s): %llu orders, p50 %.1f us, p99 %.1f us, "
+                "p99.9 %.1f us, max %.1f us",
+                names[k], (unsigned long long)n,
+                (double)tt_latency_quantile(lat, 0.50) / 1e3,
+                (double)tt_latency_quantile(lat, 0.99) / 1e3,
+                (double)tt_latency_quantile(lat, 0.999) / 1e3,
+                (double)atomic_load(&lat->max_ns) / 1e3);
+    }
+}
+
 static void s_stop_edges(tt_root_t *self)
 {
     zactor_destroy(&self->sessions);
@@ -476,6 +497,7 @@ int tt_root_run(tt_root_t *self)
             s_start_edges(self);
     }
     tt_runtime_stop(self->rt);
+    s_log_latency(self);
     tt_root_move(self, &self->life, "root", TT_STATE_STOPPED,
                  code == 0 ? "clean stop" : "stop timed out");
     /* The bus stops last, so the final events are numbered and stored. */
