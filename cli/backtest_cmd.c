@@ -224,11 +224,14 @@ static int s_report(const s_args_t *a, const tt_config_t *cfg,
                              s_scale, (void *)cfg, &report, err, sizeof err);
     if (rc == 0) {
         double secs = (double)st->wall_ns / 1e9;
+        struct rusage ru;
+        double rss_mib =
+            getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024 : 0;
         printf("replayed %llu events (%llu ticks, %llu bars) in %.2f s: "
-               "%.2f M events/s\n",
+               "%.2f M events/s, peak RSS %.1f MiB\n",
                (unsigned long long)st->records,
                (unsigned long long)st->feed.ticks, (unsigned long long)st->bars,
-               secs, secs > 0 ? (double)st->records / secs / 1e6 : 0);
+               secs, secs > 0 ? (double)st->records / secs / 1e6 : 0, rss_mib);
         s_print_skips(st, stdout);
         tt_report_print(&report, stdout);
         if (tt_report_store(&report, store) != 0)
