@@ -142,7 +142,13 @@ static int s_init(tt_actor_t *actor, void **state_p)
     const tt_instrument_t *inst = &self->sym->instrument;
     tt_book_cfg_t book_cfg = tt_book_cfg_default();
     tt_risk_cfg_t risk_cfg;
-    tt_paper_cfg_t paper_cfg = {.slippage_bps = 1, .fee_bps = 1};
+    const tt_symbol_paper_cfg_t *pc = &self->sym->paper;
+    tt_paper_cfg_t paper_cfg = {.slippage_bps = pc->slippage_bps,
+                                .fee_bps = pc->fee_bps,
+                                .fee_fixed = pc->fee_per_order,
+                                .participation_bps = pc->participation_bps,
+                                .max_qty_per_tick = pc->max_qty_per_trade,
+                                .latency_ns = pc->latency_ns};
     if (s_risk_cfg(self->sym, &risk_cfg) != 0 ||
         tt_risk_init(&self->risk, &risk_cfg, inst) != 0 ||
         tt_book_init(&self->book, self->sym->name, inst, &book_cfg, 1) != 0 ||
