@@ -202,6 +202,28 @@ static void s_order_event(tt_actor_t *actor, s_exec_t *self, const char *coid)
     tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &ev, sizeof ev);
 }
 
+/* The order COID replaces, while the book still holds it; or NULL. */
+static const tt_order_t *s_replaced(const s_exec_t *self, const char *coid)
+{
+    const tt_order_t *o = tt_book_find(&self->book, coid);
+    char old[TT_COID_MAX + 1];
+    if (!o || !o->replaces ||
+        tt_coid_format(old, self->sym->name, o->replaces, o->role) < 0)
+        return NULL;
+    return tt_book_find(&self->book, old);
+}
+
+/* The first answer to a replacement finishes its predecessor (REPLACED)
+   inside the book, with no event of its own: its state goes to the bus
+   just before that answer's, or the store would keep it open. */
+static void s_replaced_event(tt_actor_t *actor, s_exec_t *self,
+                             const char *coid, bool was_done)
+{
+    const tt_order_t *old = s_replaced(self, coid);
+    if (!was_done && old && old->state == TT_OS_REPLACED)
+        s_order_event(actor, self, old->coid);
+}
+
 /* The strategy learns its position from every fill. */
 static void s_tell_strategy(tt_actor_t *actor, s_exec_t *self, int64_t ts)
 {
@@ -388,11 +410,15 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
         if (events[i].kind == TT_EV_REJECTED ||
             events[i].kind == TT_EV_CANCEL_REJECTED)
             tt_exec_pf_on_reject(&self->pf, actor, &events[i]);
-        if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0)
+        const tt_order_t *old = s_replaced(self, events[i].coid);
+        bool old_done = !old || old->state == TT_OS_REPLACED;
+        if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0) {
             tt_warn(tt_actor_path(actor), "order event refused: %s",
                     tt_book_error(&self->book));
-        else if (events[i].code != S_LOCAL_REJECT)
+        } else if (events[i].code != S_LOCAL_REJECT) {
+            s_replaced_event(actor, self, events[i].coid, old_done);
             s_order_event(actor, self, events[i].coid);
+        }
         if (res.filled && self->bus) {
             tt_evt_fill_t ev = {.fill = res.fill,
                                 .pos = *tt_book_position(&self->book)};
