@@ -676,6 +676,10 @@ static void test_eod_force_close_on_dst_day(void **state)
     assert_non_null(exit);
     assert_int_equal(exit->side, TT_SIDE_SELL);
     assert_int_equal(exit->qty, 10);
+    /* The clock actor counts the close after telling the symbols. */
+    deadline = tth_now_ms() + 5000;
+    while (atomic_load(&rig->cstats.closes) < 1 && tth_now_ms() < deadline)
+        s_pump(rig, 2);
     assert_int_equal(atomic_load(&rig->cstats.closes), 1);
     assert_int_equal(s_last(rig, 0, TT_ROLE_STOP)->state, TT_OS_CANCELLED);
     assert_int_equal(s_last(rig, 0, TT_ROLE_TARGET)->state, TT_OS_CANCELLED);
@@ -852,6 +856,73 @@ static void test_partial_fill_then_cancel(void **state)
     free(rig);
 }
 
+/* The end of the day cancels what is left of a partly filled entry and
+   closes only what was filled. The entry of 10 fills 4 on a trade of 8
+   (participation_bps 5000) at 100.01, fee 0.05; at 16:00 New York the
+   clock actor force-closes: the entry's last 6, the stop and the target
+   are cancelled and a market sell of 4 goes out, filled at 101.00 - 1 bp
+   = 100.9899, down to 100.98 (fee 403.92 * 1 bp = 0.040392, up to
+   0.05). Gross (100.98 - 100.01) * 4 = 3.88, fees 0.10, net 3.78. */
+static void test_partial_fill_then_eod(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    tt_ns_t close = MON + 20 * HOUR;
+    s_rig_up_with(rig, 1, 1, "  max_open_positions: 5\n",
+                  "  paper: {participation_bps: 5000}\n",
+                  close - 10 * 60 * SEC);
+    rig->sessions = tt_clock_actor_start(rig->rt, &rig->cstats);
+    assert_non_null(rig->sessions);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (atomic_load(&rig->cstats.opens) < 1 && tth_now_ms() < deadline)
+        s_pump(rig, 2);
+    assert_int_equal(atomic_load(&rig->cstats.opens), 1);
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    assert_non_null(s_until_state(rig, 0, TT_ROLE_ENTRY, TT_OS_ACCEPTED));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    assert_true(s_until(rig, &rig->nfills, 1));
+    assert_int_equal(s_fill(rig, 0)->fill.qty, 4);
+    assert_int_equal(s_fill(rig, 0)->fill.px, 10001);
+    assert_non_null(s_until_working(rig, 0, TT_ROLE_STOP, 4));
+    assert_non_null(s_until_working(rig, 0, TT_ROLE_TARGET, 4));
+    tt_clock_set(rig->clock, close);
+    const tt_order_t *exit =
+        s_until_state(rig, 0, TT_ROLE_EXIT, TT_OS_ACCEPTED);
+    assert_non_null(exit);
+    assert_int_equal(exit->side, TT_SIDE_SELL);
+    assert_int_equal(exit->qty, 4);
+    const tt_order_t *entry = s_last(rig, 0, TT_ROLE_ENTRY);
+    assert_int_equal(entry->state, TT_OS_CANCELLED);
+    assert_int_equal(entry->qty, 10);
+    assert_int_equal(entry->filled, 4);
+    assert_int_equal(s_last(rig, 0, TT_ROLE_STOP)->state, TT_OS_CANCELLED);
+    assert_int_equal(s_last(rig, 0, TT_ROLE_TARGET)->state, TT_OS_CANCELLED);
+    s_trade(rig, 0, 10100);
+    assert_true(s_until(rig, &rig->neod, 2));
+    assert_true(s_until(rig, &rig->nfills, 2));
+    assert_string_equal(s_fill(rig, 1)->fill.coid, exit->coid);
+    assert_int_equal(s_fill(rig, 1)->fill.qty, 4);
+    assert_int_equal(s_fill(rig, 1)->fill.px, 10098);
+    assert_int_equal(s_fill(rig, 1)->fill.fee, 5);
+    assert_true(s_until_stat(rig, &s_exec(rig, 0)->realized, 378));
+    assert_int_equal(atomic_load(&s_exec(rig, 0)->position), 0);
+    const tt_evt_eod_t *line = &rig->eod[0];
+    assert_string_equal(line->symbol, "S00");
+    assert_int_equal(line->trades, 1);
+    assert_int_equal(line->wins, 1);
+    assert_int_equal(line->gross, 388);
+    assert_int_equal(line->fees, 10);
+    assert_int_equal(line->net, 378);
+    assert_int_equal(rig->eod[1].net, 378);
+    tt_portfolio_stats_t st;
+    tt_portfolio_stats(rig->pf, &st);
+    assert_int_equal(st.open, 0);
+    assert_int_equal(st.exposure, 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
 /* The paper settings reach the execution actor: no slippage or
    percentage fee, 1.25 per order, and 1.5 s of latency in event time.
    The entry, decided at T, skips the trade at T + 0.999 s and fills at
@@ -1006,6 +1077,7 @@ int main(void)
         cmocka_unit_test(test_eod_force_close_on_dst_day),
         cmocka_unit_test(test_limits_hold_across_workers),
         cmocka_unit_test(test_partial_fill_then_cancel),
+        cmocka_unit_test(test_partial_fill_then_eod),
         cmocka_unit_test(test_paper_latency_and_fixed_fee),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
