@@ -213,14 +213,16 @@ static const tt_order_t *s_replaced(const s_exec_t *self, const char *coid)
     return tt_book_find(&self->book, old);
 }
 
-/* The first answer to a replacement finishes its predecessor (REPLACED)
-   inside the book, with no event of its own: its state goes to the bus
-   just before that answer's, or the store would keep it open. */
+/* An answer to a replacement moves its predecessor inside the book
+   without an answer of its own: to REPLACED once the replacement is
+   live, back to working when it is refused. That move goes to the bus
+   just before the answer's (from WAS, its state before), or the store
+   would keep the old order pending or open. */
 static void s_replaced_event(tt_actor_t *actor, s_exec_t *self,
-                             const char *coid, bool was_done)
+                             const char *coid, tt_ord_state_t was)
 {
     const tt_order_t *old = s_replaced(self, coid);
-    if (!was_done && old && old->state == TT_OS_REPLACED)
+    if (old && old->state != was)
         s_order_event(actor, self, old->coid);
 }
 
@@ -335,6 +337,8 @@ static void s_apply(tt_actor_t *actor, s_exec_t *self,
     uint64_t after = self->ctx_after;
     for (int i = 0; i < intents->n; i++) {
         const tt_intent_t *it = &intents->v[i];
+        if (it->kind == TT_INTENT_REPLACE) /* now PENDING_REPLACE */
+            s_order_event(actor, self, it->old_coid);
         if (self->bus && it->kind != TT_INTENT_CANCEL) {
             if (s_send_intent(actor, self, it) != 0)
                 s_reject_locally(&events[count++], it->order.coid, self->ctx_ts,
@@ -411,13 +415,14 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
             events[i].kind == TT_EV_CANCEL_REJECTED)
             tt_exec_pf_on_reject(&self->pf, actor, &events[i]);
         const tt_order_t *old = s_replaced(self, events[i].coid);
-        bool old_done = !old || old->state == TT_OS_REPLACED;
+        tt_ord_state_t was = old ? old->state : TT_OS_REPLACED;
         if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0) {
             tt_warn(tt_actor_path(actor), "order event refused: %s",
                     tt_book_error(&self->book));
-        } else if (events[i].code != S_LOCAL_REJECT) {
-            s_replaced_event(actor, self, events[i].coid, old_done);
-            s_order_event(actor, self, events[i].coid);
+        } else {
+            s_replaced_event(actor, self, events[i].coid, was);
+            if (events[i].code != S_LOCAL_REJECT)
+                s_order_event(actor, self, events[i].coid);
         }
         if (res.filled && self->bus) {
             tt_evt_fill_t ev = {.fill = res.fill,

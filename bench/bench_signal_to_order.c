@@ -218,8 +218,10 @@ static void s_rig_up(s_rig_t *rig, tt_config_t *cfg, bool bus)
 static void s_rig_down(s_rig_t *rig)
 {
     tt_sender_destroy(&rig->sender);
-    tt_runtime_destroy(&rig->rt);
+    /* Like the root: workers, then the bus, then the runtime. */
+    tt_runtime_stop(rig->rt);
     zactor_destroy(&rig->bus);
+    tt_runtime_destroy(&rig->rt);
     zsock_destroy(&rig->inbox);
     tt_portfolio_destroy(&rig->pf);
     tt_clock_destroy(&rig->clock);

@@ -16,8 +16,10 @@
 #include "actors/clock_actor.h"
 #include "actors/exec_portfolio.h"
 #include "actors/symbol_actors.h"
+#include "bus/bus.h"
 #include "risk/portfolio.h"
 #include "runtime/runtime.h"
+#include "store/store.h"
 
 #include <czmq.h>
 #include <stdio.h>
@@ -54,8 +56,10 @@ typedef struct {
     tt_clock_t *clock;
     tt_runtime_t *rt;
     tt_portfolio_t *pf;
-    zsock_t *inbox; /* reports from the workers */
-    zsock_t *bus;   /* the bus's inbox: the test plays the bus */
+    zsock_t *inbox;     /* reports from the workers */
+    zsock_t *bus;       /* the bus's inbox: the test plays the bus */
+    zactor_t *real_bus; /* or the real one, with its store */
+    tt_bus_stats_t bus_stats;
     tt_sender_t *sender;
     zactor_t *sessions;
     tt_clock_stats_t cstats;
@@ -86,7 +90,7 @@ static int s_probe_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
 static const tt_behaviour_t s_probe = {"probe", s_probe_init, s_probe_handle,
                                        NULL,    NULL,         NULL};
 
-static const char *s_yaml_head = "service:\n  workers: %d\n"
+static const char *s_yaml_head = "service:\n  workers: %d\n%s"
                                  "portfolio:\n%s"
                                  "venues:\n  - name: nyse\n    kind: sim\n"
                                  "    calendar: us_equity\n"
@@ -212,20 +216,37 @@ static const tt_order_t *s_until_state(s_rig_t *rig, int sym, tt_role_t role,
     return o && o->state == state ? o : NULL;
 }
 
+static void s_rig_up_bus(s_rig_t *rig, int workers, int symbols,
+                         const char *portfolio, const char *paper,
+                         int64_t start, bool real_bus);
+
 /* The rig with PAPER (symbol_defaults lines, e.g. a paper: mapping) in
    its config. */
 static void s_rig_up_with(s_rig_t *rig, int workers, int symbols,
                           const char *portfolio, const char *paper,
                           int64_t start)
 {
+    s_rig_up_bus(rig, workers, symbols, portfolio, paper, start, false);
+}
+
+static void s_rig_up_bus(s_rig_t *rig, int workers, int symbols,
+                         const char *portfolio, const char *paper,
+                         int64_t start, bool real_bus)
+{
     memset(rig, 0, sizeof *rig);
+    rig->dir = tth_tmpdir("tt-trading");
+    char service[1024] = "";
+    if (real_bus) /* its file and sockets in the scratch directory */
+        snprintf(service, sizeof service,
+                 "  db: %s/t.db\n  control: ipc://%s/control\n"
+                 "  events: ipc://%s/events\n  replay: ipc://%s/replay\n",
+                 rig->dir, rig->dir, rig->dir, rig->dir);
     char yaml[8192];
-    int len =
-        snprintf(yaml, sizeof yaml, s_yaml_head, workers, portfolio, paper);
+    int len = snprintf(yaml, sizeof yaml, s_yaml_head, workers, service,
+                       portfolio, paper);
     for (int i = 0; i < symbols; i++)
         len += snprintf(yaml + len, sizeof yaml - (size_t)len,
                         "  - symbol: S%02d\n", i);
-    rig->dir = tth_tmpdir("tt-trading");
     char *path = tth_write_file(rig->dir, "c.yaml", yaml);
     rig->cfg = tt_config_load(path, NULL, NULL, NULL);
     free(path);
@@ -240,9 +261,14 @@ static void s_rig_up_with(s_rig_t *rig, int workers, int symbols,
     tt_runtime_set_portfolio(rig->rt, rig->pf);
     tt_runtime_set_bus(rig->rt, true);
     rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
-    rig->bus = zsock_new_pull(tt_runtime_endpoint_bus(rig->rt));
     assert_non_null(rig->inbox);
-    assert_non_null(rig->bus);
+    if (real_bus) {
+        rig->real_bus = tt_bus_start(rig->rt, &rig->bus_stats);
+        assert_non_null(rig->real_bus);
+    } else {
+        rig->bus = zsock_new_pull(tt_runtime_endpoint_bus(rig->rt));
+        assert_non_null(rig->bus);
+    }
     assert_int_equal(tt_runtime_start(rig->rt), 0);
     rig->sender = tt_sender_new(rig->rt);
     zsock_set_rcvtimeo(rig->inbox, 5000);
@@ -273,6 +299,10 @@ static void s_rig_down(s_rig_t *rig)
 {
     zactor_destroy(&rig->sessions);
     tt_sender_destroy(&rig->sender);
+    /* Like the root: the workers stop, then the bus (which numbers and
+       stores what they sent last), then the runtime goes. */
+    tt_runtime_stop(rig->rt);
+    zactor_destroy(&rig->real_bus);
     tt_runtime_destroy(&rig->rt);
     zsock_destroy(&rig->bus);
     zsock_destroy(&rig->inbox);
@@ -923,6 +953,126 @@ static void test_partial_fill_then_eod(void **state)
     free(rig);
 }
 
+/* ---- with the real bus and store ---------------------------------- */
+
+typedef struct {
+    int n;
+    tt_store_order_t v[16];
+} s_open_t;
+
+static int s_collect_open(const tt_store_order_t *rec, void *arg)
+{
+    s_open_t *open = arg;
+    assert_true(open->n < 16);
+    open->v[open->n++] = *rec;
+    return 0;
+}
+
+/* The stored order COID among OPEN, or NULL. */
+static const tt_order_t *s_open_find(const s_open_t *open, const char *coid)
+{
+    for (int i = 0; i < open->n; i++)
+        if (!strcmp(open->v[i].order.coid, coid))
+            return &open->v[i].order;
+    return NULL;
+}
+
+/* Polls the store (at most 5 s) until its open orders are exactly WANT:
+   "coid:STATE:qty:filled" each, in any order. */
+static bool s_until_open(tt_store_t *store, s_open_t *open,
+                         const char *const *want, int nwant)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    for (;;) {
+        open->n = 0;
+        assert_int_equal(
+            tt_store_open_orders(store, "S00", s_collect_open, open), 0);
+        bool same = open->n == nwant;
+        for (int i = 0; same && i < nwant; i++) {
+            char coid[64], state[32];
+            long long qty, filled;
+            assert_int_equal(sscanf(want[i], "%63[^:]:%31[^:]:%lld:%lld", coid,
+                                    state, &qty, &filled),
+                             4);
+            const tt_order_t *o = s_open_find(open, coid);
+            same = o && !strcmp(tt_ord_state_name(o->state), state) &&
+                   o->qty == qty && o->filled == filled;
+        }
+        if (same)
+            return true;
+        if (tth_now_ms() >= deadline) {
+            for (int i = 0; i < open->n; i++)
+                print_message("open: %s %s %lld/%lld\n", open->v[i].order.coid,
+                              tt_ord_state_name(open->v[i].order.state),
+                              (long long)open->v[i].order.filled,
+                              (long long)open->v[i].order.qty);
+            return false;
+        }
+        tth_nap_ms(2);
+    }
+}
+
+/* Through the real bus into the real store, every order's state is the
+   book's: the replaced stops and targets are REPLACED (not left open),
+   the entry's cancelled rest is CANCELLED, and the store refuses none of
+   the moves. The partial fills of test_partial_fill_then_cancel, then a
+   stop move (a second replacement), then the exit. */
+static void test_store_keeps_order_states(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up_bus(rig, 1, 1, "  max_open_positions: 5\n",
+                 "  paper: {participation_bps: 5000}\n", MON + 15 * HOUR, true);
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/t.db", rig->dir);
+    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
+    assert_non_null(store);
+    s_open_t open;
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    tt_sender_flush(rig->sender);
+    const char *const entry[] = {"tt-S00-1-e:ACCEPTED:10:0"};
+    assert_true(s_until_open(store, &open, entry, 1));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    tt_sender_flush(rig->sender);
+    const char *const first[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:4",
+                                 "tt-S00-2-s:ACCEPTED:4:0",
+                                 "tt-S00-3-t:ACCEPTED:4:0"};
+    assert_true(s_until_open(store, &open, first, 3));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    tt_sender_flush(rig->sender);
+    const char *const grown[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:8",
+                                 "tt-S00-4-s:ACCEPTED:8:0",
+                                 "tt-S00-5-t:ACCEPTED:8:0"};
+    assert_true(s_until_open(store, &open, grown, 3));
+    s_signal(rig, 0, TT_SIG_MOVE_STOP, 10000, 9950, 0);
+    tt_sender_flush(rig->sender);
+    const char *const moved[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:8",
+                                 "tt-S00-6-s:ACCEPTED:8:0",
+                                 "tt-S00-5-t:ACCEPTED:8:0"};
+    assert_true(s_until_open(store, &open, moved, 3));
+    assert_int_equal(s_open_find(&open, "tt-S00-6-s")->stop_px, 9950);
+    s_signal(rig, 0, TT_SIG_EXIT, 10050, 0, 0);
+    tt_sender_flush(rig->sender);
+    const char *const exiting[] = {"tt-S00-7-x:ACCEPTED:8:0"};
+    assert_true(s_until_open(store, &open, exiting, 1));
+    s_trade(rig, 0, 10050);
+    tt_sender_flush(rig->sender);
+    assert_true(s_until_open(store, &open, NULL, 0));
+    int64_t deadline = tth_now_ms() + 5000;
+    _Atomic int64_t *realized = &s_exec(rig, 0)->realized;
+    while (atomic_load(realized) != 357 && tth_now_ms() < deadline)
+        tth_nap_ms(2);
+    assert_int_equal(atomic_load(realized), 357);
+    assert_int_equal(atomic_load(&rig->bus_stats.store_errors), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.duplicates), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.intents), 7);
+    tt_store_close(&store);
+    s_rig_down(rig);
+    free(rig);
+}
+
 /* The paper settings reach the execution actor: no slippage or
    percentage fee, 1.25 per order, and 1.5 s of latency in event time.
    The entry, decided at T, skips the trade at T + 0.999 s and fills at
@@ -1078,6 +1228,7 @@ int main(void)
         cmocka_unit_test(test_limits_hold_across_workers),
         cmocka_unit_test(test_partial_fill_then_cancel),
         cmocka_unit_test(test_partial_fill_then_eod),
+        cmocka_unit_test(test_store_keeps_order_states),
         cmocka_unit_test(test_paper_latency_and_fixed_fee),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
