@@ -414,11 +414,11 @@ static void test_paper_broker(void **state)
                 /* 9 */ "symbols:\n"
                 /* 10 */ "  - {symbol: A, px_decimals: 2, qty_decimals: 0,\n"
                 /* 11 */ "     lot_size: 10, risk: {qty: \"10\"},\n"
-                /* 12 */ "     paper: {slippage_bps: 0, max_qty_per_trade: "
-                         "30,\n"
-                /* 13 */ "             participation_bps: 10000}}\n"
-                /* 14 */ "  - {symbol: B, px_decimals: 4, qty_decimals: 3,\n"
-                /* 15 */ "     risk: {qty: \"1\"}, paper: {fee_bps: 0}}\n");
+                /* 12 */ "     paper: {slippage_bps: 0,\n"
+                /* 13 */ "       max_qty_per_trade: 30,\n"
+                /* 14 */ "       participation_bps: 10000}}\n"
+                /* 15 */ "  - {symbol: B, px_decimals: 4, qty_decimals: 3,\n"
+                /* 16 */ "     risk: {qty: \"1\"}, paper: {fee_bps: 0}}\n");
     s_errors_print(&fx->errors);
     assert_non_null(cfg);
     const tt_symbol_paper_cfg_t *a = &cfg->symbols[0].paper;
