@@ -142,7 +142,13 @@ static int s_init(tt_actor_t *actor, void **state_p)
     const tt_instrument_t *inst = &self->sym->instrument;
     tt_book_cfg_t book_cfg = tt_book_cfg_default();
     tt_risk_cfg_t risk_cfg;
-    tt_paper_cfg_t paper_cfg = {.slippage_bps = 1, .fee_bps = 1};
+    const tt_symbol_paper_cfg_t *pc = &self->sym->paper;
+    tt_paper_cfg_t paper_cfg = {.slippage_bps = pc->slippage_bps,
+                                .fee_bps = pc->fee_bps,
+                                .fee_fixed = pc->fee_per_order,
+                                .participation_bps = pc->participation_bps,
+                                .max_qty_per_tick = pc->max_qty_per_trade,
+                                .latency_ns = pc->latency_ns};
     if (s_risk_cfg(self->sym, &risk_cfg) != 0 ||
         tt_risk_init(&self->risk, &risk_cfg, inst) != 0 ||
         tt_book_init(&self->book, self->sym->name, inst, &book_cfg, 1) != 0 ||
@@ -194,6 +200,30 @@ static void s_order_event(tt_actor_t *actor, s_exec_t *self, const char *coid)
         return;
     tt_evt_order_t ev = {.order = *order};
     tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &ev, sizeof ev);
+}
+
+/* The order COID replaces, while the book still holds it; or NULL. */
+static const tt_order_t *s_replaced(const s_exec_t *self, const char *coid)
+{
+    const tt_order_t *o = tt_book_find(&self->book, coid);
+    char old[TT_COID_MAX + 1];
+    if (!o || !o->replaces ||
+        tt_coid_format(old, self->sym->name, o->replaces, o->role) < 0)
+        return NULL;
+    return tt_book_find(&self->book, old);
+}
+
+/* An answer to a replacement moves its predecessor inside the book
+   without an answer of its own: to REPLACED once the replacement is
+   live, back to working when it is refused. That move goes to the bus
+   just before the answer's (from WAS, its state before), or the store
+   would keep the old order pending or open. */
+static void s_replaced_event(tt_actor_t *actor, s_exec_t *self,
+                             const char *coid, tt_ord_state_t was)
+{
+    const tt_order_t *old = s_replaced(self, coid);
+    if (old && old->state != was)
+        s_order_event(actor, self, old->coid);
 }
 
 /* The strategy learns its position from every fill. */
@@ -307,6 +337,8 @@ static void s_apply(tt_actor_t *actor, s_exec_t *self,
     uint64_t after = self->ctx_after;
     for (int i = 0; i < intents->n; i++) {
         const tt_intent_t *it = &intents->v[i];
+        if (it->kind == TT_INTENT_REPLACE) /* now PENDING_REPLACE */
+            s_order_event(actor, self, it->old_coid);
         if (self->bus && it->kind != TT_INTENT_CANCEL) {
             if (s_send_intent(actor, self, it) != 0)
                 s_reject_locally(&events[count++], it->order.coid, self->ctx_ts,
@@ -382,11 +414,16 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
         if (events[i].kind == TT_EV_REJECTED ||
             events[i].kind == TT_EV_CANCEL_REJECTED)
             tt_exec_pf_on_reject(&self->pf, actor, &events[i]);
-        if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0)
+        const tt_order_t *old = s_replaced(self, events[i].coid);
+        tt_ord_state_t was = old ? old->state : TT_OS_REPLACED;
+        if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0) {
             tt_warn(tt_actor_path(actor), "order event refused: %s",
                     tt_book_error(&self->book));
-        else if (events[i].code != S_LOCAL_REJECT)
-            s_order_event(actor, self, events[i].coid);
+        } else {
+            s_replaced_event(actor, self, events[i].coid, was);
+            if (events[i].code != S_LOCAL_REJECT)
+                s_order_event(actor, self, events[i].coid);
+        }
         if (res.filled && self->bus) {
             tt_evt_fill_t ev = {.fill = res.fill,
                                 .pos = *tt_book_position(&self->book)};

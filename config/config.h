@@ -112,6 +112,20 @@ typedef struct {
     int line;
 } tt_symbol_risk_cfg_t;
 
+/* paper: how the paper broker fills this symbol's orders
+   (venues/paper/fill_model.h; docs/TRADING.md, "Paper fills"). The
+   defaults are 1 bp of slippage, a 1 bp fee, no fixed fee, no liquidity
+   limit and no latency. */
+typedef struct {
+    int32_t slippage_bps;      /* 0..10000 (1) */
+    int32_t fee_bps;           /* 0..10000 (1) */
+    int64_t fee_per_order;     /* money at the price scale, first fill (0) */
+    int32_t participation_bps; /* share of a trade's size; 0 = no limit */
+    int64_t max_qty_per_trade; /* at the quantity scale; 0 = no limit */
+    int64_t latency_ns;        /* written as latency_ms (0) */
+    int line;
+} tt_symbol_paper_cfg_t;
+
 typedef struct {
     char name[TT_SYMBOL_NAME_MAX]; /* e.g. "BTCUSD"; [A-Z0-9._-], unique */
     size_t venue;                  /* index into tt_config_t.venues */
@@ -126,6 +140,7 @@ typedef struct {
        name when not configured. Appended last: existing fields keep
        their place. */
     char venue_symbol[TT_VENUE_SYMBOL_MAX];
+    tt_symbol_paper_cfg_t paper;
 } tt_symbol_cfg_t;
 
 typedef struct {

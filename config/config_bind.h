@@ -187,4 +187,20 @@ void tt_config_venue_dates_free(tt_venue_cfg_t *venue);
 void tt_config_venue_check_calendar(tt_cfgb_t *b, const tt_venue_cfg_t *venue,
                                     yaml_node_t *map, const char *path);
 
+/* A symbol's paper mapping while binding (config_paper.c): the amounts
+   stay decimal text until the symbol's scales are known. */
+typedef struct {
+    tt_symbol_paper_cfg_t cfg; /* the integer keys; line of the mapping */
+    char *fee_text;            /* fee_per_order as written */
+    char *max_qty_text;        /* max_qty_per_trade as written */
+    int fee_line, max_qty_line;
+} tt_config_paper_in_t;
+
+extern const tt_cfgb_section_t tt_config_paper_section;
+/* Scales IN's amounts to INST (when SCALES_OK: its decimals were bound)
+   and checks them at their lines; the result goes to OUT. */
+void tt_config_paper_finish(tt_cfgb_t *b, tt_config_paper_in_t *in,
+                            const tt_instrument_t *inst, bool scales_ok,
+                            const char *path, tt_symbol_paper_cfg_t *out);
+
 #endif

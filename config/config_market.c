@@ -246,6 +246,7 @@ typedef struct {
     int64_t stale_ms;
     tt_strategy_cfg_t strategy;
     s_risk_in_t risk;
+    tt_config_paper_in_t paper;
 } s_symbol_in_t;
 
 static int s_cmp_i32(const void *a, const void *b)
@@ -413,6 +414,10 @@ static const tt_cfgb_field_t s_symbol_fields[] = {
      .type = TT_CFGB_MAP,
      TT_CFGB_AT(s_symbol_in_t, risk),
      .sub = &s_risk},
+    {.key = "paper",
+     .type = TT_CFGB_MAP,
+     TT_CFGB_AT(s_symbol_in_t, paper),
+     .sub = &tt_config_paper_section},
 };
 static const tt_cfgb_section_t s_symbol =
     TT_CFGB_SECTION(s_symbol_fields, s_symbol_in_t, line);
@@ -543,6 +548,9 @@ static void s_finish_symbol(tt_cfgb_t *b, const tt_config_t *cfg,
     memcpy(out->timeframes, in->timeframes, sizeof(out->timeframes));
     out->stale_ms = in->stale_ms;
     s_finish_risk(b, in, path);
+    tt_config_paper_finish(b, &in->paper, &out->instrument,
+                           in->px_line > 0 && in->qty_line > 0, path,
+                           &out->paper);
     out->strategy = in->strategy;
     memset(&in->strategy, 0, sizeof(in->strategy));
     out->risk = in->risk.cfg;

@@ -10,4 +10,4 @@ tt_test(NAME test_session_watch LABEL unit
         LIBS tt_clock TIMEOUT 60)
 tt_test(NAME test_trading_actors LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_trading_actors.c
-        LIBS tt_actors TIMEOUT 120)
+        LIBS tt_actors tt_bus tt_store TIMEOUT 120)

@@ -151,6 +151,10 @@ static void s_check_default_symbol(const tt_symbol_cfg_t *sym, const char *name,
     assert_string_equal(sym->risk.qty, order_qty);
     assert_int_equal(sym->risk.max_orders_per_min, 10);
     assert_int_equal(sym->risk.max_consecutive_losses, 3);
+    assert_int_equal(sym->paper.slippage_bps, 1);
+    assert_int_equal(sym->paper.fee_bps, 1);
+    assert_int_equal(sym->paper.participation_bps, 0);
+    assert_int_equal(sym->paper.latency_ns, 0);
 }
 
 static void test_default_file_loads(void **state)
@@ -245,6 +249,13 @@ static void test_defaults_when_omitted(void **state)
     assert_int_equal(sym->risk.max_orders_per_min, 0);
     assert_int_equal(sym->risk.max_consecutive_losses, 0);
     assert_int_equal(sym->risk.line, 11);
+    /* The paper broker as it always was: 1 bp slippage, 1 bp fee. */
+    assert_int_equal(sym->paper.slippage_bps, 1);
+    assert_int_equal(sym->paper.fee_bps, 1);
+    assert_int_equal(sym->paper.fee_per_order, 0);
+    assert_int_equal(sym->paper.participation_bps, 0);
+    assert_int_equal(sym->paper.max_qty_per_trade, 0);
+    assert_int_equal(sym->paper.latency_ns, 0);
 }
 
 static void test_every_key_set(void **state)
@@ -386,6 +397,81 @@ static void test_symbol_defaults_merge(void **state)
                         "30");
     assert_string_equal(b->risk.qty, "7");
     assert_int_equal(b->risk.max_orders_per_min, 0);
+}
+
+/* symbols[].paper: merged key by key over symbol_defaults.paper, amounts
+   scaled at the symbol's own decimals, every range checked at its line. */
+static void test_paper_broker(void **state)
+{
+    s_fixture_t *fx = *state;
+    tt_config_t *cfg = s_load_text(
+        fx, S_VENUES
+        /* 4 */ "symbol_defaults:\n"
+                /* 5 */ "  venue: sim\n"
+                /* 6 */ "  strategy: {kind: sma_cross}\n"
+                /* 7 */ "  paper: {fee_bps: 5, fee_per_order: \"0.35\",\n"
+                /* 8 */ "          latency_ms: 250}\n"
+                /* 9 */ "symbols:\n"
+                /* 10 */ "  - {symbol: A, px_decimals: 2, qty_decimals: 0,\n"
+                /* 11 */ "     lot_size: 10, risk: {qty: \"10\"},\n"
+                /* 12 */ "     paper: {slippage_bps: 0,\n"
+                /* 13 */ "       max_qty_per_trade: 30,\n"
+                /* 14 */ "       participation_bps: 10000}}\n"
+                /* 15 */ "  - {symbol: B, px_decimals: 4, qty_decimals: 3,\n"
+                /* 16 */ "     risk: {qty: \"1\"}, paper: {fee_bps: 0}}\n");
+    s_errors_print(&fx->errors);
+    assert_non_null(cfg);
+    const tt_symbol_paper_cfg_t *a = &cfg->symbols[0].paper;
+    const tt_symbol_paper_cfg_t *b = &cfg->symbols[1].paper;
+    assert_int_equal(a->slippage_bps, 0);
+    assert_int_equal(a->fee_bps, 5);
+    assert_int_equal(a->fee_per_order, 35);
+    assert_int_equal(a->participation_bps, 10000);
+    assert_int_equal(a->max_qty_per_trade, 30);
+    assert_int_equal(a->latency_ns, 250 * INT64_C(1000000));
+    assert_int_equal(b->slippage_bps, 1);
+    assert_int_equal(b->fee_bps, 0);
+    assert_int_equal(b->fee_per_order, 3500); /* 0.35 at 4 decimals */
+    assert_int_equal(b->participation_bps, 0);
+    assert_int_equal(b->max_qty_per_trade, 0);
+    assert_int_equal(b->latency_ns, 250 * INT64_C(1000000));
+
+    /* The minimal file's symbol opens at line 5, "risk:" at 11. */
+    s_expect_one(fx, S_MINIMAL "    paper: {slippage_bps: 10001}\n", 13,
+                 "symbols[0].paper.slippage_bps: 10001 is out of range "
+                 "0..10000");
+    s_expect_one(fx, S_MINIMAL "    paper: {fee_bps: -1}\n", 13,
+                 "symbols[0].paper.fee_bps: -1 is out of range 0..10000");
+    s_expect_one(fx, S_MINIMAL "    paper: {participation_bps: 2.5}\n", 13,
+                 "symbols[0].paper.participation_bps: expected an integer, "
+                 "got '2.5'");
+    s_expect_one(fx, S_MINIMAL "    paper: {latency_ms: 60001}\n", 13,
+                 "symbols[0].paper.latency_ms: 60001 is out of range "
+                 "0..60000");
+    s_expect_one(fx, S_MINIMAL "    paper:\n      fee_per_order: \"0.001\"\n",
+                 14,
+                 "symbols[0].paper.fee_per_order: '0.001' is not exact at "
+                 "px_decimals 2");
+    s_expect_one(fx, S_MINIMAL "    paper: {fee_per_order: \"-1\"}\n", 13,
+                 "symbols[0].paper.fee_per_order: must be 0 or more, got "
+                 "'-1'");
+    s_expect_one(fx, S_MINIMAL "    paper: {fee_per_order: lots}\n", 13,
+                 "symbols[0].paper.fee_per_order: expected a decimal number, "
+                 "got 'lots'");
+    s_expect_one(fx,
+                 S_MINIMAL "    lot_size: \"0.01\"\n"
+                           "    paper: {max_qty_per_trade: \"0.005\"}\n",
+                 14,
+                 "symbols[0].paper.max_qty_per_trade: '0.005' is less than "
+                 "one lot: no order would ever fill");
+    s_expect_one(fx, S_MINIMAL "    paper: {max_qty_per_trade: \"1e-7\"}\n", 13,
+                 "symbols[0].paper.max_qty_per_trade: '1e-7' is not exact at "
+                 "qty_decimals 6");
+    s_expect_one(fx, S_MINIMAL "    paper: {fee_bsp: 1}\n", 13,
+                 "unknown key 'fee_bsp' in symbols[0].paper (did you mean "
+                 "'fee_bps'?)");
+    s_expect_one(fx, S_MINIMAL "    paper: 5\n", 13,
+                 "symbols[0].paper: expected a mapping, got a scalar");
 }
 
 /* A mistake inside symbol_defaults is reported once, not once per symbol,
@@ -930,6 +1016,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_timeframes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_decimals, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_risk_rules, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_paper_broker, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_many_errors_one_pass, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_file_level_errors, s_setup,

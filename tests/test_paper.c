@@ -171,6 +171,41 @@ static void test_partial_fills(void **state)
     assert_int_equal(tt_paper_find(&q, "c")->filled, 7);
 }
 
+/* Both liquidity limits at once, the smaller winning, rounded down to
+   lots of 10; the fixed fee only on the order's first fill. */
+static void test_partial_fills_lots_and_fixed_fee(void **state)
+{
+    (void)state;
+    tt_instrument_t inst = s_inst;
+    inst.lot_size = 10;
+    tt_paper_cfg_t cfg = {.fee_bps = 10,
+                          .fee_fixed = 100,
+                          .participation_bps = 5000,
+                          .max_qty_per_tick = 30};
+    tt_paper_t p;
+    assert_int_equal(tt_paper_init(&p, &cfg, &inst), 0);
+    s_submit(&p, s_ord("a", TT_SIDE_BUY, TT_ORD_MARKET, TT_TIF_GTC, 100, 0, 0),
+             0);
+    /* 50% of 45 = 22, down to the lot: 20. 2000.00 * 0.1% = 2.00, plus
+       the fixed 1.00. */
+    assert_int_equal(s_tick(&p, 1, 10000, 45), 1);
+    assert_int_equal(s_ev[0].qty, 20);
+    assert_int_equal(s_ev[0].fee, 300);
+    /* 50% of 1000 is 500, the cap 30 wins; no fixed fee any more. */
+    assert_int_equal(s_tick(&p, 2, 10000, 1000), 1);
+    assert_int_equal(s_ev[0].qty, 30);
+    assert_int_equal(s_ev[0].fee, 300);
+    assert_string_equal(s_ev[0].fill_id, "a:2");
+    /* 50% of 15 is less than a lot: nothing. */
+    assert_int_equal(s_tick(&p, 3, 10000, 15), 0);
+    assert_int_equal(tt_paper_find(&p, "a")->filled, 50);
+    assert_int_equal(s_tick(&p, 4, 10000, 1000), 1);
+    assert_int_equal(s_tick(&p, 5, 10000, 1000), 1);
+    assert_int_equal(s_ev[0].qty, 20); /* the last 20 of 100 */
+    assert_string_equal(s_ev[0].fill_id, "a:4");
+    assert_int_equal(p.n, 0);
+}
+
 static void test_latency(void **state)
 {
     (void)state;
@@ -343,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_limit_strictly_through),
         cmocka_unit_test(test_stop_and_stop_limit),
         cmocka_unit_test(test_partial_fills),
+        cmocka_unit_test(test_partial_fills_lots_and_fixed_fee),
         cmocka_unit_test(test_latency),
         cmocka_unit_test(test_ioc_and_day_expiry),
         cmocka_unit_test(test_cancel_replace_and_retry),

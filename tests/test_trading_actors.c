@@ -16,8 +16,10 @@
 #include "actors/clock_actor.h"
 #include "actors/exec_portfolio.h"
 #include "actors/symbol_actors.h"
+#include "bus/bus.h"
 #include "risk/portfolio.h"
 #include "runtime/runtime.h"
+#include "store/store.h"
 
 #include <czmq.h>
 #include <stdio.h>
@@ -54,8 +56,10 @@ typedef struct {
     tt_clock_t *clock;
     tt_runtime_t *rt;
     tt_portfolio_t *pf;
-    zsock_t *inbox; /* reports from the workers */
-    zsock_t *bus;   /* the bus's inbox: the test plays the bus */
+    zsock_t *inbox;     /* reports from the workers */
+    zsock_t *bus;       /* the bus's inbox: the test plays the bus */
+    zactor_t *real_bus; /* or the real one, with its store */
+    tt_bus_stats_t bus_stats;
     tt_sender_t *sender;
     zactor_t *sessions;
     tt_clock_stats_t cstats;
@@ -86,7 +90,7 @@ static int s_probe_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
 static const tt_behaviour_t s_probe = {"probe", s_probe_init, s_probe_handle,
                                        NULL,    NULL,         NULL};
 
-static const char *s_yaml_head = "service:\n  workers: %d\n"
+static const char *s_yaml_head = "service:\n  workers: %d\n%s"
                                  "portfolio:\n%s"
                                  "venues:\n  - name: nyse\n    kind: sim\n"
                                  "    calendar: us_equity\n"
@@ -95,6 +99,7 @@ static const char *s_yaml_head = "service:\n  workers: %d\n"
                                  "  timeframes: [60]\n  stale_ms: 600000\n"
                                  "  strategy: {kind: sma_cross}\n"
                                  "  risk: {qty: \"10\"}\n"
+                                 "%s"
                                  "symbols:\n";
 
 static void s_on_frame(s_rig_t *rig, const tt_msg_t *msg)
@@ -211,16 +216,37 @@ static const tt_order_t *s_until_state(s_rig_t *rig, int sym, tt_role_t role,
     return o && o->state == state ? o : NULL;
 }
 
-static void s_rig_up(s_rig_t *rig, int workers, int symbols,
-                     const char *portfolio, int64_t start)
+static void s_rig_up_bus(s_rig_t *rig, int workers, int symbols,
+                         const char *portfolio, const char *paper,
+                         int64_t start, bool real_bus);
+
+/* The rig with PAPER (symbol_defaults lines, e.g. a paper: mapping) in
+   its config. */
+static void s_rig_up_with(s_rig_t *rig, int workers, int symbols,
+                          const char *portfolio, const char *paper,
+                          int64_t start)
+{
+    s_rig_up_bus(rig, workers, symbols, portfolio, paper, start, false);
+}
+
+static void s_rig_up_bus(s_rig_t *rig, int workers, int symbols,
+                         const char *portfolio, const char *paper,
+                         int64_t start, bool real_bus)
 {
     memset(rig, 0, sizeof *rig);
+    rig->dir = tth_tmpdir("tt-trading");
+    char service[1024] = "";
+    if (real_bus) /* its file and sockets in the scratch directory */
+        snprintf(service, sizeof service,
+                 "  db: %s/t.db\n  control: ipc://%s/control\n"
+                 "  events: ipc://%s/events\n  replay: ipc://%s/replay\n",
+                 rig->dir, rig->dir, rig->dir, rig->dir);
     char yaml[8192];
-    int len = snprintf(yaml, sizeof yaml, s_yaml_head, workers, portfolio);
+    int len = snprintf(yaml, sizeof yaml, s_yaml_head, workers, service,
+                       portfolio, paper);
     for (int i = 0; i < symbols; i++)
         len += snprintf(yaml + len, sizeof yaml - (size_t)len,
                         "  - symbol: S%02d\n", i);
-    rig->dir = tth_tmpdir("tt-trading");
     char *path = tth_write_file(rig->dir, "c.yaml", yaml);
     rig->cfg = tt_config_load(path, NULL, NULL, NULL);
     free(path);
@@ -235,9 +261,14 @@ static void s_rig_up(s_rig_t *rig, int workers, int symbols,
     tt_runtime_set_portfolio(rig->rt, rig->pf);
     tt_runtime_set_bus(rig->rt, true);
     rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
-    rig->bus = zsock_new_pull(tt_runtime_endpoint_bus(rig->rt));
     assert_non_null(rig->inbox);
-    assert_non_null(rig->bus);
+    if (real_bus) {
+        rig->real_bus = tt_bus_start(rig->rt, &rig->bus_stats);
+        assert_non_null(rig->real_bus);
+    } else {
+        rig->bus = zsock_new_pull(tt_runtime_endpoint_bus(rig->rt));
+        assert_non_null(rig->bus);
+    }
     assert_int_equal(tt_runtime_start(rig->rt), 0);
     rig->sender = tt_sender_new(rig->rt);
     zsock_set_rcvtimeo(rig->inbox, 5000);
@@ -258,10 +289,20 @@ static void s_rig_up(s_rig_t *rig, int workers, int symbols,
                        TT_ACTOR_ROOT, TT_MSG_WARMTH, &warm, sizeof warm, true);
 }
 
+static void s_rig_up(s_rig_t *rig, int workers, int symbols,
+                     const char *portfolio, int64_t start)
+{
+    s_rig_up_with(rig, workers, symbols, portfolio, "", start);
+}
+
 static void s_rig_down(s_rig_t *rig)
 {
     zactor_destroy(&rig->sessions);
     tt_sender_destroy(&rig->sender);
+    /* Like the root: the workers stop, then the bus (which numbers and
+       stores what they sent last), then the runtime goes. */
+    tt_runtime_stop(rig->rt);
+    zactor_destroy(&rig->real_bus);
     tt_runtime_destroy(&rig->rt);
     zsock_destroy(&rig->bus);
     zsock_destroy(&rig->inbox);
@@ -296,13 +337,13 @@ static void s_signal(s_rig_t *rig, int sym, tt_signal_kind_t kind, tt_px_t ref,
                      0);
 }
 
-/* One trade of SYM at PX, at the clock's time. */
-static void s_trade_now(s_rig_t *rig, int sym, tt_px_t px)
+/* One trade of SYM at PX for SIZE, at the clock's time. */
+static void s_trade_sized(s_rig_t *rig, int sym, tt_px_t px, tt_qty_t size)
 {
     tt_tick_batch_t batch = {.count = 1};
     batch.ticks[0] = (tt_tick_t){.ts = s_now(rig),
                                  .price = px,
-                                 .size = 100,
+                                 .size = size,
                                  .trade_id = ++rig->trade_id};
     uint32_t len =
         (uint32_t)(offsetof(tt_tick_batch_t, ticks) + sizeof(tt_tick_t));
@@ -311,6 +352,12 @@ static void s_trade_now(s_rig_t *rig, int sym, tt_px_t px)
                                     tt_runtime_actor_id(sym, TT_ROLE_DATA),
                                     TT_MSG_TICKS, &batch, len, true),
                      0);
+}
+
+/* One trade of SYM at PX (for 100), at the clock's time. */
+static void s_trade_now(s_rig_t *rig, int sym, tt_px_t px)
+{
+    s_trade_sized(rig, sym, px, 100);
 }
 
 /* One trade of SYM at PX, one second after the last: the clock moves
@@ -659,6 +706,10 @@ static void test_eod_force_close_on_dst_day(void **state)
     assert_non_null(exit);
     assert_int_equal(exit->side, TT_SIDE_SELL);
     assert_int_equal(exit->qty, 10);
+    /* The clock actor counts the close after telling the symbols. */
+    deadline = tth_now_ms() + 5000;
+    while (atomic_load(&rig->cstats.closes) < 1 && tth_now_ms() < deadline)
+        s_pump(rig, 2);
     assert_int_equal(atomic_load(&rig->cstats.closes), 1);
     assert_int_equal(s_last(rig, 0, TT_ROLE_STOP)->state, TT_OS_CANCELLED);
     assert_int_equal(s_last(rig, 0, TT_ROLE_TARGET)->state, TT_OS_CANCELLED);
@@ -692,6 +743,371 @@ static void test_eod_force_close_on_dst_day(void **state)
     assert_int_equal(total->net, 948);
     assert_int_equal(atomic_load(&rig->cstats.summaries), 1);
     assert_int_equal(atomic_load(&rig->cstats.last_eod_session), 20240311);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* Pumps until the order COID's latest event shows STATE, at most 5 s. */
+static bool s_until_coid(s_rig_t *rig, const char *coid, tt_ord_state_t state)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    for (;;) {
+        const tt_order_t *o = NULL;
+        for (int i = rig->norders - 1; i >= 0 && !o; i--)
+            if (!strcmp(rig->orders[i].order.coid, coid))
+                o = &rig->orders[i].order;
+        if (o && o->state == state)
+            return true;
+        if (tth_now_ms() >= deadline)
+            return false;
+        s_pump(rig, 2);
+    }
+}
+
+/* Pumps until the order in ROLE of SYM works (ACCEPTED) with QTY, at
+   most 5 s: a child replaced by one of another size. */
+static const tt_order_t *s_until_working(s_rig_t *rig, int sym, tt_role_t role,
+                                         tt_qty_t qty)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    const tt_order_t *o;
+    while (!((o = s_last(rig, sym, role)) && o->state == TT_OS_ACCEPTED &&
+             o->qty == qty) &&
+           tth_now_ms() < deadline)
+        s_pump(rig, 2);
+    return o && o->state == TT_OS_ACCEPTED && o->qty == qty ? o : NULL;
+}
+
+/* Pumps until the execution actor of SYM has handled WANT messages. */
+static bool s_until_handled(s_rig_t *rig, int sym, uint64_t want)
+{
+    _Atomic uint64_t *handled = &s_exec(rig, sym)->handled;
+    int64_t deadline = tth_now_ms() + 5000;
+    while (atomic_load(handled) < want && tth_now_ms() < deadline)
+        s_pump(rig, 2);
+    return atomic_load(handled) >= want;
+}
+
+/* Partial fills, then the rest cancelled. With participation_bps 5000 a
+   trade fills at most half its size: the market entry of 10 fills 4 on
+   a trade of 8 (100.00 + 1 bp, up to 100.01; fee 400.04 * 1 bp =
+   0.040004, up to 0.05); the stop and target go out for the 4 held.
+   The next trade of 8 fills 4 more at 100.01 (fee 0.05): the stop and
+   target are replaced by orders for 8. The exit then cancels the
+   entry's last 2 with both children and sells the 8 held: 100.50 - 1 bp
+   = 100.48995, down to 100.48; fee 803.84 * 1 bp = 0.080384, up to
+   0.09. P&L (100.48 - 100.01) * 8 = 3.76, fees 0.19, net 3.57. */
+static void test_partial_fill_then_cancel(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up_with(rig, 1, 1, "  max_open_positions: 5\n",
+                  "  paper: {participation_bps: 5000}\n", MON + 15 * HOUR);
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    assert_non_null(s_until_state(rig, 0, TT_ROLE_ENTRY, TT_OS_ACCEPTED));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    const tt_order_t *entry =
+        s_until_state(rig, 0, TT_ROLE_ENTRY, TT_OS_PARTIALLY_FILLED);
+    assert_non_null(entry);
+    assert_int_equal(entry->qty, 10);
+    assert_int_equal(entry->filled, 4);
+    assert_true(s_until(rig, &rig->nfills, 1));
+    assert_string_equal(s_fill(rig, 0)->fill.fill_id, "tt-S00-1-e:1");
+    assert_int_equal(s_fill(rig, 0)->fill.px, 10001);
+    assert_int_equal(s_fill(rig, 0)->fill.qty, 4);
+    assert_int_equal(s_fill(rig, 0)->fill.fee, 5);
+    assert_true(s_until_stat(rig, &s_exec(rig, 0)->position, 4));
+    /* The bracket covers what is held, not what was ordered. */
+    const tt_order_t *stop = s_until_working(rig, 0, TT_ROLE_STOP, 4);
+    assert_non_null(stop);
+    assert_int_equal(stop->stop_px, 9900);
+    const tt_order_t *target = s_until_working(rig, 0, TT_ROLE_TARGET, 4);
+    assert_non_null(target);
+    assert_int_equal(target->limit_px, 10200);
+    /* More of the entry fills: the children grow with it. */
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    assert_true(s_until(rig, &rig->nfills, 2));
+    assert_string_equal(s_fill(rig, 1)->fill.fill_id, "tt-S00-1-e:2");
+    assert_int_equal(s_fill(rig, 1)->fill.px, 10001);
+    assert_int_equal(s_fill(rig, 1)->fill.qty, 4);
+    assert_int_equal(s_fill(rig, 1)->fill.fee, 5);
+    stop = s_until_working(rig, 0, TT_ROLE_STOP, 8);
+    assert_non_null(stop);
+    assert_string_equal(stop->coid, "tt-S00-4-s");
+    assert_int_equal(stop->replaces, 2);
+    /* The orders for 4 are finished (REPLACED), in the store too. */
+    assert_true(s_until_coid(rig, "tt-S00-2-s", TT_OS_REPLACED));
+    assert_true(s_until_coid(rig, "tt-S00-3-t", TT_OS_REPLACED));
+    assert_int_equal(stop->stop_px, 9900);
+    assert_non_null(s_until_working(rig, 0, TT_ROLE_TARGET, 8));
+    assert_true(s_until_stat(rig, &s_exec(rig, 0)->position, 8));
+    entry = s_last(rig, 0, TT_ROLE_ENTRY);
+    assert_int_equal(entry->state, TT_OS_PARTIALLY_FILLED);
+    assert_int_equal(entry->filled, 8);
+    /* While the entry works its slot holds the entry's notional. */
+    tt_portfolio_stats_t st;
+    tt_portfolio_stats(rig->pf, &st);
+    assert_int_equal(st.open, 1);
+    /* The exit: the entry's remaining 2 are cancelled, never filled. */
+    s_signal(rig, 0, TT_SIG_EXIT, 10050, 0, 0);
+    const tt_order_t *exit =
+        s_until_state(rig, 0, TT_ROLE_EXIT, TT_OS_ACCEPTED);
+    assert_non_null(exit);
+    assert_int_equal(exit->side, TT_SIDE_SELL);
+    assert_int_equal(exit->type, TT_ORD_MARKET);
+    assert_int_equal(exit->qty, 8);
+    entry = s_last(rig, 0, TT_ROLE_ENTRY);
+    assert_int_equal(entry->state, TT_OS_CANCELLED);
+    assert_int_equal(entry->filled, 8);
+    assert_int_equal(s_last(rig, 0, TT_ROLE_STOP)->state, TT_OS_CANCELLED);
+    assert_int_equal(s_last(rig, 0, TT_ROLE_TARGET)->state, TT_OS_CANCELLED);
+    s_trade(rig, 0, 10050);
+    assert_true(s_until(rig, &rig->nfills, 3));
+    assert_string_equal(s_fill(rig, 2)->fill.coid, exit->coid);
+    assert_int_equal(s_fill(rig, 2)->fill.px, 10048);
+    assert_int_equal(s_fill(rig, 2)->fill.qty, 8);
+    assert_int_equal(s_fill(rig, 2)->fill.fee, 9);
+    assert_true(s_until_stat(rig, &s_exec(rig, 0)->realized, 357));
+    assert_int_equal(atomic_load(&s_exec(rig, 0)->position), 0);
+    assert_non_null(s_until_state(rig, 0, TT_ROLE_EXIT, TT_OS_FILLED));
+    /* Nothing else filled: a later trade meets no order. */
+    uint64_t handled = atomic_load(&s_exec(rig, 0)->handled);
+    s_trade(rig, 0, 9000);
+    assert_true(s_until_handled(rig, 0, handled + 1));
+    s_pump(rig, 20);
+    assert_int_equal(rig->nfills, 3);
+    tt_portfolio_stats(rig->pf, &st);
+    assert_int_equal(st.open, 0);
+    assert_int_equal(st.exposure, 0);
+    assert_int_equal(st.realized_today, 357);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* The end of the day cancels what is left of a partly filled entry and
+   closes only what was filled. The entry of 10 fills 4 on a trade of 8
+   (participation_bps 5000) at 100.01, fee 0.05; at 16:00 New York the
+   clock actor force-closes: the entry's last 6, the stop and the target
+   are cancelled and a market sell of 4 goes out, filled at 101.00 - 1 bp
+   = 100.9899, down to 100.98 (fee 403.92 * 1 bp = 0.040392, up to
+   0.05). Gross (100.98 - 100.01) * 4 = 3.88, fees 0.10, net 3.78. */
+static void test_partial_fill_then_eod(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    tt_ns_t close = MON + 20 * HOUR;
+    s_rig_up_with(rig, 1, 1, "  max_open_positions: 5\n",
+                  "  paper: {participation_bps: 5000}\n",
+                  close - 10 * 60 * SEC);
+    rig->sessions = tt_clock_actor_start(rig->rt, &rig->cstats);
+    assert_non_null(rig->sessions);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (atomic_load(&rig->cstats.opens) < 1 && tth_now_ms() < deadline)
+        s_pump(rig, 2);
+    assert_int_equal(atomic_load(&rig->cstats.opens), 1);
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    assert_non_null(s_until_state(rig, 0, TT_ROLE_ENTRY, TT_OS_ACCEPTED));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    assert_true(s_until(rig, &rig->nfills, 1));
+    assert_int_equal(s_fill(rig, 0)->fill.qty, 4);
+    assert_int_equal(s_fill(rig, 0)->fill.px, 10001);
+    assert_non_null(s_until_working(rig, 0, TT_ROLE_STOP, 4));
+    assert_non_null(s_until_working(rig, 0, TT_ROLE_TARGET, 4));
+    tt_clock_set(rig->clock, close);
+    const tt_order_t *exit =
+        s_until_state(rig, 0, TT_ROLE_EXIT, TT_OS_ACCEPTED);
+    assert_non_null(exit);
+    assert_int_equal(exit->side, TT_SIDE_SELL);
+    assert_int_equal(exit->qty, 4);
+    const tt_order_t *entry = s_last(rig, 0, TT_ROLE_ENTRY);
+    assert_int_equal(entry->state, TT_OS_CANCELLED);
+    assert_int_equal(entry->qty, 10);
+    assert_int_equal(entry->filled, 4);
+    assert_int_equal(s_last(rig, 0, TT_ROLE_STOP)->state, TT_OS_CANCELLED);
+    assert_int_equal(s_last(rig, 0, TT_ROLE_TARGET)->state, TT_OS_CANCELLED);
+    s_trade(rig, 0, 10100);
+    assert_true(s_until(rig, &rig->neod, 2));
+    assert_true(s_until(rig, &rig->nfills, 2));
+    assert_string_equal(s_fill(rig, 1)->fill.coid, exit->coid);
+    assert_int_equal(s_fill(rig, 1)->fill.qty, 4);
+    assert_int_equal(s_fill(rig, 1)->fill.px, 10098);
+    assert_int_equal(s_fill(rig, 1)->fill.fee, 5);
+    assert_true(s_until_stat(rig, &s_exec(rig, 0)->realized, 378));
+    assert_int_equal(atomic_load(&s_exec(rig, 0)->position), 0);
+    const tt_evt_eod_t *line = &rig->eod[0];
+    assert_string_equal(line->symbol, "S00");
+    assert_int_equal(line->trades, 1);
+    assert_int_equal(line->wins, 1);
+    assert_int_equal(line->gross, 388);
+    assert_int_equal(line->fees, 10);
+    assert_int_equal(line->net, 378);
+    assert_int_equal(rig->eod[1].net, 378);
+    tt_portfolio_stats_t st;
+    tt_portfolio_stats(rig->pf, &st);
+    assert_int_equal(st.open, 0);
+    assert_int_equal(st.exposure, 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* ---- with the real bus and store ---------------------------------- */
+
+typedef struct {
+    int n;
+    tt_store_order_t v[16];
+} s_open_t;
+
+static int s_collect_open(const tt_store_order_t *rec, void *arg)
+{
+    s_open_t *open = arg;
+    assert_true(open->n < 16);
+    open->v[open->n++] = *rec;
+    return 0;
+}
+
+/* The stored order COID among OPEN, or NULL. */
+static const tt_order_t *s_open_find(const s_open_t *open, const char *coid)
+{
+    for (int i = 0; i < open->n; i++)
+        if (!strcmp(open->v[i].order.coid, coid))
+            return &open->v[i].order;
+    return NULL;
+}
+
+/* Polls the store (at most 5 s) until its open orders are exactly WANT:
+   "coid:STATE:qty:filled" each, in any order. */
+static bool s_until_open(tt_store_t *store, s_open_t *open,
+                         const char *const *want, int nwant)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    for (;;) {
+        open->n = 0;
+        assert_int_equal(
+            tt_store_open_orders(store, "S00", s_collect_open, open), 0);
+        bool same = open->n == nwant;
+        for (int i = 0; same && i < nwant; i++) {
+            char coid[64], state[32];
+            long long qty, filled;
+            assert_int_equal(sscanf(want[i], "%63[^:]:%31[^:]:%lld:%lld", coid,
+                                    state, &qty, &filled),
+                             4);
+            const tt_order_t *o = s_open_find(open, coid);
+            same = o && !strcmp(tt_ord_state_name(o->state), state) &&
+                   o->qty == qty && o->filled == filled;
+        }
+        if (same)
+            return true;
+        if (tth_now_ms() >= deadline) {
+            for (int i = 0; i < open->n; i++)
+                print_message("open: %s %s %lld/%lld\n", open->v[i].order.coid,
+                              tt_ord_state_name(open->v[i].order.state),
+                              (long long)open->v[i].order.filled,
+                              (long long)open->v[i].order.qty);
+            return false;
+        }
+        tth_nap_ms(2);
+    }
+}
+
+/* Through the real bus into the real store, every order's state is the
+   book's: the replaced stops and targets are REPLACED (not left open),
+   the entry's cancelled rest is CANCELLED, and the store refuses none of
+   the moves. The partial fills of test_partial_fill_then_cancel, then a
+   stop move (a second replacement), then the exit. */
+static void test_store_keeps_order_states(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up_bus(rig, 1, 1, "  max_open_positions: 5\n",
+                 "  paper: {participation_bps: 5000}\n", MON + 15 * HOUR, true);
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/t.db", rig->dir);
+    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
+    assert_non_null(store);
+    s_open_t open;
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    tt_sender_flush(rig->sender);
+    const char *const entry[] = {"tt-S00-1-e:ACCEPTED:10:0"};
+    assert_true(s_until_open(store, &open, entry, 1));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    tt_sender_flush(rig->sender);
+    const char *const first[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:4",
+                                 "tt-S00-2-s:ACCEPTED:4:0",
+                                 "tt-S00-3-t:ACCEPTED:4:0"};
+    assert_true(s_until_open(store, &open, first, 3));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    tt_sender_flush(rig->sender);
+    const char *const grown[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:8",
+                                 "tt-S00-4-s:ACCEPTED:8:0",
+                                 "tt-S00-5-t:ACCEPTED:8:0"};
+    assert_true(s_until_open(store, &open, grown, 3));
+    s_signal(rig, 0, TT_SIG_MOVE_STOP, 10000, 9950, 0);
+    tt_sender_flush(rig->sender);
+    const char *const moved[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:8",
+                                 "tt-S00-6-s:ACCEPTED:8:0",
+                                 "tt-S00-5-t:ACCEPTED:8:0"};
+    assert_true(s_until_open(store, &open, moved, 3));
+    assert_int_equal(s_open_find(&open, "tt-S00-6-s")->stop_px, 9950);
+    s_signal(rig, 0, TT_SIG_EXIT, 10050, 0, 0);
+    tt_sender_flush(rig->sender);
+    const char *const exiting[] = {"tt-S00-7-x:ACCEPTED:8:0"};
+    assert_true(s_until_open(store, &open, exiting, 1));
+    s_trade(rig, 0, 10050);
+    tt_sender_flush(rig->sender);
+    assert_true(s_until_open(store, &open, NULL, 0));
+    int64_t deadline = tth_now_ms() + 5000;
+    _Atomic int64_t *realized = &s_exec(rig, 0)->realized;
+    while (atomic_load(realized) != 357 && tth_now_ms() < deadline)
+        tth_nap_ms(2);
+    assert_int_equal(atomic_load(realized), 357);
+    assert_int_equal(atomic_load(&rig->bus_stats.store_errors), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.duplicates), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.intents), 7);
+    tt_store_close(&store);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* The paper settings reach the execution actor: no slippage or
+   percentage fee, 1.25 per order, and 1.5 s of latency in event time.
+   The entry, decided at T, skips the trade at T + 0.999 s and fills at
+   T + 1.999 s at that trade's 100.10; its stop at 99.00 is eligible 1.5 s
+   after the fill, so the trades at 98.00 before that do not touch it and
+   the one at 97.90 triggers it. P&L (97.90 - 100.10) * 10 = -22.00,
+   fees 2.50, net -24.50. */
+static void test_paper_latency_and_fixed_fee(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up_with(rig, 1, 1, "  max_open_positions: 5\n",
+                  "  paper: {slippage_bps: 0, fee_bps: 0,\n"
+                  "          fee_per_order: \"1.25\", latency_ms: 1500}\n",
+                  MON + 15 * HOUR);
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    assert_non_null(s_until_state(rig, 0, TT_ROLE_ENTRY, TT_OS_ACCEPTED));
+    s_trade(rig, 0, 10000); /* 0.999 s after the signal: too early */
+    s_trade(rig, 0, 10010);
+    assert_true(s_until(rig, &rig->nfills, 1));
+    assert_int_equal(s_fill(rig, 0)->fill.px, 10010);
+    assert_int_equal(s_fill(rig, 0)->fill.qty, 10);
+    assert_int_equal(s_fill(rig, 0)->fill.fee, 125);
+    assert_int_equal(s_fill(rig, 0)->fill.ts, s_now(rig));
+    assert_non_null(s_until_working(rig, 0, TT_ROLE_STOP, 10));
+    assert_non_null(s_until_working(rig, 0, TT_ROLE_TARGET, 10));
+    s_trade_now(rig, 0, 9800); /* the fill's own instant */
+    s_trade(rig, 0, 9800);     /* 1 s after it */
+    tt_clock_advance(rig->clock, SEC / 2);
+    s_trade_now(rig, 0, 9790); /* 1.5 s after: eligible */
+    assert_true(s_until(rig, &rig->nfills, 2));
+    assert_int_equal(s_fill(rig, 1)->fill.px, 9790);
+    assert_int_equal(s_fill(rig, 1)->fill.fee, 125);
+    assert_true(s_until_stat(rig, &s_exec(rig, 0)->realized, -2450));
+    assert_non_null(s_until_state(rig, 0, TT_ROLE_TARGET, TT_OS_CANCELLED));
     s_rig_down(rig);
     free(rig);
 }
@@ -810,6 +1226,10 @@ int main(void)
         cmocka_unit_test(test_paused_symbol_emits_nothing),
         cmocka_unit_test(test_eod_force_close_on_dst_day),
         cmocka_unit_test(test_limits_hold_across_workers),
+        cmocka_unit_test(test_partial_fill_then_cancel),
+        cmocka_unit_test(test_partial_fill_then_eod),
+        cmocka_unit_test(test_store_keeps_order_states),
+        cmocka_unit_test(test_paper_latency_and_fixed_fee),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
