@@ -282,6 +282,44 @@ static void test_report_totals_and_store(void **state)
     free(out), free(data);
 }
 
+static long s_count(const char *db_path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    long n = tth_query_long(db, sql);
+    sqlite3_close(db);
+    return n;
+}
+
+/* The live run's tick-to-order figures, logged by the root at stop
+   (runtime/latency.h): orders decided from sim ticks, no more than the
+   stored orders; those at the broker no more than those decided; the
+   quantiles in order. */
+static void s_check_latency_line(const char *log_path, long orders)
+{
+    char *log = tth_read_file(log_path);
+    assert_non_null(log);
+    long n[2] = {-1, -1};
+    const char *stage[2] = {"tick to order (decided): ",
+                            "tick to order (at the broker): "};
+    for (int k = 0; k < 2; k++) {
+        const char *at = strstr(log, stage[k]);
+        if (!at)
+            fail_msg("no '%s' line in the log", stage[k]);
+        double p50, p99, p999, max;
+        assert_int_equal(sscanf(at + strlen(stage[k]),
+                                "%ld orders, p50 %lf us, p99 %lf us, p99.9 "
+                                "%lf us, max %lf us",
+                                &n[k], &p50, &p99, &p999, &max),
+                         5);
+        assert_true(p50 > 0 && p50 <= p99 && p99 <= p999 && p999 <= max);
+    }
+    assert_true(n[0] >= 1 && n[0] <= orders);
+    assert_true(n[1] >= 1 && n[1] <= n[0]);
+    free(log);
+}
+
 /* The live run's trading-from time, from the recording's first line. */
 static char *s_trading_from(const char *ticks)
 {
@@ -358,6 +396,8 @@ static void test_parity_with_a_live_run(void **state)
     assert_true(strlen(live_fills) > 0);
     assert_string_equal(live_fills, bt_fills);
     assert_string_equal(live_orders, bt_orders);
+    s_check_latency_line(proc->log, s_count(live_db, "SELECT COUNT(*) FROM "
+                                                     "orders"));
     free(live_fills), free(bt_fills), free(live_orders), free(bt_orders);
     free(out), free(from);
     tth_proc_destroy(&proc);
