@@ -34,9 +34,15 @@
     the ledger exactly once. The next order sequence number and the
     position are kept in the actor's memory, so a restarted actor (or a
     restarted service: the root restores them from the store) never
-    reuses a client order id. */
+    reuses a client order id.
+
+    The paper broker's state goes to the store (through the bus) whenever
+    it changes. At a service's first start on a store, the book takes
+    back its open orders and the broker its resting ones, reconciled
+    (actors/exec_reconcile.h): a position keeps its protective orders. */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
+#include "actors/exec_reconcile.h"
 #include "actors/symbol_actors.h"
 #include "marketdata/decimal.h"
 #include "orders/book.h"
@@ -85,6 +91,8 @@ typedef struct {
     uint32_t gateway; /* ...at this address */
     bool warm;        /* the indicator actor says every indicator is warm */
     bool flatten;     /* a restored position waits to be closed */
+    bool tell_pos;    /* a restored position: the strategy learns it */
+    tt_exec_paper_saver_t saver;    /* the broker's state last saved */
     s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
     int64_t trade_from;     /* signals decided before are history */
@@ -167,16 +175,38 @@ static int s_init(tt_actor_t *actor, void **state_p)
     if (*len == sizeof *mem) {
         self->book.next_seq = mem->next_seq;
         self->book.pos = mem->pos;
-        /* Its protective orders did not survive the restart (the paper
-           broker's resting orders are not restored yet): an unprotected
-           position is closed at the market on the first trade. */
-        self->flatten = mem->pos.qty != 0;
+        /* After an actor's own restart its protective orders are lost
+           with the broker it ran: an unprotected position is closed at
+           the market on the first trade. A service's restart restores
+           them from the store instead (s_warm_restart). */
+        self->flatten =
+            mem->pos.qty != 0 && !(mem->fresh && self->bus && !self->live);
+        self->tell_pos = mem->pos.qty != 0;
     }
     self->max_signal_age_ns =
         2 * (int64_t)self->sym->timeframes[0] * TT_NS_PER_SEC;
     self->equity = 100000 * tt_pow10(inst->px_decimals);
     self->trade_from = tt_actor_trade_from(actor);
     *state_p = self;
+    return 0;
+}
+
+static void s_destroy(tt_actor_t *actor, void **state_p);
+static int s_warm_restart(tt_actor_t *actor, s_exec_t *self);
+
+/* The first start of a service on its store restores and reconciles. */
+static int s_start(tt_actor_t *actor, void **state_p)
+{
+    if (s_init(actor, state_p) != 0)
+        return -1;
+    uint32_t *len;
+    tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
+    s_exec_t *self = *state_p;
+    if (self->bus && !self->live && *len == sizeof *mem && mem->fresh &&
+        s_warm_restart(actor, self) != 0) {
+        s_destroy(actor, state_p);
+        return -1;
+    }
     return 0;
 }
 
@@ -189,6 +219,7 @@ static void s_publish(tt_actor_t *actor, s_exec_t *self)
     tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
     mem->next_seq = self->book.next_seq;
     mem->pos = *pos;
+    mem->fresh = 0;
     *len = sizeof *mem;
 }
 
@@ -456,6 +487,34 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
     s_publish(actor, self);
 }
 
+/* Restores the book and the paper broker from the store and feeds the
+   book what reconciling them decided; the bracket then sends what is
+   missing (a stop the broker never had). */
+static int s_warm_restart(tt_actor_t *actor, s_exec_t *self)
+{
+    tt_recon_events_t *events = malloc(sizeof *events);
+    char err[200];
+    tt_ns_t now = tt_actor_now(actor);
+    if (!events ||
+        tt_exec_reconcile(actor, tt_actor_config(actor)->db_path, &self->book,
+                          &self->paper, now, events, err, sizeof err) != 0) {
+        tt_actor_fail(actor, "warm restart: %s",
+                      events ? err : "out of memory");
+        free(events);
+        return -1;
+    }
+    self->ctx_ts = now;
+    s_feed_events(actor, self, events->v, events->n, 0);
+    free(events);
+    tt_intents_t intents = {.n = 0};
+    if (tt_book_resync(&self->book, now, &intents) == 0 && intents.n)
+        s_apply(actor, self, &intents, 0);
+    tt_exec_pf_sync(&self->pf, &self->book);
+    s_publish(actor, self);
+    tt_exec_paper_save(actor, &self->saver, &self->paper, now);
+    return 0;
+}
+
 /* The last trade before T: the one a decision taken at T comes after. */
 static uint64_t s_trade_before(const s_exec_t *self, int64_t t)
 {
@@ -586,6 +645,10 @@ static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
         self->ticks++;
         s_trade(actor, self, tick, self->ticks, 0, true);
         self->last_px = tick->price;
+        if (self->tell_pos) {
+            self->tell_pos = false;
+            s_tell_strategy(actor, self, tick->ts);
+        }
         if (self->flatten) {
             self->flatten = false;
             tt_warn(tt_actor_path(actor),
@@ -707,9 +770,8 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
     return 0;
 }
 
-static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
+static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 {
-    s_exec_t *self = state;
     if (msg->hdr.type == TT_MSG_INTENT_DONE) {
         s_on_intent_done(actor, self, &msg->body.done);
         return s_resume(actor, self);
@@ -727,10 +789,23 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
     return s_input(actor, self, msg);
 }
 
+/* Every change of the paper broker's state is saved, after the order and
+   fill events that go with it. */
+static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
+{
+    s_exec_t *self = state;
+    int rc = s_dispatch(actor, self, msg);
+    if (self->bus && !self->live)
+        tt_exec_paper_save(actor, &self->saver, &self->paper, self->ctx_ts);
+    return rc;
+}
+
 static void s_destroy(tt_actor_t *actor, void **state_p)
 {
     (void)actor;
     s_exec_t *self = *state_p;
+    if (self)
+        tt_exec_paper_saver_fini(&self->saver);
     while (self && self->deferred) {
         s_deferred_t *d = self->deferred;
         self->deferred = d->next;
@@ -752,7 +827,7 @@ int tt_exec_memory_restore(tt_runtime_t *rt, const char *path)
     int rc = 0;
     for (size_t i = 0; i < cfg->symbol_count && rc == 0; i++) {
         const tt_symbol_cfg_t *sym = &cfg->symbols[i];
-        tt_exec_memory_t mem = {.next_seq = 1};
+        tt_exec_memory_t mem = {.next_seq = 1, .fresh = 1};
         int found;
         if (tt_store_order_seq_get(store, sym->name, &mem.next_seq) != 0 ||
             (found = tt_store_position_get(store, sym->name, &mem.pos)) < 0) {
@@ -776,6 +851,6 @@ int tt_exec_memory_restore(tt_runtime_t *rt, const char *path)
 }
 
 const tt_behaviour_t tt_execution_behaviour = {.name = "execution",
-                                               .init = s_init,
+                                               .init = s_start,
                                                .handle = s_handle,
                                                .destroy = s_destroy};

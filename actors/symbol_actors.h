@@ -18,10 +18,14 @@ extern const tt_behaviour_t *const tt_symbol_behaviours[TT_ROLE_COUNT];
 
 /* What the execution actor keeps across restarts (tt_actor_memory): the
    next client order sequence number and the position. The root writes it
-   from the store before the first start (tt_exec_memory_restore). */
+   from the store before the first start (tt_exec_memory_restore), with
+   FRESH set: that start restores the open orders and the paper broker
+   from the store too (actors/exec_reconcile.h). */
 typedef struct {
     uint64_t next_seq;
     tt_position_t pos;
+    uint32_t fresh; /* 1 until a start has restored from the store */
+    uint32_t pad;
 } tt_exec_memory_t;
 
 /* Fills every execution actor's memory from the store at PATH: the next

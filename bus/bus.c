@@ -126,6 +126,11 @@ static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
         s_stage(self, TT_EVT_ORDER, in, sym);
         return;
     }
+    if (in->intent == TT_EVT_ADOPTED) { /* reconciliation: nobody waits */
+        if (rc == 0)
+            s_stage(self, TT_EVT_ORDER, in, sym);
+        return;
+    }
     s_answer_intent(self, msg->hdr.from, in->order.coid, rc);
     if (rc == 0) {
         atomic_fetch_add(&self->stats->intents, 1);
@@ -202,9 +207,17 @@ static void s_on_snapshot(s_bus_t *self, const tt_msg_t *msg,
         return;
     char key[TT_SNAPSHOT_KEY_MAX + 1];
     snprintf(key, sizeof key, "%.*s", TT_SNAPSHOT_KEY_MAX, in->key);
-    if (tt_store_snapshot_put(self->store, sym->name, key, snap->ts, snap->data,
-                              snap->total) != 0)
+    /* The paper broker's state is trade-critical: it replaces the
+       symbol's row at once, durably, after everything sent before it. */
+    int rc = strcmp(key, TT_SNAPSHOT_KEY_PAPER) == 0
+                 ? tt_store_paper_put(self->store, sym->name, snap->ts,
+                                      snap->data, snap->total)
+                 : tt_store_snapshot_put(self->store, sym->name, key, snap->ts,
+                                         snap->data, snap->total);
+    if (rc != 0) {
+        atomic_fetch_add(&self->stats->store_errors, 1);
         tt_error("bus", "%s", tt_store_error(self->store));
+    }
     snap->got = snap->total + 1;
 }
 
@@ -215,7 +228,8 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
     bool symbolic =
         msg->hdr.type == TT_EVT_ORDER || msg->hdr.type == TT_EVT_FILL ||
         msg->hdr.type == TT_EVT_CANDLE || msg->hdr.type == TT_EVT_REJECTION ||
-        msg->hdr.type == TT_EVT_BREAKER || msg->hdr.type == TT_EVT_SNAPSHOT;
+        msg->hdr.type == TT_EVT_BREAKER || msg->hdr.type == TT_EVT_SNAPSHOT ||
+        msg->hdr.type == TT_EVT_RECONCILE;
     if (symbolic && !sym) {
         tt_error("bus", "event type %u from %u names no symbol; ignored",
                  msg->hdr.type, msg->hdr.from);
@@ -245,6 +259,7 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
     case TT_EVT_REJECTION:
     case TT_EVT_BREAKER:
     case TT_EVT_EOD:
+    case TT_EVT_RECONCILE:
         s_stage(self, msg->hdr.type, &msg->body, sym);
         break;
     default:

@@ -22,6 +22,7 @@ void tt_bus_topic(char *buf, size_t size, uint16_t type, const char *symbol)
                          : type == TT_EVT_POSITION_T ? "trade.position."
                          : type == TT_EVT_BREAKER    ? "trade.breaker."
                          : type == TT_EVT_EOD        ? "trade.eod."
+                         : type == TT_EVT_RECONCILE  ? "trade.reconcile."
                                                      : "other.";
     snprintf(buf, size, "%s%s", family, symbol && *symbol ? symbol : "root");
 }
@@ -174,6 +175,8 @@ static int64_t s_event_ts(uint16_t type, const void *body)
         return ((const tt_evt_breaker_t *)body)->ts;
     case TT_EVT_EOD:
         return ((const tt_evt_eod_t *)body)->ts;
+    case TT_EVT_RECONCILE:
+        return ((const tt_evt_reconcile_t *)body)->ts;
     default:
         return 0;
     }
@@ -218,6 +221,7 @@ size_t tt_bus_encode(uint16_t type, const void *body, const char *symbol,
     Tt__Rejection rej = TT__REJECTION__INIT;
     Tt__Breaker brk = TT__BREAKER__INIT;
     Tt__EodSummary eod = TT__EOD_SUMMARY__INIT;
+    Tt__Reconcile rec = TT__RECONCILE__INIT;
     s_eod_text_t et;
     s_order_text_t ot;
     s_fill_text_t ft;
@@ -277,6 +281,16 @@ size_t tt_bus_encode(uint16_t type, const void *body, const char *symbol,
         ev.body_case = TT__EVENT__BODY_EOD;
         ev.eod = &eod;
         break;
+    case TT_EVT_RECONCILE: {
+        const tt_evt_reconcile_t *r = body;
+        rec.action = (char *)tt_recon_action_name(r->action);
+        rec.client_order_id = (char *)r->coid;
+        rec.fill_id = (char *)r->fill_id;
+        rec.reason = (char *)r->reason;
+        ev.body_case = TT__EVENT__BODY_RECONCILE;
+        ev.reconcile = &rec;
+        break;
+    }
     default:
         return 0;
     }

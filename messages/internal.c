@@ -9,6 +9,22 @@ _Static_assert(sizeof(tt_evt_snapshot_t) <= TT_MSG_BODY_MAX, "snapshot");
 _Static_assert(sizeof(tt_intent_t) <= TT_MSG_BODY_MAX, "intent");
 _Static_assert(sizeof(tt_broker_ev_t) <= TT_MSG_BODY_MAX, "broker event");
 
+const char *tt_recon_action_name(int32_t action)
+{
+    static const char *const names[] = {
+        [TT_RECON_ADOPT_ORDER] = "adopt_order",
+        [TT_RECON_ADOPT_FILL] = "adopt_fill",
+        [TT_RECON_ADOPT_STATE] = "adopt_state",
+        [TT_RECON_RESOLVE] = "resolve",
+        [TT_RECON_REPLACED] = "replaced",
+        [TT_RECON_CANCEL_AT_BROKER] = "cancel_at_broker",
+        [TT_RECON_BROKER_BEHIND] = "broker_behind",
+    };
+    if (action < TT_RECON_ADOPT_ORDER || action > TT_RECON_BROKER_BEHIND)
+        return "unknown";
+    return names[action];
+}
+
 long tt_msg_body_size(uint16_t type, const void *body, size_t len)
 {
     switch (type) {
@@ -75,6 +91,8 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_evt_breaker_t);
     case TT_EVT_EOD:
         return sizeof(tt_evt_eod_t);
+    case TT_EVT_RECONCILE:
+        return sizeof(tt_evt_reconcile_t);
     case TT_SYS_START:
     case TT_SYS_STOP:
     case TT_SYS_PAUSE:

@@ -66,6 +66,7 @@ typedef enum {
     TT_EVT_BREAKER,     /* body: tt_evt_breaker_t (from: the symbol) */
     TT_EVT_EOD,         /* body: tt_evt_eod_t (from: TT_ACTOR_ROOT) */
     TT_EVT_SNAPSHOT,    /* body: tt_evt_snapshot_t; stored, not published */
+    TT_EVT_RECONCILE,   /* body: tt_evt_reconcile_t (from: the symbol) */
 } tt_msg_type_t;
 
 typedef struct {
@@ -122,10 +123,14 @@ typedef struct {
 
 /* An order as it is now. INTENT asks the bus to commit it to the store
    before answering TT_MSG_INTENT_DONE: only then may the broker see it
-   (invariant 4: intent before send). */
+   (invariant 4: intent before send). TT_EVT_ADOPTED records, without an
+   answer, a NEW order the broker already had and the store did not (a
+   warm restart's reconciliation, actors/exec_reconcile.h). */
+#define TT_EVT_ADOPTED 2
 typedef struct {
     tt_order_t order;
-    int32_t intent; /* 1: a new order to commit, then answer */
+    int32_t intent; /* 1: a new order to commit, then answer;
+                       TT_EVT_ADOPTED: an adopted one, no answer */
     int32_t pad;
     char parent_coid[TT_COID_MAX + 1]; /* bracket child: its entry */
 } tt_evt_order_t;
@@ -217,7 +222,10 @@ typedef struct {
 /* One piece of a snapshot blob (the indicator set's) for the store. The
    bus joins the pieces of one sender in order (offset 0 starts a new
    blob) and stores the blob under the sender's symbol and KEY once
-   complete; a piece out of order drops the blob. */
+   complete; a piece out of order drops the blob. KEY "paper" is the
+   paper broker's state (venues/paper/paper_state.h): it replaces the
+   symbol's paper_state row at once, durably, instead of a snapshot. */
+#define TT_SNAPSHOT_KEY_PAPER "paper"
 #define TT_SNAPSHOT_CHUNK 928
 #define TT_SNAPSHOT_KEY_MAX 16
 typedef struct {
@@ -241,6 +249,33 @@ typedef struct {
     int32_t force_close; /* CLOSE: 1 when the strategy force-closes */
     int32_t pad;
 } tt_session_msg_t;
+
+/* What a warm restart's reconciliation did about one order or fill
+   where the store and the broker disagreed (actors/exec_reconcile.h). */
+typedef enum {
+    TT_RECON_ADOPT_ORDER = 1,  /* resting at the broker, not in the store */
+    TT_RECON_ADOPT_FILL,       /* filled at the broker, not in the store */
+    TT_RECON_ADOPT_STATE,      /* NEW or pending in the store, working at
+                                  the broker: takes the broker's state */
+    TT_RECON_RESOLVE,          /* open in the store, unknown to the broker */
+    TT_RECON_REPLACED,         /* pending replace; the replacement rests */
+    TT_RECON_CANCEL_AT_BROKER, /* resting at the broker, done in the
+                                  store or not one of ours */
+    TT_RECON_BROKER_BEHIND,    /* the store knows fills the broker's saved
+                                  state lacks: the broker takes them */
+} tt_recon_action_t;
+
+typedef struct {
+    int64_t ts;
+    int32_t action; /* tt_recon_action_t */
+    int32_t pad;
+    char coid[TT_COID_MAX + 1];
+    char fill_id[TT_FILL_ID_MAX + 1]; /* ADOPT_FILL */
+    char reason[TT_EVT_TEXT_MAX];
+} tt_evt_reconcile_t;
+
+/* "adopt_order", "adopt_fill", ... as published; "unknown" otherwise. */
+const char *tt_recon_action_name(int32_t action);
 
 /* A symbol's circuit breaker tripped or was reset. */
 typedef struct {
@@ -302,6 +337,7 @@ typedef struct {
         tt_evt_snapshot_t snapshot;
         tt_intent_t intent;
         tt_broker_ev_t broker_ev;
+        tt_evt_reconcile_t reconcile;
         unsigned char raw[TT_MSG_BODY_MAX];
     } body;
 } tt_msg_t;

@@ -181,4 +181,25 @@ const tt_position_t *tt_book_position(const tt_book_t *self);
 /* True while an entry, position or exit cycle is running. */
 bool tt_book_busy(const tt_book_t *self);
 
+/* ---- Warm restart (book_restore.c). The execution actor restores the
+   position (pos) and next_seq, then each open order, then the bracket;
+   broker events that reconcile the book with the broker follow through
+   tt_book_on_event, and tt_book_resync emits what is still missing. */
+
+/* Puts ORDER, live and with a client id of this book, into a free slot
+   as it is; raises next_seq above its seq. 0, or -1 (not live, not one
+   of ours, already there, book full). */
+int tt_book_restore_order(tt_book_t *self, const tt_order_t *order);
+
+/* Rebuilds the bracket from the restored live orders and the position:
+   the stop's and target's prices become the bracket's; breakeven counts
+   as done when the stop is at or past the average entry. A position or
+   an entry without both children, a live exit or two live orders in one
+   role make the bracket flatten. */
+void tt_book_restore_bracket(tt_book_t *self);
+
+/* Emits the intents that bring the orders in line with the bracket now
+   (a lost child is sent again, a flatten starts). 0 or -1. */
+int tt_book_resync(tt_book_t *self, tt_ns_t ts, tt_intents_t *out);
+
 #endif

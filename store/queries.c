@@ -316,6 +316,30 @@ int tt_store_paper_get(tt_store_t *self, const char *symbol, void *buf,
     return s_blob_row(self, st, buf, cap, len, NULL, op);
 }
 
+int tt_store_order_status(tt_store_t *self, const char *coid,
+                          tt_ord_state_t *state, int64_t *fills)
+{
+    assert(self && coid && state && fills);
+    const char *op = "order_status";
+    sqlite3_stmt *st = s_prepare(self,
+                                 "SELECT o.state, (SELECT count(*) FROM fills"
+                                 " f WHERE f.coid = o.coid) FROM orders o"
+                                 " WHERE o.coid = ?1",
+                                 op);
+    if (!st)
+        return -1;
+    tt_st_bind_text(st, 1, coid, false);
+    int rc = sqlite3_step(st);
+    int ret = rc == SQLITE_ROW ? 0 : 1;
+    if (rc == SQLITE_ROW) {
+        *state = (tt_ord_state_t)sqlite3_column_int(st, 0);
+        *fills = sqlite3_column_int64(st, 1);
+    }
+    if (s_walk_end(self, st, rc, op, true) != 0)
+        return -1;
+    return ret;
+}
+
 /* ---- Runs and key/value ---- */
 
 int tt_store_run_start(tt_store_t *self, tt_ns_t start_ts,

@@ -220,6 +220,11 @@ int tt_store_order_seq_get(tt_store_t *self, const char *symbol,
    order id is never reused. 0 or -1. */
 int tt_store_order_seq_set(tt_store_t *self, const char *symbol, uint64_t next);
 
+/* The stored state of the order COID and how many fills it has: 0
+   found, 1 no such order, -1 on error. */
+int tt_store_order_status(tt_store_t *self, const char *coid,
+                          tt_ord_state_t *state, int64_t *fills);
+
 /* ---- Paper broker state, runs, key/value. */
 
 /* Replaces SYMBOL's paper broker state by BLOB at TS. 0 or -1. */

@@ -37,3 +37,6 @@ target_compile_definitions(test_events_e2e PRIVATE
 tt_test(NAME test_crash_e2e LABEL e2e TIMEOUT 240
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_crash_e2e.c
         LIBS tt_procharness tt_storecheck)
+tt_test(NAME test_reconcile_e2e LABEL e2e TIMEOUT 120
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_reconcile_e2e.c
+        LIBS tt_procharness tt_storecheck tt_paper)

@@ -195,6 +195,8 @@ static int s_fill(tt_paper_t *self, tt_paper_order_t *o, tt_px_t px,
         fee += self->cfg.fee_fixed;
     o->fills++;
     o->filled += qty;
+    o->last_px = px;
+    o->fees += fee;
     self->fills++;
     memset(ev, 0, sizeof *ev);
     ev->kind = TT_PAPER_FILL;

@@ -74,7 +74,9 @@ typedef struct {
     tt_ns_t eligible_ts; /* submit ts + latency */
     bool triggered;      /* stop touched */
     uint32_t fills;
-    uint64_t seq; /* arrival number, from 1 */
+    uint64_t seq;    /* arrival number, from 1 */
+    tt_px_t last_px; /* price of its latest fill; 0 before the first */
+    int64_t fees;    /* money charged on its fills so far */
 } tt_paper_order_t;
 
 typedef struct {
