@@ -1,8 +1,8 @@
 /*  tests/test_reconcile_e2e.c: a warm restart reconciles the store with
     the paper broker's saved state, through the real binary.
 
-    Four symbols on the sim venue, with a strategy that cannot trade in
-    the test's time (hour candles), so every order comes from the test:
+    Four symbols on a sim venue whose price never moves, so the strategy
+    never sees a cross and every order comes from the test:
 
     run 1  starts on an empty store and stops: each symbol's paper broker
            state is saved (empty).
@@ -165,9 +165,37 @@ static void s_run(tth_proc_t *proc, const char *name)
     proc->reaped = false;
 }
 
+/* The sim feed has sent the symbols' history (every indicator warm):
+   a stop now does not wait on it. */
+static void s_wait_warm(tth_proc_t *proc)
+{
+    int64_t deadline = tth_now_ms() + 20000;
+    while (tth_now_ms() < deadline) {
+        Tt__Reply *reply = NULL;
+        Tt__Health *h = tth_health(proc, &reply);
+        bool warm = h != NULL;
+        for (size_t i = 0; h && i < h->n_symbols; i++)
+            warm = warm && (h->symbols[i]->warm ||
+                            h->symbols[i]->state == TT__STATE__STATE_ERROR);
+        if (reply)
+            tt__reply__free_unpacked(reply, NULL);
+        if (warm)
+            return;
+        tth_nap_ms(50);
+    }
+    fail_msg("the symbols did not warm up within 20 s");
+}
+
 static void s_stop(tth_proc_t *proc)
 {
-    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 10000), 0);
+    s_wait_warm(proc);
+    int rc = tth_proc_signal_wait(proc, SIGTERM, 10000);
+    if (rc != 0) {
+        char *log = tth_read_file(proc->log);
+        print_error("exit %d; log:\n%s\n", rc, log ? log : "(none)");
+        free(log);
+    }
+    assert_int_equal(rc, 0);
 }
 
 static void s_wait_running(tth_proc_t *proc, const char *symbol)
@@ -445,8 +473,9 @@ static void s_check_corrupt_alone(tth_proc_t *proc)
 static void test_warm_restart_reconciles_store_and_broker(void **state)
 {
     (void)state;
-    tth_venue_params = "{tick_rate_hz: 50, start_price: 100}";
-    tth_symbol_extra = "  timeframes: [3600]\n";
+    tth_venue_params = "{tick_rate_hz: 50, start_price: 100, volatility: 0, "
+                       "drift: 0, spread_bps: 0, jump_rate_per_hour: 0}";
+    tth_symbol_extra = "  timeframes: [1]\n";
     tth_strategy_params = "{fast: 2, slow: 4}";
     tth_proc_t *proc = tth_proc_start(S_SYMBOLS, "", NULL);
     char *path = s_db_path(proc);

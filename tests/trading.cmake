@@ -11,3 +11,6 @@ tt_test(NAME test_risk LABEL unit
 tt_test(NAME test_paper LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_paper.c
         LIBS tt_paper TIMEOUT 60)
+tt_test(NAME test_reconcile LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_reconcile.c
+        LIBS tt_actors TIMEOUT 60)
