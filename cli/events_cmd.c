@@ -199,6 +199,12 @@ static void s_print_text(const Tt__Event *ev, const char *topic)
                e->trades, e->wins, e->net_pnl, e->fees, e->max_drawdown);
         break;
     }
+    case TT__EVENT__BODY_RECONCILE:
+        printf("reconcile %s %s%s%s: %s", ev->reconcile->action,
+               ev->reconcile->client_order_id,
+               *ev->reconcile->fill_id ? " fill " : "", ev->reconcile->fill_id,
+               ev->reconcile->reason);
+        break;
     default:
         printf("(unknown body %d)", (int)ev->body_case);
     }
