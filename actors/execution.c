@@ -37,8 +37,9 @@
     reuses a client order id.
 
     The paper broker's state goes to the store (through the bus) whenever
-    it changes. At a service's first start on a store, the book takes
-    back its open orders and the broker its resting ones, reconciled
+    it changes. At every start with a bus (the service's first on its
+    store, or a restart by the supervisor) the book takes back its open
+    orders and the broker its resting ones, reconciled
     (actors/exec_reconcile.h): a position keeps its protective orders. */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
@@ -92,6 +93,7 @@ typedef struct {
     bool warm;        /* the indicator actor says every indicator is warm */
     bool flatten;     /* a restored position waits to be closed */
     bool tell_pos;    /* a restored position: the strategy learns it */
+    bool restoring;   /* an actor restart waits for the store (barrier) */
     tt_exec_paper_saver_t saver;    /* the broker's state last saved */
     s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
@@ -175,12 +177,12 @@ static int s_init(tt_actor_t *actor, void **state_p)
     if (*len == sizeof *mem) {
         self->book.next_seq = mem->next_seq;
         self->book.pos = mem->pos;
-        /* After an actor's own restart its protective orders are lost
-           with the broker it ran: an unprotected position is closed at
-           the market on the first trade. A service's restart restores
-           them from the store instead (s_warm_restart). */
-        self->flatten =
-            mem->pos.qty != 0 && !(mem->fresh && self->bus && !self->live);
+        /* With a bus, the open orders and the paper broker's resting
+           ones come back from the store (s_warm_restart). Without one,
+           or at a live venue (its gateway's broker is not restored
+           here), nothing kept them: an unprotected position is closed
+           at the market on the first trade. */
+        self->flatten = mem->pos.qty != 0 && (!self->bus || self->live);
         self->tell_pos = mem->pos.qty != 0;
     }
     self->max_signal_age_ns =
@@ -194,7 +196,11 @@ static int s_init(tt_actor_t *actor, void **state_p)
 static void s_destroy(tt_actor_t *actor, void **state_p);
 static int s_warm_restart(tt_actor_t *actor, s_exec_t *self);
 
-/* The first start of a service on its store restores and reconciles. */
+/* The first start of a service on its store restores and reconciles at
+   once: nothing of this symbol's can be on its way to the store. An
+   actor restarted inside the service first lets the bus handle what its
+   previous instance sent (a barrier, answered in order) and restores on
+   the answer; inputs wait until then. */
 static int s_start(tt_actor_t *actor, void **state_p)
 {
     if (s_init(actor, state_p) != 0)
@@ -202,8 +208,14 @@ static int s_start(tt_actor_t *actor, void **state_p)
     uint32_t *len;
     tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
     s_exec_t *self = *state_p;
-    if (self->bus && !self->live && *len == sizeof *mem && mem->fresh &&
-        s_warm_restart(actor, self) != 0) {
+    if (!self->bus || self->live || *len != sizeof *mem)
+        return 0;
+    if (!mem->fresh) {
+        self->restoring = true;
+        tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_BARRIER, NULL, 0);
+        return 0;
+    }
+    if (s_warm_restart(actor, self) != 0) {
         s_destroy(actor, state_p);
         return -1;
     }
@@ -752,7 +764,7 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
 {
     if (!self->deferred)
         self->defer_warned = false;
-    while (self->deferred && !self->pending_n) {
+    while (self->deferred && !self->pending_n && !self->restoring) {
         s_deferred_t *d = self->deferred;
         self->deferred = d->next;
         if (!self->deferred)
@@ -772,13 +784,26 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
 
 static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 {
+    if (msg->hdr.type == TT_MSG_INTENT_DONE && self->restoring &&
+        !msg->body.done.coid[0]) {
+        self->restoring = false;
+        if (s_warm_restart(actor, self) != 0)
+            return -1;
+        return s_resume(actor, self);
+    }
     if (msg->hdr.type == TT_MSG_INTENT_DONE) {
         s_on_intent_done(actor, self, &msg->body.done);
         return s_resume(actor, self);
     }
-    bool hold = self->pending_n || self->deferred;
+    bool hold = self->pending_n || self->deferred || self->restoring;
     if (hold && self->deferred_n < S_DEFER_MAX)
         return s_defer(actor, self, msg);
+    if (self->restoring) { /* the bus never answered: close, as before */
+        self->restoring = false;
+        self->flatten = tt_book_position(&self->book)->qty != 0;
+        tt_warn(tt_actor_path(actor), "the store did not answer the restart: "
+                                      "its orders are not restored");
+    }
     if (hold && !self->defer_warned) {
         self->defer_warned = true;
         tt_warn(tt_actor_path(actor),

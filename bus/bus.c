@@ -255,6 +255,9 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
     case TT_EVT_SNAPSHOT:
         s_on_snapshot(self, msg, sym);
         break;
+    case TT_EVT_BARRIER: /* trade rows commit as they come: all are in */
+        s_answer_intent(self, msg->hdr.from, "", 0);
+        break;
     case TT_EVT_LIFECYCLE:
     case TT_EVT_REJECTION:
     case TT_EVT_BREAKER:

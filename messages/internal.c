@@ -93,6 +93,7 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_evt_eod_t);
     case TT_EVT_RECONCILE:
         return sizeof(tt_evt_reconcile_t);
+    case TT_EVT_BARRIER:
     case TT_SYS_START:
     case TT_SYS_STOP:
     case TT_SYS_PAUSE:

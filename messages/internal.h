@@ -67,6 +67,9 @@ typedef enum {
     TT_EVT_EOD,         /* body: tt_evt_eod_t (from: TT_ACTOR_ROOT) */
     TT_EVT_SNAPSHOT,    /* body: tt_evt_snapshot_t; stored, not published */
     TT_EVT_RECONCILE,   /* body: tt_evt_reconcile_t (from: the symbol) */
+    TT_EVT_BARRIER,     /* body: none; the bus answers TT_MSG_INTENT_DONE
+                           with coid "" once every frame the sender's
+                           worker sent before it is handled */
 } tt_msg_type_t;
 
 typedef struct {

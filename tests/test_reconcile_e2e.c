@@ -20,7 +20,10 @@
     run 3  resolves S0's stop as expired "unknown to broker" and sends a
            new stop at the same price; adopts S1's fill (position 0.600,
            stop resized); S2 is held in ERROR with the reason while the
-           others run. The store's books stay straight throughout. */
+           others run. Then S0's execution actor is made to fail: its
+           supervisor restarts it, and the restarted actor takes its
+           orders back from the store too instead of closing the
+           position. The store's books stay straight throughout. */
 #include "tests/harness.h"
 #include "tests/process.h"
 #include "tests/storecheck.h"
@@ -215,6 +218,30 @@ static void s_expect_log(tth_proc_t *proc, const char *line)
     if (!strstr(log, line))
         fail_msg("log lacks \"%s\":\n%s", line, log);
     free(log);
+}
+
+static int s_occurrences(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* Polls the log until WHAT appears COUNT times. */
+static void s_wait_log(tth_proc_t *proc, const char *what, int count)
+{
+    int64_t deadline = tth_now_ms() + 15000;
+    int seen = 0;
+    while (tth_now_ms() < deadline) {
+        char *log = tth_read_file(proc->log);
+        seen = log ? s_occurrences(log, what) : 0;
+        free(log);
+        if (seen >= count)
+            return;
+        tth_nap_ms(50);
+    }
+    fail_msg("\"%s\" logged %d times, %d wanted", what, seen, count);
 }
 
 /* Polls SYMBOL's health until it has at least FILLS fills and POSITION. */
@@ -447,6 +474,9 @@ static void s_check_resolved(tth_proc_t *proc, const char *path)
     sqlite3_close(db);
     s_expect_position(path, "S0", S_QTY);
     s_expect_position(path, "S1", 600);
+    char *log = tth_read_file(proc->log);
+    assert_null(strstr(log, "closing it at the market"));
+    free(log);
 }
 
 /* S2 is held in ERROR with the reason; the others run. */
@@ -477,7 +507,8 @@ static void test_warm_restart_reconciles_store_and_broker(void **state)
                        "drift: 0, spread_bps: 0, jump_rate_per_hour: 0}";
     tth_symbol_extra = "  timeframes: [1]\n";
     tth_strategy_params = "{fast: 2, slow: 4}";
-    tth_proc_t *proc = tth_proc_start(S_SYMBOLS, "", NULL);
+    tth_proc_t *proc =
+        tth_proc_start(S_SYMBOLS, "  fault_injection: true\n", NULL);
     char *path = s_db_path(proc);
     s_stop(proc);
 
@@ -498,6 +529,16 @@ static void test_warm_restart_reconciles_store_and_broker(void **state)
     s_wait_running(proc, "S1");
     s_check_corrupt_alone(proc);
     s_wait_position(proc, "S1", 1, "0.600");
+    /* An actor restart inside the service restores from the store. */
+    s_wait_log(proc, "S0/execution: warm restart: ", 1);
+    char err[256];
+    assert_int_equal(tth_fault(proc, "S0", "execution", 0, err, sizeof err),
+                     TT__STATUS__STATUS_OK);
+    s_wait_log(proc,
+               "S0/execution: warm restart: 3 open orders in the "
+               "store, 3 resting at the broker, 0 reconciled",
+               1);
+    s_wait_running(proc, "S0");
     s_stop(proc);
     s_check_resolved(proc, path);
 
