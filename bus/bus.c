@@ -44,9 +44,11 @@ typedef struct {
     s_staged_t *staged;
     int nstaged;
     bool store_failing;
-    bool backtest;   /* the runtime tracks quiescence: a backtest */
-    int64_t taken;   /* frames read, not yet counted handled */
-    s_snap_t *snaps; /* by actor id */
+    bool backtest;       /* the runtime tracks quiescence: a backtest */
+    int64_t taken;       /* frames read, not yet counted handled */
+    s_snap_t *snaps;     /* by actor id */
+    int64_t run_id;      /* this run's row in `runs`; 0 none */
+    int64_t next_retain; /* clock time of the next pruning */
 } s_bus_t;
 
 typedef struct {
@@ -255,7 +257,11 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
     case TT_EVT_SNAPSHOT:
         s_on_snapshot(self, msg, sym);
         break;
-    case TT_EVT_BARRIER: /* trade rows commit as they come: all are in */
+    case TT_EVT_BARRIER:
+        /* Trade rows commit as they come (a backtest's group at once
+           here): the sender can read all it sent before. */
+        if (tt_store_commit_group(self->store) != 0)
+            tt_error("bus", "%s", tt_store_error(self->store));
         s_answer_intent(self, msg->hdr.from, "", 0);
         break;
     case TT_EVT_LIFECYCLE:
@@ -383,6 +389,13 @@ static int s_setup(s_bus_t *self)
         tt_error("bus", "%s", tt_store_error(self->store));
         return -1;
     }
+    if (!self->backtest) {
+        int64_t now = tt_clock_now(tt_runtime_clock(self->rt));
+        tt_bus_run_start(self->store, self->cfg, now, &self->run_id);
+        tt_bus_retain(self->store, &self->cfg->retention, now);
+        self->next_retain =
+            now + (int64_t)self->cfg->retention.interval_s * TT_NS_PER_SEC;
+    }
     self->staged = calloc(S_DRAIN_MAX, sizeof *self->staged);
     self->snaps =
         calloc(tt_runtime_actor_count(self->rt) + 1, sizeof *self->snaps);
@@ -424,6 +437,9 @@ static void s_teardown(s_bus_t *self)
 {
     if (self->store && tt_store_flush(self->store) != 0)
         tt_error("bus", "final commit: %s", tt_store_error(self->store));
+    if (self->store && !self->backtest)
+        tt_bus_run_stop(self->store, self->run_id,
+                        tt_clock_now(tt_runtime_clock(self->rt)));
     tt_store_close(&self->store);
     tt_sender_destroy(&self->sender);
     zsock_destroy(&self->inbox);
@@ -434,6 +450,19 @@ static void s_teardown(s_bus_t *self)
          i++)
         free(self->snaps[i].data);
     free(self->snaps);
+}
+
+/* Retention every interval (service.retention), between two drains. */
+static void s_housekeeping(s_bus_t *self)
+{
+    if (self->backtest || self->store_failing)
+        return;
+    int64_t now = tt_clock_now(tt_runtime_clock(self->rt));
+    if (now < self->next_retain)
+        return;
+    self->next_retain =
+        now + (int64_t)self->cfg->retention.interval_s * TT_NS_PER_SEC;
+    tt_bus_retain(self->store, &self->cfg->retention, now);
 }
 
 static void s_loop(s_bus_t *self, zsock_t *pipe)
@@ -456,6 +485,7 @@ static void s_loop(s_bus_t *self, zsock_t *pipe)
         if (self->store_failing)
             s_commit(self);
         s_drain(self);
+        s_housekeeping(self);
         if (items[2].revents & ZMQ_POLLIN)
             s_subscriptions(self);
         if (items[3].revents & ZMQ_POLLIN)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bus/bus.h"
+#include "config/config.h"
 #include "marketdata/types.h"
 #include "messages/internal.h"
 #include "store/store.h"
@@ -36,5 +37,19 @@ size_t tt_bus_encode(uint16_t type, const void *body, const char *symbol,
 #define TT_BUS_REPLAY_MAX 1000
 void tt_bus_replay_serve(zsock_t *rep, tt_store_t *store, const char *token,
                          uint64_t last_seq, tt_bus_stats_t *stats);
+
+/* Records the start of a run at NOW (the config file's hash, the
+   version); *RUN_ID receives its id (0 when it failed: logged). */
+int tt_bus_run_start(tt_store_t *store, const tt_config_t *cfg, tt_ns_t now,
+                     int64_t *run_id);
+
+/* Closes run RUN_ID (0: none) at NOW, exit reason "stop". */
+void tt_bus_run_stop(tt_store_t *store, int64_t run_id, tt_ns_t now);
+
+/* Deletes what CFG keeps no longer, counted from NOW: candles and
+   indicator snapshots (never a symbol's latest) older than candles_days,
+   events older than events_days. Logs what went. 0 or -1 (logged). */
+int tt_bus_retain(tt_store_t *store, const tt_retention_cfg_t *cfg,
+                  tt_ns_t now);
 
 #endif

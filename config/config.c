@@ -63,6 +63,29 @@ static const char *const s_log_levels[] = {"debug", "info", "warn", "error",
                                            NULL};
 static const char *const s_log_formats[] = {"text", "json", NULL};
 
+static const tt_cfgb_field_t s_retention_fields[] = {
+    {.key = "candles_days",
+     .type = TT_CFGB_INT,
+     TT_CFGB_AT(tt_retention_cfg_t, candles_days),
+     .min = 0,
+     .max = 36500,
+     .def = 0},
+    {.key = "events_days",
+     .type = TT_CFGB_INT,
+     TT_CFGB_AT(tt_retention_cfg_t, events_days),
+     .min = 0,
+     .max = 36500,
+     .def = 0},
+    {.key = "interval_s",
+     .type = TT_CFGB_INT,
+     TT_CFGB_AT(tt_retention_cfg_t, interval_s),
+     .min = 1,
+     .max = 31 * 86400,
+     .def = 86400},
+};
+static const tt_cfgb_section_t s_retention =
+    TT_CFGB_SECTION(s_retention_fields, tt_retention_cfg_t, line);
+
 static const tt_cfgb_field_t s_service_fields[] = {
     {.key = "name",
      .type = TT_CFGB_STR,
@@ -147,6 +170,10 @@ static const tt_cfgb_field_t s_service_fields[] = {
      .min = 1,
      .max = 10000000,
      .def = 10000},
+    {.key = "retention",
+     .type = TT_CFGB_MAP,
+     TT_CFGB_AT(tt_config_t, retention),
+     .sub = &s_retention},
 };
 static const tt_cfgb_section_t s_service = {
     s_service_fields, sizeof(s_service_fields) / sizeof(s_service_fields[0]),

@@ -143,6 +143,14 @@ typedef struct {
     tt_symbol_paper_cfg_t paper;
 } tt_symbol_cfg_t;
 
+/* service.retention: how long the store keeps what can be rebuilt. */
+typedef struct {
+    int line;
+    int candles_days; /* candles and older indicator snapshots; 0 = ever */
+    int events_days;  /* published events; 0 = for ever */
+    int interval_s;   /* how often the bus prunes (86400: daily) */
+} tt_retention_cfg_t;
+
 typedef struct {
     char *path; /* file it was loaded from */
 
@@ -163,6 +171,7 @@ typedef struct {
     int64_t shutdown_timeout_ms; /* graceful stop budget (5000) */
     int mailbox_hwm;             /* per-worker mailbox high-water mark */
     int events_hwm;              /* events queued per subscriber before drops */
+    tt_retention_cfg_t retention;
 
     tt_supervision_cfg_t supervision;
     tt_config_portfolio_t portfolio;

@@ -40,3 +40,6 @@ tt_test(NAME test_crash_e2e LABEL e2e TIMEOUT 240
 tt_test(NAME test_reconcile_e2e LABEL e2e TIMEOUT 120
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_reconcile_e2e.c
         LIBS tt_procharness tt_storecheck tt_paper)
+tt_test(NAME test_retention_e2e LABEL e2e TIMEOUT 120
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_retention_e2e.c
+        LIBS tt_procharness tt_storecheck)
