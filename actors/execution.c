@@ -820,7 +820,9 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
 {
     s_exec_t *self = state;
     int rc = s_dispatch(actor, self, msg);
-    if (self->bus && !self->live)
+    /* Until a restarted actor has its broker back, its empty one must
+       not overwrite the saved state. */
+    if (self->bus && !self->live && !self->restoring)
         tt_exec_paper_save(actor, &self->saver, &self->paper, self->ctx_ts);
     return rc;
 }
