@@ -75,15 +75,28 @@ static bool s_replacement_rests(const tt_store_order_t *stored, int n,
     return false;
 }
 
-/* One open order of the store against the broker. */
-static int s_plan_stored(const tt_store_order_t *stored, const uint32_t *fills,
-                         int n, int i, const tt_paper_t *paper, tt_ns_t now,
-                         tt_recon_plan_t *out)
+/* True when the order of STORED with seq SEQ rests at PAPER. */
+static bool s_seq_rests(const tt_store_order_t *stored, int n, uint64_t seq,
+                        const tt_paper_t *paper)
+{
+    for (int i = 0; seq && i < n; i++)
+        if (stored[i].order.seq == seq &&
+            tt_paper_find(paper, stored[i].order.coid))
+            return true;
+    return false;
+}
+
+/* An open order of the store the broker does not know. A pending
+   replace whose replacement rests was replaced; a replacement whose
+   predecessor still rests never reached the broker and is expired
+   directly (the book keeps working the predecessor); any other goes
+   through the book, which sends a lost stop or target again. */
+static int s_plan_missing(const tt_store_order_t *stored, int n, int i,
+                          const tt_paper_t *paper, tt_ns_t now,
+                          tt_recon_plan_t *out)
 {
     tt_order_t o = stored[i].order;
-    const tt_paper_order_t *p = tt_paper_find(paper, o.coid);
-    tt_recon_item_t *it;
-    if (!p && o.state == TT_OS_PENDING_REPLACE &&
+    if (o.state == TT_OS_PENDING_REPLACE &&
         s_replacement_rests(stored, n, o.seq, paper)) {
         o.state = TT_OS_REPLACED;
         o.updated_ts = now;
@@ -91,15 +104,32 @@ static int s_plan_stored(const tt_store_order_t *stored, const uint32_t *fills,
                    ? 0
                    : -1;
     }
-    if (!p) {
-        if (!(it = s_item(out, TT_RECON_RESOLVE, &o, S_REASON)))
-            return -1;
-        it->ev.kind = TT_EV_EXPIRED;
-        snprintf(it->ev.coid, sizeof it->ev.coid, "%s", o.coid);
-        snprintf(it->ev.reason, sizeof it->ev.reason, "%s", S_REASON);
-        it->ev.ts = now;
-        return 0;
+    tt_recon_item_t *it = s_item(out, TT_RECON_RESOLVE, &o, S_REASON);
+    if (!it)
+        return -1;
+    it->direct = s_seq_rests(stored, n, o.replaces, paper);
+    if (it->direct) {
+        it->order.state = TT_OS_EXPIRED;
+        it->order.updated_ts = now;
+        snprintf(it->order.reason, sizeof it->order.reason, "%s", S_REASON);
     }
+    it->ev.kind = TT_EV_EXPIRED;
+    snprintf(it->ev.coid, sizeof it->ev.coid, "%s", o.coid);
+    snprintf(it->ev.reason, sizeof it->ev.reason, "%s", S_REASON);
+    it->ev.ts = now;
+    return 0;
+}
+
+/* One open order of the store against the broker. */
+static int s_plan_stored(const tt_store_order_t *stored, const uint32_t *fills,
+                         int n, int i, const tt_paper_t *paper, tt_ns_t now,
+                         tt_recon_plan_t *out)
+{
+    tt_order_t o = stored[i].order;
+    const tt_paper_order_t *p = tt_paper_find(paper, o.coid);
+    if (!p)
+        return s_plan_missing(stored, n, i, paper, now, out);
+    tt_recon_item_t *it;
     if (p->filled < o.filled) {
         if (!(it = s_item(out, TT_RECON_BROKER_BEHIND, &o,
                           "the store has fills the broker's state lacks")))
@@ -116,14 +146,13 @@ static int s_plan_stored(const tt_store_order_t *stored, const uint32_t *fills,
     } else if (o.state == TT_OS_NEW) {
         action = TT_RECON_ADOPT_STATE;
         why = "working at the broker: acknowledged";
-        if (!(it = s_item(out, action, &o, why)))
-            return -1;
+    }
+    if (!(it = s_item(out, action, &o, why)))
+        return -1;
+    if (o.state == TT_OS_NEW) { /* acknowledged through the book */
         it->ev = (tt_broker_ev_t){.kind = TT_EV_ACCEPTED, .ts = now};
         snprintf(it->ev.coid, sizeof it->ev.coid, "%s", o.coid);
-        return p->filled > o.filled ? s_adopt_fill(out, &o, p, now) : 0;
     }
-    if (!s_item(out, action, &o, why))
-        return -1;
     return p->filled > o.filled ? s_adopt_fill(out, &o, p, now) : 0;
 }
 
@@ -327,7 +356,9 @@ static int s_apply(tt_actor_t *actor, const tt_recon_item_t *it,
             s_send_order(actor, &it->order, 0);
         break;
     case TT_RECON_RESOLVE:
-        restore = event = true;
+        if (it->direct)
+            s_send_order(actor, &it->order, 0);
+        restore = event = !it->direct;
         break;
     case TT_RECON_ADOPT_FILL:
         event = true;

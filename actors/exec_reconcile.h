@@ -46,6 +46,7 @@ typedef struct {
     tt_order_t order;     /* the order as it is restored (or recorded) */
     tt_broker_ev_t ev;    /* ADOPT_FILL: the fill; RESOLVE: the expiry */
     uint32_t store_fills; /* BROKER_BEHIND: fills the store has */
+    bool direct;          /* RESOLVE: recorded as expired, not via the book */
     char reason[96];
 } tt_recon_item_t;
 

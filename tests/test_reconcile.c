@@ -280,9 +280,11 @@ static void test_plan_cases(void **state)
         s_stored("tt-X-6-t", 6, TT_ROLE_TARGET, TT_OS_PARTIALLY_FILLED, 6),
         s_stored("tt-X-7-s", 7, TT_ROLE_STOP, TT_OS_PENDING_REPLACE, 0),
         s_stored("tt-X-8-s", 8, TT_ROLE_STOP, TT_OS_NEW, 0),
+        s_stored("tt-X-b-t", 11, TT_ROLE_TARGET, TT_OS_NEW, 0),
     };
     stored[7].order.replaces = 7;
-    uint32_t fills[8] = {0, 0, 0, 0, 1, 3, 0, 0};
+    stored[8].order.replaces = 1; /* tt-X-1-t still rests */
+    uint32_t fills[9] = {0, 0, 0, 0, 1, 3, 0, 0, 0};
     tt_paper_t *p = s_paper();
     s_rest(p, "tt-X-1-t", 0);
     s_rest(p, "tt-X-3-t", 0);
@@ -296,13 +298,18 @@ static void test_plan_cases(void **state)
     s_known_t known[] = {{"tt-X-10-x", TT_OS_CANCELLED}, {NULL, 0}};
     static tt_recon_plan_t plan;
     char err[128];
-    assert_int_equal(tt_recon_plan("X", stored, fills, 8, p, s_lookup, known,
+    assert_int_equal(tt_recon_plan("X", stored, fills, 9, p, s_lookup, known,
                                    50, &plan, err, sizeof err),
                      0);
     assert_int_equal(s_find(&plan, "tt-X-1-t", 0)->order.state, TT_OS_ACCEPTED);
     const tt_recon_item_t *it = s_find(&plan, "tt-X-2-t", TT_RECON_RESOLVE);
     assert_int_equal(it->ev.kind, TT_EV_EXPIRED);
     assert_string_equal(it->ev.reason, "unknown to broker");
+    assert_false(it->direct); /* through the book: a lost child is resent */
+    it = s_find(&plan, "tt-X-b-t", TT_RECON_RESOLVE);
+    assert_true(it->direct); /* its predecessor works on */
+    assert_int_equal(it->order.state, TT_OS_EXPIRED);
+    assert_string_equal(it->order.reason, "unknown to broker");
     it = s_find(&plan, "tt-X-3-t", TT_RECON_ADOPT_STATE);
     assert_int_equal(it->ev.kind, TT_EV_ACCEPTED);
     it = s_find(&plan, "tt-X-4-t", TT_RECON_ADOPT_STATE);
