@@ -91,7 +91,7 @@ static int s_words(char *line, char **words, int cap)
 static int s_counters(s_parse_t *p, char *line, tt_paper_t *out)
 {
     char *w[5];
-    int64_t arrivals, fills;
+    int64_t arrivals = 0, fills = 0;
     if (s_words(line, w, 4) != 4 || strcmp(w[0], "arrivals") ||
         strcmp(w[2], "fills"))
         return s_bad(p, "expected \"arrivals <n> fills <n>\"");
@@ -106,7 +106,7 @@ static int s_counters(s_parse_t *p, char *line, tt_paper_t *out)
 /* Fields 1.. of an order line into O, range-checked one by one. */
 static int s_order_fields(s_parse_t *p, char **w, tt_paper_order_t *o)
 {
-    int64_t v[S_FIELDS];
+    int64_t v[S_FIELDS] = {0};
     static const struct {
         const char *name;
         int64_t min, max;
