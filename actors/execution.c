@@ -94,6 +94,7 @@ typedef struct {
     bool flatten;     /* a restored position waits to be closed */
     bool tell_pos;    /* a restored position: the strategy learns it */
     bool restoring;   /* an actor restart waits for the store (barrier) */
+    bool persist;     /* the paper broker lives in the store (a service) */
     tt_exec_paper_saver_t saver;    /* the broker's state last saved */
     s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
@@ -171,18 +172,20 @@ static int s_init(tt_actor_t *actor, void **state_p)
     self->stats = tt_actor_stats(actor);
     self->bus = tt_actor_has_bus(actor);
     self->live = tt_exec_broker_route(actor, &self->gateway);
+    /* A backtest's store is new and its own: nothing to restore. */
+    self->persist = self->bus && !self->live && !tt_actor_replaying(actor);
     tt_exec_pf_init(&self->pf, actor);
     uint32_t *len;
     tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
     if (*len == sizeof *mem) {
         self->book.next_seq = mem->next_seq;
         self->book.pos = mem->pos;
-        /* With a bus, the open orders and the paper broker's resting
-           ones come back from the store (s_warm_restart). Without one,
+        /* In a service, the open orders and the paper broker's resting
+           ones come back from the store (s_warm_restart). Without a bus,
            or at a live venue (its gateway's broker is not restored
            here), nothing kept them: an unprotected position is closed
            at the market on the first trade. */
-        self->flatten = mem->pos.qty != 0 && (!self->bus || self->live);
+        self->flatten = mem->pos.qty != 0 && !self->persist;
         self->tell_pos = mem->pos.qty != 0;
     }
     self->max_signal_age_ns =
@@ -208,7 +211,7 @@ static int s_start(tt_actor_t *actor, void **state_p)
     uint32_t *len;
     tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
     s_exec_t *self = *state_p;
-    if (!self->bus || self->live || *len != sizeof *mem)
+    if (!self->persist || *len != sizeof *mem)
         return 0;
     if (!mem->fresh) {
         self->restoring = true;
@@ -822,7 +825,7 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
     int rc = s_dispatch(actor, self, msg);
     /* Until a restarted actor has its broker back, its empty one must
        not overwrite the saved state. */
-    if (self->bus && !self->live && !self->restoring)
+    if (self->persist && !self->restoring)
         tt_exec_paper_save(actor, &self->saver, &self->paper, self->ctx_ts);
     return rc;
 }
