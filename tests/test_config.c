@@ -660,6 +660,44 @@ static void test_events_same_as_control(void **state)
                  3, "service.events: same endpoint as service.control");
 }
 
+static void test_retention(void **state)
+{
+    s_fixture_t *fx = *state;
+    tt_config_t *cfg = s_load_text(fx, S_MINIMAL);
+    assert_non_null(cfg);
+    assert_int_equal(cfg->retention.candles_days, 0); /* keep for ever */
+    assert_int_equal(cfg->retention.events_days, 0);
+    assert_int_equal(cfg->retention.interval_s, 86400);
+    cfg = s_load_text(fx, "service:\n"
+                          "  retention: {candles_days: 90, events_days: 30,"
+                          " interval_s: 3600}\n" S_VENUES S_SYMBOL("sim"));
+    assert_non_null(cfg);
+    assert_int_equal(cfg->retention.candles_days, 90);
+    assert_int_equal(cfg->retention.events_days, 30);
+    assert_int_equal(cfg->retention.interval_s, 3600);
+    s_expect_one(fx,
+                 "service:\n"
+                 "  retention:\n"
+                 "    events_days: -1\n" S_VENUES S_SYMBOL("sim"),
+                 3,
+                 "service.retention.events_days: -1 is out of range "
+                 "0..36500");
+    s_expect_one(fx,
+                 "service:\n"
+                 "  retention: {interval_s: 0}\n" S_VENUES S_SYMBOL("sim"),
+                 2,
+                 "service.retention.interval_s: 0 is out of range "
+                 "1..2678400");
+    s_expect_one(fx,
+                 "service:\n"
+                 "  retention: {days: 3}\n" S_VENUES S_SYMBOL("sim"),
+                 2, "unknown key 'days' in service.retention");
+    s_expect_one(fx,
+                 "service:\n"
+                 "  retention: 30\n" S_VENUES S_SYMBOL("sim"),
+                 2, "service.retention: expected a mapping, got a scalar");
+}
+
 static void test_venue_endpoints(void **state)
 {
     s_fixture_t *fx = *state;
@@ -1011,6 +1049,7 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_events_same_as_control, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(test_retention, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_venue_endpoints, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_timeframes, s_setup, s_teardown),
