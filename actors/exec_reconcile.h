@@ -8,9 +8,11 @@
     resting orders (the protective stop and the take-profit around an
     open position) still there and still working.
 
-    At the first start of a service on an existing store, the store's
-    view (open orders, their fills) and the broker's (its saved state)
-    are compared, because a crash can fall between the two writes:
+    At the first start of a service on an existing store (and when the
+    supervisor restarts the execution actor, once the bus has handled
+    what the previous instance sent), the store's view (open orders,
+    their fills) and the broker's (its saved state) are compared,
+    because a crash can fall between the two writes:
     - an order or fill the broker knows and the store does not is
       adopted: recorded in the store, put in the book;
     - an order the store has open and the broker does not know is asked
