@@ -12,7 +12,12 @@
     Order intents are committed (durably, sync_trade) before the bus
     answers TT_MSG_INTENT_DONE to the execution actor, which sends the
     order to its broker only then (invariant 4). Fills are recorded in the
-    ledger exactly once (the venue fill id is unique).
+    ledger exactly once (the venue fill id is unique). The paper broker's
+    state (a snapshot of key "paper") replaces the symbol's paper_state
+    row at once. A barrier (TT_EVT_BARRIER) is answered with an empty
+    TT_MSG_INTENT_DONE once every frame before it is handled: a restarted
+    execution actor then reads the store knowing it is complete. The bus
+    also records each run and applies service.retention (housekeeping.c).
 
     A subscriber at its high-water mark never slows the bus: the send is
     non-blocking, and an event that could not be delivered is counted
