@@ -535,6 +535,35 @@ static void test_duplicate_fill_ignored(void **state)
     tt_store_close(&st);
 }
 
+/* Reconciliation asks about one client order id: its state and fills. */
+static void test_order_status(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_t *st = s_open(fx, NULL);
+    tt_store_order_t rec = s_order("X", 1, TT_ROLE_ENTRY, 100);
+    assert_int_equal(tt_store_order_intent(st, &rec), 0);
+    tt_ord_state_t state_out = 0;
+    int64_t fills = -1;
+    assert_int_equal(
+        tt_store_order_status(st, rec.order.coid, &state_out, &fills), 0);
+    assert_int_equal(state_out, TT_OS_NEW);
+    assert_int_equal(fills, 0);
+    tt_fill_t f = s_fill("tt-X-1-e:1", TT_SIDE_BUY, 10000, 400, 1, 110);
+    assert_int_equal(tt_store_fill(st, "paper", "X", 3, &f, NULL), 0);
+    f = s_fill("tt-X-1-e:2", TT_SIDE_BUY, 10000, 600, 1, 120);
+    assert_int_equal(tt_store_fill(st, "paper", "X", 3, &f, NULL), 0);
+    rec.order.state = TT_OS_FILLED;
+    rec.order.filled = 1000;
+    assert_int_equal(tt_store_order_update(st, &rec), 0);
+    assert_int_equal(
+        tt_store_order_status(st, rec.order.coid, &state_out, &fills), 0);
+    assert_int_equal(state_out, TT_OS_FILLED);
+    assert_int_equal(fills, 2);
+    assert_int_equal(tt_store_order_status(st, "tt-X-9-e", &state_out, &fills),
+                     1);
+    tt_store_close(&st);
+}
+
 static uint64_t s_rand(uint64_t *s)
 {
     *s ^= *s << 13;
@@ -1027,6 +1056,7 @@ int main(void)
         T(test_grouped_commits),
         T(test_order_updates_and_open_orders),
         T(test_duplicate_fill_ignored),
+        T(test_order_status),
         T(test_rebuild_after_random_fills),
         T(test_events_range_gaps_last_seq),
         T(test_batch_auto_flush),
