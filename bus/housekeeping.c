@@ -34,6 +34,14 @@ int tt_bus_run_start(tt_store_t *store, const tt_config_t *cfg, tt_ns_t now,
 {
     char hash[32];
     s_config_hash(cfg->path, hash, sizeof hash);
+    int64_t died = 0;
+    if (tt_store_runs_unfinished(store, "died", &died) != 0)
+        tt_error("bus", "%s", tt_store_error(store));
+    else if (died > 0)
+        tt_warn("bus",
+                "%" PRId64 " earlier run(s) never stopped: marked "
+                "\"died\"",
+                died);
     if (tt_store_run_start(store, now, hash, TT_VERSION, run_id) != 0) {
         tt_error("bus", "%s", tt_store_error(store));
         *run_id = 0;

@@ -389,6 +389,26 @@ int tt_store_run_stop(tt_store_t *self, int64_t id, tt_ns_t stop_ts,
     return 0;
 }
 
+int tt_store_runs_unfinished(tt_store_t *self, const char *exit_reason,
+                             int64_t *count)
+{
+    assert(self && count);
+    const char *op = "runs_unfinished";
+    if (tt_st_name_ok(self, op, "exit reason", exit_reason, 256) != 0)
+        return -1;
+    sqlite3_stmt *st = s_prepare(self,
+                                 "UPDATE runs SET exit_reason = ?1 WHERE"
+                                 " stop_ts IS NULL AND exit_reason IS NULL",
+                                 op);
+    if (!st)
+        return -1;
+    tt_st_bind_text(st, 1, exit_reason, false);
+    if (s_write_one(self, st, self->opts.sync, op) != 0)
+        return -1;
+    *count = sqlite3_changes(self->db);
+    return 0;
+}
+
 int tt_store_kv_put(tt_store_t *self, const char *key, const char *value)
 {
     assert(self);

@@ -242,6 +242,11 @@ int tt_store_run_start(tt_store_t *self, tt_ns_t start_ts,
 int tt_store_run_stop(tt_store_t *self, int64_t id, tt_ns_t stop_ts,
                       const char *exit_reason);
 
+/* Gives every run that never stopped (no stop_ts, no exit reason: the
+   process died) EXIT_REASON; *COUNT receives how many. 0 or -1. */
+int tt_store_runs_unfinished(tt_store_t *self, const char *exit_reason,
+                             int64_t *count);
+
 /* Small values: text up to 4 KiB. get: 0 found, 1 none, -1 error. */
 int tt_store_kv_put(tt_store_t *self, const char *key, const char *value);
 int tt_store_kv_get(tt_store_t *self, const char *key, char *buf, size_t cap);

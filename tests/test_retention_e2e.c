@@ -8,8 +8,9 @@
            prunes them at start (logged), and a second old candle written
            while it runs is gone within the next interval. Sequence
            numbers go on after the pruned ones.
-    Both runs are in `runs`: their start and stop, "stop", the version,
-    and the config hashes, which differ since the config did. */
+    run 3  is killed (SIGKILL); run 4 starts, marks it "died", and stops.
+    Every run is in `runs`: its start and stop, "stop" (or "died"), the
+    version, and the config hashes, which differ since the config did. */
 #include "tests/harness.h"
 #include "tests/process.h"
 #include "tests/storecheck.h"
@@ -79,14 +80,14 @@ static void s_rewrite_config(tth_proc_t *proc, const char *extra)
     free(text);
 }
 
-static void s_restart(tth_proc_t *proc)
+static void s_restart(tth_proc_t *proc, const char *name)
 {
     const char *args[] = {"run", "-c", proc->config, NULL};
     size_t len = strlen(proc->dir) + 32;
     free(proc->log);
     proc->log = malloc(len);
     assert_non_null(proc->log);
-    snprintf(proc->log, len, "%s/run2.log", proc->dir);
+    snprintf(proc->log, len, "%s/%s.log", proc->dir, name);
     proc->pid = tth_spawn(args, proc->log);
     proc->reaped = false;
     assert_true(
@@ -116,7 +117,7 @@ static void test_retention_and_runs(void **state)
     sqlite3_close(db);
 
     s_rewrite_config(proc, S_RETAIN);
-    s_restart(proc);
+    s_restart(proc, "run2");
     char *log = tth_read_file(proc->log);
     assert_non_null(log);
     if (!strstr(log, "retention: 1 candles, 0 snapshots and 5 events deleted"))
@@ -133,16 +134,27 @@ static void test_retention_and_runs(void **state)
         tth_nap_ms(100);
     assert_int_equal(s_old_candles(path), 0);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 10000), 0);
+    s_restart(proc, "run3");
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 10000), 128 + SIGKILL);
+    s_restart(proc, "run4");
+    log = tth_read_file(proc->log);
+    assert_non_null(strstr(log, "1 earlier run(s) never stopped"));
+    free(log);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 10000), 0);
 
     db = s_open(path);
     assert_int_equal(tth_query_long(db, "SELECT min(seq) FROM events"), 6);
     assert_true(tth_query_long(db, "SELECT max(seq) FROM events") > last);
-    assert_int_equal(tth_query_long(db, "SELECT count(*) FROM runs"), 2);
+    assert_int_equal(tth_query_long(db, "SELECT count(*) FROM runs"), 4);
+    assert_int_equal(tth_query_long(db, "SELECT id FROM runs WHERE "
+                                        "exit_reason = 'died' AND stop_ts "
+                                        "IS NULL"),
+                     3);
     assert_int_equal(tth_query_long(db, "SELECT count(*) FROM runs WHERE "
                                         "stop_ts >= start_ts AND exit_reason "
                                         "= 'stop' AND version = '" TT_VERSION
                                         "' AND length(config_hash) = 16"),
-                     2);
+                     3);
     assert_int_equal(
         tth_query_long(db, "SELECT count(DISTINCT config_hash) FROM runs"), 2);
     sqlite3_close(db);
