@@ -787,8 +787,9 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
 
 static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 {
-    if (msg->hdr.type == TT_MSG_INTENT_DONE && self->restoring &&
-        !msg->body.done.coid[0]) {
+    if (msg->hdr.type == TT_MSG_INTENT_DONE && self->restoring) {
+        if (msg->body.done.coid[0]) /* for the previous instance */
+            return 0;
         self->restoring = false;
         if (s_warm_restart(actor, self) != 0)
             return -1;
