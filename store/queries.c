@@ -415,9 +415,9 @@ int tt_store_kv_put(tt_store_t *self, const char *key, const char *value)
     const char *op = "kv_put";
     if (tt_st_name_ok(self, op, "key", key, TT_STORE_KEY_MAX) != 0)
         return -1;
-    if (!value || strnlen(value, 4097) > 4096)
-        return tt_st_errf(self, "%s %s: value missing or over 4096 bytes", op,
-                          key);
+    if (!value || strnlen(value, TT_STORE_BLOB_MAX + 1) > TT_STORE_BLOB_MAX)
+        return tt_st_errf(self, "%s %s: value missing or over %d bytes", op,
+                          key, TT_STORE_BLOB_MAX);
     sqlite3_stmt *st =
         s_prepare(self, "INSERT OR REPLACE INTO kv (k, v) VALUES (?1, ?2)", op);
     if (!st)

@@ -247,7 +247,8 @@ int tt_store_run_stop(tt_store_t *self, int64_t id, tt_ns_t stop_ts,
 int tt_store_runs_unfinished(tt_store_t *self, const char *exit_reason,
                              int64_t *count);
 
-/* Small values: text up to 4 KiB. get: 0 found, 1 none, -1 error. */
+/* Text values up to TT_STORE_BLOB_MAX (a backtest's report: about 200
+   bytes per symbol). get: 0 found, 1 none, -1 error. */
 int tt_store_kv_put(tt_store_t *self, const char *key, const char *value);
 int tt_store_kv_get(tt_store_t *self, const char *key, char *buf, size_t cap);
 

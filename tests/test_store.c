@@ -906,6 +906,18 @@ static void test_restore_reads(void **state)
     assert_int_equal(tt_store_kv_put(st, "k", "a long value"), 0);
     assert_int_equal(tt_store_kv_get(st, "k", kv, sizeof kv), -1);
     assert_non_null(strstr(tt_store_error(st), "too short"));
+    /* A large value (a 1000-symbol backtest report is about 200 KB). */
+    size_t big_len = 300000;
+    char *big = malloc(big_len + 1), *back = malloc(big_len + 1);
+    assert_non_null(big);
+    assert_non_null(back);
+    for (size_t i = 0; i < big_len; i++)
+        big[i] = (char)('a' + i % 26);
+    big[big_len] = '\0';
+    assert_int_equal(tt_store_kv_put(st, "report", big), 0);
+    assert_int_equal(tt_store_kv_get(st, "report", back, big_len + 1), 0);
+    assert_string_equal(back, big);
+    free(big), free(back);
     tt_store_close(&st);
 }
 
