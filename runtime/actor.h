@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "messages/internal.h"
+#include "runtime/latency.h"
 
 /* The four actors of a symbol, in start order (rest_for_one). */
 typedef enum {
@@ -83,7 +84,7 @@ int64_t tt_actor_now(const tt_actor_t *self);
 
 /* Records the time since the origin of the frame in hand (when it has
    one) as latency KIND (runtime/latency.h). */
-void tt_actor_latency(tt_actor_t *self, int kind);
+void tt_actor_latency(tt_actor_t *self, tt_latency_kind_t kind);
 
 /* Sends a message without blocking. A droppable send to a full mailbox is
    dropped and counted (returns -1); a critical one (trade messages) is

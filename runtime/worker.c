@@ -90,10 +90,10 @@ bool tt_actor_has_bus(const tt_actor_t *self)
     return tt_runtime_has_bus(self->worker->rt);
 }
 
-void tt_actor_latency(tt_actor_t *self, int kind)
+void tt_actor_latency(tt_actor_t *self, tt_latency_kind_t kind)
 {
     int64_t origin = tt_origin_get();
-    if (origin > 0 && kind >= 0 && kind < TT_LATENCY_KINDS)
+    if (origin > 0 && kind < TT_LATENCY_KINDS)
         tt_latency_record(tt_runtime_latency(self->worker->rt, kind),
                           tt_mono_ns() - origin);
 }

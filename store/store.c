@@ -224,12 +224,27 @@ static int s_set_sync(tt_store_t *self, tt_store_sync_t sync, const char *op)
     return 0;
 }
 
-/* A grouped store (opts.group_rows) runs each unit of work as a
-   savepoint inside one long transaction; see tt_store_opts_t. */
+/* Steps a cached statement that returns no rows. */
 static int s_run(tt_store_t *self, tt_st_id_t id, const char *op)
 {
     sqlite3_stmt *st = tt_st_stmt(self, id, op);
     return st ? tt_st_done(self, st, op) : -1;
+}
+
+/* Ends the open transaction, whatever it holds. Its error is not kept:
+   the caller's is the one to report. */
+static void s_rollback_now(tt_store_t *self)
+{
+    if (sqlite3_get_autocommit(self->db))
+        return;
+    sqlite3_stmt *st = self->stmt[ST_ROLLBACK];
+    if (!st &&
+        sqlite3_prepare_v3(self->db, s_sql[ST_ROLLBACK], -1,
+                           SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return;
+    self->stmt[ST_ROLLBACK] = st;
+    sqlite3_step(st);
+    sqlite3_reset(st);
 }
 
 int tt_st_begin(tt_store_t *self, tt_store_sync_t sync, const char *op)
@@ -262,11 +277,7 @@ int tt_store_commit_group(tt_store_t *self)
     if (!st)
         return -1;
     if (tt_st_done(self, st, "group commit") != 0) {
-        sqlite3_stmt *rb = tt_st_stmt(self, ST_ROLLBACK, "group commit");
-        if (rb && !sqlite3_get_autocommit(self->db)) {
-            sqlite3_step(rb);
-            sqlite3_reset(rb);
-        }
+        s_rollback_now(self); /* nothing half-written remains */
         return -1;
     }
     return 0;
@@ -314,14 +325,7 @@ void tt_st_rollback(tt_store_t *self)
             (long long)(sqlite3_total_changes64(self->db) - self->group_base));
         self->group_open = false;
     }
-    sqlite3_stmt *st = self->stmt[ST_ROLLBACK];
-    if (!st &&
-        sqlite3_prepare_v3(self->db, s_sql[ST_ROLLBACK], -1,
-                           SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-        return;
-    self->stmt[ST_ROLLBACK] = st;
-    sqlite3_step(st);
-    sqlite3_reset(st);
+    s_rollback_now(self);
 }
 
 /* ---- Bind and column helpers ---- */
