@@ -40,13 +40,17 @@ int64_t tt_latency_quantile(tt_latency_t *self, double q);
 
 uint64_t tt_latency_count(tt_latency_t *self);
 
-/* Tick to order, from the origin of the frame in hand: to the order's
-   intent leaving the execution actor for the store (the decision), and
-   to the order reaching its broker (after the store committed the
-   intent: a live store fsyncs it first). */
+/* Tick to signal and tick to order, from the origin of the frame in
+   hand: to a signal leaving the strategy (the pipeline: candles,
+   indicators, the strategy's decision), to the order's intent leaving the
+   execution actor for the store (the decision, after risk; an input held
+   while an earlier order waits for the store counts from its own origin,
+   so the wait is included), and to the order reaching its broker (after
+   the store committed the intent: a live store fsyncs it first). */
 typedef enum {
-    TT_LATENCY_DECIDED = 0,
-    TT_LATENCY_AT_BROKER = 1,
+    TT_LATENCY_SIGNAL = 0,
+    TT_LATENCY_DECIDED,
+    TT_LATENCY_AT_BROKER,
     TT_LATENCY_KINDS
 } tt_latency_kind_t;
 

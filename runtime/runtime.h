@@ -178,6 +178,16 @@ void tt_sender_destroy(tt_sender_t **self_p);
 int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
                    const void *body, uint32_t len, bool critical);
 
+/* Frames from this sender to an actor hosted by worker WORKER go to
+   DELIVER instead of a socket: a worker's own sender hands frames between
+   its actors in memory (runtime/worker.c). DELIVER gets the whole frame
+   (header and body, SIZE bytes) and returns 0, or -1 when it dropped a
+   droppable frame. */
+typedef int (*tt_sender_local_fn)(void *arg, const void *frame, size_t size,
+                                  bool critical);
+void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,
+                     void *arg);
+
 /* Retries queued critical frames, in order; returns how many remain. */
 size_t tt_sender_flush(tt_sender_t *self);
 size_t tt_sender_pending(const tt_sender_t *self);

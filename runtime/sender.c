@@ -35,6 +35,9 @@ struct tt_sender {
     size_t brokers;   /* venues: one route each, connected on first use */
     s_route_t *broker;
     size_t pending;
+    int local_worker; /* -1: none */
+    tt_sender_local_fn local;
+    void *local_arg;
 };
 
 tt_sender_t *tt_sender_new(tt_runtime_t *rt)
@@ -42,6 +45,7 @@ tt_sender_t *tt_sender_new(tt_runtime_t *rt)
     tt_sender_t *self = calloc(1, sizeof *self);
     assert(self);
     self->rt = rt;
+    self->local_worker = -1;
     int workers = tt_runtime_workers(rt);
     self->routes = workers + 2;
     self->route = calloc((size_t)self->routes, sizeof *self->route);
@@ -72,6 +76,14 @@ tt_sender_t *tt_sender_new(tt_runtime_t *rt)
     self->broker = calloc(self->brokers + 1, sizeof *self->broker);
     assert(self->broker);
     return self;
+}
+
+void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,
+                     void *arg)
+{
+    self->local_worker = deliver ? worker : -1;
+    self->local = deliver;
+    self->local_arg = arg;
 }
 
 static void s_route_free(s_route_t *route)
@@ -166,6 +178,18 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     if (len)
         memcpy(msg.body.raw, body, len);
     size_t size = sizeof msg.hdr + len;
+    if (dest && dest->worker == self->local_worker) {
+        if (self->local(self->local_arg, &msg, size, critical) != 0) {
+            if (src)
+                atomic_fetch_add_explicit(&src->stats.drops, 1,
+                                          memory_order_relaxed);
+            return -1;
+        }
+        tt_runtime_sent(self->rt);
+        atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
+                                  memory_order_relaxed);
+        return 0;
+    }
     if (!route)
         route = &self->route[r];
     if (!route->head) {

@@ -353,21 +353,23 @@ static void s_start_edges(tt_root_t *self)
     }
 }
 
-/* Feeds stop first: nothing new flows in while symbols wind down. */
-/* Tick to order over the run (runtime/latency.h), for bench/latency and
-   for anyone reading the log. */
+/* Tick to signal and tick to order over the run (runtime/latency.h), for
+   bench/latency and for anyone reading the log. */
 static void s_log_latency(tt_root_t *self)
 {
-    static const char *names[TT_LATENCY_KINDS] = {"decided", "at the broker"};
+    static const char *names[TT_LATENCY_KINDS] = {
+        "tick to signal", "tick to order (decided)",
+        "tick to order (at the broker)"};
     for (int k = 0; k < TT_LATENCY_KINDS; k++) {
         tt_latency_t *lat = tt_runtime_latency(self->rt, (tt_latency_kind_t)k);
         uint64_t n = tt_latency_count(lat);
         if (!n)
             continue;
         tt_info("root",
-                "tick to order (%s): %llu orders, p50 %.1f us, p99 %.1f us, "
-                "p99.9 %.1f us, max %.1f us",
+                "%s: %llu %s, p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max "
+                "%.1f us",
                 names[k], (unsigned long long)n,
+                k == TT_LATENCY_SIGNAL ? "signals" : "orders",
                 (double)tt_latency_quantile(lat, 0.50) / 1e3,
                 (double)tt_latency_quantile(lat, 0.99) / 1e3,
                 (double)tt_latency_quantile(lat, 0.999) / 1e3,
@@ -375,6 +377,7 @@ static void s_log_latency(tt_root_t *self)
     }
 }
 
+/* Feeds stop first: nothing new flows in while symbols wind down. */
 static void s_stop_edges(tt_root_t *self)
 {
     zactor_destroy(&self->sessions);

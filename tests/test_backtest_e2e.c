@@ -292,31 +292,35 @@ static long s_count(const char *db_path, const char *sql)
     return n;
 }
 
-/* The live run's tick-to-order figures, logged by the root at stop
-   (runtime/latency.h): orders decided from sim ticks, no more than the
-   stored orders; those at the broker no more than those decided; the
-   quantiles in order. */
+/* The live run's tick-to-signal and tick-to-order figures, logged by the
+   root at stop (runtime/latency.h): orders decided from sim ticks, no
+   more than the stored orders; signals at least one; those at the broker
+   no more than those decided; the quantiles in order. */
 static void s_check_latency_line(const char *log_path, long orders)
 {
     char *log = tth_read_file(log_path);
     assert_non_null(log);
-    long n[2] = {-1, -1};
-    const char *stage[2] = {"tick to order (decided): ",
+    long n[3] = {-1, -1, -1};
+    const char *stage[3] = {"tick to signal: ", "tick to order (decided): ",
                             "tick to order (at the broker): "};
-    for (int k = 0; k < 2; k++) {
+    const char *noun[3] = {"signals", "orders", "orders"};
+    for (int k = 0; k < 3; k++) {
         const char *at = strstr(log, stage[k]);
         if (!at)
             fail_msg("no '%s' line in the log", stage[k]);
+        char what[16] = "";
         double p50, p99, p999, max;
         assert_int_equal(sscanf(at + strlen(stage[k]),
-                                "%ld orders, p50 %lf us, p99 %lf us, p99.9 "
+                                "%ld %15s p50 %lf us, p99 %lf us, p99.9 "
                                 "%lf us, max %lf us",
-                                &n[k], &p50, &p99, &p999, &max),
-                         5);
+                                &n[k], what, &p50, &p99, &p999, &max),
+                         6);
+        assert_int_equal(strncmp(what, noun[k], strlen(noun[k])), 0);
         assert_true(p50 > 0 && p50 <= p99 && p99 <= p999 && p999 <= max);
     }
-    assert_true(n[0] >= 1 && n[0] <= orders);
-    assert_true(n[1] >= 1 && n[1] <= n[0]);
+    assert_true(n[0] >= 1);
+    assert_true(n[1] >= 1 && n[1] <= orders);
+    assert_true(n[2] >= 1 && n[2] <= n[1]);
     free(log);
 }
 
