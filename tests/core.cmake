@@ -43,3 +43,5 @@ tt_test(NAME test_reconcile_e2e LABEL e2e TIMEOUT 120
 tt_test(NAME test_retention_e2e LABEL e2e TIMEOUT 120
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_retention_e2e.c
         LIBS tt_procharness tt_storecheck)
+tt_test(NAME test_local_frames LABEL actor
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_local_frames.c LIBS tt_runtime)

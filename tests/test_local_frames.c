@@ -1,0 +1,212 @@
+/*  tests/test_local_frames.c: frames between the actors of one worker
+    (runtime/worker.c: an in-memory queue, not the worker's socket), on
+    the real runtime: a pinger actor answers each frame from the test by
+    sending a burst to a sibling on the same worker. Critical frames all
+    arrive, in the order sent, and each burst is handled before the next
+    mailbox frame; droppable frames past the mailbox high-water mark are
+    dropped and counted on the sender, exactly at the mark; the count of
+    frames in flight (what a replay waits on) comes back to zero. */
+#include "tests/harness.h"
+
+#include "runtime/runtime.h"
+
+#include <czmq.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_HWM 1000
+#define S_MAX 8192
+
+typedef struct {
+    uint32_t burst; /* frames to send */
+    uint32_t critical;
+    uint32_t round;
+} s_ping_t;
+
+typedef struct {
+    uint32_t round, seq;
+} s_pong_t;
+
+static struct {
+    pthread_mutex_t lock;
+    int count;
+    s_pong_t seen[S_MAX];
+} s_probe = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int s_init(tt_actor_t *self, void **state_p)
+{
+    (void)self;
+    *state_p = &s_probe;
+    return 0;
+}
+
+/* The pinger: a burst of numbered frames to the strategy slot. */
+static int s_ping_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
+{
+    (void)state;
+    if (msg->hdr.type != TT_MSG_TICK)
+        return 0;
+    s_ping_t ping;
+    memcpy(&ping, &msg->body, sizeof ping);
+    uint32_t to = tt_actor_sibling(self, TT_ROLE_STRATEGY);
+    for (uint32_t i = 0; i < ping.burst; i++) {
+        s_pong_t pong = {.round = ping.round, .seq = i};
+        tt_tick_t body;
+        memset(&body, 0, sizeof body);
+        memcpy(&body, &pong, sizeof pong);
+        if (ping.critical)
+            tt_actor_send_critical(self, to, TT_MSG_TICK, &body, sizeof body);
+        else
+            tt_actor_send(self, to, TT_MSG_TICK, &body, sizeof body);
+    }
+    return 0;
+}
+
+static int s_probe_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
+{
+    (void)self, (void)state;
+    if (msg->hdr.type != TT_MSG_TICK)
+        return 0;
+    pthread_mutex_lock(&s_probe.lock);
+    if (s_probe.count < S_MAX)
+        memcpy(&s_probe.seen[s_probe.count++], &msg->body, sizeof(s_pong_t));
+    pthread_mutex_unlock(&s_probe.lock);
+    return 0;
+}
+
+static int s_idle_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
+{
+    (void)self, (void)state, (void)msg;
+    return 0;
+}
+
+static const tt_behaviour_t s_ping = {"ping", s_init, s_ping_handle,
+                                      NULL,   NULL,   NULL};
+static const tt_behaviour_t s_probe_b = {"probe", s_init, s_probe_handle,
+                                         NULL,    NULL,   NULL};
+static const tt_behaviour_t s_idle = {"idle", s_init, s_idle_handle,
+                                      NULL,   NULL,   NULL};
+
+static int s_count(void)
+{
+    pthread_mutex_lock(&s_probe.lock);
+    int count = s_probe.count;
+    pthread_mutex_unlock(&s_probe.lock);
+    return count;
+}
+
+typedef struct {
+    char *dir;
+    tt_config_t *cfg;
+    tt_clock_t *clock;
+    tt_runtime_t *rt;
+    zsock_t *inbox;
+    tt_sender_t *sender;
+} s_rig_t;
+
+static void s_rig_up(s_rig_t *rig)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "service:\n  workers: 1\n  mailbox_hwm: %d\n"
+             "venues:\n  - name: sim\n    kind: sim\n"
+             "symbols:\n  - symbol: TST\n    venue: sim\n    px_decimals: 2\n  "
+             "  qty_decimals: 0\n"
+             "    strategy:\n      kind: sma_cross\n"
+             "      params: {fast: 2, slow: 3}\n    risk: {qty: \"1\"}\n",
+             S_HWM);
+    rig->dir = tth_tmpdir("tt-local");
+    char *path = tth_write_file(rig->dir, "c.yaml", yaml);
+    rig->cfg = tt_config_load(path, NULL, NULL, NULL);
+    free(path);
+    assert_non_null(rig->cfg);
+    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {&s_idle, &s_ping, &s_idle,
+                                                  &s_probe_b};
+    rig->clock = tt_clock_new_manual(INT64_C(1700000000) * TT_NS_PER_SEC);
+    rig->rt = tt_runtime_new(rig->cfg, rig->clock, roles);
+    assert_non_null(rig->rt);
+    rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
+    assert_non_null(rig->inbox);
+    assert_int_equal(tt_runtime_start(rig->rt), 0);
+    rig->sender = tt_sender_new(rig->rt);
+    zsock_set_rcvtimeo(rig->inbox, 5000);
+    for (int role = 0; role < TT_ROLE_COUNT; role++) {
+        tt_sender_send(rig->sender, tt_runtime_actor_id(0, role), TT_ACTOR_ROOT,
+                       TT_SYS_START, NULL, 0, true);
+        tt_msg_t msg;
+        int size = zmq_recv(zsock_resolve(rig->inbox), &msg, sizeof msg, 0);
+        assert_true(size >= (int)sizeof msg.hdr);
+        assert_int_equal(msg.hdr.type, TT_REP_STARTED);
+    }
+    /* From here every frame is between the test and the actors or among
+       the actors: the count in flight returns to zero when all are
+       handled. */
+    tt_runtime_track_inflight(rig->rt, true);
+}
+
+static void s_rig_down(s_rig_t *rig)
+{
+    tt_sender_destroy(&rig->sender);
+    tt_runtime_destroy(&rig->rt);
+    zsock_destroy(&rig->inbox);
+    tt_clock_destroy(&rig->clock);
+    tt_config_destroy(&rig->cfg);
+    tth_rmtree(rig->dir);
+    free(rig->dir);
+}
+
+static void s_ping_send(s_rig_t *rig, uint32_t round, uint32_t burst,
+                        bool critical)
+{
+    s_ping_t ping = {.burst = burst, .critical = critical, .round = round};
+    tt_tick_t body;
+    memset(&body, 0, sizeof body);
+    memcpy(&body, &ping, sizeof ping);
+    assert_int_equal(
+        tt_sender_send(rig->sender, tt_runtime_actor_id(0, TT_ROLE_DATA),
+                       TT_ACTOR_ROOT, TT_MSG_TICK, &body, sizeof body, true),
+        0);
+}
+
+static void test_critical_in_order_droppable_at_the_mark(void **state)
+{
+    (void)state;
+    s_rig_t rig;
+    s_rig_up(&rig);
+    tt_actor_stats_t *pinger =
+        &tt_runtime_actor(rig.rt, tt_runtime_actor_id(0, TT_ROLE_DATA))->stats;
+    /* Three rounds of critical bursts larger than the mark: all arrive,
+       round by round, each in its order. */
+    uint32_t burst = 1500;
+    for (uint32_t round = 0; round < 3; round++)
+        s_ping_send(&rig, round, burst, true);
+    assert_true(tt_runtime_wait_idle(rig.rt, 5 * TT_NS_PER_SEC));
+    assert_int_equal(s_count(), 3 * burst);
+    for (int i = 0; i < s_count(); i++) {
+        assert_int_equal(s_probe.seen[i].round, (uint32_t)i / burst);
+        assert_int_equal(s_probe.seen[i].seq, (uint32_t)i % burst);
+    }
+    assert_int_equal(atomic_load(&pinger->drops), 0);
+    /* A droppable burst: the first S_HWM queue, the rest are dropped and
+       counted on the sender. */
+    s_ping_send(&rig, 3, 1500, false);
+    assert_true(tt_runtime_wait_idle(rig.rt, 5 * TT_NS_PER_SEC));
+    assert_int_equal(s_count(), 3 * burst + S_HWM);
+    assert_int_equal(atomic_load(&pinger->drops), 1500 - S_HWM);
+    for (int i = 0; i < S_HWM; i++) {
+        assert_int_equal(s_probe.seen[3 * burst + i].round, 3);
+        assert_int_equal(s_probe.seen[3 * burst + i].seq, (uint32_t)i);
+    }
+    assert_int_equal(tt_runtime_inflight(rig.rt), 0);
+    s_rig_down(&rig);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_critical_in_order_droppable_at_the_mark),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
