@@ -25,17 +25,26 @@ typedef struct {
     tt_ns_t eod_due;    /* the summary goes out by then at the latest */
 } s_venue_t;
 
-typedef struct {
+struct tt_sessions {
     tt_runtime_t *rt;
     const tt_config_t *cfg;
     tt_portfolio_t *pf;
     tt_clock_stats_t *stats;
-    tt_sender_t *sender;
+    tt_sender_t *sender; /* the caller's */
     s_venue_t *venues;
     bool *force_close;    /* per symbol: its strategy closes at the end */
     tt_eod_line_t *lines; /* scratch for a summary, one per symbol */
-    bool ok;              /* set up (the starter reads it) */
-} s_clock_t;
+    int acted;            /* edges and summaries of the current step */
+};
+
+typedef tt_sessions_t s_clock_t;
+
+/* The clock actor's thread. */
+typedef struct {
+    tt_runtime_t *rt;
+    tt_clock_stats_t *stats;
+    bool ok; /* set up (the starter reads it) */
+} s_start_t;
 
 static uint32_t s_exec_id(size_t symbol)
 {
@@ -139,6 +148,7 @@ static void s_check_eod(s_clock_t *self, size_t v, tt_ns_t now, bool force)
         s_eod_line(self, v, &self->lines[i], &venue->ended);
     s_eod_line(self, v, &total, &venue->ended);
     tt_portfolio_eod_reset(self->pf, v, venue->ended.date);
+    self->acted++;
     atomic_fetch_add(&self->stats->summaries, 1);
     atomic_store(&self->stats->last_eod_session, venue->ended.date);
     s_reset_breakers(self, v, now, "session ended");
@@ -150,6 +160,7 @@ static void s_on_open(s_clock_t *self, size_t v, const tt_session_t *s)
     s_reset_breakers(self, v, s->open, "new session");
     tt_portfolio_session_open(self->pf, v, s->date, s->open);
     s_tell(self, v, TT_SESSION_OPEN, s, false);
+    self->acted++;
     atomic_fetch_add(&self->stats->opens, 1);
     tt_info(S_PATH, "%s: session %d open", self->cfg->venues[v].name,
             (int)s->date);
@@ -165,14 +176,15 @@ static void s_on_close(s_clock_t *self, size_t v, const tt_session_t *s)
     venue->closing = true;
     venue->ended = *s;
     venue->eod_due = seamless ? s->close : s->close + TT_CLOCK_EOD_GRACE_NS;
+    self->acted++;
     atomic_fetch_add(&self->stats->closes, 1);
     tt_info(S_PATH, "%s: session %d ended%s", self->cfg->venues[v].name,
             (int)s->date, seamless ? "" : "; force-closing");
 }
 
-static void s_step(s_clock_t *self)
+int tt_sessions_step(tt_sessions_t *self, tt_ns_t now)
 {
-    tt_ns_t now = tt_clock_now(tt_runtime_clock(self->rt));
+    self->acted = 0;
     for (size_t v = 0; v < self->cfg->venue_count; v++) {
         tt_session_t s;
         tt_session_edge_t edge;
@@ -189,7 +201,21 @@ static void s_step(s_clock_t *self)
         }
         s_check_eod(self, v, now, false);
     }
-    tt_sender_flush(self->sender);
+    return self->acted;
+}
+
+tt_ns_t tt_sessions_next(const tt_sessions_t *self)
+{
+    tt_ns_t next = INT64_MAX;
+    for (size_t v = 0; v < self->cfg->venue_count; v++) {
+        const s_venue_t *venue = &self->venues[v];
+        tt_ns_t at = tt_session_watch_next(&venue->watch);
+        if (at < next)
+            next = at;
+        if (venue->closing && venue->eod_due < next)
+            next = venue->eod_due;
+    }
+    return next;
 }
 
 static int s_calendar(const tt_venue_cfg_t *vc, tt_calendar_t *cal)
@@ -204,23 +230,46 @@ static int s_calendar(const tt_venue_cfg_t *vc, tt_calendar_t *cal)
     return 0;
 }
 
-static int s_setup(s_clock_t *self)
+void tt_sessions_destroy(tt_sessions_t **self_p)
 {
-    const tt_config_t *cfg = self->cfg;
+    tt_sessions_t *self = *self_p;
+    if (!self)
+        return;
+    free(self->venues);
+    free(self->force_close);
+    free(self->lines);
+    free(self);
+    *self_p = NULL;
+}
+
+tt_sessions_t *tt_sessions_new(tt_runtime_t *rt, tt_sender_t *sender,
+                               tt_clock_stats_t *stats, tt_ns_t now)
+{
+    tt_sessions_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    const tt_config_t *cfg = tt_runtime_config(rt);
+    *self = (tt_sessions_t){.rt = rt,
+                            .cfg = cfg,
+                            .pf = tt_runtime_portfolio(rt),
+                            .stats = stats,
+                            .sender = sender};
     size_t n = cfg->symbol_count ? cfg->symbol_count : 1;
     self->venues =
         calloc(cfg->venue_count ? cfg->venue_count : 1, sizeof *self->venues);
     self->force_close = calloc(n, sizeof *self->force_close);
     self->lines = calloc(n, sizeof *self->lines);
-    self->sender = tt_sender_new(self->rt);
-    if (!self->pf || !self->venues || !self->force_close || !self->lines ||
-        !self->sender)
-        return -1;
-    tt_ns_t now = tt_clock_now(tt_runtime_clock(self->rt));
+    if (!self->pf || !self->venues || !self->force_close || !self->lines) {
+        tt_error(S_PATH, "sessions: %s",
+                 self->pf ? "out of memory" : "the runtime has no portfolio");
+        tt_sessions_destroy(&self);
+        return NULL;
+    }
     for (size_t v = 0; v < cfg->venue_count; v++) {
         if (s_calendar(&cfg->venues[v], &self->venues[v].cal) != 0) {
             tt_error(S_PATH, "%s: bad calendar dates", cfg->venues[v].name);
-            return -1;
+            tt_sessions_destroy(&self);
+            return NULL;
         }
         tt_session_watch_init(&self->venues[v].watch, &self->venues[v].cal,
                               now);
@@ -232,43 +281,38 @@ static int s_setup(s_clock_t *self)
             !strategy || tt_strategy_force_close_eod(strategy);
         tt_strategy_destroy(&strategy);
     }
-    return 0;
-}
-
-static void s_teardown(s_clock_t *self)
-{
-    tt_sender_destroy(&self->sender);
-    free(self->venues);
-    free(self->force_close);
-    free(self->lines);
+    return self;
 }
 
 static void s_task(zsock_t *pipe, void *arg)
 {
     /* ARG belongs to the starter: read before the handshake, the result
        written into it, never touched after. */
-    s_clock_t *start = arg;
-    s_clock_t self = {.rt = start->rt,
-                      .cfg = tt_runtime_config(start->rt),
-                      .pf = tt_runtime_portfolio(start->rt),
-                      .stats = start->stats};
-    int rc = s_setup(&self);
-    start->ok = rc == 0;
+    s_start_t *start = arg;
+    tt_runtime_t *rt = start->rt;
+    tt_sender_t *sender = tt_sender_new(rt);
+    tt_sessions_t *sessions =
+        sender ? tt_sessions_new(rt, sender, start->stats,
+                                 tt_clock_now(tt_runtime_clock(rt)))
+               : NULL;
+    start->ok = sessions != NULL;
     zsock_signal(pipe, 0);
-    zpoller_t *poller = rc == 0 ? zpoller_new(pipe, NULL) : NULL;
+    zpoller_t *poller = sessions ? zpoller_new(pipe, NULL) : NULL;
     while (poller) {
-        s_step(&self);
+        tt_sessions_step(sessions, tt_clock_now(tt_runtime_clock(rt)));
+        tt_sender_flush(sender);
         void *which = zpoller_wait(poller, S_PERIOD_MS);
         if (which == pipe || zpoller_terminated(poller))
             break; /* $TERM */
     }
     zpoller_destroy(&poller);
-    s_teardown(&self);
+    tt_sessions_destroy(&sessions);
+    tt_sender_destroy(&sender);
 }
 
 zactor_t *tt_clock_actor_start(tt_runtime_t *rt, tt_clock_stats_t *stats)
 {
-    s_clock_t start = {.rt = rt, .stats = stats};
+    s_start_t start = {.rt = rt, .stats = stats};
     zactor_t *actor = zactor_new(s_task, &start); /* waits for the task */
     if (actor && !start.ok) {
         tt_error(S_PATH, "the clock actor could not start");

@@ -39,6 +39,27 @@ typedef struct {
     _Atomic int64_t last_eod_session; /* yyyymmdd of the latest summary */
 } tt_clock_stats_t;
 
+/* The sessions of every venue, stepped by whoever owns time: the clock
+   actor on its beat in a live run, the replay feed inside its lockstep in
+   a backtest (so an edge lands at the same place in the data every run).
+   Frames go out through the caller's SENDER, which the caller flushes. */
+typedef struct tt_sessions tt_sessions_t;
+
+/* Watches from NOW (a session in progress then opens on the first step);
+   NULL on failure (logged). RT must have a portfolio; STATS and SENDER
+   must outlive it. */
+tt_sessions_t *tt_sessions_new(tt_runtime_t *rt, tt_sender_t *sender,
+                               tt_clock_stats_t *stats, tt_ns_t now);
+void tt_sessions_destroy(tt_sessions_t **self_p);
+
+/* Acts on every session edge up to NOW and on a summary now due; returns
+   how many (0: nothing was sent). */
+int tt_sessions_step(tt_sessions_t *self, tt_ns_t now);
+
+/* The earliest time at which a step would act: the next session edge, or
+   a summary's deadline; INT64_MAX when none. */
+tt_ns_t tt_sessions_next(const tt_sessions_t *self);
+
 /* Starts the clock actor over RT (which must have a portfolio) on its own
    thread; NULL on failure (logged). STATS must outlive it. */
 zactor_t *tt_clock_actor_start(tt_runtime_t *rt, tt_clock_stats_t *stats);

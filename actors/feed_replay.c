@@ -21,6 +21,7 @@ typedef struct {
     tt_replay_stats_t *stats;
     tt_sender_t *sender;
     tt_replay_merge_t *merge;
+    tt_sessions_t *sessions; /* from the first record on */
     zsock_t *pipe;
     const tt_config_t *cfg;
     tt_tick_batch_t *batch; /* per config symbol, pending ticks */
@@ -158,12 +159,15 @@ static int s_tell_time(s_replay_t *self, int64_t now)
 }
 
 /* Ends a step: what was read is sent and the graph settles; on a
-   BOUNDARY time then moves to NOW, on the clock and in band, and the
-   graph settles again. The two settles keep what the ticks caused (a
-   fill, the position it tells the strategy) apart from what the
-   boundary causes (closed candles, the strategy's next signals): both
-   reach the strategy by different paths, so without the first settle
-   their order would be the threads' choice, not the data's. */
+   BOUNDARY time then moves to NOW, the session edges up to NOW are acted
+   on, the clock goes out in band, and the graph settles after each. The
+   settles keep what the ticks caused (a fill, the position it tells the
+   strategy) apart from what the boundary causes (closed candles, the
+   strategy's next signals): both reach the strategy by different paths,
+   so without the first settle their order would be the threads', not
+   the data's. Sessions go before the clock: a session is [open, close),
+   so a candle ending at the close is decided on after the market closed
+   (its entries are refused, a force-close has already gone out). */
 static int s_step(s_replay_t *self, int64_t now, bool boundary)
 {
     s_flush_all(self);
@@ -173,11 +177,18 @@ static int s_step(s_replay_t *self, int64_t now, bool boundary)
         memset(self->symbol_ticks, 0,
                self->cfg->symbol_count * sizeof *self->symbol_ticks);
     self->step_ticks = 0;
-    if (!boundary || now <= tt_clock_now(tt_runtime_clock(self->rt)))
+    if (!boundary)
         return s_settle(self);
-    if (ticks && s_settle(self) != 0)
+    bool move = now > tt_clock_now(tt_runtime_clock(self->rt));
+    if ((ticks || !move) && s_settle(self) != 0)
         return -1;
-    tt_clock_set(tt_runtime_clock(self->rt), now);
+    if (move)
+        tt_clock_set(tt_runtime_clock(self->rt), now);
+    if (self->sessions && tt_sessions_step(self->sessions, now) > 0 &&
+        s_settle(self) != 0)
+        return -1;
+    if (!move)
+        return 0;
     s_send_clock(self, now);
     return s_settle(self);
 }
@@ -260,9 +271,13 @@ static int s_bar(s_replay_t *self, const tt_replay_record_t *rec)
     return s_count(self, rec->symbol, 4);
 }
 
+/* Where the step holding TS ends: the next boundary of the shortest
+   timeframe, or a session edge before it. */
 static int64_t s_boundary_after(const s_replay_t *self, int64_t ts)
 {
-    return (ts / self->tf_ns + 1) * self->tf_ns;
+    int64_t end = (ts / self->tf_ns + 1) * self->tf_ns;
+    int64_t edge = self->sessions ? tt_sessions_next(self->sessions) : end;
+    return edge < end ? edge : end;
 }
 
 /* Replays every record; 0 at the end, -1 on an error or a stop. */
@@ -277,18 +292,33 @@ static int s_run(s_replay_t *self)
             break;
         if (!atomic_load(&self->stats->records)) {
             atomic_store(&self->stats->first_ts, rec.ts);
-            self->step_end = s_boundary_after(self, rec.ts);
             /* Time is in band from the first event on: the data actors'
                timers stand down before the clock first moves. */
             if (s_tell_time(self, rec.ts) != 0)
                 return -1;
-        }
-        /* A boundary of the shortest timeframe lies behind this record:
-           candles that ended there close first, everywhere. */
-        if (rec.ts >= self->step_end) {
-            if (s_step(self, self->step_end, true) != 0)
+            /* The sessions start at the data's present: one in progress
+               opens now. */
+            self->sessions = tt_sessions_new(self->rt, self->sender,
+                                             &self->stats->sessions, rec.ts);
+            if (!self->sessions) {
+                snprintf(self->stats->error, sizeof self->stats->error,
+                         "the market sessions could not be set up");
+                return -1;
+            }
+            if (tt_sessions_step(self->sessions, rec.ts) && s_settle(self))
                 return -1;
             self->step_end = s_boundary_after(self, rec.ts);
+        }
+        /* A boundary of the shortest timeframe, or a session edge, lies
+           behind this record: candles that ended there close first,
+           everywhere, and the edge is acted on. A gap in the data may
+           hold several edges: each gets its step, in order. */
+        if (rec.ts >= self->step_end) {
+            for (int n = 0; n < 4096 && rec.ts >= self->step_end; n++) {
+                if (s_step(self, self->step_end, true) != 0)
+                    return -1;
+                self->step_end = s_boundary_after(self, rec.ts);
+            }
             s_pace(self, rec.ts);
         }
         atomic_store(&self->stats->last_ts, rec.ts);
@@ -363,6 +393,7 @@ static void s_collect_skips(s_replay_t *self)
 
 static void s_teardown(s_replay_t *self)
 {
+    tt_sessions_destroy(&self->sessions);
     tt_replay_merge_destroy(&self->merge);
     tt_sender_destroy(&self->sender);
     free(self->batch);

@@ -18,13 +18,22 @@
    give the same orders and fills, byte for byte, run after run.
 
     Bars enter the data actor's candle builder as venue bars
-    (TT_MSG_CANDLE), delivered at their close. */
+    (TT_MSG_CANDLE), delivered at their close.
+
+    Market sessions are stepped here, inside the lockstep, not by the
+    clock actor's own beat (actors/clock_actor.h, tt_sessions_*): a step
+    also ends at each session edge (and at an end-of-day summary's
+    deadline), where the feed acts on it and waits for what it caused (a
+    force-close at the close, the daily resets at the open) before the
+    next record. So a backtest opens, closes and flattens at the same
+    places in the data as the live service, every run. */
 #ifndef TT_ACTORS_FEED_REPLAY_H
 #define TT_ACTORS_FEED_REPLAY_H
 
 #include <czmq.h>
 #include <stdbool.h>
 
+#include "actors/clock_actor.h"
 #include "actors/feed_sim.h"
 #include "runtime/runtime.h"
 #include "venues/replay/csv.h"
@@ -60,6 +69,7 @@ typedef struct tt_replay_stats {
     int kept;            /* lenient: first messages of skipped rows */
     char messages[TT_CSV_KEEP_MESSAGES][TT_CSV_MESSAGE_MAX];
     int64_t skip_reasons[TT_CSV_SKIP_REASONS];
+    tt_clock_stats_t sessions; /* session edges and summaries acted on */
 } tt_replay_stats_t;
 
 /* Starts the replay of SPEC (copied) on its own thread against RT, whose

@@ -3,6 +3,7 @@
 #include "clock/session_watch.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 void tt_session_watch_init(tt_session_watch_t *self, const tt_calendar_t *cal,
@@ -35,6 +36,14 @@ tt_session_edge_t tt_session_watch_step(tt_session_watch_t *self, tt_ns_t now,
         return TT_EDGE_CLOSE;
     }
     return TT_EDGE_NONE;
+}
+
+tt_ns_t tt_session_watch_next(const tt_session_watch_t *self)
+{
+    assert(self);
+    if (!self->valid)
+        return INT64_MAX;
+    return self->open ? self->cur.close : self->cur.open;
 }
 
 bool tt_session_watch_seamless(const tt_session_watch_t *self,

@@ -34,6 +34,10 @@ void tt_session_watch_init(tt_session_watch_t *self, const tt_calendar_t *cal,
 tt_session_edge_t tt_session_watch_step(tt_session_watch_t *self, tt_ns_t now,
                                         tt_session_t *out);
 
+/* When the next edge falls (a step at or after it returns it); INT64_MAX
+   when no session ever comes. */
+tt_ns_t tt_session_watch_next(const tt_session_watch_t *self);
+
 /* True when the session after S opens the instant S closes (24/7). */
 bool tt_session_watch_seamless(const tt_session_watch_t *self,
                                const tt_session_t *s);

@@ -321,9 +321,9 @@ static void s_start_edges(tt_root_t *self)
             return;
     self->edges_started = true;
     /* The clock first: a session edge finds every symbol up. Not in a
-       backtest: it reads the clock on its own beat, outside the replay's
-       lockstep, so its edges would not land at the same place in the
-       data on every run (sessions in backtests: still to do). */
+       backtest: there the replay feed steps the sessions inside its
+       lockstep (actors/feed_replay.h), so an edge lands at the same place
+       in the data every run; the clock actor's own beat would not. */
     if (!self->opts.replay)
         self->sessions = tt_clock_actor_start(self->rt, &self->clock_stats);
     for (size_t e = 0; e < self->edge_count; e++) {

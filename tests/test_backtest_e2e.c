@@ -32,7 +32,7 @@
     "service:\n  control: ipc://%s/ctl\n  events: ipc://%s/ev\n"               \
     "  replay: ipc://%s/rep\n  db: %s/unused.db\n  workers: 2\n"               \
     "  log_level: warn\n"                                                      \
-    "venues:\n  - name: sim\n    kind: sim\n"                                  \
+    "venues:\n  - name: sim\n    kind: sim\n%s"                                \
     "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n  qty_decimals: 0\n"    \
     "  tick_size: \"0.01\"\n  lot_size: \"1\"\n  timeframes: [1]\n"            \
     "  stale_ms: 600000\n"                                                     \
@@ -60,11 +60,13 @@ static int s_teardown(void **state)
 
 #define S_PARAMS "{fast: 3, slow: 8}"
 static const char *s_params = S_PARAMS;
+static const char *s_venue_extra = ""; /* more keys of the venue */
 
 static char *s_config(void)
 {
     char text[2048];
-    snprintf(text, sizeof text, S_CONFIG, s_dir, s_dir, s_dir, s_dir, s_params);
+    snprintf(text, sizeof text, S_CONFIG, s_dir, s_dir, s_dir, s_dir,
+             s_venue_extra, s_params);
     return tth_write_file(s_dir, "bt.yaml", text);
 }
 
@@ -453,6 +455,104 @@ static void test_bad_data(void **state)
     free(missing), free(bad), free(back), free(unknown);
 }
 
+/* 2023-11-14 (a Tuesday): 16:00 New York is 21:00 UTC; the next day
+   opens at 14:30 UTC. */
+#define S_CLOSE_NS (INT64_C(1699995600) * 1000000000)
+#define S_NEXT_OPEN_NS (INT64_C(1700058600) * 1000000000)
+
+/* Ticks of AAA from 15:50 to the close and for ten minutes after the next
+   open, 5 a second: flat, falling for 20 s from 2 min 20 s before the
+   close, then rising two cents a tick, so the strategy goes long once on
+   the cross and is still long at the bell; flat again the next morning
+   (no cross: held, unless something else closes it). */
+static char *s_session_file(void)
+{
+    size_t cap = 6000 * 48 + 64, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "symbol,ts_ns,price,size\n");
+    long px = 10000;
+    for (int day = 0; day < 2; day++) {
+        int64_t t0 = day ? S_NEXT_OPEN_NS : S_CLOSE_NS - INT64_C(600000000000);
+        for (int i = 0; i < 3000; i++) {
+            if (day == 0 && i >= 2300)
+                px += i < 2400 ? -1 : 2;
+            long at = px + (i % 2 ? 2 : -2);
+            len += (size_t)snprintf(
+                text + len, cap - len, "AAA,%lld,%ld.%02ld,10\n",
+                (long long)(t0 + (int64_t)i * 200000000), at / 100, at % 100);
+        }
+    }
+    char *path = tth_write_file(s_dir, "session.csv", text);
+    free(text);
+    return path;
+}
+
+static long s_query(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    long n = tth_query_long(db, sql);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Market sessions in a backtest are stepped inside the replay's
+   lockstep (actors/feed_replay.h): the position held at the close is
+   force-closed by an exit decided at the close and filled at the next
+   open's first trade, nothing else is decided between the two, the
+   end-of-day summary is stored, and all of it the same run after run.
+   Without a calendar (always open, the default) the position rides
+   through the night: the ledgers differ. */
+static void test_sessions_in_backtest(void **state)
+{
+    (void)state;
+    char *data = s_session_file();
+    char db0[512], db1[512], db2[512];
+    snprintf(db0, sizeof db0, "%s/sess0.db", s_dir);
+    snprintf(db1, sizeof db1, "%s/sess1.db", s_dir);
+    snprintf(db2, sizeof db2, "%s/sess2.db", s_dir);
+    char *out0 = NULL, *out1 = NULL, *out2 = NULL;
+    s_params = "{fast: 3, slow: 8, stop_pct: 5, target_r: 3}";
+    assert_int_equal(s_backtest(data, db0, NULL, NULL, &out0), 0);
+    s_venue_extra = "    calendar: us_equity\n";
+    assert_int_equal(s_backtest(data, db1, NULL, NULL, &out1), 0);
+    assert_int_equal(s_backtest(data, db2, NULL, NULL, &out2), 0);
+    s_venue_extra = "";
+    s_params = S_PARAMS;
+    long rows0, rows1, rows2;
+    char *l0 = s_ledger_text(db0, &rows0);
+    char *l1 = s_ledger_text(db1, &rows1);
+    char *l2 = s_ledger_text(db2, &rows2);
+    assert_string_equal(l1, l2);
+    assert_true(strcmp(l0, l1) != 0);
+    /* Long at the close: one exit, created at the close, filled at the
+       next open's first tick, and no other order in between. */
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM orders WHERE role = 'x' AND created_ts = "
+             "%lld AND state = 4",
+             (long long)S_CLOSE_NS);
+    assert_int_equal(s_query(db1, sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM orders WHERE created_ts > %lld AND "
+             "created_ts < %lld",
+             (long long)S_CLOSE_NS, (long long)S_NEXT_OPEN_NS);
+    assert_int_equal(s_query(db1, sql), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM ledger WHERE ts = %lld AND pos_qty = 0",
+             (long long)S_NEXT_OPEN_NS);
+    assert_int_equal(s_query(db1, sql), 1);
+    assert_int_equal(s_query(db1, "SELECT count(*) FROM events WHERE "
+                                  "topic = 'trade.eod.total'"),
+                     1);
+    /* Always open: held through the night, no force-close. */
+    assert_int_equal(s_query(db0, sql), 0);
+    free(l0), free(l1), free(l2), free(out0), free(out1), free(out2);
+    free(data);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -487,6 +587,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic_ledger),
         cmocka_unit_test(test_time_exits_deterministic),
+        cmocka_unit_test(test_sessions_in_backtest),
         cmocka_unit_test(test_report_totals_and_store),
         cmocka_unit_test(test_bad_data),
         cmocka_unit_test(test_bad_arguments),

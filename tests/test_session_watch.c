@@ -24,17 +24,23 @@ static void test_us_equity_across_dst(void **state)
     tt_session_watch_init(&w, &cal, FRI + 14 * HOUR);
     assert_int_equal(tt_session_watch_step(&w, FRI + 14 * HOUR, &s),
                      TT_EDGE_NONE);
+    /* The next edge is the open, then the close (what a backtest splits
+       its steps at). */
+    assert_int_equal(tt_session_watch_next(&w), FRI + 14 * HOUR + 1800 * SEC);
     /* 09:30 EST = 14:30 UTC. */
     assert_int_equal(
         tt_session_watch_step(&w, FRI + 14 * HOUR + 1800 * SEC, &s),
         TT_EDGE_OPEN);
     assert_int_equal(s.date, 20240308);
+    assert_int_equal(tt_session_watch_next(&w), FRI + 21 * HOUR);
     assert_int_equal(tt_session_watch_step(&w, FRI + 21 * HOUR - 1, &s),
                      TT_EDGE_NONE);
     assert_int_equal(tt_session_watch_step(&w, FRI + 21 * HOUR, &s),
                      TT_EDGE_CLOSE);
     assert_int_equal(s.close, FRI + 21 * HOUR);
     assert_false(tt_session_watch_seamless(&w, &s));
+    assert_int_equal(tt_session_watch_next(&w),
+                     FRI + 3 * DAY + 13 * HOUR + 1800 * SEC);
     /* The weekend: nothing; Monday opens at 13:30 UTC (09:30 EDT). */
     tt_ns_t mon = FRI + 3 * DAY;
     assert_int_equal(tt_session_watch_step(&w, mon + 13 * HOUR, &s),
