@@ -301,7 +301,7 @@ static void test_stream_urls(void **state)
     snprintf(o.location, sizeof o.location, "us");
     tt_feed_sym_t syms[] = {{"BTCUSDT", {2, 5, 1, 1}},
                             {"ethusdt", {2, 4, 1, 1}}};
-    tt_feed_setup_t setup = {"v", &o, syms, 2, NULL, NULL};
+    tt_feed_setup_t setup = {"v", &o, syms, 2, NULL, NULL, NULL, NULL};
     char *url = malloc(TT_FEED_URL_MAX);
     char err[200];
     assert_non_null(url);
