@@ -10,7 +10,9 @@
       twenty minutes), from the bars the fake served (its request counted)
       and stored;
     - a history failure (429 beyond the retries) is logged with the
-      symbol and the reason, and the symbol still runs on live trades.
+      symbol and the reason, and the symbol still runs on live trades;
+    - live trades carry the arrival of their frame as origin: an order
+      they cause lands in the service's tick-to-order histogram.
     Every wait is bounded. */
 #include "tests/fakes/fake_alpaca.h"
 #include "tests/fakes/fake_binance.h"
@@ -446,6 +448,88 @@ static void test_binance_klines_make_candles(void **state)
     fake_binance_stop(&fake);
 }
 
+/* Origin stamps: an order a live trade caused is timed from the frame
+   that carried the trade, so the service's tick-to-order histogram (in
+   its log at a clean stop) counts live venues too. */
+static uint64_t s_orders(tth_proc_t *proc, const char *symbol)
+{
+    uint64_t orders = 0;
+    Tt__Reply *reply = NULL;
+    Tt__Health *h = tth_health(proc, &reply);
+    for (size_t i = 0; h && i < h->n_symbols; i++)
+        if (!strcmp(h->symbols[i]->symbol, symbol))
+            orders = h->symbols[i]->orders;
+    if (reply)
+        tt__reply__free_unpacked(reply, NULL);
+    return orders;
+}
+
+static void s_bn_trade(fake_binance_t *fake, int64_t cents)
+{
+    char px[32];
+    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
+             (long long)(cents % 100));
+    assert_int_equal(fake_binance_push_trade(fake, "BTCUSDT", px, "0.01",
+                                             s_wall_ns() / TT_NS_PER_MS, true),
+                     0);
+}
+
+static void test_binance_live_latency(void **state)
+{
+    (void)state;
+    const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
+                                       .base = "BTC",
+                                       .quote = "USDT",
+                                       .tick_size = "0.01",
+                                       .step_size = "0.00001"};
+    fake_binance_cfg_t fcfg = {
+        .api_key = "k", .secret = "s", .symbols = &sym, .symbol_count = 1};
+    fake_binance_t *fake = fake_binance_start(&fcfg);
+    assert_non_null(fake);
+    char venue[512];
+    snprintf(venue, sizeof venue,
+             "    kind: binance\n"
+             "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
+             "    params: {backoff_ms: 50, backoff_max_ms: 400, history: "
+             "false}\n",
+             fake_binance_port(fake));
+    char *dir = tth_tmpdir("tt-bnlat");
+    char *text = s_config(dir, venue,
+                          "  - symbol: BTCUSD\n    venue_symbol: BTCUSDT\n"
+                          "    px_decimals: 2\n    qty_decimals: 5\n"
+                          "    timeframes: [1]\n"
+                          "    strategy:\n      kind: sma_cross\n"
+                          "      params: {fast: 2, slow: 4, stop_pct: 1, "
+                          "target_r: 2}\n");
+    tth_proc_t *proc = s_start(dir, text, "BTCUSD");
+    free(text);
+    /* Falling for 6 s, then rising until an entry is placed (at most
+       10 s): the fast average crosses the slow one. */
+    int64_t cents = 6400000;
+    for (int i = 0; i < 60; i++, cents -= 20) {
+        s_bn_trade(fake, cents);
+        tth_nap_ms(100);
+    }
+    int64_t deadline = tth_now_ms() + 10000;
+    while (s_orders(proc, "BTCUSD") < 1 && tth_now_ms() < deadline) {
+        cents += 50;
+        s_bn_trade(fake, cents);
+        tth_nap_ms(100);
+    }
+    if (s_orders(proc, "BTCUSD") < 1)
+        s_dump_log(proc);
+    assert_true(s_orders(proc, "BTCUSD") >= 1);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    char *log = tth_read_file(proc->log);
+    assert_non_null(log);
+    if (!strstr(log, "tick to order (decided): "))
+        print_error("log:\n%s\n", log);
+    assert_non_null(strstr(log, "tick to order (decided): "));
+    free(log);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -454,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_alpaca_history_warms),
         cmocka_unit_test(test_alpaca_history_refused),
         cmocka_unit_test(test_binance_klines_make_candles),
+        cmocka_unit_test(test_binance_live_latency),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
