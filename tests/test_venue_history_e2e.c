@@ -9,7 +9,8 @@
       candles is warm within seconds of start (live candles would take
       twenty minutes), from the bars the fake served (its request counted)
       and stored;
-    - a history failure (429 beyond the retries) is logged with the
+    - a history failure (429 beyond the retries, 500, a timeout) is
+      logged with the
       symbol and the reason, and the symbol still runs on live trades;
     - live trades carry the arrival of their frame as origin: an order
       they cause lands in the service's tick-to-order histogram.
@@ -344,17 +345,37 @@ static void test_alpaca_history_warms(void **state)
     fake_alpaca_stop(&fake);
 }
 
-static void test_alpaca_history_refused(void **state)
+/* A fault the history fetch meets: set on the fake before the start. */
+typedef void(s_fault_fn)(fake_alpaca_t *fake);
+
+static void s_storm(fake_alpaca_t *fake)
 {
-    (void)state;
+    /* 429 with Retry-After 1 s, more often than the fetch retries */
+    fake_alpaca_rate_limit_storm(fake, 1000);
+}
+
+static void s_fail_500(fake_alpaca_t *fake)
+{
+    fake_alpaca_fail_bars(fake, 500, 1000);
+}
+
+static void s_slow(fake_alpaca_t *fake)
+{
+    fake_alpaca_set_delay_ms(fake, 1500); /* history_timeout_ms is 200 */
+}
+
+/* FAULT makes the history fetch fail: the log says which symbol, what
+   (WHY) and that it warms from live candles; the symbol still runs and
+   takes live trades, not warm. */
+static void s_history_fails(s_fault_fn *fault, const char *why)
+{
     fake_alpaca_t *fake = s_ap_fake();
     s_ap_seed(fake, 40);
-    /* Every history request gets 429 (Retry-After 1 s), more often than
-       the fetch retries. */
-    fake_alpaca_rate_limit_storm(fake, 1000);
-    char *dir = tth_tmpdir("tt-ap429");
+    fault(fake);
+    char *dir = tth_tmpdir("tt-aphfail");
     char venue[1024];
-    s_ap_venue(venue, sizeof venue, dir, fake_alpaca_port(fake), "");
+    s_ap_venue(venue, sizeof venue, dir, fake_alpaca_port(fake),
+               ", history_timeout_ms: 200");
     char *text = s_config(dir, venue,
                           "  - symbol: AAPL\n    px_decimals: 2\n"
                           "    qty_decimals: 0\n");
@@ -362,13 +383,13 @@ static void test_alpaca_history_refused(void **state)
     free(text);
     char *log = tth_read_file(proc->log);
     assert_non_null(log);
-    if (!strstr(log, "AAPL: history at 60 s failed: bars: HTTP 429"))
+    if (!strstr(log, why))
         print_error("log:\n%s\n", log);
-    assert_non_null(
-        strstr(log, "AAPL: history at 60 s failed: bars: HTTP 429"));
+    assert_non_null(strstr(log, "AAPL: history at 60 s failed: "));
+    assert_non_null(strstr(log, why));
     assert_non_null(strstr(log, "it warms from live candles"));
+    assert_null(strstr(log, S_SECRET));
     free(log);
-    /* Not warm, but running on live trades. */
     for (int i = 0; i < 5; i++)
         assert_int_equal(
             fake_alpaca_push_trade(fake, "AAPL", "189.20", "100", s_wall_ns()),
@@ -386,6 +407,24 @@ static void test_alpaca_history_refused(void **state)
     assert_int_equal(s_candles(dir, "AAPL", 60, -1), 0);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
+}
+
+static void test_alpaca_history_429(void **state)
+{
+    (void)state;
+    s_history_fails(s_storm, "bars: HTTP 429");
+}
+
+static void test_alpaca_history_500(void **state)
+{
+    (void)state;
+    s_history_fails(s_fail_500, "bars: HTTP 500: internal server error");
+}
+
+static void test_alpaca_history_timeout(void **state)
+{
+    (void)state;
+    s_history_fails(s_slow, "Timeout was reached");
 }
 
 /* ---- Binance ------------------------------------------------------------ */
@@ -536,7 +575,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alpaca_bars_make_candles),
         cmocka_unit_test(test_alpaca_history_warms),
-        cmocka_unit_test(test_alpaca_history_refused),
+        cmocka_unit_test(test_alpaca_history_429),
+        cmocka_unit_test(test_alpaca_history_500),
+        cmocka_unit_test(test_alpaca_history_timeout),
         cmocka_unit_test(test_binance_klines_make_candles),
         cmocka_unit_test(test_binance_live_latency),
     };
