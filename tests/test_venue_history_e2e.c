@@ -10,8 +10,8 @@
       twenty minutes), from the bars the fake served (its request counted)
       and stored;
     - a history failure (429 beyond the retries, 500, a timeout) is
-      logged with the
-      symbol and the reason, and the symbol still runs on live trades;
+      logged with the symbol and the reason, and the symbol still runs
+      on live trades;
     - live trades carry the arrival of their frame as origin: an order
       they cause lands in the service's tick-to-order histogram.
     Every wait is bounded. */
