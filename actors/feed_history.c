@@ -25,10 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_RETRIES 2                       /* 429s ridden out per request */
-#define S_PROGRESS_NS (5 * TT_NS_PER_SEC) /* progress line at most this often  \
-                                           */
-#define S_BUSY_MS 1000                    /* store reads wait this at most */
+#define S_RETRIES 2 /* 429s ridden out per request */
+#define S_PROGRESS_NS                                                          \
+    (5 * TT_NS_PER_SEC) /* progress line at most this often                    \
+                         */
+#define S_BUSY_MS 1000  /* store reads wait this at most */
 
 typedef struct {
     const tt_feed_history_t *h;
@@ -215,13 +216,10 @@ int tt_feed_history_run(const tt_feed_history_t *h)
 {
     const tt_config_t *cfg = tt_runtime_config(h->rt);
     const tt_venue_cfg_t *venue = &cfg->venues[h->venue];
-    const char *base =
-        tt_feed_history_base(venue->kind, h->opts, venue->endpoint_count);
+    const char *base = tt_feed_history_base(venue, h->opts);
     if (!base) {
         tt_info(h->path, "history: off%s",
-                h->opts->history ? " (endpoints set without "
-                                   "params.history_url)"
-                                 : "");
+                h->opts->history ? " (endpoints set without rest_url)" : "");
         return 0;
     }
     s_run_t run = {.h = h};

@@ -40,7 +40,6 @@ typedef struct {
     int64_t http_timeout_ms;  /* one REST request, at most */
     /* warm-up history over REST at start (feed_history.c) */
     bool history;               /* fetch what the store lacks */
-    char history_url[256];      /* REST base; "": the venue's own */
     int64_t history_max_bars;   /* per symbol and timeframe, at most */
     int64_t history_timeout_ms; /* one REST request, at most */
 } tt_feed_opts_t;
@@ -96,14 +95,13 @@ const tt_feed_venue_ops_t *tt_feed_venue_ops(tt_venue_kind_t kind);
 int tt_feed_opts_parse(const tt_config_t *cfg, size_t v, tt_feed_opts_t *out,
                        tt_config_error_fn *error_fn, void *arg);
 
-/* The REST base the warm-up history of a venue of KIND with OPTS and
-   ENDPOINT_COUNT configured stream endpoints comes from: history_url,
-   else the venue's own host when no endpoints are set; NULL when
-   history is off (history: false, or endpoints without history_url: the
-   REST host of a stream we do not know is not guessed). */
-const char *tt_feed_history_base(tt_venue_kind_t kind,
-                                 const tt_feed_opts_t *opts,
-                                 size_t endpoint_count);
+/* The REST base the warm-up history of VENUE (with its params OPTS)
+   comes from: its rest_url, else the venue's own host when it sets no
+   endpoints; NULL when history is off (params.history: false, or
+   endpoints without rest_url: the REST host of a stream we do not know
+   is not guessed). */
+const char *tt_feed_history_base(const tt_venue_cfg_t *venue,
+                                 const tt_feed_opts_t *opts);
 
 /* True when BASE (ws:// or wss://...) has a path beyond "/". */
 bool tt_feed_url_has_path(const char *base);

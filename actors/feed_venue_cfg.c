@@ -88,7 +88,6 @@ static const s_key_t s_keys[] = {
     {"http_timeout_ms", S_INT, S_AP, S_AT(http_timeout_ms), 100, 120000, 1,
      NULL},
     {"history", S_BOOL, S_BN | S_AP, S_AT(history), 0, 0, 0, NULL},
-    {"history_url", S_URL, S_BN | S_AP, S_AT(history_url), 0, 0, 0, s_http},
     {"history_max_bars", S_INT, S_BN | S_AP, S_AT(history_max_bars), 1, 100000,
      1, NULL},
     {"history_timeout_ms", S_INT, S_BN | S_AP, S_AT(history_timeout_ms), 100,
@@ -231,17 +230,16 @@ int tt_feed_opts_parse(const tt_config_t *cfg, size_t v, tt_feed_opts_t *out,
     return rep.errors;
 }
 
-const char *tt_feed_history_base(tt_venue_kind_t kind,
-                                 const tt_feed_opts_t *opts,
-                                 size_t endpoint_count)
+const char *tt_feed_history_base(const tt_venue_cfg_t *venue,
+                                 const tt_feed_opts_t *opts)
 {
     if (!opts->history)
         return NULL;
-    if (opts->history_url[0])
-        return opts->history_url;
-    if (endpoint_count > 0)
+    if (venue->rest_url)
+        return venue->rest_url;
+    if (venue->endpoint_count > 0)
         return NULL;
-    if (kind == TT_VENUE_BINANCE)
+    if (venue->kind == TT_VENUE_BINANCE)
         return opts->testnet ? "https://testnet.binance.vision"
                              : "https://api.binance.com";
     return opts->sandbox ? "https://data.sandbox.alpaca.markets"

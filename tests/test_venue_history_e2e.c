@@ -234,8 +234,9 @@ static void s_ap_venue(char *buf, size_t size, const char *dir, int port,
              "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
              "    key_id: env:TT_TEST_HIST_KEY\n"
              "    secret_key: file:%s\n"
+             "    rest_url: \"http://127.0.0.1:%d\"\n"
              "    params: {backoff_ms: 50, backoff_max_ms: 400, bars: true, "
-             "orders: paper, history_url: \"http://127.0.0.1:%d\"%s}\n",
+             "orders: paper%s}\n",
              port, secret, port, extra);
     free(secret);
 }
@@ -458,8 +459,8 @@ static void test_binance_klines_make_candles(void **state)
     snprintf(venue, sizeof venue,
              "    kind: binance\n"
              "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
-             "    params: {backoff_ms: 50, backoff_max_ms: 400, klines: 1m, "
-             "history_url: \"http://127.0.0.1:%d\"}\n",
+             "    rest_url: \"http://127.0.0.1:%d\"\n"
+             "    params: {backoff_ms: 50, backoff_max_ms: 400, klines: 1m}\n",
              port, port);
     char *dir = tth_tmpdir("tt-bnbars");
     char *text = s_config(dir, venue,
