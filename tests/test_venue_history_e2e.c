@@ -304,6 +304,21 @@ static void s_ap_seed(fake_alpaca_t *fake, int n)
     }
 }
 
+/* Polls health until the symbol AAPL is warm, at most 15 s. */
+static s_seen_t s_wait_warm(tth_proc_t *proc)
+{
+    int64_t deadline = tth_now_ms() + 15000;
+    s_seen_t seen = s_look(proc, "AAPL");
+    while (!seen.warm && tth_now_ms() < deadline) {
+        tth_nap_ms(50);
+        seen = s_look(proc, "AAPL");
+    }
+    if (!seen.warm)
+        s_dump_log(proc);
+    assert_true(seen.warm);
+    return seen;
+}
+
 static void test_alpaca_history_warms(void **state)
 {
     (void)state;
@@ -315,19 +330,10 @@ static void test_alpaca_history_warms(void **state)
     char *text = s_config(dir, venue,
                           "  - symbol: AAPL\n    px_decimals: 2\n"
                           "    qty_decimals: 0\n");
-    int64_t started = tth_now_ms();
     tth_proc_t *proc = s_start(dir, text, "AAPL");
-    free(text);
     /* Warm within seconds; live one-minute candles would take twenty
        minutes. */
-    s_seen_t seen = s_look(proc, "AAPL");
-    while (!seen.warm && tth_now_ms() < started + 15000) {
-        tth_nap_ms(50);
-        seen = s_look(proc, "AAPL");
-    }
-    if (!seen.warm)
-        s_dump_log(proc);
-    assert_true(seen.warm);
+    s_seen_t seen = s_wait_warm(proc);
     assert_true(seen.need >= 20);
     assert_int_equal(seen.ticks, 0);
     assert_int_equal(fake_alpaca_requests(fake, "GET /v2/stocks/{symbol}/bars"),
@@ -342,6 +348,23 @@ static void test_alpaca_history_warms(void **state)
     long stored = s_candles(dir, "AAPL", 60, -1);
     assert_true(stored >= (long)seen.need && stored <= 40);
     s_check_once(dir, "AAPL");
+
+    /* Again on the same store: warm from it, and only what it lacks (the
+       minute that closed meanwhile, if one did) is asked for. */
+    int64_t minute = s_minute();
+    uint64_t asked = fake_alpaca_requests(fake, "GET /v2/stocks/{symbol}/bars");
+    tth_proc_t *again = s_start(strdup(dir), text, "AAPL");
+    free(text);
+    s_wait_warm(again);
+    uint64_t more =
+        fake_alpaca_requests(fake, "GET /v2/stocks/{symbol}/bars") - asked;
+    assert_true(more <= (s_minute() == minute ? 0u : 1u));
+    assert_int_equal(tth_proc_signal_wait(again, SIGTERM, 5000), 0);
+    assert_int_equal(s_candles(dir, "AAPL", 60, -1), stored + (long)more);
+    s_check_once(dir, "AAPL");
+    tth_proc_destroy(&again);
+    free(proc->dir);
+    proc->dir = NULL;
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
 }
