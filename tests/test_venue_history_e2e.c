@@ -11,7 +11,7 @@
       and stored;
     - a history failure (429 beyond the retries, 500, a timeout) is
       logged with the symbol and the reason, and the symbol still runs
-      on live trades;
+      on live trades; a stop during a long fetch waits for one request;
     - live trades carry the arrival of their frame as origin: an order
       they cause lands in the service's tick-to-order histogram.
     Every wait is bounded. */
@@ -451,6 +451,56 @@ static void test_alpaca_history_timeout(void **state)
     s_history_fails(s_slow, "Timeout was reached");
 }
 
+/* A stop during a long history fetch (ten symbols, each request held
+   back 1 s by the venue) waits for one request, not for all ten. */
+static void test_alpaca_history_stopped(void **state)
+{
+    (void)state;
+    fake_alpaca_t *fake = s_ap_fake();
+    fake_alpaca_set_delay_ms(fake, 1000);
+    char *dir = tth_tmpdir("tt-aphstop");
+    char venue[1024], symbols[1024] = "";
+    s_ap_venue(venue, sizeof venue, dir, fake_alpaca_port(fake), "");
+    for (int i = 0; i < 10; i++) {
+        size_t len = strlen(symbols);
+        snprintf(symbols + len, sizeof symbols - len,
+                 "  - {symbol: AA%d, px_decimals: 2, qty_decimals: 0}\n", i);
+    }
+    char *text = s_config(dir, venue, symbols);
+    tth_proc_t *proc = calloc(1, sizeof *proc);
+    assert_non_null(proc);
+    proc->dir = dir;
+    size_t len = strlen(dir) + 32;
+    proc->log = malloc(len);
+    proc->endpoint = malloc(len);
+    assert_true(proc->log && proc->endpoint);
+    snprintf(proc->log, len, "%s/ticktree.log", dir);
+    snprintf(proc->endpoint, len, "ipc://%s/control", dir);
+    proc->config = tth_write_file(dir, "ticktree.yaml", text);
+    free(text);
+    const char *args[] = {"run", "-c", proc->config, NULL};
+    proc->pid = tth_spawn(args, proc->log);
+    int64_t deadline = tth_now_ms() + 10000;
+    bool fetching = false;
+    while (!fetching && tth_now_ms() < deadline) {
+        char *log = tth_read_file(proc->log);
+        fetching = log && strstr(log, "history: fetching for 10 symbols");
+        free(log);
+        if (!fetching)
+            tth_nap_ms(20);
+    }
+    assert_true(fetching);
+    int64_t stop = tth_now_ms();
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 8000), 0);
+    assert_true(tth_now_ms() - stop < 4000);
+    char *log = tth_read_file(proc->log);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "(stopped)"));
+    free(log);
+    tth_proc_destroy(&proc);
+    fake_alpaca_stop(&fake);
+}
+
 /* ---- Binance ------------------------------------------------------------ */
 
 static fake_binance_kline_t s_kline(int64_t open_ms, bool closed)
@@ -602,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_alpaca_history_429),
         cmocka_unit_test(test_alpaca_history_500),
         cmocka_unit_test(test_alpaca_history_timeout),
+        cmocka_unit_test(test_alpaca_history_stopped),
         cmocka_unit_test(test_binance_klines_make_candles),
         cmocka_unit_test(test_binance_live_latency),
     };
