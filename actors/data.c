@@ -161,14 +161,22 @@ static void s_bar_trades(const tt_candle_t *bar, tt_tick_batch_t *out)
 }
 
 /* A venue bar (Alpaca minute bars, Binance klines, a replayed bar file)
-   enters the same builder as ticks. */
+   enters the same builder as ticks. The builder takes it only for an
+   interval no trade reached first (a live venue's bar of a minute whose
+   trades came in wins nothing: the trades made that candle), and a bar
+   it already took, resent after a reconnect, is late. Only a bar it took
+   stands for trades at the paper broker: the real trades of a refused
+   bar went there already. */
 static int s_on_bar(tt_actor_t *actor, s_data_t *self, const tt_candle_t *bar)
 {
     tt_candle_t out[TT_CANDLES_MAX_OUT];
+    uint64_t taken = tt_candles_stats(self->candles).bars;
     int count = tt_candles_bar(self->candles, bar, out, TT_CANDLES_MAX_OUT);
     if (count < 0)
-        return 0; /* refused (late, misaligned): counted by the builder */
+        return 0; /* refused (misaligned, inconsistent): counted */
     s_emit(actor, self, out, count);
+    if (tt_candles_stats(self->candles).bars == taken)
+        return 0; /* late, empty or unused: counted by the builder */
     tt_tick_batch_t trades;
     s_bar_trades(bar, &trades);
     self->last_rx_ns = tt_actor_now(actor);

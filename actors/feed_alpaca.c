@@ -12,9 +12,10 @@
     with the usual backoff; one that retrying cannot fix (402 auth failed,
     409 insufficient subscription, 410) is dropped and the next attempt
     waits auth_retry_s (default 300 s), so bad credentials never turn into
-    a reconnect storm, and the reason stays in health. Bars are counted,
-    not forwarded (the data actor takes ticks). Runs on the feed's
-    thread. */
+    a reconnect storm, and the reason stays in health. Minute bars ("b",
+    with `bars: true`) are counted and handed to the gateway, which sends
+    them to the symbol's data actor; updated and daily bars are not used.
+    Runs on the feed's thread. */
 #include "actors/feed_proto.h"
 #include "venues/alpaca/ap_stream.h"
 
@@ -32,6 +33,8 @@ typedef struct {
     char *secret;
     tt_ap_stream_t parser;
     char *msg; /* S_MSG_MAX: the auth and subscribe messages */
+    tt_feed_bar_fn *on_bar;
+    void *bar_arg;
 } s_alpaca_t;
 
 static const char *s_default_base(const tt_feed_opts_t *opts)
@@ -107,6 +110,8 @@ static void *s_create(const tt_feed_setup_t *setup, char *err, size_t errsize)
         self->symbols = setup->symbols;
         self->count = setup->count;
         self->opts = setup->opts;
+        self->on_bar = setup->on_bar;
+        self->bar_arg = setup->bar_arg;
         self->key_id = setup->key_id ? strdup(setup->key_id) : NULL;
         self->secret = setup->secret ? strdup(setup->secret) : NULL;
         self->msg = malloc(S_MSG_MAX);
@@ -201,6 +206,20 @@ static void s_error(s_alpaca_t *self, tt_wsfeed_t *feed, const tt_ap_item_t *it)
     }
 }
 
+/* A closed minute bar goes on; a late correction ("u") or the running
+   day ("d") would count an interval twice or is not closed. */
+static void s_bar(s_alpaca_t *self, tt_wsfeed_t *feed, const tt_ap_item_t *it)
+{
+    int index = s_find(self, it->symbol);
+    if (index < 0) {
+        tt_wsfeed_note(feed, TT_WSFEED_NOTE_UNKNOWN_SYMBOL, NULL);
+        return;
+    }
+    tt_wsfeed_note(feed, TT_WSFEED_NOTE_BAR, NULL);
+    if (it->bar_kind == TT_AP_BAR_MINUTE && self->on_bar)
+        self->on_bar(self->bar_arg, index, &it->bar);
+}
+
 static void s_item(s_alpaca_t *self, tt_wsfeed_t *feed, const tt_ap_item_t *it)
 {
     switch (it->kind) {
@@ -213,7 +232,7 @@ static void s_item(s_alpaca_t *self, tt_wsfeed_t *feed, const tt_ap_item_t *it)
         break;
     }
     case TT_AP_ITEM_BAR:
-        tt_wsfeed_note(feed, TT_WSFEED_NOTE_BAR, NULL);
+        s_bar(self, feed, it);
         break;
     case TT_AP_ITEM_CONTROL:
         s_control(self, feed, it);

@@ -4,9 +4,11 @@
     so subscribing again after a reconnect is the connection itself.
     Frames are parsed by venues/binance/bn_stream (prices straight to
     scaled integers); trades become ticks, klines are counted as venue
-    bars (the data actor takes ticks only), serverShutdown reconnects at
-    once. Server pings are answered by libwebsockets with the same
-    payload, as Binance requires. Runs on the feed's thread. */
+    bars and the closed ones (k.x) handed to the gateway for the symbol's
+    data actor (a kline still forming changes until it closes),
+    serverShutdown reconnects at once. Server pings are answered by
+   libwebsockets with the same payload, as Binance requires. Runs on the feed's
+   thread. */
 #include "actors/feed_proto.h"
 #include "venues/binance/bn_stream.h"
 
@@ -19,6 +21,8 @@ typedef struct {
     const tt_feed_sym_t *symbols;
     size_t count;
     tt_bn_stream_t parser;
+    tt_feed_bar_fn *on_bar;
+    void *bar_arg;
 } s_binance_t;
 
 static const char *s_default_base(const tt_feed_opts_t *opts)
@@ -92,6 +96,8 @@ static void *s_create(const tt_feed_setup_t *setup, char *err, size_t errsize)
     }
     self->symbols = setup->symbols;
     self->count = setup->count;
+    self->on_bar = setup->on_bar;
+    self->bar_arg = setup->bar_arg;
     tt_bn_stream_init(&self->parser, s_lookup, self);
     return self;
 }
@@ -125,6 +131,8 @@ static void s_on_message(void *arg, tt_wsfeed_t *feed, const char *buf,
         break;
     case TT_BN_MSG_BAR:
         tt_wsfeed_note(feed, TT_WSFEED_NOTE_BAR, NULL);
+        if (msg.bar.closed && self->on_bar)
+            self->on_bar(self->bar_arg, msg.symbol_index, &msg.bar);
         break;
     case TT_BN_MSG_REPLY:
     case TT_BN_MSG_UNKNOWN:

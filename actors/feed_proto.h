@@ -38,6 +38,10 @@ typedef struct {
     char trading_stream[256]; /* trade_updates URL; "": from trading_url */
     int64_t orders_per_min;   /* REST requests per minute, all symbols */
     int64_t http_timeout_ms;  /* one REST request, at most */
+    /* warm-up history over REST at start (feed_history.c) */
+    bool history;               /* fetch what the store lacks */
+    int64_t history_max_bars;   /* per symbol and timeframe, at most */
+    int64_t history_timeout_ms; /* one REST request, at most */
 } tt_feed_opts_t;
 
 /* One symbol as the venue names it, with the scales its numbers use. */
@@ -45,6 +49,10 @@ typedef struct {
     const char *name;
     tt_instrument_t instrument;
 } tt_feed_sym_t;
+
+/* A closed venue bar for symbol INDEX (an Alpaca minute bar, a closed
+   Binance kline), valid only during the call. */
+typedef void(tt_feed_bar_fn)(void *arg, int index, const tt_candle_t *bar);
 
 /* What a venue protocol is built from; valid while the protocol lives. */
 typedef struct {
@@ -54,6 +62,8 @@ typedef struct {
     size_t count;
     const char *key_id; /* NULL when the venue has none */
     const char *secret;
+    tt_feed_bar_fn *on_bar; /* NULL: bars are only counted */
+    void *bar_arg;
 } tt_feed_setup_t;
 
 #define TT_FEED_URL_MAX 4096
@@ -84,6 +94,14 @@ const tt_feed_venue_ops_t *tt_feed_venue_ops(tt_venue_kind_t kind);
    FILE:LINE through ERROR_FN (NULL: none); returns the number. */
 int tt_feed_opts_parse(const tt_config_t *cfg, size_t v, tt_feed_opts_t *out,
                        tt_config_error_fn *error_fn, void *arg);
+
+/* The REST base the warm-up history of VENUE (with its params OPTS)
+   comes from: its rest_url, else the venue's own host when it sets no
+   endpoints; NULL when history is off (params.history: false, or
+   endpoints without rest_url: the REST host of a stream we do not know
+   is not guessed). */
+const char *tt_feed_history_base(const tt_venue_cfg_t *venue,
+                                 const tt_feed_opts_t *opts);
 
 /* True when BASE (ws:// or wss://...) has a path beyond "/". */
 bool tt_feed_url_has_path(const char *base);

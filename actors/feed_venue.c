@@ -5,12 +5,20 @@
     venue's endpoints. The venue's protocol (feed_proto.h: Binance or
     Alpaca) says what to send and reads each message; trades come back as
     ticks in the symbol's scales and are batched per symbol to the
-    symbols' data actors. Malformed, truncated and unexpected messages are
-    counted and skipped: one bad frame never costs a symbol or the feed.
-    The client's counters are published for health every turn. */
+    symbols' data actors; closed venue bars go to them one by one
+    (TT_MSG_CANDLE), after the symbol's ticks that came before. Every
+    frame is stamped with the monotonic time it arrived (the origin of
+    what it causes, runtime/latency.h), so tick-to-order latency counts
+    from the venue's frame. Before the first connection, the symbols'
+    warm-up history is fetched over REST (feed_history.c). Malformed,
+    truncated and unexpected messages are counted and skipped: one bad
+    frame never costs a symbol or the feed. The client's counters are
+    published for health every turn. */
+#include "actors/feed_history.h"
 #include "actors/feed_proto.h"
 #include "actors/feed_stats.h"
 #include "actors/feed_venue.h"
+#include "runtime/latency.h"
 #include "runtime/log.h"
 #include "venues/common/secrets.h"
 
@@ -34,6 +42,9 @@ typedef struct {
     size_t *config_of;   /* feed index -> config symbol index */
     tt_feed_sym_t *syms; /* feed index -> venue name and scales */
     tt_tick_batch_t *batch;
+    int64_t *origin;  /* feed index -> arrival of its batch's first tick */
+    int64_t frame_ns; /* arrival of the frame being read */
+    tt_wsfeed_proto_t wrap; /* the venue's protocol, behind the stamp */
     tt_secret_t *key_id;
     tt_secret_t *secret;
     char *urls[TT_CONFIG_MAX_ENDPOINTS];
@@ -42,21 +53,57 @@ typedef struct {
     bool ok; /* start-up result, read by the starter */
 } s_feed_t;
 
+/* A batch carries the arrival of its first (oldest) tick: what it causes
+   is timed from the earliest frame in it. */
 static void s_flush(s_feed_t *self, size_t i)
 {
+    if (!self->batch[i].count)
+        return;
+    tt_origin_set(self->origin[i]);
     tt_feed_send_batch(
         self->sender,
         tt_runtime_actor_id((int)self->config_of[i], TT_ROLE_DATA),
         &self->batch[i], self->stats);
+    tt_origin_set(0);
 }
 
 static void s_on_tick(void *arg, int index, const tt_tick_t *tick)
 {
     s_feed_t *self = arg;
     tt_tick_batch_t *batch = &self->batch[index];
+    if (!batch->count)
+        self->origin[index] = self->frame_ns;
     batch->ticks[batch->count++] = *tick;
     if (batch->count == TT_TICK_BATCH)
         s_flush(self, (size_t)index);
+}
+
+/* A closed venue bar, after the symbol's earlier ticks; never dropped
+   (it may be the only data of its interval). */
+static void s_on_bar(void *arg, int index, const tt_candle_t *bar)
+{
+    s_feed_t *self = arg;
+    s_flush(self, (size_t)index);
+    tt_origin_set(self->frame_ns);
+    tt_sender_send(
+        self->sender,
+        tt_runtime_actor_id((int)self->config_of[index], TT_ROLE_DATA),
+        TT_ACTOR_ROOT, TT_MSG_CANDLE, bar, sizeof *bar, true);
+    tt_origin_set(0);
+}
+
+static void s_on_open(void *arg, tt_wsfeed_t *feed)
+{
+    s_feed_t *self = arg;
+    self->ops->proto.on_open(self->proto, feed);
+}
+
+static void s_on_message(void *arg, tt_wsfeed_t *feed, const char *buf,
+                         size_t len, bool binary)
+{
+    s_feed_t *self = arg;
+    self->frame_ns = tt_mono_ns();
+    self->ops->proto.on_message(self->proto, feed, buf, len, binary);
 }
 
 static int s_symbols(s_feed_t *self, const tt_config_t *cfg)
@@ -64,7 +111,8 @@ static int s_symbols(s_feed_t *self, const tt_config_t *cfg)
     self->config_of = calloc(cfg->symbol_count + 1, sizeof *self->config_of);
     self->syms = calloc(cfg->symbol_count + 1, sizeof *self->syms);
     self->batch = calloc(cfg->symbol_count + 1, sizeof *self->batch);
-    if (!self->config_of || !self->syms || !self->batch)
+    self->origin = calloc(cfg->symbol_count + 1, sizeof *self->origin);
+    if (!self->config_of || !self->syms || !self->batch || !self->origin)
         return -1;
     for (size_t i = 0; i < cfg->symbol_count; i++)
         if (cfg->symbols[i].venue == self->venue) {
@@ -122,8 +170,9 @@ static int s_client(s_feed_t *self)
     wcfg.url_count = self->url_count;
     wcfg.on_tick = s_on_tick;
     wcfg.tick_arg = self;
-    wcfg.proto = &self->ops->proto;
-    wcfg.proto_arg = self->proto;
+    self->wrap = (tt_wsfeed_proto_t){s_on_open, s_on_message};
+    wcfg.proto = &self->wrap;
+    wcfg.proto_arg = self;
     wcfg.backoff_initial_ms = self->opts.backoff_ms;
     wcfg.backoff_max_ms = self->opts.backoff_max_ms;
     wcfg.idle_timeout_ms = self->opts.idle_timeout_ms;
@@ -168,6 +217,8 @@ static int s_setup(s_feed_t *self)
         .count = self->count,
         .key_id = self->key_id ? tt_secret_value(self->key_id) : NULL,
         .secret = self->secret ? tt_secret_value(self->secret) : NULL,
+        .on_bar = s_on_bar,
+        .bar_arg = self,
     };
     if (s_urls(self, venue, &setup) != 0)
         return -1;
@@ -193,6 +244,7 @@ static void s_teardown(s_feed_t *self)
     free(self->config_of);
     free(self->syms);
     free(self->batch);
+    free(self->origin);
 }
 
 static void s_publish(s_feed_t *self)
@@ -215,6 +267,27 @@ static void s_resubscribe(s_feed_t *self, const char *symbol)
     atomic_fetch_add(&self->stats->resubscribes, 1);
 }
 
+/* The warm-up history, before the first connection: 0, or 1 when the
+   feed was told to stop meanwhile. */
+static int s_history(s_feed_t *self, zsock_t *pipe)
+{
+    tt_feed_history_t h = {
+        .rt = self->rt,
+        .venue = self->venue,
+        .path = self->path,
+        .opts = &self->opts,
+        .syms = self->syms,
+        .config_of = self->config_of,
+        .count = self->count,
+        .key_id = self->key_id ? tt_secret_value(self->key_id) : NULL,
+        .secret = self->secret ? tt_secret_value(self->secret) : NULL,
+        .sender = self->sender,
+        .stats = self->stats,
+        .pipe = pipe,
+    };
+    return tt_feed_history_run(&h);
+}
+
 static void s_task(zsock_t *pipe, void *arg)
 {
     s_feed_t *start = arg;
@@ -225,6 +298,8 @@ static void s_task(zsock_t *pipe, void *arg)
     start->ok = s_setup(&self) == 0;
     bool ok = start->ok; /* START belongs to the starter after the signal */
     zsock_signal(pipe, 0);
+    if (ok && s_history(&self, pipe) != 0)
+        ok = false; /* $TERM came during the fetch */
     zpoller_t *poller = ok ? zpoller_new(pipe, NULL) : NULL;
     while (poller) {
         void *which = zpoller_wait(poller, 0);

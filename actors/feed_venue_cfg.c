@@ -87,6 +87,11 @@ static const s_key_t s_keys[] = {
     {"orders_per_min", S_INT, S_AP, S_AT(orders_per_min), 1, 10000, 1, NULL},
     {"http_timeout_ms", S_INT, S_AP, S_AT(http_timeout_ms), 100, 120000, 1,
      NULL},
+    {"history", S_BOOL, S_BN | S_AP, S_AT(history), 0, 0, 0, NULL},
+    {"history_max_bars", S_INT, S_BN | S_AP, S_AT(history_max_bars), 1, 100000,
+     1, NULL},
+    {"history_timeout_ms", S_INT, S_BN | S_AP, S_AT(history_timeout_ms), 100,
+     120000, 1, NULL},
 };
 #define S_KEY_COUNT (sizeof s_keys / sizeof s_keys[0])
 
@@ -103,6 +108,9 @@ static void s_defaults(tt_feed_opts_t *out)
     snprintf(out->orders, sizeof out->orders, "venue");
     out->orders_per_min = 200;
     out->http_timeout_ms = 10000;
+    out->history = true;
+    out->history_max_bars = 5000;
+    out->history_timeout_ms = 10000;
 }
 
 static void s_url(s_report_t *rep, const s_key_t *k, const tt_param_t *p,
@@ -220,6 +228,22 @@ int tt_feed_opts_parse(const tt_config_t *cfg, size_t v, tt_feed_opts_t *out,
                 "params: backoff_max_ms (%lld) is below backoff_ms (%lld)",
                 (long long)out->backoff_max_ms, (long long)out->backoff_ms);
     return rep.errors;
+}
+
+const char *tt_feed_history_base(const tt_venue_cfg_t *venue,
+                                 const tt_feed_opts_t *opts)
+{
+    if (!opts->history)
+        return NULL;
+    if (venue->rest_url)
+        return venue->rest_url;
+    if (venue->endpoint_count > 0)
+        return NULL;
+    if (venue->kind == TT_VENUE_BINANCE)
+        return opts->testnet ? "https://testnet.binance.vision"
+                             : "https://api.binance.com";
+    return opts->sandbox ? "https://data.sandbox.alpaca.markets"
+                         : "https://data.alpaca.markets";
 }
 
 bool tt_feed_url_has_path(const char *base)

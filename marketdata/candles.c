@@ -342,9 +342,12 @@ static bool s_bar_used(const s_state_t *st, int32_t tf_s)
     return false;
 }
 
-/* A bar is accepted only when no data at or after its start was taken
-   (no double counting with ticks) and time has not reached its end (no
-   candle containing it can have closed yet). */
+/* A bar is accepted only when no data at or after its start was taken:
+   whichever of trades and bars reaches the builder first for an interval
+   wins it, and nothing is counted twice. A live venue sends its bar after
+   the interval's end, when the data actor's timer has already moved time
+   past it; such a bar still fills an interval no trade reached (its own
+   timeframe had no candle there, see tt_candles_bar). */
 static int s_bar_check(s_state_t *st, const tt_candle_t *bar)
 {
     if (!s_bar_valid(bar)) {
@@ -359,12 +362,20 @@ static int s_bar_check(s_state_t *st, const tt_candle_t *bar)
         st->stats.bars_unused++;
         return 0;
     }
-    tt_ns_t end = bar->open_ts + bar->tf_s * TT_NS_PER_SEC;
-    if (bar->open_ts < st->data_end || end <= st->now) {
+    if (bar->open_ts < st->data_end) {
         st->stats.bars_late++;
         return 0;
     }
     return 1;
+}
+
+/* Whether LEVEL's candle containing the bar that starts at OPEN_TS is
+   still to close: a multiple whose interval time has passed was emitted
+   (or had nothing) and cannot take the bar any more. */
+static bool s_level_open(const s_state_t *st, uint32_t level, tt_ns_t open_ts)
+{
+    const s_level_t *lv = &st->lv[level];
+    return open_ts - open_ts % lv->tf_ns + lv->tf_ns > st->now;
 }
 
 int tt_candles_bar(tt_candles_t *self, const tt_candle_t *bar, tt_candle_t *out,
@@ -380,7 +391,8 @@ int tt_candles_bar(tt_candles_t *self, const tt_candle_t *bar, tt_candle_t *out,
     for (uint32_t i = 0; i < st->nlevels; i++) {
         if (st->lv[i].tf_s == bar->tf_s)
             s_emit(self, i, bar, &o);
-        else if (st->lv[i].tf_s % bar->tf_s == 0)
+        else if (st->lv[i].tf_s % bar->tf_s == 0 &&
+                 s_level_open(st, i, bar->open_ts))
             s_absorb(self, i, bar);
     }
     tt_ns_t end = bar->open_ts + bar->tf_s * TT_NS_PER_SEC;

@@ -228,6 +228,50 @@ static void test_bars(void **state)
     tt_candles_destroy(&c);
 }
 
+/* A live venue sends a bar after its interval, when the data actor's
+   timer has already moved time past it: the bar still fills an interval
+   no trade reached, at its own timeframe and at the multiples still
+   forming; once taken, a resent bar is late, and an interval a trade
+   reached first belongs to the trades. */
+static void test_bar_after_its_end(void **state)
+{
+    (void)state;
+    tt_candles_t *c = s_new((int32_t[]){60, 300}, 2, 10);
+    tt_candle_t out[TT_CANDLES_MAX_OUT];
+    assert_int_equal(tt_candles_advance(c, 130 * SEC, out, TT_CANDLES_MAX_OUT),
+                     0);
+    assert_int_equal(s_feed_bar(c, s_bar(60, 60 * SEC, 10, 12, 9, 11, 5), out),
+                     1);
+    s_expect(&out[0], 60, 60 * SEC, 10, 12, 9, 11, 5, 1);
+    tt_candle_t f;
+    assert_int_equal(tt_candles_forming(c, 300, &f), 0);
+    s_expect(&f, 300, 0, 10, 12, 9, 11, 5, 1);
+    /* The same bar again (a resend after a reconnect): late. */
+    assert_int_equal(s_feed_bar(c, s_bar(60, 60 * SEC, 10, 12, 9, 11, 5), out),
+                     0);
+    assert_int_equal(tt_candles_stats(c).bars_late, 1);
+    assert_int_equal(tt_candles_advance(c, 700 * SEC, out, TT_CANDLES_MAX_OUT),
+                     1);
+    s_expect(&out[0], 300, 0, 10, 12, 9, 11, 5, 1);
+    /* Its 5-minute candle has closed: the bar reaches its minute only. */
+    assert_int_equal(
+        s_feed_bar(c, s_bar(60, 360 * SEC, 20, 22, 19, 21, 3), out), 1);
+    s_expect(&out[0], 60, 360 * SEC, 20, 22, 19, 21, 3, 1);
+    assert_int_equal(tt_candles_forming(c, 300, &f), -1);
+    /* A trade reached 12:00 first: the bar of that minute is refused. */
+    assert_int_equal(s_tick(c, 721 * SEC, 30, 1, 0, out), 0);
+    assert_int_equal(tt_candles_advance(c, 790 * SEC, out, TT_CANDLES_MAX_OUT),
+                     2);
+    s_expect(&out[1], 60, 720 * SEC, 30, 30, 30, 30, 1, 1);
+    assert_int_equal(
+        s_feed_bar(c, s_bar(60, 720 * SEC, 30, 40, 29, 35, 9), out), 0);
+    tt_candles_stats_t st = tt_candles_stats(c);
+    assert_int_equal(st.bars, 2);
+    assert_int_equal(st.bars_late, 2);
+    assert_int_equal(tt_candles_history_count(c, 60), 3);
+    tt_candles_destroy(&c);
+}
+
 static void test_bar_tick_mix(void **state)
 {
     (void)state;
@@ -533,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_late_and_duplicates),
         cmocka_unit_test(test_bars),
         cmocka_unit_test(test_bar_tick_mix),
+        cmocka_unit_test(test_bar_after_its_end),
         cmocka_unit_test(test_multi_timeframe_consistency),
         cmocka_unit_test(test_preview_is_pure),
         cmocka_unit_test(test_history_wraparound),

@@ -207,12 +207,80 @@ static void test_alpaca_bars_paged(void **state)
     fake_alpaca_stop(&f);
 }
 
+/* The bar size fetched for a timeframe: the timeframe itself when the
+   venue has it, else the largest it has that divides it. */
+static void test_source_tf(void **state)
+{
+    (void)state;
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_BINANCE, 60), 60);
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_BINANCE, 2), 1);
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_BINANCE, 120), 60);
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_BINANCE, 600), 300);
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_ALPACA, 120), 120);
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_ALPACA, 90), -1);
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_ALPACA, 2), -1);
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_ALPACA, 7200), 7200);
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_ALPACA, 5400), 2700);
+    assert_int_equal(tt_history_source_tf(TT_HISTORY_ALPACA, 0), -1);
+}
+
+static tt_candle_t s_min(int i, tt_px_t o, tt_px_t h, tt_px_t l, tt_px_t c)
+{
+    return (tt_candle_t){.open_ts = S_T0_MS * TT_NS_PER_MS + i * S_MIN_NS,
+                         .tf_s = 60,
+                         .open = o,
+                         .high = h,
+                         .low = l,
+                         .close = c,
+                         .volume = 10,
+                         .trades = 2,
+                         .closed = true};
+}
+
+/* Minute bars into 3-minute candles, in place; a minute without a bar
+   leaves no gap-filler, an interval without any leaves no candle. */
+static void test_aggregate(void **state)
+{
+    (void)state;
+    /* S_T0_MS is 2 minutes past a 3-minute boundary: start at +1. */
+    assert_int_equal((S_T0_MS / 60000) % 3, 2);
+    tt_candle_t c[] = {
+        s_min(1, 10, 12, 9, 11),   /* [+1, +4): +1, +2, +3 */
+        s_min(2, 11, 15, 10, 14),  /* */
+        s_min(3, 14, 14, 8, 9),    /* */
+        s_min(4, 9, 9, 9, 9),      /* [+4, +7): +4 and +6 only */
+        s_min(6, 9, 20, 9, 19),    /* */
+        s_min(10, 19, 19, 18, 18), /* [+10, +13): alone */
+    };
+    size_t n = tt_history_aggregate(c, 6, 180);
+    assert_int_equal(n, 3);
+    tt_ns_t t0 = S_T0_MS * TT_NS_PER_MS;
+    assert_int_equal(c[0].open_ts, t0 + 1 * S_MIN_NS);
+    assert_int_equal(c[0].tf_s, 180);
+    assert_int_equal(c[0].open, 10);
+    assert_int_equal(c[0].high, 15);
+    assert_int_equal(c[0].low, 8);
+    assert_int_equal(c[0].close, 9);
+    assert_int_equal(c[0].volume, 30);
+    assert_int_equal(c[0].trades, 6);
+    assert_int_equal(c[1].open_ts, t0 + 4 * S_MIN_NS);
+    assert_int_equal(c[1].high, 20);
+    assert_int_equal(c[1].close, 19);
+    assert_int_equal(c[1].volume, 20);
+    assert_int_equal(c[2].open_ts, t0 + 10 * S_MIN_NS);
+    assert_int_equal(c[2].close, 18);
+    assert_true(c[2].closed);
+    assert_int_equal(tt_history_aggregate(c, 0, 180), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binance_klines_paged),
         cmocka_unit_test(test_binance_errors),
         cmocka_unit_test(test_alpaca_bars_paged),
+        cmocka_unit_test(test_source_tf),
+        cmocka_unit_test(test_aggregate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,6 +232,74 @@ static void test_order_params(void **state)
     assert_false(tt_broker_venue_wanted(fx->cfg, 0));
 }
 
+/* The warm-up history's params, their errors, and where the history
+   comes from: rest_url, else the venue's own host unless endpoints are
+   set (a stream we do not know has no REST host we could guess). */
+static void test_history_params(void **state)
+{
+    s_fx_t *fx = *state;
+    int n = s_load(fx,
+                   "venues:\n"           /* 1 */
+                   "  - name: bn\n"      /* 2 */
+                   "    kind: binance\n" /* 3 */
+                   "    params: {history_max_bars: 200, "
+                   "history_timeout_ms: 3000}\n", /* 4 */
+                   "  - {symbol: BTCUSD, venue: bn}\n");
+    assert_int_equal(n, 0);
+    tt_feed_opts_t o;
+    assert_int_equal(tt_feed_opts_parse(fx->cfg, 0, &o, NULL, NULL), 0);
+    assert_true(o.history);
+    assert_int_equal(o.history_max_bars, 200);
+    assert_int_equal(o.history_timeout_ms, 3000);
+    const tt_venue_cfg_t *v = &fx->cfg->venues[0];
+    assert_string_equal(tt_feed_history_base(v, &o), "https://api.binance.com");
+    o.testnet = true;
+    assert_string_equal(tt_feed_history_base(v, &o),
+                        "https://testnet.binance.vision");
+    o.history = false;
+    assert_null(tt_feed_history_base(v, &o));
+
+    n = s_load(fx,
+               "venues:\n"                               /* 1 */
+               "  - name: bn\n"                          /* 2 */
+               "    kind: binance\n"                     /* 3 */
+               "    endpoints: [\"ws://127.0.0.1:9\"]\n" /* 4 */
+               "    params: {history: true}\n",          /* 5 */
+               "  - {symbol: BTCUSD, venue: bn}\n");
+    assert_int_equal(n, 0);
+    assert_int_equal(tt_feed_opts_parse(fx->cfg, 0, &o, NULL, NULL), 0);
+    assert_null(tt_feed_history_base(&fx->cfg->venues[0], &o));
+
+    n = s_load(fx,
+               "venues:\n"                                /* 1 */
+               "  - name: bn\n"                           /* 2 */
+               "    kind: binance\n"                      /* 3 */
+               "    endpoints: [\"ws://127.0.0.1:9\"]\n"  /* 4 */
+               "    rest_url: \"http://127.0.0.1:9/\"\n", /* 5 */
+               "  - {symbol: BTCUSD, venue: bn}\n");
+    assert_int_equal(n, 0);
+    assert_int_equal(tt_feed_opts_parse(fx->cfg, 0, &o, NULL, NULL), 0);
+    assert_string_equal(tt_feed_history_base(&fx->cfg->venues[0], &o),
+                        "http://127.0.0.1:9");
+
+    n = s_load(fx,
+               "venues:\n"                               /* 1 */
+               "  - name: bn\n"                          /* 2 */
+               "    kind: binance\n"                     /* 3 */
+               "    params:\n"                           /* 4 */
+               "      history: sometimes\n"              /* 5 */
+               "      history_max_bars: 0\n"             /* 6 */
+               "      history_timeout_ms: 50\n"          /* 7 */
+               "      history_url: \"http://x.test\"\n", /* 8 */
+               "  - {symbol: BTCUSD, venue: bn}\n");
+    assert_int_equal(n, 4);
+    s_expect(fx, 5, "venues[0]: params.history: expected true or false");
+    s_expect(fx, 6, "venues[0]: params.history_max_bars: expected an integer");
+    s_expect(fx, 7,
+             "venues[0]: params.history_timeout_ms: expected an integer");
+    s_expect(fx, 8, "venues[0]: params.history_url: unknown parameter");
+}
+
 static void test_symbol_errors(void **state)
 {
     s_fx_t *fx = *state;
@@ -301,7 +369,7 @@ static void test_stream_urls(void **state)
     snprintf(o.location, sizeof o.location, "us");
     tt_feed_sym_t syms[] = {{"BTCUSDT", {2, 5, 1, 1}},
                             {"ethusdt", {2, 4, 1, 1}}};
-    tt_feed_setup_t setup = {"v", &o, syms, 2, NULL, NULL};
+    tt_feed_setup_t setup = {"v", &o, syms, 2, NULL, NULL, NULL, NULL};
     char *url = malloc(TT_FEED_URL_MAX);
     char err[200];
     assert_non_null(url);
@@ -342,6 +410,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_params_errors, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_order_params, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_history_params, s_setup,
+                                        s_teardown),
         cmocka_unit_test_setup_teardown(test_symbol_errors, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_alpaca_credentials, s_setup,

@@ -103,10 +103,30 @@ static int64_t s_emit(const fa_symbol_t *s, const s_query_t *p, int64_t from_ns,
     return 0;
 }
 
+void fake_alpaca_fail_bars(fake_alpaca_t *self, int status, int n)
+{
+    fakesrv_lock(self->srv);
+    self->bars_fail = n;
+    self->bars_fail_status = status;
+    fakesrv_unlock(self->srv);
+}
+
+/* A refusal ordered by fake_alpaca_fail_bars: true when R got it. */
+static bool s_failing(fake_alpaca_t *self, fakesrv_resp_t *r)
+{
+    if (self->bars_fail <= 0)
+        return false;
+    self->bars_fail--;
+    fa_error(r, self->bars_fail_status, 50010000, "internal server error");
+    return true;
+}
+
 void fa_bars_single(fake_alpaca_t *self, const char *sym,
                     const fakesrv_req_t *req, fakesrv_resp_t *r)
 {
     s_query_t p;
+    if (s_failing(self, r))
+        return;
     if (s_query(req->query, &p, r) != 0)
         return;
     long long from = p.desc ? INT64_MAX : INT64_MIN;
@@ -155,6 +175,8 @@ void fa_bars_multi(fake_alpaca_t *self, const fakesrv_req_t *req,
 {
     s_query_t p;
     char list[1024];
+    if (s_failing(self, r))
+        return;
     if (s_query(req->query, &p, r) != 0)
         return;
     if (fkq_get(req->query, "symbols", list, sizeof list) <= 0) {

@@ -106,7 +106,8 @@ struct fake_alpaca_t {
     uint64_t next_exec;
     bool reject_auth;
     int storm;
-    int market_open; /* -1: from the clock */
+    int bars_fail, bars_fail_status; /* the next bars requests refused */
+    int market_open;                 /* -1: from the clock */
     int64_t rl_minute;
     int rl_used;
     fkcount_t routes, coids;

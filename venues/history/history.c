@@ -10,6 +10,8 @@
 #include "venues/binance/bn_stream.h"
 #include "venues/history/http.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,4 +306,53 @@ int tt_history_fetch(const tt_history_cfg_t *cfg, const char *symbol,
     *out = o.items;
     *n = o.n;
     return 0;
+}
+
+/* ---- Choosing and aggregating bar sizes -----------------------------------
+ */
+
+static bool s_native(tt_history_venue_t venue, int32_t tf_s)
+{
+    char buf[16];
+    if (venue == TT_HISTORY_BINANCE)
+        return s_bn_interval(tf_s) != NULL;
+    return venue == TT_HISTORY_ALPACA &&
+           s_ap_timeframe(tf_s, buf, sizeof buf) == 0;
+}
+
+int32_t tt_history_source_tf(tt_history_venue_t venue, int32_t tf_s)
+{
+    if (tf_s <= 0)
+        return -1;
+    for (int32_t d = tf_s; d >= 1; d--)
+        if (tf_s % d == 0 && s_native(venue, d))
+            return d;
+    return -1;
+}
+
+size_t tt_history_aggregate(tt_candle_t *c, size_t n, int32_t tf_s)
+{
+    tt_ns_t tf_ns = (tt_ns_t)tf_s * TT_NS_PER_SEC;
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        tt_candle_t b = c[i];
+        tt_ns_t slot = b.open_ts - b.open_ts % tf_ns;
+        tt_candle_t *g = out > 0 ? &c[out - 1] : NULL;
+        if (g && g->open_ts == slot) {
+            g->high = b.high > g->high ? b.high : g->high;
+            g->low = b.low < g->low ? b.low : g->low;
+            g->close = b.close;
+            g->volume = b.volume > INT64_MAX - g->volume ? INT64_MAX
+                                                         : g->volume + b.volume;
+            g->trades = b.trades > UINT32_MAX - g->trades
+                            ? UINT32_MAX
+                            : g->trades + b.trades;
+            continue;
+        }
+        b.open_ts = slot;
+        b.tf_s = tf_s;
+        b.closed = true;
+        c[out++] = b;
+    }
+    return out;
 }

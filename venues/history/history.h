@@ -55,4 +55,17 @@ int tt_history_fetch(const tt_history_cfg_t *cfg, const char *symbol,
                      tt_ns_t to, tt_ns_t now, tt_candle_t **out, size_t *n,
                      char *err, size_t errsize);
 
+/* The bar size to fetch for candles of TF_S seconds: TF_S itself when
+   VENUE has it, else the largest size it has that divides TF_S (its bars
+   then aggregate exactly into TF_S), else -1 (no history at TF_S). */
+int32_t tt_history_source_tf(tt_history_venue_t venue, int32_t tf_s);
+
+/* Aggregates the N closed candles at C (ascending, one timeframe that
+   divides TF_S, aligned) into closed candles of TF_S, in place: every
+   group of one TF_S interval becomes one candle (open of the first,
+   close of the last, extremes, summed volume and trades). An interval
+   the venue has no bar for stays without a candle. Returns the number
+   of candles now at C. */
+size_t tt_history_aggregate(tt_candle_t *c, size_t n, int32_t tf_s);
+
 #endif
