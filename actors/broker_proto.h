@@ -48,6 +48,7 @@ typedef struct {
 } tt_broker_ops_t;
 
 extern const tt_broker_ops_t tt_broker_alpaca_ops;
+extern const tt_broker_ops_t tt_broker_binance_ops;
 
 /* One REST request to the venue: REST base + PATH, with HEADERS
    (NULL-terminated; never logged) and BODY (or NULL). Takes one unit of
@@ -59,6 +60,14 @@ extern const tt_broker_ops_t tt_broker_alpaca_ops;
 int tt_broker_gw_http(tt_broker_gw_t *gw, const char *method, const char *path,
                       const char *const *headers, const char *body,
                       tt_http_reply_t *out, char *err, size_t errsize);
+
+/* Points the order stream at URL from now on (the open connection, if
+   any, is closed; the next one goes to URL), for a venue whose stream
+   URL names a session, such as Binance's /ws/<listenKey>; "" stops it.
+   A protocol whose urls() leaves the stream URL empty has no stream
+   until it calls this. Never from inside a stream callback. 0 or -1
+   (logged). */
+int tt_broker_gw_stream_to(tt_broker_gw_t *gw, const char *url);
 
 /* Sends EV to the execution actor of symbol SYM (never dropped). */
 void tt_broker_gw_emit(tt_broker_gw_t *gw, size_t sym,

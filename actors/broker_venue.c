@@ -71,7 +71,8 @@ struct tt_broker_gw {
 
 bool tt_broker_venue_wanted(const tt_config_t *cfg, size_t v)
 {
-    if (v >= cfg->venue_count || cfg->venues[v].kind != TT_VENUE_ALPACA)
+    if (v >= cfg->venue_count || (cfg->venues[v].kind != TT_VENUE_ALPACA &&
+                                  cfg->venues[v].kind != TT_VENUE_BINANCE))
         return false;
     tt_feed_opts_t opts;
     if (tt_feed_opts_parse(cfg, v, &opts, NULL, NULL) != 0)
@@ -89,8 +90,12 @@ int tt_broker_gw_http(tt_broker_gw_t *gw, const char *method, const char *path,
     if (now < gw->paused_until ||
         tt_ratelimit_take(gw->budget, 1, now, NULL) != 0)
         return TT_BROKER_LATER;
-    char url[512];
-    snprintf(url, sizeof url, "%s%s", gw->rest, path);
+    char url[2048]; /* a signed Binance query is long */
+    if ((size_t)snprintf(url, sizeof url, "%s%s", gw->rest, path) >=
+        sizeof url) {
+        snprintf(err, errsize, "%s %.40s...: URL too long", method, path);
+        return -1;
+    }
     atomic_fetch_add(&gw->stats->ticks, 1); /* requests, for health */
     if (tt_http_request(method, url, headers, body, gw->opts.http_timeout_ms,
                         out, err, errsize) != 0) {
@@ -142,6 +147,19 @@ tt_ns_t tt_broker_gw_now(const tt_broker_gw_t *gw)
 const char *tt_broker_gw_path(const tt_broker_gw_t *gw)
 {
     return gw->path;
+}
+
+static int s_stream(tt_broker_gw_t *gw);
+
+int tt_broker_gw_stream_to(tt_broker_gw_t *gw, const char *url)
+{
+    tt_wsfeed_destroy(&gw->stream);
+    snprintf(gw->stream_url, sizeof gw->stream_url, "%s", url);
+    if (!url[0])
+        return 0;
+    tt_info(gw->path, "order stream now %.*s/...",
+            (int)(strrchr(url, '/') - url), url);
+    return s_stream(gw);
 }
 
 /* ---- the queue ------------------------------------------------------------
@@ -348,7 +366,9 @@ static int s_setup(tt_broker_gw_t *gw)
 {
     const tt_config_t *cfg = tt_runtime_config(gw->rt);
     const tt_venue_cfg_t *venue = &cfg->venues[gw->venue];
-    gw->ops = venue->kind == TT_VENUE_ALPACA ? &tt_broker_alpaca_ops : NULL;
+    gw->ops = venue->kind == TT_VENUE_ALPACA    ? &tt_broker_alpaca_ops
+              : venue->kind == TT_VENUE_BINANCE ? &tt_broker_binance_ops
+                                                : NULL;
     gw->sender = tt_sender_new(gw->rt);
     if (!gw->ops || !gw->sender || s_symbols(gw, cfg) != 0 || s_inbox(gw) != 0)
         return -1;
@@ -372,8 +392,11 @@ static int s_setup(tt_broker_gw_t *gw)
         return -1;
     }
     tt_info(gw->path, "orders to %s, order stream %s, %lld requests/min",
-            gw->rest, gw->stream_url, (long long)gw->opts.orders_per_min);
-    return s_stream(gw);
+            gw->rest, gw->stream_url[0] ? gw->stream_url : "(per session)",
+            (long long)gw->opts.orders_per_min);
+    /* A venue whose stream URL names a session (Binance's listenKey)
+       starts it later, through tt_broker_gw_stream_to. */
+    return gw->stream_url[0] ? s_stream(gw) : 0;
 }
 
 static void s_teardown(tt_broker_gw_t *gw)
@@ -398,7 +421,9 @@ static void s_teardown(tt_broker_gw_t *gw)
 static void s_publish(tt_broker_gw_t *gw)
 {
     tt_wsfeed_stats_t ws;
-    tt_wsfeed_stats(gw->stream, &ws);
+    memset(&ws, 0, sizeof ws);
+    if (gw->stream)
+        tt_wsfeed_stats(gw->stream, &ws);
     tt_feed_stats_publish(gw->stats, &ws, gw->stream_url);
     if (!gw->error[0])
         return;
@@ -427,14 +452,16 @@ static void s_task(zsock_t *pipe, void *arg)
     zpoller_t *poller = ok ? zpoller_new(pipe, gw->inbox, NULL) : NULL;
     bool busy = false;
     while (poller) {
-        void *which = zpoller_wait(poller, 0);
+        void *which =
+            zpoller_wait(poller, gw->stream || busy ? 0 : S_SERVICE_MS);
         char symbol[TT_SYMBOL_NAME_MAX + 1];
         if (which == pipe && tt_feed_command(pipe, symbol, sizeof symbol))
             continue; /* a stale symbol: nothing to re-subscribe here */
         if (which == pipe || zpoller_terminated(poller))
             break; /* $TERM */
         s_drain(gw);
-        tt_wsfeed_service(gw->stream, busy ? 0 : S_SERVICE_MS);
+        if (gw->stream)
+            tt_wsfeed_service(gw->stream, busy ? 0 : S_SERVICE_MS);
         busy = s_work(gw);
         tt_sender_flush(gw->sender);
         s_publish(gw);

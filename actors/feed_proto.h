@@ -32,12 +32,15 @@ typedef struct {
     char location[8]; /* crypto: us, us-1, eu-1 */
     bool bars;        /* subscribe minute bars too */
     bool sandbox;     /* stream.data.sandbox.alpaca.markets */
-    /* alpaca orders (the broker gateway, actors/broker_venue.c) */
-    char orders[8];           /* "venue": the gateway; "paper": in-process */
+    /* orders (the broker gateway, actors/broker_venue.c) */
+    char orders[8]; /* "venue": the gateway; "paper": in-process (binance's
+                       default: its orders are opt-in) */
     char trading_url[256];    /* trading REST base; "": paper-api */
     char trading_stream[256]; /* trade_updates URL; "": from trading_url */
     int64_t orders_per_min;   /* REST requests per minute, all symbols */
     int64_t http_timeout_ms;  /* one REST request, at most */
+    int64_t recv_window_ms;   /* binance: signed requests' recvWindow */
+    int64_t keepalive_ms;     /* binance: listenKey keepalive period */
     /* warm-up history over REST at start (feed_history.c) */
     bool history;               /* fetch what the store lacks */
     int64_t history_max_bars;   /* per symbol and timeframe, at most */

@@ -81,11 +81,15 @@ static const s_key_t s_keys[] = {
     {"location", S_WORD, S_AP, S_AT(location), 0, 0, 0, s_locations},
     {"bars", S_BOOL, S_AP, S_AT(bars), 0, 0, 0, NULL},
     {"sandbox", S_BOOL, S_AP, S_AT(sandbox), 0, 0, 0, NULL},
-    {"orders", S_WORD, S_AP, S_AT(orders), 0, 0, 0, s_orders},
-    {"trading_url", S_URL, S_AP, S_AT(trading_url), 0, 0, 0, s_http},
-    {"trading_stream", S_URL, S_AP, S_AT(trading_stream), 0, 0, 0, s_ws},
-    {"orders_per_min", S_INT, S_AP, S_AT(orders_per_min), 1, 10000, 1, NULL},
-    {"http_timeout_ms", S_INT, S_AP, S_AT(http_timeout_ms), 100, 120000, 1,
+    {"orders", S_WORD, S_BN | S_AP, S_AT(orders), 0, 0, 0, s_orders},
+    {"trading_url", S_URL, S_BN | S_AP, S_AT(trading_url), 0, 0, 0, s_http},
+    {"trading_stream", S_URL, S_BN | S_AP, S_AT(trading_stream), 0, 0, 0, s_ws},
+    {"orders_per_min", S_INT, S_BN | S_AP, S_AT(orders_per_min), 1, 10000, 1,
+     NULL},
+    {"http_timeout_ms", S_INT, S_BN | S_AP, S_AT(http_timeout_ms), 100, 120000,
+     1, NULL},
+    {"recv_window_ms", S_INT, S_BN, S_AT(recv_window_ms), 1, 60000, 1, NULL},
+    {"listen_key_keepalive_s", S_INT, S_BN, S_AT(keepalive_ms), 1, 3000, 1000,
      NULL},
     {"history", S_BOOL, S_BN | S_AP, S_AT(history), 0, 0, 0, NULL},
     {"history_max_bars", S_INT, S_BN | S_AP, S_AT(history_max_bars), 1, 100000,
@@ -108,6 +112,8 @@ static void s_defaults(tt_feed_opts_t *out)
     snprintf(out->orders, sizeof out->orders, "venue");
     out->orders_per_min = 200;
     out->http_timeout_ms = 10000;
+    out->recv_window_ms = 5000;
+    out->keepalive_ms = 1800000; /* the venue's advice: every 30 min */
     out->history = true;
     out->history_max_bars = 5000;
     out->history_timeout_ms = 10000;
@@ -221,6 +227,8 @@ int tt_feed_opts_parse(const tt_config_t *cfg, size_t v, tt_feed_opts_t *out,
     s_report_t rep = {cfg, v, error_fn, arg, 0};
     const tt_venue_cfg_t *venue = &cfg->venues[v];
     s_defaults(out);
+    if (venue->kind == TT_VENUE_BINANCE) /* market data alone needs no key */
+        snprintf(out->orders, sizeof out->orders, "paper");
     for (size_t i = 0; i < venue->params.count; i++)
         s_param(&rep, venue, &venue->params.items[i], out);
     if (out->backoff_max_ms < out->backoff_ms)
@@ -288,11 +296,14 @@ static void s_check_venue(s_report_t *rep, const tt_feed_venue_ops_t *ops)
             s_error(rep, venue->line,
                     "endpoints[%zu]: a %s feed needs a ws:// or wss:// URL", i,
                     tt_venue_kind_name(venue->kind));
-    if (ops->needs_keys && (!venue->key_id || !venue->secret_key))
+    bool orders =
+        venue->kind == TT_VENUE_BINANCE && strcmp(opts.orders, "venue") == 0;
+    if ((ops->needs_keys || orders) && (!venue->key_id || !venue->secret_key))
         s_error(rep, venue->line,
-                "a %s venue needs key_id and secret_key (env:NAME, "
+                "a %s venue%s needs key_id and secret_key (env:NAME, "
                 "file:PATH or ${NAME})",
-                tt_venue_kind_name(venue->kind));
+                tt_venue_kind_name(venue->kind),
+                orders ? " with orders: venue" : "");
     if (venue->key_id)
         s_check_secret(rep, "key_id", venue->key_id,
                        venue->key_id_line > 0 ? venue->key_id_line

@@ -3,3 +3,7 @@
 tt_test(NAME test_broker_e2e LABEL e2e TIMEOUT 180
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_broker_e2e.c
         LIBS tt_procharness tt_storecheck tt_fakevenue)
+# The same for Binance spot against the local Binance-like server.
+tt_test(NAME test_broker_binance_e2e LABEL e2e TIMEOUT 180
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_broker_binance_e2e.c
+        LIBS tt_procharness tt_storecheck tt_fakevenue)

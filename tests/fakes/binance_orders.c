@@ -409,10 +409,13 @@ void fb_my_trades(fake_binance_t *self, const fakesrv_req_t *req,
         fb_error(r, 400, -1121, "Invalid symbol.");
         return;
     }
+    char oid[32];
+    long long only =
+        fb_param(req, "orderId", oid, sizeof oid) > 0 ? atoll(oid) : -1;
     json_t *a = json_array();
     for (size_t k = 0; k < self->nfills; k++) {
         const fb_fill_t *f = &self->fills[k];
-        if (f->sym != i)
+        if (f->sym != i || (only >= 0 && f->order_id != only))
             continue;
         char p[40], q[40], qq[40];
         json_array_append_new(

@@ -257,6 +257,8 @@ static tt_bn_ud_kind_t s_userdata(json_t *ev, tt_bn_lookup_fn *lookup,
                TT_BN_UD_MALFORMED;
     if (strcmp(e, "outboundAccountPosition") == 0)
         return TT_BN_UD_ACCOUNT;
+    if (strcmp(e, "listenKeyExpired") == 0)
+        return TT_BN_UD_KEY_EXPIRED;
     if (strcmp(e, "executionReport") != 0)
         return TT_BN_UD_OTHER;
     if (s_str(ev, "s", x->symbol, sizeof x->symbol, "executionReport", err, es))

@@ -183,10 +183,11 @@ typedef struct {
 } tt_bn_exec_t;
 
 typedef enum {
-    TT_BN_UD_EXEC = 1,       /* executionReport: out->exec */
-    TT_BN_UD_ACCOUNT = 2,    /* outboundAccountPosition (recognised) */
-    TT_BN_UD_OTHER = 3,      /* balanceUpdate, listStatus, ... */
-    TT_BN_UD_MALFORMED = -1, /* ERR says what */
+    TT_BN_UD_EXEC = 1,        /* executionReport: out->exec */
+    TT_BN_UD_ACCOUNT = 2,     /* outboundAccountPosition (recognised) */
+    TT_BN_UD_OTHER = 3,       /* balanceUpdate, listStatus, ... */
+    TT_BN_UD_KEY_EXPIRED = 4, /* listenKeyExpired: the stream ends */
+    TT_BN_UD_MALFORMED = -1,  /* ERR says what */
     TT_BN_UD_UNKNOWN_SYMBOL = -2,
 } tt_bn_ud_kind_t;
 
@@ -197,6 +198,35 @@ tt_bn_ud_kind_t tt_bn_userdata_parse(const char *buf, size_t len,
                                      tt_bn_lookup_fn *lookup, void *arg,
                                      tt_bn_exec_t *exec, char *err,
                                      size_t errsize);
+
+/* ---- the user-data session and its recovery ------------------------ */
+
+#define TT_BN_PATH_USER_STREAM "/api/v3/userDataStream" /* POST, PUT */
+#define TT_BN_PATH_MY_TRADES "/api/v3/myTrades"
+#define TT_BN_LISTEN_KEY_MAX 96
+
+/* The listenKey of a POST /api/v3/userDataStream 200 body into OUT
+   (SIZE bytes). 0, or -1 with ERR (missing, too long, not alphanumeric:
+   it goes into the stream's URL). */
+int tt_bn_listen_key_parse(const char *body, size_t len, char *out, size_t size,
+                           char *err, size_t errsize);
+
+/* One trade of ours (GET /api/v3/myTrades). */
+typedef struct {
+    int64_t id;       /* the trade id ("t" of executionReport) */
+    int64_t order_id; /* the venue's order id */
+    tt_px_t price;
+    tt_qty_t qty;
+    int64_t commission; /* TT_BN_ASSET_DECIMALS */
+    tt_ns_t ts;
+} tt_bn_trade_t;
+
+/* Parses a GET /api/v3/myTrades body (an array, oldest first) into OUT
+   (CAP trades) with INS's scales, *N the count. 0, or -1 with ERR naming
+   the element (and *N 0). */
+int tt_bn_trades_parse(const char *body, size_t len, const tt_instrument_t *ins,
+                       tt_bn_trade_t *out, size_t cap, size_t *n, char *err,
+                       size_t errsize);
 
 /* ---- klines (warm-up history) -------------------------------------- */
 

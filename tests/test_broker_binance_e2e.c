@@ -1,0 +1,513 @@
+/*  tests/test_broker_binance_e2e.c: the Binance spot broker gateway
+    (actors/broker_venue.c, broker_binance.c) end to end through the real
+    `ticktree` binary, against the local Binance-like server (tests/fakes)
+    in this process on 127.0.0.1, which serves the market streams, the
+    signed REST API and the user-data stream on one port.
+
+    Data in (trades pushed by the fake become candles and an sma_cross
+    entry), order out (the fake sees a signed POST /api/v3/order with our
+    client order id, fitted to the symbol's exchangeInfo filters), fill
+    back, position and ledger right in the store. The fake drops the
+    user-data stream and fills the take-profit while it is down: the
+    re-query on reconnect (GET /api/v3/order, GET /api/v3/myTrades)
+    recovers that fill exactly once, also across a second reconnect; the
+    listenKey is kept alive meanwhile. A 429 storm is ridden out one
+    request per Retry-After, and the entry lands once. Refused credentials
+    show in health, with one listenKey request over the window and no
+    order sent. The log never holds the key or the secret. Every wait is
+    bounded. */
+#include "tests/fakes/fake_binance.h"
+#include "tests/process.h"
+#include "tests/storecheck.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define S_KEY "bnTESTKEYbroker7"
+#define S_SECRET "bn-s3cr3t-broker-do-not-log"
+#define S_QTY "0.500" /* the risk's fixed quantity, as health shows it */
+
+static int64_t s_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static fake_binance_t *s_fake(void)
+{
+    static const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
+                                              .base = "BTC",
+                                              .quote = "USDT",
+                                              .min_price = "0.01",
+                                              .max_price = "1000000",
+                                              .tick_size = "0.01",
+                                              .min_qty = "0.001",
+                                              .max_qty = "1000",
+                                              .step_size = "0.001",
+                                              .min_notional = "10"};
+    fake_binance_cfg_t fcfg = {.api_key = S_KEY,
+                               .secret = S_SECRET,
+                               .symbols = &sym,
+                               .symbol_count = 1};
+    fake_binance_t *fake = fake_binance_start(&fcfg);
+    assert_non_null(fake);
+    return fake;
+}
+
+/* One binance venue whose market data, REST and user-data stream are the
+   fake; key from the environment, secret from an owner-only file. */
+static char *s_config(const char *dir, int port, int keepalive_s)
+{
+    char *secret = tth_write_file(dir, "binance.secret", S_SECRET "\n");
+    assert_int_equal(chmod(secret, 0600), 0);
+    setenv("TT_TEST_BINANCE_KEY", S_KEY, 1);
+    size_t cap = 8192;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    snprintf(text, cap,
+             "service:\n  control: ipc://%s/control\n"
+             "  events: ipc://%s/events\n  replay: ipc://%s/replay\n"
+             "  db: %s/ticktree.db\n  workers: 2\n"
+             "  shutdown_timeout_ms: 5000\n"
+             "venues:\n  - name: live\n    kind: binance\n"
+             "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
+             "    key_id: env:TT_TEST_BINANCE_KEY\n"
+             "    secret_key: file:%s\n"
+             "    params: {orders: venue, backoff_ms: 300, "
+             "backoff_max_ms: 600, auth_retry_s: 300, "
+             "trading_url: \"http://127.0.0.1:%d\", "
+             "trading_stream: \"ws://127.0.0.1:%d/ws\", "
+             "orders_per_min: 120, recv_window_ms: 10000, "
+             "listen_key_keepalive_s: %d}\n"
+             "symbol_defaults:\n  venue: live\n  timeframes: [1]\n"
+             "  stale_ms: 120000\n"
+             "  strategy:\n    kind: sma_cross\n"
+             "    params: {fast: 2, slow: 4, stop_pct: 1, target_r: 2}\n"
+             "  risk:\n    sizing: fixed_qty\n    qty: \"0.5\"\n"
+             "symbols:\n  - symbol: BTCUSDT\n    px_decimals: 2\n"
+             "    qty_decimals: 3\n",
+             dir, dir, dir, dir, port, secret, port, port, keepalive_s);
+    free(secret);
+    return text;
+}
+
+/* What health shows of the broker edge and the symbol. */
+typedef struct {
+    int n_edges, broker_state;
+    char status[16], last_error[256];
+    uint64_t subscribes, connects;
+    uint64_t fills;
+    char position[32];
+} s_seen_t;
+
+static s_seen_t s_look(tth_proc_t *proc)
+{
+    s_seen_t seen;
+    memset(&seen, 0, sizeof seen);
+    seen.broker_state = -1;
+    Tt__Reply *reply = NULL;
+    Tt__Health *health = tth_health(proc, &reply);
+    for (size_t e = 0; health && e < health->n_edges; e++) {
+        const Tt__ActorHealth *edge = health->edges[e];
+        seen.n_edges++;
+        if (strcmp(edge->name, "broker/live") != 0)
+            continue;
+        seen.broker_state = edge->state;
+        snprintf(seen.last_error, sizeof seen.last_error, "%s",
+                 edge->last_error);
+        if (edge->feed) {
+            snprintf(seen.status, sizeof seen.status, "%s", edge->feed->status);
+            seen.subscribes = edge->feed->subscribes;
+            seen.connects = edge->feed->connects;
+        }
+    }
+    for (size_t i = 0; health && i < health->n_symbols; i++)
+        if (!strcmp(health->symbols[i]->symbol, "BTCUSDT")) {
+            seen.fills = health->symbols[i]->fills;
+            snprintf(seen.position, sizeof seen.position, "%s",
+                     health->symbols[i]->position);
+        }
+    if (reply)
+        tt__reply__free_unpacked(reply, NULL);
+    return seen;
+}
+
+typedef bool(s_cond_fn)(const s_seen_t *s, uint64_t want);
+
+static bool s_listening(const s_seen_t *s, uint64_t want)
+{
+    return s->n_edges == 2 && !strcmp(s->status, "connected") &&
+           s->subscribes >= want;
+}
+
+static bool s_long(const s_seen_t *s, uint64_t want)
+{
+    return s->fills >= want && !strcmp(s->position, S_QTY);
+}
+
+static bool s_flat_after(const s_seen_t *s, uint64_t want)
+{
+    return s->fills >= want && !strcmp(s->position, "0.000");
+}
+
+static bool s_key_refused(const s_seen_t *s, uint64_t want)
+{
+    (void)want;
+    return s->n_edges == 2 && strstr(s->last_error, "-2015");
+}
+
+static void s_dump_log(const tth_proc_t *proc)
+{
+    char *log = tth_read_file(proc->log);
+    for (const char *p = log; p && *p;) { /* print_error cuts long text */
+        int n = (int)strcspn(p, "\n");
+        print_error("%.*s\n", n, p);
+        p += n + (p[n] != '\0');
+    }
+    free(log);
+}
+
+static s_seen_t s_wait(tth_proc_t *proc, s_cond_fn *cond, uint64_t want,
+                       int timeout_ms, const char *what)
+{
+    int64_t deadline = tth_now_ms() + timeout_ms;
+    s_seen_t seen = s_look(proc);
+    while (!cond(&seen, want) && tth_now_ms() < deadline) {
+        tth_nap_ms(20);
+        seen = s_look(proc);
+    }
+    if (!cond(&seen, want)) {
+        s_dump_log(proc);
+        fail_msg("%s: not reached (status %s, subscribes %llu, fills %llu, "
+                 "position '%s', error '%s')",
+                 what, seen.status, (unsigned long long)seen.subscribes,
+                 (unsigned long long)seen.fills, seen.position,
+                 seen.last_error);
+    }
+    return seen;
+}
+
+static tth_proc_t *s_start(char *dir, const char *text)
+{
+    tth_proc_t *proc = calloc(1, sizeof *proc);
+    assert_non_null(proc);
+    proc->dir = dir;
+    size_t len = strlen(dir) + 32;
+    proc->endpoint = malloc(len);
+    proc->log = malloc(len);
+    assert_true(proc->endpoint && proc->log);
+    snprintf(proc->endpoint, len, "ipc://%s/control", dir);
+    snprintf(proc->log, len, "%s/ticktree.log", dir);
+    proc->config = tth_write_file(dir, "ticktree.yaml", text);
+    const char *args[] = {"run", "-c", proc->config, NULL};
+    proc->pid = tth_spawn(args, proc->log);
+    return proc;
+}
+
+static void s_trade(fake_binance_t *fake, int64_t cents)
+{
+    char px[32];
+    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
+             (long long)(cents % 100));
+    assert_int_equal(
+        fake_binance_push_trade(fake, "BTCUSDT", px, "0.1", s_wall_ms(), true),
+        0);
+}
+
+typedef void(s_tick_fn)(fake_binance_t *fake, void *arg);
+
+/* Falling prices for 6 s, then rising ones until POSTS orders reached
+   the venue (at most 10 s): the fast average crosses the slow one. ON
+   (may be NULL) runs at every step. */
+static void s_drive_entry(tth_proc_t *proc, fake_binance_t *fake,
+                          uint64_t posts, s_tick_fn *on, void *arg)
+{
+    int64_t cents = 19000;
+    for (int i = 0; i < 60; i++, cents -= 2) {
+        s_trade(fake, cents);
+        tth_nap_ms(100);
+        if (on)
+            on(fake, arg);
+    }
+    int64_t deadline = tth_now_ms() + 10000;
+    while (fake_binance_requests(fake, "POST /api/v3/order") < posts &&
+           tth_now_ms() < deadline) {
+        cents += 5;
+        s_trade(fake, cents);
+        tth_nap_ms(100);
+        if (on)
+            on(fake, arg);
+    }
+    if (fake_binance_requests(fake, "POST /api/v3/order") < posts)
+        s_dump_log(proc);
+    assert_true(fake_binance_requests(fake, "POST /api/v3/order") >= posts);
+}
+
+static sqlite3 *s_db(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/ticktree.db", dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    return db;
+}
+
+/* One text from the running service's store (WAL: readers welcome). */
+static void s_query_text(const char *dir, const char *sql, char *out,
+                         size_t size)
+{
+    sqlite3 *db = s_db(dir);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static long s_query_long(const char *dir, const char *sql)
+{
+    sqlite3 *db = s_db(dir);
+    long v = tth_query_long(db, sql);
+    sqlite3_close(db);
+    return v;
+}
+
+static void s_no_secret_in_log(tth_proc_t *proc)
+{
+    char *log = tth_read_file(proc->log);
+    assert_non_null(log);
+    assert_null(strstr(log, S_SECRET));
+    assert_null(strstr(log, S_KEY));
+    free(log);
+}
+
+static void s_wait_status(fake_binance_t *fake, const char *coid,
+                          const char *want)
+{
+    char status[32] = "";
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline &&
+           (fake_binance_order_status(fake, coid, status, sizeof status) != 0 ||
+            strcmp(status, want) != 0))
+        tth_nap_ms(20);
+    assert_string_equal(status, want);
+}
+
+/* The user-data stream drops; the take-profit fills while it is down. */
+static void s_outage(tth_proc_t *proc, fake_binance_t *fake, const char *dir)
+{
+    char target[64], stop[64], price[32];
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
+                 sizeof target);
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
+                 sizeof stop);
+    long limit =
+        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
+    uint64_t queries = fake_binance_requests(fake, "GET /api/v3/order");
+    uint64_t trades = fake_binance_requests(fake, "GET /api/v3/myTrades");
+    s_seen_t before = s_look(proc);
+    assert_true(fake_binance_drop_connections(fake) >= 1);
+    assert_int_equal(fake_binance_fill_while_down(fake, target, "0.5", price),
+                     0);
+    /* Reconnected, re-queried: the fill is recovered through myTrades,
+       the stop is cancelled as its OCO partner. */
+    s_wait(proc, s_listening, before.subscribes + 1, 5000, "listening again");
+    s_seen_t seen = s_wait(proc, s_flat_after, 2, 5000, "fill recovered");
+    assert_int_equal(seen.fills, 2);
+    assert_true(fake_binance_requests(fake, "GET /api/v3/order") > queries);
+    assert_true(fake_binance_requests(fake, "GET /api/v3/myTrades") > trades);
+    s_wait_status(fake, stop, "CANCELED");
+
+    /* A second reconnect re-queries what is still open: nothing new. */
+    assert_true(fake_binance_drop_connections(fake) >= 1);
+    s_wait(proc, s_listening, seen.subscribes + 1, 5000, "listening (2)");
+    int64_t end = tth_now_ms() + 1000;
+    while (tth_now_ms() < end)
+        tth_nap_ms(50);
+    seen = s_look(proc);
+    assert_int_equal(seen.fills, 2);
+    assert_string_equal(seen.position, "0.000");
+}
+
+/* After the stop: two fills, once each, one ledger row each, a flat
+   position that equals its ledger; no id sent twice. */
+static void s_check_store(const char *dir, fake_binance_t *fake)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/ticktree.db", dir);
+    long orders = 0;
+    assert_int_equal(tth_check_store(path, 0, &orders), 2);
+    assert_int_equal(orders, 3);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM ledger WHERE "
+                                       "symbol = 'BTCUSDT'"),
+                     2);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM fills WHERE "
+                                       "coid LIKE '%-t'"),
+                     1);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM fills WHERE "
+                                       "fill_id LIKE 'BTCUSDT:%'"),
+                     2);
+    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
+                                       "symbol = 'BTCUSDT'"),
+                     0);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+}
+
+static void test_order_fill_outage(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbroker");
+    char *text = s_config(dir, fake_binance_port(fake), 1);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "user-data stream open");
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/userDataStream"),
+                     1);
+
+    s_drive_entry(proc, fake, 1, NULL, NULL);
+    /* Entry filled at the venue; the book sent its stop and target. */
+    s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
+    assert_int_equal(seen.fills, 1);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (fake_binance_requests(fake, "POST /api/v3/order") < 3 &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
+    /* Filters once per symbol, before its first order. */
+    assert_int_equal(fake_binance_requests(fake, "GET /api/v3/exchangeInfo"),
+                     1);
+    char entry[64];
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                 sizeof entry);
+    assert_int_equal(fake_binance_coid_count(fake, entry), 1);
+    s_wait_status(fake, entry, "FILLED");
+
+    s_outage(proc, fake, dir);
+    /* keepalive every second: the key was kept alive, never replaced. */
+    assert_true(fake_binance_requests(fake, "PUT /api/v3/userDataStream") >= 2);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/userDataStream"),
+                     1);
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.sig_failures + st.time_failures + st.auth_failures, 0);
+    s_no_secret_in_log(proc);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    s_check_store(dir, fake);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* When each 429 of the storm was answered and when the order landed. */
+typedef struct {
+    uint64_t seen_429;
+    int64_t at[8];
+    int n;
+    int64_t accepted_at;
+} s_storm_t;
+
+static void s_watch_storm(fake_binance_t *fake, void *arg)
+{
+    s_storm_t *s = arg;
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    if (st.http_429 > s->seen_429 && s->n < 8) {
+        s->at[s->n++] = tth_now_ms();
+        s->seen_429 = st.http_429;
+    }
+    if (st.orders_accepted > 0 && !s->accepted_at)
+        s->accepted_at = tth_now_ms();
+}
+
+/* Three 429s (Retry-After: 1) meet the first order: each is waited out
+   before the next request, and the entry lands after them, once. */
+static void test_rate_limit_storm(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbroker429");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "user-data stream open");
+    s_storm_t storm = {0};
+    fake_binance_rate_limit_storm(fake, 3);
+    s_drive_entry(proc, fake, 1, s_watch_storm, &storm);
+    s_wait(proc, s_long, 1, 8000, "entry filled after the storm");
+    s_watch_storm(fake, &storm);
+
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.http_429, 3);
+    assert_int_equal(st.http_418, 0);
+    /* Seen one by one, each at least a Retry-After (less the polling's
+       100 ms and scheduling slack) after the one before. */
+    assert_int_equal(storm.n, 3);
+    assert_true(storm.at[1] - storm.at[0] >= 800);
+    assert_true(storm.at[2] - storm.at[1] >= 800);
+    assert_true(storm.accepted_at - storm.at[2] >= 800);
+    char entry[64];
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                 sizeof entry);
+    assert_int_equal(fake_binance_coid_count(fake, entry), 1);
+    s_no_secret_in_log(proc);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* Refused keys: the session is not retried before auth_retry_s, the
+   reason is in health, no order is sent. */
+static void test_bad_credentials(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    fake_binance_set_reject_auth(fake, true);
+    char *dir = tth_tmpdir("tt-bnbrokerauth");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_seen_t seen =
+        s_wait(proc, s_key_refused, 0, 10000, "refused keys shown in health");
+    assert_non_null(strstr(seen.last_error, "check key_id and secret_key"));
+    assert_non_null(strstr(seen.last_error, "Invalid API-key"));
+    /* Many backoffs long; trades go on meanwhile. */
+    for (int i = 0; i < 25; i++) {
+        s_trade(fake, 19000 - i * 3);
+        tth_nap_ms(100);
+    }
+    seen = s_look(proc);
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/userDataStream"),
+                     1);
+    assert_int_equal(st.auth_failures, 1);
+    assert_int_equal(st.user_connections, 0);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 0);
+    assert_int_equal(seen.broker_state, TT__STATE__STATE_RUNNING);
+    s_no_secret_in_log(proc);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_fill_outage),
+        cmocka_unit_test(test_rate_limit_storm),
+        cmocka_unit_test(test_bad_credentials),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
