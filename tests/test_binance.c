@@ -4,7 +4,8 @@
     trade, aggTrade, kline; replies, errors, unknown events, truncation),
     decimal edge cases, the signature known-answer vectors, order request
     building, order responses, executionReport, error classes, klines
-    history and exchangeInfo filters. */
+    history and exchangeInfo filters, the user-data session's listenKey
+    and the recovery's myTrades. */
 #include <stdio.h>
 #include <string.h>
 
@@ -747,6 +748,111 @@ static void test_filters(void **state)
         -1);
 }
 
+/* POST /api/v3/userDataStream's key, and listenKeyExpired on the stream. */
+static void test_listen_key(void **state)
+{
+    (void)state;
+    char key[TT_BN_LISTEN_KEY_MAX], err[160];
+    const char *ok = "{\"listenKey\":"
+                     "\"pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81va65sdf"
+                     "19v8a65a1\"}";
+    assert_int_equal(tt_bn_listen_key_parse(ok, strlen(ok), key, sizeof key,
+                                            err, sizeof err),
+                     0);
+    assert_string_equal(key, "pqia91ma19a5s61cv6a81va65sdf19v8a65a1a5s61cv6a81v"
+                             "a65sdf19v8a65a1");
+    static const char *const bad[] = {"{}",
+                                      "{\"listenKey\":\"\"}",
+                                      "{\"listenKey\":7}",
+                                      "{\"listenKey\":\"ab/../cd\"}",
+                                      "[1]",
+                                      "not json"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(tt_bn_listen_key_parse(bad[i], strlen(bad[i]), key,
+                                                sizeof key, err, sizeof err),
+                         -1);
+        assert_non_null(strstr(err, "userDataStream"));
+    }
+    /* Longer than the caller's buffer: refused, not cut. */
+    assert_int_equal(
+        tt_bn_listen_key_parse(ok, strlen(ok), key, 16, err, sizeof err), -1);
+    assert_non_null(strstr(err, "longer than 15"));
+
+    tt_bn_exec_t x;
+    const char *expired =
+        "{\"e\":\"listenKeyExpired\",\"E\":1576653824250,"
+        "\"listenKey\":\"OfYGbUzi3PraNagEkdKuFwUHn48brFsItTdsu"
+        "iIXrucEvD0rhRXZ7I6URWfE8YE8\"}";
+    assert_int_equal(tt_bn_userdata_parse(expired, strlen(expired),
+                                          tt_bn_symtab_lookup, &s_tab, &x, err,
+                                          sizeof err),
+                     TT_BN_UD_KEY_EXPIRED);
+}
+
+#define MYTRADE(id, oid, px, qty)                                              \
+    "{\"symbol\":\"BTCUSDT\",\"id\":" id ",\"orderId\":" oid                   \
+    ",\"orderListId\":-1,\"price\":\"" px "\",\"qty\":\"" qty "\","            \
+    "\"quoteQty\":\"48.000012\",\"commission\":\"10.10000000\","               \
+    "\"commissionAsset\":\"BNB\",\"time\":1499865549590,\"isBuyer\":true,"     \
+    "\"isMaker\":false,\"isBestMatch\":true}"
+
+/* GET /api/v3/myTrades: the trades of an order, oldest first. */
+static void test_my_trades(void **state)
+{
+    (void)state;
+    tt_bn_trade_t t[4];
+    size_t n = 9;
+    char err[160];
+    const tt_instrument_t ins = {.px_decimals = 2, .qty_decimals = 5};
+    const char *two =
+        "[" MYTRADE("28457", "100234", "64000.10", "0.01000") "," MYTRADE(
+            "28458", "100234", "64000.20", "0.00500") "]";
+    assert_int_equal(
+        tt_bn_trades_parse(two, strlen(two), &ins, t, 4, &n, err, sizeof err),
+        0);
+    assert_int_equal(n, 2);
+    assert_int_equal(t[0].id, 28457);
+    assert_int_equal(t[0].order_id, 100234);
+    assert_int_equal(t[0].price, 6400010);
+    assert_int_equal(t[0].qty, 1000);
+    assert_int_equal(t[0].commission, 1010000000);
+    assert_int_equal(t[0].ts, INT64_C(1499865549590) * 1000000);
+    assert_int_equal(t[1].qty, 500);
+    assert_int_equal(
+        tt_bn_trades_parse("[]", 2, &ins, t, 4, &n, err, sizeof err), 0);
+    assert_int_equal(n, 0);
+
+    /* Too many for the caller, a field missing, a price finer than the
+       instrument's decimals, a zero quantity, not an array. */
+    assert_int_equal(
+        tt_bn_trades_parse(two, strlen(two), &ins, t, 1, &n, err, sizeof err),
+        -1);
+    assert_non_null(strstr(err, "more than 1"));
+    const char *noid = "[{\"orderId\":1,\"time\":1,\"price\":\"1\","
+                       "\"qty\":\"1\",\"commission\":\"0\"}]";
+    assert_int_equal(
+        tt_bn_trades_parse(noid, strlen(noid), &ins, t, 4, &n, err, sizeof err),
+        -1);
+    assert_non_null(strstr(err, "myTrades[0]"));
+    const char *fine = "[" MYTRADE("1", "2", "3", "0.1") "," MYTRADE(
+        "2", "2", "64000.123", "0.1") "]";
+    assert_int_equal(
+        tt_bn_trades_parse(fine, strlen(fine), &ins, t, 4, &n, err, sizeof err),
+        -1);
+    assert_non_null(strstr(err, "myTrades[1]: field \"price\""));
+    assert_int_equal(n, 0);
+    const char *zero = "[" MYTRADE("1", "2", "3", "0") "]";
+    assert_int_equal(
+        tt_bn_trades_parse(zero, strlen(zero), &ins, t, 4, &n, err, sizeof err),
+        -1);
+    assert_non_null(strstr(err, "not positive"));
+    assert_int_equal(tt_bn_trades_parse("{\"code\":-1}", 11, &ins, t, 4, &n,
+                                        err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "not an array"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,6 +869,8 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_klines_history),
         cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_listen_key),
+        cmocka_unit_test(test_my_trades),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /*  tests/test_venue_config.c: the config of live venue feeds: the
     venues[] keys (rest_url, key_id/secret_key sources), symbols[].
     venue_symbol, the binance/alpaca params (actors/feed_venue_cfg.c;
-    the alpaca order params of the broker gateway too),
+    the order params of the broker gateways too),
     the credential checks (never showing a secret) and the stream URLs
     each venue builds. Every error with its FILE:LINE. Fixture line
     numbers are in the comments. */
@@ -300,6 +300,86 @@ static void test_history_params(void **state)
     s_expect(fx, 8, "venues[0]: params.history_url: unknown parameter");
 }
 
+/* Binance orders: opt in (a binance venue's default is the paper broker,
+   so market data alone needs no key); its own params, defaults, ranges,
+   URLs, and the keys check-config asks for once orders go to the venue. */
+static void test_binance_order_params(void **state)
+{
+    s_fx_t *fx = *state;
+    setenv("TT_TEST_VCFG_KEY", "k", 1);
+    setenv("TT_TEST_VCFG_SECRET", "s", 1);
+    int n = s_load(fx, "venues:\n  - name: bn\n    kind: binance\n",
+                   "  - {symbol: BTCUSDT, venue: bn}\n");
+    assert_int_equal(n, 0);
+    tt_feed_opts_t o;
+    assert_int_equal(tt_feed_opts_parse(fx->cfg, 0, &o, NULL, NULL), 0);
+    assert_string_equal(o.orders, "paper");
+    assert_int_equal(o.recv_window_ms, 5000);
+    assert_int_equal(o.keepalive_ms, 1800000);
+    assert_false(tt_broker_venue_wanted(fx->cfg, 0));
+
+    n = s_load(fx,
+               "venues:\n"                                    /* 1 */
+               "  - name: bn\n"                               /* 2 */
+               "    kind: binance\n"                          /* 3 */
+               "    key_id: env:TT_TEST_VCFG_KEY\n"           /* 4 */
+               "    secret_key: env:TT_TEST_VCFG_SECRET\n"    /* 5 */
+               "    params:\n"                                /* 6 */
+               "      orders: venue\n"                        /* 7 */
+               "      trading_url: \"http://127.0.0.1:9/\"\n" /* 8 */
+               "      recv_window_ms: 10000\n"                /* 9 */
+               "      listen_key_keepalive_s: 600\n",         /* 10 */
+               "  - {symbol: BTCUSDT, venue: bn}\n");
+    assert_int_equal(n, 0);
+    assert_int_equal(tt_feed_opts_parse(fx->cfg, 0, &o, NULL, NULL), 0);
+    assert_string_equal(o.orders, "venue");
+    assert_int_equal(o.recv_window_ms, 10000);
+    assert_int_equal(o.keepalive_ms, 600000);
+    assert_true(tt_broker_venue_wanted(fx->cfg, 0));
+    char rest[256], stream[256];
+    tt_broker_binance_ops.urls(&o, rest, stream, sizeof rest);
+    assert_string_equal(rest, "http://127.0.0.1:9");
+    assert_string_equal(stream, ""); /* per session: /ws/<listenKey> */
+    o.trading_url[0] = '\0';
+    tt_broker_binance_ops.urls(&o, rest, stream, sizeof rest);
+    assert_string_equal(rest, "https://api.binance.com");
+    o.testnet = true;
+    tt_broker_binance_ops.urls(&o, rest, stream, sizeof rest);
+    assert_string_equal(rest, "https://testnet.binance.vision");
+
+    n = s_load(fx,
+               "venues:\n"                             /* 1 */
+               "  - name: bn\n"                        /* 2 */
+               "    kind: binance\n"                   /* 3 */
+               "    params:\n"                         /* 4 */
+               "      orders: venue\n"                 /* 5 */
+               "      recv_window_ms: 60001\n"         /* 6 */
+               "      listen_key_keepalive_s: 3600\n", /* 7 */
+               "  - {symbol: BTCUSDT, venue: bn}\n");
+    assert_int_equal(n, 3);
+    s_expect(fx, 2,
+             "venues[0]: a binance venue with orders: venue needs "
+             "key_id and secret_key");
+    s_expect(fx, 6,
+             "venues[0]: params.recv_window_ms: expected an integer "
+             "1..60000");
+    s_expect(fx, 7,
+             "venues[0]: params.listen_key_keepalive_s: expected an "
+             "integer 1..3000");
+
+    /* Alpaca's orders take no Binance-only key. */
+    n = s_load(fx,
+               "venues:\n  - name: ap\n    kind: alpaca\n"
+               "    key_id: env:TT_TEST_VCFG_KEY\n"
+               "    secret_key: env:TT_TEST_VCFG_SECRET\n"
+               "    params: {recv_window_ms: 5000}\n",
+               "  - {symbol: AAPL, venue: ap}\n");
+    assert_int_equal(n, 1);
+    s_expect(fx, 6,
+             "venues[0]: params.recv_window_ms: unknown parameter for "
+             "a alpaca venue");
+}
+
 static void test_symbol_errors(void **state)
 {
     s_fx_t *fx = *state;
@@ -411,6 +491,8 @@ int main(void)
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_order_params, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_history_params, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_binance_order_params, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_symbol_errors, s_setup,
                                         s_teardown),
