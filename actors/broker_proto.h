@@ -1,9 +1,9 @@
 /*  actors/broker_proto.h: the seam between the broker gateway (actors/
     broker_venue.c: the edge actor, its thread, the queue of intents, the
     venue's request budget, health) and a venue's order protocol
-    (actors/broker_alpaca.c: which requests, how to read the replies and
-    the order stream). Everything here runs on the gateway's thread.
-    Private to actors/. */
+    (actors/broker_alpaca.c, broker_binance.c: which requests, how to
+    read the replies and the order stream). Everything here runs on
+    the gateway's thread. Private to actors/. */
 #ifndef TT_ACTORS_BROKER_PROTO_H
 #define TT_ACTORS_BROKER_PROTO_H
 

@@ -11,7 +11,9 @@
     user-data stream and fills the take-profit while it is down: the
     re-query on reconnect (GET /api/v3/order, GET /api/v3/myTrades)
     recovers that fill exactly once, also across a second reconnect; the
-    listenKey is kept alive meanwhile. A 429 storm is ridden out one
+    listenKey is kept alive meanwhile. An order executed but answered 503
+    (outcome unknown) is looked up, not sent again. A quantity off the lot
+    step is rejected locally, never sent. A 429 storm is ridden out one
     request per Retry-After, and the entry lands once. Refused credentials
     show in health, with one listenKey request over the window and no
     order sent. The log never holds the key or the secret. Every wait is
@@ -39,18 +41,19 @@ static int64_t s_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static fake_binance_t *s_fake(void)
+/* The fake with BTCUSDT; its lot step is STEP. */
+static fake_binance_t *s_fake_step(const char *step)
 {
-    static const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
-                                              .base = "BTC",
-                                              .quote = "USDT",
-                                              .min_price = "0.01",
-                                              .max_price = "1000000",
-                                              .tick_size = "0.01",
-                                              .min_qty = "0.001",
-                                              .max_qty = "1000",
-                                              .step_size = "0.001",
-                                              .min_notional = "10"};
+    const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
+                                       .base = "BTC",
+                                       .quote = "USDT",
+                                       .min_price = "0.01",
+                                       .max_price = "1000000",
+                                       .tick_size = "0.01",
+                                       .min_qty = "0.001",
+                                       .max_qty = "1000",
+                                       .step_size = step,
+                                       .min_notional = "10"};
     fake_binance_cfg_t fcfg = {.api_key = S_KEY,
                                .secret = S_SECRET,
                                .symbols = &sym,
@@ -60,9 +63,15 @@ static fake_binance_t *s_fake(void)
     return fake;
 }
 
+static fake_binance_t *s_fake(void)
+{
+    return s_fake_step("0.001");
+}
+
 /* One binance venue whose market data, REST and user-data stream are the
    fake; key from the environment, secret from an owner-only file. */
-static char *s_config(const char *dir, int port, int keepalive_s)
+static char *s_config_qty(const char *dir, int port, int keepalive_s,
+                          const char *qty)
 {
     char *secret = tth_write_file(dir, "binance.secret", S_SECRET "\n");
     assert_int_equal(chmod(secret, 0600), 0);
@@ -89,12 +98,17 @@ static char *s_config(const char *dir, int port, int keepalive_s)
              "  stale_ms: 120000\n"
              "  strategy:\n    kind: sma_cross\n"
              "    params: {fast: 2, slow: 4, stop_pct: 1, target_r: 2}\n"
-             "  risk:\n    sizing: fixed_qty\n    qty: \"0.5\"\n"
+             "  risk:\n    sizing: fixed_qty\n    qty: \"%s\"\n"
              "symbols:\n  - symbol: BTCUSDT\n    px_decimals: 2\n"
              "    qty_decimals: 3\n",
-             dir, dir, dir, dir, port, secret, port, port, keepalive_s);
+             dir, dir, dir, dir, port, secret, port, port, keepalive_s, qty);
     free(secret);
     return text;
+}
+
+static char *s_config(const char *dir, int port, int keepalive_s)
+{
+    return s_config_qty(dir, port, keepalive_s, "0.5");
 }
 
 /* What health shows of the broker edge and the symbol. */
@@ -501,6 +515,79 @@ static void test_bad_credentials(void **state)
     fake_binance_stop(&fake);
 }
 
+/* The first order's reply is a 503 -1007 (executed, status unknown): the
+   gateway does not send it again; it learns the outcome from the
+   user-data stream or, when the stream has not told it yet, by asking
+   the venue by client order id (which of the two is a race), and the
+   fill is applied once. */
+static void test_unknown_outcome(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbroker503");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "user-data stream open");
+    fake_binance_unknown_outcome(fake, 1);
+    s_drive_entry(proc, fake, 1, NULL, NULL);
+    s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
+    assert_int_equal(seen.fills, 1);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (fake_binance_requests(fake, "POST /api/v3/order") < 3 &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
+    char entry[64];
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                 sizeof entry);
+    assert_int_equal(fake_binance_coid_count(fake, entry), 1);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/ticktree.db", dir);
+    long orders = 0;
+    assert_int_equal(tth_check_store(path, 0, &orders), 1);
+    assert_int_equal(orders, 3);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* A quantity off the venue's lot step is rejected here with the reason,
+   never sent; the filters are read once. */
+static void test_filter_refused_locally(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake_step("0.01");
+    char *dir = tth_tmpdir("tt-bnbrokerlot");
+    char *text = s_config_qty(dir, fake_binance_port(fake), 1800, "0.505");
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "user-data stream open");
+    int64_t cents = 19000;
+    for (int i = 0; i < 60; i++, cents -= 2) {
+        s_trade(fake, cents);
+        tth_nap_ms(100);
+    }
+    const char *sql = "SELECT count(*) FROM orders WHERE reason LIKE "
+                      "'%not a multiple of the lot step%'";
+    int64_t deadline = tth_now_ms() + 10000;
+    while (s_query_long(dir, sql) < 1 && tth_now_ms() < deadline) {
+        cents += 5;
+        s_trade(fake, cents);
+        tth_nap_ms(100);
+    }
+    if (s_query_long(dir, sql) < 1)
+        s_dump_log(proc);
+    assert_true(s_query_long(dir, sql) >= 1);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 0);
+    assert_int_equal(fake_binance_requests(fake, "GET /api/v3/exchangeInfo"),
+                     1);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -508,6 +595,8 @@ int main(void)
         cmocka_unit_test(test_order_fill_outage),
         cmocka_unit_test(test_rate_limit_storm),
         cmocka_unit_test(test_bad_credentials),
+        cmocka_unit_test(test_unknown_outcome),
+        cmocka_unit_test(test_filter_refused_locally),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -303,6 +303,13 @@ void fake_binance_set_reject_auth(fake_binance_t *self, bool reject)
     fakesrv_unlock(self->srv);
 }
 
+void fake_binance_unknown_outcome(fake_binance_t *self, int n)
+{
+    fakesrv_lock(self->srv);
+    self->unknown_outcome = n < 0 ? 0 : n;
+    fakesrv_unlock(self->srv);
+}
+
 void fake_binance_rate_limit_storm(fake_binance_t *self, int n)
 {
     fakesrv_lock(self->srv);

@@ -328,6 +328,13 @@ void fb_order_post(fake_binance_t *self, const fakesrv_req_t *req,
     self->stats.orders_accepted++;
     s_exec_report(self, b, "NEW", 0, 0, -1);
     s_execute_now(self, b);
+    if (self->unknown_outcome > 0) {
+        self->unknown_outcome--;
+        fb_error(r, 503, -1007,
+                 "Timeout waiting for response from backend server. Send "
+                 "status unknown; execution status unknown.");
+        return;
+    }
     fb_json(r, 200,
             s_new_order_reply(self, &self->orders[idx], rt, first_fill));
 }

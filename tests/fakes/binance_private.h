@@ -74,6 +74,7 @@ struct fake_binance_t {
     size_t nkeys;
     bool reject_auth;
     int storm;
+    int unknown_outcome; /* new orders executed, answered 503 */
     int64_t minute, used;
     int64_t warned_until_ms, banned_until_ms;
     uint64_t ping_seq;

@@ -102,6 +102,9 @@ int fake_binance_order_status(fake_binance_t *self, const char *client_order_id,
 int fake_binance_drop_connections(fake_binance_t *self);
 void fake_binance_set_reject_auth(fake_binance_t *self, bool reject);
 void fake_binance_rate_limit_storm(fake_binance_t *self, int n);
+/* The next N new orders are executed but answered 503 -1007 ("execution
+   status unknown"), as the venue does when its backend times out. */
+void fake_binance_unknown_outcome(fake_binance_t *self, int n);
 void fake_binance_set_delay_ms(fake_binance_t *self, int ms);
 /* One raw frame to every market-stream client; returns how many. */
 int fake_binance_send_raw(fake_binance_t *self, const void *data, size_t len,
