@@ -1,0 +1,119 @@
+/*  actors/broker_binance.h: what the files of Binance's order protocol
+    share (broker_binance.c: setup and intents; broker_binance_orders.c:
+    the orders followed, the one rule for fills, the requests;
+    broker_binance_session.c: the user-data session, its stream and the
+    recovery). Runs on the broker gateway's thread. Private to actors/. */
+#ifndef TT_ACTORS_BROKER_BINANCE_H
+#define TT_ACTORS_BROKER_BINANCE_H
+
+#include "actors/broker_proto.h"
+#include "venues/binance/bn_rest.h"
+
+#define TT_BNB_ORDERS 512  /* orders followed (the oldest finished recycled) */
+#define TT_BNB_TRADES 1000 /* trades per order in the recovery (the maximum)   \
+                            */
+#define TT_BNB_QUERY 1024  /* a signed query string, at most */
+#define TT_BNB_UNKNOWN 2   /* tt_bnb_call: no reply or a 5xx, outcome unknown */
+
+typedef struct {
+    bool used;
+    char coid[TT_COID_MAX + 1];
+    int64_t id; /* the venue's orderId; 0 until known */
+    size_t sym;
+    bool acked, done;
+    bool unsure;          /* sent, outcome unknown: look up before resending */
+    bool sync;            /* to re-query (reconnect, gap, refused cancel) */
+    tt_qty_t cum;         /* filled quantity reported */
+    tt_qty_t venue_cum;   /* filled quantity the venue reported */
+    tt_ord_state_t final; /* terminal state seen, held until the fills */
+    uint64_t touch;       /* recycling order */
+} tt_bnb_order_t;
+
+typedef struct {
+    bool loaded;
+    tt_ns_t retry_at; /* mono: after a failed fetch */
+    char error[96];   /* why the filters could not be read */
+    tt_bn_filters_t f;
+} tt_bnb_filters_t;
+
+typedef struct {
+    tt_broker_gw_t *gw;
+    const tt_feed_sym_t *syms;
+    size_t count;
+    const tt_feed_opts_t *opts;
+    char *key_hdr; /* "X-MBX-APIKEY: value", wiped at the end */
+    char *secret;  /* wiped at the end */
+    char stream_base[256];
+    char listen_key[TT_BN_LISTEN_KEY_MAX];
+    tt_ns_t key_at;       /* mono: next listenKey request */
+    tt_ns_t keepalive_at; /* mono: next keepalive */
+    bool key_expired;     /* the stream said listenKeyExpired */
+    bool need_sync, sync_all;
+    int down; /* requests in a row without a reply */
+    tt_bnb_filters_t *filters;
+    tt_bnb_order_t orders[TT_BNB_ORDERS];
+    uint64_t touches;
+    tt_bn_trade_t *trades;
+} tt_bnb_t;
+
+/* The gateway's log path. */
+const char *tt_bnb_path(const tt_bnb_t *self);
+/* SYMBOL's gateway index and scales; -1 when not one of ours. */
+int tt_bnb_lookup_sym(void *arg, const char *symbol, tt_instrument_t *out);
+
+/* ---- broker_binance_orders.c: orders followed and their fills ---- */
+
+/* The order COID of symbol SYM, followed from now on if it was not. */
+tt_bnb_order_t *tt_bnb_track(tt_bnb_t *self, const char *coid, size_t sym);
+void tt_bnb_emit(tt_bnb_t *self, const tt_bnb_order_t *o,
+                 tt_broker_ev_kind_t kind, int32_t code, const char *reason);
+/* A terminal state held for the fills before it: out once they are in. */
+void tt_bnb_settle(tt_bnb_t *self, tt_bnb_order_t *o);
+/* Trade TRADE_ID of O: QTY at PX, bringing the order to CUM_AFTER.
+   Applied when it continues what was reported; a gap marks O to sync. */
+void tt_bnb_trade(tt_bnb_t *self, tt_bnb_order_t *o, int64_t trade_id,
+                  tt_px_t px, tt_qty_t qty, tt_qty_t cum_after, tt_ns_t ts);
+/* The venue's view of O: its state and filled quantity (REASON for a
+   rejection, may be NULL). */
+void tt_bnb_view(tt_bnb_t *self, tt_bnb_order_t *o, tt_ord_state_t state,
+                 tt_qty_t executed, const char *reason);
+/* A 200 order body (new, cancel, query) into O's view. */
+void tt_bnb_order_reply(tt_bnb_t *self, tt_bnb_order_t *o,
+                        const tt_http_reply_t *r);
+
+/* ---- broker_binance_orders.c: requests ---- */
+
+/* One request: PATH with query Q (signed when SIGN). TT_BROKER_DONE with
+   *R to read and free; TT_BROKER_LATER (the budget, a 429 or 418);
+   TT_BNB_UNKNOWN (no reply, a 5xx: it may or may not have taken
+   effect); -1 (cannot build it). */
+int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
+                tt_bn_query_t *q, bool sign, tt_http_reply_t *r);
+/* Refused credentials: 401, -2014, -2015, -1022. */
+bool tt_bnb_bad_key(const tt_bn_reject_t *e);
+/* A refused reply into *E and REASON, logged and shown in health;
+   refused keys also refuse new orders and hold the session. */
+void tt_bnb_reply_error(tt_bnb_t *self, const tt_http_reply_t *r,
+                        const char *what, tt_bn_reject_t *e, char *reason,
+                        size_t size);
+/* A refused order (REJECTED) or cancel (CANCEL_REJECTED) of O. */
+void tt_bnb_refused(tt_bnb_t *self, tt_bnb_order_t *o, const tt_http_reply_t *r,
+                    bool cancel, const char *what);
+/* LATER, or DONE after refusing the intent once the venue has not
+   answered several requests in a row (never an order of unknown
+   outcome). */
+int tt_bnb_give_up(tt_bnb_t *self, tt_bnb_order_t *o, bool cancel);
+/* GET /api/v3/order of O into its view: DONE (*MISSING when the venue
+   does not know it) or LATER. */
+int tt_bnb_query_order(tt_bnb_t *self, tt_bnb_order_t *o, bool *missing);
+
+/* ---- broker_binance_session.c ---- */
+
+/* The protocol's own work: the session (listenKey, keepalive) and the
+   re-query of orders to sync. */
+int tt_bnb_work(void *arg);
+void tt_bnb_on_open(void *arg, tt_wsfeed_t *feed);
+void tt_bnb_on_message(void *arg, tt_wsfeed_t *feed, const char *buf,
+                       size_t len, bool binary);
+
+#endif

@@ -1,0 +1,312 @@
+/*  actors/broker_binance_orders.c: Binance's order protocol (see
+    broker_binance.c): the orders followed, the one rule for fills (a
+    trade is applied when it continues the quantity already reported,
+    whichever path brings it) and the REST requests with their errors.
+    Runs on the broker gateway's thread. */
+#include "actors/broker_binance.h"
+#include "runtime/clock.h"
+#include "runtime/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_DOWN_MAX 3 /* requests without reply before an intent fails */
+
+const char *tt_bnb_path(const tt_bnb_t *self)
+{
+    return tt_broker_gw_path(self->gw);
+}
+
+int tt_bnb_lookup_sym(void *arg, const char *symbol, tt_instrument_t *out)
+{
+    tt_bnb_t *self = arg;
+    for (size_t i = 0; i < self->count; i++)
+        if (!strcmp(self->syms[i].name, symbol)) {
+            *out = self->syms[i].instrument;
+            return (int)i;
+        }
+    return -1;
+}
+
+/* ---- orders followed ------------------------------------------------------
+ */
+
+static tt_bnb_order_t *s_find(tt_bnb_t *self, const char *coid)
+{
+    for (size_t i = 0; i < TT_BNB_ORDERS; i++)
+        if (self->orders[i].used && !strcmp(self->orders[i].coid, coid))
+            return &self->orders[i];
+    return NULL;
+}
+
+/* A slot for COID of symbol SYM: a free one, else the finished order
+   touched longest ago, else the oldest of all (logged). */
+tt_bnb_order_t *tt_bnb_track(tt_bnb_t *self, const char *coid, size_t sym)
+{
+    tt_bnb_order_t *o = s_find(self, coid);
+    if (o)
+        return o;
+    tt_bnb_order_t *pick = NULL;
+    for (size_t i = 0; i < TT_BNB_ORDERS && !(pick && !pick->used); i++) {
+        tt_bnb_order_t *c = &self->orders[i];
+        if (!c->used || !pick || (c->done && !pick->done) ||
+            (c->done == pick->done && c->touch < pick->touch))
+            pick = c;
+    }
+    if (pick->used && !pick->done)
+        tt_warn(tt_bnb_path(self),
+                "following more than %d open orders: %s forgotten",
+                TT_BNB_ORDERS, pick->coid);
+    memset(pick, 0, sizeof *pick);
+    pick->used = true;
+    snprintf(pick->coid, sizeof pick->coid, "%s", coid);
+    pick->sym = sym;
+    pick->touch = ++self->touches;
+    return pick;
+}
+
+void tt_bnb_emit(tt_bnb_t *self, const tt_bnb_order_t *o,
+                 tt_broker_ev_kind_t kind, int32_t code, const char *reason)
+{
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.ts = tt_broker_gw_now(self->gw);
+    ev.code = code;
+    snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    snprintf(ev.reason, sizeof ev.reason, "%.*s", (int)sizeof ev.reason - 1,
+             reason ? reason : "");
+    tt_broker_gw_emit(self->gw, o->sym, &ev);
+}
+
+static void s_ack(tt_bnb_t *self, tt_bnb_order_t *o)
+{
+    if (!o->acked && !o->done) {
+        tt_bnb_emit(self, o, TT_EV_ACCEPTED, 0, NULL);
+        o->acked = true;
+    }
+}
+
+/* A terminal state held for the fills before it: out once they are in. */
+void tt_bnb_settle(tt_bnb_t *self, tt_bnb_order_t *o)
+{
+    if (o->done || !o->final || o->cum < o->venue_cum)
+        return;
+    s_ack(self, o);
+    if (o->final == TT_OS_CANCELLED)
+        tt_bnb_emit(self, o, TT_EV_CANCELLED, 0, NULL);
+    else if (o->final == TT_OS_EXPIRED)
+        tt_bnb_emit(self, o, TT_EV_EXPIRED, 0, "expired at the venue");
+    o->done = true;
+}
+
+/* Trade TRADE_ID of O: QTY at PX, bringing the order to CUM_AFTER. */
+void tt_bnb_trade(tt_bnb_t *self, tt_bnb_order_t *o, int64_t trade_id,
+                  tt_px_t px, tt_qty_t qty, tt_qty_t cum_after, tt_ns_t ts)
+{
+    if (cum_after > o->venue_cum)
+        o->venue_cum = cum_after;
+    if (o->done || cum_after <= o->cum)
+        return; /* reported already, by this path or another */
+    if (cum_after - qty != o->cum || qty <= 0 || px <= 0) {
+        o->sync = true; /* a trade before it was missed: fetch them all */
+        return;
+    }
+    s_ack(self, o);
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = TT_EV_FILL;
+    ev.ts = ts ? ts : tt_broker_gw_now(self->gw);
+    snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    snprintf(ev.fill_id, sizeof ev.fill_id, "%.24s:%lld",
+             self->syms[o->sym].name, (long long)trade_id);
+    ev.px = px;
+    ev.qty = qty;
+    o->cum = cum_after;
+    tt_broker_gw_emit(self->gw, o->sym, &ev);
+}
+
+/* The venue's view of O: its state and filled quantity. */
+void tt_bnb_view(tt_bnb_t *self, tt_bnb_order_t *o, tt_ord_state_t state,
+                 tt_qty_t executed, const char *reason)
+{
+    if (o->done)
+        return;
+    if (executed > o->venue_cum)
+        o->venue_cum = executed;
+    if (state == TT_OS_REJECTED) {
+        tt_bnb_emit(self, o, TT_EV_REJECTED, 0,
+                    reason && reason[0] ? reason : "rejected by the venue");
+        o->done = true;
+        return;
+    }
+    s_ack(self, o);
+    if (tt_ord_terminal(state))
+        o->final = state;
+    if (o->venue_cum > o->cum)
+        o->sync = true;
+    tt_bnb_settle(self, o);
+}
+
+/* A 200 order body (new, cancel, query) into O's view; FILLS of a FULL
+   reply are applied first. */
+void tt_bnb_order_reply(tt_bnb_t *self, tt_bnb_order_t *o,
+                        const tt_http_reply_t *r)
+{
+    tt_bn_order_resp_t *v = malloc(sizeof *v);
+    char err[160];
+    if (!v ||
+        tt_bn_order_resp_parse(r->body, r->len, &self->syms[o->sym].instrument,
+                               v, err, sizeof err) != 0) {
+        tt_error(tt_bnb_path(self), "%s: order reply: %s", o->coid,
+                 v ? err : "out of memory");
+        o->sync = true; /* the re-query will tell */
+        free(v);
+        return;
+    }
+    if (v->order_id)
+        o->id = v->order_id;
+    tt_qty_t cum = 0;
+    for (size_t i = 0; i < v->nfills; i++) {
+        cum += v->fills[i].qty;
+        tt_bnb_trade(self, o, v->fills[i].trade_id, v->fills[i].price,
+                     v->fills[i].qty, cum, v->transact_ts);
+    }
+    if (v->has_status)
+        tt_bnb_view(self, o, v->state, v->executed_qty, NULL);
+    else
+        s_ack(self, o);
+    free(v);
+}
+
+/* ---- requests ---------------------------------------------------------------
+ */
+
+/* One request: PATH with query Q (signed when SIGN, timestamp now).
+   TT_BROKER_DONE with *R to read and free; TT_BROKER_LATER (the budget,
+   a 429 or 418: nothing to read); TT_BNB_UNKNOWN (no reply, a 5xx: the
+   request may or may not have taken effect); -1 (cannot build it). */
+int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
+                tt_bn_query_t *q, bool sign, tt_http_reply_t *r)
+{
+    int32_t window = (int32_t)self->opts->recv_window_ms;
+    int64_t now_ms = tt_broker_gw_now(self->gw) / TT_NS_PER_MS;
+    if ((sign ? tt_bn_query_sign(q, self->secret, strlen(self->secret), now_ms,
+                                 window)
+              : tt_bn_query_finish(q)) < 0) {
+        tt_error(tt_bnb_path(self), "%s %s: query too long", method, path);
+        return -1;
+    }
+    char full[TT_BNB_QUERY + 64], err[160];
+    snprintf(full, sizeof full, "%s%s%s", path, q->len ? "?" : "", q->buf);
+    const char *headers[] = {self->key_hdr, NULL};
+    int rc = tt_broker_gw_http(self->gw, method, full, headers, NULL, r, err,
+                               sizeof err);
+    if (rc == TT_BROKER_LATER)
+        return rc;
+    if (rc < 0) {
+        self->down++;
+        char text[200];
+        snprintf(text, sizeof text, "%s %s: no reply: %s", method, path, err);
+        tt_warn(tt_bnb_path(self), "%s", text);
+        tt_broker_gw_error(self->gw, text);
+        return TT_BNB_UNKNOWN;
+    }
+    self->down = 0;
+    if (r->status == 429 || r->status == 418 || r->status >= 500) {
+        int status = (int)r->status;
+        tt_http_reply_free(r);
+        return status >= 500 ? TT_BNB_UNKNOWN : TT_BROKER_LATER;
+    }
+    return TT_BROKER_DONE;
+}
+
+/* Refused credentials: -2014 / -2015 (key, IP, permissions), -1022 (a
+   signature made with another secret) or a bare 401. Retrying soon
+   cannot help, and a storm of refused requests gets a key blocked. */
+bool tt_bnb_bad_key(const tt_bn_reject_t *e)
+{
+    return e->http_status == 401 || e->code == -2014 || e->code == -2015 ||
+           e->code == -1022;
+}
+
+/* What a refused reply means for health and, for refused keys, for
+   every new order (tt_broker_gw_refuse) and the session. REASON gets
+   the status, code and venue message. */
+void tt_bnb_reply_error(tt_bnb_t *self, const tt_http_reply_t *r,
+                        const char *what, tt_bn_reject_t *e, char *reason,
+                        size_t size)
+{
+    tt_bn_error_parse((int)r->status, r->body ? r->body : "", r->len, e);
+    snprintf(reason, size, "%d %lld %s%s", (int)r->status, (long long)e->code,
+             e->msg, e->code == -1021 ? " (check the host clock)" : "");
+    tt_warn(tt_bnb_path(self), "%s refused: %s (%s)", what, reason,
+            tt_bn_rej_class_name(e->cls));
+    char text[200];
+    snprintf(text, sizeof text, "%s: %s", what, reason);
+    tt_broker_gw_error(self->gw, text);
+    if (tt_bnb_bad_key(e)) {
+        char why[160];
+        snprintf(why, sizeof why, "%.100s: check key_id and secret_key",
+                 reason);
+        tt_broker_gw_refuse(self->gw, self->opts->auth_retry_ms, why);
+        self->key_at = tt_mono_ns() + self->opts->auth_retry_ms * 1000000;
+    }
+}
+
+/* A refused order or cancel, as the symbol sees it. */
+void tt_bnb_refused(tt_bnb_t *self, tt_bnb_order_t *o, const tt_http_reply_t *r,
+                    bool cancel, const char *what)
+{
+    tt_bn_reject_t e;
+    char reason[200], head[64];
+    snprintf(head, sizeof head, "%s %s", what, o->coid);
+    tt_bnb_reply_error(self, r, head, &e, reason, sizeof reason);
+    tt_bnb_emit(self, o, cancel ? TT_EV_CANCEL_REJECTED : TT_EV_REJECTED,
+                (int32_t)(e.code ? e.code : r->status), reason);
+    if (!cancel)
+        o->done = true;
+    else if (e.cls == TT_BN_REJ_UNKNOWN_ORDER)
+        o->sync = true; /* finished meanwhile: the re-query says how */
+}
+
+/* After S_DOWN_MAX requests without a reply, an intent is refused rather
+   than held forever (the venue may be gone); not a new order whose
+   outcome is unknown, which is looked up once the venue answers. */
+int tt_bnb_give_up(tt_bnb_t *self, tt_bnb_order_t *o, bool cancel)
+{
+    if (self->down < S_DOWN_MAX || (!cancel && o->unsure))
+        return TT_BROKER_LATER;
+    tt_bnb_emit(self, o, cancel ? TT_EV_CANCEL_REJECTED : TT_EV_REJECTED, 0,
+                "venue unreachable");
+    if (!cancel)
+        o->done = true;
+    self->down = 0;
+    return TT_BROKER_DONE;
+}
+
+/* GET /api/v3/order of O by client order id into its view. DONE (found,
+   or *MISSING set when the venue does not know it) or LATER. */
+int tt_bnb_query_order(tt_bnb_t *self, tt_bnb_order_t *o, bool *missing)
+{
+    char buf[TT_BNB_QUERY];
+    tt_bn_query_t q;
+    tt_bn_query_init(&q, buf, sizeof buf);
+    tt_bn_order_ref_query(&q, self->syms[o->sym].name, o->coid);
+    tt_http_reply_t r;
+    int rc = tt_bnb_call(self, "GET", TT_BN_PATH_ORDER, &q, true, &r);
+    if (rc != TT_BROKER_DONE)
+        return rc < 0 ? TT_BROKER_DONE : TT_BROKER_LATER;
+    *missing = false;
+    if (r.status == 200) {
+        tt_bnb_order_reply(self, o, &r);
+    } else {
+        tt_bn_reject_t e;
+        char reason[200];
+        tt_bnb_reply_error(self, &r, "order query", &e, reason, sizeof reason);
+        *missing = e.cls == TT_BN_REJ_UNKNOWN_ORDER;
+    }
+    tt_http_reply_free(&r);
+    return TT_BROKER_DONE;
+}
