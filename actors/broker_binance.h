@@ -9,11 +9,13 @@
 #include "actors/broker_proto.h"
 #include "venues/binance/bn_rest.h"
 
-#define TT_BNB_ORDERS 512  /* orders followed (the oldest finished recycled) */
-#define TT_BNB_TRADES 1000 /* trades per order in the recovery (the maximum)   \
-                            */
-#define TT_BNB_QUERY 1024  /* a signed query string, at most */
-#define TT_BNB_UNKNOWN 2   /* tt_bnb_call: no reply or a 5xx, outcome unknown */
+/* Orders followed (the oldest finished recycled); trades per order in
+   the recovery (the venue's maximum); a signed query string, at most. */
+#define TT_BNB_ORDERS 512
+#define TT_BNB_TRADES 1000
+#define TT_BNB_QUERY 1024
+/* tt_bnb_call: no reply or a 5xx, the outcome unknown. */
+#define TT_BNB_UNKNOWN 2
 
 typedef struct {
     bool used;
