@@ -59,6 +59,7 @@ struct tt_broker_gw {
     tt_feed_sym_t *syms; /* gateway index -> venue name and scales */
     tt_secret_t *key_id, *secret;
     char rest[256], stream_url[256];
+    char shown_url[256]; /* for health: a session's key left out */
     s_job_t queue[S_QUEUE];
     size_t head, n;
     tt_ns_t paused_until; /* mono: after a request without reply */
@@ -155,10 +156,14 @@ int tt_broker_gw_stream_to(tt_broker_gw_t *gw, const char *url)
 {
     tt_wsfeed_destroy(&gw->stream);
     snprintf(gw->stream_url, sizeof gw->stream_url, "%s", url);
+    /* The last segment names the session (a listenKey reads the
+       account's events): neither logged nor shown. */
+    const char *slash = strrchr(url, '/');
+    snprintf(gw->shown_url, sizeof gw->shown_url, "%.*s%s",
+             (int)(slash ? slash - url : 0), url, url[0] ? "/..." : "");
     if (!url[0])
         return 0;
-    tt_info(gw->path, "order stream now %.*s/...",
-            (int)(strrchr(url, '/') - url), url);
+    tt_info(gw->path, "order stream now %s", gw->shown_url);
     return s_stream(gw);
 }
 
@@ -379,6 +384,7 @@ static int s_setup(tt_broker_gw_t *gw)
     if (s_keys(gw, venue) != 0 || s_budget(gw) != 0)
         return -1;
     gw->ops->urls(&gw->opts, gw->rest, gw->stream_url, sizeof gw->rest);
+    snprintf(gw->shown_url, sizeof gw->shown_url, "%s", gw->stream_url);
     tt_broker_setup_t setup = {.venue_name = venue->name,
                                .opts = &gw->opts,
                                .symbols = gw->syms,
@@ -424,7 +430,7 @@ static void s_publish(tt_broker_gw_t *gw)
     memset(&ws, 0, sizeof ws);
     if (gw->stream)
         tt_wsfeed_stats(gw->stream, &ws);
-    tt_feed_stats_publish(gw->stats, &ws, gw->stream_url);
+    tt_feed_stats_publish(gw->stats, &ws, gw->shown_url);
     if (!gw->error[0])
         return;
     pthread_mutex_lock(&gw->stats->lock);

@@ -114,7 +114,7 @@ static char *s_config(const char *dir, int port, int keepalive_s)
 /* What health shows of the broker edge and the symbol. */
 typedef struct {
     int n_edges, broker_state;
-    char status[16], last_error[256];
+    char status[16], last_error[256], url[256];
     uint64_t subscribes, connects;
     uint64_t fills;
     char position[32];
@@ -137,6 +137,7 @@ static s_seen_t s_look(tth_proc_t *proc)
                  edge->last_error);
         if (edge->feed) {
             snprintf(seen.status, sizeof seen.status, "%s", edge->feed->status);
+            snprintf(seen.url, sizeof seen.url, "%s", edge->feed->url);
             seen.subscribes = edge->feed->subscribes;
             seen.connects = edge->feed->connects;
         }
@@ -301,6 +302,7 @@ static void s_no_secret_in_log(tth_proc_t *proc)
     assert_non_null(log);
     assert_null(strstr(log, S_SECRET));
     assert_null(strstr(log, S_KEY));
+    assert_null(strstr(log, "fakeListenKey")); /* the session's key */
     free(log);
 }
 
@@ -385,9 +387,15 @@ static void test_order_fill_outage(void **state)
     char *text = s_config(dir, fake_binance_port(fake), 1);
     tth_proc_t *proc = s_start(dir, text);
     free(text);
-    s_wait(proc, s_listening, 1, 10000, "user-data stream open");
+    s_seen_t open =
+        s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/userDataStream"),
                      1);
+    /* Health names the stream, not the listenKey. */
+    char want[128];
+    snprintf(want, sizeof want, "ws://127.0.0.1:%d/ws/...",
+             fake_binance_port(fake));
+    assert_string_equal(open.url, want);
 
     s_drive_entry(proc, fake, 1, NULL, NULL);
     /* Entry filled at the venue; the book sent its stop and target. */
