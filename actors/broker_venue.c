@@ -59,7 +59,8 @@ struct tt_broker_gw {
     tt_feed_sym_t *syms; /* gateway index -> venue name and scales */
     tt_secret_t *key_id, *secret;
     char rest[256], stream_url[256];
-    char shown_url[256]; /* for health: a session's key left out */
+    char shown_url[256];    /* for health: a session's key left out */
+    tt_wsfeed_stats_t past; /* counters of the streams replaced */
     s_job_t queue[S_QUEUE];
     size_t head, n;
     tt_ns_t paused_until; /* mono: after a request without reply */
@@ -152,8 +153,31 @@ const char *tt_broker_gw_path(const tt_broker_gw_t *gw)
 
 static int s_stream(tt_broker_gw_t *gw);
 
+/* Adds the counters of FROM to TO: a stream replaced (a new session)
+   and the one after it count as one, so health's counters only grow. */
+static void s_add_counts(tt_wsfeed_stats_t *to, const tt_wsfeed_stats_t *from)
+{
+    to->reconnects += from->reconnects + (to->connects && from->connects);
+    to->frames += from->frames;
+    to->malformed += from->malformed;
+    to->other += from->other;
+    to->unknown_symbol += from->unknown_symbol;
+    to->server_errors += from->server_errors;
+    to->attempts += from->attempts;
+    to->connects += from->connects;
+    to->bars += from->bars;
+    to->holds += from->holds;
+    to->duplicates += from->duplicates;
+    to->subscribes += from->subscribes;
+}
+
 int tt_broker_gw_stream_to(tt_broker_gw_t *gw, const char *url)
 {
+    if (gw->stream) {
+        tt_wsfeed_stats_t ws;
+        tt_wsfeed_stats(gw->stream, &ws);
+        s_add_counts(&gw->past, &ws);
+    }
     tt_wsfeed_destroy(&gw->stream);
     snprintf(gw->stream_url, sizeof gw->stream_url, "%s", url);
     /* The last segment names the session (a listenKey reads the
@@ -430,6 +454,7 @@ static void s_publish(tt_broker_gw_t *gw)
     memset(&ws, 0, sizeof ws);
     if (gw->stream)
         tt_wsfeed_stats(gw->stream, &ws);
+    s_add_counts(&ws, &gw->past);
     tt_feed_stats_publish(gw->stats, &ws, gw->shown_url);
     if (!gw->error[0])
         return;

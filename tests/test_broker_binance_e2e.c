@@ -13,8 +13,9 @@
     recovers that fill exactly once, also across a second reconnect; the
     listenKey is kept alive meanwhile. An order executed but answered 503
     (outcome unknown) is looked up, not sent again. A quantity off the lot
-    step is rejected locally, never sent. A 429 storm is ridden out one
-    request per Retry-After, and the entry lands once. Refused credentials
+    step is rejected locally, never sent. An expired listenKey (told on the
+    stream, or found by the keepalive) is replaced. A 429 storm is ridden out
+   one request per Retry-After, and the entry lands once. Refused credentials
     show in health, with one listenKey request over the window and no
     order sent. The log never holds the key or the secret. Every wait is
     bounded. */
@@ -596,6 +597,47 @@ static void test_filter_refused_locally(void **state)
     fake_binance_stop(&fake);
 }
 
+static void s_wait_key_posts(fake_binance_t *fake, uint64_t want)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    while (fake_binance_requests(fake, "POST /api/v3/userDataStream") < want &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/userDataStream"),
+                     want);
+}
+
+/* The venue forgets the listenKey: told on the stream (listenKeyExpired),
+   then untold while the stream is down (the keepalive gets -1125). Each
+   time a new key is asked for and the stream opens on it. */
+static void test_listen_key_expiry(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbrokerkey");
+    char *text = s_config(dir, fake_binance_port(fake), 1);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_seen_t seen = s_wait(proc, s_listening, 1, 10000, "user-data stream");
+    assert_int_equal(fake_binance_expire_listen_keys(fake), 1);
+    s_wait_key_posts(fake, 2);
+    seen = s_wait(proc, s_listening, seen.subscribes + 1, 5000,
+                  "stream on the second key");
+
+    assert_true(fake_binance_drop_connections(fake) >= 1);
+    assert_int_equal(fake_binance_expire_listen_keys(fake), 1);
+    s_wait_key_posts(fake, 3);
+    s_wait(proc, s_listening, seen.subscribes + 1, 5000,
+           "stream on the third key");
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.auth_failures, 0);
+    s_no_secret_in_log(proc);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -605,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_bad_credentials),
         cmocka_unit_test(test_unknown_outcome),
         cmocka_unit_test(test_filter_refused_locally),
+        cmocka_unit_test(test_listen_key_expiry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -303,6 +303,24 @@ void fake_binance_set_reject_auth(fake_binance_t *self, bool reject)
     fakesrv_unlock(self->srv);
 }
 
+int fake_binance_expire_listen_keys(fake_binance_t *self)
+{
+    fakesrv_lock(self->srv);
+    int n = (int)self->nkeys;
+    for (size_t i = 0; i < self->nkeys; i++) {
+        char ev[256];
+        snprintf(ev, sizeof ev,
+                 "{\"e\":\"listenKeyExpired\",\"E\":%lld,"
+                 "\"listenKey\":\"%s\"}",
+                 (long long)fb_now_ms(self), self->keys[i]);
+        fb_user_event(self, ev);
+        free(self->keys[i]);
+    }
+    self->nkeys = 0;
+    fakesrv_unlock(self->srv);
+    return n;
+}
+
 void fake_binance_unknown_outcome(fake_binance_t *self, int n)
 {
     fakesrv_lock(self->srv);

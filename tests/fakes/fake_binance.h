@@ -102,6 +102,10 @@ int fake_binance_order_status(fake_binance_t *self, const char *client_order_id,
 int fake_binance_drop_connections(fake_binance_t *self);
 void fake_binance_set_reject_auth(fake_binance_t *self, bool reject);
 void fake_binance_rate_limit_storm(fake_binance_t *self, int n);
+/* Every listenKey expires now: a listenKeyExpired event to each
+   user-data client, then the keys are forgotten (a keepalive gets -1125,
+   a new connection with one is refused). Returns how many expired. */
+int fake_binance_expire_listen_keys(fake_binance_t *self);
 /* The next N new orders are executed but answered 503 -1007 ("execution
    status unknown"), as the venue does when its backend times out. */
 void fake_binance_unknown_outcome(fake_binance_t *self, int n);
