@@ -38,6 +38,7 @@
     oldest order still open here, so a fill or cancel during an outage is
     recovered. */
 #include "actors/broker_proto.h"
+#include "messages/internal.h"
 #include "runtime/log.h"
 #include "venues/alpaca/ap_rest.h"
 #include "venues/alpaca/ap_time.h"
@@ -68,6 +69,10 @@ typedef struct {
     tt_ns_t since;      /* submitted_at, or when we sent it */
     uint64_t touch;     /* recycling order */
     tt_ns_t hold_until; /* an exit waiting for its OCO partner */
+    bool restored;      /* open in the store at a restart, not yet settled */
+    bool seed_acked;    /* acknowledged, as the store had it */
+    tt_qty_t seed_cum;  /* filled, as the store had it */
+    tt_broker_ev_kind_t last; /* the last event emitted */
 } s_order_t;
 
 typedef struct {
@@ -84,6 +89,7 @@ typedef struct {
     bool need_sync;
     int down; /* requests in a row without a reply */
     tt_ap_order_tree_t *page;
+    int restore_phase; /* 0: list the venue's orders, 1: ask the rest */
 } s_ap_t;
 
 static void s_urls(const tt_feed_opts_t *opts, char *rest, char *stream,
@@ -226,9 +232,10 @@ static s_order_t *s_track(s_ap_t *self, const char *coid, size_t sym)
     return pick;
 }
 
-static void s_emit(s_ap_t *self, const s_order_t *o, tt_broker_ev_kind_t kind,
+static void s_emit(s_ap_t *self, s_order_t *o, tt_broker_ev_kind_t kind,
                    tt_ns_t ts, const char *reason)
 {
+    o->last = kind;
     tt_broker_ev_t ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = kind;
@@ -292,6 +299,7 @@ static void s_fill(s_ap_t *self, s_order_t *o, const tt_ap_order_t *v,
     ev.qty = qty;
     o->cum = v->filled_qty;
     o->cost += (int64_t)px * qty;
+    o->last = TT_EV_FILL;
     tt_broker_gw_emit(self->gw, o->sym, &ev);
 }
 
@@ -712,6 +720,224 @@ static int s_replace(s_ap_t *self, size_t sym, const tt_intent_t *it)
     return TT_BROKER_DONE;
 }
 
+/* ---- restart: the store's open orders against the venue ----------------
+ */
+
+/* A restored open order, as the store has it: followed from here on as
+   if this gateway had reported that much (a restarted actor's orders
+   too, whose last events may have died with it: they are sent again). */
+static void s_seed(s_ap_t *self, size_t sym, const tt_order_t *ord)
+{
+    s_order_t *o = s_track(self, ord->coid, sym);
+    int64_t scale = 1, cost = 0;
+    for (int i = 0; i < self->syms[sym].instrument.qty_decimals; i++)
+        scale *= 10;
+    if (__builtin_mul_overflow(ord->fill_cost, scale, &cost))
+        cost = 0; /* only the split of a later fill's price suffers */
+    o->cum = o->seed_cum = ord->filled;
+    o->cost = cost;
+    o->acked = o->seed_acked = ord->state != TT_OS_NEW;
+    o->done = false;
+    o->since = ord->created_ts ? ord->created_ts : o->since;
+    o->restored = true;
+    o->last = 0;
+}
+
+/* A reconciliation decision for the symbol to publish (action ACTION of
+   messages/internal.h's tt_recon_action_t); COID "" ends the list. */
+static void s_note(s_ap_t *self, size_t sym, const char *coid, int32_t action,
+                   const char *fill_id, const char *reason)
+{
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = TT_EV_RECONCILED;
+    ev.ts = tt_broker_gw_now(self->gw);
+    ev.code = action;
+    snprintf(ev.coid, sizeof ev.coid, "%s", coid);
+    snprintf(ev.fill_id, sizeof ev.fill_id, "%s", fill_id ? fill_id : "");
+    snprintf(ev.reason, sizeof ev.reason, "%s", reason);
+    tt_broker_gw_emit(self->gw, sym, &ev);
+}
+
+/* The restored stop of SYM the venue named no leg for yet. */
+static s_order_t *s_unbound_stop(s_ap_t *self, size_t sym)
+{
+    for (size_t i = 0; i < S_ORDERS; i++) {
+        s_order_t *o = &self->orders[i];
+        if (o->used && o->restored && !o->done && o->sym == sym && !o->id[0] &&
+            s_role(o->coid) == TT_ROLE_STOP)
+            return o;
+    }
+    return NULL;
+}
+
+/* An order of ours the venue still works that the store does not have
+   open (done there, or never this symbol's): cancelled at the venue, as
+   the paper broker's reconciliation does. */
+static void s_foreign(s_ap_t *self, size_t sym, const tt_ap_order_t *v)
+{
+    char path[96], why[96];
+    snprintf(path, sizeof path, "/v2/orders/%s", v->id);
+    tt_http_reply_t r;
+    int rc = s_request(self, "DELETE", path, NULL, &r);
+    if (rc == TT_BROKER_DONE)
+        tt_http_reply_free(&r);
+    snprintf(why, sizeof why, "working at the venue, not open in the store%s",
+             rc == TT_BROKER_DONE ? "" : " (cancel not sent)");
+    s_note(self, sym, v->client_order_id, TT_RECON_CANCEL_AT_BROKER, NULL, why);
+}
+
+/* One order of the venue's listing, with its legs, for symbol SYM. */
+static void s_restore_tree(s_ap_t *self, size_t sym,
+                           const tt_ap_order_tree_t *t)
+{
+    const tt_ap_order_t *list[1 + TT_AP_LEGS_MAX];
+    size_t n = 0;
+    list[n++] = &t->order;
+    for (size_t i = 0; i < t->n_legs; i++)
+        list[n++] = &t->legs[i];
+    s_order_t *parent = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const tt_ap_order_t *v = list[i];
+        s_order_t *o = s_find_id(self, v->id);
+        if (!o && strlen(v->client_order_id) <= TT_COID_MAX)
+            o = s_find(self, v->client_order_id);
+        bool stop_leg = i > 0 && (v->type == TT_AP_TYPE_STOP ||
+                                  v->type == TT_AP_TYPE_STOP_LIMIT);
+        if (!o && stop_leg && parent && s_role(parent->coid) == TT_ROLE_TARGET)
+            o = s_unbound_stop(self, sym);
+        if (o) {
+            snprintf(o->id, sizeof o->id, "%s", v->id);
+            s_reconcile(self, v, NULL);
+        } else if (tt_coid_parse(v->client_order_id, NULL, NULL) == 0 &&
+                   !tt_ord_terminal(v->state)) {
+            s_foreign(self, sym, v);
+        }
+        if (i == 0)
+            parent = o;
+    }
+}
+
+/* The venue's orders (nested: an OCO's leg under its take-profit) from
+   just before the oldest restored order of SYM. */
+static int s_restore_list(s_ap_t *self, size_t sym)
+{
+    tt_ns_t from = 0;
+    for (size_t i = 0; i < S_ORDERS; i++) {
+        const s_order_t *o = &self->orders[i];
+        if (o->used && o->restored && o->sym == sym &&
+            (!from || o->since < from))
+            from = o->since;
+    }
+    for (int p = 0; from && p < S_PAGES; p++) {
+        char after[40], path[200], err[160];
+        tt_ap_time_format(from > S_SLACK_NS ? from - S_SLACK_NS : from, after,
+                          sizeof after);
+        snprintf(path, sizeof path,
+                 "/v2/orders?status=all&direction=asc&nested=true&limit=%d&"
+                 "after=%s",
+                 S_PAGE, after);
+        tt_http_reply_t r;
+        if (s_request(self, "GET", path, NULL, &r) == TT_BROKER_LATER)
+            return TT_BROKER_LATER;
+        size_t n = 0;
+        if (r.status != 200 ||
+            tt_ap_orders_parse(r.body, r.len, &self->scales, self->page, S_PAGE,
+                               &n, NULL, err, sizeof err) != 0) {
+            tt_error(tt_broker_gw_path(self->gw), "restart listing: %s",
+                     r.status != 200 ? "refused" : err);
+            n = 0;
+        }
+        tt_http_reply_free(&r);
+        tt_ns_t last = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (s_sym_index(self, self->page[i].order.symbol) == (int)sym)
+                s_restore_tree(self, sym, &self->page[i]);
+            if (self->page[i].order.submitted_at > last)
+                last = self->page[i].order.submitted_at;
+        }
+        if (n < S_PAGE || last <= from)
+            break;
+        from = last + S_SLACK_NS; /* the next page starts after LAST */
+    }
+    return TT_BROKER_DONE;
+}
+
+/* Restored orders of SYM the listing did not show, asked one by one by
+   client order id; one the venue does not know is expired. */
+static int s_restore_ask(s_ap_t *self, size_t sym)
+{
+    for (size_t i = 0; i < S_ORDERS; i++) {
+        s_order_t *o = &self->orders[i];
+        if (!o->used || !o->restored || o->done || o->sym != sym || o->id[0])
+            continue;
+        if (s_lookup(self, o) == TT_BROKER_LATER)
+            return TT_BROKER_LATER;
+        if (!o->id[0]) {
+            s_emit(self, o, TT_EV_EXPIRED, 0, "unknown to broker");
+            o->done = true;
+        }
+    }
+    return TT_BROKER_DONE;
+}
+
+/* What the reconciliation changed for each restored order of SYM, then
+   the end of the list. */
+static void s_restore_notes(s_ap_t *self, size_t sym)
+{
+    int changed = 0;
+    for (size_t i = 0; i < S_ORDERS; i++) {
+        s_order_t *o = &self->orders[i];
+        if (!o->used || !o->restored || o->sym != sym)
+            continue;
+        o->restored = false;
+        char fill_id[TT_FILL_ID_MAX + 1];
+        const char *why = NULL;
+        int32_t action = TT_RECON_ADOPT_STATE;
+        if (o->cum > o->seed_cum) {
+            s_fill_id(o, o->cum, fill_id);
+            s_note(self, sym, o->coid, TT_RECON_ADOPT_FILL, fill_id,
+                   "filled at the venue while down");
+            changed++;
+        }
+        if (o->done && o->last == TT_EV_CANCELLED)
+            why = "cancelled at the venue";
+        else if (o->done && o->last == TT_EV_EXPIRED && !o->id[0])
+            why = "unknown to broker", action = TT_RECON_RESOLVE;
+        else if (o->done && o->last == TT_EV_EXPIRED)
+            why = "expired at the venue";
+        else if (o->done && o->last == TT_EV_REJECTED)
+            why = "rejected at the venue";
+        else if (!o->done && o->acked && !o->seed_acked)
+            why = "working at the venue: acknowledged";
+        if (why)
+            s_note(self, sym, o->coid, action, NULL, why);
+        changed += why != NULL;
+    }
+    tt_info(tt_broker_gw_path(self->gw), "%s: restart reconciled, %d changed",
+            self->syms[sym].name, changed);
+    s_note(self, sym, "", 0, NULL, "");
+}
+
+/* A restored order to follow, or (empty client id) the end of the
+   symbol's list: reconcile them with the venue now. */
+static int s_query(s_ap_t *self, size_t sym, const tt_intent_t *it)
+{
+    if (it->order.coid[0]) {
+        s_seed(self, sym, &it->order);
+        return TT_BROKER_DONE;
+    }
+    if (self->restore_phase == 0 &&
+        s_restore_list(self, sym) == TT_BROKER_LATER)
+        return TT_BROKER_LATER;
+    self->restore_phase = 1;
+    if (s_restore_ask(self, sym) == TT_BROKER_LATER)
+        return TT_BROKER_LATER;
+    self->restore_phase = 0;
+    s_restore_notes(self, sym);
+    return TT_BROKER_DONE;
+}
+
 static int s_intent(void *arg, size_t sym, const tt_intent_t *it, int attempt)
 {
     (void)attempt;
@@ -723,6 +949,8 @@ static int s_intent(void *arg, size_t sym, const tt_intent_t *it, int attempt)
         return s_cancel(self, sym, it);
     case TT_INTENT_REPLACE:
         return s_replace(self, sym, it);
+    case TT_INTENT_QUERY:
+        return s_query(self, sym, it);
     }
     return TT_BROKER_DONE;
 }
@@ -765,7 +993,13 @@ static int s_sync_page(s_ap_t *self, tt_ns_t from, tt_ns_t *last, size_t *n)
     }
     tt_http_reply_free(&r);
     for (size_t i = 0; i < *n; i++) {
-        s_reconcile(self, &self->page[i].order, NULL);
+        /* Only orders followed here: an older one of ours (a finished
+           order of a previous run) is no news to the symbol. */
+        const tt_ap_order_t *v = &self->page[i].order;
+        if (s_find_id(self, v->id) ||
+            (strlen(v->client_order_id) <= TT_COID_MAX &&
+             s_find(self, v->client_order_id)))
+            s_reconcile(self, v, NULL);
         if (self->page[i].order.submitted_at > *last)
             *last = self->page[i].order.submitted_at;
     }

@@ -183,7 +183,8 @@ static bool s_cancel_queued(tt_broker_gw_t *gw, const s_job_t *cancel)
 {
     for (size_t i = 0; i < gw->n; i++) {
         s_job_t *job = &gw->queue[(gw->head + i) % S_QUEUE];
-        if (job->it.kind == TT_INTENT_CANCEL ||
+        if ((job->it.kind != TT_INTENT_SUBMIT &&
+             job->it.kind != TT_INTENT_REPLACE) ||
             strcmp(job->it.order.coid, cancel->it.order.coid) != 0)
             continue;
         job->it.kind = TT_INTENT_CANCEL; /* now a no-op: answered here */
@@ -245,7 +246,8 @@ static void s_drain(tt_broker_gw_t *gw)
 static bool s_run_one(tt_broker_gw_t *gw)
 {
     s_job_t *job = &gw->queue[gw->head];
-    bool order = job->it.kind != TT_INTENT_CANCEL;
+    bool order = job->it.kind == TT_INTENT_SUBMIT ||
+                 job->it.kind == TT_INTENT_REPLACE;
     if (job->attempt < 0) { /* cancelled in the queue */
     } else if (order && tt_mono_ns() < gw->refuse_until) {
         s_answer(gw, job, TT_EV_REJECTED, gw->refuse_reason);

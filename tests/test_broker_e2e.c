@@ -437,6 +437,14 @@ static void test_order_fill_outage(void **state)
     fake_alpaca_stop(&fake);
 }
 
+static bool s_in_log(const tth_proc_t *proc, const char *needle)
+{
+    char *log = tth_read_file(proc->log);
+    bool found = log && strstr(log, needle);
+    free(log);
+    return found;
+}
+
 /* The take-profit fills at the venue: the venue cancels the stop leg
    in the same step, and a later fall through the stop price fills
    nothing. The book learns the stop is cancelled (no refused cancel),
@@ -494,8 +502,109 @@ static void test_oco_target_then_stop(void **state)
              "from_state = 8 AND to_state <> 5",
              stop);
     assert_int_equal(s_query_long(dir, sql), 0); /* no refused cancel */
+    assert_false(s_in_log(proc, "order event refused"));
+    assert_false(s_in_log(proc, "sent alone"));
+    snprintf(sql, sizeof sql, "cancel %s refused", stop);
+    assert_false(s_in_log(proc, sql));
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     s_check_store(dir, fake);
+    tth_proc_destroy(&proc);
+    fake_alpaca_stop(&fake);
+}
+
+/* The same service again on PROC's directory and store, after it was
+   killed: its log goes to LOG_NAME. */
+static void s_restart(tth_proc_t *proc, const char *log_name)
+{
+    size_t len = strlen(proc->dir) + strlen(log_name) + 2;
+    free(proc->log);
+    proc->log = malloc(len);
+    assert_non_null(proc->log);
+    snprintf(proc->log, len, "%s/%s", proc->dir, log_name);
+    const char *args[] = {"run", "-c", proc->config, NULL};
+    proc->reaped = false;
+    proc->pid = tth_spawn(args, proc->log);
+}
+
+/* Killed with the entry filled and the OCO working; the take-profit
+   fills at the venue while the service is down. The restarted service
+   takes its open orders back from the store and asks the venue: the
+   fill is adopted once (in the store once, the position flat), the stop
+   leg the venue cancelled is cancelled here, each published as a
+   trade.reconcile event; nothing is sent again. A second restart finds
+   nothing left to reconcile. */
+static void test_restart_reconciles_with_venue(void **state)
+{
+    (void)state;
+    fake_alpaca_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-brokerrestart");
+    char *text = s_config(dir, fake_alpaca_port(fake));
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "order stream listening");
+    s_drive_entry(fake, 1);
+    s_wait(proc, s_long, 1, 5000, "entry filled");
+    s_wait_oco(proc, fake, dir);
+    char target[64], stop[64], price[32];
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
+                 sizeof target);
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
+                 sizeof stop);
+    long limit =
+        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
+
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    assert_int_equal(fake_alpaca_fill_while_down(fake, target, "10", price), 0);
+    char status[32];
+    assert_int_equal(
+        fake_alpaca_leg_status(fake, target, status, sizeof status), 0);
+    assert_string_equal(status, "canceled");
+
+    s_restart(proc, "ticktree2.log");
+    s_wait(proc, s_flat_after, 1, 10000, "fill adopted after the restart");
+    s_wait_state(dir, target, S_FILLED);
+    s_wait_state(dir, stop, S_CANCELLED);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline &&
+           s_query_long(dir, "SELECT count(*) FROM events WHERE topic = "
+                             "'trade.reconcile.AAPL'") < 2)
+        tth_nap_ms(20);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM events WHERE "
+                                       "topic = 'trade.reconcile.AAPL'"),
+                     2);
+    char line[160];
+    snprintf(line, sizeof line, "reconcile: adopt_fill %s fill ", target);
+    assert_true(s_in_log(proc, line));
+    snprintf(line, sizeof line, "reconcile: adopt_state %s: cancelled", stop);
+    assert_true(s_in_log(proc, line));
+    char sql[200];
+    assert_false(s_in_log(proc, "order event refused"));
+    snprintf(line, sizeof line, "cancel %s refused", stop);
+    assert_false(s_in_log(proc, line));
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM fills WHERE coid = '%s'",
+             target);
+    assert_int_equal(s_query_long(dir, sql), 1);
+    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
+                                       "symbol = 'AAPL'"),
+                     0);
+    assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 2);
+
+    /* Again: the store has nothing open, nothing to reconcile. */
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    s_restart(proc, "ticktree3.log");
+    s_wait(proc, s_listening, 1, 10000, "listening after the second restart");
+    deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline &&
+           !s_in_log(proc, "warm restart: 0 open orders in the store"))
+        tth_nap_ms(20);
+    assert_true(s_in_log(proc, "warm restart: 0 open orders in the store"));
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM events WHERE "
+                                       "topic = 'trade.reconcile.AAPL'"),
+                     2);
+    s_check_store(dir, fake);
+    s_no_secret_in_log(proc);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
 }
@@ -587,6 +696,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_fill_outage),
         cmocka_unit_test(test_oco_target_then_stop),
+        cmocka_unit_test(test_restart_reconciles_with_venue),
         cmocka_unit_test(test_rate_limit_storm),
         cmocka_unit_test(test_bad_credentials),
     };
