@@ -36,7 +36,14 @@
     Every (re)connect of the stream, once listening, re-queries the
     orders (GET /v2/orders?status=all&after=...) from just before the
     oldest order still open here, so a fill or cancel during an outage is
-    recovered. */
+    recovered; it reports only orders this gateway follows.
+
+    After a restart the symbols hand their restored open orders over
+    (TT_INTENT_QUERY, actors/exec_venue.h): each is followed from what
+    the store knows of it, and the empty one that ends a symbol's list
+    reconciles them with the venue (its listing, nested so an OCO's leg
+    comes with its take-profit, then by client id), reporting the
+    difference as usual plus a TT_EV_RECONCILED per decision. */
 #include "actors/broker_proto.h"
 #include "messages/internal.h"
 #include "runtime/log.h"

@@ -40,7 +40,10 @@
     it changes. At every start with a bus (the service's first on its
     store, or a restart by the supervisor) the book takes back its open
     orders and the broker its resting ones, reconciled
-    (actors/exec_reconcile.h): a position keeps its protective orders. */
+    (actors/exec_reconcile.h): a position keeps its protective orders.
+    A live venue's symbol restores its open orders the same way and has
+    its gateway reconcile them with the venue (actors/exec_venue.h),
+    holding its inputs until the gateway's answer. */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
 #include "actors/exec_reconcile.h"
