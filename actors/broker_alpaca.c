@@ -79,7 +79,9 @@ typedef struct {
     bool restored;      /* open in the store at a restart, not yet settled */
     bool seed_acked;    /* acknowledged, as the store had it */
     tt_qty_t seed_cum;  /* filled, as the store had it */
-    tt_broker_ev_kind_t last; /* the last event emitted */
+    tt_ord_state_t seed_state; /* the store's state */
+    uint64_t replaces;         /* seq of the order it replaces; 0 none */
+    tt_broker_ev_kind_t last;  /* the last event emitted */
 } s_order_t;
 
 typedef struct {
@@ -744,6 +746,8 @@ static void s_seed(s_ap_t *self, size_t sym, const tt_order_t *ord)
     o->cum = o->seed_cum = ord->filled;
     o->cost = cost;
     o->acked = o->seed_acked = ord->state != TT_OS_NEW;
+    o->seed_state = ord->state;
+    o->replaces = ord->replaces;
     o->done = false;
     o->since = ord->created_ts ? ord->created_ts : o->since;
     o->restored = true;
@@ -870,20 +874,59 @@ static int s_restore_list(s_ap_t *self, size_t sym)
     return TT_BROKER_DONE;
 }
 
+/* Restored orders of SYM the store had pending a cancel or a replace and
+   the venue still works: the request never reached it. The book takes
+   them back to working (a refused cancel); a replacement the venue never
+   saw is refused with it, so it is not asked about. */
+static void s_restore_pending(s_ap_t *self, size_t sym)
+{
+    for (size_t i = 0; i < S_ORDERS; i++) {
+        s_order_t *o = &self->orders[i];
+        uint64_t seq = 0;
+        if (!o->used || !o->restored || o->done || o->sym != sym || !o->id[0] ||
+            (o->seed_state != TT_OS_PENDING_CANCEL &&
+             o->seed_state != TT_OS_PENDING_REPLACE) ||
+            tt_coid_parse(o->coid, &seq, NULL) != 0)
+            continue;
+        s_emit(self, o, TT_EV_CANCEL_REJECTED, 0, "never reached the venue");
+        s_note(self, sym, o->coid, TT_RECON_ADOPT_STATE, NULL,
+               "working at the venue: the cancel or replace never reached it");
+        for (size_t k = 0; k < S_ORDERS; k++) {
+            s_order_t *r = &self->orders[k];
+            if (r->used && r->restored && r->sym == sym && !r->id[0] &&
+                r->replaces == seq)
+                r->done = true, r->restored = false;
+        }
+    }
+}
+
 /* Restored orders of SYM the listing did not show, asked one by one by
-   client order id; one the venue does not know is expired. */
+   client order id; one the venue does not know (404) is expired, one it
+   would not say anything about (a refused key) stays as it is. */
 static int s_restore_ask(s_ap_t *self, size_t sym)
 {
     for (size_t i = 0; i < S_ORDERS; i++) {
         s_order_t *o = &self->orders[i];
         if (!o->used || !o->restored || o->done || o->sym != sym || o->id[0])
             continue;
-        if (s_lookup(self, o) == TT_BROKER_LATER)
+        char path[128];
+        snprintf(path, sizeof path,
+                 "/v2/orders:by_client_order_id?client_order_id=%s", o->coid);
+        tt_http_reply_t r;
+        if (s_request(self, "GET", path, NULL, &r) == TT_BROKER_LATER)
             return TT_BROKER_LATER;
-        if (!o->id[0]) {
+        if (r.status == 200)
+            s_order_reply(self, &r, NULL);
+        if (r.status == 404) { /* only a 404 says "unknown" */
             s_emit(self, o, TT_EV_EXPIRED, 0, "unknown to broker");
             o->done = true;
+        } else if (r.status != 200) {
+            tt_error(tt_broker_gw_path(self->gw),
+                     "%s: the venue did not say (%d): kept as the store has "
+                     "it",
+                     o->coid, (int)r.status);
         }
+        tt_http_reply_free(&r);
     }
     return TT_BROKER_DONE;
 }
@@ -937,6 +980,8 @@ static int s_query(s_ap_t *self, size_t sym, const tt_intent_t *it)
     if (self->restore_phase == 0 &&
         s_restore_list(self, sym) == TT_BROKER_LATER)
         return TT_BROKER_LATER;
+    if (self->restore_phase == 0)
+        s_restore_pending(self, sym);
     self->restore_phase = 1;
     if (s_restore_ask(self, sym) == TT_BROKER_LATER)
         return TT_BROKER_LATER;

@@ -609,6 +609,52 @@ static void test_restart_reconciles_with_venue(void **state)
     fake_alpaca_stop(&fake);
 }
 
+/* Killed with the OCO working; the keys are refused when it comes back.
+   The venue says nothing about the restored orders, so nothing is
+   expired or sent again: they stay as the store has them (working) and
+   the position stays protected in the book. */
+static void test_restart_venue_refuses(void **state)
+{
+    (void)state;
+    fake_alpaca_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-brokerrestart403");
+    char *text = s_config(dir, fake_alpaca_port(fake));
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "order stream listening");
+    s_drive_entry(fake, 1);
+    s_wait(proc, s_long, 1, 5000, "entry filled");
+    s_wait_oco(proc, fake, dir);
+    char target[64], stop[64], line[160];
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
+                 sizeof target);
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
+                 sizeof stop);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    fake_alpaca_set_reject_auth(fake, true);
+    s_restart(proc, "ticktree2.log");
+    snprintf(line, sizeof line, "%s: the venue did not say", stop);
+    int64_t deadline = tth_now_ms() + 10000;
+    while (tth_now_ms() < deadline && !s_in_log(proc, line))
+        tth_nap_ms(20);
+    assert_true(s_in_log(proc, line));
+    snprintf(line, sizeof line, "%s: the venue did not say", target);
+    assert_true(s_in_log(proc, line));
+    assert_true(s_in_log(proc, "AAPL: restart reconciled, 0 changed"));
+    s_seen_t seen = s_wait(proc, s_long, 0, 5000, "position kept");
+    assert_string_equal(seen.position, "10");
+    s_wait_state(dir, target, S_ACCEPTED);
+    s_wait_state(dir, stop, S_ACCEPTED);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM events WHERE "
+                                       "topic = 'trade.reconcile.AAPL'"),
+                     0);
+    assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 2);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    s_no_secret_in_log(proc);
+    tth_proc_destroy(&proc);
+    fake_alpaca_stop(&fake);
+}
+
 /* Three 429s (Retry-After: 1) meet the entry: each is waited out before
    the next request, and the entry lands after them, once. */
 static void test_rate_limit_storm(void **state)
@@ -697,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_order_fill_outage),
         cmocka_unit_test(test_oco_target_then_stop),
         cmocka_unit_test(test_restart_reconciles_with_venue),
+        cmocka_unit_test(test_restart_venue_refuses),
         cmocka_unit_test(test_rate_limit_storm),
         cmocka_unit_test(test_bad_credentials),
     };
