@@ -246,8 +246,8 @@ static void s_drain(tt_broker_gw_t *gw)
 static bool s_run_one(tt_broker_gw_t *gw)
 {
     s_job_t *job = &gw->queue[gw->head];
-    bool order = job->it.kind == TT_INTENT_SUBMIT ||
-                 job->it.kind == TT_INTENT_REPLACE;
+    bool order =
+        job->it.kind == TT_INTENT_SUBMIT || job->it.kind == TT_INTENT_REPLACE;
     if (job->attempt < 0) { /* cancelled in the queue */
     } else if (order && tt_mono_ns() < gw->refuse_until) {
         s_answer(gw, job, TT_EV_REJECTED, gw->refuse_reason);
