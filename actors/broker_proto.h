@@ -68,6 +68,13 @@ int tt_broker_gw_http(tt_broker_gw_t *gw, const char *method, const char *path,
    until it calls this. Never from inside a stream callback. 0 or -1
    (logged). */
 int tt_broker_gw_stream_to(tt_broker_gw_t *gw, const char *url);
+/* Copies into *OUT the first intent queued behind the one in hand that
+   is of KIND, for symbol SYM, and for an order of ROLE (its client id's
+   letter); with TAKE it also leaves the queue, carried out by the
+   protocol with the one in hand (a stop and its take-profit as one OCO
+   order). False when none waits yet. */
+bool tt_broker_gw_take(tt_broker_gw_t *gw, size_t sym, tt_intent_kind_t kind,
+                       tt_role_t role, bool take, tt_intent_t *out);
 
 /* Sends EV to the execution actor of symbol SYM (never dropped). */
 void tt_broker_gw_emit(tt_broker_gw_t *gw, size_t sym,

@@ -206,12 +206,32 @@ static void s_answer(tt_broker_gw_t *gw, const s_job_t *job,
     tt_broker_gw_emit(gw, job->sym, &ev);
 }
 
+bool tt_broker_gw_take(tt_broker_gw_t *gw, size_t sym, tt_intent_kind_t kind,
+                       tt_role_t role, bool take, tt_intent_t *out)
+{
+    for (size_t i = 1; i < gw->n; i++) {
+        s_job_t *job = &gw->queue[(gw->head + i) % S_QUEUE];
+        tt_role_t r;
+        if (job->attempt < 0 || job->sym != sym || job->it.kind != kind ||
+            tt_coid_parse(job->it.order.coid, NULL, &r) != 0 || r != role)
+            continue;
+        *out = job->it;
+        if (take) {
+            job->it.kind = TT_INTENT_CANCEL; /* now a no-op, answered by */
+            job->attempt = -1;               /* the protocol with the other */
+        }
+        return true;
+    }
+    return false;
+}
+
 /* A cancel of an order that has not left the queue: it never will. */
 static bool s_cancel_queued(tt_broker_gw_t *gw, const s_job_t *cancel)
 {
     for (size_t i = 0; i < gw->n; i++) {
         s_job_t *job = &gw->queue[(gw->head + i) % S_QUEUE];
-        if (job->it.kind == TT_INTENT_CANCEL ||
+        if ((job->it.kind != TT_INTENT_SUBMIT &&
+             job->it.kind != TT_INTENT_REPLACE) ||
             strcmp(job->it.order.coid, cancel->it.order.coid) != 0)
             continue;
         job->it.kind = TT_INTENT_CANCEL; /* now a no-op: answered here */
@@ -273,7 +293,8 @@ static void s_drain(tt_broker_gw_t *gw)
 static bool s_run_one(tt_broker_gw_t *gw)
 {
     s_job_t *job = &gw->queue[gw->head];
-    bool order = job->it.kind != TT_INTENT_CANCEL;
+    bool order =
+        job->it.kind == TT_INTENT_SUBMIT || job->it.kind == TT_INTENT_REPLACE;
     if (job->attempt < 0) { /* cancelled in the queue */
     } else if (order && tt_mono_ns() < gw->refuse_until) {
         s_answer(gw, job, TT_EV_REJECTED, gw->refuse_reason);

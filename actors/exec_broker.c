@@ -26,7 +26,7 @@ void tt_exec_broker_send(tt_actor_t *actor, uint32_t gateway,
 
 int tt_exec_broker_check(const tt_broker_ev_t *ev)
 {
-    if (ev->kind < TT_EV_ACCEPTED || ev->kind > TT_EV_CANCEL_REJECTED)
+    if (ev->kind < TT_EV_ACCEPTED || ev->kind > TT_EV_RECONCILED)
         return -1;
     if (!memchr(ev->coid, '\0', sizeof ev->coid) ||
         !memchr(ev->fill_id, '\0', sizeof ev->fill_id) ||

@@ -40,10 +40,14 @@
     it changes. At every start with a bus (the service's first on its
     store, or a restart by the supervisor) the book takes back its open
     orders and the broker its resting ones, reconciled
-    (actors/exec_reconcile.h): a position keeps its protective orders. */
+    (actors/exec_reconcile.h): a position keeps its protective orders.
+    A live venue's symbol restores its open orders the same way and has
+    its gateway reconcile them with the venue (actors/exec_venue.h),
+    holding its inputs until the gateway's answer. */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
 #include "actors/exec_reconcile.h"
+#include "actors/exec_venue.h"
 #include "actors/symbol_actors.h"
 #include "marketdata/decimal.h"
 #include "orders/book.h"
@@ -88,13 +92,15 @@ typedef struct {
     int64_t equity; /* paper account, symbol money (price scale) */
     tt_px_t last_px;
     bool bus;
-    bool live;        /* orders go to the venue's broker gateway */
-    uint32_t gateway; /* ...at this address */
-    bool warm;        /* the indicator actor says every indicator is warm */
-    bool flatten;     /* a restored position waits to be closed */
-    bool tell_pos;    /* a restored position: the strategy learns it */
-    bool restoring;   /* an actor restart waits for the store (barrier) */
-    bool persist;     /* the paper broker lives in the store (a service) */
+    bool live;          /* orders go to the venue's broker gateway */
+    uint32_t gateway;   /* ...at this address */
+    bool warm;          /* the indicator actor says every indicator is warm */
+    bool flatten;       /* a restored position waits to be closed */
+    bool tell_pos;      /* a restored position: the strategy learns it */
+    bool restoring;     /* an actor restart waits for the store (barrier) */
+    bool persist;       /* the paper broker lives in the store (a service) */
+    bool venue_restore; /* a live venue's orders come back from the store */
+    bool venue_sync;    /* ... and wait for the venue's reconciliation */
     tt_exec_paper_saver_t saver;    /* the broker's state last saved */
     s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
@@ -174,6 +180,7 @@ static int s_init(tt_actor_t *actor, void **state_p)
     self->live = tt_exec_broker_route(actor, &self->gateway);
     /* A backtest's store is new and its own: nothing to restore. */
     self->persist = self->bus && !self->live && !tt_actor_replaying(actor);
+    self->venue_restore = self->bus && self->live && !tt_actor_replaying(actor);
     tt_exec_pf_init(&self->pf, actor);
     uint32_t *len;
     tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
@@ -181,11 +188,12 @@ static int s_init(tt_actor_t *actor, void **state_p)
         self->book.next_seq = mem->next_seq;
         self->book.pos = mem->pos;
         /* In a service, the open orders and the paper broker's resting
-           ones come back from the store (s_warm_restart). Without a bus,
-           or at a live venue (its gateway's broker is not restored
-           here), nothing kept them: an unprotected position is closed
-           at the market on the first trade. */
-        self->flatten = mem->pos.qty != 0 && !self->persist;
+           ones (or a live venue's view of them) come back from the store
+           (s_warm_restart). Without a bus nothing kept them: an
+           unprotected position is closed at the market on the first
+           trade. */
+        self->flatten =
+            mem->pos.qty != 0 && !self->persist && !self->venue_restore;
         self->tell_pos = mem->pos.qty != 0;
     }
     self->max_signal_age_ns =
@@ -211,7 +219,7 @@ static int s_start(tt_actor_t *actor, void **state_p)
     uint32_t *len;
     tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
     s_exec_t *self = *state_p;
-    if (!self->persist || *len != sizeof *mem)
+    if ((!self->persist && !self->venue_restore) || *len != sizeof *mem)
         return 0;
     if (!mem->fresh) {
         self->restoring = true;
@@ -505,8 +513,40 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
 /* Restores the book and the paper broker from the store and feeds the
    book what reconciling them decided; the bracket then sends what is
    missing (a stop the broker never had). */
+static int s_venue_restart(tt_actor_t *actor, s_exec_t *self)
+{
+    char err[200];
+    if (tt_exec_venue_restore(actor, tt_actor_config(actor)->db_path,
+                              &self->book, self->gateway, err,
+                              sizeof err) < 0) {
+        tt_actor_fail(actor, "warm restart: %s", err);
+        return -1;
+    }
+    self->venue_sync = true; /* until the gateway's answer */
+    tt_exec_pf_sync(&self->pf, &self->book);
+    s_publish(actor, self);
+    return 0;
+}
+
+/* The gateway reconciled the restored orders (or never answered): the
+   bracket sends what it lacks now. */
+static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
+{
+    self->venue_sync = false;
+    tt_ns_t now = tt_actor_now(actor);
+    self->ctx_ts = now;
+    self->ctx_after = self->ticks;
+    tt_intents_t intents = {.n = 0};
+    if (tt_book_resync(&self->book, now, &intents) == 0 && intents.n)
+        s_apply(actor, self, &intents, 0);
+    tt_exec_pf_sync(&self->pf, &self->book);
+    s_publish(actor, self);
+}
+
 static int s_warm_restart(tt_actor_t *actor, s_exec_t *self)
 {
+    if (self->live)
+        return s_venue_restart(actor, self);
     tt_recon_events_t *events = malloc(sizeof *events);
     char err[200];
     tt_ns_t now = tt_actor_now(actor);
@@ -712,6 +752,15 @@ static int s_on_gateway(tt_actor_t *actor, s_exec_t *self,
         tt_error(tt_actor_path(actor), "malformed broker event ignored");
         return 0;
     }
+    if (ev.kind == TT_EV_RECONCILED && ev.coid[0]) {
+        tt_exec_venue_note(actor, &ev);
+        return 0;
+    }
+    if (ev.kind == TT_EV_RECONCILED) {
+        if (self->venue_sync)
+            s_venue_synced(actor, self);
+        return 0;
+    }
     self->ctx_ts = ev.ts;
     self->ctx_after = self->ticks;
     s_feed_events(actor, self, &ev, 1, 0);
@@ -767,7 +816,8 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
 {
     if (!self->deferred)
         self->defer_warned = false;
-    while (self->deferred && !self->pending_n && !self->restoring) {
+    while (self->deferred && !self->pending_n && !self->restoring &&
+           !self->venue_sync) {
         s_deferred_t *d = self->deferred;
         self->deferred = d->next;
         if (!self->deferred)
@@ -799,7 +849,12 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
         s_on_intent_done(actor, self, &msg->body.done);
         return s_resume(actor, self);
     }
-    bool hold = self->pending_n || self->deferred || self->restoring;
+    if (msg->hdr.type == TT_MSG_BROKER_EVENT && self->venue_sync) {
+        int rc = s_input(actor, self, msg); /* the reconciliation itself */
+        return rc != 0 ? rc : s_resume(actor, self);
+    }
+    bool hold = self->pending_n || self->deferred || self->restoring ||
+                self->venue_sync;
     if (hold && self->deferred_n < S_DEFER_MAX)
         return s_defer(actor, self, msg);
     if (self->restoring) { /* the bus never answered: close, as before */
@@ -807,6 +862,11 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
         self->flatten = tt_book_position(&self->book)->qty != 0;
         tt_warn(tt_actor_path(actor), "the store did not answer the restart: "
                                       "its orders are not restored");
+    }
+    if (self->venue_sync) {
+        tt_warn(tt_actor_path(actor), "the venue's gateway did not answer the "
+                                      "restart: trading on the store's view");
+        s_venue_synced(actor, self);
     }
     if (hold && !self->defer_warned) {
         self->defer_warned = true;

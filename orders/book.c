@@ -467,6 +467,8 @@ static int s_dispatch(tt_book_t *self, int slot, const tt_broker_ev_t *ev,
         return s_move(self, slot, TT_OS_EXPIRED, ev->ts);
     case TT_EV_CANCEL_REJECTED:
         return s_on_cancel_rejected(self, slot, ev->ts);
+    case TT_EV_RECONCILED: /* for the actor, never the book */
+        break;
     }
     return tt_book_fail(self, "%s: unknown broker event kind %d", self->symbol,
                         (int)ev->kind);

@@ -36,6 +36,11 @@ typedef enum {
     TT_INTENT_SUBMIT = 1,
     TT_INTENT_CANCEL = 2,
     TT_INTENT_REPLACE = 3,
+    /* Not from the book: after a restart the execution actor asks a live
+       venue's gateway what became of a restored open order (`order`, as
+       the store has it); an empty client id ends the symbol's list and
+       starts the gateway's reconciliation (actors/exec_venue.h). */
+    TT_INTENT_QUERY = 4,
 } tt_intent_kind_t;
 
 typedef struct {
@@ -69,6 +74,10 @@ typedef enum {
     TT_EV_REJECTED = 4,
     TT_EV_EXPIRED = 5,
     TT_EV_CANCEL_REJECTED = 6, /* the venue refused our cancel */
+    /* Not for the book: a gateway's reconciliation decision after a
+       restart (code: tt_recon_action_t, reason; fill_id for an adopted
+       fill), to publish; an empty client id ends the reconciliation. */
+    TT_EV_RECONCILED = 7,
 } tt_broker_ev_kind_t;
 
 /* One event from the broker gateway about one of our orders. */

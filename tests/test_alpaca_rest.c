@@ -63,6 +63,50 @@ static void test_order_body_bracket_sample(void **state)
     free(body);
 }
 
+/* The exit pair as one OCO: Alpaca's documented example (a sell, type
+   limit, the limit only in take_profit), our client id on the order. */
+static void test_order_body_oco(void **state)
+{
+    (void)state;
+    tt_ap_order_req_t r = {.symbol = "SPY",
+                           .side = TT_SIDE_SELL,
+                           .type = TT_AP_TYPE_LIMIT,
+                           .tif = TT_AP_TIF_GTC,
+                           .px_decimals = 2,
+                           .qty = 100,
+                           .client_order_id = "tt-SPY-1k-t",
+                           .order_class = TT_AP_CLASS_OCO,
+                           .tp_limit_px = 30100,
+                           .sl_stop_px = 29900,
+                           .sl_limit_px = 29850};
+    char *body = tt_ap_order_body(&r, s_err, sizeof s_err);
+    assert_non_null(body);
+    assert_string_equal(
+        body, "{\"symbol\":\"SPY\",\"qty\":\"100\",\"side\":\"sell\",\"type\":"
+              "\"limit\",\"time_in_force\":\"gtc\",\"client_order_id\":"
+              "\"tt-SPY-1k-t\",\"order_class\":\"oco\",\"take_profit\":{"
+              "\"limit_price\":\"301.00\"},\"stop_loss\":{\"stop_price\":"
+              "\"299.00\",\"limit_price\":\"298.50\"}}");
+    free(body);
+    /* A plain stop leg; the limit given as the order's too (the same). */
+    r.sl_limit_px = 0;
+    r.side = TT_SIDE_BUY; /* closing a short: take-profit below the stop */
+    r.tp_limit_px = 29900;
+    r.sl_stop_px = 30100;
+    r.limit_px = 29900;
+    body = tt_ap_order_body(&r, s_err, sizeof s_err);
+    assert_non_null(body);
+    json_t *j = s_load(body);
+    assert_string_equal(s_get(j, "side", NULL), "buy");
+    assert_null(json_object_get(j, "limit_price"));
+    assert_string_equal(s_get(j, "take_profit", "limit_price"), "299.00");
+    assert_string_equal(s_get(j, "stop_loss", "stop_price"), "301.00");
+    assert_null(
+        json_object_get(json_object_get(j, "stop_loss"), "limit_price"));
+    json_decref(j);
+    free(body);
+}
+
 static void test_order_body_kinds(void **state)
 {
     (void)state;
@@ -165,8 +209,8 @@ static void test_order_body_refused(void **state)
     char *ok = tt_ap_order_body(&base, s_err, sizeof s_err);
     assert_non_null(ok);
     free(ok);
-    tt_ap_order_req_t r[20];
-    const char *needle[20];
+    tt_ap_order_req_t r[32];
+    const char *needle[32];
     int n = 0;
     r[n] = base, r[n].notional = 5, needle[n++] = "qty and notional";
     r[n] = base, r[n].qty = 0, needle[n++] = "qty and notional";
@@ -192,6 +236,16 @@ static void test_order_body_refused(void **state)
     r[n] = base, r[n].order_class = TT_AP_CLASS_OTO, r[n].tp_limit_px = 11000,
     r[n].sl_stop_px = 9500, needle[n++] = "exactly one";
     r[n] = base, r[n].tp_limit_px = 11000, needle[n++] = "simple";
+    /* OCO: an exit sell, take-profit above the stop. */
+    tt_ap_order_req_t oco = base;
+    oco.side = TT_SIDE_SELL, oco.order_class = TT_AP_CLASS_OCO,
+    oco.limit_px = 0, oco.tp_limit_px = 11000, oco.sl_stop_px = 9500;
+    r[n] = oco, r[n].type = TT_AP_TYPE_MARKET, needle[n++] = "limit order";
+    r[n] = oco, r[n].limit_px = 10500, needle[n++] = "take_profit's";
+    r[n] = oco, r[n].stop_px = 9500, needle[n++] = "stop_loss";
+    r[n] = oco, r[n].sl_stop_px = 0, needle[n++] = "take_profit and stop_loss";
+    r[n] = oco, r[n].tp_limit_px = 9000, needle[n++] = "wrong side";
+    r[n] = oco, r[n].tif = TT_AP_TIF_IOC, needle[n++] = "day or gtc";
     r[n] = base, r[n].type = TT_AP_TYPE_TRAILING_STOP, r[n].limit_px = 0,
     needle[n++] = "trailing_stop";
     r[n] = base, r[n].trail_px = 5, needle[n++] = "trail";
@@ -971,6 +1025,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_body_bracket_sample),
+        cmocka_unit_test(test_order_body_oco),
         cmocka_unit_test(test_order_body_kinds),
         cmocka_unit_test(test_order_body_refused),
         cmocka_unit_test(test_replace_body),

@@ -7,9 +7,13 @@
     Data in (trades pushed by the fake become candles and an sma_cross
     entry), order out (the fake sees POST /v2/orders with our client order
     id), fill back (trade_updates), position and ledger right in the
-    store. The fake drops the order stream and fills the take-profit while
-    it is down: the re-query on reconnect recovers that fill exactly once,
-    also across a second reconnect. A 429 storm on the entry is ridden
+    store. The stop and the take-profit leave as one OCO order; once the
+    take-profit fills, the venue has cancelled the stop and a later trade
+    through the stop fills nothing (the position stays flat, the book
+    sees the stop cancelled, not refused). The fake drops the order
+    stream and fills the take-profit while it is down: the re-query on
+    reconnect recovers that fill exactly once, also across a second
+    reconnect. A 429 storm on the entry is ridden
     out one request per Retry-After. Refused credentials show in health,
     with one stream connection over the window and no orders sent. The
     log never holds the key or the secret. Every wait is bounded. */
@@ -27,6 +31,9 @@
 
 #define S_KEY "PKTESTBROKER7"
 #define S_SECRET "s3cr3t-broker-do-not-log"
+#define S_ACCEPTED "2" /* order states as the store keeps them */
+#define S_FILLED "4"
+#define S_CANCELLED "5"
 
 static int64_t s_wall_ns(void)
 {
@@ -43,13 +50,10 @@ static fake_alpaca_t *s_fake(void)
                               .symbols = symbols,
                               .symbol_count = 1,
                               .rate_limit_per_min = -1,
-                              /* The book sends stop and take-profit as two
-                                 sell orders for the same shares; Alpaca
-                                 refuses the second (qty held for the
-                                 first) unless the account may go short.
-                                 Pairing them as one OCO order is still
-                                 to do (README, VENUES.md). */
-                              .allow_short = true};
+                              /* No shorting: stop and take-profit sell the
+                                 same shares, which only one OCO order may
+                                 do. */
+                              .allow_short = false};
     fake_alpaca_t *fake = fake_alpaca_start(&fcfg);
     assert_non_null(fake);
     return fake;
@@ -226,6 +230,34 @@ static int64_t s_drive_entry(fake_alpaca_t *fake, uint64_t posts)
 
 /* One text from the running service's store (WAL: readers welcome). */
 static void s_query_text(const char *dir, const char *sql, char *out,
+                         size_t size);
+
+/* The id of the order whose id is LIKE PATTERN once its state is WANT,
+   within 5 s. */
+static void s_wait_state_like(const char *dir, const char *pattern,
+                              const char *want, char *coid, size_t size)
+{
+    char sql[200], state[32] = "";
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce((SELECT coid || ' ' || state FROM orders "
+             "WHERE coid LIKE '%s' ORDER BY seq DESC LIMIT 1), '- NONE')",
+             pattern);
+    char row[96] = "";
+    int64_t deadline = tth_now_ms() + 5000;
+    for (;;) {
+        s_query_text(dir, sql, row, sizeof row);
+        char *sp = strchr(row, ' ');
+        snprintf(state, sizeof state, "%s", sp ? sp + 1 : "");
+        if (!strcmp(state, want) || tth_now_ms() >= deadline)
+            break;
+        tth_nap_ms(20);
+    }
+    assert_string_equal(state, want);
+    *strchr(row, ' ') = '\0';
+    snprintf(coid, size, "%s", row);
+}
+
+static void s_query_text(const char *dir, const char *sql, char *out,
                          size_t size)
 {
     char path[512];
@@ -263,6 +295,45 @@ static void s_no_secret_in_log(tth_proc_t *proc)
     free(log);
 }
 
+/* The store's state of order COID, within 5 s. */
+static void s_wait_state(const char *dir, const char *coid, const char *want)
+{
+    char sql[160], state[32] = "";
+    snprintf(sql, sizeof sql, "SELECT state FROM orders WHERE coid = '%s'",
+             coid);
+    int64_t deadline = tth_now_ms() + 5000;
+    do {
+        s_query_text(dir, sql, state, sizeof state);
+        if (strcmp(state, want) != 0)
+            tth_nap_ms(20);
+    } while (strcmp(state, want) != 0 && tth_now_ms() < deadline);
+    assert_string_equal(state, want);
+}
+
+/* Entry, then one OCO: two POSTs, the second an OCO whose parent is the
+   take-profit with our id and whose leg works; both ACCEPTED in the
+   store. */
+static void s_wait_oco(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir)
+{
+    (void)proc;
+    int64_t deadline = tth_now_ms() + 5000;
+    while (fake_alpaca_requests(fake, "POST /v2/orders") < 2 &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(20);
+    char target[64], stop[64], status[32] = "";
+    s_wait_state_like(dir, "%-t", S_ACCEPTED, target, sizeof target);
+    s_wait_state_like(dir, "%-s", S_ACCEPTED, stop, sizeof stop);
+    assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 2);
+    assert_int_equal(fake_alpaca_coid_count(fake, target), 1);
+    assert_int_equal(fake_alpaca_coid_count(fake, stop), 0);
+    assert_int_equal(
+        fake_alpaca_order_status(fake, target, status, sizeof status), 0);
+    assert_string_equal(status, "new");
+    assert_int_equal(
+        fake_alpaca_leg_status(fake, target, status, sizeof status), 0);
+    assert_string_equal(status, "new");
+}
+
 /* The order stream drops; the take-profit fills while it is down. */
 static void s_outage(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir)
 {
@@ -287,10 +358,11 @@ static void s_outage(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir)
     char status[32] = "";
     int64_t deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline &&
-           (fake_alpaca_order_status(fake, stop, status, sizeof status) != 0 ||
+           (fake_alpaca_leg_status(fake, target, status, sizeof status) != 0 ||
             strcmp(status, "canceled") != 0))
         tth_nap_ms(20);
     assert_string_equal(status, "canceled");
+    s_wait_state(dir, stop, S_CANCELLED);
 
     /* A second reconnect re-queries the same filled order: nothing new. */
     queries = fake_alpaca_requests(fake, "GET /v2/orders");
@@ -341,14 +413,11 @@ static void test_order_fill_outage(void **state)
     s_wait(proc, s_listening, 1, 10000, "order stream listening");
 
     s_drive_entry(fake, 1);
-    /* Entry filled at the venue; the book sent its stop and target. */
+    /* Entry filled at the venue; the book's stop and target went as one
+       OCO order. */
     s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
     assert_int_equal(seen.fills, 1);
-    int64_t deadline = tth_now_ms() + 5000;
-    while (fake_alpaca_requests(fake, "POST /v2/orders") < 3 &&
-           tth_now_ms() < deadline)
-        tth_nap_ms(20);
-    assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 3);
+    s_wait_oco(proc, fake, dir);
     char entry[64], status[32];
     s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
                  sizeof entry);
@@ -364,6 +433,224 @@ static void test_order_fill_outage(void **state)
     s_no_secret_in_log(proc);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     s_check_store(dir, fake);
+    tth_proc_destroy(&proc);
+    fake_alpaca_stop(&fake);
+}
+
+static bool s_in_log(const tth_proc_t *proc, const char *needle)
+{
+    char *log = tth_read_file(proc->log);
+    bool found = log && strstr(log, needle);
+    free(log);
+    return found;
+}
+
+/* The take-profit fills at the venue: the venue cancels the stop leg
+   in the same step, and a later fall through the stop price fills
+   nothing. The book learns the stop is cancelled (no refused cancel),
+   the position is flat at the venue and here, two fills in the ledger. */
+static void test_oco_target_then_stop(void **state)
+{
+    (void)state;
+    fake_alpaca_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-brokeroco");
+    char *text = s_config(dir, fake_alpaca_port(fake));
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "order stream listening");
+    s_drive_entry(fake, 1);
+    s_wait(proc, s_long, 1, 5000, "entry filled");
+    s_wait_oco(proc, fake, dir);
+    char target[64], stop[64], status[32] = "";
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
+                 sizeof target);
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
+                 sizeof stop);
+    long limit =
+        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    long stop_px =
+        s_query_long(dir, "SELECT stop_px FROM orders WHERE coid LIKE '%-s'");
+    assert_true(stop_px > 0 && stop_px < limit);
+
+    s_trade(fake, limit); /* reaches the take-profit */
+    s_seen_t seen = s_wait(proc, s_flat_after, 2, 5000, "take-profit filled");
+    assert_int_equal(
+        fake_alpaca_leg_status(fake, target, status, sizeof status), 0);
+    assert_string_equal(status, "canceled");
+    s_wait_state(dir, target, S_FILLED);
+    s_wait_state(dir, stop, S_CANCELLED);
+
+    /* Through the stop, twice: nothing may fill any more. */
+    s_trade(fake, stop_px - 50);
+    s_trade(fake, stop_px - 100);
+    fake_alpaca_stats_t st;
+    int64_t end = tth_now_ms() + 1000; /* time for a wrong fill to show */
+    while (tth_now_ms() < end)
+        tth_nap_ms(50);
+    fake_alpaca_stats(fake, &st);
+    assert_int_equal(st.fills, 2);
+    char pos[32];
+    assert_int_equal(fake_alpaca_position(fake, "AAPL", pos, sizeof pos), 0);
+    assert_true(!strcmp(pos, "0") || !strcmp(pos, "0.0"));
+    seen = s_look(proc);
+    assert_int_equal(seen.fills, 2);
+    assert_string_equal(seen.position, "0");
+    assert_string_equal(seen.last_error, "");
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM order_events WHERE coid = '%s' AND "
+             "from_state = 8 AND to_state <> 5",
+             stop);
+    assert_int_equal(s_query_long(dir, sql), 0); /* no refused cancel */
+    assert_false(s_in_log(proc, "order event refused"));
+    assert_false(s_in_log(proc, "sent alone"));
+    snprintf(sql, sizeof sql, "cancel %s refused", stop);
+    assert_false(s_in_log(proc, sql));
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    s_check_store(dir, fake);
+    tth_proc_destroy(&proc);
+    fake_alpaca_stop(&fake);
+}
+
+/* The same service again on PROC's directory and store, after it was
+   killed: its log goes to LOG_NAME. */
+static void s_restart(tth_proc_t *proc, const char *log_name)
+{
+    size_t len = strlen(proc->dir) + strlen(log_name) + 2;
+    free(proc->log);
+    proc->log = malloc(len);
+    assert_non_null(proc->log);
+    snprintf(proc->log, len, "%s/%s", proc->dir, log_name);
+    const char *args[] = {"run", "-c", proc->config, NULL};
+    proc->reaped = false;
+    proc->pid = tth_spawn(args, proc->log);
+}
+
+/* Killed with the entry filled and the OCO working; the take-profit
+   fills at the venue while the service is down. The restarted service
+   takes its open orders back from the store and asks the venue: the
+   fill is adopted once (in the store once, the position flat), the stop
+   leg the venue cancelled is cancelled here, each published as a
+   trade.reconcile event; nothing is sent again. A second restart finds
+   nothing left to reconcile. */
+static void test_restart_reconciles_with_venue(void **state)
+{
+    (void)state;
+    fake_alpaca_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-brokerrestart");
+    char *text = s_config(dir, fake_alpaca_port(fake));
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "order stream listening");
+    s_drive_entry(fake, 1);
+    s_wait(proc, s_long, 1, 5000, "entry filled");
+    s_wait_oco(proc, fake, dir);
+    char target[64], stop[64], price[32];
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
+                 sizeof target);
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
+                 sizeof stop);
+    long limit =
+        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
+
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    assert_int_equal(fake_alpaca_fill_while_down(fake, target, "10", price), 0);
+    char status[32];
+    assert_int_equal(
+        fake_alpaca_leg_status(fake, target, status, sizeof status), 0);
+    assert_string_equal(status, "canceled");
+
+    s_restart(proc, "ticktree2.log");
+    s_wait(proc, s_flat_after, 1, 10000, "fill adopted after the restart");
+    s_wait_state(dir, target, S_FILLED);
+    s_wait_state(dir, stop, S_CANCELLED);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline &&
+           s_query_long(dir, "SELECT count(*) FROM events WHERE topic = "
+                             "'trade.reconcile.AAPL'") < 2)
+        tth_nap_ms(20);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM events WHERE "
+                                       "topic = 'trade.reconcile.AAPL'"),
+                     2);
+    char line[160];
+    snprintf(line, sizeof line, "reconcile: adopt_fill %s fill ", target);
+    assert_true(s_in_log(proc, line));
+    snprintf(line, sizeof line, "reconcile: adopt_state %s: cancelled", stop);
+    assert_true(s_in_log(proc, line));
+    char sql[200];
+    assert_false(s_in_log(proc, "order event refused"));
+    snprintf(line, sizeof line, "cancel %s refused", stop);
+    assert_false(s_in_log(proc, line));
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM fills WHERE coid = '%s'",
+             target);
+    assert_int_equal(s_query_long(dir, sql), 1);
+    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
+                                       "symbol = 'AAPL'"),
+                     0);
+    assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 2);
+
+    /* Again: the store has nothing open, nothing to reconcile. */
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    s_restart(proc, "ticktree3.log");
+    s_wait(proc, s_listening, 1, 10000, "listening after the second restart");
+    deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline &&
+           !s_in_log(proc, "warm restart: 0 open orders in the store"))
+        tth_nap_ms(20);
+    assert_true(s_in_log(proc, "warm restart: 0 open orders in the store"));
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM events WHERE "
+                                       "topic = 'trade.reconcile.AAPL'"),
+                     2);
+    s_check_store(dir, fake);
+    s_no_secret_in_log(proc);
+    tth_proc_destroy(&proc);
+    fake_alpaca_stop(&fake);
+}
+
+/* Killed with the OCO working; the keys are refused when it comes back.
+   The venue says nothing about the restored orders, so nothing is
+   expired or sent again: they stay as the store has them (working) and
+   the position stays protected in the book. */
+static void test_restart_venue_refuses(void **state)
+{
+    (void)state;
+    fake_alpaca_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-brokerrestart403");
+    char *text = s_config(dir, fake_alpaca_port(fake));
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "order stream listening");
+    s_drive_entry(fake, 1);
+    s_wait(proc, s_long, 1, 5000, "entry filled");
+    s_wait_oco(proc, fake, dir);
+    char target[64], stop[64], line[160];
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
+                 sizeof target);
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
+                 sizeof stop);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    fake_alpaca_set_reject_auth(fake, true);
+    s_restart(proc, "ticktree2.log");
+    snprintf(line, sizeof line, "%s: the venue did not say", stop);
+    int64_t deadline = tth_now_ms() + 10000;
+    while (tth_now_ms() < deadline && !s_in_log(proc, line))
+        tth_nap_ms(20);
+    assert_true(s_in_log(proc, line));
+    snprintf(line, sizeof line, "%s: the venue did not say", target);
+    assert_true(s_in_log(proc, line));
+    assert_true(s_in_log(proc, "AAPL: restart reconciled, 0 changed"));
+    s_seen_t seen = s_wait(proc, s_long, 0, 5000, "position kept");
+    assert_string_equal(seen.position, "10");
+    s_wait_state(dir, target, S_ACCEPTED);
+    s_wait_state(dir, stop, S_ACCEPTED);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM events WHERE "
+                                       "topic = 'trade.reconcile.AAPL'"),
+                     0);
+    assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 2);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    s_no_secret_in_log(proc);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
 }
@@ -454,6 +741,9 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_fill_outage),
+        cmocka_unit_test(test_oco_target_then_stop),
+        cmocka_unit_test(test_restart_reconciles_with_venue),
+        cmocka_unit_test(test_restart_venue_refuses),
         cmocka_unit_test(test_rate_limit_storm),
         cmocka_unit_test(test_bad_credentials),
     };

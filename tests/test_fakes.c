@@ -459,6 +459,110 @@ static void test_alpaca_limit_fill_stream(void **state)
     fake_alpaca_stop(&f);
 }
 
+/* OCO (Alpaca's documented shape): malformed ones get 422 with the code
+   and a message; a good one is the take-profit with our id and its stop
+   leg with ids of the venue's; the take-profit's fill cancels the leg in
+   the same step, and a trade through the stop fills nothing. A second
+   OCO: its leg replaced by PATCH stays in the group, and cancelling the
+   parent cancels the replacement. */
+#define OCO_BODY(extra)                                                        \
+    "{\"symbol\":\"AAPL\",\"qty\":\"10\",\"side\":\"sell\",\"type\":"          \
+    "\"limit\","                                                               \
+    "\"time_in_force\":\"gtc\",\"order_class\":\"oco\"" extra "}"
+
+static json_t *s_leg(json_t *o)
+{
+    json_t *legs = json_object_get(o, "legs");
+    assert_int_equal(json_array_size(legs), 1);
+    return json_array_get(legs, 0);
+}
+
+static void test_alpaca_oco(void **state)
+{
+    (void)state;
+    fake_alpaca_t *f = s_alpaca(0);
+    int port = fake_alpaca_port(f);
+    assert_int_equal(fake_alpaca_push_trade(f, "AAPL", "100", "1", 1), 0);
+    json_decref(s_post(port,
+                       "{\"symbol\":\"AAPL\",\"qty\":\"20\",\"side\":\"buy\","
+                       "\"type\":\"market\",\"time_in_force\":\"day\"}",
+                       200));
+    static const char *const bad[] = {
+        OCO_BODY(",\"take_profit\":{\"limit_price\":\"105\"}"),
+        OCO_BODY(",\"stop_loss\":{\"stop_price\":\"95\"}"),
+        OCO_BODY(",\"take_profit\":{\"limit_price\":\"105\"},"
+                 "\"stop_loss\":{\"stop_price\":\"104.995\"}"),
+        OCO_BODY(",\"limit_price\":\"104\",\"take_profit\":{\"limit_price\":"
+                 "\"105\"},\"stop_loss\":{\"stop_price\":\"95\"}"),
+        "{\"symbol\":\"AAPL\",\"qty\":\"10\",\"side\":\"sell\",\"type\":"
+        "\"market\",\"time_in_force\":\"gtc\",\"order_class\":\"oco\","
+        "\"take_profit\":{\"limit_price\":\"105\"},\"stop_loss\":{"
+        "\"stop_price\":\"95\"}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_t *e = s_post(port, bad[i], 422);
+        assert_int_equal(json_integer_value(json_object_get(e, "code")),
+                         40010001);
+        assert_true(strlen(s_jstr(e, "message")) > 0);
+        json_decref(e);
+    }
+    json_t *o = s_post(port,
+                       OCO_BODY(",\"client_order_id\":\"X1\",\"take_profit\":{"
+                                "\"limit_price\":\"105\"},\"stop_loss\":{"
+                                "\"stop_price\":\"95\"}"),
+                       200);
+    assert_string_equal(s_jstr(o, "client_order_id"), "X1");
+    assert_string_equal(s_jstr(o, "order_class"), "oco");
+    assert_string_equal(s_jstr(o, "type"), "limit");
+    assert_string_equal(s_jstr(o, "limit_price"), "105");
+    json_t *leg = s_leg(o);
+    assert_string_equal(s_jstr(leg, "type"), "stop");
+    assert_string_equal(s_jstr(leg, "stop_price"), "95");
+    assert_string_equal(s_jstr(leg, "side"), "sell");
+    assert_string_not_equal(s_jstr(leg, "id"), s_jstr(o, "id"));
+    assert_string_not_equal(s_jstr(leg, "client_order_id"), "X1");
+    json_decref(o);
+    char st[32];
+    assert_int_equal(fake_alpaca_push_trade(f, "AAPL", "105", "1", 2), 0);
+    assert_int_equal(fake_alpaca_order_status(f, "X1", st, sizeof st), 0);
+    assert_string_equal(st, "filled");
+    assert_int_equal(fake_alpaca_leg_status(f, "X1", st, sizeof st), 0);
+    assert_string_equal(st, "canceled");
+    assert_int_equal(fake_alpaca_push_trade(f, "AAPL", "90", "1", 3), 0);
+    assert_int_equal(fake_alpaca_leg_status(f, "X1", st, sizeof st), 0);
+    assert_string_equal(st, "canceled");
+    char pos[32];
+    assert_int_equal(fake_alpaca_position(f, "AAPL", pos, sizeof pos), 0);
+    assert_string_equal(pos, "10");
+
+    /* The leg replaced, then the group cancelled through the parent. */
+    o = s_post(port,
+               OCO_BODY(",\"client_order_id\":\"X2\",\"take_profit\":{"
+                        "\"limit_price\":\"110\"},\"stop_loss\":{"
+                        "\"stop_price\":\"80\"}"),
+               200);
+    char parent[128], path[160];
+    snprintf(parent, sizeof parent, "/v2/orders/%s", s_jstr(o, "id"));
+    snprintf(path, sizeof path, "/v2/orders/%s", s_jstr(s_leg(o), "id"));
+    json_decref(o);
+    http_t h;
+    s_http(port, "PATCH", path, A_HDRS,
+           "{\"stop_price\":\"85\",\"client_order_id\":\"X2s\"}", &h);
+    assert_int_equal(h.status, 200);
+    o = s_json(&h);
+    assert_string_equal(s_jstr(o, "stop_price"), "85");
+    json_decref(o);
+    fkbuf_free(&h.body);
+    s_http(port, "DELETE", parent, A_HDRS, NULL, &h);
+    assert_int_equal(h.status, 204);
+    fkbuf_free(&h.body);
+    assert_int_equal(fake_alpaca_order_status(f, "X2s", st, sizeof st), 0);
+    assert_string_equal(st, "canceled");
+    assert_int_equal(fake_alpaca_order_status(f, "X2", st, sizeof st), 0);
+    assert_string_equal(st, "canceled");
+    fake_alpaca_stop(&f);
+}
+
 static void test_alpaca_bars_pagination(void **state)
 {
     (void)state;
@@ -993,6 +1097,7 @@ int main(void)
         cmocka_unit_test(test_alpaca_rest_auth),
         cmocka_unit_test(test_alpaca_orders),
         cmocka_unit_test(test_alpaca_limit_fill_stream),
+        cmocka_unit_test(test_alpaca_oco),
         cmocka_unit_test(test_alpaca_bars_pagination),
         cmocka_unit_test(test_alpaca_faults),
         cmocka_unit_test(test_binance_known_answers),

@@ -280,6 +280,18 @@ int fake_alpaca_order_status(fake_alpaca_t *self, const char *client_order_id,
     return o ? 0 : -1;
 }
 
+int fake_alpaca_leg_status(fake_alpaca_t *self, const char *client_order_id,
+                           char *out, size_t outsize)
+{
+    fakesrv_lock(self->srv);
+    fa_order_t *o = fa_order_by_coid(self, client_order_id);
+    int leg = o ? (o->legs[1] >= 0 ? o->legs[1] : o->legs[0]) : -1;
+    if (leg >= 0)
+        snprintf(out, outsize, "%s", self->orders[leg].status);
+    fakesrv_unlock(self->srv);
+    return leg >= 0 ? 0 : -1;
+}
+
 int fake_alpaca_position(fake_alpaca_t *self, const char *symbol, char *out,
                          size_t outsize)
 {

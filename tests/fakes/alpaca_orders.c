@@ -6,7 +6,16 @@
     market order fills whole at the last trade price; a limit order fills
     whole at its limit price once a trade reaches it; a stop becomes a
     market (stop_limit: a limit) once a trade reaches the stop. Runs under
-    the server's lock. */
+    the server's lock.
+
+    An OCO order (order_class "oco", an exit only) is booked as Alpaca
+    reports it: the take-profit limit is the parent and carries the
+    client order id, the stop-loss is its one leg with an id and a client
+    order id of the venue's. Both work at once; a complete fill of one
+    cancels the other in the same step (so no later trade can fill it), a
+    partial fill shrinks the other to what is left, and cancelling either
+    cancels both. A leg can be replaced (PATCH) and the group follows the
+    replacement. */
 #include "tests/fakes/alpaca_private.h"
 
 #include <stdio.h>
@@ -61,13 +70,29 @@ static void s_set_id(json_t *j, const char *key, const char *id)
 
 static json_t *s_legs(fake_alpaca_t *self, const fa_order_t *o)
 {
-    if (o->legs[0] < 0)
+    if (o->legs[0] < 0 && o->legs[1] < 0)
         return json_null();
     json_t *a = json_array();
     for (int i = 0; i < 2; i++)
-        json_array_append_new(
-            a, fa_order_json(self, &self->orders[o->legs[i]], false));
+        if (o->legs[i] >= 0)
+            json_array_append_new(
+                a, fa_order_json(self, &self->orders[o->legs[i]], false));
     return a;
+}
+
+static bool s_is_oco(const fa_order_t *o)
+{
+    return strcmp(o->order_class, "oco") == 0;
+}
+
+/* The other order of O's OCO group (parent <-> its stop leg), or NULL. */
+static fa_order_t *s_oco_other(fake_alpaca_t *self, const fa_order_t *o)
+{
+    if (!s_is_oco(o))
+        return NULL;
+    if (o->parent >= 0)
+        return &self->orders[o->parent];
+    return o->legs[1] >= 0 ? &self->orders[o->legs[1]] : NULL;
 }
 
 json_t *fa_order_json(fake_alpaca_t *self, const fa_order_t *o, bool nested)
@@ -174,7 +199,15 @@ void fa_fill(fake_alpaca_t *self, fa_order_t *o, int64_t qty, int64_t px)
         o->filled_ns = o->updated_ns;
     self->stats.fills++;
     fa_trade_event(self, full ? "fill" : "partial_fill", o, qty, px);
-    if (!full)
+    fa_order_t *other = s_oco_other(self, o);
+    if (other && fa_order_open(other)) {
+        if (full) /* atomically: no later trade can fill it */
+            s_cancel_one(self, other);
+        else /* Alpaca adjusts the other leg to what is left */
+            other->qty = other->filled_qty + (o->qty - o->filled_qty);
+        return;
+    }
+    if (!full || s_is_oco(o))
         return;
     if (o->legs[0] >= 0)
         s_activate_legs(self, o);
@@ -383,6 +416,55 @@ static int s_bracket(json_t *b, const fa_order_t *o, fa_order_t legs[2],
     return 0;
 }
 
+/* An OCO's legs: the type is limit (the take-profit), take_profit's
+   limit_price is the order's, stop_loss needs stop_price; the stop is at
+   least 0.01 on the losing side of the take-profit (the base price). */
+static int s_oco(json_t *b, const fa_order_t *o, fa_order_t legs[2],
+                 fakesrv_resp_t *r)
+{
+    json_t *tp = json_object_get(b, "take_profit");
+    json_t *sl = json_object_get(b, "stop_loss");
+    if (o->type != FA_LIMIT)
+        return fa_error(r, 422, 40010001, "oco orders must be limit orders"),
+               -1;
+    if (!json_is_object(tp) || !json_is_object(sl) ||
+        s_dec(tp, "limit_price", &legs[0].limit) != 1 ||
+        s_dec(sl, "stop_price", &legs[1].stop) != 1 ||
+        s_dec(sl, "limit_price", &legs[1].limit) < 0)
+        return fa_error(r, 422, 40010001,
+                        "oco orders require take_profit.limit_price and "
+                        "stop_loss.stop_price"),
+               -1;
+    if (legs[0].limit != o->limit)
+        return fa_error(r, 422, 40010001,
+                        "limit_price must equal take_profit.limit_price"),
+               -1;
+    if (strcmp(o->tif, "day") && strcmp(o->tif, "gtc"))
+        return fa_error(r, 422, 40010001, "oco orders must be day or gtc"), -1;
+    if (o->extended_hours)
+        return fa_error(r, 422, 40010001,
+                        "extended hours not allowed for oco orders"),
+               -1;
+    int64_t gap = o->buy ? legs[1].stop - o->limit : o->limit - legs[1].stop;
+    if (gap < FK_DEC_SCALE / 100)
+        return fa_error(r, 422, 40010001,
+                        "stop_loss.stop_price must be at least 0.01 %s "
+                        "the base price",
+                        o->buy ? "above" : "below"),
+               -1;
+    return 0;
+}
+
+/* An OCO body may leave the order's limit_price to take_profit. */
+static void s_oco_limit(json_t *b)
+{
+    json_t *tp = json_object_get(b, "take_profit");
+    json_t *lim = json_is_object(tp) ? json_object_get(tp, "limit_price") : 0;
+    json_t *own = json_object_get(b, "limit_price");
+    if (lim && (!own || json_is_null(own)))
+        json_object_set(b, "limit_price", lim);
+}
+
 /* Buying power and shares; 403 as documented. */
 static int s_afford(fake_alpaca_t *self, const fa_order_t *o, fakesrv_resp_t *r)
 {
@@ -391,7 +473,8 @@ static int s_afford(fake_alpaca_t *self, const fa_order_t *o, fakesrv_resp_t *r)
     int64_t reserved = 0, selling = 0;
     for (size_t i = 0; i < self->norders; i++) {
         const fa_order_t *x = &self->orders[i];
-        if (!fa_order_open(x) || x->held)
+        if (!fa_order_open(x) || x->held ||
+            (s_is_oco(x) && x->parent >= 0)) /* the group sells once */
             continue;
         int64_t left = x->qty - x->filled_qty;
         int64_t xpx = x->limit ? x->limit : self->syms[x->sym].last_px;
@@ -416,6 +499,30 @@ static int s_afford(fake_alpaca_t *self, const fa_order_t *o, fakesrv_resp_t *r)
     return 0;
 }
 
+/* The stop-loss leg of the OCO parent at IDX, working at once; one
+   "new" event for each (the parent's first). */
+static fa_order_t *s_book_oco(fake_alpaca_t *self, size_t idx,
+                              const fa_order_t *sl)
+{
+    fa_order_t *leg = s_new_order(self); /* may move the array */
+    fa_order_t *o = &self->orders[idx];
+    leg->sym = o->sym;
+    leg->buy = o->buy;
+    leg->type = sl->limit ? FA_STOP_LIMIT : FA_STOP;
+    leg->qty = o->qty;
+    leg->limit = sl->limit;
+    leg->stop = sl->stop;
+    snprintf(leg->tif, sizeof leg->tif, "%s", o->tif);
+    snprintf(leg->order_class, sizeof leg->order_class, "oco");
+    snprintf(leg->coid, sizeof leg->coid, "fake-%s", leg->id + 24);
+    snprintf(leg->status, sizeof leg->status, "new");
+    leg->parent = (int)idx;
+    o->legs[1] = (int)(leg - self->orders);
+    fa_trade_event(self, "new", o, 0, 0);
+    fa_trade_event(self, "new", leg, 0, 0);
+    return o;
+}
+
 /* Books the order (and a bracket's legs, held) and fires "new". */
 static fa_order_t *s_book(fake_alpaca_t *self, const fa_order_t *tmpl,
                           const fa_order_t *legs, const char *coid)
@@ -437,6 +544,9 @@ static fa_order_t *s_book(fake_alpaca_t *self, const fa_order_t *tmpl,
         fa_trade_event(self, "new", o, 0, 0);
         return o;
     }
+    if (legs[0].limit && !legs[0].stop && tmpl->type == FA_LIMIT &&
+        strcmp(tmpl->order_class, "oco") == 0)
+        return s_book_oco(self, idx, &legs[1]);
     snprintf(self->orders[idx].order_class, sizeof o->order_class, "bracket");
     for (int i = 0; i < 2; i++) {
         fa_order_t *leg = s_new_order(self); /* may move the array */
@@ -487,18 +597,25 @@ void fa_order_submit(fake_alpaca_t *self, json_t *b, fakesrv_resp_t *r)
     fa_order_t o, legs[2];
     memset(&o, 0, sizeof o);
     memset(legs, 0, sizeof legs);
-    if (s_coid(self, b, &coid, r) != 0 || s_parse(self, b, &o, r) != 0)
+    if (s_coid(self, b, &coid, r) != 0)
         return;
     const char *cls = s_str(b, "order_class");
     bool bracket = cls && strcmp(cls, "bracket") == 0;
-    if (cls && !bracket && strcmp(cls, "simple") && strcmp(cls, "")) {
+    bool oco = cls && strcmp(cls, "oco") == 0;
+    if (cls && !bracket && !oco && strcmp(cls, "simple") && strcmp(cls, "")) {
         fa_error(r, 422, 40010001, "order_class %s is not supported", cls);
         return;
     }
-    if ((bracket && s_bracket(b, &o, legs, r) != 0) ||
-        s_afford(self, &o, r) != 0)
+    if (oco)
+        s_oco_limit(b);
+    if (s_parse(self, b, &o, r) != 0)
         return;
-    fa_order_t *booked = s_book(self, &o, bracket ? legs : NULL, coid);
+    if (oco)
+        snprintf(o.order_class, sizeof o.order_class, "oco");
+    if ((bracket && s_bracket(b, &o, legs, r) != 0) ||
+        (oco && s_oco(b, &o, legs, r) != 0) || s_afford(self, &o, r) != 0)
+        return;
+    fa_order_t *booked = s_book(self, &o, bracket || oco ? legs : NULL, coid);
     size_t idx = (size_t)(booked - self->orders);
     self->stats.orders_accepted++;
     fa_json(r, 200, fa_order_json(self, booked, true));
@@ -519,11 +636,31 @@ void fa_order_cancel(fake_alpaca_t *self, fa_order_t *o, fakesrv_resp_t *r)
         return;
     }
     int legs[2] = {o->legs[0], o->legs[1]};
+    fa_order_t *other = s_oco_other(self, o);
     s_cancel_one(self, o);
+    if (other) /* either leg of an OCO cancels the group */
+        s_cancel_one(self, other);
     for (int i = 0; i < 2; i++)
         if (legs[i] >= 0)
             s_cancel_one(self, &self->orders[legs[i]]);
     fakesrv_resp_set(r, 204, NULL);
+}
+
+/* The replacement NW of an OCO order O takes its place in the group. */
+static void s_oco_relink(fake_alpaca_t *self, fa_order_t *o, fa_order_t *nw)
+{
+    if (!s_is_oco(o))
+        return;
+    int at = (int)(nw - self->orders);
+    if (o->parent >= 0) {
+        nw->parent = o->parent;
+        self->orders[o->parent].legs[1] = at;
+    } else if (o->legs[1] >= 0) {
+        nw->legs[1] = o->legs[1];
+        self->orders[o->legs[1]].parent = at;
+        o->legs[1] = -1;
+    }
+    o->parent = -1;
 }
 
 void fa_order_replace(fake_alpaca_t *self, fa_order_t *o, json_t *b,
@@ -553,6 +690,7 @@ void fa_order_replace(fake_alpaca_t *self, fa_order_t *o, json_t *b,
     n.legs[0] = n.legs[1] = -1;
     fa_order_t *nw = s_book(self, &n, NULL, coid);
     o = &self->orders[old];
+    s_oco_relink(self, o, nw);
     snprintf(nw->replaces, sizeof nw->replaces, "%s", o->id);
     snprintf(o->replaced_by, sizeof o->replaced_by, "%s", nw->id);
     snprintf(o->status, sizeof o->status, "replaced");

@@ -100,6 +100,11 @@ int fake_alpaca_fill_while_down(fake_alpaca_t *self,
 /* Copies the order's status ("new", "filled"...) into OUT. 0 or -1. */
 int fake_alpaca_order_status(fake_alpaca_t *self, const char *client_order_id,
                              char *out, size_t outsize);
+/* The status of the stop-loss leg (a bracket's or an OCO's) of the
+   order CLIENT_ORDER_ID, whose own client order id is the venue's. 0 or
+   -1 (no such order, no leg). */
+int fake_alpaca_leg_status(fake_alpaca_t *self, const char *client_order_id,
+                           char *out, size_t outsize);
 /* The signed position in SYMBOL as a decimal string. 0 or -1. */
 int fake_alpaca_position(fake_alpaca_t *self, const char *symbol, char *out,
                          size_t outsize);

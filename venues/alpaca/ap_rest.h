@@ -73,7 +73,12 @@ typedef struct {
 } tt_ap_order_req_t;
 
 /* Validates REQ against Alpaca's rules and returns the POST /v2/orders
-   body (malloc'd, caller frees), or NULL with ERR set. */
+   body (malloc'd, caller frees), or NULL with ERR set. An OCO (an exit:
+   SIDE is the exit's) has type limit and tp_limit_px / sl_stop_px (and
+   sl_limit_px for a stop-limit leg); its limit_px is 0 or tp_limit_px
+   and goes out only as take_profit.limit_price, with the client order
+   id on the order, which the venue reports as the take-profit, the
+   stop-loss being its leg with ids of the venue's. */
 char *tt_ap_order_body(const tt_ap_order_req_t *req, char *err, size_t errsize);
 
 /* PATCH /v2/orders/{id}. Zero / NULL fields are left out; at least one

@@ -191,10 +191,27 @@ static int s_check_class(const tt_ap_order_req_t *r, char *err, size_t es)
         return tt_ap__fail(err, es, "advanced orders need day or gtc");
     if (r->extended_hours)
         return tt_ap__fail(err, es, "advanced orders exclude extended hours");
+    /* A bracket's side is the entry's, an OCO's the exit's: a buy bracket
+       and a sell OCO both close a long, take-profit above the stop. */
+    bool above =
+        (r->side == TT_SIDE_BUY) != (r->order_class == TT_AP_CLASS_OCO);
     if (tp && sl &&
-        (r->side == TT_SIDE_BUY ? r->tp_limit_px <= r->sl_stop_px
-                                : r->tp_limit_px >= r->sl_stop_px))
+        (above ? r->tp_limit_px <= r->sl_stop_px
+               : r->tp_limit_px >= r->sl_stop_px))
         return tt_ap__fail(err, es, "take_profit on the wrong side of stop");
+    return 0;
+}
+
+/* An OCO is a limit order whose limit is the take-profit's: its own
+   limit_price, when given, must say the same. */
+static int s_check_oco(const tt_ap_order_req_t *r, char *err, size_t es)
+{
+    if (r->type != TT_AP_TYPE_LIMIT)
+        return tt_ap__fail(err, es, "oco must be a limit order");
+    if (r->limit_px && r->limit_px != r->tp_limit_px)
+        return tt_ap__fail(err, es, "oco limit_price is take_profit's");
+    if (r->stop_px)
+        return tt_ap__fail(err, es, "oco stop_price belongs in stop_loss");
     return 0;
 }
 
@@ -264,11 +281,21 @@ char *tt_ap_order_body(const tt_ap_order_req_t *req, char *err, size_t errsize)
         tt_ap__fail(err, errsize, "no request");
         return NULL;
     }
-    if (s_check_simple(req, err, errsize) < 0 ||
-        s_check_class(req, err, errsize) < 0)
+    /* An OCO's limit is sent once, as take_profit.limit_price (Alpaca's
+       own example); the type rules see it as the order's. */
+    tt_ap_order_req_t r = *req;
+    bool oco = r.order_class == TT_AP_CLASS_OCO;
+    if (oco && s_check_oco(&r, err, errsize) < 0)
         return NULL;
+    if (oco)
+        r.limit_px = r.tp_limit_px;
+    if (s_check_simple(&r, err, errsize) < 0 ||
+        s_check_class(&r, err, errsize) < 0)
+        return NULL;
+    if (oco)
+        r.limit_px = 0;
     json_t *o = json_object();
-    return s_dump(o, s_fill_body(o, req), err, errsize);
+    return s_dump(o, s_fill_body(o, &r), err, errsize);
 }
 
 char *tt_ap_replace_body(const tt_ap_replace_req_t *req, char *err,
