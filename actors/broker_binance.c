@@ -338,6 +338,27 @@ static int s_replace(tt_bnb_t *self, size_t sym, const tt_intent_t *it)
     return s_submit(self, sym, &it->order);
 }
 
+/* After a restart (actors/exec_venue.h): a restored open order is
+   followed again from what the store knows of it and marked to be
+   brought up to date; the end of the symbol's list (an empty client id)
+   does that and ends the reconciliation. The store is the truth about
+   our orders, the venue about what became of them. Unlike Alpaca's, a
+   fill's id here (SYMBOL:tradeId) is the same after a restart, so a
+   trade the store has is dropped by the store and the book anyway. */
+static int s_query(tt_bnb_t *self, size_t sym, const tt_intent_t *it)
+{
+    const tt_order_t *ord = &it->order;
+    if (!ord->coid[0])
+        return tt_bnb_reconcile(self, sym);
+    tt_bnb_order_t *o = tt_bnb_track(self, ord->coid, sym);
+    o->cum = o->seed_cum = ord->filled;
+    o->acked = o->seed_acked = ord->state != TT_OS_NEW;
+    o->restored = true;
+    o->sync = true;
+    o->done = false;
+    return TT_BROKER_DONE;
+}
+
 static int s_intent(void *arg, size_t sym, const tt_intent_t *it, int attempt)
 {
     (void)attempt;
@@ -349,6 +370,8 @@ static int s_intent(void *arg, size_t sym, const tt_intent_t *it, int attempt)
         return s_cancel(self, sym, it);
     case TT_INTENT_REPLACE:
         return s_replace(self, sym, it);
+    case TT_INTENT_QUERY:
+        return s_query(self, sym, it);
     }
     return TT_BROKER_DONE;
 }

@@ -29,6 +29,11 @@ typedef struct {
     tt_qty_t venue_cum;   /* filled quantity the venue reported */
     tt_ord_state_t final; /* terminal state seen, held until the fills */
     uint64_t touch;       /* recycling order */
+    bool restored;        /* from the store after a restart, not yet
+                             reconciled (actors/exec_venue.h) */
+    bool seed_acked;      /* what the store knew of it */
+    tt_qty_t seed_cum;
+    tt_broker_ev_kind_t last; /* the last state event emitted */
 } tt_bnb_order_t;
 
 typedef struct {
@@ -67,8 +72,8 @@ int tt_bnb_lookup_sym(void *arg, const char *symbol, tt_instrument_t *out);
 
 /* The order COID of symbol SYM, followed from now on if it was not. */
 tt_bnb_order_t *tt_bnb_track(tt_bnb_t *self, const char *coid, size_t sym);
-void tt_bnb_emit(tt_bnb_t *self, const tt_bnb_order_t *o,
-                 tt_broker_ev_kind_t kind, int32_t code, const char *reason);
+void tt_bnb_emit(tt_bnb_t *self, tt_bnb_order_t *o, tt_broker_ev_kind_t kind,
+                 int32_t code, const char *reason);
 /* A terminal state held for the fills before it: out once they are in. */
 void tt_bnb_settle(tt_bnb_t *self, tt_bnb_order_t *o);
 /* Trade TRADE_ID of O: QTY at PX, bringing the order to CUM_AFTER.
@@ -110,6 +115,11 @@ int tt_bnb_give_up(tt_bnb_t *self, tt_bnb_order_t *o, bool cancel);
 int tt_bnb_query_order(tt_bnb_t *self, tt_bnb_order_t *o, bool *missing);
 
 /* ---- broker_binance_session.c ---- */
+
+/* After a restart: brings symbol SYM's restored orders up to date with
+   the venue (their state, then their trades), publishes each change as a
+   reconciliation decision and ends the symbol's list. DONE or LATER. */
+int tt_bnb_reconcile(tt_bnb_t *self, size_t sym);
 
 /* The protocol's own work: the session (listenKey, keepalive) and the
    re-query of orders to sync. */

@@ -66,13 +66,14 @@ tt_bnb_order_t *tt_bnb_track(tt_bnb_t *self, const char *coid, size_t sym)
     return pick;
 }
 
-void tt_bnb_emit(tt_bnb_t *self, const tt_bnb_order_t *o,
-                 tt_broker_ev_kind_t kind, int32_t code, const char *reason)
+void tt_bnb_emit(tt_bnb_t *self, tt_bnb_order_t *o, tt_broker_ev_kind_t kind,
+                 int32_t code, const char *reason)
 {
     tt_broker_ev_t ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = kind;
     ev.ts = tt_broker_gw_now(self->gw);
+    o->last = kind;
     ev.code = code;
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
     snprintf(ev.reason, sizeof ev.reason, "%.*s", (int)sizeof ev.reason - 1,

@@ -7,6 +7,7 @@
     reported, its trades are fetched (GET /api/v3/myTrades?orderId=).
     Runs on the broker gateway's thread. */
 #include "actors/broker_binance.h"
+#include "messages/internal.h"
 #include "runtime/clock.h"
 #include "runtime/log.h"
 
@@ -63,6 +64,10 @@ static int s_requery(tt_bnb_t *self, tt_bnb_order_t *o)
         if (missing && !o->acked) {
             tt_bnb_emit(self, o, TT_EV_REJECTED, 0, "unknown to the venue");
             o->done = true;
+        } else if (missing && o->restored) {
+            /* Open in the store, never heard of at the venue. */
+            tt_bnb_emit(self, o, TT_EV_EXPIRED, 0, "unknown to broker");
+            o->done = true;
         }
     }
     if (!o->done && o->id && o->venue_cum > o->cum &&
@@ -97,6 +102,64 @@ static int s_sync(tt_bnb_t *self)
     }
     if (n)
         tt_info(tt_bnb_path(self), "%zu orders re-queried", n);
+    return TT_BROKER_DONE;
+}
+
+/* A reconciliation decision for symbol SYM to publish (messages/
+   internal.h's tt_recon_action_t); COID "" ends the list. */
+static void s_note(tt_bnb_t *self, size_t sym, const char *coid, int32_t action,
+                   const char *reason)
+{
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = TT_EV_RECONCILED;
+    ev.ts = tt_broker_gw_now(self->gw);
+    ev.code = action;
+    snprintf(ev.coid, sizeof ev.coid, "%s", coid);
+    snprintf(ev.reason, sizeof ev.reason, "%s", reason);
+    tt_broker_gw_emit(self->gw, sym, &ev);
+}
+
+int tt_bnb_reconcile(tt_bnb_t *self, size_t sym)
+{
+    for (size_t i = 0; i < TT_BNB_ORDERS; i++) {
+        tt_bnb_order_t *o = &self->orders[i];
+        if (o->used && o->restored && o->sym == sym && o->sync && !o->done) {
+            if (s_requery(self, o) == TT_BROKER_LATER)
+                return TT_BROKER_LATER;
+            o->sync = false;
+        }
+    }
+    int changed = 0;
+    for (size_t i = 0; i < TT_BNB_ORDERS; i++) {
+        tt_bnb_order_t *o = &self->orders[i];
+        if (!o->used || !o->restored || o->sym != sym)
+            continue;
+        o->restored = false;
+        const char *why = NULL;
+        int32_t action = TT_RECON_ADOPT_STATE;
+        if (o->cum > o->seed_cum) {
+            s_note(self, sym, o->coid, TT_RECON_ADOPT_FILL,
+                   "filled at the venue while down");
+            changed++;
+        }
+        if (o->done && o->last == TT_EV_EXPIRED && !o->id)
+            why = "unknown to broker", action = TT_RECON_RESOLVE;
+        else if (o->done && o->last == TT_EV_CANCELLED)
+            why = "cancelled at the venue";
+        else if (o->done && o->last == TT_EV_EXPIRED)
+            why = "expired at the venue";
+        else if (o->done && o->last == TT_EV_REJECTED)
+            why = "rejected at the venue";
+        else if (!o->done && o->acked && !o->seed_acked)
+            why = "working at the venue: acknowledged";
+        if (why)
+            s_note(self, sym, o->coid, action, why);
+        changed += why != NULL;
+    }
+    tt_info(tt_bnb_path(self), "%s: restart reconciled, %d changed",
+            self->syms[sym].name, changed);
+    s_note(self, sym, "", 0, "");
     return TT_BROKER_DONE;
 }
 
