@@ -62,7 +62,8 @@ static void s_tell(s_clock_t *self, size_t v, tt_session_kind_t kind,
                                   kind == TT_SESSION_OPEN ? s->open : s->close,
                               .kind = (int32_t)kind,
                               .session_id = s->date,
-                              .force_close = force && self->force_close[i]};
+                              .force_close = force && self->force_close[i],
+                              .seamless = kind == TT_SESSION_CLOSE && !force};
         tt_sender_send(self->sender, s_exec_id(i), TT_ACTOR_ROOT,
                        TT_MSG_SESSION, &m, sizeof m, true);
     }

@@ -719,6 +719,26 @@ static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
     return 0;
 }
 
+/* The venue's day ended at TS: the paper broker's DAY orders expire, as a
+   stock venue's do at the close (before a force-close, which then finds
+   them gone). A 24/7 calendar's UTC midnight is no close: there DAY
+   orders live on, as at a crypto venue, which has no DAY time in force. */
+static void s_paper_day_ends(tt_actor_t *actor, s_exec_t *self, int64_t ts)
+{
+    tt_paper_event_t paper[TT_PAPER_ORDERS];
+    tt_broker_ev_t events[TT_PAPER_ORDERS];
+    int count = tt_paper_end_session(&self->paper, ts, paper, TT_PAPER_ORDERS);
+    if (count <= 0)
+        return;
+    tt_info(tt_actor_path(actor), "session ended: %d DAY order(s) expired",
+            count);
+    self->ctx_ts = ts;
+    self->ctx_after = s_trade_before(self, ts);
+    for (int i = 0; i < count; i++)
+        s_paper_event(&paper[i], &events[i]);
+    s_feed_events(actor, self, events, count, 0);
+}
+
 /* The clock actor: a session opened (daily risk state resets) or ended
    (a strategy that force-closes gets its orders cancelled and its
    position closed at the market). */
@@ -729,6 +749,8 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
         tt_risk_new_session(&self->risk, (uint64_t)m->session_id, m->ts);
         return 0;
     }
+    if (!self->live && !m->seamless)
+        s_paper_day_ends(actor, self, m->ts);
     if (!m->force_close || !tt_book_busy(&self->book))
         return 0;
     tt_info(tt_actor_path(actor), "session %d ended: closing the position",

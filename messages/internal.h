@@ -250,7 +250,8 @@ typedef struct {
     int32_t kind;        /* tt_session_kind_t */
     int32_t session_id;  /* trading date, yyyymmdd */
     int32_t force_close; /* CLOSE: 1 when the strategy force-closes */
-    int32_t pad;
+    int32_t seamless;    /* CLOSE: 1 when the next session opens at once
+                            (24/7: the day's bookkeeping, no real close) */
 } tt_session_msg_t;
 
 /* What a warm restart's reconciliation did about one order or fill

@@ -90,6 +90,11 @@ static int s_probe_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
 static const tt_behaviour_t s_probe = {"probe", s_probe_init, s_probe_handle,
                                        NULL,    NULL,         NULL};
 
+/* The symbols' strategy (its only part the execution actor reads is
+   whether it force-closes at the end of the day). */
+#define S_STRATEGY "{kind: sma_cross}"
+static const char *s_strategy = S_STRATEGY;
+
 static const char *s_yaml_head = "service:\n  workers: %d\n%s"
                                  "portfolio:\n%s"
                                  "venues:\n  - name: nyse\n    kind: sim\n"
@@ -97,7 +102,7 @@ static const char *s_yaml_head = "service:\n  workers: %d\n%s"
                                  "symbol_defaults:\n  venue: nyse\n"
                                  "  px_decimals: 2\n  qty_decimals: 0\n"
                                  "  timeframes: [60]\n  stale_ms: 600000\n"
-                                 "  strategy: {kind: sma_cross}\n"
+                                 "  strategy: %s\n"
                                  "  risk: {qty: \"10\"}\n"
                                  "%s"
                                  "symbols:\n";
@@ -243,7 +248,7 @@ static void s_rig_up_bus(s_rig_t *rig, int workers, int symbols,
                  rig->dir, rig->dir, rig->dir, rig->dir);
     char yaml[8192];
     int len = snprintf(yaml, sizeof yaml, s_yaml_head, workers, service,
-                       portfolio, paper);
+                       portfolio, s_strategy, paper);
     for (int i = 0; i < symbols; i++)
         len += snprintf(yaml + len, sizeof yaml - (size_t)len,
                         "  - symbol: S%02d\n", i);
@@ -886,11 +891,12 @@ static void test_partial_fill_then_cancel(void **state)
     free(rig);
 }
 
-/* The end of the day cancels what is left of a partly filled entry and
-   closes only what was filled. The entry of 10 fills 4 on a trade of 8
-   (participation_bps 5000) at 100.01, fee 0.05; at 16:00 New York the
-   clock actor force-closes: the entry's last 6, the stop and the target
-   are cancelled and a market sell of 4 goes out, filled at 101.00 - 1 bp
+/* The end of the day ends what is left of a partly filled entry and
+   closes only what was filled. The entry of 10 (DAY) fills 4 on a trade
+   of 8 (participation_bps 5000) at 100.01, fee 0.05; at 16:00 New York
+   the entry's last 6 expire with the day and the clock actor
+   force-closes: the stop and the target are cancelled and a market sell
+   of 4 goes out, filled at 101.00 - 1 bp
    = 100.9899, down to 100.98 (fee 403.92 * 1 bp = 0.040392, up to
    0.05). Gross (100.98 - 100.01) * 4 = 3.88, fees 0.10, net 3.78. */
 static void test_partial_fill_then_eod(void **state)
@@ -923,7 +929,7 @@ static void test_partial_fill_then_eod(void **state)
     assert_int_equal(exit->side, TT_SIDE_SELL);
     assert_int_equal(exit->qty, 4);
     const tt_order_t *entry = s_last(rig, 0, TT_ROLE_ENTRY);
-    assert_int_equal(entry->state, TT_OS_CANCELLED);
+    assert_int_equal(entry->state, TT_OS_EXPIRED);
     assert_int_equal(entry->qty, 10);
     assert_int_equal(entry->filled, 4);
     assert_int_equal(s_last(rig, 0, TT_ROLE_STOP)->state, TT_OS_CANCELLED);
@@ -949,6 +955,54 @@ static void test_partial_fill_then_eod(void **state)
     tt_portfolio_stats(rig->pf, &st);
     assert_int_equal(st.open, 0);
     assert_int_equal(st.exposure, 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* Without a force-close the day's end still ends a DAY entry: of 10, 4
+   fill (participation_bps 5000), the other 6 expire at 16:00 New York;
+   the position of 4 stays, its stop and target (GTC) keep working, and a
+   trade through the target the next morning closes it. */
+static void test_day_entry_expires_at_close(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    tt_ns_t close = MON + 20 * HOUR;
+    s_strategy = "{kind: sma_cross, params: {force_close_eod: false}}";
+    s_rig_up_with(rig, 1, 1, "  max_open_positions: 5\n",
+                  "  paper: {participation_bps: 5000}\n",
+                  close - 10 * 60 * SEC);
+    s_strategy = S_STRATEGY;
+    rig->sessions = tt_clock_actor_start(rig->rt, &rig->cstats);
+    assert_non_null(rig->sessions);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (atomic_load(&rig->cstats.opens) < 1 && tth_now_ms() < deadline)
+        s_pump(rig, 2);
+    assert_int_equal(atomic_load(&rig->cstats.opens), 1);
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    assert_non_null(s_until_state(rig, 0, TT_ROLE_ENTRY, TT_OS_ACCEPTED));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    assert_true(s_until(rig, &rig->nfills, 1));
+    assert_int_equal(s_fill(rig, 0)->fill.qty, 4);
+    assert_non_null(s_until_working(rig, 0, TT_ROLE_STOP, 4));
+    assert_non_null(s_until_working(rig, 0, TT_ROLE_TARGET, 4));
+    tt_clock_set(rig->clock, close);
+    const tt_order_t *entry =
+        s_until_state(rig, 0, TT_ROLE_ENTRY, TT_OS_EXPIRED);
+    assert_non_null(entry);
+    assert_int_equal(entry->filled, 4);
+    assert_true(s_until(rig, &rig->neod, 1)); /* the summary: no trade */
+    assert_null(s_last(rig, 0, TT_ROLE_EXIT));
+    assert_int_equal(atomic_load(&s_exec(rig, 0)->position), 4);
+    assert_int_equal(s_last(rig, 0, TT_ROLE_STOP)->state, TT_OS_ACCEPTED);
+    assert_int_equal(s_last(rig, 0, TT_ROLE_TARGET)->state, TT_OS_ACCEPTED);
+    /* The next morning: the target fills the 4 held overnight. */
+    tt_clock_set(rig->clock, close + 17 * HOUR + 31 * 60 * SEC);
+    s_trade_sized(rig, 0, 10250, 8);
+    assert_true(s_until(rig, &rig->nfills, 2));
+    assert_int_equal(s_fill(rig, 1)->fill.qty, 4);
+    assert_true(s_until_stat(rig, &s_exec(rig, 0)->position, 0));
     s_rig_down(rig);
     free(rig);
 }
@@ -1228,6 +1282,7 @@ int main(void)
         cmocka_unit_test(test_limits_hold_across_workers),
         cmocka_unit_test(test_partial_fill_then_cancel),
         cmocka_unit_test(test_partial_fill_then_eod),
+        cmocka_unit_test(test_day_entry_expires_at_close),
         cmocka_unit_test(test_store_keeps_order_states),
         cmocka_unit_test(test_paper_latency_and_fixed_fee),
     };
