@@ -414,17 +414,18 @@ static void s_history_fails(s_fault_fn *fault, const char *why)
     assert_non_null(strstr(log, "it warms from live candles"));
     assert_null(strstr(log, S_SECRET));
     free(log);
-    for (int i = 0; i < 5; i++)
+    /* "connected" can come just before the venue has the subscription:
+       trades go on until 5 have arrived (at most 100, 5 s). */
+    int64_t deadline = tth_now_ms() + 5000;
+    s_seen_t seen = s_look(proc, "AAPL");
+    for (int i = 0; i < 100 && seen.ticks < 5 && tth_now_ms() < deadline; i++) {
         assert_int_equal(
             fake_alpaca_push_trade(fake, "AAPL", "189.20", "100", s_wall_ns()),
             0);
-    int64_t deadline = tth_now_ms() + 5000;
-    s_seen_t seen = s_look(proc, "AAPL");
-    while (seen.ticks < 5 && tth_now_ms() < deadline) {
         tth_nap_ms(20);
         seen = s_look(proc, "AAPL");
     }
-    assert_int_equal(seen.ticks, 5);
+    assert_true(seen.ticks >= 5);
     assert_false(seen.warm);
     assert_int_equal(seen.state, TT__STATE__STATE_RUNNING);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
