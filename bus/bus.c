@@ -7,6 +7,7 @@
     execution actor waits one commit, not one loop. */
 #include "bus/bus.h"
 #include "bus/bus_internal.h"
+#include "bus/writer.h"
 #include "runtime/log.h"
 #include "store/store.h"
 
@@ -39,6 +40,7 @@ typedef struct {
     tt_bus_stats_t *stats;
     zsock_t *inbox, *pub, *replay;
     tt_store_t *store;
+    tt_bus_writer_t *writer; /* a backtest's: the store's only user */
     tt_sender_t *sender;
     uint64_t seq; /* last sequence number given */
     s_staged_t *staged;
@@ -88,8 +90,15 @@ static void s_stage(s_bus_t *self, uint16_t type, const void *body,
         tt_error("bus", "event type %u could not be encoded; skipped", type);
         return;
     }
-    if (tt_store_event_append(self->store, seq, ts, st->topic,
-                              sym ? sym->name : NULL, st->data, st->len) != 0) {
+    int rc =
+        self->writer
+            ? tt_bus_writer_event(self->writer, seq, ts, st->topic,
+                                  sym ? sym->name : NULL, st->data, st->len)
+            : tt_store_event_append(self->store, seq, ts, st->topic,
+                                    sym ? sym->name : NULL, st->data, st->len);
+    if (rc != 0) {
+        if (self->writer)
+            return; /* logged and counted */
         atomic_fetch_add(&self->stats->store_errors, 1);
         tt_error("bus", "%s", tt_store_error(self->store));
         return;
@@ -107,15 +116,19 @@ static void s_answer_intent(s_bus_t *self, uint32_t to, const char *coid,
                    sizeof done, true);
 }
 
-static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
-                       const tt_symbol_cfg_t *sym)
+/* Stores an order event at once, or hands it to a backtest's writer,
+   which applies it later: then the answer is 0 (its store is new) and a
+   failure is logged and counted when applied. */
+static int s_store_order(s_bus_t *self, const tt_evt_order_t *in,
+                         const tt_symbol_cfg_t *sym)
 {
-    const tt_evt_order_t *in = &msg->body.order;
     tt_store_order_t rec;
     memset(&rec, 0, sizeof rec);
     snprintf(rec.symbol, sizeof rec.symbol, "%s", sym->name);
     rec.order = in->order;
     snprintf(rec.parent_coid, sizeof rec.parent_coid, "%s", in->parent_coid);
+    if (self->writer)
+        return tt_bus_writer_order(self->writer, &rec, in->intent);
     int rc = in->intent ? tt_store_order_intent(self->store, &rec)
                         : tt_store_order_update(self->store, &rec);
     if (rc < 0) {
@@ -124,6 +137,16 @@ static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
     }
     if (rc == TT_STORE_DUP)
         atomic_fetch_add(&self->stats->duplicates, 1);
+    if (rc == 0 && in->intent && in->intent != TT_EVT_ADOPTED)
+        atomic_fetch_add(&self->stats->intents, 1);
+    return rc;
+}
+
+static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
+                       const tt_symbol_cfg_t *sym)
+{
+    const tt_evt_order_t *in = &msg->body.order;
+    int rc = s_store_order(self, in, sym);
     if (!in->intent) {
         s_stage(self, TT_EVT_ORDER, in, sym);
         return;
@@ -135,7 +158,6 @@ static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
     }
     s_answer_intent(self, msg->hdr.from, in->order.coid, rc);
     if (rc == 0) {
-        atomic_fetch_add(&self->stats->intents, 1);
         s_stage(self, TT_EVT_ORDER, in, sym);
     } else if (rc == TT_STORE_DUP) {
         tt_warn("bus",
@@ -157,6 +179,14 @@ static void s_on_fill(s_bus_t *self, const tt_msg_t *msg,
                       const tt_symbol_cfg_t *sym)
 {
     const tt_evt_fill_t *in = &msg->body.fill;
+    if (self->writer) { /* a backtest's: staged as recorded, like orders */
+        tt_bus_writer_fill(self->writer, s_venue_name(self, sym), sym->name,
+                           sym->instrument.qty_decimals, &in->fill);
+        s_stage(self, TT_EVT_FILL, in, sym);
+        if (self->nstaged < S_DRAIN_MAX)
+            s_stage(self, TT_EVT_POSITION_T, in, sym);
+        return;
+    }
     int rc = tt_store_fill(self->store, s_venue_name(self, sym), sym->name,
                            sym->instrument.qty_decimals, &in->fill, NULL);
     if (rc == TT_STORE_DUP) {
@@ -211,12 +241,15 @@ static void s_on_snapshot(s_bus_t *self, const tt_msg_t *msg,
     snprintf(key, sizeof key, "%.*s", TT_SNAPSHOT_KEY_MAX, in->key);
     /* The paper broker's state is trade-critical: it replaces the
        symbol's row at once, durably, after everything sent before it. */
-    int rc = strcmp(key, TT_SNAPSHOT_KEY_PAPER) == 0
-                 ? tt_store_paper_put(self->store, sym->name, snap->ts,
-                                      snap->data, snap->total)
-                 : tt_store_snapshot_put(self->store, sym->name, key, snap->ts,
-                                         snap->data, snap->total);
-    if (rc != 0) {
+    bool paper = strcmp(key, TT_SNAPSHOT_KEY_PAPER) == 0;
+    int rc = self->writer ? tt_bus_writer_snapshot(self->writer, sym->name, key,
+                                                   snap->ts, snap->data,
+                                                   snap->total, paper)
+             : paper      ? tt_store_paper_put(self->store, sym->name, snap->ts,
+                                               snap->data, snap->total)
+                          : tt_store_snapshot_put(self->store, sym->name, key,
+                                                  snap->ts, snap->data, snap->total);
+    if (rc != 0 && !self->writer) {
         atomic_fetch_add(&self->stats->store_errors, 1);
         tt_error("bus", "%s", tt_store_error(self->store));
     }
@@ -245,7 +278,9 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
         s_on_fill(self, msg, sym);
         break;
     case TT_EVT_CANDLE:
-        if (tt_store_candle_put(self->store, sym->name, &msg->body.candle))
+        if (self->writer)
+            tt_bus_writer_candle(self->writer, sym->name, &msg->body.candle);
+        else if (tt_store_candle_put(self->store, sym->name, &msg->body.candle))
             tt_error("bus", "%s", tt_store_error(self->store));
         /* A backtest's candles are in its candles table; as events they
            would only be published where nobody can subscribe (its
@@ -259,7 +294,10 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
         break;
     case TT_EVT_BARRIER:
         /* Trade rows commit as they come (a backtest's group at once
-           here): the sender can read all it sent before. */
+           here, once its writer has applied them): the sender can read
+           all it sent before. */
+        if (self->writer)
+            tt_bus_writer_sync(self->writer);
         if (tt_store_commit_group(self->store) != 0)
             tt_error("bus", "%s", tt_store_error(self->store));
         s_answer_intent(self, msg->hdr.from, "", 0);
@@ -301,6 +339,13 @@ static void s_publish(s_bus_t *self)
    not read until it succeeds: senders back up rather than lose events. */
 static void s_commit(s_bus_t *self)
 {
+    if (self->writer) {
+        /* A backtest: handed to its writer, published at once (its
+           endpoints are private to the run). */
+        tt_bus_writer_post(self->writer);
+        s_publish(self);
+        return;
+    }
     if (tt_store_flush(self->store) != 0) {
         if (!self->store_failing)
             tt_error("bus", "%s; retrying", tt_store_error(self->store));
@@ -331,7 +376,7 @@ static void s_drain(s_bus_t *self)
         s_on_frame(self, &msg);
         tt_origin_set(0);
     }
-    if (self->nstaged || tt_store_pending(self->store))
+    if (self->nstaged || self->writer || tt_store_pending(self->store))
         s_commit(self);
     /* Frames count as handled (quiescence, runtime.h) once what they
        caused is committed and sent. */
@@ -359,6 +404,8 @@ static void s_replay(s_bus_t *self)
 {
     /* Replies read committed rows only: flush whatever is queued. */
     s_commit(self);
+    if (self->writer)
+        tt_bus_writer_sync(self->writer);
     if (tt_store_commit_group(self->store) != 0)
         tt_error("bus", "%s", tt_store_error(self->store));
     tt_bus_replay_serve(self->replay, self->store, self->cfg->control_token,
@@ -424,6 +471,11 @@ static int s_setup(s_bus_t *self)
             return -1;
         }
     self->sender = tt_sender_new(self->rt);
+    if (self->backtest &&
+        !(self->writer = tt_bus_writer_new(self->store, self->stats))) {
+        tt_error("bus", "the store writer could not start");
+        return -1;
+    }
     atomic_store(&self->stats->last_seq, self->seq);
     tt_info("bus",
             "store %s; last event seq %llu; events on %s, replay "
@@ -435,6 +487,7 @@ static int s_setup(s_bus_t *self)
 
 static void s_teardown(s_bus_t *self)
 {
+    tt_bus_writer_destroy(&self->writer); /* applies what it still has */
     if (self->store && tt_store_flush(self->store) != 0)
         tt_error("bus", "final commit: %s", tt_store_error(self->store));
     if (self->store && !self->backtest)
