@@ -177,33 +177,35 @@ static void s_bind_span(tt_store_t *self, sqlite3_stmt *st, int i,
         sqlite3_bind_blob(st, i, p, (int)s.len, SQLITE_STATIC);
 }
 
-static void s_bind_row(tt_store_t *self, sqlite3_stmt *st, const tt_st_row_t *r)
+/* Binds row R at parameters B+1 onwards. */
+static void s_bind_row(tt_store_t *self, sqlite3_stmt *st, int b,
+                       const tt_st_row_t *r)
 {
     const tt_candle_t *c = &r->candle;
     switch (r->kind) {
     case ST_ROW_CANDLE:
-        s_bind_span(self, st, 1, r->symbol, true);
-        sqlite3_bind_int(st, 2, c->tf_s);
-        sqlite3_bind_int64(st, 3, c->open_ts);
-        sqlite3_bind_int64(st, 4, c->open);
-        sqlite3_bind_int64(st, 5, c->high);
-        sqlite3_bind_int64(st, 6, c->low);
-        sqlite3_bind_int64(st, 7, c->close);
-        sqlite3_bind_int64(st, 8, c->volume);
-        sqlite3_bind_int64(st, 9, c->trades);
+        s_bind_span(self, st, b + 1, r->symbol, true);
+        sqlite3_bind_int(st, b + 2, c->tf_s);
+        sqlite3_bind_int64(st, b + 3, c->open_ts);
+        sqlite3_bind_int64(st, b + 4, c->open);
+        sqlite3_bind_int64(st, b + 5, c->high);
+        sqlite3_bind_int64(st, b + 6, c->low);
+        sqlite3_bind_int64(st, b + 7, c->close);
+        sqlite3_bind_int64(st, b + 8, c->volume);
+        sqlite3_bind_int64(st, b + 9, c->trades);
         break;
     case ST_ROW_EVENT:
-        sqlite3_bind_int64(st, 1, (int64_t)r->seq);
-        sqlite3_bind_int64(st, 2, r->ts);
-        s_bind_span(self, st, 3, r->key, true);
-        s_bind_span(self, st, 4, r->symbol, true);
-        s_bind_span(self, st, 5, r->blob, false);
+        sqlite3_bind_int64(st, b + 1, (int64_t)r->seq);
+        sqlite3_bind_int64(st, b + 2, r->ts);
+        s_bind_span(self, st, b + 3, r->key, true);
+        s_bind_span(self, st, b + 4, r->symbol, true);
+        s_bind_span(self, st, b + 5, r->blob, false);
         break;
     case ST_ROW_SNAP:
-        s_bind_span(self, st, 1, r->symbol, true);
-        s_bind_span(self, st, 2, r->key, true);
-        sqlite3_bind_int64(st, 3, r->ts);
-        s_bind_span(self, st, 4, r->blob, false);
+        s_bind_span(self, st, b + 1, r->symbol, true);
+        s_bind_span(self, st, b + 2, r->key, true);
+        sqlite3_bind_int64(st, b + 3, r->ts);
+        s_bind_span(self, st, b + 4, r->blob, false);
         break;
     }
 }
@@ -232,21 +234,101 @@ static const tt_st_id_t s_stmt_of[] = {
     [ST_ROW_SNAP] = ST_SNAP_PUT,
 };
 
+/* Statements of TT_ST_MANY rows, and their parameters per row (0: the
+   kind has none; snapshots are few and large). */
+static const tt_st_id_t s_many_of[] = {
+    [ST_ROW_CANDLE] = ST_CANDLE_PUT_MANY,
+    [ST_ROW_EVENT] = ST_EVENT_PUT_MANY,
+    [ST_ROW_SNAP] = ST_COUNT,
+};
+static const int s_params_of[] = {
+    [ST_ROW_CANDLE] = 9,
+    [ST_ROW_EVENT] = 5,
+    [ST_ROW_SNAP] = 0,
+};
+
+static int s_write_one(tt_store_t *self, const tt_st_row_t *r, const char *op)
+{
+    sqlite3_stmt *st = tt_st_stmt(self, s_stmt_of[r->kind], op);
+    if (!st)
+        return -1;
+    s_bind_row(self, st, 0, r);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        char what[160];
+        s_describe(self, r, self->nrows, what, sizeof what);
+        return tt_st_fail(self, what, rc);
+    }
+    return 0;
+}
+
+/* TT_ST_MANY rows of one kind, the ROWS[IDX[0..]] , in one statement.
+   When it fails inside a transaction that is still open (SQLite undid
+   just the statement), the rows go again one by one so the error names
+   the row at fault. */
+static int s_write_many(tt_store_t *self, const int *idx, const char *op)
+{
+    const tt_st_row_t *first = &self->rows[idx[0]];
+    sqlite3_stmt *st = tt_st_stmt(self, s_many_of[first->kind], op);
+    if (!st)
+        return -1;
+    for (int i = 0; i < TT_ST_MANY; i++)
+        s_bind_row(self, st, i * s_params_of[first->kind], &self->rows[idx[i]]);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st); /* nothing keeps pointing into the arena */
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (sqlite3_get_autocommit(self->db)) {
+        char what[160];
+        s_describe(self, first, self->nrows, what, sizeof what);
+        return tt_st_fail(self, what, rc);
+    }
+    for (int i = 0; i < TT_ST_MANY; i++)
+        if (s_write_one(self, &self->rows[idx[i]], op) != 0)
+            return -1;
+    return 0;
+}
+
+/* One kind after the other, each in the order queued: the rows commit
+   together, so only the order within a table can be seen. Full runs of
+   TT_ST_MANY rows go in one statement each. */
 static int s_write_rows(tt_store_t *self, const char *op)
 {
-    for (int i = 0; i < self->nrows; i++) {
-        const tt_st_row_t *r = &self->rows[i];
-        sqlite3_stmt *st = tt_st_stmt(self, s_stmt_of[r->kind], op);
-        if (!st)
-            return -1;
-        s_bind_row(self, st, r);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE) {
-            char what[160];
-            s_describe(self, r, self->nrows, what, sizeof what);
-            return tt_st_fail(self, what, rc);
+    const tt_st_kind_t kinds[] = {ST_ROW_CANDLE, ST_ROW_EVENT, ST_ROW_SNAP};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        int idx[TT_ST_MANY], n = 0;
+        for (int i = 0; i < self->nrows; i++) {
+            if (self->rows[i].kind != kinds[k])
+                continue;
+            idx[n++] = i;
+            if (n < TT_ST_MANY)
+                continue;
+            n = 0;
+            if (s_params_of[kinds[k]] == 0) {
+                for (int j = 0; j < TT_ST_MANY; j++)
+                    if (s_write_one(self, &self->rows[idx[j]], op) != 0)
+                        return -1;
+            } else if (s_write_many(self, idx, op) != 0)
+                return -1;
         }
+        for (int j = 0; j < n; j++)
+            if (s_write_one(self, &self->rows[idx[j]], op) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* Writes the queued rows into the transaction (begun here; a grouped
+   store's open group), uncommitted; rolled back on a failure. */
+static int s_write_queue(tt_store_t *self, const char *op)
+{
+    if (tt_st_begin(self, self->opts.sync, op) != 0)
+        return -1;
+    if (s_write_rows(self, op) != 0) {
+        tt_st_rollback(self);
+        return -1;
     }
     return 0;
 }
@@ -258,13 +340,32 @@ int tt_store_flush(tt_store_t *self)
         return 0;
     char op[48];
     snprintf(op, sizeof op, "flush of %d rows", self->nrows);
-    if (tt_st_begin(self, self->opts.sync, op) != 0)
+    if (s_write_queue(self, op) != 0)
         return -1;
-    if (s_write_rows(self, op) != 0) {
-        tt_st_rollback(self);
-        return -1;
+    if (self->opts.group_rows > 0) {
+        /* In the group now (a commit it may start flushes nothing
+           twice); a failed group commit loses them with the group. */
+        tt_store_discard(self);
+        return tt_st_commit(self, op);
     }
     if (tt_st_commit(self, op) != 0)
+        return -1;
+    tt_store_discard(self);
+    return 0;
+}
+
+int tt_st_flush_before_trade(tt_store_t *self)
+{
+    return self->opts.group_rows > 0 ? 0 : tt_store_flush(self);
+}
+
+int tt_st_flush_into_group(tt_store_t *self)
+{
+    if (self->nrows == 0)
+        return 0;
+    char op[48];
+    snprintf(op, sizeof op, "flush of %d rows", self->nrows);
+    if (s_write_queue(self, op) != 0)
         return -1;
     tt_store_discard(self);
     return 0;

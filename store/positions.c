@@ -174,7 +174,7 @@ int tt_store_fill(tt_store_t *self, const char *venue, const char *symbol,
         return -1;
     char op[112];
     snprintf(op, sizeof op, "fill %s/%s", venue, fill->fill_id);
-    if (tt_store_flush(self) != 0 ||
+    if (tt_st_flush_before_trade(self) != 0 ||
         tt_st_begin(self, self->opts.sync_trade, op) != 0)
         return -1;
     int64_t rowid = 0;

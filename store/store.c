@@ -9,6 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* TT_ST_MANY (16) value rows of N parameters each. */
+#define S_ROW9 "(?,?,?,?,?,?,?,?,?)"
+#define S_ROW9_4 S_ROW9 "," S_ROW9 "," S_ROW9 "," S_ROW9
+#define S_ROW5 "(?,?,?,?,?)"
+#define S_ROW5_4 S_ROW5 "," S_ROW5 "," S_ROW5 "," S_ROW5
+#define S_CANDLE_UPSERT                                                        \
+    " ON CONFLICT (symbol, tf_s, open_ts) DO UPDATE SET"                       \
+    " open = excluded.open, high = excluded.high, low = excluded.low,"         \
+    " close = excluded.close, volume = excluded.volume,"                       \
+    " trades = excluded.trades"
+
 /* Indexed by tt_st_id_t. */
 static const char *const s_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -16,11 +27,15 @@ static const char *const s_sql[ST_COUNT] = {
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_CANDLE_PUT] =
         "INSERT INTO candles (symbol, tf_s, open_ts, open, high, low, close,"
-        " volume, trades) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-        " ON CONFLICT (symbol, tf_s, open_ts) DO UPDATE SET"
-        " open = excluded.open, high = excluded.high, low = excluded.low,"
-        " close = excluded.close, volume = excluded.volume,"
-        " trades = excluded.trades",
+        " volume, trades) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "?9)" S_CANDLE_UPSERT,
+    [ST_CANDLE_PUT_MANY] =
+        "INSERT INTO candles (symbol, tf_s, open_ts, open, high, low, close,"
+        " volume, trades) VALUES " S_ROW9_4 "," S_ROW9_4 "," S_ROW9_4
+        "," S_ROW9_4 S_CANDLE_UPSERT,
+    [ST_EVENT_PUT_MANY] =
+        "INSERT INTO events (seq, ts, topic, symbol, payload)"
+        " VALUES " S_ROW5_4 "," S_ROW5_4 "," S_ROW5_4 "," S_ROW5_4,
     [ST_EVENT_PUT] = "INSERT INTO events (seq, ts, topic, symbol, payload)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_SNAP_PUT] = "INSERT INTO indicator_snapshots (symbol, key, ts, blob)"
@@ -268,6 +283,9 @@ int tt_st_begin(tt_store_t *self, tt_store_sync_t sync, const char *op)
 int tt_store_commit_group(tt_store_t *self)
 {
     assert(self);
+    /* The group holds every row written before: the queue's too. */
+    if (self->opts.group_rows > 0 && tt_st_flush_into_group(self) != 0)
+        return -1;
     if (!self->group_open)
         return 0;
     self->group_open = false;

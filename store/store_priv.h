@@ -31,8 +31,14 @@ typedef enum {
     ST_LEDGER_WALK,
     ST_EVENTS_RANGE,
     ST_EVENTS_MAX,
+    ST_CANDLE_PUT_MANY, /* TT_ST_MANY rows in one statement */
+    ST_EVENT_PUT_MANY,
     ST_COUNT
 } tt_st_id_t;
+
+/* Rows per multi-row INSERT of a flush (candles, events): one statement
+   step instead of many. */
+#define TT_ST_MANY 16
 
 /* One queued row of a batch. Strings and blobs live in the queue's arena
    (offsets, so the arena may grow), copied once when queued. */
@@ -87,6 +93,16 @@ int tt_st_errf(tt_store_t *self, const char *fmt, ...)
 int tt_st_begin(tt_store_t *self, tt_store_sync_t sync, const char *op);
 int tt_st_commit(tt_store_t *self, const char *op);
 void tt_st_rollback(tt_store_t *self);
+
+/* Before a trade write: flushes the queue so rows reach the file in the
+   order they were written. A grouped store commits every row of a group
+   at once, so the order between its tables cannot be seen: its queue
+   fills on (to batch_size rows, written with few statements). 0 or -1. */
+int tt_st_flush_before_trade(tt_store_t *self);
+
+/* Grouped store: writes the queued rows into the open group without
+   committing (before the group commits). 0 or -1. */
+int tt_st_flush_into_group(tt_store_t *self);
 
 /* Runs STMT to completion (SQLITE_DONE); 0, or -1 via tt_st_fail. */
 int tt_st_done(tt_store_t *self, sqlite3_stmt *stmt, const char *op);

@@ -130,7 +130,7 @@ int tt_store_order_intent(tt_store_t *self, const tt_store_order_t *rec)
     if (rec->order.state != TT_OS_NEW)
         return tt_st_errf(self, "%s: state is %s; an intent is NEW", op,
                           tt_ord_state_name(rec->order.state));
-    if (tt_store_flush(self) != 0 ||
+    if (tt_st_flush_before_trade(self) != 0 ||
         tt_st_begin(self, self->opts.sync_trade, op) != 0)
         return -1;
     int rc = s_insert_order(self, rec, op);
@@ -205,7 +205,7 @@ int tt_store_order_update(tt_store_t *self, const tt_store_order_t *rec)
     snprintf(op, sizeof op, "order_update %.36s", rec->order.coid);
     if (s_order_ok(self, "order_update", rec) != 0)
         return -1;
-    if (tt_store_flush(self) != 0 ||
+    if (tt_st_flush_before_trade(self) != 0 ||
         tt_st_begin(self, self->opts.sync_trade, op) != 0)
         return -1;
     int from = 0;
@@ -247,7 +247,7 @@ int tt_store_order_seq_set(tt_store_t *self, const char *symbol, uint64_t next)
     if (next < 1 || next > (uint64_t)INT64_MAX)
         return tt_st_errf(self, "%s %s: %llu is not in 1..2^63-1", op, symbol,
                           (unsigned long long)next);
-    if (tt_store_flush(self) != 0 ||
+    if (tt_st_flush_before_trade(self) != 0 ||
         tt_st_begin(self, self->opts.sync_trade, op) != 0)
         return -1;
     if (s_seq_raise(self, symbol, next, op) != 0) {
