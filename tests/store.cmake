@@ -3,3 +3,7 @@
 tt_test(NAME test_store LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_store.c
         LIBS tt_store PkgConfig::SQLITE TIMEOUT 60)
+# A backtest's store writer (bus/writer.h) on a real grouped store.
+tt_test(NAME test_bus_writer LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_bus_writer.c
+        LIBS tt_bus tt_store PkgConfig::SQLITE TIMEOUT 60)

@@ -426,6 +426,92 @@ static void test_grouped_commits(void **state)
     assert_non_null(strstr(err, "group_rows"));
 }
 
+/* A grouped store's trade writes leave the queue alone (its rows commit
+   with the group anyway); a group commit writes the queue first. */
+static void test_grouped_queue_commits_with_group(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_opts_t o = tt_store_opts_default();
+    o.batch_size = 100;
+    o.group_rows = 1000;
+    tt_store_t *st = s_open(fx, &o);
+    sqlite3 *db = s_raw(fx);
+    for (int i = 0; i < 5; i++) {
+        tt_candle_t c = s_candle((tt_ns_t)i * 60 * TT_NS_PER_SEC, 100 + i);
+        assert_int_equal(tt_store_candle_put(st, "AAPL", &c), 0);
+    }
+    tt_store_order_t r1 = s_order("AAPL", 1, TT_ROLE_ENTRY, 1000);
+    assert_int_equal(tt_store_order_intent(st, &r1), 0);
+    assert_int_equal(tt_store_pending(st), 5); /* not flushed by the intent */
+    assert_int_equal(tt_store_commit_group(st), 0);
+    assert_int_equal(tt_store_pending(st), 0);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles"), 5);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 1);
+    /* A read of a batched table still sees what was queued. */
+    tt_candle_t c = s_candle(5 * 60 * TT_NS_PER_SEC, 105);
+    assert_int_equal(tt_store_candle_put(st, "AAPL", &c), 0);
+    uint64_t seq = 99;
+    assert_int_equal(tt_store_event_append(st, 7, 1, "t", "AAPL", "x", 1), 0);
+    assert_int_equal(tt_store_last_event_seq(st, &seq), 0);
+    assert_int_equal(seq, 7);
+    tt_store_close(&st);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles"), 6);
+    s_integrity_ok(db);
+    sqlite3_close(db);
+}
+
+/* A flush writes full runs of 16 candles or events in one statement:
+   the rows are the same as one by one (a candle queued twice keeps the
+   later values), and a row refused inside a run is named, with the whole
+   batch rolled back and kept. */
+static void test_batch_many_rows(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_opts_t o = tt_store_opts_default();
+    o.batch_size = 200;
+    tt_store_t *st = s_open(fx, &o);
+    sqlite3 *db = s_raw(fx);
+    for (int i = 0; i < 40; i++) { /* interleaved: 40 candles, 40 events */
+        tt_candle_t c = s_candle((tt_ns_t)i * 60 * TT_NS_PER_SEC, 100 + i);
+        assert_int_equal(tt_store_candle_put(st, "AAPL", &c), 0);
+        char payload[8];
+        snprintf(payload, sizeof payload, "p%d", i);
+        assert_int_equal(tt_store_event_append(st, (uint64_t)i + 1, i, "t",
+                                               i % 2 ? "AAPL" : NULL, payload,
+                                               strlen(payload)),
+                         0);
+    }
+    tt_candle_t again = s_candle(3 * 60 * TT_NS_PER_SEC, 900);
+    assert_int_equal(tt_store_candle_put(st, "AAPL", &again), 0);
+    assert_int_equal(tt_store_flush(st), 0);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles"), 40);
+    assert_int_equal(s_int(db, "SELECT SUM(open) FROM candles"),
+                     (100 + 139) * 40 / 2 - 103 + 900);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 40);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events WHERE symbol IS"
+                               " NULL AND seq % 2 = 1"),
+                     20);
+    char text[64];
+    s_text(db, "SELECT CAST(payload AS TEXT) FROM events WHERE seq = 33", text,
+           sizeof text);
+    assert_string_equal(text, "p32");
+    /* Seq 45 is stored twice in a run of 16: refused and named. */
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(tt_store_event_append(st,
+                                               (uint64_t)(41 + i) - (i == 12),
+                                               i, "t", NULL, "y", 1),
+                         0);
+    assert_int_equal(tt_store_flush(st), -1);
+    assert_non_null(strstr(tt_store_error(st), "event seq 52"));
+    assert_non_null(strstr(tt_store_error(st), "UNIQUE"));
+    assert_int_equal(tt_store_pending(st), 20);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 40);
+    tt_store_discard(st);
+    tt_store_close(&st);
+    s_integrity_ok(db);
+    sqlite3_close(db);
+}
+
 static int s_collect_order(const tt_store_order_t *rec, void *arg)
 {
     tt_store_order_t *out = arg;
@@ -1066,6 +1152,8 @@ int main(void)
         T(test_intent_committed_before_return),
         T(test_duplicate_intent_refused),
         T(test_grouped_commits),
+        T(test_grouped_queue_commits_with_group),
+        T(test_batch_many_rows),
         T(test_order_updates_and_open_orders),
         T(test_duplicate_fill_ignored),
         T(test_order_status),
