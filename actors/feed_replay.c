@@ -14,6 +14,14 @@
 
 #define S_SETTLE_LIMIT_NS (60 * TT_NS_PER_SEC) /* a graph that never idles */
 #define S_PROGRESS_NS (500 * TT_NS_PER_MS)
+#define S_AHEAD_MAX 8192  /* records read ahead while the graph works */
+#define S_AHEAD_CHUNK 256 /* ... between two looks at the graph */
+
+/* A record read ahead, with the file it came from. */
+typedef struct {
+    tt_replay_record_t rec;
+    size_t src;
+} s_ahead_t;
 
 typedef struct {
     tt_runtime_t *rt;
@@ -31,7 +39,10 @@ typedef struct {
     uint16_t *symbol_ticks; /* in the step, per config symbol */
     int64_t total;          /* data lines in every file (for progress) */
     int64_t wall_start, next_progress;
-    bool stop; /* $TERM from the root */
+    s_ahead_t *ahead; /* ring of S_AHEAD_MAX records read ahead */
+    int ahead_first, ahead_count;
+    int ahead_rc; /* the merge's answer after the last one: 1 more */
+    bool stop;    /* $TERM from the root */
     char path[16];
 } s_replay_t;
 
@@ -105,6 +116,42 @@ added:
     return 0;
 }
 
+/* --- reading ahead ---------------------------------------------------- */
+
+/* Reads up to N records into the ring while the actors work on the step
+   before: parsing is this thread's own work, and done between two steps
+   it was on the lockstep's path. Returns how many were read. */
+static int s_read_ahead(s_replay_t *self, int n)
+{
+    int got = 0;
+    while (got < n && self->ahead_rc == 1 && self->ahead_count < S_AHEAD_MAX) {
+        s_ahead_t *slot =
+            &self->ahead[(self->ahead_first + self->ahead_count) % S_AHEAD_MAX];
+        self->ahead_rc =
+            tt_replay_merge_next(self->merge, &slot->rec, &slot->src);
+        if (self->ahead_rc != 1)
+            break;
+        self->ahead_count++;
+        got++;
+    }
+    return got;
+}
+
+/* The next record, read ahead or now: as tt_replay_merge_next. */
+static int s_next(s_replay_t *self, tt_replay_record_t *rec, size_t *src)
+{
+    if (self->ahead_count == 0)
+        s_read_ahead(self, 1);
+    if (self->ahead_count == 0)
+        return self->ahead_rc;
+    s_ahead_t *slot = &self->ahead[self->ahead_first];
+    *rec = slot->rec;
+    *src = slot->src;
+    self->ahead_first = (self->ahead_first + 1) % S_AHEAD_MAX;
+    self->ahead_count--;
+    return 1;
+}
+
 /* --- time ------------------------------------------------------------- */
 
 /* Waits until every frame sent so far has been handled, the frames this
@@ -116,6 +163,9 @@ static int s_settle(s_replay_t *self)
     while (true) {
         tt_feed_flush(self->sender, &self->stats->feed);
         bool queued = tt_sender_pending(self->sender) != 0;
+        if (!queued && tt_runtime_inflight(self->rt) != 0 &&
+            s_read_ahead(self, S_AHEAD_CHUNK) > 0)
+            continue;
         /* Wakes at zero in flight; a short bound while this thread still
            has frames of its own queued, to retry them. */
         if (tt_runtime_wait_idle(self->rt, queued ? 100000 : 50000000) &&
@@ -284,10 +334,9 @@ static int64_t s_boundary_after(const s_replay_t *self, int64_t ts)
 static int s_run(s_replay_t *self)
 {
     tt_replay_record_t rec;
-    size_t src;
+    size_t src = 0;
     int rc;
-    while (!self->stop &&
-           (rc = tt_replay_merge_next(self->merge, &rec, &src)) == 1) {
+    while (!self->stop && (rc = s_next(self, &rec, &src)) == 1) {
         if (self->spec.to_ns && rec.ts >= self->spec.to_ns)
             break;
         if (!atomic_load(&self->stats->records)) {
@@ -362,7 +411,10 @@ static int s_setup(s_replay_t *self)
     self->batch = calloc(self->cfg->symbol_count + 1, sizeof *self->batch);
     self->symbol_ticks =
         calloc(self->cfg->symbol_count + 1, sizeof *self->symbol_ticks);
-    if (!self->merge || !self->sender || !self->batch || !self->symbol_ticks) {
+    self->ahead = malloc(S_AHEAD_MAX * sizeof *self->ahead);
+    self->ahead_rc = 1;
+    if (!self->merge || !self->sender || !self->batch || !self->symbol_ticks ||
+        !self->ahead) {
         snprintf(self->stats->error, sizeof self->stats->error,
                  "out of memory");
         return -1;
@@ -398,6 +450,7 @@ static void s_teardown(s_replay_t *self)
     tt_sender_destroy(&self->sender);
     free(self->batch);
     free(self->symbol_ticks);
+    free(self->ahead);
 }
 
 static void s_task(zsock_t *pipe, void *arg)
