@@ -427,14 +427,22 @@ static int s_settings(tt_store_t *self)
     /* A group's dirty pages stay in memory until it commits instead of
        spilling to the WAL page by page (SQLite's default cache is 2 MiB),
        and statement journals stay in memory too (in temp files they were
-       a quarter of a 100-symbol backtest's time). */
+       a quarter of a 100-symbol backtest's time). The log is copied back
+       into the file once it holds 64 MiB instead of 4: a checkpoint
+       after every group copied each page a group had touched (a 1000-
+       symbol backtest's candles touch most of their pages in every
+       group), 10 % of its store's time. */
     if (self->opts.group_rows > 0) {
         rc = sqlite3_exec(self->db,
                           "PRAGMA temp_store = MEMORY;"
-                          " PRAGMA cache_size = -65536",
+                          " PRAGMA cache_size = -65536;"
+                          " PRAGMA wal_autocheckpoint = 16384",
                           NULL, NULL, NULL);
         if (rc != SQLITE_OK)
-            return tt_st_fail(self, "open: PRAGMA temp_store, cache_size", rc);
+            return tt_st_fail(self,
+                              "open: PRAGMA temp_store, cache_size, "
+                              "wal_autocheckpoint",
+                              rc);
     }
     if (self->opts.max_page_count > 0) {
         char sql[64];
