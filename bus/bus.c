@@ -20,6 +20,7 @@
 #define S_STORE_RETRY_MS 100     /* a failed commit is retried this often */
 #define S_SNAPSHOT_MAX (4 << 20) /* largest snapshot blob joined */
 #define S_GROUP_ROWS 100000      /* backtest: rows per commit */
+#define S_GROUP_BATCH 4096       /* backtest: queued rows per flush */
 
 typedef struct {
     char topic[TT_BUS_TOPIC_MAX];
@@ -426,6 +427,9 @@ static int s_setup(s_bus_t *self)
            rows per fill and one per candle, and one transaction each
            cost more than the whole replay besides. */
         opts.group_rows = S_GROUP_ROWS;
+        /* ... and flushes its queue in large sorted batches, so the
+           candles of many symbols reach their pages in key order. */
+        opts.batch_size = S_GROUP_BATCH;
     }
     self->store = tt_store_open(self->cfg->db_path, &opts, err, sizeof err);
     if (!self->store) {

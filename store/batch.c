@@ -291,31 +291,80 @@ static int s_write_many(tt_store_t *self, const int *idx, const char *op)
     return 0;
 }
 
-/* One kind after the other, each in the order queued: the rows commit
-   together, so only the order within a table can be seen. Full runs of
-   TT_ST_MANY rows go in one statement each. */
+/* Candle A before candle B in the table's key order (symbol, tf_s,
+   open_ts); queue order between equal keys (the sort is stable). */
+static bool s_candle_before(const tt_store_t *self, const tt_st_row_t *a,
+                            const tt_st_row_t *b)
+{
+    size_t n = a->symbol.len < b->symbol.len ? a->symbol.len : b->symbol.len;
+    int c = memcmp(self->arena + a->symbol.off, self->arena + b->symbol.off, n);
+    if (c == 0)
+        c = (a->symbol.len > b->symbol.len) - (a->symbol.len < b->symbol.len);
+    if (c == 0)
+        c = (a->candle.tf_s > b->candle.tf_s) -
+            (a->candle.tf_s < b->candle.tf_s);
+    if (c == 0)
+        c = (a->candle.open_ts > b->candle.open_ts) -
+            (a->candle.open_ts < b->candle.open_ts);
+    return c < 0;
+}
+
+/* Stable merge sort of the candle indices IDX[0..N) by key, TMP beside. */
+static void s_sort_candles(const tt_store_t *self, int *idx, int *tmp, int n)
+{
+    for (int width = 1; width < n; width *= 2) {
+        for (int lo = 0; lo < n; lo += 2 * width) {
+            int mid = lo + width < n ? lo + width : n;
+            int hi = lo + 2 * width < n ? lo + 2 * width : n;
+            int i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = s_candle_before(self, &self->rows[idx[j]],
+                                           &self->rows[idx[i]])
+                               ? idx[j++]
+                               : idx[i++];
+            while (i < mid)
+                tmp[k++] = idx[i++];
+            while (j < hi)
+                tmp[k++] = idx[j++];
+        }
+        memcpy(idx, tmp, (size_t)n * sizeof *idx);
+    }
+}
+
+/* Rows of one kind, IDX[0..N), full runs of TT_ST_MANY in one statement
+   each (a kind without a many-row statement goes row by row). */
+static int s_write_kind(tt_store_t *self, tt_st_kind_t kind, const int *idx,
+                        int n, const char *op)
+{
+    int i = 0;
+    if (s_params_of[kind] > 0)
+        for (; i + TT_ST_MANY <= n; i += TT_ST_MANY)
+            if (s_write_many(self, idx + i, op) != 0)
+                return -1;
+    for (; i < n; i++)
+        if (s_write_one(self, &self->rows[idx[i]], op) != 0)
+            return -1;
+    return 0;
+}
+
+/* One kind after the other: the rows commit together, so only the order
+   within a table can be seen. Events and snapshots go in the order
+   queued; candles in their key order, which keeps the pages a flush
+   touches next to each other (a many-symbol backtest queues the candles
+   of a thousand symbols side by side). */
 static int s_write_rows(tt_store_t *self, const char *op)
 {
     const tt_st_kind_t kinds[] = {ST_ROW_CANDLE, ST_ROW_EVENT, ST_ROW_SNAP};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        int idx[TT_ST_MANY], n = 0;
-        for (int i = 0; i < self->nrows; i++) {
-            if (self->rows[i].kind != kinds[k])
-                continue;
-            idx[n++] = i;
-            if (n < TT_ST_MANY)
-                continue;
-            n = 0;
-            if (s_params_of[kinds[k]] == 0) {
-                for (int j = 0; j < TT_ST_MANY; j++)
-                    if (s_write_one(self, &self->rows[idx[j]], op) != 0)
-                        return -1;
-            } else if (s_write_many(self, idx, op) != 0)
-                return -1;
-        }
-        for (int j = 0; j < n; j++)
-            if (s_write_one(self, &self->rows[idx[j]], op) != 0)
-                return -1;
+        int n = 0;
+        for (int i = 0; i < self->nrows; i++)
+            if (self->rows[i].kind == kinds[k])
+                self->order[n++] = i;
+        if (kinds[k] == ST_ROW_CANDLE)
+            s_sort_candles(self, self->order,
+                           self->order + self->opts.batch_size, n);
+        if (s_write_kind(self, kinds[k], self->order, n, op) != 0)
+            return -1;
     }
     return 0;
 }

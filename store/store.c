@@ -553,7 +553,9 @@ static int s_open(tt_store_t *self, const char *path)
     if (s_opts_ok(self, &self->opts) != 0)
         return -1;
     self->rows = calloc((size_t)self->opts.batch_size, sizeof *self->rows);
-    if (!self->rows)
+    self->order =
+        calloc(2 * (size_t)self->opts.batch_size, sizeof *self->order);
+    if (!self->rows || !self->order)
         return tt_st_errf(self, "open: out of memory for the write queue");
     /* One thread uses the connection at a time, so SQLite's own mutexes
        would only cost time. */
@@ -611,6 +613,7 @@ void tt_store_close(tt_store_t **self_p)
         sqlite3_close(self->db);
     }
     free(self->rows);
+    free(self->order);
     free(self->arena);
     free(self);
     *self_p = NULL;

@@ -68,6 +68,7 @@ struct tt_store_t {
     int64_t unit_base;    /* grouped: total changes when the unit began */
     sqlite3_stmt *stmt[ST_COUNT];
     tt_st_row_t *rows; /* batch_size slots */
+    int *order;        /* 2 x batch_size: a flush's row order, scratch */
     int nrows;
     char *arena; /* strings and blobs of queued rows */
     size_t arena_len, arena_cap;
