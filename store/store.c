@@ -47,11 +47,16 @@ static const char *const s_sql[ST_COUNT] = {
         " parent_coid, replaces, reject_code, reason, created_ts,"
         " updated_ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
         " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-    [ST_ORDER_STATE] = "SELECT state, symbol FROM orders WHERE coid = ?1",
+    [ST_ORDER_STATE] = "SELECT state, symbol, id FROM orders WHERE coid = ?1",
     [ST_ORDER_UPDATE] =
         "UPDATE orders SET state = ?2, filled = ?3, fill_cost = ?4,"
         " fees = ?5, venue_oid = COALESCE(?6, venue_oid),"
         " reject_code = ?7, reason = ?8, updated_ts = ?9 WHERE coid = ?1",
+    [ST_ORDER_UPDATE_ID] =
+        "UPDATE orders SET state = ?2, filled = ?3, fill_cost = ?4,"
+        " fees = ?5, venue_oid = COALESCE(?6, venue_oid),"
+        " reject_code = ?7, reason = ?8, updated_ts = ?9"
+        " WHERE id = ?10 AND coid = ?1 AND symbol = ?11 AND state = ?12",
     [ST_ORDER_EVENT] =
         "INSERT INTO order_events (coid, ts, from_state, to_state, filled,"
         " venue_oid, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -614,6 +619,7 @@ void tt_store_close(tt_store_t **self_p)
     }
     free(self->rows);
     free(self->order);
+    tt_st_memo_free(&self->memo);
     free(self->arena);
     free(self);
     *self_p = NULL;

@@ -21,6 +21,7 @@ typedef enum {
     ST_ORDER_INSERT,
     ST_ORDER_STATE,
     ST_ORDER_UPDATE,
+    ST_ORDER_UPDATE_ID, /* by row id, if the state is still the memo's */
     ST_ORDER_EVENT,
     ST_SEQ_RAISE,
     ST_SEQ_GET,
@@ -58,6 +59,28 @@ typedef struct {
     tt_candle_t candle;  /* CANDLE */
 } tt_st_row_t;
 
+/* What the store last wrote of each order not yet terminal (memo.c). */
+typedef struct {
+    char coid[TT_COID_MAX + 1];
+    int64_t rowid;
+    int state; /* 0: a free slot */
+} tt_st_memo_slot_t;
+
+typedef struct {
+    tt_st_memo_slot_t *slots;
+    size_t cap, count; /* cap: 0 or a power of two */
+} tt_st_memo_t;
+
+/* COID's row id and state as last written: true, or false when not
+   remembered. */
+bool tt_st_memo_get(const tt_st_memo_t *m, const char *coid, int64_t *rowid,
+                    int *state);
+/* Remembers (or updates) COID; nothing when out of memory. */
+void tt_st_memo_put(tt_st_memo_t *m, const char *coid, int64_t rowid,
+                    int state);
+void tt_st_memo_drop(tt_st_memo_t *m, const char *coid);
+void tt_st_memo_free(tt_st_memo_t *m);
+
 struct tt_store_t {
     sqlite3 *db;
     tt_store_opts_t opts;
@@ -69,6 +92,7 @@ struct tt_store_t {
     sqlite3_stmt *stmt[ST_COUNT];
     tt_st_row_t *rows; /* batch_size slots */
     int *order;        /* 2 x batch_size: a flush's row order, scratch */
+    tt_st_memo_t memo; /* orders' row ids and states, as last written */
     int nrows;
     char *arena; /* strings and blobs of queued rows */
     size_t arena_len, arena_cap;

@@ -142,18 +142,20 @@ int tt_store_order_intent(tt_store_t *self, const tt_store_order_t *rec)
                    op);
         return TT_STORE_DUP;
     }
+    int64_t rowid = sqlite3_last_insert_rowid(self->db);
     if (rc != 0 ||
         s_order_event(self, rec, 0, rec->order.created_ts, op) != 0 ||
         s_seq_raise(self, rec->symbol, rec->order.seq + 1, op) != 0) {
         tt_st_rollback(self);
         return -1;
     }
+    tt_st_memo_put(&self->memo, rec->order.coid, rowid, TT_OS_NEW);
     return tt_st_commit(self, op);
 }
 
 /* The stored state of REC's order, checked against its new one. */
 static int s_check_move(tt_store_t *self, const tt_store_order_t *rec,
-                        int *from, const char *op)
+                        int *from, int64_t *rowid, const char *op)
 {
     sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_STATE, op);
     if (!st)
@@ -167,6 +169,7 @@ static int s_check_move(tt_store_t *self, const tt_store_order_t *rec,
     *from = sqlite3_column_int(st, 0);
     char sym[TT_STORE_SYMBOL_MAX + 1];
     tt_st_col_text(st, 1, sym, sizeof sym);
+    *rowid = sqlite3_column_int64(st, 2);
     sqlite3_reset(st);
     tt_ord_state_t to = rec->order.state;
     if (strcmp(sym, rec->symbol) != 0)
@@ -179,13 +182,10 @@ static int s_check_move(tt_store_t *self, const tt_store_order_t *rec,
     return 0;
 }
 
-static int s_update_row(tt_store_t *self, const tt_store_order_t *rec,
-                        const char *op)
+/* Binds the new state of REC's order to ST (?1 to ?9). */
+static void s_bind_update(sqlite3_stmt *st, const tt_store_order_t *rec)
 {
     const tt_order_t *o = &rec->order;
-    sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_UPDATE, op);
-    if (!st)
-        return -1;
     tt_st_bind_text(st, 1, o->coid, false);
     sqlite3_bind_int(st, 2, (int)o->state);
     sqlite3_bind_int64(st, 3, o->filled);
@@ -195,7 +195,53 @@ static int s_update_row(tt_store_t *self, const tt_store_order_t *rec,
     sqlite3_bind_int(st, 7, o->reject_code);
     tt_st_bind_text(st, 8, o->reason, false);
     sqlite3_bind_int64(st, 9, o->updated_ts);
+}
+
+static int s_update_row(tt_store_t *self, const tt_store_order_t *rec,
+                        const char *op)
+{
+    sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_UPDATE, op);
+    if (!st)
+        return -1;
+    s_bind_update(st, rec);
     return tt_st_done(self, st, op);
+}
+
+/* The quick way: the memo knows the order's row and state, the move
+   from it is legal, and one UPDATE by row id finds the row still in
+   that state. 1 done (*FROM the state before), 0 not so (the slow way
+   reads the row and says what is wrong), -1 on an SQLite error. */
+static int s_update_known(tt_store_t *self, const tt_store_order_t *rec,
+                          int64_t rowid, int from, const char *op)
+{
+    tt_ord_state_t to = rec->order.state;
+    if (from != (int)to && !tt_ord_allowed((tt_ord_state_t)from, to))
+        return 0;
+    sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_UPDATE_ID, op);
+    if (!st)
+        return -1;
+    s_bind_update(st, rec);
+    sqlite3_bind_int64(st, 10, rowid);
+    tt_st_bind_text(st, 11, rec->symbol, false);
+    sqlite3_bind_int(st, 12, from);
+    if (tt_st_done(self, st, op) != 0)
+        return -1;
+    return sqlite3_changes(self->db) == 1 ? 1 : 0;
+}
+
+/* Moves the stored order to REC's state: the quick way, else after
+   reading and checking its row. *FROM and *ROWID receive what it was. */
+static int s_move(tt_store_t *self, const tt_store_order_t *rec, int *from,
+                  int64_t *rowid, const char *op)
+{
+    if (tt_st_memo_get(&self->memo, rec->order.coid, rowid, from)) {
+        int rc = s_update_known(self, rec, *rowid, *from, op);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    }
+    if (s_check_move(self, rec, from, rowid, op) != 0)
+        return -1;
+    return s_update_row(self, rec, op);
 }
 
 int tt_store_order_update(tt_store_t *self, const tt_store_order_t *rec)
@@ -209,12 +255,17 @@ int tt_store_order_update(tt_store_t *self, const tt_store_order_t *rec)
         tt_st_begin(self, self->opts.sync_trade, op) != 0)
         return -1;
     int from = 0;
-    if (s_check_move(self, rec, &from, op) != 0 ||
-        s_update_row(self, rec, op) != 0 ||
+    int64_t rowid = 0;
+    if (s_move(self, rec, &from, &rowid, op) != 0 ||
         s_order_event(self, rec, from, rec->order.updated_ts, op) != 0) {
         tt_st_rollback(self);
         return -1;
     }
+    if (tt_ord_terminal(rec->order.state))
+        tt_st_memo_drop(&self->memo, rec->order.coid);
+    else
+        tt_st_memo_put(&self->memo, rec->order.coid, rowid,
+                       (int)rec->order.state);
     return tt_st_commit(self, op);
 }
 

@@ -512,6 +512,85 @@ static void test_batch_many_rows(void **state)
     sqlite3_close(db);
 }
 
+/* Order updates name a row the store remembers by id, checking the
+   remembered state in the same UPDATE: thousands of orders (the memo
+   grows, collides and forgets terminal ones) keep exact from_states, and
+   a state changed behind the store's back is noticed, not overwritten. */
+static void test_order_updates_remembered(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_opts_t o = tt_store_opts_default();
+    o.sync_trade = TT_STORE_SYNC_NORMAL;
+    o.group_rows = 100000;
+    tt_store_t *st = s_open(fx, &o);
+    enum { N = 3000 };
+    static tt_store_order_t recs[N];
+    for (int i = 0; i < N; i++) {
+        recs[i] =
+            s_order(i % 2 ? "AAPL" : "MSFT", (uint64_t)i + 1, TT_ROLE_ENTRY, i);
+        assert_int_equal(tt_store_order_intent(st, &recs[i]), 0);
+    }
+    /* ACCEPTED, then in a scrambled order: a partial fill twice (same
+       state), then FILLED or CANCELLED (terminal: forgotten). */
+    const tt_ord_state_t moves[] = {TT_OS_ACCEPTED, TT_OS_PARTIALLY_FILLED,
+                                    TT_OS_PARTIALLY_FILLED, TT_OS_FILLED};
+    for (size_t m = 0; m < sizeof moves / sizeof moves[0]; m++)
+        for (int k = 0; k < N; k++) {
+            int i = (k * 7919) % N;
+            tt_store_order_t *r = &recs[i];
+            r->order.state = moves[m];
+            if (m == 3 && i % 3 == 0)
+                r->order.state = TT_OS_CANCELLED;
+            r->order.filled = m == 0 ? 0 : (int64_t)m * 100;
+            r->order.updated_ts = (tt_ns_t)(m * N + (size_t)k);
+            assert_int_equal(tt_store_order_update(st, r), 0);
+        }
+    /* A repeat of a terminal state goes the slow way and is refused
+       nothing; an illegal move out of it is refused. */
+    assert_int_equal(tt_store_order_update(st, &recs[0]), 0);
+    recs[0].order.state = TT_OS_ACCEPTED;
+    assert_int_equal(tt_store_order_update(st, &recs[0]), -1);
+    assert_non_null(strstr(tt_store_error(st), "CANCELLED -> ACCEPTED"));
+    tt_store_close(&st);
+    sqlite3 *db = s_raw(fx);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM order_events"), N * 5 + 1);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM order_events WHERE"
+                               " from_state = 3 AND to_state = 3"),
+                     N);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM order_events WHERE"
+                               " from_state = 3 AND to_state IN (4, 5)"),
+                     N);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM order_events WHERE"
+                               " from_state = 5 AND to_state = 5"),
+                     1);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders WHERE state = 5"),
+                     N / 3);
+    assert_int_equal(s_int(db, "SELECT SUM(filled) FROM orders"), N * 300);
+    sqlite3_close(db);
+
+    /* Behind the store's back: another connection cancels an order the
+       store remembers as ACCEPTED; the store's FILLED is refused. */
+    st = s_open(fx, NULL);
+    tt_store_order_t r = s_order("AAPL", N + 1, TT_ROLE_ENTRY, 1);
+    assert_int_equal(tt_store_order_intent(st, &r), 0);
+    r.order.state = TT_OS_ACCEPTED;
+    assert_int_equal(tt_store_order_update(st, &r), 0);
+    db = s_raw(fx);
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE orders SET state = 5 WHERE coid = '%s'",
+             r.order.coid);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    r.order.state = TT_OS_FILLED;
+    r.order.filled = r.order.qty;
+    assert_int_equal(tt_store_order_update(st, &r), -1);
+    assert_non_null(strstr(tt_store_error(st), "CANCELLED -> FILLED"));
+    snprintf(sql, sizeof sql, "SELECT state FROM orders WHERE coid = '%s'",
+             r.order.coid);
+    assert_int_equal(s_int(db, sql), TT_OS_CANCELLED);
+    sqlite3_close(db);
+    tt_store_close(&st);
+}
+
 static int s_collect_order(const tt_store_order_t *rec, void *arg)
 {
     tt_store_order_t *out = arg;
@@ -1154,6 +1233,7 @@ int main(void)
         T(test_grouped_commits),
         T(test_grouped_queue_commits_with_group),
         T(test_batch_many_rows),
+        T(test_order_updates_remembered),
         T(test_order_updates_and_open_orders),
         T(test_duplicate_fill_ignored),
         T(test_order_status),
