@@ -11,7 +11,10 @@
 
     Order intents are committed (durably, sync_trade) before the bus
     answers TT_MSG_INTENT_DONE to the execution actor, which sends the
-    order to its broker only then (invariant 4). Fills are recorded in the
+    order to its broker only then (invariant 4). A backtest instead hands
+    every store write to a writer thread of its own (bus/writer.h) and
+    answers at once: its grouped store promised no durability anyway, and
+    the replay's lockstep no longer waits for SQLite. Fills are recorded in the
     ledger exactly once (the venue fill id is unique). The paper broker's
     state (a snapshot of key "paper") replaces the symbol's paper_state
     row at once. A barrier (TT_EVT_BARRIER) is answered with an empty

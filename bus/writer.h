@@ -14,8 +14,8 @@
     4), which an asynchronous writer could not promise.
 
     The bus thread appends writes to a block of its own and hands whole
-    blocks over (tt_bus_writer_post); at most S_BLOCKS_MAX blocks are in
-    flight, then the bus waits (backpressure, never a lost write). Between
+    blocks over (tt_bus_writer_post); at most 16 blocks of 1024 writes are
+    in flight, then the bus waits (backpressure, never a lost write). Between
     tt_bus_writer_sync and the next append the writer is idle and the bus
     thread may use the store itself. */
 #ifndef TT_BUS_WRITER_H
