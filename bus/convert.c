@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <assert.h>
 #include <string.h>
 
 void tt_bus_topic(char *buf, size_t size, uint16_t type, const char *symbol)
@@ -24,7 +25,15 @@ void tt_bus_topic(char *buf, size_t size, uint16_t type, const char *symbol)
                          : type == TT_EVT_EOD        ? "trade.eod."
                          : type == TT_EVT_RECONCILE  ? "trade.reconcile."
                                                      : "other.";
-    snprintf(buf, size, "%s%s", family, symbol && *symbol ? symbol : "root");
+    /* family + symbol, cut to fit (a copy, not snprintf: this runs for
+       every event on the bus thread). */
+    assert(buf && size > 0);
+    const char *sym = symbol && *symbol ? symbol : "root";
+    size_t f = strnlen(family, size - 1);
+    size_t n = strnlen(sym, size - 1 - f);
+    memcpy(buf, family, f);
+    memcpy(buf + f, sym, n);
+    buf[f + n] = '\0';
 }
 
 /* Lower-case copy of a state or type name ("PARTIALLY_FILLED"). */

@@ -76,6 +76,15 @@ struct tt_bus_writer_t {
     uint64_t writes; /* applied: the writer thread's own */
 };
 
+/* Copies S (NULL: "") into DST of CAP bytes, cut to fit: snprintf's
+   "%s" without its formatting, which was a fifth of the bus thread. */
+static void s_copy(char *dst, size_t cap, const char *s)
+{
+    size_t n = s ? strnlen(s, cap - 1) : 0;
+    memcpy(dst, s ? s : "", n);
+    dst[n] = '\0';
+}
+
 /* --- the writer thread ------------------------------------------------ */
 
 static void s_failed(tt_bus_writer_t *self)
@@ -272,7 +281,7 @@ static s_op_t *s_op(tt_bus_writer_t *self, s_kind_t kind, const char *symbol,
     op->kind = kind;
     op->off = block->len;
     op->len = bytes;
-    snprintf(op->symbol, sizeof op->symbol, "%s", symbol ? symbol : "");
+    s_copy(op->symbol, sizeof op->symbol, symbol);
     block->len += bytes;
     return op;
 oom:
@@ -300,7 +309,7 @@ int tt_bus_writer_event(tt_bus_writer_t *self, uint64_t seq, int64_t ts,
         return -1;
     op->u.event.seq = seq;
     op->u.event.ts = ts;
-    snprintf(op->u.event.topic, sizeof op->u.event.topic, "%s", topic);
+    s_copy(op->u.event.topic, sizeof op->u.event.topic, topic);
     if (len)
         memcpy(self->cur->arena + op->off, payload, len);
     return 0;
@@ -323,7 +332,7 @@ int tt_bus_writer_fill(tt_bus_writer_t *self, const char *venue,
     s_op_t *op = s_op(self, S_FILL, symbol, 0);
     if (!op)
         return -1;
-    snprintf(op->u.fill.venue, sizeof op->u.fill.venue, "%s", venue);
+    s_copy(op->u.fill.venue, sizeof op->u.fill.venue, venue);
     op->u.fill.qty_decimals = qty_decimals;
     op->u.fill.fill = *fill;
     return 0;
@@ -336,7 +345,7 @@ int tt_bus_writer_snapshot(tt_bus_writer_t *self, const char *symbol,
     s_op_t *op = s_op(self, paper ? S_PAPER : S_SNAPSHOT, symbol, len);
     if (!op)
         return -1;
-    snprintf(op->u.snap.key, sizeof op->u.snap.key, "%s", key);
+    s_copy(op->u.snap.key, sizeof op->u.snap.key, key);
     op->u.snap.ts = ts;
     if (len)
         memcpy(self->cur->arena + op->off, blob, len);
