@@ -133,6 +133,10 @@ static int s_read_ahead(s_replay_t *self, int n)
             break;
         self->ahead_count++;
         got++;
+        /* Nothing past --to is read: the run ends there, and a lenient
+           run counts only the bad lines it replayed through. */
+        if (self->spec.to_ns && slot->rec.ts >= self->spec.to_ns)
+            self->ahead_rc = 0;
     }
     return got;
 }
