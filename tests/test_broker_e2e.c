@@ -445,6 +445,15 @@ static bool s_in_log(const tth_proc_t *proc, const char *needle)
     return found;
 }
 
+/* Waits (at most MS) for NEEDLE in the log. */
+static bool s_until_log(const tth_proc_t *proc, const char *needle, int ms)
+{
+    int64_t deadline = tth_now_ms() + ms;
+    while (tth_now_ms() < deadline && !s_in_log(proc, needle))
+        tth_nap_ms(20);
+    return s_in_log(proc, needle);
+}
+
 /* The take-profit fills at the venue: the venue cancels the stop leg
    in the same step, and a later fall through the stop price fills
    nothing. The book learns the stop is cancelled (no refused cancel),
@@ -633,14 +642,12 @@ static void test_restart_venue_refuses(void **state)
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
     fake_alpaca_set_reject_auth(fake, true);
     s_restart(proc, "ticktree2.log");
+    /* Each line comes in its own time: each is waited for. */
     snprintf(line, sizeof line, "%s: the venue did not say", stop);
-    int64_t deadline = tth_now_ms() + 10000;
-    while (tth_now_ms() < deadline && !s_in_log(proc, line))
-        tth_nap_ms(20);
-    assert_true(s_in_log(proc, line));
+    assert_true(s_until_log(proc, line, 10000));
     snprintf(line, sizeof line, "%s: the venue did not say", target);
-    assert_true(s_in_log(proc, line));
-    assert_true(s_in_log(proc, "AAPL: restart reconciled, 0 changed"));
+    assert_true(s_until_log(proc, line, 5000));
+    assert_true(s_until_log(proc, "AAPL: restart reconciled, 0 changed", 5000));
     s_seen_t seen = s_wait(proc, s_long, 0, 5000, "position kept");
     assert_string_equal(seen.position, "10");
     s_wait_state(dir, target, S_ACCEPTED);
