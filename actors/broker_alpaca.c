@@ -754,22 +754,6 @@ static void s_seed(s_ap_t *self, size_t sym, const tt_order_t *ord)
     o->last = 0;
 }
 
-/* A reconciliation decision for the symbol to publish (action ACTION of
-   messages/internal.h's tt_recon_action_t); COID "" ends the list. */
-static void s_note(s_ap_t *self, size_t sym, const char *coid, int32_t action,
-                   const char *fill_id, const char *reason)
-{
-    tt_broker_ev_t ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = TT_EV_RECONCILED;
-    ev.ts = tt_broker_gw_now(self->gw);
-    ev.code = action;
-    snprintf(ev.coid, sizeof ev.coid, "%s", coid);
-    snprintf(ev.fill_id, sizeof ev.fill_id, "%s", fill_id ? fill_id : "");
-    snprintf(ev.reason, sizeof ev.reason, "%s", reason);
-    tt_broker_gw_emit(self->gw, sym, &ev);
-}
-
 /* The restored stop of SYM the venue named no leg for yet. */
 static s_order_t *s_unbound_stop(s_ap_t *self, size_t sym)
 {
@@ -795,7 +779,8 @@ static void s_foreign(s_ap_t *self, size_t sym, const tt_ap_order_t *v)
         tt_http_reply_free(&r);
     snprintf(why, sizeof why, "working at the venue, not open in the store%s",
              rc == TT_BROKER_DONE ? "" : " (cancel not sent)");
-    s_note(self, sym, v->client_order_id, TT_RECON_CANCEL_AT_BROKER, NULL, why);
+    tt_broker_gw_note(self->gw, sym, v->client_order_id,
+                      TT_RECON_CANCEL_AT_BROKER, NULL, why);
 }
 
 /* One order of the venue's listing, with its legs, for symbol SYM. */
@@ -889,8 +874,9 @@ static void s_restore_pending(s_ap_t *self, size_t sym)
             tt_coid_parse(o->coid, &seq, NULL) != 0)
             continue;
         s_emit(self, o, TT_EV_CANCEL_REJECTED, 0, "never reached the venue");
-        s_note(self, sym, o->coid, TT_RECON_ADOPT_STATE, NULL,
-               "working at the venue: the cancel or replace never reached it");
+        tt_broker_gw_note(
+            self->gw, sym, o->coid, TT_RECON_ADOPT_STATE, NULL,
+            "working at the venue: the cancel or replace never reached it");
         for (size_t k = 0; k < S_ORDERS; k++) {
             s_order_t *r = &self->orders[k];
             if (r->used && r->restored && r->sym == sym && !r->id[0] &&
@@ -946,8 +932,8 @@ static void s_restore_notes(s_ap_t *self, size_t sym)
         int32_t action = TT_RECON_ADOPT_STATE;
         if (o->cum > o->seed_cum) {
             s_fill_id(o, o->cum, fill_id);
-            s_note(self, sym, o->coid, TT_RECON_ADOPT_FILL, fill_id,
-                   "filled at the venue while down");
+            tt_broker_gw_note(self->gw, sym, o->coid, TT_RECON_ADOPT_FILL,
+                              fill_id, "filled at the venue while down");
             changed++;
         }
         if (o->done && o->last == TT_EV_CANCELLED)
@@ -961,12 +947,12 @@ static void s_restore_notes(s_ap_t *self, size_t sym)
         else if (!o->done && o->acked && !o->seed_acked)
             why = "working at the venue: acknowledged";
         if (why)
-            s_note(self, sym, o->coid, action, NULL, why);
+            tt_broker_gw_note(self->gw, sym, o->coid, action, NULL, why);
         changed += why != NULL;
     }
     tt_info(tt_broker_gw_path(self->gw), "%s: restart reconciled, %d changed",
             self->syms[sym].name, changed);
-    s_note(self, sym, "", 0, NULL, "");
+    tt_broker_gw_note(self->gw, sym, "", 0, NULL, "");
 }
 
 /* A restored order to follow, or (empty client id) the end of the

@@ -80,6 +80,13 @@ bool tt_broker_gw_take(tt_broker_gw_t *gw, size_t sym, tt_intent_kind_t kind,
 void tt_broker_gw_emit(tt_broker_gw_t *gw, size_t sym,
                        const tt_broker_ev_t *ev);
 
+/* Sends symbol SYM a restart reconciliation decision to publish
+   (TT_EV_RECONCILED: ACTION of messages/internal.h's tt_recon_action_t,
+   about order COID, FILL_ID or NULL, REASON); COID "" ends the symbol's
+   list (actors/exec_venue.h). Longer texts are cut to the event's. */
+void tt_broker_gw_note(tt_broker_gw_t *gw, size_t sym, const char *coid,
+                       int32_t action, const char *fill_id, const char *reason);
+
 /* Refuses new orders locally for HOLD_MS with REASON (refused
    credentials: retrying soon cannot help, and a storm of refused
    requests is what gets a key blocked). REASON shows in health. */

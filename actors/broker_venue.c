@@ -126,6 +126,22 @@ void tt_broker_gw_emit(tt_broker_gw_t *gw, size_t sym, const tt_broker_ev_t *ev)
     atomic_fetch_add(&gw->stats->batches, 1);
 }
 
+void tt_broker_gw_note(tt_broker_gw_t *gw, size_t sym, const char *coid,
+                       int32_t action, const char *fill_id, const char *reason)
+{
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = TT_EV_RECONCILED;
+    ev.ts = tt_broker_gw_now(gw);
+    ev.code = action;
+    snprintf(ev.coid, sizeof ev.coid, "%.*s", (int)sizeof ev.coid - 1, coid);
+    snprintf(ev.fill_id, sizeof ev.fill_id, "%.*s", (int)sizeof ev.fill_id - 1,
+             fill_id ? fill_id : "");
+    snprintf(ev.reason, sizeof ev.reason, "%.*s", (int)sizeof ev.reason - 1,
+             reason ? reason : "");
+    tt_broker_gw_emit(gw, sym, &ev);
+}
+
 void tt_broker_gw_refuse(tt_broker_gw_t *gw, int64_t hold_ms,
                          const char *reason)
 {
