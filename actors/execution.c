@@ -875,6 +875,12 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
         int rc = s_input(actor, self, msg); /* the reconciliation itself */
         return rc != 0 ? rc : s_resume(actor, self);
     }
+    /* Tick to signal: as the signal arrives, before any hold; only those
+       of the live market (s_on_signal's test). */
+    if (msg->hdr.type == TT_MSG_SIGNAL &&
+        tt_actor_now(actor) - msg->body.signal.ts <= self->max_signal_age_ns &&
+        msg->body.signal.ts >= self->trade_from)
+        tt_actor_latency(actor, TT_LATENCY_SIGNAL);
     bool hold = self->pending_n || self->deferred || self->restoring ||
                 self->venue_sync;
     if (hold && self->deferred_n < S_DEFER_MAX)

@@ -40,11 +40,9 @@ static int s_init(tt_actor_t *actor, void **state_p)
 static int s_send(tt_actor_t *actor, s_strat_t *self, const tt_signal_t *out,
                   int count)
 {
-    for (int i = 0; i < count; i++) {
-        tt_actor_latency(actor, TT_LATENCY_SIGNAL);
+    for (int i = 0; i < count; i++)
         tt_actor_send_critical(actor, self->execution, TT_MSG_SIGNAL, &out[i],
                                sizeof out[i]);
-    }
     return 0;
 }
 

@@ -2,9 +2,12 @@
 
     One loop: drain up to S_DRAIN_MAX frames from the inbox, numbering
     each event and queueing it in the store; commit; publish what was
-    committed; answer replay requests. An order intent is committed on
-    its own (durably) the moment it arrives and answered at once, so the
-    execution actor waits one commit, not one loop. */
+    committed; answer replay requests. A live order intent is committed
+    durably at the end of the drain it arrived in, with the others of that
+    drain under one commit (one fsync), and answered at once; a frame that
+    writes or reads the store durably (an order update, a fill, a
+    snapshot, a barrier) commits the waiting intents first, so the store
+    keeps the order frames arrived in. */
 #include "bus/bus.h"
 #include "bus/bus_internal.h"
 #include "bus/writer.h"
@@ -21,6 +24,16 @@
 #define S_SNAPSHOT_MAX (4 << 20) /* largest snapshot blob joined */
 #define S_GROUP_ROWS 100000      /* backtest: rows per commit */
 #define S_GROUP_BATCH 4096       /* backtest: queued rows per flush */
+#define S_INTENTS TT_STORE_INTENTS_MAX /* live intents under one commit */
+
+/* A live order intent waiting for the commit it shares with the others
+   that arrived in the same drain. */
+typedef struct {
+    uint32_t from;
+    int64_t origin; /* its frame's (the answer carries it) */
+    const tt_symbol_cfg_t *sym;
+    tt_evt_order_t evt;
+} s_intent_t;
 
 typedef struct {
     char topic[TT_BUS_TOPIC_MAX];
@@ -52,6 +65,9 @@ typedef struct {
     s_snap_t *snaps;     /* by actor id */
     int64_t run_id;      /* this run's row in `runs`; 0 none */
     int64_t next_retain; /* clock time of the next pruning */
+    s_intent_t *intents; /* live intents of this drain, not yet committed */
+    tt_store_order_t *intent_recs;
+    size_t nintents;
 } s_bus_t;
 
 typedef struct {
@@ -117,6 +133,52 @@ static void s_answer_intent(s_bus_t *self, uint32_t to, const char *coid,
                    sizeof done, true);
 }
 
+static void s_order_rec(tt_store_order_t *rec, const tt_evt_order_t *in,
+                        const tt_symbol_cfg_t *sym)
+{
+    memset(rec, 0, sizeof *rec);
+    snprintf(rec->symbol, sizeof rec->symbol, "%s", sym->name);
+    rec->order = in->order;
+    snprintf(rec->parent_coid, sizeof rec->parent_coid, "%s", in->parent_coid);
+}
+
+/* The live intents of this drain, stored under one commit (one fsync for
+   all of them, not one each: at a candle boundary many symbols decide at
+   once) and answered, each with its own frame's origin. */
+static void s_intents_commit(s_bus_t *self)
+{
+    size_t n = self->nintents;
+    if (!n)
+        return;
+    self->nintents = 0;
+    int rc[S_INTENTS];
+    tt_store_order_intents(self->store, self->intent_recs, n, rc);
+    int64_t origin = tt_origin_get();
+    bool logged = false;
+    for (size_t i = 0; i < n; i++) {
+        s_intent_t *it = &self->intents[i];
+        if (rc[i] < 0) {
+            atomic_fetch_add(&self->stats->store_errors, 1);
+            if (!logged)
+                tt_error("bus", "%s", tt_store_error(self->store));
+            logged = true;
+        } else if (rc[i] == TT_STORE_DUP) {
+            atomic_fetch_add(&self->stats->duplicates, 1);
+            tt_warn("bus",
+                    "%s: client order id %s is already stored; it is "
+                    "not sent again",
+                    it->sym->name, it->evt.order.coid);
+        } else {
+            atomic_fetch_add(&self->stats->intents, 1);
+        }
+        tt_origin_set(it->origin);
+        s_answer_intent(self, it->from, it->evt.order.coid, rc[i]);
+        if (rc[i] == 0)
+            s_stage(self, TT_EVT_ORDER, &it->evt, it->sym);
+    }
+    tt_origin_set(origin);
+}
+
 /* Stores an order event at once, or hands it to a backtest's writer,
    which applies it later: then the answer is 0 (its store is new) and a
    failure is logged and counted when applied. */
@@ -124,10 +186,7 @@ static int s_store_order(s_bus_t *self, const tt_evt_order_t *in,
                          const tt_symbol_cfg_t *sym)
 {
     tt_store_order_t rec;
-    memset(&rec, 0, sizeof rec);
-    snprintf(rec.symbol, sizeof rec.symbol, "%s", sym->name);
-    rec.order = in->order;
-    snprintf(rec.parent_coid, sizeof rec.parent_coid, "%s", in->parent_coid);
+    s_order_rec(&rec, in, sym);
     if (self->writer)
         return tt_bus_writer_order(self->writer, &rec, in->intent);
     int rc = in->intent ? tt_store_order_intent(self->store, &rec)
@@ -147,6 +206,18 @@ static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
                        const tt_symbol_cfg_t *sym)
 {
     const tt_evt_order_t *in = &msg->body.order;
+    if (!self->writer && in->intent && in->intent != TT_EVT_ADOPTED) {
+        /* A live intent: committed with the others of this drain. */
+        s_intent_t *it = &self->intents[self->nintents];
+        *it = (s_intent_t){.from = msg->hdr.from,
+                           .origin = msg->hdr.origin_ns,
+                           .sym = sym,
+                           .evt = *in};
+        s_order_rec(&self->intent_recs[self->nintents], in, sym);
+        if (++self->nintents == S_INTENTS)
+            s_intents_commit(self);
+        return;
+    }
     int rc = s_store_order(self, in, sym);
     if (!in->intent) {
         s_stage(self, TT_EVT_ORDER, in, sym);
@@ -257,6 +328,25 @@ static void s_on_snapshot(s_bus_t *self, const tt_msg_t *msg,
     snap->got = snap->total + 1;
 }
 
+/* Whether MSG may be handled while live intents wait for their commit. */
+static bool s_passes_intents(const tt_msg_t *msg)
+{
+    switch (msg->hdr.type) {
+    case TT_EVT_ORDER:
+        return msg->body.order.intent &&
+               msg->body.order.intent != TT_EVT_ADOPTED;
+    case TT_EVT_CANDLE:
+    case TT_EVT_LIFECYCLE:
+    case TT_EVT_REJECTION:
+    case TT_EVT_BREAKER:
+    case TT_EVT_EOD:
+    case TT_EVT_RECONCILE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
 {
     tt_origin_set(msg->hdr.origin_ns); /* the intent's answer carries it */
@@ -271,6 +361,12 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
                  msg->hdr.type, msg->hdr.from);
         return;
     }
+    /* Waiting intents are committed before any frame that writes to the
+       store durably or reads it (an order's update, a fill, a snapshot,
+       a barrier): the store keeps the order frames arrived in. Candles
+       and events that are only staged go by. */
+    if (self->nintents && !s_passes_intents(msg))
+        s_intents_commit(self);
     switch (msg->hdr.type) {
     case TT_EVT_ORDER:
         s_on_order(self, msg, sym);
@@ -364,8 +460,9 @@ static void s_drain(s_bus_t *self)
 {
     void *inbox = zsock_resolve(self->inbox);
     tt_msg_t msg;
-    /* Each frame stages at most two events. */
-    while (!self->store_failing && self->nstaged + 2 <= S_DRAIN_MAX) {
+    /* Each frame stages at most two events; a waiting intent one. */
+    while (!self->store_failing &&
+           self->nstaged + (int)self->nintents + 2 <= S_DRAIN_MAX) {
         int size = zmq_recv(inbox, &msg, sizeof msg, ZMQ_DONTWAIT);
         if (size < 0)
             break;
@@ -377,6 +474,7 @@ static void s_drain(s_bus_t *self)
         s_on_frame(self, &msg);
         tt_origin_set(0);
     }
+    s_intents_commit(self);
     if (self->nstaged || self->writer || tt_store_pending(self->store))
         s_commit(self);
     /* Frames count as handled (quiescence, runtime.h) once what they
@@ -448,13 +546,15 @@ static int s_setup(s_bus_t *self)
             now + (int64_t)self->cfg->retention.interval_s * TT_NS_PER_SEC;
     }
     self->staged = calloc(S_DRAIN_MAX, sizeof *self->staged);
+    self->intents = calloc(S_INTENTS, sizeof *self->intents);
+    self->intent_recs = calloc(S_INTENTS, sizeof *self->intent_recs);
     self->snaps =
         calloc(tt_runtime_actor_count(self->rt) + 1, sizeof *self->snaps);
     self->inbox = zsock_new(ZMQ_PULL);
     self->pub = zsock_new(ZMQ_XPUB);
     self->replay = zsock_new(ZMQ_REP);
-    assert(self->staged && self->snaps && self->inbox && self->pub &&
-           self->replay);
+    assert(self->staged && self->intents && self->intent_recs && self->snaps &&
+           self->inbox && self->pub && self->replay);
     zsock_set_rcvhwm(self->inbox, self->cfg->mailbox_hwm);
     zsock_set_sndhwm(self->pub, self->cfg->events_hwm);
     zsock_set_xpub_nodrop(self->pub, 1);
@@ -503,6 +603,8 @@ static void s_teardown(s_bus_t *self)
     zsock_destroy(&self->pub);
     zsock_destroy(&self->replay);
     free(self->staged);
+    free(self->intents);
+    free(self->intent_recs);
     for (uint32_t i = 0; self->snaps && i < tt_runtime_actor_count(self->rt);
          i++)
         free(self->snaps[i].data);

@@ -41,12 +41,13 @@ int64_t tt_latency_quantile(tt_latency_t *self, double q);
 uint64_t tt_latency_count(tt_latency_t *self);
 
 /* Tick to signal and tick to order, from the origin of the frame in
-   hand: to a signal leaving the strategy (the pipeline: candles,
-   indicators, the strategy's decision), to the order's intent leaving the
-   execution actor for the store (the decision, after risk; an input held
-   while an earlier order waits for the store counts from its own origin,
-   so the wait is included), and to the order reaching its broker (after
-   the store committed the intent: a live store fsyncs it first). */
+   hand: to a signal of the live market (not of warm-up history, which is
+   never traded) arriving at the execution actor, before any hold (the
+   pipeline: candles, indicators, the strategy's decision), to the order's
+   intent leaving the execution actor for the store (the decision, after risk;
+   an input held while an earlier order waits for the store counts from its own
+   origin, so the wait is included), and to the order reaching its broker
+   (after the store committed the intent: a live store fsyncs it first). */
 typedef enum {
     TT_LATENCY_SIGNAL = 0,
     TT_LATENCY_DECIDED,

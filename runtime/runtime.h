@@ -188,6 +188,13 @@ typedef int (*tt_sender_local_fn)(void *arg, const void *frame, size_t size,
 void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,
                      void *arg);
 
+/* With HOLD, frames to other threads are queued, not sent, until the
+   next tt_sender_flush: a worker sends what a chain of its actors caused
+   once the chain is done, so waking another thread (a system call that
+   costs 100 us and more on a VM) is never on the chain's path, and a
+   chain's frames to one thread wake it once. */
+void tt_sender_hold(tt_sender_t *self, bool hold);
+
 /* Retries queued critical frames, in order; returns how many remain. */
 size_t tt_sender_flush(tt_sender_t *self);
 size_t tt_sender_pending(const tt_sender_t *self);

@@ -19,6 +19,7 @@
 typedef struct s_frame {
     struct s_frame *next;
     size_t size;
+    bool critical; /* else dropped when its mailbox is still full */
     unsigned char data[];
 } s_frame_t;
 
@@ -35,6 +36,7 @@ struct tt_sender {
     size_t brokers;   /* venues: one route each, connected on first use */
     s_route_t *broker;
     size_t pending;
+    bool hold;        /* queue frames to other threads until a flush */
     int local_worker; /* -1: none */
     tt_sender_local_fn local;
     void *local_arg;
@@ -76,6 +78,11 @@ tt_sender_t *tt_sender_new(tt_runtime_t *rt)
     self->broker = calloc(self->brokers + 1, sizeof *self->broker);
     assert(self->broker);
     return self;
+}
+
+void tt_sender_hold(tt_sender_t *self, bool hold)
+{
+    self->hold = hold;
 }
 
 void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,
@@ -135,12 +142,13 @@ void tt_sender_destroy(tt_sender_t **self_p)
 }
 
 static void s_enqueue(tt_sender_t *self, s_route_t *route, const void *data,
-                      size_t size)
+                      size_t size, bool critical)
 {
     s_frame_t *frame = malloc(sizeof *frame + size);
     assert(frame);
     frame->next = NULL;
     frame->size = size;
+    frame->critical = critical;
     memcpy(frame->data, data, size);
     if (route->tail)
         route->tail->next = frame;
@@ -192,6 +200,11 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     }
     if (!route)
         route = &self->route[r];
+    if (self->hold) {
+        tt_runtime_sent(self->rt);
+        s_enqueue(self, route, &msg, size, critical);
+        return 0;
+    }
     if (!route->head) {
         void *sock = zsock_resolve(route->sock);
         if (zmq_send(sock, &msg, size, ZMQ_DONTWAIT) == (int)size) {
@@ -223,7 +236,7 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
         atomic_fetch_add_explicit(&src->stats.backpressured, 1,
                                   memory_order_relaxed);
     tt_runtime_sent(self->rt);
-    s_enqueue(self, route, &msg, size);
+    s_enqueue(self, route, &msg, size, true);
     return 0;
 }
 
@@ -232,15 +245,25 @@ static void s_flush_route(tt_sender_t *self, s_route_t *route)
     void *sock = zsock_resolve(route->sock);
     while (route->head) {
         s_frame_t *frame = route->head;
-        if (zmq_send(sock, frame->data, frame->size, ZMQ_DONTWAIT) !=
-            (int)frame->size)
-            return;
         tt_msg_hdr_t hdr;
         memcpy(&hdr, frame->data, sizeof hdr);
-        tt_actor_entry_t *dest = tt_runtime_actor(self->rt, hdr.to);
-        if (dest)
-            atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
-                                      memory_order_relaxed);
+        if (zmq_send(sock, frame->data, frame->size, ZMQ_DONTWAIT) !=
+            (int)frame->size) {
+            if (frame->critical)
+                return;
+            /* A droppable frame held for the flush meets a full mailbox:
+               dropped, as it would have been when sent. */
+            tt_actor_entry_t *src = tt_runtime_actor(self->rt, hdr.from);
+            if (src)
+                atomic_fetch_add_explicit(&src->stats.drops, 1,
+                                          memory_order_relaxed);
+            tt_runtime_handled(self->rt, 1);
+        } else {
+            tt_actor_entry_t *dest = tt_runtime_actor(self->rt, hdr.to);
+            if (dest)
+                atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
+                                          memory_order_relaxed);
+        }
         route->head = frame->next;
         if (!route->head)
             route->tail = NULL;

@@ -405,6 +405,7 @@ static void s_drain(tt_worker_t *self)
         s_dispatch(self, &msg);
         tt_runtime_handled(self->rt, 1);
         s_run_local(self);
+        tt_sender_flush(self->sender);
     }
 }
 
@@ -466,8 +467,10 @@ static void s_worker_task(zsock_t *pipe, void *arg)
     self->sender = self->bound_ok ? tt_sender_new(self->rt) : NULL;
     self->bound_ok = self->sender != NULL;
     self->local_hwm = tt_runtime_config(self->rt)->mailbox_hwm;
-    if (self->sender)
+    if (self->sender) {
         tt_sender_local(self->sender, self->index, s_local_put, self);
+        tt_sender_hold(self->sender, true);
+    }
     zsock_signal(pipe, 0);
     zmq_pollitem_t items[] = {
         {zsock_resolve(pipe), 0, ZMQ_POLLIN, 0},

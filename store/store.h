@@ -137,6 +137,16 @@ typedef struct {
    id, never send again); -1 on error. */
 int tt_store_order_intent(tt_store_t *self, const tt_store_order_t *rec);
 
+/* N intents under one durable commit (one fsync for all: the bus passes
+   those that arrived together). Each is stored whole or not at all (a
+   savepoint of its own), and RC[i] is what tt_store_order_intent would
+   have answered for RECS[i]; if the commit itself fails, every one that
+   was to be stored gets -1. Returns how many were stored. A store that
+   commits in groups (a backtest's) stores them one by one. */
+#define TT_STORE_INTENTS_MAX 64 /* per commit; more are split */
+size_t tt_store_order_intents(tt_store_t *self, const tt_store_order_t *recs,
+                              size_t n, int *rc);
+
 /* Records REC's new state (and filled, fees, venue id, reason) and
    appends an order_events row. The move from the stored state must be a
    legal edge (orders/order.h) or keep the same state. 0 or -1 (unknown

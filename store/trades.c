@@ -153,6 +153,95 @@ int tt_store_order_intent(tt_store_t *self, const tt_store_order_t *rec)
     return tt_st_commit(self, op);
 }
 
+/* Runs SQL (a savepoint statement, no parameters) for OP. */
+static int s_exec(tt_store_t *self, const char *sql, const char *op)
+{
+    int rc = sqlite3_exec(self->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : tt_st_fail(self, op, rc);
+}
+
+/* One intent of a group, inside the open transaction, under a savepoint:
+   0, TT_STORE_DUP or -1, with nothing of it left unless 0. *ROWID is its
+   row. */
+static int s_intent_in_group(tt_store_t *self, const tt_store_order_t *rec,
+                             int64_t *rowid)
+{
+    char op[64];
+    snprintf(op, sizeof op, "order_intent %.36s", rec->order.coid);
+    if (s_order_ok(self, "order_intent", rec) != 0)
+        return -1;
+    if (rec->order.state != TT_OS_NEW)
+        return tt_st_errf(self, "%s: state is %s; an intent is NEW", op,
+                          tt_ord_state_name(rec->order.state));
+    if (s_exec(self, "SAVEPOINT intent", op) != 0)
+        return -1;
+    int rc = s_insert_order(self, rec, op);
+    if (rc == 0) {
+        *rowid = sqlite3_last_insert_rowid(self->db);
+        if (s_order_event(self, rec, 0, rec->order.created_ts, op) != 0 ||
+            s_seq_raise(self, rec->symbol, rec->order.seq + 1, op) != 0)
+            rc = -1;
+    }
+    if (rc != 0) {
+        char err[sizeof self->err];
+        snprintf(err, sizeof err, "%s", self->err);
+        s_exec(self, "ROLLBACK TO intent", op);
+        snprintf(self->err, sizeof self->err, "%s", err);
+        if (rc == TT_STORE_DUP)
+            tt_st_errf(self,
+                       "%s: client order id already stored; ask the "
+                       "broker about it, never send it again",
+                       op);
+    }
+    if (s_exec(self, "RELEASE intent", op) != 0 && rc == 0)
+        rc = -1;
+    return rc;
+}
+
+size_t tt_store_order_intents(tt_store_t *self, const tt_store_order_t *recs,
+                              size_t n, int *rc)
+{
+    assert(self && (recs || !n) && (rc || !n));
+    size_t stored = 0;
+    if (n > TT_STORE_INTENTS_MAX)
+        return tt_store_order_intents(self, recs, TT_STORE_INTENTS_MAX, rc) +
+               tt_store_order_intents(self, recs + TT_STORE_INTENTS_MAX,
+                                      n - TT_STORE_INTENTS_MAX,
+                                      rc + TT_STORE_INTENTS_MAX);
+    if (n <= 1 || self->opts.group_rows > 0) {
+        for (size_t i = 0; i < n; i++)
+            stored += (rc[i] = tt_store_order_intent(self, &recs[i])) == 0;
+        return stored;
+    }
+    if (tt_st_flush_before_trade(self) != 0 ||
+        tt_st_begin(self, self->opts.sync_trade, "order_intents") != 0) {
+        for (size_t i = 0; i < n; i++)
+            rc[i] = -1;
+        return 0;
+    }
+    int64_t rowid[TT_STORE_INTENTS_MAX];
+    for (size_t i = 0; i < n; i++) {
+        /* An I/O error can end the transaction under us: nothing more
+           may then be written outside it. */
+        if (sqlite3_get_autocommit(self->db)) {
+            rc[i] = tt_st_errf(self, "order_intents: the transaction ended");
+            continue;
+        }
+        stored += (rc[i] = s_intent_in_group(self, &recs[i], &rowid[i])) == 0;
+    }
+    if (tt_st_commit(self, "order_intents") != 0) {
+        for (size_t i = 0; i < n; i++)
+            if (rc[i] == 0)
+                rc[i] = -1;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (rc[i] == 0)
+            tt_st_memo_put(&self->memo, recs[i].order.coid, rowid[i],
+                           TT_OS_NEW);
+    return stored;
+}
+
 /* The stored state of REC's order, checked against its new one. */
 static int s_check_move(tt_store_t *self, const tt_store_order_t *rec,
                         int *from, int64_t *rowid, const char *op)

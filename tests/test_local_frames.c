@@ -1,11 +1,12 @@
 /*  tests/test_local_frames.c: frames between the actors of one worker
-    (runtime/worker.c: an in-memory queue, not the worker's socket), on
-    the real runtime: a pinger actor answers each frame from the test by
-    sending a burst to a sibling on the same worker. Critical frames all
-    arrive, in the order sent, and each burst is handled before the next
-    mailbox frame; droppable frames past the mailbox high-water mark are
-    dropped and counted on the sender, exactly at the mark; the count of
-    frames in flight (what a replay waits on) comes back to zero. */
+    (runtime/worker.c: an in-memory queue, not the worker's socket), and
+    a holding sender's frames to other threads, on the real runtime: a pinger
+   actor answers each frame from the test by sending a burst to a sibling on the
+   same worker. Critical frames all arrive, in the order sent, and each burst is
+   handled before the next mailbox frame; droppable frames past the mailbox
+   high-water mark are dropped and counted on the sender, exactly at the mark;
+   the count of frames in flight (what a replay waits on) comes back to zero. A
+    holding sender sends nothing before its flush, everything after. */
 #include "tests/harness.h"
 
 #include "runtime/runtime.h"
@@ -203,10 +204,47 @@ static void test_critical_in_order_droppable_at_the_mark(void **state)
     s_rig_down(&rig);
 }
 
+/* A sender that holds (a worker's) queues frames to other threads until
+   it is flushed: nothing reaches the mailbox before, all of it in order
+   after, and the count in flight covers them meanwhile. */
+static void test_held_until_flush(void **state)
+{
+    (void)state;
+    s_rig_t rig;
+    s_rig_up(&rig);
+    pthread_mutex_lock(&s_probe.lock);
+    s_probe.count = 0;
+    pthread_mutex_unlock(&s_probe.lock);
+    tt_sender_t *held = tt_sender_new(rig.rt);
+    assert_non_null(held);
+    tt_sender_hold(held, true);
+    uint32_t probe = tt_runtime_actor_id(0, TT_ROLE_STRATEGY);
+    for (uint32_t i = 0; i < 10; i++) {
+        s_pong_t pong = {.round = 9, .seq = i};
+        tt_tick_t body;
+        memset(&body, 0, sizeof body);
+        memcpy(&body, &pong, sizeof pong);
+        assert_int_equal(tt_sender_send(held, probe, TT_ACTOR_ROOT, TT_MSG_TICK,
+                                        &body, sizeof body, i % 2 == 0),
+                         0);
+    }
+    assert_int_equal(tt_sender_pending(held), 10);
+    assert_int_equal(tt_runtime_inflight(rig.rt), 10);
+    assert_int_equal(s_count(), 0);
+    assert_int_equal(tt_sender_flush(held), 0);
+    assert_true(tt_runtime_wait_idle(rig.rt, 5 * TT_NS_PER_SEC));
+    assert_int_equal(s_count(), 10);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(s_probe.seen[i].seq, (uint32_t)i);
+    tt_sender_destroy(&held);
+    s_rig_down(&rig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_critical_in_order_droppable_at_the_mark),
+        cmocka_unit_test(test_held_until_flush),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -373,6 +373,64 @@ static void test_duplicate_intent_refused(void **state)
     tt_store_close(&st);
 }
 
+/* Intents that arrive together share one commit (the bus's live path):
+   each is stored whole or not at all, with the answer it would have had
+   alone; a bracket child finds its entry from the same group. */
+static void test_intents_under_one_commit(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_t *st = s_open(fx, NULL);
+    tt_store_order_t old = s_order("ETHUSD", 3, TT_ROLE_ENTRY, 1000);
+    assert_int_equal(tt_store_order_intent(st, &old), 0);
+    tt_store_order_t recs[5];
+    recs[0] = s_order("ETHUSD", 7, TT_ROLE_ENTRY, 2000);
+    recs[1] = old; /* already stored */
+    recs[2] = s_order("ETHUSD", 8, TT_ROLE_STOP, 2001);
+    snprintf(recs[2].parent_coid, sizeof recs[2].parent_coid, "tt-NOPE-1-e");
+    recs[3] = s_order("BTCUSD", 2, TT_ROLE_ENTRY, 2002);
+    recs[3].order.state = TT_OS_ACCEPTED; /* not an intent */
+    recs[4] = s_order("ETHUSD", 9, TT_ROLE_TARGET, 2003);
+    snprintf(recs[4].parent_coid, sizeof recs[4].parent_coid, "%s",
+             recs[0].order.coid);
+    int rc[5];
+    assert_int_equal(tt_store_order_intents(st, recs, 5, rc), 2);
+    assert_int_equal(rc[0], 0);
+    assert_int_equal(rc[1], TT_STORE_DUP);
+    assert_int_equal(rc[2], -1);
+    assert_int_equal(rc[3], -1);
+    assert_int_equal(rc[4], 0);
+    sqlite3 *db = s_raw(fx);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 3);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM order_events"), 3);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders WHERE symbol = "
+                               "'BTCUSD'"),
+                     0);
+    assert_int_equal(s_int(db, "SELECT next_seq FROM order_seq WHERE "
+                               "symbol = 'ETHUSD'"),
+                     10);
+    /* Stored as any intent is: its next state moves it. */
+    recs[4].order.state = TT_OS_ACCEPTED;
+    recs[4].order.updated_ts = 2100;
+    assert_int_equal(tt_store_order_update(st, &recs[4]), 0);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT state FROM orders WHERE coid = '%s'",
+             recs[4].order.coid);
+    assert_int_equal(s_int(db, sql), TT_OS_ACCEPTED);
+    /* More than one commit holds: split, all stored. */
+    tt_store_order_t many[TT_STORE_INTENTS_MAX + 6];
+    int mrc[TT_STORE_INTENTS_MAX + 6];
+    for (int i = 0; i < TT_STORE_INTENTS_MAX + 6; i++)
+        many[i] = s_order("SOLUSD", (uint64_t)i + 1, TT_ROLE_ENTRY, 3000 + i);
+    assert_int_equal(
+        tt_store_order_intents(st, many, TT_STORE_INTENTS_MAX + 6, mrc),
+        TT_STORE_INTENTS_MAX + 6);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders WHERE symbol = "
+                               "'SOLUSD'"),
+                     TT_STORE_INTENTS_MAX + 6);
+    sqlite3_close(db);
+    tt_store_close(&st);
+}
+
 /* A grouped store (backtests): writes join one transaction, committed
    at group_rows changed rows, on demand and at close; a refused write
    undoes only itself. */
@@ -1230,6 +1288,7 @@ int main(void)
         T(test_ledger_append_only),
         T(test_intent_committed_before_return),
         T(test_duplicate_intent_refused),
+        T(test_intents_under_one_commit),
         T(test_grouped_commits),
         T(test_grouped_queue_commits_with_group),
         T(test_batch_many_rows),
