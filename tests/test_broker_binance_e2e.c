@@ -17,8 +17,11 @@
     stream, or found by the keepalive) is replaced. A 429 storm is ridden out
    one request per Retry-After, and the entry lands once. Refused credentials
     show in health, with one listenKey request over the window and no
-    order sent. The log never holds the key or the secret. Every wait is
-    bounded. */
+    order sent. Killed (SIGKILL) and restarted on the same store: a
+    take-profit filled while down is adopted once and the orphan stop
+    cancelled; with nothing changed nothing is expired or resent; a stop
+    the venue forgot is expired "unknown to broker" and placed anew. The
+    log never holds the key or the secret. Every wait is bounded. */
 #include "tests/fakes/fake_binance.h"
 #include "tests/process.h"
 #include "tests/storecheck.h"
@@ -638,6 +641,254 @@ static void test_listen_key_expiry(void **state)
     fake_binance_stop(&fake);
 }
 
+#define S_ACCEPTED "2" /* order states as the store keeps them */
+#define S_FILLED "4"
+#define S_CANCELLED "5"
+#define S_EXPIRED "7"
+
+static bool s_in_log(const tth_proc_t *proc, const char *needle)
+{
+    char *log = tth_read_file(proc->log);
+    bool found = log && strstr(log, needle);
+    free(log);
+    return found;
+}
+
+static void s_wait_log(const tth_proc_t *proc, const char *needle)
+{
+    int64_t deadline = tth_now_ms() + 10000;
+    while (tth_now_ms() < deadline && !s_in_log(proc, needle))
+        tth_nap_ms(20);
+    if (!s_in_log(proc, needle))
+        s_dump_log(proc);
+    assert_true(s_in_log(proc, needle));
+}
+
+/* The store's state of order COID, within 5 s. */
+static void s_wait_state(const char *dir, const char *coid, const char *want)
+{
+    char sql[160], state[32] = "";
+    snprintf(sql, sizeof sql, "SELECT state FROM orders WHERE coid = '%s'",
+             coid);
+    int64_t deadline = tth_now_ms() + 5000;
+    do {
+        s_query_text(dir, sql, state, sizeof state);
+        if (strcmp(state, want) != 0)
+            tth_nap_ms(20);
+    } while (strcmp(state, want) != 0 && tth_now_ms() < deadline);
+    assert_string_equal(state, want);
+}
+
+static long s_reconciles(const char *dir)
+{
+    return s_query_long(dir, "SELECT count(*) FROM events WHERE topic = "
+                             "'trade.reconcile.BTCUSDT'");
+}
+
+/* The same service again on PROC's directory and store, after it was
+   killed: its log goes to LOG_NAME. */
+static void s_restart(tth_proc_t *proc, const char *log_name)
+{
+    size_t len = strlen(proc->dir) + strlen(log_name) + 2;
+    free(proc->log);
+    proc->log = malloc(len);
+    assert_non_null(proc->log);
+    snprintf(proc->log, len, "%s/%s", proc->dir, log_name);
+    const char *args[] = {"run", "-c", proc->config, NULL};
+    proc->reaped = false;
+    proc->pid = tth_spawn(args, proc->log);
+}
+
+/* The restart tests' start: the entry filled, its stop and take-profit
+   working at the venue and acknowledged in the store; their client ids
+   into STOP and TARGET. */
+static void s_bracket_working(tth_proc_t *proc, fake_binance_t *fake,
+                              const char *dir, char *stop, char *target,
+                              size_t size)
+{
+    s_wait(proc, s_listening, 1, 10000, "user-data stream open");
+    s_drive_entry(proc, fake, 1, NULL, NULL);
+    s_wait(proc, s_long, 1, 5000, "entry filled");
+    int64_t deadline = tth_now_ms() + 5000;
+    while (fake_binance_requests(fake, "POST /api/v3/order") < 3 &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
+                 size);
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
+                 size);
+    s_wait_status(fake, stop, "NEW");
+    s_wait_status(fake, target, "NEW");
+    s_wait_state(dir, stop, S_ACCEPTED);
+    s_wait_state(dir, target, S_ACCEPTED);
+}
+
+/* Killed with the entry filled and its stop and take-profit working at
+   the venue; the take-profit fills while the service is down. The
+   restarted service takes the open orders back from the store and asks
+   the venue about each: the fill is adopted once (fill id
+   SYMBOL:tradeId, in the store once, the position flat), published as
+   trade.reconcile; the stop, now an orphan at the venue, is cancelled
+   there by the book; no order is sent twice. A second restart finds
+   nothing open. */
+static void test_restart_target_filled_while_down(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbrokerrestart");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    char stop[64], target[64], price[32], line[200], sql[200];
+    s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
+    long limit =
+        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
+
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    assert_int_equal(fake_binance_fill_while_down(fake, target, S_QTY, price),
+                     0);
+    uint64_t queries = fake_binance_requests(fake, "GET /api/v3/order");
+    s_restart(proc, "ticktree2.log");
+    s_wait(proc, s_flat_after, 1, 10000, "fill adopted after the restart");
+    s_wait_state(dir, target, S_FILLED);
+    s_wait_status(fake, stop, "CANCELED");
+    s_wait_state(dir, stop, S_CANCELLED);
+    snprintf(line, sizeof line, "reconcile: adopt_fill %s: filled", target);
+    s_wait_log(proc, line);
+    assert_int_equal(s_reconciles(dir), 1);
+    assert_true(fake_binance_requests(fake, "GET /api/v3/order") >=
+                queries + 2);
+    assert_true(fake_binance_requests(fake, "GET /api/v3/myTrades") >= 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM fills WHERE coid = '%s' AND fill_id LIKE "
+             "'BTCUSDT:%%'",
+             target);
+    assert_int_equal(s_query_long(dir, sql), 1);
+    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
+                                       "symbol = 'BTCUSDT'"),
+                     0);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/order"), 1);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    assert_false(s_in_log(proc, "order event refused"));
+
+    /* Again: the store has nothing open, nothing to reconcile. */
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    s_restart(proc, "ticktree3.log");
+    s_wait(proc, s_listening, 1, 10000, "listening after the second restart");
+    s_wait_log(proc, "warm restart: 0 open orders in the store");
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    assert_int_equal(s_reconciles(dir), 1);
+    s_check_store(dir, fake);
+    s_no_secret_in_log(proc);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* Killed and restarted with nothing changed at the venue: both exits are
+   asked about and found working; nothing is expired, cancelled or sent
+   again, no reconciliation event is published, the position stays
+   protected. */
+static void test_restart_nothing_changed(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbrokerrestart0");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    char stop[64], target[64];
+    s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
+    uint64_t queries = fake_binance_requests(fake, "GET /api/v3/order");
+
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    s_restart(proc, "ticktree2.log");
+    s_wait_log(proc, "BTCUSDT: restart reconciled, 0 changed");
+    s_seen_t seen = s_wait(proc, s_long, 0, 5000, "position kept");
+    assert_string_equal(seen.position, S_QTY);
+    assert_true(fake_binance_requests(fake, "GET /api/v3/order") >=
+                queries + 2);
+    /* Time for a wrong resend or cancel to show. */
+    int64_t end = tth_now_ms() + 1000;
+    while (tth_now_ms() < end)
+        tth_nap_ms(50);
+    s_wait_state(dir, stop, S_ACCEPTED);
+    s_wait_state(dir, target, S_ACCEPTED);
+    s_wait_status(fake, stop, "NEW");
+    s_wait_status(fake, target, "NEW");
+    assert_int_equal(s_reconciles(dir), 0);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/order"), 0);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/ticktree.db", dir);
+    long orders = 0;
+    assert_int_equal(tth_check_store(path, 0, &orders), 1);
+    assert_int_equal(orders, 3);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* Killed; the venue forgets the stop meanwhile. After the restart the
+   stop is expired as unknown to broker (a trade.reconcile resolve), the
+   take-profit stays working, and the book protects the position again
+   with a new stop under a new client id. */
+static void test_restart_unknown_to_venue(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbrokerrestartx");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    char stop[64], target[64], line[200], sql[200], reason[96];
+    s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
+
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    assert_int_equal(fake_binance_forget_order(fake, stop), 0);
+    s_restart(proc, "ticktree2.log");
+    snprintf(line, sizeof line, "reconcile: resolve %s: unknown to broker",
+             stop);
+    s_wait_log(proc, line);
+    s_wait_state(dir, stop, S_EXPIRED);
+    snprintf(sql, sizeof sql, "SELECT reason FROM orders WHERE coid = '%s'",
+             stop);
+    s_query_text(dir, sql, reason, sizeof reason);
+    assert_string_equal(reason, "unknown to broker");
+    assert_int_equal(s_reconciles(dir), 1);
+    s_wait_log(proc, "BTCUSDT: restart reconciled, 1 changed");
+    /* A new stop covers the position; the take-profit was not touched. */
+    int64_t deadline = tth_now_ms() + 5000;
+    while (fake_binance_requests(fake, "POST /api/v3/order") < 4 &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 4);
+    char stop2[64];
+    s_query_text(dir,
+                 "SELECT coid FROM orders WHERE coid LIKE '%-s' ORDER BY seq "
+                 "DESC LIMIT 1",
+                 stop2, sizeof stop2);
+    assert_string_not_equal(stop2, stop);
+    s_wait_status(fake, stop2, "NEW");
+    s_wait_state(dir, stop2, S_ACCEPTED);
+    s_wait_state(dir, target, S_ACCEPTED);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/order"), 0);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    s_seen_t seen = s_look(proc);
+    assert_string_equal(seen.position, S_QTY);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/ticktree.db", dir);
+    long orders = 0;
+    assert_int_equal(tth_check_store(path, 0, &orders), 1);
+    assert_int_equal(orders, 4);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -648,6 +899,9 @@ int main(void)
         cmocka_unit_test(test_unknown_outcome),
         cmocka_unit_test(test_filter_refused_locally),
         cmocka_unit_test(test_listen_key_expiry),
+        cmocka_unit_test(test_restart_target_filled_while_down),
+        cmocka_unit_test(test_restart_nothing_changed),
+        cmocka_unit_test(test_restart_unknown_to_venue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

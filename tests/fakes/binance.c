@@ -291,6 +291,18 @@ int fake_binance_order_status(fake_binance_t *self, const char *client_order_id,
     return o ? 0 : -1;
 }
 
+int fake_binance_forget_order(fake_binance_t *self, const char *client_order_id)
+{
+    fakesrv_lock(self->srv);
+    fb_order_t *o = fb_order_by_coid(self, client_order_id);
+    if (o) { /* gone from every lookup, and never matched again */
+        snprintf(o->coid, sizeof o->coid, "forgotten%lld", (long long)o->id);
+        snprintf(o->status, sizeof o->status, "EXPIRED");
+    }
+    fakesrv_unlock(self->srv);
+    return o ? 0 : -1;
+}
+
 int fake_binance_drop_connections(fake_binance_t *self)
 {
     return fakesrv_drop_ws(self->srv);

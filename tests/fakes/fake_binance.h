@@ -98,6 +98,11 @@ int fake_binance_fill_while_down(fake_binance_t *self,
 int fake_binance_order_status(fake_binance_t *self, const char *client_order_id,
                               char *out, size_t outsize);
 
+/* The venue forgets order CLIENT_ORDER_ID (as if it had never been
+   placed): queries by its id answer -2013, cancels -2011. 0 or -1. */
+int fake_binance_forget_order(fake_binance_t *self,
+                              const char *client_order_id);
+
 /* Fault injection. reject_auth refuses every API key (-2015). */
 int fake_binance_drop_connections(fake_binance_t *self);
 void fake_binance_set_reject_auth(fake_binance_t *self, bool reject);
