@@ -33,10 +33,14 @@
     outcome is unknown) is looked up by client order id before it is
     sent again: never twice.
 
+    A bracket's stop and take-profit go as one OCO order list, each leg
+    under our client id (broker_binance_oco.c): two lone sells of the
+    same coins would be refused for balance, or both fill.
+
     This file: setup and the intents (filters, submit, cancel, replace);
     broker_binance_orders.c: the orders followed, the rule for fills, the
     requests; broker_binance_session.c: the user-data session and the
-    recovery. */
+    recovery; broker_binance_oco.c: the exits' order lists. */
 #include "actors/broker_binance.h"
 #include "runtime/clock.h"
 #include "runtime/log.h"
@@ -124,7 +128,7 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
  */
 
 /* SYM's filters, fetched once. DONE (F->loaded, or F->error), LATER. */
-static int s_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out)
+int tt_bnb_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out)
 {
     tt_bnb_filters_t *f = *out = &self->filters[sym];
     if (f->loaded || tt_mono_ns() < f->retry_at)
@@ -174,6 +178,18 @@ static int s_fit(const tt_bnb_filters_t *f, const tt_order_t *ord,
                               reason, size) != 0)
             return -1;
     }
+    return 0;
+}
+
+int tt_bnb_fit(const tt_bnb_filters_t *f, const tt_order_t *ord, tt_px_t *price,
+               tt_px_t *stop, char *reason, size_t size)
+{
+    tt_bn_order_req_t req = {
+        .qty = ord->qty, .price = *price, .stop_price = *stop};
+    if (s_fit(f, ord, &req, reason, size) != 0)
+        return -1;
+    *price = req.price;
+    *stop = req.stop_price;
     return 0;
 }
 
@@ -232,6 +248,13 @@ static int s_resolve_unsure(tt_bnb_t *self, tt_bnb_order_t *o, bool *send)
 
 static int s_submit(tt_bnb_t *self, size_t sym, const tt_order_t *ord)
 {
+    tt_role_t role = 0;
+    tt_coid_parse(ord->coid, NULL, &role);
+    if (role == TT_ROLE_STOP || role == TT_ROLE_TARGET) {
+        int rc = tt_bnb_submit_exit(self, sym, ord, role);
+        if (rc != TT_BNB_ALONE)
+            return rc;
+    }
     tt_bnb_order_t *o = tt_bnb_track(self, ord->coid, sym);
     bool send = true;
     if (o->done)
@@ -241,7 +264,7 @@ static int s_submit(tt_bnb_t *self, size_t sym, const tt_order_t *ord)
     tt_bnb_filters_t *f = NULL;
     if (!send)
         return TT_BROKER_DONE;
-    if (s_filters(self, sym, &f) == TT_BROKER_LATER)
+    if (tt_bnb_filters(self, sym, &f) == TT_BROKER_LATER)
         return tt_bnb_give_up(self, o, false);
     char buf[TT_BNB_QUERY], reason[160];
     tt_bn_query_t q;
@@ -278,6 +301,8 @@ static int s_delete(tt_bnb_t *self, tt_bnb_order_t *o, bool *gone)
     *gone = o->final == TT_OS_CANCELLED;
     if (o->done || *gone)
         return TT_BROKER_DONE;
+    if (o->list)
+        return tt_bnb_cancel_list(self, o, gone);
     char buf[TT_BNB_QUERY];
     tt_bn_query_t q;
     tt_bn_query_init(&q, buf, sizeof buf);
@@ -302,11 +327,10 @@ static int s_cancel(tt_bnb_t *self, size_t sym, const tt_intent_t *it)
 {
     tt_bnb_order_t *o = tt_bnb_track(self, it->order.coid, sym);
     bool gone = false;
-    if (o->done) {
-        tt_bnb_emit(self, o, TT_EV_CANCEL_REJECTED, 0,
-                    "order already finished");
-        return TT_BROKER_DONE;
-    }
+    if (o->done)
+        return TT_BROKER_DONE; /* ended at the venue: its event went out
+                                  (an OCO leg its partner's trade expired,
+                                  or its list's cancel took) */
     return s_delete(self, o, &gone);
 }
 

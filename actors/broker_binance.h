@@ -2,7 +2,8 @@
     share (broker_binance.c: setup and intents; broker_binance_orders.c:
     the orders followed, the one rule for fills, the requests;
     broker_binance_session.c: the user-data session, its stream and the
-    recovery). Runs on the broker gateway's thread. Private to actors/. */
+    recovery; broker_binance_oco.c: a bracket's exits as one order
+    list). Runs on the broker gateway's thread. Private to actors/. */
 #ifndef TT_ACTORS_BROKER_BINANCE_H
 #define TT_ACTORS_BROKER_BINANCE_H
 
@@ -16,6 +17,8 @@
 #define TT_BNB_QUERY 1024
 /* tt_bnb_call: no reply or a 5xx, the outcome unknown. */
 #define TT_BNB_UNKNOWN 2
+/* tt_bnb_submit_exit: no OCO, the exit goes as a lone order. */
+#define TT_BNB_ALONE 3
 
 typedef struct {
     bool used;
@@ -34,6 +37,9 @@ typedef struct {
     bool seed_acked;      /* what the store knew of it */
     tt_qty_t seed_cum;
     tt_broker_ev_kind_t last; /* the last state event emitted */
+    int64_t list;             /* the venue's orderListId of an OCO leg; 0 */
+    bool held;                /* its expiry waits for its partner's trade */
+    tt_ns_t hold_until;       /* an exit waiting for its OCO partner (wall) */
 } tt_bnb_order_t;
 
 typedef struct {
@@ -68,6 +74,27 @@ const char *tt_bnb_path(const tt_bnb_t *self);
 /* SYMBOL's gateway index and scales; -1 when not one of ours. */
 int tt_bnb_lookup_sym(void *arg, const char *symbol, tt_instrument_t *out);
 
+/* ---- broker_binance.c: filters ---- */
+
+/* SYM's exchange filters into *OUT (fetched once): DONE (loaded, or
+   (*OUT)->error says why not) or LATER. */
+int tt_bnb_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out);
+/* ORD's *PRICE and *STOP (0: none) fitted to F; -1 with REASON. */
+int tt_bnb_fit(const tt_bnb_filters_t *f, const tt_order_t *ord, tt_px_t *price,
+               tt_px_t *stop, char *reason, size_t size);
+
+/* ---- broker_binance_oco.c: a bracket's exits as one order list ---- */
+
+/* Exit ORD (ROLE stop or target) of symbol SYM with its partner from
+   the queue as one OCO list: DONE, LATER (the partner has not come yet,
+   or the venue must be waited for) or TT_BNB_ALONE (sent as a lone
+   order: no partner came in time, or the two do not pair). */
+int tt_bnb_submit_exit(tt_bnb_t *self, size_t sym, const tt_order_t *ord,
+                       tt_role_t role);
+/* Cancels the OCO list leg O belongs to (both legs): DONE (*GONE when O
+   ended cancelled) or LATER. */
+int tt_bnb_cancel_list(tt_bnb_t *self, tt_bnb_order_t *o, bool *gone);
+
 /* ---- broker_binance_orders.c: orders followed and their fills ---- */
 
 /* The order COID of symbol SYM, followed from now on if it was not. */
@@ -87,6 +114,14 @@ void tt_bnb_view(tt_bnb_t *self, tt_bnb_order_t *o, tt_ord_state_t state,
 /* A 200 order body (new, cancel, query) into O's view. */
 void tt_bnb_order_reply(tt_bnb_t *self, tt_bnb_order_t *o,
                         const tt_http_reply_t *r);
+/* One order as the venue reports it into O's view (fills first). */
+void tt_bnb_order_apply(tt_bnb_t *self, tt_bnb_order_t *o,
+                        const tt_bn_order_resp_t *v);
+/* A 200 order list body (new OCO, list cancel) of symbol SYM into the
+   views of the legs it names; false when unreadable (LEGS then marked to
+   re-query). */
+bool tt_bnb_list_reply(tt_bnb_t *self, size_t sym, const tt_http_reply_t *r,
+                       tt_bnb_order_t *const *legs, size_t nlegs);
 
 /* ---- broker_binance_orders.c: requests ---- */
 

@@ -89,10 +89,51 @@ static void s_ack(tt_bnb_t *self, tt_bnb_order_t *o)
     }
 }
 
+static tt_role_t s_role(const char *coid)
+{
+    tt_role_t r = 0;
+    tt_coid_parse(coid, NULL, &r);
+    return r;
+}
+
+/* The other leg of O's OCO list, when followed here and still open: by
+   the list, or an exit of the other kind whose list is not known yet
+   (restored after a restart, its query still to come). */
+static tt_bnb_order_t *s_open_partner(tt_bnb_t *self, const tt_bnb_order_t *o)
+{
+    tt_role_t r = s_role(o->coid);
+    tt_role_t other = r == TT_ROLE_STOP     ? TT_ROLE_TARGET
+                      : r == TT_ROLE_TARGET ? TT_ROLE_STOP
+                                            : 0;
+    for (size_t i = 0; o->list && other && i < TT_BNB_ORDERS; i++) {
+        tt_bnb_order_t *p = &self->orders[i];
+        if (p != o && p->used && !p->done && p->sym == o->sym &&
+            (p->list == o->list ||
+             (!p->list && p->sync && s_role(p->coid) == other)))
+            return p;
+    }
+    return NULL;
+}
+
+/* A leg the venue expired because its partner traded: the partner's
+   trade goes to the book first, or the book would see its stop gone
+   with the position still open and send another. While the partner is
+   open here and due for a re-query, both are re-queried and the expiry
+   waits for it. */
+static bool s_hold_expiry(tt_bnb_t *self, tt_bnb_order_t *o)
+{
+    tt_bnb_order_t *p =
+        o->final == TT_OS_EXPIRED ? s_open_partner(self, o) : NULL;
+    if (!p || (o->held && !p->sync))
+        return false; /* no partner left, or it was re-queried: open */
+    o->held = p->sync = o->sync = true;
+    return true;
+}
+
 /* A terminal state held for the fills before it: out once they are in. */
 void tt_bnb_settle(tt_bnb_t *self, tt_bnb_order_t *o)
 {
-    if (o->done || !o->final || o->cum < o->venue_cum)
+    if (o->done || !o->final || o->cum < o->venue_cum || s_hold_expiry(self, o))
         return;
     s_ack(self, o);
     if (o->final == TT_OS_CANCELLED)
@@ -150,8 +191,28 @@ void tt_bnb_view(tt_bnb_t *self, tt_bnb_order_t *o, tt_ord_state_t state,
     tt_bnb_settle(self, o);
 }
 
-/* A 200 order body (new, cancel, query) into O's view; FILLS of a FULL
-   reply are applied first. */
+/* One order as the venue reports it (a reply, an order list's leg) into
+   O's view; FILLS of a FULL reply are applied first. */
+void tt_bnb_order_apply(tt_bnb_t *self, tt_bnb_order_t *o,
+                        const tt_bn_order_resp_t *v)
+{
+    if (v->order_id)
+        o->id = v->order_id;
+    if (v->order_list_id >= 0)
+        o->list = v->order_list_id;
+    tt_qty_t cum = 0;
+    for (size_t i = 0; i < v->nfills; i++) {
+        cum += v->fills[i].qty;
+        tt_bnb_trade(self, o, v->fills[i].trade_id, v->fills[i].price,
+                     v->fills[i].qty, cum, v->transact_ts);
+    }
+    if (v->has_status)
+        tt_bnb_view(self, o, v->state, v->executed_qty, NULL);
+    else
+        s_ack(self, o);
+}
+
+/* A 200 order body (new, cancel, query) into O's view. */
 void tt_bnb_order_reply(tt_bnb_t *self, tt_bnb_order_t *o,
                         const tt_http_reply_t *r)
 {
@@ -166,19 +227,40 @@ void tt_bnb_order_reply(tt_bnb_t *self, tt_bnb_order_t *o,
         free(v);
         return;
     }
-    if (v->order_id)
-        o->id = v->order_id;
-    tt_qty_t cum = 0;
-    for (size_t i = 0; i < v->nfills; i++) {
-        cum += v->fills[i].qty;
-        tt_bnb_trade(self, o, v->fills[i].trade_id, v->fills[i].price,
-                     v->fills[i].qty, cum, v->transact_ts);
-    }
-    if (v->has_status)
-        tt_bnb_view(self, o, v->state, v->executed_qty, NULL);
-    else
-        s_ack(self, o);
+    tt_bnb_order_apply(self, o, v);
     free(v);
+}
+
+/* A 200 order list body (a new OCO, a list cancel) of symbol SYM: each
+   leg into the view of the order it names. False when it cannot be read
+   (the legs named in LEGS, NLEGS of them, are then marked to re-query). */
+bool tt_bnb_list_reply(tt_bnb_t *self, size_t sym, const tt_http_reply_t *r,
+                       tt_bnb_order_t *const *legs, size_t nlegs)
+{
+    tt_bn_order_resp_t *v = malloc(2 * sizeof *v);
+    char err[160];
+    size_t n = 0;
+    int64_t list = -1;
+    if (!v ||
+        tt_bn_order_list_parse(r->body, r->len, &self->syms[sym].instrument,
+                               &list, v, 2, &n, err, sizeof err) != 0) {
+        tt_error(tt_bnb_path(self), "order list reply: %s",
+                 v ? err : "out of memory");
+        for (size_t i = 0; i < nlegs; i++)
+            legs[i]->sync = true; /* the re-query will tell */
+        free(v);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        tt_instrument_t ins;
+        if (tt_bnb_lookup_sym(self, v[i].symbol, &ins) != (int)sym ||
+            tt_coid_parse(v[i].client_order_id, NULL, NULL) != 0)
+            continue; /* not a leg of ours */
+        tt_bnb_order_apply(self, tt_bnb_track(self, v[i].client_order_id, sym),
+                           &v[i]);
+    }
+    free(v);
+    return true;
 }
 
 /* ---- requests ---------------------------------------------------------------

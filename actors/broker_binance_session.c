@@ -95,9 +95,11 @@ static int s_sync(tt_bnb_t *self)
         tt_bnb_order_t *o = &self->orders[i];
         if (!o->used || !o->sync)
             continue;
-        if (!o->done && s_requery(self, o) == TT_BROKER_LATER)
+        o->sync = false; /* the re-query may ask for another */
+        if (!o->done && s_requery(self, o) == TT_BROKER_LATER) {
+            o->sync = true;
             return TT_BROKER_LATER;
-        o->sync = false;
+        }
         n++;
     }
     if (n)
@@ -120,16 +122,29 @@ static void s_note(tt_bnb_t *self, size_t sym, const char *coid, int32_t action,
     tt_broker_gw_emit(self->gw, sym, &ev);
 }
 
+/* Re-queries symbol SYM's restored orders due for it; a pass may mark
+   more (an OCO leg's expiry waiting for its partner), so a few passes. */
+static int s_requery_restored(tt_bnb_t *self, size_t sym)
+{
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < TT_BNB_ORDERS; i++) {
+            tt_bnb_order_t *o = &self->orders[i];
+            if (!o->used || !o->restored || o->sym != sym || !o->sync ||
+                o->done)
+                continue;
+            o->sync = false;
+            if (s_requery(self, o) == TT_BROKER_LATER) {
+                o->sync = true;
+                return TT_BROKER_LATER;
+            }
+        }
+    return TT_BROKER_DONE;
+}
+
 int tt_bnb_reconcile(tt_bnb_t *self, size_t sym)
 {
-    for (size_t i = 0; i < TT_BNB_ORDERS; i++) {
-        tt_bnb_order_t *o = &self->orders[i];
-        if (o->used && o->restored && o->sym == sym && o->sync && !o->done) {
-            if (s_requery(self, o) == TT_BROKER_LATER)
-                return TT_BROKER_LATER;
-            o->sync = false;
-        }
-    }
+    if (s_requery_restored(self, sym) == TT_BROKER_LATER)
+        return TT_BROKER_LATER;
     int changed = 0;
     for (size_t i = 0; i < TT_BNB_ORDERS; i++) {
         tt_bnb_order_t *o = &self->orders[i];

@@ -12,6 +12,7 @@ add_library(tt_fakevenue STATIC
     ${CMAKE_CURRENT_LIST_DIR}/fakes/binance.c
     ${CMAKE_CURRENT_LIST_DIR}/fakes/binance_rest.c
     ${CMAKE_CURRENT_LIST_DIR}/fakes/binance_orders.c
+    ${CMAKE_CURRENT_LIST_DIR}/fakes/binance_oco.c
     ${CMAKE_CURRENT_LIST_DIR}/fakes/binance_ws.c)
 target_include_directories(tt_fakevenue PUBLIC ${PROJECT_SOURCE_DIR})
 target_compile_options(tt_fakevenue PRIVATE ${TT_WARNINGS})

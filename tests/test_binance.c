@@ -853,6 +853,138 @@ static void test_my_trades(void **state)
     assert_non_null(strstr(err, "not an array"));
 }
 
+/* A long position's exits as one OCO list: the take-profit above as
+   LIMIT_MAKER, the stop below, each leg with our client id. */
+static void test_oco_build(void **state)
+{
+    (void)state;
+    char buf[768], err[128];
+    tt_bn_query_t q;
+    tt_bn_oco_req_t r = {.symbol = "BTCUSDT",
+                         .side = TT_SIDE_SELL,
+                         .qty = 50000,
+                         .target_price = 6600000,
+                         .stop_price = 6300050,
+                         .px_decimals = 2,
+                         .qty_decimals = 5,
+                         .list_client_order_id = "tt-BTCUSDT-2-s.l",
+                         .target_client_order_id = "tt-BTCUSDT-3-t",
+                         .stop_client_order_id = "tt-BTCUSDT-2-s"};
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_oco_query(&r, &q, err, sizeof err), 0);
+    assert_string_equal(
+        buf, "symbol=BTCUSDT&listClientOrderId=tt-BTCUSDT-2-s.l&side=SELL&"
+             "quantity=0.50000&aboveType=LIMIT_MAKER&aboveClientOrderId="
+             "tt-BTCUSDT-3-t&abovePrice=66000.00&belowType=STOP_LOSS&"
+             "belowClientOrderId=tt-BTCUSDT-2-s&belowStopPrice=63000.50&"
+             "newOrderRespType=RESULT");
+    /* A short's exits: the stop above (here a stop-limit), the
+       take-profit below. */
+    tt_bn_oco_req_t b = r;
+    b.side = TT_SIDE_BUY;
+    b.target_price = 6000000;
+    b.stop_price = 6300000;
+    b.stop_limit_price = 6310000;
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_oco_query(&b, &q, err, sizeof err), 0);
+    assert_string_equal(
+        buf, "symbol=BTCUSDT&listClientOrderId=tt-BTCUSDT-2-s.l&side=BUY&"
+             "quantity=0.50000&aboveType=STOP_LOSS_LIMIT&aboveClientOrderId="
+             "tt-BTCUSDT-2-s&aboveStopPrice=63000.00&abovePrice=63100.00&"
+             "aboveTimeInForce=GTC&belowType=LIMIT_MAKER&belowClientOrderId="
+             "tt-BTCUSDT-3-t&belowPrice=60000.00&newOrderRespType=RESULT");
+    /* Prices on the wrong sides, missing ids, a full buffer. */
+    tt_bn_oco_req_t bad = r;
+    bad.target_price = 6200000;
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_oco_query(&bad, &q, err, sizeof err), -1);
+    assert_non_null(strstr(err, "must be above its stop"));
+    bad = b;
+    bad.stop_price = 5900000;
+    assert_int_equal(tt_bn_oco_query(&bad, &q, err, sizeof err), -1);
+    assert_non_null(strstr(err, "must be below its stop"));
+    bad = r;
+    bad.stop_client_order_id = NULL;
+    assert_int_equal(tt_bn_oco_query(&bad, &q, err, sizeof err), -1);
+    assert_non_null(strstr(err, "client ids"));
+    bad = r;
+    bad.qty = 0;
+    assert_int_equal(tt_bn_oco_query(&bad, &q, err, sizeof err), -1);
+    char tiny[64];
+    tt_bn_query_init(&q, tiny, sizeof tiny);
+    assert_int_equal(tt_bn_oco_query(&r, &q, err, sizeof err), -1);
+    assert_non_null(strstr(err, "too small"));
+
+    tt_bn_query_init(&q, buf, sizeof buf);
+    assert_int_equal(tt_bn_order_list_ref_query(&q, "BTCUSDT", 7), 0);
+    assert_string_equal(buf, "symbol=BTCUSDT&orderListId=7");
+    assert_int_equal(tt_bn_order_list_ref_query(&q, "BTCUSDT", -1), -1);
+}
+
+static const char s_list[] =
+    "{\"orderListId\":7,\"contingencyType\":\"OCO\",\"listStatusType\":"
+    "\"EXEC_STARTED\",\"listOrderStatus\":\"EXECUTING\",\"listClientOrderId\":"
+    "\"tt-BTCUSDT-2-s.l\",\"transactionTime\":1700000000000,\"symbol\":"
+    "\"BTCUSDT\",\"orders\":[{\"symbol\":\"BTCUSDT\",\"orderId\":11,"
+    "\"clientOrderId\":\"tt-BTCUSDT-2-s\"},{\"symbol\":\"BTCUSDT\",\"orderId\":"
+    "12,\"clientOrderId\":\"tt-BTCUSDT-3-t\"}],\"orderReports\":[{\"symbol\":"
+    "\"BTCUSDT\",\"orderId\":11,\"orderListId\":7,\"clientOrderId\":"
+    "\"tt-BTCUSDT-2-s\",\"transactTime\":1700000000000,\"price\":\"0.00\","
+    "\"origQty\":\"0.50000\",\"executedQty\":\"0.00000\","
+    "\"cummulativeQuoteQty\":\"0.00\",\"status\":\"NEW\",\"timeInForce\":"
+    "\"GTC\",\"type\":\"STOP_LOSS\",\"side\":\"SELL\",\"stopPrice\":"
+    "\"63000.50\"},{\"symbol\":\"BTCUSDT\",\"orderId\":12,\"orderListId\":7,"
+    "\"clientOrderId\":\"tt-BTCUSDT-3-t\",\"transactTime\":1700000000000,"
+    "\"price\":\"66000.00\",\"origQty\":\"0.50000\",\"executedQty\":"
+    "\"0.00000\",\"cummulativeQuoteQty\":\"0.00\",\"status\":\"NEW\","
+    "\"timeInForce\":\"GTC\",\"type\":\"LIMIT_MAKER\",\"side\":\"SELL\"}]}";
+
+static void test_order_list_response(void **state)
+{
+    (void)state;
+    tt_instrument_t ins = {.px_decimals = 2, .qty_decimals = 5};
+    tt_bn_order_resp_t legs[2];
+    size_t n = 9;
+    int64_t id = 0;
+    char err[160];
+    assert_int_equal(tt_bn_order_list_parse(s_list, strlen(s_list), &ins, &id,
+                                            legs, 2, &n, err, sizeof err),
+                     0);
+    assert_int_equal(id, 7);
+    assert_int_equal(n, 2);
+    assert_string_equal(legs[0].client_order_id, "tt-BTCUSDT-2-s");
+    assert_int_equal(legs[0].order_id, 11);
+    assert_int_equal(legs[0].order_list_id, 7);
+    assert_int_equal(legs[0].state, TT_OS_ACCEPTED);
+    assert_int_equal(legs[0].orig_qty, 50000);
+    assert_string_equal(legs[1].client_order_id, "tt-BTCUSDT-3-t");
+    assert_int_equal(legs[1].order_id, 12);
+    /* A lone order has no list. */
+    tt_bn_order_resp_t one;
+    assert_int_equal(tt_bn_order_resp_parse(s_full, strlen(s_full), &ins, &one,
+                                            err, sizeof err),
+                     0);
+    assert_int_equal(one.order_list_id, -1);
+    /* More legs than room, no reports, truncated, a bad list id. */
+    assert_int_equal(tt_bn_order_list_parse(s_list, strlen(s_list), &ins, &id,
+                                            legs, 1, &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "at most 1"));
+    const char *none = "{\"orderListId\":7}";
+    assert_int_equal(tt_bn_order_list_parse(none, strlen(none), &ins, &id, legs,
+                                            2, &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "orderReports"));
+    assert_int_equal(tt_bn_order_list_parse(s_list, strlen(s_list) - 4, &ins,
+                                            &id, legs, 2, &n, err, sizeof err),
+                     -1);
+    const char *neg = "{\"orderListId\":-1,\"orderReports\":[]}";
+    assert_int_equal(tt_bn_order_list_parse(neg, strlen(neg), &ins, &id, legs,
+                                            2, &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "orderListId"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -871,6 +1003,8 @@ int main(void)
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_listen_key),
         cmocka_unit_test(test_my_trades),
+        cmocka_unit_test(test_oco_build),
+        cmocka_unit_test(test_order_list_response),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

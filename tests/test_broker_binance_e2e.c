@@ -7,7 +7,10 @@
     Data in (trades pushed by the fake become candles and an sma_cross
     entry), order out (the fake sees a signed POST /api/v3/order with our
     client order id, fitted to the symbol's exchangeInfo filters), fill
-    back, position and ledger right in the store. The fake drops the
+    back, position and ledger right in the store; the stop and
+    take-profit as one OCO order list (the fake holds the coins for sells
+    as the venue does, so two lone exits would be refused), the stop
+    expired when the take-profit fills. The fake drops the
     user-data stream and fills the take-profit while it is down: the
     re-query on reconnect (GET /api/v3/order, GET /api/v3/myTrades)
     recovers that fill exactly once, also across a second reconnect; the
@@ -61,7 +64,8 @@ static fake_binance_t *s_fake_step(const char *step)
     fake_binance_cfg_t fcfg = {.api_key = S_KEY,
                                .secret = S_SECRET,
                                .symbols = &sym,
-                               .symbol_count = 1};
+                               .symbol_count = 1,
+                               .enforce_balance = true};
     fake_binance_t *fake = fake_binance_start(&fcfg);
     assert_non_null(fake);
     return fake;
@@ -268,6 +272,20 @@ static void s_drive_entry(tth_proc_t *proc, fake_binance_t *fake,
     assert_true(fake_binance_requests(fake, "POST /api/v3/order") >= posts);
 }
 
+#define S_OCO "POST /api/v3/orderList/oco"
+
+/* The entry sent and filled, then its stop and take-profit as one OCO
+   list: one order POST and one list POST in all, nothing sent alone. */
+static void s_wait_exits(fake_binance_t *fake, uint64_t lists)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    while (fake_binance_requests(fake, S_OCO) < lists &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), lists);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
+}
+
 static sqlite3 *s_db(const char *dir)
 {
     char path[512];
@@ -339,14 +357,14 @@ static void s_outage(tth_proc_t *proc, fake_binance_t *fake, const char *dir)
     assert_true(fake_binance_drop_connections(fake) >= 1);
     assert_int_equal(fake_binance_fill_while_down(fake, target, "0.5", price),
                      0);
-    /* Reconnected, re-queried: the fill is recovered through myTrades,
-       the stop is cancelled as its OCO partner. */
+    /* Reconnected, re-queried: the fill is recovered through myTrades;
+       the venue expired the stop, its OCO partner. */
     s_wait(proc, s_listening, before.subscribes + 1, 5000, "listening again");
     s_seen_t seen = s_wait(proc, s_flat_after, 2, 5000, "fill recovered");
     assert_int_equal(seen.fills, 2);
     assert_true(fake_binance_requests(fake, "GET /api/v3/order") > queries);
     assert_true(fake_binance_requests(fake, "GET /api/v3/myTrades") > trades);
-    s_wait_status(fake, stop, "CANCELED");
+    s_wait_status(fake, stop, "EXPIRED");
 
     /* A second reconnect re-queries what is still open: nothing new. */
     assert_true(fake_binance_drop_connections(fake) >= 1);
@@ -405,11 +423,7 @@ static void test_order_fill_outage(void **state)
     /* Entry filled at the venue; the book sent its stop and target. */
     s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
     assert_int_equal(seen.fills, 1);
-    int64_t deadline = tth_now_ms() + 5000;
-    while (fake_binance_requests(fake, "POST /api/v3/order") < 3 &&
-           tth_now_ms() < deadline)
-        tth_nap_ms(20);
-    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
+    s_wait_exits(fake, 1);
     /* Filters once per symbol, before its first order. */
     assert_int_equal(fake_binance_requests(fake, "GET /api/v3/exchangeInfo"),
                      1);
@@ -545,11 +559,7 @@ static void test_unknown_outcome(void **state)
     s_drive_entry(proc, fake, 1, NULL, NULL);
     s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
     assert_int_equal(seen.fills, 1);
-    int64_t deadline = tth_now_ms() + 5000;
-    while (fake_binance_requests(fake, "POST /api/v3/order") < 3 &&
-           tth_now_ms() < deadline)
-        tth_nap_ms(20);
-    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
+    s_wait_exits(fake, 1);
     char entry[64];
     s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
                  sizeof entry);
@@ -709,11 +719,7 @@ static void s_bracket_working(tth_proc_t *proc, fake_binance_t *fake,
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     s_drive_entry(proc, fake, 1, NULL, NULL);
     s_wait(proc, s_long, 1, 5000, "entry filled");
-    int64_t deadline = tth_now_ms() + 5000;
-    while (fake_binance_requests(fake, "POST /api/v3/order") < 3 &&
-           tth_now_ms() < deadline)
-        tth_nap_ms(20);
-    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
+    s_wait_exits(fake, 1);
     s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
                  size);
     s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
@@ -725,13 +731,13 @@ static void s_bracket_working(tth_proc_t *proc, fake_binance_t *fake,
 }
 
 /* Killed with the entry filled and its stop and take-profit working at
-   the venue; the take-profit fills while the service is down. The
-   restarted service takes the open orders back from the store and asks
-   the venue about each: the fill is adopted once (fill id
-   SYMBOL:tradeId, in the store once, the position flat), published as
-   trade.reconcile; the stop, now an orphan at the venue, is cancelled
-   there by the book; no order is sent twice. A second restart finds
-   nothing open. */
+   the venue (one OCO list); the take-profit fills while the service is
+   down, and the venue expires the stop. The restarted service takes the
+   open orders back from the store and asks the venue about each: the
+   fill is adopted once (fill id SYMBOL:tradeId, in the store once, the
+   position flat) and the stop's expiry applied, each published as
+   trade.reconcile; nothing is sent or cancelled again. A second restart
+   finds nothing open. */
 static void test_restart_target_filled_while_down(void **state)
 {
     (void)state;
@@ -753,11 +759,13 @@ static void test_restart_target_filled_while_down(void **state)
     s_restart(proc, "ticktree2.log");
     s_wait(proc, s_flat_after, 1, 10000, "fill adopted after the restart");
     s_wait_state(dir, target, S_FILLED);
-    s_wait_status(fake, stop, "CANCELED");
-    s_wait_state(dir, stop, S_CANCELLED);
+    s_wait_state(dir, stop, S_EXPIRED);
     snprintf(line, sizeof line, "reconcile: adopt_fill %s: filled", target);
     s_wait_log(proc, line);
-    assert_int_equal(s_reconciles(dir), 1);
+    snprintf(line, sizeof line,
+             "reconcile: adopt_state %s: expired at the venue", stop);
+    s_wait_log(proc, line);
+    assert_int_equal(s_reconciles(dir), 2);
     assert_true(fake_binance_requests(fake, "GET /api/v3/order") >=
                 queries + 2);
     assert_true(fake_binance_requests(fake, "GET /api/v3/myTrades") >= 1);
@@ -769,8 +777,11 @@ static void test_restart_target_filled_while_down(void **state)
     assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
                                        "symbol = 'BTCUSDT'"),
                      0);
-    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
-    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/order"), 1);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/order"), 0);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
+                     0);
     assert_int_equal(fake_binance_coid_max(fake), 1);
     assert_false(s_in_log(proc, "order event refused"));
 
@@ -780,7 +791,7 @@ static void test_restart_target_filled_while_down(void **state)
     s_wait(proc, s_listening, 1, 10000, "listening after the second restart");
     s_wait_log(proc, "warm restart: 0 open orders in the store");
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
-    assert_int_equal(s_reconciles(dir), 1);
+    assert_int_equal(s_reconciles(dir), 2);
     s_check_store(dir, fake);
     s_no_secret_in_log(proc);
     tth_proc_destroy(&proc);
@@ -819,8 +830,11 @@ static void test_restart_nothing_changed(void **state)
     s_wait_status(fake, stop, "NEW");
     s_wait_status(fake, target, "NEW");
     assert_int_equal(s_reconciles(dir), 0);
-    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 3);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
     assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/order"), 0);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
+                     0);
     assert_int_equal(fake_binance_coid_max(fake), 1);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     char path[512];
@@ -832,10 +846,10 @@ static void test_restart_nothing_changed(void **state)
     fake_binance_stop(&fake);
 }
 
-/* Killed; the venue forgets the stop meanwhile. After the restart the
-   stop is expired as unknown to broker (a trade.reconcile resolve), the
-   take-profit stays working, and the book protects the position again
-   with a new stop under a new client id. */
+/* Killed; the venue forgets the exits' OCO list meanwhile. After the
+   restart both legs are expired as unknown to broker (a trade.reconcile
+   resolve each), and the book protects the position again with a new
+   stop and take-profit, one new list under new client ids. */
 static void test_restart_unknown_to_venue(void **state)
 {
     (void)state;
@@ -850,32 +864,41 @@ static void test_restart_unknown_to_venue(void **state)
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
     assert_int_equal(fake_binance_forget_order(fake, stop), 0);
     s_restart(proc, "ticktree2.log");
-    snprintf(line, sizeof line, "reconcile: resolve %s: unknown to broker",
-             stop);
-    s_wait_log(proc, line);
-    s_wait_state(dir, stop, S_EXPIRED);
-    snprintf(sql, sizeof sql, "SELECT reason FROM orders WHERE coid = '%s'",
-             stop);
-    s_query_text(dir, sql, reason, sizeof reason);
-    assert_string_equal(reason, "unknown to broker");
-    assert_int_equal(s_reconciles(dir), 1);
-    s_wait_log(proc, "BTCUSDT: restart reconciled, 1 changed");
-    /* A new stop covers the position; the take-profit was not touched. */
-    int64_t deadline = tth_now_ms() + 5000;
-    while (fake_binance_requests(fake, "POST /api/v3/order") < 4 &&
-           tth_now_ms() < deadline)
-        tth_nap_ms(20);
-    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 4);
-    char stop2[64];
+    const char *legs[] = {stop, target};
+    for (int i = 0; i < 2; i++) {
+        snprintf(line, sizeof line, "reconcile: resolve %s: unknown to broker",
+                 legs[i]);
+        s_wait_log(proc, line);
+        s_wait_state(dir, legs[i], S_EXPIRED);
+        snprintf(sql, sizeof sql, "SELECT reason FROM orders WHERE coid = '%s'",
+                 legs[i]);
+        s_query_text(dir, sql, reason, sizeof reason);
+        assert_string_equal(reason, "unknown to broker");
+    }
+    assert_int_equal(s_reconciles(dir), 2);
+    s_wait_log(proc, "BTCUSDT: restart reconciled, 2 changed");
+    /* New exits cover the position, as one new list. */
+    s_wait_exits(fake, 2);
+    char stop2[64], target2[64];
     s_query_text(dir,
                  "SELECT coid FROM orders WHERE coid LIKE '%-s' ORDER BY seq "
                  "DESC LIMIT 1",
                  stop2, sizeof stop2);
+    s_query_text(dir,
+                 "SELECT coid FROM orders WHERE coid LIKE '%-t' ORDER BY seq "
+                 "DESC LIMIT 1",
+                 target2, sizeof target2);
     assert_string_not_equal(stop2, stop);
+    assert_string_not_equal(target2, target);
     s_wait_status(fake, stop2, "NEW");
+    s_wait_status(fake, target2, "NEW");
+    assert_true(fake_binance_order_list_id(fake, stop2) > 0);
+    assert_int_equal(fake_binance_order_list_id(fake, stop2),
+                     fake_binance_order_list_id(fake, target2));
     s_wait_state(dir, stop2, S_ACCEPTED);
-    s_wait_state(dir, target, S_ACCEPTED);
-    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/order"), 0);
+    s_wait_state(dir, target2, S_ACCEPTED);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
+                     0);
     assert_int_equal(fake_binance_coid_max(fake), 1);
     s_seen_t seen = s_look(proc);
     assert_string_equal(seen.position, S_QTY);
@@ -884,7 +907,69 @@ static void test_restart_unknown_to_venue(void **state)
     snprintf(path, sizeof path, "%s/ticktree.db", dir);
     long orders = 0;
     assert_int_equal(tth_check_store(path, 0, &orders), 1);
-    assert_int_equal(orders, 4);
+    assert_int_equal(orders, 5);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* The exits are one OCO list at the venue, each leg under our client
+   id. The take-profit fills: the venue expires the stop in the same
+   step, and trades through the stop price later fill nothing. The book
+   learns the stop ended (no refused cancel, no error), the position is
+   flat at the venue and here, two fills in the ledger. */
+static void test_oco_target_then_stop(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbrokeroco");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    char stop[64], target[64], sql[200];
+    s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
+    int64_t list = fake_binance_order_list_id(fake, stop);
+    assert_true(list > 0);
+    assert_int_equal(fake_binance_order_list_id(fake, target), list);
+    assert_int_equal(fake_binance_coid_count(fake, stop), 1);
+    assert_int_equal(fake_binance_coid_count(fake, target), 1);
+    long limit =
+        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    long stop_px =
+        s_query_long(dir, "SELECT stop_px FROM orders WHERE coid LIKE '%-s'");
+    assert_true(stop_px > 0 && stop_px < limit);
+
+    s_trade(fake, limit); /* reaches the take-profit */
+    s_wait(proc, s_flat_after, 2, 5000, "take-profit filled");
+    s_wait_status(fake, target, "FILLED");
+    s_wait_status(fake, stop, "EXPIRED");
+    s_wait_state(dir, target, S_FILLED);
+    s_wait_state(dir, stop, S_EXPIRED);
+
+    /* Through the stop, twice: nothing may fill any more. */
+    s_trade(fake, stop_px - 50);
+    s_trade(fake, stop_px - 100);
+    int64_t end = tth_now_ms() + 1000; /* time for a wrong fill to show */
+    while (tth_now_ms() < end)
+        tth_nap_ms(50);
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.fills, 2);
+    s_seen_t seen = s_look(proc);
+    assert_int_equal(seen.fills, 2);
+    assert_string_equal(seen.position, "0.000");
+    assert_string_equal(seen.last_error, "");
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM order_events WHERE coid = '%s' AND "
+             "from_state = 8 AND to_state <> 7",
+             stop);
+    assert_int_equal(s_query_long(dir, sql), 0); /* no refused cancel */
+    assert_false(s_in_log(proc, "order event refused"));
+    assert_false(s_in_log(proc, "sent alone"));
+    assert_false(s_in_log(proc, "insufficient balance"));
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    s_check_store(dir, fake);
     tth_proc_destroy(&proc);
     fake_binance_stop(&fake);
 }
@@ -902,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_restart_target_filled_while_down),
         cmocka_unit_test(test_restart_nothing_changed),
         cmocka_unit_test(test_restart_unknown_to_venue),
+        cmocka_unit_test(test_oco_target_then_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -688,7 +688,8 @@ static void s_sign(const char *secret, const char *payload, char out[65])
         snprintf(out + 2 * i, 3, "%02x", mac[i]);
 }
 
-static fake_binance_t *s_binance(int weight_limit, int ping_ms, int pong_ms)
+static fake_binance_t *s_binance_bal(int weight_limit, int ping_ms, int pong_ms,
+                                     bool balance)
 {
     static const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
                                               .base = "BTC",
@@ -707,11 +708,17 @@ static fake_binance_t *s_binance(int weight_limit, int ping_ms, int pong_ms)
                               .clock = s_clock,
                               .weight_limit = weight_limit,
                               .ping_interval_ms = ping_ms,
-                              .pong_timeout_ms = pong_ms};
+                              .pong_timeout_ms = pong_ms,
+                              .enforce_balance = balance};
     g_now_ns = 1700000000000LL * 1000000LL;
     fake_binance_t *f = fake_binance_start(&cfg);
     assert_non_null(f);
     return f;
+}
+
+static fake_binance_t *s_binance(int weight_limit, int ping_ms, int pong_ms)
+{
+    return s_binance_bal(weight_limit, ping_ms, pong_ms, false);
 }
 
 /* A signed request: PARAMS + "&signature=" over PARAMS. */
@@ -1088,6 +1095,154 @@ static void test_binance_fill_while_down(void **state)
     fake_binance_stop(&f);
 }
 
+#define B_TS "&timestamp=1700000000000"
+#define B_OCO                                                                  \
+    "symbol=BTCUSDT&listClientOrderId=tt-B-1-l&side=SELL&quantity=0.5&"        \
+    "aboveType=LIMIT_MAKER&aboveClientOrderId=tt-B-2-t&abovePrice=26000&"      \
+    "belowType=STOP_LOSS&belowClientOrderId=tt-B-1-s&belowStopPrice=24000"
+
+/* Balance held for sells: a second sell of the same coins is refused
+   -2010, one OCO list holds them once. Its legs keep our client ids; a
+   trade of one expires the other; a list cancel then finds nothing. */
+static void test_binance_oco_balance(void **state)
+{
+    (void)state;
+    fake_binance_t *f = s_binance_bal(0, 0, 0, true);
+    int port = fake_binance_port(f);
+    http_t h;
+    assert_int_equal(fake_binance_push_trade(f, "BTCUSDT", "25000", "1",
+                                             1700000000000LL, false),
+                     0);
+    s_signed(port, "POST", "/api/v3/order",
+             "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.5" B_TS, true,
+             &h);
+    s_bn_code(&h, 400, -2010); /* nothing bought yet */
+    fkbuf_free(&h.body);
+    s_signed(port, "POST", "/api/v3/order",
+             "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.5" B_TS, true, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    /* Two lone exits: the second needs the coins the first holds. */
+    s_signed(port, "POST", "/api/v3/order",
+             "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&"
+             "quantity=0.5&price=26000&newClientOrderId=lone-t" B_TS,
+             true, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    s_signed(port, "POST", "/api/v3/order",
+             "symbol=BTCUSDT&side=SELL&type=STOP_LOSS&quantity=0.5&"
+             "stopPrice=24000&newClientOrderId=lone-s" B_TS,
+             true, &h);
+    s_bn_code(&h, 400, -2010);
+    fkbuf_free(&h.body);
+    s_signed(port, "DELETE", "/api/v3/order",
+             "symbol=BTCUSDT&origClientOrderId=lone-t" B_TS, false, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    /* Prices on the wrong sides of the last trade: refused. */
+    s_signed(port, "POST", "/api/v3/orderList/oco",
+             "symbol=BTCUSDT&side=SELL&quantity=0.5&aboveType=LIMIT_MAKER&"
+             "abovePrice=24500&belowType=STOP_LOSS&belowStopPrice=24000" B_TS,
+             true, &h);
+    s_bn_code(&h, 400, -2010);
+    fkbuf_free(&h.body);
+    s_signed(port, "POST", "/api/v3/orderList/oco", B_OCO B_TS, true, &h);
+    if (h.status != 200)
+        fail_msg("%ld %s", h.status, h.body.s);
+    json_t *j = s_json(&h);
+    assert_string_equal(s_jstr(j, "listClientOrderId"), "tt-B-1-l");
+    json_t *reps = json_object_get(j, "orderReports");
+    assert_int_equal(json_array_size(reps), 2);
+    assert_string_equal(s_jstr(json_array_get(reps, 0), "clientOrderId"),
+                        "tt-B-2-t");
+    assert_string_equal(s_jstr(json_array_get(reps, 0), "type"), "LIMIT_MAKER");
+    assert_string_equal(s_jstr(json_array_get(reps, 1), "clientOrderId"),
+                        "tt-B-1-s");
+    int64_t list = json_integer_value(json_object_get(j, "orderListId"));
+    json_decref(j);
+    fkbuf_free(&h.body);
+    assert_true(list > 0);
+    assert_int_equal(fake_binance_order_list_id(f, "tt-B-1-s"), list);
+    assert_int_equal(fake_binance_order_list_id(f, "tt-B-2-t"), list);
+    /* The take-profit trades: the stop expires; a fall fills nothing. */
+    assert_int_equal(fake_binance_push_trade(f, "BTCUSDT", "26000", "1",
+                                             1700000000001LL, false),
+                     0);
+    char st[32];
+    assert_int_equal(fake_binance_order_status(f, "tt-B-2-t", st, sizeof st),
+                     0);
+    assert_string_equal(st, "FILLED");
+    assert_int_equal(fake_binance_order_status(f, "tt-B-1-s", st, sizeof st),
+                     0);
+    assert_string_equal(st, "EXPIRED");
+    assert_int_equal(fake_binance_push_trade(f, "BTCUSDT", "23000", "1",
+                                             1700000000002LL, false),
+                     0);
+    fake_binance_stats_t s;
+    fake_binance_stats(f, &s);
+    assert_int_equal(s.fills, 2); /* the buy and the take-profit */
+    char ref[96];
+    snprintf(ref, sizeof ref, "symbol=BTCUSDT&orderListId=%lld" B_TS,
+             (long long)list);
+    s_signed(port, "DELETE", "/api/v3/orderList", ref, false, &h);
+    s_bn_code(&h, 400, -2011);
+    fkbuf_free(&h.body);
+    fake_binance_stop(&f);
+}
+
+/* Cancelling one leg cancels the list; so does DELETE orderList. */
+static void test_binance_oco_cancel(void **state)
+{
+    (void)state;
+    fake_binance_t *f = s_binance_bal(0, 0, 0, false);
+    int port = fake_binance_port(f);
+    http_t h;
+    char st[32];
+    s_signed(port, "POST", "/api/v3/orderList/oco", B_OCO B_TS, true, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    s_signed(port, "DELETE", "/api/v3/order",
+             "symbol=BTCUSDT&origClientOrderId=tt-B-1-s" B_TS, false, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    assert_int_equal(fake_binance_order_status(f, "tt-B-2-t", st, sizeof st),
+                     0);
+    assert_string_equal(st, "CANCELED");
+    /* Bad lists: a missing leg field, a wrong combination. */
+    s_signed(port, "POST", "/api/v3/orderList/oco",
+             "symbol=BTCUSDT&side=SELL&quantity=0.5&aboveType=LIMIT_MAKER&"
+             "belowType=STOP_LOSS&belowStopPrice=24000" B_TS,
+             true, &h);
+    s_bn_code(&h, 400, -1102);
+    fkbuf_free(&h.body);
+    s_signed(port, "POST", "/api/v3/orderList/oco",
+             "symbol=BTCUSDT&side=BUY&quantity=0.5&aboveType=LIMIT_MAKER&"
+             "abovePrice=26000&belowType=STOP_LOSS&belowStopPrice=24000" B_TS,
+             true, &h);
+    s_bn_code(&h, 400, -1102);
+    fkbuf_free(&h.body);
+    s_signed(port, "POST", "/api/v3/orderList/oco",
+             "symbol=BTCUSDT&listClientOrderId=tt-B-3-l&side=SELL&quantity="
+             "0.5&aboveType=LIMIT_MAKER&aboveClientOrderId=tt-B-4-t&"
+             "abovePrice=26000&belowType=STOP_LOSS&belowClientOrderId="
+             "tt-B-3-s&belowStopPrice=24000" B_TS,
+             true, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    s_signed(port, "DELETE", "/api/v3/orderList",
+             "symbol=BTCUSDT&listClientOrderId=tt-B-3-l" B_TS, false, &h);
+    assert_int_equal(h.status, 200);
+    json_t *j = s_json(&h);
+    assert_string_equal(s_jstr(j, "listOrderStatus"), "ALL_DONE");
+    json_t *reps = json_object_get(j, "orderReports");
+    assert_int_equal(json_array_size(reps), 2);
+    assert_string_equal(s_jstr(json_array_get(reps, 0), "status"), "CANCELED");
+    assert_string_equal(s_jstr(json_array_get(reps, 1), "status"), "CANCELED");
+    json_decref(j);
+    fkbuf_free(&h.body);
+    fake_binance_stop(&f);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1107,6 +1262,8 @@ int main(void)
         cmocka_unit_test(test_binance_klines),
         cmocka_unit_test(test_binance_streams),
         cmocka_unit_test(test_binance_fill_while_down),
+        cmocka_unit_test(test_binance_oco_balance),
+        cmocka_unit_test(test_binance_oco_cancel),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

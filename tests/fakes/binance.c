@@ -69,6 +69,7 @@ static int s_config(fake_binance_t *self, const fake_binance_cfg_t *cfg)
     self->ping_ms = cfg->ping_interval_ms ? cfg->ping_interval_ms : 20000;
     self->pong_ms = cfg->pong_timeout_ms ? cfg->pong_timeout_ms : 60000;
     self->minute = -1;
+    self->enforce_balance = cfg->enforce_balance;
     self->syms = calloc(cfg->symbol_count, sizeof *self->syms);
     if (!self->api_key || !self->secret || !self->syms)
         return -1;
@@ -291,16 +292,35 @@ int fake_binance_order_status(fake_binance_t *self, const char *client_order_id,
     return o ? 0 : -1;
 }
 
+/* Gone from every lookup, and never matched again. */
+static void s_forget(fb_order_t *o)
+{
+    snprintf(o->coid, sizeof o->coid, "forgotten%lld", (long long)o->id);
+    snprintf(o->status, sizeof o->status, "EXPIRED");
+}
+
 int fake_binance_forget_order(fake_binance_t *self, const char *client_order_id)
 {
     fakesrv_lock(self->srv);
     fb_order_t *o = fb_order_by_coid(self, client_order_id);
-    if (o) { /* gone from every lookup, and never matched again */
-        snprintf(o->coid, sizeof o->coid, "forgotten%lld", (long long)o->id);
-        snprintf(o->status, sizeof o->status, "EXPIRED");
-    }
+    int64_t list = o ? o->list_id : 0;
+    for (size_t i = 0; list && i < self->norders; i++)
+        if (self->orders[i].list_id == list && &self->orders[i] != o)
+            s_forget(&self->orders[i]);
+    if (o)
+        s_forget(o);
     fakesrv_unlock(self->srv);
     return o ? 0 : -1;
+}
+
+int64_t fake_binance_order_list_id(fake_binance_t *self,
+                                   const char *client_order_id)
+{
+    fakesrv_lock(self->srv);
+    fb_order_t *o = fb_order_by_coid(self, client_order_id);
+    int64_t id = o ? o->list_id : -1;
+    fakesrv_unlock(self->srv);
+    return id;
 }
 
 int fake_binance_drop_connections(fake_binance_t *self)

@@ -32,9 +32,8 @@ bool fb_order_open(const fb_order_t *o)
     return !strcmp(o->status, "NEW") || !strcmp(o->status, "PARTIALLY_FILLED");
 }
 
-static void s_exec_report(fake_binance_t *self, const fb_order_t *o,
-                          const char *x, int64_t lqty, int64_t lpx,
-                          int64_t trade_id)
+void fb_exec_report(fake_binance_t *self, const fb_order_t *o, const char *x,
+                    int64_t lqty, int64_t lpx, int64_t trade_id)
 {
     const fb_symbol_t *s = &self->syms[o->sym];
     char q[40], p[40], P[40], l[40], z[40], L[40], Z[40], Y[40], Q[40];
@@ -52,18 +51,19 @@ static void s_exec_report(fake_binance_t *self, const fb_order_t *o,
         (json_int_t)o->time_ms, "Z", fb_dec(o->cum_quote, Z, 40), "Y",
         fb_dec(fkdec_mul(lqty, lpx), Y, 40), "Q", fb_dec(o->quote_qty, Q, 40),
         "W", (json_int_t)o->time_ms, "V", "EXPIRE_MAKER");
+    json_object_set_new(j, "g", json_integer(o->list_id ? o->list_id : -1));
     char *text = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     fb_user_event(self, text);
     free(text);
 }
 
-static void s_status(fake_binance_t *self, fb_order_t *o, const char *status,
-                     const char *x)
+void fb_set_status(fake_binance_t *self, fb_order_t *o, const char *status,
+                   const char *x)
 {
     snprintf(o->status, sizeof o->status, "%s", status);
     o->update_ms = fb_now_ms(self);
-    s_exec_report(self, o, x, 0, 0, -1);
+    fb_exec_report(self, o, x, 0, 0, -1);
 }
 
 void fb_fill(fake_binance_t *self, fb_order_t *o, int64_t qty, int64_t px)
@@ -95,7 +95,36 @@ void fb_fill(fake_binance_t *self, fb_order_t *o, int64_t qty, int64_t px)
                      .qty = qty,
                      .time_ms = o->update_ms};
     self->stats.fills++;
-    s_exec_report(self, o, "TRADE", qty, px, f->id);
+    fb_exec_report(self, o, "TRADE", qty, px, f->id);
+    /* A trade of one leg of an OCO expires the other at once. */
+    fb_end_siblings(self, o, "EXPIRED");
+}
+
+void fb_end_siblings(fake_binance_t *self, const fb_order_t *o,
+                     const char *status)
+{
+    if (!o->list_id)
+        return;
+    for (size_t i = 0; i < self->norders; i++) {
+        fb_order_t *x = &self->orders[i];
+        if (x != o && x->list_id == o->list_id && fb_order_open(x))
+            fb_set_status(self, x, status, status);
+    }
+}
+
+int64_t fb_free_base(fake_binance_t *self, int sym)
+{
+    int64_t held = 0;
+    for (size_t i = 0; i < self->nfills; i++)
+        if (self->fills[i].sym == sym)
+            held +=
+                self->fills[i].buy ? self->fills[i].qty : -self->fills[i].qty;
+    for (size_t i = 0; i < self->norders; i++) {
+        const fb_order_t *o = &self->orders[i];
+        if (o->sym == sym && !o->buy && o->locks && fb_order_open(o))
+            held -= o->qty - o->executed;
+    }
+    return held;
 }
 
 /* The price O executes at against a trade at PX, or 0. */
@@ -130,19 +159,19 @@ void fb_match(fake_binance_t *self, int sym, int64_t px)
 
 /* ---- JSON ---- */
 
-static json_t *s_order_json(fake_binance_t *self, const fb_order_t *o)
+json_t *fb_order_json(fake_binance_t *self, const fb_order_t *o)
 {
     char p[40], q[40], e[40], cq[40], sp[40], qq[40];
     return json_pack(
         "{s:s,s:I,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,"
         "s:b,s:I,s:s,s:s}",
         "symbol", self->syms[o->sym].name, "orderId", (json_int_t)o->id,
-        "orderListId", -1, "clientOrderId", o->coid, "price",
-        fb_dec(o->price, p, 40), "origQty", fb_dec(o->qty, q, 40),
-        "executedQty", fb_dec(o->executed, e, 40), "cummulativeQuoteQty",
-        fb_dec(o->cum_quote, cq, 40), "status", o->status, "timeInForce",
-        o->tif[0] ? o->tif : "GTC", "type", o->type, "side",
-        o->buy ? "BUY" : "SELL", "stopPrice", fb_dec(o->stop, sp, 40),
+        "orderListId", o->list_id ? (int)o->list_id : -1, "clientOrderId",
+        o->coid, "price", fb_dec(o->price, p, 40), "origQty",
+        fb_dec(o->qty, q, 40), "executedQty", fb_dec(o->executed, e, 40),
+        "cummulativeQuoteQty", fb_dec(o->cum_quote, cq, 40), "status",
+        o->status, "timeInForce", o->tif[0] ? o->tif : "GTC", "type", o->type,
+        "side", o->buy ? "BUY" : "SELL", "stopPrice", fb_dec(o->stop, sp, 40),
         "icebergQty", "0.00000000", "time", (json_int_t)o->time_ms,
         "updateTime", (json_int_t)o->update_ms, "isWorking", 1, "workingTime",
         (json_int_t)o->time_ms, "origQuoteOrderQty",
@@ -152,7 +181,7 @@ static json_t *s_order_json(fake_binance_t *self, const fb_order_t *o)
 static json_t *s_new_order_reply(fake_binance_t *self, const fb_order_t *o,
                                  const char *resp_type, size_t first_fill)
 {
-    json_t *j = s_order_json(self, o);
+    json_t *j = fb_order_json(self, o);
     json_object_set_new(j, "transactTime", json_integer(o->time_ms));
     if (!strcmp(resp_type, "ACK")) {
         json_t *ack = json_pack(
@@ -188,7 +217,7 @@ static bool s_multiple(int64_t v, int64_t step)
 }
 
 /* PRICE_FILTER, LOT_SIZE, NOTIONAL. NULL when they pass. */
-static const char *s_filters(const fb_symbol_t *s, const fb_order_t *o)
+const char *fb_filters(const fb_symbol_t *s, const fb_order_t *o)
 {
     if (o->price && ((s->min_price && o->price < s->min_price) ||
                      (s->max_price && o->price > s->max_price) ||
@@ -254,7 +283,7 @@ static int s_parse(fake_binance_t *self, const fakesrv_req_t *req,
     return 0;
 }
 
-static fb_order_t *s_book(fake_binance_t *self, const fb_order_t *tmpl)
+fb_order_t *fb_book(fake_binance_t *self, const fb_order_t *tmpl)
 {
     if (self->norders == self->caporders) {
         size_t cap = self->caporders ? self->caporders * 2 : 64;
@@ -279,7 +308,7 @@ static void s_execute_now(fake_binance_t *self, fb_order_t *o)
 {
     const fb_symbol_t *s = &self->syms[o->sym];
     if (!strcmp(o->type, "MARKET") && !s->has_px) {
-        s_status(self, o, "EXPIRED", "EXPIRED");
+        fb_set_status(self, o, "EXPIRED", "EXPIRED");
         return;
     }
     if (s->has_px) {
@@ -288,7 +317,7 @@ static void s_execute_now(fake_binance_t *self, fb_order_t *o)
             fb_fill(self, o, 0, at);
     }
     if (fb_order_open(o) && (!strcmp(o->tif, "IOC") || !strcmp(o->tif, "FOK")))
-        s_status(self, o, "EXPIRED", "EXPIRED");
+        fb_set_status(self, o, "EXPIRED", "EXPIRED");
 }
 
 void fb_order_post(fake_binance_t *self, const fakesrv_req_t *req,
@@ -308,11 +337,17 @@ void fb_order_post(fake_binance_t *self, const fakesrv_req_t *req,
     if (s_parse(self, req, &o, r) != 0)
         return;
     const fb_symbol_t *s = &self->syms[o.sym];
-    const char *bad = s_filters(s, &o);
+    const char *bad = fb_filters(s, &o);
     if (bad) {
         fb_error(r, 400, -1013, "Filter failure: %s", bad);
         return;
     }
+    if (self->enforce_balance && !o.buy && o.qty > fb_free_base(self, o.sym)) {
+        fb_error(r, 400, -2010,
+                 "Account has insufficient balance for requested action.");
+        return;
+    }
+    o.locks = true;
     if (!strcmp(o.type, "LIMIT_MAKER") && s->has_px &&
         (o.buy ? s->last_px <= o.price : s->last_px >= o.price)) {
         fb_error(r, 400, -2010, "Order would immediately match and take.");
@@ -323,10 +358,10 @@ void fb_order_post(fake_binance_t *self, const fakesrv_req_t *req,
         snprintf(rt, sizeof rt, "%s",
                  !strcmp(o.type, "MARKET") || !strcmp(o.type, "LIMIT") ? "FULL"
                                                                        : "ACK");
-    fb_order_t *b = s_book(self, &o);
+    fb_order_t *b = fb_book(self, &o);
     size_t idx = (size_t)(b - self->orders), first_fill = self->nfills;
     self->stats.orders_accepted++;
-    s_exec_report(self, b, "NEW", 0, 0, -1);
+    fb_exec_report(self, b, "NEW", 0, 0, -1);
     s_execute_now(self, b);
     if (self->unknown_outcome > 0) {
         self->unknown_outcome--;
@@ -377,9 +412,11 @@ void fb_order_get(fake_binance_t *self, const fakesrv_req_t *req,
     fb_order_t *o = s_find(self, req, r, cancel);
     if (!o)
         return;
-    if (cancel)
-        s_status(self, o, "CANCELED", "CANCELED");
-    json_t *j = s_order_json(self, o);
+    if (cancel) { /* one leg of an OCO cancels the whole list */
+        fb_set_status(self, o, "CANCELED", "CANCELED");
+        fb_end_siblings(self, o, "CANCELED");
+    }
+    json_t *j = fb_order_json(self, o);
     if (cancel)
         json_object_set_new(j, "origClientOrderId", json_string(o->coid));
     fb_json(r, 200, j);
@@ -398,7 +435,7 @@ void fb_open_orders(fake_binance_t *self, const fakesrv_req_t *req,
     for (size_t i = 0; i < self->norders; i++) {
         const fb_order_t *o = &self->orders[i];
         if (fb_order_open(o) && (!one || !strcmp(self->syms[o->sym].name, sym)))
-            json_array_append_new(a, s_order_json(self, o));
+            json_array_append_new(a, fb_order_json(self, o));
     }
     fb_json(r, 200, a);
 }

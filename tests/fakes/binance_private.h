@@ -39,6 +39,9 @@ typedef struct {
     int64_t executed, cum_quote;
     char status[20];
     int64_t time_ms, update_ms;
+    int64_t list_id;    /* an OCO leg's orderListId; 0: a lone order */
+    char list_coid[40]; /* its listClientOrderId */
+    bool locks;         /* holds base coins while open (a list: one leg) */
 } fb_order_t;
 
 typedef struct {
@@ -74,7 +77,9 @@ struct fake_binance_t {
     size_t nkeys;
     bool reject_auth;
     int storm;
-    int unknown_outcome; /* new orders executed, answered 503 */
+    int unknown_outcome;  /* new orders executed, answered 503 */
+    bool enforce_balance; /* sells need free base coins (-2010) */
+    int64_t next_list_id;
     int64_t minute, used;
     int64_t warned_until_ms, banned_until_ms;
     uint64_t ping_seq;
@@ -108,6 +113,26 @@ void fb_my_trades(fake_binance_t *self, const fakesrv_req_t *req,
 fb_order_t *fb_order_by_coid(fake_binance_t *self, const char *coid);
 bool fb_order_open(const fb_order_t *o);
 void fb_fill(fake_binance_t *self, fb_order_t *o, int64_t qty, int64_t px);
+/* New order O (its fields parsed) booked: id, times, status NEW. */
+fb_order_t *fb_book(fake_binance_t *self, const fb_order_t *tmpl);
+json_t *fb_order_json(fake_binance_t *self, const fb_order_t *o);
+void fb_exec_report(fake_binance_t *self, const fb_order_t *o, const char *x,
+                    int64_t lqty, int64_t lpx, int64_t trade_id);
+void fb_set_status(fake_binance_t *self, fb_order_t *o, const char *status,
+                   const char *x);
+/* SYM's free base coins: bought minus sold minus what open sells hold. */
+int64_t fb_free_base(fake_binance_t *self, int sym);
+/* PRICE_FILTER, LOT_SIZE, NOTIONAL of O; NULL when they pass. */
+const char *fb_filters(const fb_symbol_t *s, const fb_order_t *o);
+/* The other open legs of O's list, cancelled (CANCELED) or expired. */
+void fb_end_siblings(fake_binance_t *self, const fb_order_t *o,
+                     const char *status);
+
+/* binance_oco.c */
+void fb_oco_post(fake_binance_t *self, const fakesrv_req_t *req,
+                 fakesrv_resp_t *r);
+void fb_order_list_delete(fake_binance_t *self, const fakesrv_req_t *req,
+                          fakesrv_resp_t *r);
 void fb_match(fake_binance_t *self, int sym, int64_t px);
 
 /* binance_ws.c */

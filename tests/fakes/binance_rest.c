@@ -55,6 +55,8 @@ static const s_route_t s_routes[] = {
     {"POST /api/v3/order", 1, 2},
     {"GET /api/v3/order", 4, 2},
     {"DELETE /api/v3/order", 1, 2},
+    {"POST /api/v3/orderList/oco", 1, 2},
+    {"DELETE /api/v3/orderList", 1, 2},
     {"GET /api/v3/openOrders", 6, 2},
     {"GET /api/v3/myTrades", 20, 2},
     {"POST /api/v3/userDataStream", 2, 1},
@@ -399,6 +401,10 @@ static void s_dispatch(fake_binance_t *self, const s_route_t *rt,
         fb_order_get(self, req, r, false);
     else if (!strcmp(n, "DELETE /api/v3/order"))
         fb_order_get(self, req, r, true);
+    else if (!strcmp(n, "POST /api/v3/orderList/oco"))
+        fb_oco_post(self, req, r);
+    else if (!strcmp(n, "DELETE /api/v3/orderList"))
+        fb_order_list_delete(self, req, r);
     else if (!strcmp(n, "GET /api/v3/openOrders"))
         fb_open_orders(self, req, r);
     else if (!strcmp(n, "GET /api/v3/myTrades"))

@@ -47,6 +47,10 @@ typedef struct {
     int ban_seconds;      /* 418 duration; 0: 120 */
     int ping_interval_ms; /* server pings; 0: 20000 */
     int pong_timeout_ms;  /* no pong this long: dropped; 0: 60000 */
+    /* Sells need free base coins: bought minus sold minus what open sells
+       hold (an OCO list holds them once); else -2010 insufficient
+       balance, as at the venue. Off: any sell is accepted. */
+    bool enforce_balance;
 } fake_binance_cfg_t;
 
 typedef struct {
@@ -99,9 +103,14 @@ int fake_binance_order_status(fake_binance_t *self, const char *client_order_id,
                               char *out, size_t outsize);
 
 /* The venue forgets order CLIENT_ORDER_ID (as if it had never been
-   placed): queries by its id answer -2013, cancels -2011. 0 or -1. */
+   placed), with the other legs of its OCO list: queries by its id answer
+   -2013, cancels -2011. 0 or -1. */
 int fake_binance_forget_order(fake_binance_t *self,
                               const char *client_order_id);
+/* The orderListId of order CLIENT_ORDER_ID: 0 for a lone order, -1 when
+   there is no such order. */
+int64_t fake_binance_order_list_id(fake_binance_t *self,
+                                   const char *client_order_id);
 
 /* Fault injection. reject_auth refuses every API key (-2015). */
 int fake_binance_drop_connections(fake_binance_t *self);

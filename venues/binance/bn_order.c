@@ -130,8 +130,8 @@ static int s_fills(json_t *arr, const tt_instrument_t *ins,
     return 0;
 }
 
-static int s_order(json_t *o, const tt_instrument_t *ins,
-                   tt_bn_order_resp_t *out, char *err, size_t es)
+int tt_bn_order_from_json(json_t *o, const tt_instrument_t *ins,
+                          tt_bn_order_resp_t *out, char *err, size_t es)
 {
     const char *w = "order";
     int64_t ms = 0;
@@ -140,6 +140,9 @@ static int s_order(json_t *o, const tt_instrument_t *ins,
         s_str(o, "clientOrderId", out->client_order_id,
               sizeof out->client_order_id, w, err, es))
         return -1;
+    if (s_int(o, "orderListId", &out->order_list_id, w, NULL, 0) != 0 ||
+        out->order_list_id < 0)
+        out->order_list_id = -1;
     /* transactTime on new orders and cancels, updateTime on queries. */
     if (s_int(o, "transactTime", &ms, w, NULL, 0) != 0)
         s_int(o, "updateTime", &ms, w, NULL, 0);
@@ -171,7 +174,7 @@ int tt_bn_order_resp_parse(const char *body, size_t len,
         rc = tt_bn_errf(err, errsize, "order: %s",
                         root ? "not an object" : jerr.text);
     else
-        rc = s_order(root, ins, out, err, errsize);
+        rc = tt_bn_order_from_json(root, ins, out, err, errsize);
     json_decref(root);
     return rc;
 }

@@ -70,7 +70,7 @@ static void s_needs(tt_bn_type_t t, bool *px, bool *stop, bool *tif)
     *tif = *px && t != TT_BN_TYPE_LIMIT_MAKER;
 }
 
-static int s_add_dec(tt_bn_query_t *q, const char *key, int64_t v, int dec)
+int tt_bn_add_dec(tt_bn_query_t *q, const char *key, int64_t v, int dec)
 {
     char num[32];
     if (tt_decimal_format(v, dec, num, sizeof num) < 0)
@@ -118,10 +118,10 @@ int tt_bn_order_query(const tt_bn_order_req_t *r, tt_bn_query_t *q, char *err,
     tt_bn_query_add(q, "type", s_type_name(r->type));
     if (r->tif)
         tt_bn_query_add(q, "timeInForce", tifs[r->tif]);
-    if (s_add_dec(q, "quantity", r->qty, r->qty_decimals) ||
-        (r->price > 0 && s_add_dec(q, "price", r->price, r->px_decimals)) ||
+    if (tt_bn_add_dec(q, "quantity", r->qty, r->qty_decimals) ||
+        (r->price > 0 && tt_bn_add_dec(q, "price", r->price, r->px_decimals)) ||
         (r->stop_price > 0 &&
-         s_add_dec(q, "stopPrice", r->stop_price, r->px_decimals)))
+         tt_bn_add_dec(q, "stopPrice", r->stop_price, r->px_decimals)))
         return tt_bn_errf(err, errsize, "order: decimals out of range");
     if (r->client_order_id && *r->client_order_id)
         tt_bn_query_add(q, "newClientOrderId", r->client_order_id);

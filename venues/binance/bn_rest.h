@@ -31,6 +31,8 @@
 #define TT_BN_PATH_ORDER "/api/v3/order"   /* POST new, DELETE, GET */
 #define TT_BN_PATH_KLINES "/api/v3/klines" /* GET, weight 2 */
 #define TT_BN_PATH_EXCHANGE_INFO "/api/v3/exchangeInfo" /* weight 20 */
+#define TT_BN_PATH_OCO "/api/v3/orderList/oco"          /* POST, weight 1 */
+#define TT_BN_PATH_ORDER_LIST "/api/v3/orderList"       /* DELETE, GET */
 #define TT_BN_WEIGHT_ORDER 1
 #define TT_BN_WEIGHT_QUERY_ORDER 4
 #define TT_BN_WEIGHT_KLINES 2
@@ -76,6 +78,38 @@ typedef struct {
    a type needs is missing or one it forbids is set, or Q overflowed. */
 int tt_bn_order_query(const tt_bn_order_req_t *req, tt_bn_query_t *q, char *err,
                       size_t errsize);
+
+/* A bracket's exits as one OCO order list (POST /api/v3/orderList/oco):
+   a take-profit and a stop for the same quantity on the side that closes
+   the position, each leg with our client id, so the venue's events for a
+   leg name our order. The take-profit is a LIMIT_MAKER (the venue's only
+   plain limit leg; it rests, never takes), the stop a STOP_LOSS, or a
+   STOP_LOSS_LIMIT with STOP_LIMIT_PRICE (GTC). For a SELL the take-profit
+   is the above leg and the stop the below one; for a BUY the reverse. */
+typedef struct {
+    const char *symbol;
+    tt_side_t side;
+    tt_qty_t qty;
+    tt_px_t target_price;     /* the take-profit's limit */
+    tt_px_t stop_price;       /* the stop's trigger */
+    tt_px_t stop_limit_price; /* 0: a stop-market leg */
+    int32_t px_decimals;
+    int32_t qty_decimals;
+    const char *list_client_order_id; /* listClientOrderId */
+    const char *target_client_order_id;
+    const char *stop_client_order_id;
+} tt_bn_oco_req_t;
+
+/* Adds the POST /api/v3/orderList/oco parameters of REQ to Q (before
+   signing), with newOrderRespType=RESULT. 0, or -1 with a reason in ERR
+   (a field missing, prices on the wrong sides, Q overflowed). */
+int tt_bn_oco_query(const tt_bn_oco_req_t *req, tt_bn_query_t *q, char *err,
+                    size_t errsize);
+
+/* symbol and orderListId, for DELETE /api/v3/orderList (cancels every
+   leg still open). 0 or -1. */
+int tt_bn_order_list_ref_query(tt_bn_query_t *q, const char *symbol,
+                               int64_t order_list_id);
 
 /* symbol and origClientOrderId, for DELETE (cancel) and GET (query)
    /api/v3/order. 0 or -1. */
@@ -130,6 +164,7 @@ typedef struct {
     char symbol[TT_BN_SYMBOL_MAX];
     int64_t order_id;
     char client_order_id[TT_COID_MAX + 1];
+    int64_t order_list_id; /* an OCO leg's list; -1 for a lone order */
     tt_ns_t transact_ts;
     bool has_status; /* false for an ACK response */
     tt_ord_state_t state;
@@ -146,6 +181,15 @@ typedef struct {
    0, or -1 with the reason in ERR. */
 int tt_bn_order_resp_parse(const char *body, size_t len,
                            const tt_instrument_t *ins, tt_bn_order_resp_t *out,
+                           char *err, size_t errsize);
+
+/* The legs of an order list reply (POST orderList/oco, DELETE
+   orderList): its orderListId and each entry of "orderReports" (as
+   tt_bn_order_resp_parse reads an order) into OUT[0..MAX), *N set. 0,
+   or -1 with the reason in ERR. */
+int tt_bn_order_list_parse(const char *body, size_t len,
+                           const tt_instrument_t *ins, int64_t *list_id,
+                           tt_bn_order_resp_t *out, size_t max, size_t *n,
                            char *err, size_t errsize);
 
 typedef enum {
