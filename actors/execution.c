@@ -256,6 +256,22 @@ static void s_order_event(tt_actor_t *actor, s_exec_t *self, const char *coid)
     tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &ev, sizeof ev);
 }
 
+/* The order as broker event EV left it (RES), before the bracket's
+   answer to it: an acknowledgement that at once makes the book resize
+   the order (a replace) is stored as ACCEPTED, then PENDING_REPLACE when
+   the replace goes out, not as a jump the store refuses. */
+static void s_event_state(tt_actor_t *actor, s_exec_t *self,
+                          const tt_broker_ev_t *ev, const tt_book_result_t *res)
+{
+    const tt_order_t *order = tt_book_find(&self->book, ev->coid);
+    if (!self->bus || !order)
+        return;
+    tt_evt_order_t out = {.order = *order};
+    if (res->state)
+        out.order.state = res->state;
+    tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &out, sizeof out);
+}
+
 /* The order COID replaces, while the book still holds it; or NULL. */
 static const tt_order_t *s_replaced(const s_exec_t *self, const char *coid)
 {
@@ -476,7 +492,7 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
         } else {
             s_replaced_event(actor, self, events[i].coid, was);
             if (events[i].code != S_LOCAL_REJECT)
-                s_order_event(actor, self, events[i].coid);
+                s_event_state(actor, self, &events[i], &res);
         }
         if (res.filled && self->bus) {
             tt_evt_fill_t ev = {.fill = res.fill,

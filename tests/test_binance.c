@@ -978,6 +978,21 @@ static void test_order_list_response(void **state)
     assert_int_equal(tt_bn_order_list_parse(s_list, strlen(s_list) - 4, &ins,
                                             &id, legs, 2, &n, err, sizeof err),
                      -1);
+    /* A list cancel's legs: the order by origClientOrderId (clientOrderId
+       is the cancel's own). */
+    const char *cancel =
+        "{\"orderListId\":7,\"orderReports\":[{\"symbol\":\"BTCUSDT\","
+        "\"origClientOrderId\":\"tt-BTCUSDT-2-s\",\"orderId\":11,"
+        "\"orderListId\":7,\"clientOrderId\":\"unfWT8ig8i0uj6lPuYLez6\","
+        "\"price\":\"0.00\",\"origQty\":\"0.50000\",\"executedQty\":"
+        "\"0.00000\",\"cummulativeQuoteQty\":\"0.00\",\"status\":"
+        "\"CANCELED\",\"side\":\"SELL\"}]}";
+    assert_int_equal(tt_bn_order_list_parse(cancel, strlen(cancel), &ins, &id,
+                                            legs, 2, &n, err, sizeof err),
+                     0);
+    assert_int_equal(n, 1);
+    assert_string_equal(legs[0].client_order_id, "tt-BTCUSDT-2-s");
+    assert_int_equal(legs[0].state, TT_OS_CANCELLED);
     const char *neg = "{\"orderListId\":-1,\"orderReports\":[]}";
     assert_int_equal(tt_bn_order_list_parse(neg, strlen(neg), &ins, &id, legs,
                                             2, &n, err, sizeof err),

@@ -974,6 +974,78 @@ static void test_oco_target_then_stop(void **state)
     fake_binance_stop(&fake);
 }
 
+/* The entry fills in two trades (both in the reply): the book places
+   its exits for the first half, then resizes both. At Binance that is
+   the list cancelled (one DELETE orderList, both legs reported) and a
+   new list for the whole position, the new stop waiting in the queue
+   for the new take-profit; nothing is refused for balance or sent
+   alone. */
+static void test_oco_resized_after_partial_entry(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    fake_binance_split_fills(fake, 1);
+    char *dir = tth_tmpdir("tt-bnbrokerocor");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "user-data stream open");
+    s_drive_entry(proc, fake, 1, NULL, NULL);
+    s_wait(proc, s_long, 2, 5000, "entry filled in two trades");
+    s_wait_exits(fake, 2);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
+                     1);
+    char stop[64], target[64];
+    s_query_text(dir,
+                 "SELECT coid FROM orders WHERE coid LIKE '%-s' ORDER BY seq "
+                 "DESC LIMIT 1",
+                 stop, sizeof stop);
+    s_query_text(dir,
+                 "SELECT coid FROM orders WHERE coid LIKE '%-t' ORDER BY seq "
+                 "DESC LIMIT 1",
+                 target, sizeof target);
+    s_wait_status(fake, stop, "NEW");
+    s_wait_status(fake, target, "NEW");
+    s_wait_state(dir, stop, S_ACCEPTED);
+    s_wait_state(dir, target, S_ACCEPTED);
+    int64_t list = fake_binance_order_list_id(fake, stop);
+    assert_true(list > 0);
+    assert_int_equal(fake_binance_order_list_id(fake, target), list);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT qty FROM orders WHERE coid = '%s'", stop);
+    assert_int_equal(s_query_long(dir, sql), 500);
+    snprintf(sql, sizeof sql, "SELECT qty FROM orders WHERE coid = '%s'",
+             target);
+    assert_int_equal(s_query_long(dir, sql), 500);
+    /* The first exits were replaced, never refused. */
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM orders WHERE "
+                                       "state = 10"),
+                     2);
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM orders WHERE "
+                                       "state = 6"),
+                     0);
+    assert_false(s_in_log(proc, "sent alone"));
+    assert_false(s_in_log(proc, "insufficient balance"));
+    s_seen_t seen = s_look(proc);
+    assert_string_equal(seen.position, S_QTY);
+    assert_string_equal(seen.last_error, "");
+
+    long limit = s_query_long(dir, "SELECT limit_px FROM orders WHERE coid "
+                                   "LIKE '%-t' ORDER BY seq DESC LIMIT 1");
+    s_trade(fake, limit);
+    s_wait(proc, s_flat_after, 3, 5000, "take-profit filled");
+    s_wait_status(fake, stop, "EXPIRED");
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/ticktree.db", dir);
+    long orders = 0;
+    assert_int_equal(tth_check_store(path, 0, &orders), 3);
+    assert_int_equal(orders, 5);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -988,6 +1060,7 @@ int main(void)
         cmocka_unit_test(test_restart_nothing_changed),
         cmocka_unit_test(test_restart_unknown_to_venue),
         cmocka_unit_test(test_oco_target_then_stop),
+        cmocka_unit_test(test_oco_resized_after_partial_entry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

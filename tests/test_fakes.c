@@ -1236,6 +1236,8 @@ static void test_binance_oco_cancel(void **state)
     assert_string_equal(s_jstr(j, "listOrderStatus"), "ALL_DONE");
     json_t *reps = json_object_get(j, "orderReports");
     assert_int_equal(json_array_size(reps), 2);
+    assert_string_equal(s_jstr(json_array_get(reps, 0), "origClientOrderId"),
+                        "tt-B-4-t");
     assert_string_equal(s_jstr(json_array_get(reps, 0), "status"), "CANCELED");
     assert_string_equal(s_jstr(json_array_get(reps, 1), "status"), "CANCELED");
     json_decref(j);

@@ -353,6 +353,13 @@ int fake_binance_expire_listen_keys(fake_binance_t *self)
     return n;
 }
 
+void fake_binance_split_fills(fake_binance_t *self, int n)
+{
+    fakesrv_lock(self->srv);
+    self->split_fills = n < 0 ? 0 : n;
+    fakesrv_unlock(self->srv);
+}
+
 void fake_binance_unknown_outcome(fake_binance_t *self, int n)
 {
     fakesrv_lock(self->srv);

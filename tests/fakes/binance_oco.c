@@ -150,6 +150,12 @@ static json_t *s_list_json(fake_binance_t *self, int64_t list_id, bool all_done)
                                                 "clientOrderId", o->coid));
         json_t *j = fb_order_json(self, o);
         json_object_set_new(j, "transactTime", json_integer(o->update_ms));
+        if (all_done) { /* a cancel: the order by its original id */
+            char cid[40];
+            snprintf(cid, sizeof cid, "fakecancel%lld", (long long)o->id);
+            json_object_set_new(j, "origClientOrderId", json_string(o->coid));
+            json_object_set_new(j, "clientOrderId", json_string(cid));
+        }
         json_array_append_new(reports, j);
     }
     const char *st = all_done ? "ALL_DONE" : "EXEC_STARTED";

@@ -313,7 +313,12 @@ static void s_execute_now(fake_binance_t *self, fb_order_t *o)
     }
     if (s->has_px) {
         int64_t at = s_cross(o, s->last_px);
-        if (at > 0)
+        if (at > 0 && self->split_fills > 0 && !strcmp(o->type, "MARKET") &&
+            o->qty >= 2 * s->step) {
+            self->split_fills--; /* two trades: a half, then the rest */
+            fb_fill(self, o, o->qty / 2 - (o->qty / 2) % s->step, at);
+        }
+        if (at > 0 && fb_order_open(o))
             fb_fill(self, o, 0, at);
     }
     if (fb_order_open(o) && (!strcmp(o->tif, "IOC") || !strcmp(o->tif, "FOK")))

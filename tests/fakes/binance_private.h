@@ -79,6 +79,7 @@ struct fake_binance_t {
     int storm;
     int unknown_outcome;  /* new orders executed, answered 503 */
     bool enforce_balance; /* sells need free base coins (-2010) */
+    int split_fills;      /* market orders to fill in two trades */
     int64_t next_list_id;
     int64_t minute, used;
     int64_t warned_until_ms, banned_until_ms;

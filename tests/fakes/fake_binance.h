@@ -123,6 +123,9 @@ int fake_binance_expire_listen_keys(fake_binance_t *self);
 /* The next N new orders are executed but answered 503 -1007 ("execution
    status unknown"), as the venue does when its backend times out. */
 void fake_binance_unknown_outcome(fake_binance_t *self, int n);
+/* The next N market orders fill in two trades at the last price (half
+   the quantity on the lot step, then the rest), both in the reply. */
+void fake_binance_split_fills(fake_binance_t *self, int n);
 void fake_binance_set_delay_ms(fake_binance_t *self, int ms);
 /* One raw frame to every market-stream client; returns how many. */
 int fake_binance_send_raw(fake_binance_t *self, const void *data, size_t len,

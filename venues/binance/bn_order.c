@@ -135,10 +135,15 @@ int tt_bn_order_from_json(json_t *o, const tt_instrument_t *ins,
 {
     const char *w = "order";
     int64_t ms = 0;
+    /* A cancel's reply names the order by origClientOrderId; its
+       clientOrderId is then the cancel request's own id. */
+    const char *orig =
+        json_string_value(json_object_get(o, "origClientOrderId"));
+    const char *key = orig && *orig ? "origClientOrderId" : "clientOrderId";
     if (s_str(o, "symbol", out->symbol, sizeof out->symbol, w, err, es) ||
         s_int(o, "orderId", &out->order_id, w, err, es) ||
-        s_str(o, "clientOrderId", out->client_order_id,
-              sizeof out->client_order_id, w, err, es))
+        s_str(o, key, out->client_order_id, sizeof out->client_order_id, w, err,
+              es))
         return -1;
     if (s_int(o, "orderListId", &out->order_list_id, w, NULL, 0) != 0 ||
         out->order_list_id < 0)
