@@ -87,7 +87,7 @@ int tt_bnb_fit(const tt_bnb_filters_t *f, const tt_order_t *ord, tt_px_t *price,
 
 /* Exit ORD (ROLE stop or target) of symbol SYM with its partner from
    the queue as one OCO list: DONE, LATER (the partner has not come yet,
-   or the venue must be waited for) or TT_BNB_ALONE (sent as a lone
+   or the venue must be waited for) or TT_BNB_ALONE (to go as a lone
    order: no partner came in time, or the two do not pair). */
 int tt_bnb_submit_exit(tt_bnb_t *self, size_t sym, const tt_order_t *ord,
                        tt_role_t role);

@@ -201,7 +201,7 @@ int tt_bnb_submit_exit(tt_bnb_t *self, size_t sym, const tt_order_t *ord,
     tt_role_t other = role == TT_ROLE_STOP ? TT_ROLE_TARGET : TT_ROLE_STOP;
     tt_bnb_order_t *o = tt_bnb_track(self, ord->coid, sym);
     if (o->done || o->acked)
-        return TT_BNB_ALONE; /* answered already: the lone path says so */
+        return TT_BROKER_DONE; /* at the venue already (a list's leg) */
     tt_intent_t sib;
     if (!s_partner(self, sym, other, false, &sib)) {
         tt_ns_t now = tt_broker_gw_now(self->gw);
