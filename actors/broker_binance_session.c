@@ -84,10 +84,14 @@ static int s_requery(tt_bnb_t *self, tt_bnb_order_t *o)
 static int s_sync(tt_bnb_t *self)
 {
     if (self->sync_all) {
-        for (size_t i = 0; i < TT_BNB_ORDERS; i++)
-            if (self->orders[i].used && !self->orders[i].done &&
-                !self->orders[i].unsure)
-                self->orders[i].sync = true;
+        /* Orders the venue has (or had before a restart); not one still
+           in the queue, such as an exit waiting for its OCO partner: the
+           venue would not know it yet. */
+        for (size_t i = 0; i < TT_BNB_ORDERS; i++) {
+            tt_bnb_order_t *o = &self->orders[i];
+            if (o->used && !o->done && !o->unsure && (o->acked || o->restored))
+                o->sync = true;
+        }
         self->sync_all = false;
     }
     size_t n = 0;
