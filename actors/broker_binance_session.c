@@ -111,21 +111,6 @@ static int s_sync(tt_bnb_t *self)
     return TT_BROKER_DONE;
 }
 
-/* A reconciliation decision for symbol SYM to publish (messages/
-   internal.h's tt_recon_action_t); COID "" ends the list. */
-static void s_note(tt_bnb_t *self, size_t sym, const char *coid, int32_t action,
-                   const char *reason)
-{
-    tt_broker_ev_t ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = TT_EV_RECONCILED;
-    ev.ts = tt_broker_gw_now(self->gw);
-    ev.code = action;
-    snprintf(ev.coid, sizeof ev.coid, "%s", coid);
-    snprintf(ev.reason, sizeof ev.reason, "%s", reason);
-    tt_broker_gw_emit(self->gw, sym, &ev);
-}
-
 /* Re-queries symbol SYM's restored orders due for it; a pass may mark
    more (an OCO leg's expiry waiting for its partner), so a few passes. */
 static int s_requery_restored(tt_bnb_t *self, size_t sym)
@@ -158,8 +143,8 @@ int tt_bnb_reconcile(tt_bnb_t *self, size_t sym)
         const char *why = NULL;
         int32_t action = TT_RECON_ADOPT_STATE;
         if (o->cum > o->seed_cum) {
-            s_note(self, sym, o->coid, TT_RECON_ADOPT_FILL,
-                   "filled at the venue while down");
+            tt_broker_gw_note(self->gw, sym, o->coid, TT_RECON_ADOPT_FILL, NULL,
+                              "filled at the venue while down");
             changed++;
         }
         if (o->done && o->last == TT_EV_EXPIRED && !o->id)
@@ -173,12 +158,12 @@ int tt_bnb_reconcile(tt_bnb_t *self, size_t sym)
         else if (!o->done && o->acked && !o->seed_acked)
             why = "working at the venue: acknowledged";
         if (why)
-            s_note(self, sym, o->coid, action, why);
+            tt_broker_gw_note(self->gw, sym, o->coid, action, NULL, why);
         changed += why != NULL;
     }
     tt_info(tt_bnb_path(self), "%s: restart reconciled, %d changed",
             self->syms[sym].name, changed);
-    s_note(self, sym, "", 0, "");
+    tt_broker_gw_note(self->gw, sym, "", 0, NULL, "");
     return TT_BROKER_DONE;
 }
 
