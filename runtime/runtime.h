@@ -192,7 +192,10 @@ void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,
    next tt_sender_flush: a worker sends what a chain of its actors caused
    once the chain is done, so waking another thread (a system call that
    costs 100 us and more on a VM) is never on the chain's path, and a
-   chain's frames to one thread wake it once. */
+   chain's frames to one thread wake it once. A droppable frame meets the
+   mailbox at the flush: dropped (and counted) if it is full, and at once,
+   not queued, while a critical frame left by the last flush waits for
+   that mailbox. */
 void tt_sender_hold(tt_sender_t *self, bool hold);
 
 /* Retries queued critical frames, in order; returns how many remain. */

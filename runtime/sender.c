@@ -27,6 +27,7 @@ typedef struct {
     zsock_t *sock;
     s_frame_t *head, *tail; /* overflow, oldest first */
     size_t queued;
+    bool blocked; /* the last flush left a critical frame: mailbox full */
 } s_route_t;
 
 struct tt_sender {
@@ -200,10 +201,16 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     }
     if (!route)
         route = &self->route[r];
-    if (self->hold) {
+    if (self->hold && (critical || !route->blocked)) {
         tt_runtime_sent(self->rt);
         s_enqueue(self, route, &msg, size, critical);
         return 0;
+    }
+    if (self->hold) { /* droppable, and the mailbox was full at the flush */
+        if (src)
+            atomic_fetch_add_explicit(&src->stats.drops, 1,
+                                      memory_order_relaxed);
+        return -1;
     }
     if (!route->head) {
         void *sock = zsock_resolve(route->sock);
@@ -249,8 +256,10 @@ static void s_flush_route(tt_sender_t *self, s_route_t *route)
         memcpy(&hdr, frame->data, sizeof hdr);
         if (zmq_send(sock, frame->data, frame->size, ZMQ_DONTWAIT) !=
             (int)frame->size) {
-            if (frame->critical)
+            if (frame->critical) {
+                route->blocked = true;
                 return;
+            }
             /* A droppable frame held for the flush meets a full mailbox:
                dropped, as it would have been when sent. */
             tt_actor_entry_t *src = tt_runtime_actor(self->rt, hdr.from);
@@ -271,6 +280,7 @@ static void s_flush_route(tt_sender_t *self, s_route_t *route)
         self->pending--;
         free(frame);
     }
+    route->blocked = false;
 }
 
 size_t tt_sender_flush(tt_sender_t *self)

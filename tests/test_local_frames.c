@@ -240,11 +240,48 @@ static void test_held_until_flush(void **state)
     s_rig_down(&rig);
 }
 
+/* While a mailbox stays full (nobody reads this rig's bus endpoint),
+   a holding sender keeps its critical frames for it and drops the
+   droppable ones at once, counted on the sender, instead of queueing
+   them without bound. */
+static void test_held_droppable_dropped_while_full(void **state)
+{
+    (void)state;
+    s_rig_t rig;
+    s_rig_up(&rig);
+    tt_sender_t *held = tt_sender_new(rig.rt);
+    assert_non_null(held);
+    tt_sender_hold(held, true);
+    uint32_t from = tt_runtime_actor_id(0, TT_ROLE_DATA);
+    tt_actor_stats_t *st = &tt_runtime_actor(rig.rt, from)->stats;
+    tt_tick_t body;
+    memset(&body, 0, sizeof body);
+    for (int i = 0; i < 3 * S_HWM; i++)
+        assert_int_equal(tt_sender_send(held, TT_ACTOR_BUS, from, TT_MSG_TICK,
+                                        &body, sizeof body, true),
+                         0);
+    size_t left = tt_sender_flush(held);
+    assert_true(left > 0 && left < 3 * S_HWM);
+    uint64_t drops = atomic_load(&st->drops);
+    assert_int_equal(tt_sender_send(held, TT_ACTOR_BUS, from, TT_MSG_TICK,
+                                    &body, sizeof body, false),
+                     -1);
+    assert_int_equal(atomic_load(&st->drops), drops + 1);
+    assert_int_equal(tt_sender_pending(held), left);
+    assert_int_equal(tt_sender_send(held, TT_ACTOR_BUS, from, TT_MSG_TICK,
+                                    &body, sizeof body, true),
+                     0);
+    assert_int_equal(tt_sender_pending(held), left + 1);
+    tt_sender_destroy(&held);
+    s_rig_down(&rig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_critical_in_order_droppable_at_the_mark),
         cmocka_unit_test(test_held_until_flush),
+        cmocka_unit_test(test_held_droppable_dropped_while_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
