@@ -87,29 +87,54 @@ static bool s_all_running(tth_proc_t *self)
     return ok;
 }
 
-tth_proc_t *tth_proc_start(int symbols, const char *extra,
-                           const char *supervision)
+tth_proc_t *tth_proc_spawn_text(char *dir, const char *text)
 {
     tth_proc_t *self = calloc(1, sizeof *self);
     assert_non_null(self);
-    self->dir = tth_tmpdir("tt-e2e");
-    size_t len = strlen(self->dir) + 32;
+    self->dir = dir;
+    size_t len = strlen(dir) + 32;
     self->endpoint = malloc(len);
     self->log = malloc(len);
-    snprintf(self->endpoint, len, "ipc://%s/control", self->dir);
-    snprintf(self->log, len, "%s/ticktree.log", self->dir);
-    char *text = tth_config_text(self->endpoint, symbols, extra, supervision);
-    self->config = tth_write_file(self->dir, "ticktree.yaml", text);
-    free(text);
+    assert_true(self->endpoint && self->log);
+    snprintf(self->endpoint, len, "ipc://%s/control", dir);
+    snprintf(self->log, len, "%s/ticktree.log", dir);
+    self->config = tth_write_file(dir, "ticktree.yaml", text);
     const char *args[] = {"run", "-c", self->config, NULL};
     self->pid = tth_spawn(args, self->log);
+    return self;
+}
+
+void tth_proc_dump_log(const tth_proc_t *self)
+{
+    char *log = tth_read_file(self->log);
+    if (!log) {
+        print_error("(no log at %s)\n", self->log);
+        return;
+    }
+    for (const char *p = log; *p;) {
+        int n = (int)strcspn(p, "\n");
+        print_error("%.*s\n", n, p);
+        p += n + (p[n] != '\0');
+    }
+    free(log);
+}
+
+tth_proc_t *tth_proc_start(int symbols, const char *extra,
+                           const char *supervision)
+{
+    char *dir = tth_tmpdir("tt-e2e");
+    size_t len = strlen(dir) + 32;
+    char *endpoint = malloc(len);
+    assert_non_null(endpoint);
+    snprintf(endpoint, len, "ipc://%s/control", dir);
+    char *text = tth_config_text(endpoint, symbols, extra, supervision);
+    free(endpoint);
+    tth_proc_t *self = tth_proc_spawn_text(dir, text);
+    free(text);
     int64_t deadline = tth_now_ms() + 10000;
     while (!s_all_running(self)) {
         if (tth_now_ms() > deadline) {
-            char *log = tth_read_file(self->log);
-            print_error("service did not come up; log:\n%s\n",
-                        log ? log : "(none)");
-            free(log);
+            tth_proc_dump_log(self);
             fail_msg("ticktree did not reach RUNNING within 10 s");
         }
         tth_nap_ms(S_POLL_MS);

@@ -44,6 +44,15 @@ tth_proc_t *tth_proc_start(int symbols, const char *extra,
                            const char *supervision);
 void tth_proc_destroy(tth_proc_t **self_p);
 
+/* Starts `ticktree run` on the config TEXT, written into DIR, which the
+   returned process takes over (tth_proc_destroy removes it): control on
+   ipc://DIR/control, the service's output in DIR/ticktree.log. Does not
+   wait for anything. */
+tth_proc_t *tth_proc_spawn_text(char *dir, const char *text);
+
+/* Prints the service's log line by line (print_error cuts long text). */
+void tth_proc_dump_log(const tth_proc_t *self);
+
 /* Health, or NULL (no reply). Free with tt__reply__free_unpacked on
  *REPLY_P, which holds the storage. */
 Tt__Health *tth_health(tth_proc_t *self, Tt__Reply **reply_p);

@@ -185,17 +185,6 @@ static bool s_key_refused(const s_seen_t *s, uint64_t want)
     return s->n_edges == 2 && strstr(s->last_error, "-2015");
 }
 
-static void s_dump_log(const tth_proc_t *proc)
-{
-    char *log = tth_read_file(proc->log);
-    for (const char *p = log; p && *p;) { /* print_error cuts long text */
-        int n = (int)strcspn(p, "\n");
-        print_error("%.*s\n", n, p);
-        p += n + (p[n] != '\0');
-    }
-    free(log);
-}
-
 static s_seen_t s_wait(tth_proc_t *proc, s_cond_fn *cond, uint64_t want,
                        int timeout_ms, const char *what)
 {
@@ -206,7 +195,7 @@ static s_seen_t s_wait(tth_proc_t *proc, s_cond_fn *cond, uint64_t want,
         seen = s_look(proc);
     }
     if (!cond(&seen, want)) {
-        s_dump_log(proc);
+        tth_proc_dump_log(proc);
         fail_msg("%s: not reached (status %s, subscribes %llu, fills %llu, "
                  "position '%s', error '%s')",
                  what, seen.status, (unsigned long long)seen.subscribes,
@@ -218,18 +207,7 @@ static s_seen_t s_wait(tth_proc_t *proc, s_cond_fn *cond, uint64_t want,
 
 static tth_proc_t *s_start(char *dir, const char *text)
 {
-    tth_proc_t *proc = calloc(1, sizeof *proc);
-    assert_non_null(proc);
-    proc->dir = dir;
-    size_t len = strlen(dir) + 32;
-    proc->endpoint = malloc(len);
-    proc->log = malloc(len);
-    assert_true(proc->endpoint && proc->log);
-    snprintf(proc->endpoint, len, "ipc://%s/control", dir);
-    snprintf(proc->log, len, "%s/ticktree.log", dir);
-    proc->config = tth_write_file(dir, "ticktree.yaml", text);
-    const char *args[] = {"run", "-c", proc->config, NULL};
-    proc->pid = tth_spawn(args, proc->log);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     return proc;
 }
 
@@ -268,7 +246,7 @@ static void s_drive_entry(tth_proc_t *proc, fake_binance_t *fake,
             on(fake, arg);
     }
     if (fake_binance_requests(fake, "POST /api/v3/order") < posts)
-        s_dump_log(proc);
+        tth_proc_dump_log(proc);
     assert_true(fake_binance_requests(fake, "POST /api/v3/order") >= posts);
 }
 
@@ -600,7 +578,7 @@ static void test_filter_refused_locally(void **state)
         tth_nap_ms(100);
     }
     if (s_query_long(dir, sql) < 1)
-        s_dump_log(proc);
+        tth_proc_dump_log(proc);
     assert_true(s_query_long(dir, sql) >= 1);
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 0);
     assert_int_equal(fake_binance_requests(fake, "GET /api/v3/exchangeInfo"),
@@ -670,7 +648,7 @@ static void s_wait_log(const tth_proc_t *proc, const char *needle)
     while (tth_now_ms() < deadline && !s_in_log(proc, needle))
         tth_nap_ms(20);
     if (!s_in_log(proc, needle))
-        s_dump_log(proc);
+        tth_proc_dump_log(proc);
     assert_true(s_in_log(proc, needle));
 }
 

@@ -165,13 +165,7 @@ static s_seen_t s_wait(tth_proc_t *proc, s_cond_fn *cond, uint64_t want,
         seen = s_look(proc);
     }
     if (!cond(&seen, want)) {
-        char *log = tth_read_file(proc->log);
-        for (const char *p = log; p && *p;) { /* print_error cuts long text */
-            int n = (int)strcspn(p, "\n");
-            print_error("%.*s\n", n, p);
-            p += n + (p[n] != '\0');
-        }
-        free(log);
+        tth_proc_dump_log(proc);
         fail_msg("%s: not reached (status %s, subscribes %llu, fills %llu, "
                  "position '%s', error '%s')",
                  what, seen.status, (unsigned long long)seen.subscribes,
@@ -183,18 +177,7 @@ static s_seen_t s_wait(tth_proc_t *proc, s_cond_fn *cond, uint64_t want,
 
 static tth_proc_t *s_start(char *dir, const char *text)
 {
-    tth_proc_t *proc = calloc(1, sizeof *proc);
-    assert_non_null(proc);
-    proc->dir = dir;
-    size_t len = strlen(dir) + 32;
-    proc->endpoint = malloc(len);
-    proc->log = malloc(len);
-    assert_true(proc->endpoint && proc->log);
-    snprintf(proc->endpoint, len, "ipc://%s/control", dir);
-    snprintf(proc->log, len, "%s/ticktree.log", dir);
-    proc->config = tth_write_file(dir, "ticktree.yaml", text);
-    const char *args[] = {"run", "-c", proc->config, NULL};
-    proc->pid = tth_spawn(args, proc->log);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     return proc;
 }
 

@@ -72,24 +72,11 @@ static bool s_up(tth_proc_t *proc)
    its feed to be RUNNING. */
 static tth_proc_t *s_start(char *dir, const char *text)
 {
-    tth_proc_t *proc = calloc(1, sizeof *proc);
-    assert_non_null(proc);
-    proc->dir = dir;
-    size_t len = strlen(dir) + 32;
-    proc->endpoint = malloc(len);
-    proc->log = malloc(len);
-    assert_true(proc->endpoint && proc->log);
-    snprintf(proc->endpoint, len, "ipc://%s/control", dir);
-    snprintf(proc->log, len, "%s/ticktree.log", dir);
-    proc->config = tth_write_file(dir, "ticktree.yaml", text);
-    const char *args[] = {"run", "-c", proc->config, NULL};
-    proc->pid = tth_spawn(args, proc->log);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     int64_t deadline = tth_now_ms() + 10000;
     while (!s_up(proc)) {
         if (tth_now_ms() > deadline) {
-            char *log = tth_read_file(proc->log);
-            print_error("log:\n%s\n", log ? log : "(none)");
-            free(log);
+            tth_proc_dump_log(proc);
             fail_msg("ticktree and its feed did not reach RUNNING");
         }
         tth_nap_ms(20);

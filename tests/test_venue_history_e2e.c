@@ -104,35 +104,17 @@ static s_seen_t s_look(tth_proc_t *proc, const char *symbol)
     return seen;
 }
 
-static void s_dump_log(tth_proc_t *proc)
-{
-    char *log = tth_read_file(proc->log);
-    print_error("log:\n%s\n", log ? log : "(none)");
-    free(log);
-}
-
 /* Starts `ticktree run` on TEXT; waits (bounded) for the symbol to be
    RUNNING and its feed connected. */
 static tth_proc_t *s_start(char *dir, const char *text, const char *symbol)
 {
-    tth_proc_t *proc = calloc(1, sizeof *proc);
-    assert_non_null(proc);
-    proc->dir = dir;
-    size_t len = strlen(dir) + 32;
-    proc->endpoint = malloc(len);
-    proc->log = malloc(len);
-    assert_true(proc->endpoint && proc->log);
-    snprintf(proc->endpoint, len, "ipc://%s/control", dir);
-    snprintf(proc->log, len, "%s/ticktree.log", dir);
-    proc->config = tth_write_file(dir, "ticktree.yaml", text);
-    const char *args[] = {"run", "-c", proc->config, NULL};
-    proc->pid = tth_spawn(args, proc->log);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     int64_t deadline = tth_now_ms() + 15000;
     s_seen_t seen = s_look(proc, symbol);
     while (!(seen.state == TT__STATE__STATE_RUNNING &&
              !strcmp(seen.status, "connected"))) {
         if (tth_now_ms() > deadline) {
-            s_dump_log(proc);
+            tth_proc_dump_log(proc);
             fail_msg("%s and its feed did not reach RUNNING", symbol);
         }
         tth_nap_ms(20);
@@ -181,7 +163,7 @@ static void s_wait_candle(tth_proc_t *proc, const char *symbol, int tf_s,
     int64_t deadline = tth_now_ms() + timeout_ms;
     while (s_candles(proc->dir, symbol, tf_s, open_ts) < 1) {
         if (tth_now_ms() > deadline) {
-            s_dump_log(proc);
+            tth_proc_dump_log(proc);
             fail_msg("no %d s candle of %s at %lld in the store", tf_s, symbol,
                      (long long)open_ts);
         }
@@ -314,7 +296,7 @@ static s_seen_t s_wait_warm(tth_proc_t *proc)
         seen = s_look(proc, "AAPL");
     }
     if (!seen.warm)
-        s_dump_log(proc);
+        tth_proc_dump_log(proc);
     assert_true(seen.warm);
     return seen;
 }
@@ -631,7 +613,7 @@ static void test_binance_live_latency(void **state)
         tth_nap_ms(100);
     }
     if (s_orders(proc, "BTCUSD") < 1)
-        s_dump_log(proc);
+        tth_proc_dump_log(proc);
     assert_true(s_orders(proc, "BTCUSD") >= 1);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     char *log = tth_read_file(proc->log);
