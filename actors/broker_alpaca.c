@@ -135,33 +135,13 @@ static int s_sym_index(const s_ap_t *self, const char *symbol)
     return -1;
 }
 
-static char *s_header(const char *name, const char *value)
-{
-    size_t len = strlen(name) + strlen(value) + 3;
-    char *h = malloc(len);
-    if (h)
-        snprintf(h, len, "%s: %s", name, value);
-    return h;
-}
-
-static void s_wipe(char **text_p)
-{
-    if (*text_p) {
-        volatile char *p = *text_p;
-        while (*p)
-            *p++ = '\0';
-        free(*text_p);
-        *text_p = NULL;
-    }
-}
-
 static void s_destroy(void **self_p)
 {
     s_ap_t *self = *self_p;
     if (!self)
         return;
-    s_wipe(&self->key_hdr);
-    s_wipe(&self->secret_hdr);
+    tt_secret_text_free(&self->key_hdr);
+    tt_secret_text_free(&self->secret_hdr);
     free(self->page);
     free(self);
     *self_p = NULL;
@@ -181,8 +161,8 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
     self->auth_retry_ms = setup->opts->auth_retry_ms;
     self->key = setup->key_id;
     self->secret = setup->secret;
-    self->key_hdr = s_header("APCA-API-KEY-ID", setup->key_id);
-    self->secret_hdr = s_header("APCA-API-SECRET-KEY", setup->secret);
+    self->key_hdr = tt_secret_text("APCA-API-KEY-ID: ", setup->key_id);
+    self->secret_hdr = tt_secret_text("APCA-API-SECRET-KEY: ", setup->secret);
     self->page = calloc(S_PAGE, sizeof *self->page);
     self->scales = (tt_ap_scales_t){.lookup = s_scale, .ctx = self};
     if (!self->key_hdr || !self->secret_hdr || !self->page) {

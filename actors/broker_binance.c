@@ -44,6 +44,7 @@
 #include "actors/broker_binance.h"
 #include "runtime/clock.h"
 #include "runtime/log.h"
+#include "venues/common/secrets.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,33 +61,13 @@ static void s_urls(const tt_feed_opts_t *opts, char *rest, char *stream,
     stream[0] = '\0'; /* /ws/<listenKey>: known once the session opens */
 }
 
-static char *s_dup(const char *prefix, const char *value)
-{
-    size_t len = strlen(prefix) + strlen(value) + 1;
-    char *h = malloc(len);
-    if (h)
-        snprintf(h, len, "%s%s", prefix, value);
-    return h;
-}
-
-static void s_wipe(char **text_p)
-{
-    if (*text_p) {
-        volatile char *p = *text_p;
-        while (*p)
-            *p++ = '\0';
-        free(*text_p);
-        *text_p = NULL;
-    }
-}
-
 static void s_destroy(void **self_p)
 {
     tt_bnb_t *self = *self_p;
     if (!self)
         return;
-    s_wipe(&self->key_hdr);
-    s_wipe(&self->secret);
+    tt_secret_text_free(&self->key_hdr);
+    tt_secret_text_free(&self->secret);
     free(self->filters);
     free(self->trades);
     free(self);
@@ -105,8 +86,8 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
     self->syms = setup->symbols;
     self->count = setup->count;
     self->opts = setup->opts;
-    self->key_hdr = s_dup("X-MBX-APIKEY: ", setup->key_id);
-    self->secret = s_dup("", setup->secret);
+    self->key_hdr = tt_secret_text("X-MBX-APIKEY: ", setup->key_id);
+    self->secret = tt_secret_text("", setup->secret);
     self->filters = calloc(setup->count + 1, sizeof *self->filters);
     self->trades = calloc(TT_BNB_TRADES, sizeof *self->trades);
     const char *def = setup->opts->testnet

@@ -375,6 +375,22 @@ static void test_secret_resolve(void **state)
     assert_null(strstr(err, "kkkk"));
 }
 
+/* A key in a request header: built whole, and gone when freed. */
+static void test_secret_text(void **state)
+{
+    (void)state;
+    char *h = tt_secret_text("X-MBX-APIKEY: ", "k3y");
+    assert_non_null(h);
+    assert_string_equal(h, "X-MBX-APIKEY: k3y");
+    tt_secret_text_free(&h);
+    assert_null(h);
+    tt_secret_text_free(&h); /* NULL is fine */
+    char *bare = tt_secret_text("", "");
+    assert_non_null(bare);
+    assert_string_equal(bare, "");
+    tt_secret_text_free(&bare);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_secret_env),
         cmocka_unit_test(test_secret_file),
         cmocka_unit_test(test_secret_resolve),
+        cmocka_unit_test(test_secret_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

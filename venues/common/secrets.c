@@ -190,3 +190,21 @@ void tt_secret_destroy(tt_secret_t **self_p)
     free(self);
     *self_p = NULL;
 }
+
+char *tt_secret_text(const char *prefix, const char *value)
+{
+    size_t len = strlen(prefix) + strlen(value) + 1;
+    char *text = malloc(len);
+    if (text)
+        snprintf(text, len, "%s%s", prefix, value);
+    return text;
+}
+
+void tt_secret_text_free(char **text_p)
+{
+    if (!*text_p)
+        return;
+    explicit_bzero(*text_p, strlen(*text_p));
+    free(*text_p);
+    *text_p = NULL;
+}

@@ -46,4 +46,13 @@ size_t tt_secret_len(const tt_secret_t *self);
 /* Zeroes and frees *SELF_P (NULL allowed), and sets it to NULL. */
 void tt_secret_destroy(tt_secret_t **self_p);
 
+/* PREFIX followed by VALUE in a new string (a request header carrying a
+   key, "X-MBX-APIKEY: ..."), or NULL when out of memory. Free it with
+   tt_secret_text_free, which zeroes it first. */
+char *tt_secret_text(const char *prefix, const char *value);
+
+/* Zeroes and frees the string *TEXT_P (NULL allowed), and sets it to
+   NULL. */
+void tt_secret_text_free(char **text_p);
+
 #endif
