@@ -273,10 +273,10 @@ static void s_fault(tt_worker_t *self, tt_actor_t *actor,
    touches a socket: it is appended here and handled, in order, right
    after the frame whose handling sent it (s_run_local). A hop between a
    symbol's actors (data, indicator, strategy, execution: one worker)
-   costs a copy instead of a socket round (an eventfd write and read and
-   a few polls, 5 to 10 us on this VM and the larger part of tick to
-   order). Droppable frames are dropped past the mailbox's high-water
-   mark, as a full mailbox would; critical ones always queue. */
+   costs a copy instead of a socket round (an eventfd write and read,
+   polls and libzmq's checks: about ten system calls a hop). Droppable frames
+   are dropped past the mailbox's high-water mark, as a full mailbox would;
+   critical ones always queue. */
 static int s_local_put(void *arg, const void *frame, size_t size, bool critical)
 {
     tt_worker_t *self = arg;
