@@ -391,10 +391,28 @@ static void test_parity_with_a_live_run(void **state)
     int code = tth_run_binary(args, &out);
     if (code != 0)
         fail_msg("backtest failed (%d):\n%s", code, out);
-    const char *fills_sql = "SELECT symbol, coid, fill_id, side, qty, px, fee,"
-                            " ts, pos_qty FROM ledger ORDER BY symbol, id";
-    const char *orders_sql = "SELECT coid, symbol, role, side, type, qty,"
-                             " limit_px, stop_px FROM orders ORDER BY coid";
+    /* The recording holds every tick the feed sent, but at the stop the
+       last of them may not have been handled yet (the feed stops first,
+       then the symbols, on another pipe). The live run handled every
+       tick before the open of the last candle it stored for each
+       symbol: up to there the two runs must agree exactly. */
+    long cut = s_count(live_db, "SELECT min(last) FROM (SELECT"
+                                " max(open_ts) AS last FROM candles"
+                                " WHERE tf_s = 1 GROUP BY symbol)");
+    assert_true(cut > 0);
+    char fills_sql[256], orders_sql[256];
+    snprintf(fills_sql, sizeof fills_sql,
+             "SELECT symbol, coid, fill_id, side, qty, px, fee, ts, pos_qty"
+             " FROM ledger WHERE ts < %ld ORDER BY symbol, id",
+             cut);
+    snprintf(orders_sql, sizeof orders_sql,
+             "SELECT coid, symbol, role, side, type, qty, limit_px, stop_px"
+             " FROM orders WHERE created_ts < %ld ORDER BY coid",
+             cut);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM ledger WHERE ts < %ld",
+             cut);
+    assert_true(s_count(live_db, sql) >= 4); /* most of the run compared */
     char *live_fills = s_table(live_db, fills_sql);
     char *bt_fills = s_table(bt_db, fills_sql);
     char *live_orders = s_table(live_db, orders_sql);
