@@ -85,6 +85,21 @@ void tt_feed_flush(tt_sender_t *sender, tt_feed_stats_t *stats)
     atomic_store(&stats->queued, tt_sender_flush(sender));
 }
 
+void tt_feed_fence(tt_runtime_t *rt, tt_sender_t *sender)
+{
+    const tt_config_t *cfg = tt_runtime_config(rt);
+    int workers = tt_runtime_workers(rt);
+    /* Symbol W lives on worker W: any actor of it names the worker. */
+    for (int w = 0; w < workers && (size_t)w < cfg->symbol_count; w++) {
+        tt_runtime_fence_sent(rt, 1);
+        if (tt_sender_send(sender, tt_runtime_actor_id(w, TT_ROLE_DATA),
+                           TT_ACTOR_ROOT, TT_SYS_FENCE, NULL, 0, true) != 0)
+            tt_runtime_fence_done(rt); /* never to arrive */
+    }
+    for (int n = 0; n < 1000 && tt_sender_flush(sender); n++)
+        zclock_sleep(1);
+}
+
 static void s_flush(s_feed_t *self, size_t sym)
 {
     tt_feed_send_batch(self->sender, self->actor_of[sym], &self->batch[sym],
@@ -266,6 +281,8 @@ static void s_task(zsock_t *pipe, void *arg)
             break; /* $TERM */
         s_advance(&self);
     }
+    if (poller)
+        tt_feed_fence(self.rt, self.sender);
     zpoller_destroy(&poller);
     s_teardown(&self);
 }

@@ -48,6 +48,12 @@ void tt_feed_send_batch(tt_sender_t *sender, uint32_t to,
 /* Retries the feed's queued frames and publishes how many still wait. */
 void tt_feed_flush(tt_sender_t *sender, tt_feed_stats_t *stats);
 
+/* At a feed's stop, after its last frames: a fence to every worker that
+   hosts a symbol (runtime.h, tt_runtime_fences), so the root stops the
+   symbols only once the ticks already sent are handled. Waits (at most
+   a second) for the feed's queued frames to leave. */
+void tt_feed_fence(tt_runtime_t *rt, tt_sender_t *sender);
+
 /* Checks the params of every sim venue in CFG; reports problems as
    FILE:LINE: message through ERROR_FN and returns their number. */
 int tt_feed_sim_check(const tt_config_t *cfg, tt_config_error_fn *error_fn,

@@ -316,6 +316,8 @@ static void s_task(zsock_t *pipe, void *arg)
         tt_feed_flush(self.sender, self.stats);
         s_publish(&self);
     }
+    if (poller)
+        tt_feed_fence(self.rt, self.sender);
     zpoller_destroy(&poller);
     s_teardown(&self);
 }

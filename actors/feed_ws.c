@@ -146,6 +146,8 @@ static void s_task(zsock_t *pipe, void *arg)
             &tt_runtime_config(self.rt)->venues[self.venue];
         tt_feed_stats_publish(self.stats, &ws, venue->endpoints[ws.url_index]);
     }
+    if (poller)
+        tt_feed_fence(self.rt, self.sender);
     zpoller_destroy(&poller);
     s_teardown(&self);
 }

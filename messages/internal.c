@@ -98,6 +98,7 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
     case TT_SYS_STOP:
     case TT_SYS_PAUSE:
     case TT_SYS_RESUME:
+    case TT_SYS_FENCE:
     case TT_REP_STARTED:
     case TT_REP_STOPPED:
     case TT_REP_STALE:

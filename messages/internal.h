@@ -45,6 +45,9 @@ typedef enum {
     TT_SYS_PAUSE,       /* body: none; the actor stays up, trades nothing */
     TT_SYS_RESUME,
     TT_SYS_FAULT, /* body: tt_sys_fault_t */
+    /* A feed stopping, after its last frames: the worker notes it
+       (tt_runtime_fence_done); the actor it names is any it hosts. */
+    TT_SYS_FENCE,
 
     /* Reports, worker -> root. `from` is the actor concerned. */
     TT_REP_STARTED = 200,

@@ -26,6 +26,7 @@ struct tt_runtime {
     tt_worker_t **workers;
     bool track;                /* count frames in flight (backtests) */
     _Atomic int64_t inflight;  /* accepted by a sender, not yet handled */
+    _Atomic int64_t fences;    /* sent by stopping feeds, not yet handled */
     pthread_mutex_t idle_lock; /* signals inflight reaching zero */
     pthread_cond_t idle;
     int64_t trade_from_ns; /* signals decided earlier are history */
@@ -267,6 +268,21 @@ bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns)
     bool idle = atomic_load(&self->inflight) == 0;
     pthread_mutex_unlock(&self->idle_lock);
     return idle;
+}
+
+void tt_runtime_fence_sent(tt_runtime_t *self, int64_t n)
+{
+    atomic_fetch_add(&self->fences, n);
+}
+
+void tt_runtime_fence_done(tt_runtime_t *self)
+{
+    atomic_fetch_sub(&self->fences, 1);
+}
+
+int64_t tt_runtime_fences(const tt_runtime_t *self)
+{
+    return atomic_load(&self->fences);
 }
 
 int64_t tt_runtime_inflight(const tt_runtime_t *self)

@@ -144,6 +144,14 @@ bool tt_runtime_tracking(const tt_runtime_t *self);
 void tt_runtime_sent(tt_runtime_t *self);
 void tt_runtime_handled(tt_runtime_t *self, int64_t frames);
 int64_t tt_runtime_inflight(const tt_runtime_t *self);
+
+/* A graceful stop handles what the feeds already sent: a stopping feed
+   sends each worker a fence (TT_SYS_FENCE) behind its last frames, on
+   the same pipe, and counts it sent; the worker counts it done; the root
+   stops the symbols once none is outstanding (or after a bound). */
+void tt_runtime_fence_sent(tt_runtime_t *self, int64_t n);
+void tt_runtime_fence_done(tt_runtime_t *self);
+int64_t tt_runtime_fences(const tt_runtime_t *self);
 /* Waits until nothing is in flight, at most TIMEOUT_NS; true when idle. */
 bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns);
 

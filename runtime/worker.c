@@ -371,6 +371,9 @@ static void s_dispatch(tt_worker_t *self, const tt_msg_t *msg)
     case TT_SYS_FAULT:
         s_fault(self, actor, &msg->body.fault);
         break;
+    case TT_SYS_FENCE:
+        tt_runtime_fence_done(self->rt);
+        break;
     default:
         s_deliver(self, actor, msg);
     }

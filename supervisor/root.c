@@ -19,7 +19,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#define S_WATCHDOG_ABORT_FACTOR 10 /* busy this many deadlines: abort */
+#define S_WATCHDOG_ABORT_FACTOR 10    /* busy this many deadlines: abort */
+#define S_DRAIN_NS (1000 * 1000000LL) /* a stop waits for the feeds this long  \
+                                       */
 
 void tt_root_block_signals(void)
 {
@@ -403,6 +405,24 @@ void tt_root_request_stop(tt_root_t *self)
         tt_root_now(self) + self->cfg->shutdown_timeout_ms * 1000000;
     tt_root_move(self, &self->life, "root", TT_STATE_STOPPING, "stop");
     s_stop_edges(self);
+    /* The symbols stop once they have handled what the feeds sent before
+       they stopped (runtime.h, fences), at most a second later. */
+    self->draining = true;
+    self->drain_deadline_ns = tt_root_now(self) + S_DRAIN_NS;
+}
+
+/* Stops the symbols once the feeds' fences are all handled. */
+static void s_check_drained(tt_root_t *self)
+{
+    if (!self->draining || (tt_runtime_fences(self->rt) > 0 &&
+                            tt_root_now(self) < self->drain_deadline_ns))
+        return;
+    if (tt_runtime_fences(self->rt) > 0)
+        tt_warn("root",
+                "stopping the symbols with %lld feed fence(s) "
+                "still unhandled",
+                (long long)tt_runtime_fences(self->rt));
+    self->draining = false;
     tt_symbols_stop_all(self);
 }
 
@@ -415,6 +435,8 @@ static long s_poll_timeout(tt_root_t *self)
         next = due;
     if (self->stop_requested && self->stop_deadline_ns < next)
         next = self->stop_deadline_ns;
+    if (self->draining)
+        next = now + 1000000; /* the fences are counted, not reported */
     if (self->preview_pending && self->preview_deadline_ns < next)
         next = self->preview_deadline_ns;
     long wait = (long)((next - now) / 1000000);
@@ -483,7 +505,8 @@ int tt_root_run(tt_root_t *self)
         if (items[2].revents & ZMQ_POLLIN)
             s_on_signal(self);
         if (self->stop_requested) {
-            if (tt_symbols_all_stopped(self) &&
+            s_check_drained(self);
+            if (!self->draining && tt_symbols_all_stopped(self) &&
                 !tt_sender_pending(self->sender))
                 break;
             if (tt_root_now(self) >= self->stop_deadline_ns) {

@@ -90,6 +90,8 @@ struct tt_root {
     tt_clock_stats_t clock_stats;
     bool stop_requested;
     int64_t stop_deadline_ns;
+    bool draining;             /* stopping: the feeds' fences outstanding */
+    int64_t drain_deadline_ns; /* symbols stop by then regardless */
     uint64_t transitions;
     tt_clock_t *market; /* the actors' time: the wall clock or a replay's */
     tt_root_opts_t opts;

@@ -276,12 +276,45 @@ static void test_held_droppable_dropped_while_full(void **state)
     s_rig_down(&rig);
 }
 
+/* A fence counts as outstanding from its send until the worker has
+   handled every frame before it on the same pipe. */
+static void test_fence_behind_frames(void **state)
+{
+    (void)state;
+    s_rig_t rig;
+    s_rig_up(&rig);
+    pthread_mutex_lock(&s_probe.lock);
+    s_probe.count = 0;
+    pthread_mutex_unlock(&s_probe.lock);
+    uint32_t probe = tt_runtime_actor_id(0, TT_ROLE_STRATEGY);
+    tt_tick_t body;
+    memset(&body, 0, sizeof body);
+    for (uint32_t i = 0; i < 500; i++) {
+        s_pong_t pong = {.round = 7, .seq = i};
+        memcpy(&body, &pong, sizeof pong);
+        assert_int_equal(tt_sender_send(rig.sender, probe, TT_ACTOR_ROOT,
+                                        TT_MSG_TICK, &body, sizeof body, true),
+                         0);
+    }
+    tt_runtime_fence_sent(rig.rt, 1);
+    assert_int_equal(tt_sender_send(rig.sender, probe, TT_ACTOR_ROOT,
+                                    TT_SYS_FENCE, NULL, 0, true),
+                     0);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tt_runtime_fences(rig.rt) > 0 && tth_now_ms() < deadline)
+        tth_nap_ms(1);
+    assert_int_equal(tt_runtime_fences(rig.rt), 0);
+    assert_int_equal(s_count(), 500); /* all of them before the fence */
+    s_rig_down(&rig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_critical_in_order_droppable_at_the_mark),
         cmocka_unit_test(test_held_until_flush),
         cmocka_unit_test(test_held_droppable_dropped_while_full),
+        cmocka_unit_test(test_fence_behind_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
