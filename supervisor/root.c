@@ -19,9 +19,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#define S_WATCHDOG_ABORT_FACTOR 10    /* busy this many deadlines: abort */
-#define S_DRAIN_NS (1000 * 1000000LL) /* a stop waits for the feeds this long  \
-                                       */
+#define S_WATCHDOG_ABORT_FACTOR 10 /* busy this many deadlines: abort */
+/* How long a stop waits for the feeds' fences before the symbols stop. */
+#define S_DRAIN_NS (1000 * 1000000LL)
 
 void tt_root_block_signals(void)
 {
