@@ -295,17 +295,17 @@ static void s_wait_state(const char *dir, const char *coid, const char *want)
 
 /* Entry, then one OCO: two POSTs, the second an OCO whose parent is the
    take-profit with our id and whose leg works; both ACCEPTED in the
-   store. */
-static void s_wait_oco(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir)
+   store. TARGET and STOP (64 bytes each) get their client order ids. */
+static void s_wait_oco(fake_alpaca_t *fake, const char *dir, char *target,
+                       char *stop)
 {
-    (void)proc;
     int64_t deadline = tth_now_ms() + 5000;
     while (fake_alpaca_requests(fake, "POST /v2/orders") < 2 &&
            tth_now_ms() < deadline)
         tth_nap_ms(20);
-    char target[64], stop[64], status[32] = "";
-    s_wait_state_like(dir, "%-t", S_ACCEPTED, target, sizeof target);
-    s_wait_state_like(dir, "%-s", S_ACCEPTED, stop, sizeof stop);
+    char status[32] = "";
+    s_wait_state_like(dir, "%-t", S_ACCEPTED, target, 64);
+    s_wait_state_like(dir, "%-s", S_ACCEPTED, stop, 64);
     assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 2);
     assert_int_equal(fake_alpaca_coid_count(fake, target), 1);
     assert_int_equal(fake_alpaca_coid_count(fake, stop), 0);
@@ -317,14 +317,28 @@ static void s_wait_oco(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir)
     assert_string_equal(status, "new");
 }
 
-/* The order stream drops; the take-profit fills while it is down. */
-static void s_outage(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir)
+/* The service on DIR against FAKE, up to an entry filled and its OCO
+   working (TARGET and STOP: their ids, 64 bytes each). */
+static tth_proc_t *s_up_to_oco(fake_alpaca_t *fake, char *dir, char *target,
+                               char *stop)
 {
-    char target[64], stop[64], price[32];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
-                 sizeof target);
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
-                 sizeof stop);
+    char *text = s_config(dir, fake_alpaca_port(fake));
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "order stream listening");
+    s_drive_entry(fake, 1);
+    s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
+    assert_int_equal(seen.fills, 1);
+    s_wait_oco(fake, dir, target, stop);
+    return proc;
+}
+
+/* The order stream drops; the take-profit TARGET fills while it is down
+   (STOP its OCO partner). */
+static void s_outage(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir,
+                     const char *target, const char *stop)
+{
+    char price[32];
     long limit =
         s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
@@ -390,17 +404,10 @@ static void test_order_fill_outage(void **state)
     (void)state;
     fake_alpaca_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-broker");
-    char *text = s_config(dir, fake_alpaca_port(fake));
-    tth_proc_t *proc = s_start(dir, text);
-    free(text);
-    s_wait(proc, s_listening, 1, 10000, "order stream listening");
-
-    s_drive_entry(fake, 1);
     /* Entry filled at the venue; the book's stop and target went as one
        OCO order. */
-    s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
-    assert_int_equal(seen.fills, 1);
-    s_wait_oco(proc, fake, dir);
+    char target[64], stop[64];
+    tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
     char entry[64], status[32];
     s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
                  sizeof entry);
@@ -412,7 +419,7 @@ static void test_order_fill_outage(void **state)
     assert_int_equal(fake_alpaca_position(fake, "AAPL", pos, sizeof pos), 0);
     assert_string_equal(pos, "10");
 
-    s_outage(proc, fake, dir);
+    s_outage(proc, fake, dir, target, stop);
     s_no_secret_in_log(proc);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     s_check_store(dir, fake);
@@ -446,18 +453,8 @@ static void test_oco_target_then_stop(void **state)
     (void)state;
     fake_alpaca_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-brokeroco");
-    char *text = s_config(dir, fake_alpaca_port(fake));
-    tth_proc_t *proc = s_start(dir, text);
-    free(text);
-    s_wait(proc, s_listening, 1, 10000, "order stream listening");
-    s_drive_entry(fake, 1);
-    s_wait(proc, s_long, 1, 5000, "entry filled");
-    s_wait_oco(proc, fake, dir);
     char target[64], stop[64], status[32] = "";
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
-                 sizeof target);
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
-                 sizeof stop);
+    tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
     long limit =
         s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     long stop_px =
@@ -530,18 +527,8 @@ static void test_restart_reconciles_with_venue(void **state)
     (void)state;
     fake_alpaca_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-brokerrestart");
-    char *text = s_config(dir, fake_alpaca_port(fake));
-    tth_proc_t *proc = s_start(dir, text);
-    free(text);
-    s_wait(proc, s_listening, 1, 10000, "order stream listening");
-    s_drive_entry(fake, 1);
-    s_wait(proc, s_long, 1, 5000, "entry filled");
-    s_wait_oco(proc, fake, dir);
     char target[64], stop[64], price[32];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
-                 sizeof target);
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
-                 sizeof stop);
+    tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
     long limit =
         s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
@@ -610,18 +597,8 @@ static void test_restart_venue_refuses(void **state)
     (void)state;
     fake_alpaca_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-brokerrestart403");
-    char *text = s_config(dir, fake_alpaca_port(fake));
-    tth_proc_t *proc = s_start(dir, text);
-    free(text);
-    s_wait(proc, s_listening, 1, 10000, "order stream listening");
-    s_drive_entry(fake, 1);
-    s_wait(proc, s_long, 1, 5000, "entry filled");
-    s_wait_oco(proc, fake, dir);
     char target[64], stop[64], line[160];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
-                 sizeof target);
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
-                 sizeof stop);
+    tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
     fake_alpaca_set_reject_auth(fake, true);
     s_restart(proc, "ticktree2.log");

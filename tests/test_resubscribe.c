@@ -140,7 +140,7 @@ static void test_ws_feed_not_connected(void **state)
     tt_feed_resubscribe(feed, "AAA");
     int64_t deadline = tth_now_ms() + 5000;
     while (atomic_load(&rig.stats.resubscribes) < 1 && tth_now_ms() < deadline)
-        zclock_sleep(5);
+        tth_nap_ms(5);
     assert_int_equal(atomic_load(&rig.stats.resubscribes), 1);
     zactor_destroy(&feed);
     s_rig_down(&rig);
@@ -157,13 +157,13 @@ static void test_sim_feed_has_nothing_to_do(void **state)
     tt_feed_resubscribe(feed, "AAA");
     int64_t deadline = tth_now_ms() + 5000;
     while (atomic_load(&rig.stats.resubscribes) < 2 && tth_now_ms() < deadline)
-        zclock_sleep(5);
+        tth_nap_ms(5);
     assert_int_equal(atomic_load(&rig.stats.resubscribes), 2);
     /* It still generates the market, and stops on $TERM. */
     uint64_t ticks = atomic_load(&rig.stats.ticks);
     deadline = tth_now_ms() + 5000;
     while (atomic_load(&rig.stats.ticks) == ticks && tth_now_ms() < deadline)
-        zclock_sleep(5);
+        tth_nap_ms(5);
     assert_true(atomic_load(&rig.stats.ticks) > ticks);
     zactor_destroy(&feed);
     s_rig_down(&rig);

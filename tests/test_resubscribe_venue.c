@@ -25,7 +25,7 @@ static bool s_wait_connections(fake_binance_t *fake, uint64_t want)
         fake_binance_stats(fake, &st);
         if (st.md_connections >= want && st.md_clients == 1)
             return true;
-        zclock_sleep(5);
+        tth_nap_ms(5);
     } while (tth_now_ms() < deadline);
     return false;
 }
