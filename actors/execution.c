@@ -95,6 +95,7 @@ typedef struct {
     bool live;          /* orders go to the venue's broker gateway */
     uint32_t gateway;   /* ...at this address */
     bool warm;          /* the indicator actor says every indicator is warm */
+    bool on_signal;     /* the input in hand is a strategy's signal */
     bool flatten;       /* a restored position waits to be closed */
     bool tell_pos;      /* a restored position: the strategy learns it */
     bool restoring;     /* an actor restart waits for the store (barrier) */
@@ -386,7 +387,8 @@ static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
         return -1;
     tt_evt_order_t ev = {.order = it->order, .intent = 1};
     if (it->kind == TT_INTENT_SUBMIT)
-        tt_actor_latency(actor, TT_LATENCY_DECIDED);
+        tt_actor_latency(actor, self->on_signal ? TT_LATENCY_DECIDED
+                                                : TT_LATENCY_DECIDED_OTHER);
     if (it->kind == TT_INTENT_REPLACE)
         snprintf(ev.parent_coid, sizeof ev.parent_coid, "%s", it->old_coid);
     tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &ev, sizeof ev);
@@ -808,8 +810,12 @@ static int s_on_gateway(tt_actor_t *actor, s_exec_t *self,
 static int s_input(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 {
     switch (msg->hdr.type) {
-    case TT_MSG_SIGNAL:
-        return s_on_signal(actor, self, &msg->body.signal);
+    case TT_MSG_SIGNAL: {
+        self->on_signal = true;
+        int rc = s_on_signal(actor, self, &msg->body.signal);
+        self->on_signal = false;
+        return rc;
+    }
     case TT_MSG_TICKS:
         return s_on_ticks(actor, self, &msg->body.ticks);
     case TT_MSG_SESSION:

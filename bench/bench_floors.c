@@ -10,7 +10,13 @@
         symbol's data and indicator actors compute: the candle builder
         (1 s + 60/300/900/3600 s) and, on every closed 60 s candle, the
         indicators of the default strategy (config/ticktree.yaml:
-        sma_cross fast 10, slow 30, with its default ATR(14) stop).
+        sma_cross fast 10, slow 30, with its default ATR(14) stop);
+    (c) a wake-up: one message from one thread to another that sleeps in
+        zmq_poll between messages, as a worker sleeps between ticks, at a
+        steady rate; the one-way time from just before the send to just
+        after the receive, p50/p99/p99.9. Every live tick crosses at least
+        one such hop (feed thread to worker), so no live tick-to-order
+        figure can be below it.
 
     The ticks come from the seeded sim market (venues/sim), generated into
     memory before any timing, 10 million per case. Every figure is the
@@ -272,6 +278,95 @@ static void s_loop(void)
     printf("checksum %.6g\n", checksum);
 }
 
+/* ---- (c) a wake-up ---------------------------------------------------------
+ */
+
+typedef struct {
+    void *ctx;
+    int rate_hz;
+    int count;
+} s_waker_t;
+
+static int64_t s_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Sends COUNT stamps at RATE_HZ, each after an absolute sleep to its
+   slot, so the receiver has gone back to sleep before the next one. */
+static void *s_wake_send(void *arg)
+{
+    s_waker_t *w = arg;
+    void *push = zmq_socket(w->ctx, ZMQ_PUSH);
+    if (zmq_connect(push, ENDPOINT) != 0)
+        abort();
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    long step = 1000000000L / w->rate_hz;
+    for (int i = 0; i < w->count; i++) {
+        next.tv_nsec += step;
+        while (next.tv_nsec >= 1000000000L) {
+            next.tv_nsec -= 1000000000L;
+            next.tv_sec++;
+        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        int64_t stamp = s_mono_ns();
+        if (zmq_send(push, &stamp, sizeof stamp, 0) != (int)sizeof stamp)
+            abort();
+    }
+    zmq_close(push);
+    return NULL;
+}
+
+static int s_cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void s_wake_case(int rate_hz, int count)
+{
+    void *ctx = zmq_ctx_new();
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    if (zmq_bind(pull, ENDPOINT) != 0)
+        abort();
+    int64_t *lat = malloc((size_t)count * sizeof *lat);
+    if (!lat)
+        abort();
+    s_waker_t w = {ctx, rate_hz, count};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, s_wake_send, &w) != 0)
+        abort();
+    zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};
+    for (int i = 0; i < count; i++) {
+        int64_t stamp;
+        if (zmq_poll(&item, 1, -1) < 0 ||
+            zmq_recv(pull, &stamp, sizeof stamp, 0) != (int)sizeof stamp)
+            abort();
+        lat[i] = s_mono_ns() - stamp;
+    }
+    pthread_join(thread, NULL);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+    qsort(lat, (size_t)count, sizeof *lat, s_cmp_i64);
+    printf("  %8d %8d %9.1f %9.1f %9.1f %9.1f\n", rate_hz, count,
+           (double)lat[count / 2] / 1e3, (double)lat[count * 99 / 100] / 1e3,
+           (double)lat[count * 999 / 1000] / 1e3, (double)lat[count - 1] / 1e3);
+    free(lat);
+}
+
+static void s_wake(void)
+{
+    printf("\n(c) a wake-up: inproc PUSH to a thread asleep in zmq_poll, "
+           "one way (us)\n");
+    printf("  %8s %8s %9s %9s %9s %9s\n", "msgs/s", "samples", "p50", "p99",
+           "p99.9", "max");
+    s_wake_case(200, 2000);
+    s_wake_case(2000, 10000);
+}
+
 int main(void)
 {
     printf("floors: the limits under the end-to-end figures (median of %d "
@@ -279,5 +374,6 @@ int main(void)
            N_RUNS);
     s_zmq();
     s_loop();
+    s_wake();
     return 0;
 }

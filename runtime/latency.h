@@ -41,16 +41,26 @@ int64_t tt_latency_quantile(tt_latency_t *self, double q);
 uint64_t tt_latency_count(tt_latency_t *self);
 
 /* Tick to signal and tick to order, from the origin of the frame in
-   hand: to a signal of the live market (not of warm-up history, which is
-   never traded) arriving at the execution actor, before any hold (the
-   pipeline: candles, indicators, the strategy's decision), to the order's
-   intent leaving the execution actor for the store (the decision, after risk;
-   an input held while an earlier order waits for the store counts from its own
-   origin, so the wait is included), and to the order reaching its broker
-   (after the store committed the intent: a live store fsyncs it first). */
+   hand:
+   - SIGNAL: a signal of the live market (not of warm-up history, which
+     is never traded) arriving at the execution actor, before any hold:
+     the pipeline of candles, indicators and the strategy's decision;
+   - DECIDED: an order decided on such a signal, its intent leaving the
+     execution actor for the store (after risk). A signal held while an
+     earlier order waits for the store counts from its own origin, so the
+     wait is included;
+   - DECIDED_OTHER: an order decided on anything else that came from
+     outside: a trade that filled an entry (its stop and target), moved
+     a trailing stop, or crossed a risk limit. Such a trade has usually
+     waited behind the entry's intent in the store (the execution actor
+     holds its inputs meanwhile, so the book decides in data order, the
+     same in a backtest), so this counts the store's fsync too;
+   - AT_BROKER: any order reaching its broker, after the store committed
+     the intent (a live store fsyncs it first). */
 typedef enum {
     TT_LATENCY_SIGNAL = 0,
     TT_LATENCY_DECIDED,
+    TT_LATENCY_DECIDED_OTHER,
     TT_LATENCY_AT_BROKER,
     TT_LATENCY_KINDS
 } tt_latency_kind_t;

@@ -360,7 +360,8 @@ static void s_start_edges(tt_root_t *self)
 static void s_log_latency(tt_root_t *self)
 {
     static const char *names[TT_LATENCY_KINDS] = {
-        "tick to signal", "tick to order (decided)",
+        "tick to signal", "tick to order (decided on a signal)",
+        "tick to order (decided on other input)",
         "tick to order (at the broker)"};
     for (int k = 0; k < TT_LATENCY_KINDS; k++) {
         tt_latency_t *lat = tt_runtime_latency(self->rt, (tt_latency_kind_t)k);

@@ -618,9 +618,9 @@ static void test_binance_live_latency(void **state)
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     char *log = tth_read_file(proc->log);
     assert_non_null(log);
-    if (!strstr(log, "tick to order (decided): "))
+    if (!strstr(log, "tick to order (decided on a signal): "))
         print_error("log:\n%s\n", log);
-    assert_non_null(strstr(log, "tick to order (decided): "));
+    assert_non_null(strstr(log, "tick to order (decided on a signal): "));
     free(log);
     tth_proc_destroy(&proc);
     fake_binance_stop(&fake);
