@@ -237,6 +237,7 @@ static int s_submit(tt_bnb_t *self, size_t sym, const tt_order_t *ord)
             return rc;
     }
     tt_bnb_order_t *o = tt_bnb_track(self, ord->coid, sym);
+    o->side = ord->side;
     bool send = true;
     if (o->done)
         return TT_BROKER_DONE;
@@ -359,6 +360,7 @@ static int s_query(tt_bnb_t *self, size_t sym, const tt_intent_t *it)
     o->cum = o->seed_cum = ord->filled;
     o->acked = o->seed_acked = ord->state != TT_OS_NEW;
     o->restored = true;
+    o->side = ord->side;
     o->sync = true;
     o->done = false;
     return TT_BROKER_DONE;

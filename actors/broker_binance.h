@@ -40,13 +40,26 @@ typedef struct {
     int64_t list;             /* the venue's orderListId of an OCO leg; 0 */
     bool held;                /* its expiry waits for its partner's trade */
     tt_ns_t hold_until;       /* an exit waiting for its OCO partner (wall) */
+    tt_side_t side;           /* 0 until known (a commission's meaning) */
 } tt_bnb_order_t;
+
+/* One trade of an order, from whichever path brought it. */
+typedef struct {
+    int64_t trade_id;
+    tt_px_t px;
+    tt_qty_t qty;
+    tt_qty_t cum_after; /* the order's filled quantity after it */
+    tt_ns_t ts;         /* 0: now */
+    int64_t commission; /* TT_BN_ASSET_DECIMALS */
+    const char *asset;  /* the commission's asset ("" or NULL: none) */
+} tt_bnb_fill_t;
 
 typedef struct {
     bool loaded;
     tt_ns_t retry_at; /* mono: after a failed fetch */
     char error[96];   /* why the filters could not be read */
     tt_bn_filters_t f;
+    bool fee_warned; /* a commission in a third asset was reported */
 } tt_bnb_filters_t;
 
 typedef struct {
@@ -103,10 +116,10 @@ void tt_bnb_emit(tt_bnb_t *self, tt_bnb_order_t *o, tt_broker_ev_kind_t kind,
                  int32_t code, const char *reason);
 /* A terminal state held for the fills before it: out once they are in. */
 void tt_bnb_settle(tt_bnb_t *self, tt_bnb_order_t *o);
-/* Trade TRADE_ID of O: QTY at PX, bringing the order to CUM_AFTER.
-   Applied when it continues what was reported; a gap marks O to sync. */
-void tt_bnb_trade(tt_bnb_t *self, tt_bnb_order_t *o, int64_t trade_id,
-                  tt_px_t px, tt_qty_t qty, tt_qty_t cum_after, tt_ns_t ts);
+/* Trade F of O, applied (with its commission booked as the fee,
+   docs/VENUES.md) when it continues what was reported; a gap marks O to
+   sync. */
+void tt_bnb_trade(tt_bnb_t *self, tt_bnb_order_t *o, const tt_bnb_fill_t *f);
 /* The venue's view of O: its state and filled quantity (REASON for a
    rejection, may be NULL). */
 void tt_bnb_view(tt_bnb_t *self, tt_bnb_order_t *o, tt_ord_state_t state,

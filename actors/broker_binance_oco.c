@@ -157,6 +157,8 @@ static int s_post(tt_bnb_t *self, size_t sym, const tt_order_t *stop,
 {
     tt_bnb_order_t *const legs[2] = {tt_bnb_track(self, stop->coid, sym),
                                      tt_bnb_track(self, target->coid, sym)};
+    legs[0]->side = stop->side;
+    legs[1]->side = target->side;
     bool send = true;
     if ((legs[0]->unsure || legs[1]->unsure) &&
         s_resolve(self, legs, &send) == TT_BROKER_LATER)

@@ -5,6 +5,7 @@
     Runs on the broker gateway's thread. */
 #include "actors/broker_binance.h"
 #include "runtime/clock.h"
+#include "marketdata/decimal.h"
 #include "runtime/log.h"
 
 #include <stdio.h>
@@ -143,15 +144,85 @@ void tt_bnb_settle(tt_bnb_t *self, tt_bnb_order_t *o)
     o->done = true;
 }
 
-/* Trade TRADE_ID of O: QTY at PX, bringing the order to CUM_AFTER. */
-void tt_bnb_trade(tt_bnb_t *self, tt_bnb_order_t *o, int64_t trade_id,
-                  tt_px_t px, tt_qty_t qty, tt_qty_t cum_after, tt_ns_t ts)
+/* O's symbol's base and quote assets (exchangeInfo's, else from its
+   name) and the lot a base-asset commission is rounded up to: the
+   instrument's, or the venue's step when coarser. */
+static tt_qty_t s_assets(tt_bnb_t *self, const tt_bnb_order_t *o, char *base,
+                         char *quote, size_t size)
 {
-    if (cum_after > o->venue_cum)
-        o->venue_cum = cum_after;
-    if (o->done || cum_after <= o->cum)
+    const tt_bnb_filters_t *f = &self->filters[o->sym];
+    const tt_feed_sym_t *s = &self->syms[o->sym];
+    tt_qty_t lot = s->instrument.lot_size > 0 ? s->instrument.lot_size : 1;
+    base[0] = quote[0] = '\0';
+    if (f->loaded && f->f.base[0] && f->f.quote[0]) {
+        snprintf(base, size, "%s", f->f.base);
+        snprintf(quote, size, "%s", f->f.quote);
+    } else {
+        tt_bn_split_symbol(s->name, base, quote, size);
+    }
+    if (f->loaded && f->f.step_size > lot && f->f.step_size % lot == 0)
+        lot = f->f.step_size;
+    return lot;
+}
+
+/* An asset amount as text, without trailing zeros ("0.001"). */
+static void s_amount(int64_t v, char *out, size_t size)
+{
+    int n = tt_decimal_format(v, TT_BN_ASSET_DECIMALS, out, size);
+    while (n > 1 && out[n - 1] == '0')
+        out[--n] = '\0';
+    if (n > 1 && out[n - 1] == '.')
+        out[--n] = '\0';
+}
+
+/* F's commission into EV's fee (and, in the base asset of a buy, the
+   quantity the position does not get), logged. */
+static void s_fee(tt_bnb_t *self, tt_bnb_order_t *o, const tt_bnb_fill_t *f,
+                  tt_broker_ev_t *ev)
+{
+    if (f->commission == 0)
+        return;
+    char base[16], quote[16], err[160], amount[40];
+    tt_qty_t lot = s_assets(self, o, base, quote, sizeof base);
+    const tt_instrument_t *ins = &self->syms[o->sym].instrument;
+    const char *asset = f->asset ? f->asset : "";
+    s_amount(f->commission, amount, sizeof amount);
+    tt_bn_fee_t fee;
+    if (tt_bn_commission(asset, f->commission, base, quote, o->side, f->px,
+                         f->qty, ins, lot, &fee, err, sizeof err) != 0) {
+        tt_error(tt_bnb_path(self), "%s: commission %s %s not booked: %s",
+                 ev->fill_id, amount, asset, err);
+        return;
+    }
+    ev->fee = fee.fee;
+    ev->fee_qty = fee.fee_qty;
+    if (fee.kind == TT_BN_FEE_BASE)
+        tt_info(tt_bnb_path(self),
+                "%s: commission %s %s kept by the venue: %lld lots less "
+                "held",
+                ev->fill_id, amount, asset, (long long)(fee.fee_qty / lot));
+    if (fee.kind != TT_BN_FEE_OTHER)
+        return;
+    tt_bnb_filters_t *fl = &self->filters[o->sym];
+    if (!fl->fee_warned)
+        tt_warn(tt_bnb_path(self),
+                "%s: commissions paid in %s are booked as a fee of 0 (no "
+                "%s price here); each is logged",
+                self->syms[o->sym].name, asset[0] ? asset : "another asset",
+                asset[0] ? asset : "its");
+    fl->fee_warned = true;
+    tt_info(tt_bnb_path(self), "%s: commission %s %s, not valued", ev->fill_id,
+            amount, asset);
+}
+
+/* Trade F of O. */
+void tt_bnb_trade(tt_bnb_t *self, tt_bnb_order_t *o, const tt_bnb_fill_t *f)
+{
+    if (f->cum_after > o->venue_cum)
+        o->venue_cum = f->cum_after;
+    if (o->done || f->cum_after <= o->cum)
         return; /* reported already, by this path or another */
-    if (cum_after - qty != o->cum || qty <= 0 || px <= 0) {
+    if (f->cum_after - f->qty != o->cum || f->qty <= 0 || f->px <= 0) {
         o->sync = true; /* a trade before it was missed: fetch them all */
         return;
     }
@@ -159,13 +230,14 @@ void tt_bnb_trade(tt_bnb_t *self, tt_bnb_order_t *o, int64_t trade_id,
     tt_broker_ev_t ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = TT_EV_FILL;
-    ev.ts = ts ? ts : tt_broker_gw_now(self->gw);
+    ev.ts = f->ts ? f->ts : tt_broker_gw_now(self->gw);
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
     snprintf(ev.fill_id, sizeof ev.fill_id, "%.24s:%lld",
-             self->syms[o->sym].name, (long long)trade_id);
-    ev.px = px;
-    ev.qty = qty;
-    o->cum = cum_after;
+             self->syms[o->sym].name, (long long)f->trade_id);
+    ev.px = f->px;
+    ev.qty = f->qty;
+    s_fee(self, o, f, &ev);
+    o->cum = f->cum_after;
     tt_broker_gw_emit(self->gw, o->sym, &ev);
 }
 
@@ -200,11 +272,20 @@ void tt_bnb_order_apply(tt_bnb_t *self, tt_bnb_order_t *o,
         o->id = v->order_id;
     if (v->order_list_id >= 0)
         o->list = v->order_list_id;
+    if (v->side)
+        o->side = v->side;
     tt_qty_t cum = 0;
     for (size_t i = 0; i < v->nfills; i++) {
-        cum += v->fills[i].qty;
-        tt_bnb_trade(self, o, v->fills[i].trade_id, v->fills[i].price,
-                     v->fills[i].qty, cum, v->transact_ts);
+        const tt_bn_fill_t *x = &v->fills[i];
+        cum += x->qty;
+        tt_bnb_fill_t f = {.trade_id = x->trade_id,
+                           .px = x->price,
+                           .qty = x->qty,
+                           .cum_after = cum,
+                           .ts = v->transact_ts,
+                           .commission = x->commission,
+                           .asset = x->commission_asset};
+        tt_bnb_trade(self, o, &f);
     }
     if (v->has_status)
         tt_bnb_view(self, o, v->state, v->executed_qty, NULL);

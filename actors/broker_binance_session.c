@@ -47,9 +47,16 @@ static int s_fetch_trades(tt_bnb_t *self, tt_bnb_order_t *o)
     for (size_t i = 0; i < n; i++) {
         if (self->trades[i].order_id != o->id)
             continue;
-        cum += self->trades[i].qty;
-        tt_bnb_trade(self, o, self->trades[i].id, self->trades[i].price,
-                     self->trades[i].qty, cum, self->trades[i].ts);
+        const tt_bn_trade_t *t = &self->trades[i];
+        cum += t->qty;
+        tt_bnb_fill_t f = {.trade_id = t->id,
+                           .px = t->price,
+                           .qty = t->qty,
+                           .cum_after = cum,
+                           .ts = t->ts,
+                           .commission = t->commission,
+                           .asset = t->commission_asset};
+        tt_bnb_trade(self, o, &f);
     }
     return TT_BROKER_DONE;
 }
@@ -285,9 +292,18 @@ static void s_on_exec(tt_bnb_t *self, const tt_bn_exec_t *x)
     tt_bnb_order_t *o = tt_bnb_track(self, x->client_order_id, (size_t)sym);
     if (x->order_id)
         o->id = x->order_id;
-    if (x->exec_type == TT_BN_EXEC_TRADE)
-        tt_bnb_trade(self, o, x->trade_id, x->last_px, x->last_qty, x->cum_qty,
-                     x->transact_ts);
+    if (x->side)
+        o->side = x->side;
+    if (x->exec_type == TT_BN_EXEC_TRADE) {
+        tt_bnb_fill_t f = {.trade_id = x->trade_id,
+                           .px = x->last_px,
+                           .qty = x->last_qty,
+                           .cum_after = x->cum_qty,
+                           .ts = x->transact_ts,
+                           .commission = x->commission,
+                           .asset = x->commission_asset};
+        tt_bnb_trade(self, o, &f);
+    }
     const char *reason =
         x->exec_type == TT_BN_EXEC_REJECTED ? x->reject_reason : NULL;
     tt_bnb_view(self, o, x->state, x->cum_qty, reason);

@@ -32,7 +32,8 @@ int tt_exec_broker_check(const tt_broker_ev_t *ev)
         !memchr(ev->fill_id, '\0', sizeof ev->fill_id) ||
         !memchr(ev->reason, '\0', sizeof ev->reason))
         return -1;
-    if (ev->kind == TT_EV_FILL && (ev->qty <= 0 || ev->px <= 0))
+    if (ev->kind == TT_EV_FILL && (ev->qty <= 0 || ev->px <= 0 ||
+                                   ev->fee_qty < 0 || ev->fee_qty >= ev->qty))
         return -1;
     return 0;
 }

@@ -343,6 +343,11 @@ static int s_check_fill(tt_book_t *self, const tt_order_t *o,
         return tt_book_fail(self, "%s: fill %s has qty %lld px %lld",
                             self->symbol, ev->fill_id, (long long)ev->qty,
                             (long long)ev->px);
+    if (ev->fee_qty < 0 || ev->fee_qty >= ev->qty ||
+        (ev->fee_qty > 0 && o->side != TT_SIDE_BUY))
+        return tt_book_fail(
+            self, "%s: fill %s keeps %lld of %lld as commission", self->symbol,
+            ev->fill_id, (long long)ev->fee_qty, (long long)ev->qty);
     if (ev->qty > tt_order_leaves(o)) {
         self->refused_events++;
         return tt_book_fail(self, "%s: fill %s overfills %s (%lld > %lld)",
@@ -362,20 +367,23 @@ static int s_on_fill(tt_book_t *self, int slot, const tt_broker_ev_t *ev,
     }
     if (s_check_fill(self, o, ev) != 0)
         return -1;
+    /* The ledger's fill is what reached the position: a commission the
+       venue kept in the base asset never did (its value is in the fee).
+       The order counts what the venue executed. */
     tt_fill_t f = {.side = o->side,
                    .px = ev->px,
-                   .qty = ev->qty,
+                   .qty = ev->qty - ev->fee_qty,
                    .fee = ev->fee,
                    .ts = ev->ts};
     snprintf(f.fill_id, sizeof f.fill_id, "%s", ev->fill_id);
     snprintf(f.coid, sizeof f.coid, "%s", o->coid);
     tt_position_delta_t d;
     int64_t value = 0;
-    if (tt_notional(f.px, f.qty, self->inst.qty_decimals, &value) != 0 ||
+    if (tt_notional(f.px, ev->qty, self->inst.qty_decimals, &value) != 0 ||
         tt_position_apply(&self->pos, &f, &d) != 0)
         return tt_book_fail(self, "%s: fill %s overflows the position",
                             self->symbol, f.fill_id);
-    o->filled += f.qty;
+    o->filled += ev->qty;
     o->fees += f.fee;
     o->fill_cost += value;
     o->updated_ts = ev->ts;

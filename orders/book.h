@@ -89,8 +89,12 @@ typedef struct {
     tt_px_t px;                       /* FILL: execution price */
     tt_qty_t qty;                     /* FILL: executed quantity */
     int64_t fee;                      /* FILL: money */
-    int32_t code;                     /* REJECTED: venue code */
-    char reason[64];                  /* REJECTED / EXPIRED: venue text */
+    /* FILL: quantity the venue kept as its commission out of what a BUY
+       delivered (a commission paid in the base asset, rounded up to the
+       lot): the position grows by qty - fee_qty. 0 otherwise. */
+    tt_qty_t fee_qty;
+    int32_t code;    /* REJECTED: venue code */
+    char reason[64]; /* REJECTED / EXPIRED: venue text */
 } tt_broker_ev_t;
 
 /* What tt_book_on_event did, for the actor to persist and publish. */

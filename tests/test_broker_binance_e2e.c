@@ -48,8 +48,9 @@ static int64_t s_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The fake with BTCUSDT; its lot step is STEP. */
-static fake_binance_t *s_fake_step(const char *step)
+/* The fake with BTCUSDT; its lot step is STEP; COMMISSION (0: none,
+   else FAKE_BINANCE_FEE_*) of every trade at 20 bps. */
+static fake_binance_t *s_fake_fee(const char *step, int commission)
 {
     const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
                                        .base = "BTC",
@@ -65,10 +66,17 @@ static fake_binance_t *s_fake_step(const char *step)
                                .secret = S_SECRET,
                                .symbols = &sym,
                                .symbol_count = 1,
-                               .enforce_balance = true};
+                               .enforce_balance = true,
+                               .commission = commission,
+                               .commission_bps = 20};
     fake_binance_t *fake = fake_binance_start(&fcfg);
     assert_non_null(fake);
     return fake;
+}
+
+static fake_binance_t *s_fake_step(const char *step)
+{
+    return s_fake_fee(step, 0);
 }
 
 static fake_binance_t *s_fake(void)
@@ -169,9 +177,13 @@ static bool s_listening(const s_seen_t *s, uint64_t want)
            s->subscribes >= want;
 }
 
+/* The position s_long waits for: the entry's quantity, less a
+   commission kept in the coins. */
+static const char *s_held = S_QTY;
+
 static bool s_long(const s_seen_t *s, uint64_t want)
 {
-    return s->fills >= want && !strcmp(s->position, S_QTY);
+    return s->fills >= want && !strcmp(s->position, s_held);
 }
 
 static bool s_flat_after(const s_seen_t *s, uint64_t want)
@@ -1024,6 +1036,226 @@ static void test_oco_resized_after_partial_entry(void **state)
     fake_binance_stop(&fake);
 }
 
+/* ---- commissions (docs/VENUES.md, "Commissions") ---- */
+
+static int s_reset_held(void **state)
+{
+    (void)state;
+    s_held = S_QTY;
+    return 0;
+}
+
+static long s_in_log_count(const tth_proc_t *proc, const char *needle)
+{
+    char *log = tth_read_file(proc->log);
+    long n = 0;
+    for (const char *p = log; p && (p = strstr(p, needle)); p++)
+        n++;
+    free(log);
+    return n;
+}
+
+/* The book's money value (cents) of QTY (thousandths of a coin) at PX
+   (cents): PX * QTY / 1000 to the nearest, halves away from zero. */
+static long s_value(long px, long qty)
+{
+    return (px * qty + 500) / 1000;
+}
+
+/* A commission of 20 bps in the quote asset of QTY (thousandths) at PX
+   (cents), as the fake charges it and the gateway books it: at 8
+   decimals it is QTY * PX * 1000 * 20 / 10000 = QTY * PX * 2 exactly,
+   then in cents to the nearest. */
+static long s_quote_fee(long px, long qty)
+{
+    return (px * qty * 2 + 500000) / 1000000;
+}
+
+typedef struct {
+    char stop[64], target[64];
+    long entry_px, target_px; /* cents */
+    long held;                /* thousandths of a coin */
+} s_trip_t;
+
+/* The entry filled and both exits working as one list, each sized to
+   what the position holds (HELD, as health shows it). */
+static void s_fee_bracket(tth_proc_t *proc, fake_binance_t *fake,
+                          const char *dir, const char *held, s_trip_t *t)
+{
+    char sql[200];
+    s_held = held;
+    s_bracket_working(proc, fake, dir, t->stop, t->target, sizeof t->stop);
+    t->entry_px =
+        s_query_long(dir, "SELECT px FROM fills WHERE coid LIKE '%-e'");
+    t->target_px =
+        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    t->held = s_query_long(dir, "SELECT qty FROM positions WHERE "
+                                "symbol = 'BTCUSDT'");
+    const char *legs[] = {t->stop, t->target};
+    for (int i = 0; i < 2; i++) {
+        snprintf(sql, sizeof sql, "SELECT qty FROM orders WHERE coid = '%s'",
+                 legs[i]);
+        assert_int_equal(s_query_long(dir, sql), t->held);
+    }
+}
+
+/* After the take-profit: flat here and at the venue, nothing refused or
+   sent alone, two fills with fees ENTRY_FEE and EXIT_FEE, realized P&L
+   REALIZED, all in cents; the store consistent. FILLS: the fills health
+   counts since the process started. */
+static void s_fee_trip_done(tth_proc_t *proc, fake_binance_t *fake,
+                            const char *dir, const s_trip_t *t, uint64_t fills,
+                            long entry_fee, long exit_fee, long realized)
+{
+    s_wait(proc, s_flat_after, fills, 5000, "take-profit filled");
+    s_wait_status(fake, t->target, "FILLED");
+    s_wait_status(fake, t->stop, "EXPIRED");
+    assert_false(s_in_log(proc, "insufficient balance"));
+    assert_false(s_in_log(proc, "sent alone"));
+    assert_false(s_in_log(proc, "not booked"));
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    char path[512], sql[200];
+    snprintf(path, sizeof path, "%s/ticktree.db", dir);
+    long orders = 0;
+    assert_int_equal(tth_check_store(path, 0, &orders), 2);
+    assert_int_equal(orders, 3);
+    snprintf(sql, sizeof sql, "SELECT fee FROM fills WHERE coid = '%s'",
+             t->target);
+    assert_int_equal(s_query_long(dir, sql), exit_fee);
+    assert_int_equal(
+        s_query_long(dir, "SELECT fee FROM fills WHERE coid LIKE '%-e'"),
+        entry_fee);
+    assert_int_equal(s_query_long(dir, "SELECT fees FROM positions WHERE "
+                                       "symbol = 'BTCUSDT'"),
+                     entry_fee + exit_fee);
+    assert_int_equal(s_query_long(dir, "SELECT realized FROM positions WHERE "
+                                       "symbol = 'BTCUSDT'"),
+                     realized);
+    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
+                                       "symbol = 'BTCUSDT'"),
+                     0);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+}
+
+/* Commissions in the asset each trade delivers, as Binance charges by
+   default: the entry (a buy of 0.500 BTC) pays 20 bps in BTC, 0.001 BTC,
+   so 0.499 BTC arrive; the venue's balance holds 0.499 and refuses a
+   sell of more. The position is 0.499, the stop and take-profit are
+   sized 0.499 (no balance refusal), the take-profit (a sell) pays 20 bps
+   of its value in USDT. Worked by hand for an entry at 190.55 and a
+   take-profit at 194.37: entry fee = value of 0.001 BTC at 190.55 =
+   0.19055 -> 0.19; exit fee = 0.499 x 194.37 x 0.002 = 0.19398126 ->
+   0.19; realized = 0.499 x 194.37 - 0.499 x 190.55 = 96.99063 - 95.08445
+   -> 96.99 - 95.08 = 1.91; net 1.91 - 0.38 = 1.53, which is what the
+   coins say: 96.99063 - 0.19398 received for 95.275 paid, 1.52 plus the
+   roundings. The test computes the same from the prices it got. */
+static void test_commission_base_asset(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_DELIVERED);
+    char *dir = tth_tmpdir("tt-bnbrokerfeeb");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_trip_t t;
+    s_fee_bracket(proc, fake, dir, "0.499", &t);
+    assert_int_equal(t.held, 499);
+    assert_int_equal(s_query_long(dir, "SELECT filled FROM orders WHERE "
+                                       "coid LIKE '%-e'"),
+                     500);
+    s_wait_log(proc, "commission 0.001 BTC kept by the venue: 1 lots less");
+    s_trade(fake, t.target_px);
+    s_fee_trip_done(proc, fake, dir, &t, 2, s_value(t.entry_px, 1),
+                    s_quote_fee(t.target_px, 499),
+                    s_value(t.target_px, 499) - s_value(t.entry_px, 499));
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* Every commission in USDT: 20 bps of each trade's value is its fee,
+   the position is the whole 0.500 BTC. */
+static void test_commission_quote_asset(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_QUOTE);
+    char *dir = tth_tmpdir("tt-bnbrokerfeeq");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_trip_t t;
+    s_fee_bracket(proc, fake, dir, S_QTY, &t);
+    assert_int_equal(t.held, 500);
+    s_trade(fake, t.target_px);
+    s_fee_trip_done(proc, fake, dir, &t, 2, s_quote_fee(t.entry_px, 500),
+                    s_quote_fee(t.target_px, 500),
+                    s_value(t.target_px, 500) - s_value(t.entry_px, 500));
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* Every commission in BNB: without a BNB price the fee is booked as 0,
+   with one warning for the symbol and each amount in the log; the
+   position is the whole 0.500 BTC. */
+static void test_commission_bnb(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_BNB);
+    char *dir = tth_tmpdir("tt-bnbrokerfeebnb");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_trip_t t;
+    s_fee_bracket(proc, fake, dir, S_QTY, &t);
+    s_trade(fake, t.target_px);
+    s_wait(proc, s_flat_after, 2, 5000, "take-profit filled");
+    s_wait_log(proc, "commission 0.001 BNB, not valued"); /* the exit's */
+    assert_int_equal(s_in_log_count(proc, "BNB, not valued"), 2);
+    assert_int_equal(s_in_log_count(proc, "commissions paid in BNB are "
+                                          "booked as a fee of 0"),
+                     1);
+    s_fee_trip_done(proc, fake, dir, &t, 2, 0, 0,
+                    s_value(t.target_px, 500) - s_value(t.entry_px, 500));
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* Killed with 0.499 BTC held (the entry's commission kept in BTC) and
+   its exits working; the take-profit fills while down (0.499, paying
+   USDT). After the restart the fill is adopted once from myTrades with
+   its commission as the fee, and the position is flat. */
+static void test_restart_adopts_commission(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_DELIVERED);
+    char *dir = tth_tmpdir("tt-bnbrokerfeer");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_trip_t t;
+    char price[32], line[200];
+    s_fee_bracket(proc, fake, dir, "0.499", &t);
+    snprintf(price, sizeof price, "%ld.%02ld", t.target_px / 100,
+             t.target_px % 100);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
+    assert_int_equal(
+        fake_binance_fill_while_down(fake, t.target, "0.499", price), 0);
+    uint64_t trades = fake_binance_requests(fake, "GET /api/v3/myTrades");
+    s_restart(proc, "ticktree2.log");
+    s_wait(proc, s_flat_after, 1, 10000, "fill adopted after the restart");
+    snprintf(line, sizeof line, "reconcile: adopt_fill %s: filled", t.target);
+    s_wait_log(proc, line);
+    s_wait_state(dir, t.stop, S_EXPIRED);
+    assert_true(fake_binance_requests(fake, "GET /api/v3/myTrades") > trades);
+    assert_int_equal(s_reconciles(dir), 2);
+    s_fee_trip_done(proc, fake, dir, &t, 1, s_value(t.entry_px, 1),
+                    s_quote_fee(t.target_px, 499),
+                    s_value(t.target_px, 499) - s_value(t.entry_px, 499));
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1039,6 +1271,10 @@ int main(void)
         cmocka_unit_test(test_restart_unknown_to_venue),
         cmocka_unit_test(test_oco_target_then_stop),
         cmocka_unit_test(test_oco_resized_after_partial_entry),
+        cmocka_unit_test_teardown(test_commission_base_asset, s_reset_held),
+        cmocka_unit_test_teardown(test_commission_quote_asset, s_reset_held),
+        cmocka_unit_test_teardown(test_commission_bnb, s_reset_held),
+        cmocka_unit_test_teardown(test_restart_adopts_commission, s_reset_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

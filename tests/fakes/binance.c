@@ -70,6 +70,8 @@ static int s_config(fake_binance_t *self, const fake_binance_cfg_t *cfg)
     self->pong_ms = cfg->pong_timeout_ms ? cfg->pong_timeout_ms : 60000;
     self->minute = -1;
     self->enforce_balance = cfg->enforce_balance;
+    self->commission = cfg->commission;
+    self->commission_bps = cfg->commission_bps;
     self->syms = calloc(cfg->symbol_count, sizeof *self->syms);
     if (!self->api_key || !self->secret || !self->syms)
         return -1;

@@ -32,11 +32,42 @@ bool fb_order_open(const fb_order_t *o)
     return !strcmp(o->status, "NEW") || !strcmp(o->status, "PARTIALLY_FILLED");
 }
 
+/* The trade TRADE_ID, or NULL. */
+static const fb_fill_t *s_fill_by_id(const fake_binance_t *self,
+                                     int64_t trade_id)
+{
+    for (size_t i = self->nfills; trade_id >= 0 && i > 0; i--)
+        if (self->fills[i - 1].id == trade_id)
+            return &self->fills[i - 1];
+    return NULL;
+}
+
+/* The commission of a trade of QTY at PX for O: amount and asset. */
+static void s_commission(const fake_binance_t *self, const fb_order_t *o,
+                         int64_t qty, int64_t px, fb_fill_t *f)
+{
+    const fb_symbol_t *s = &self->syms[o->sym];
+    int64_t rate = (int64_t)self->commission_bps * 10000; /* 8 decimals */
+    snprintf(f->asset, sizeof f->asset, "%s", s->quote);
+    if (!self->commission || !rate)
+        return;
+    if (self->commission == FAKE_BINANCE_FEE_BNB) {
+        snprintf(f->asset, sizeof f->asset, "BNB");
+        f->commission = fkdec_mul(qty, rate);
+    } else if (self->commission == FAKE_BINANCE_FEE_DELIVERED && o->buy) {
+        snprintf(f->asset, sizeof f->asset, "%s", s->base);
+        f->commission = fkdec_mul(qty, rate);
+    } else {
+        f->commission = fkdec_mul(fkdec_mul(qty, px), rate);
+    }
+}
+
 void fb_exec_report(fake_binance_t *self, const fb_order_t *o, const char *x,
                     int64_t lqty, int64_t lpx, int64_t trade_id)
 {
     const fb_symbol_t *s = &self->syms[o->sym];
-    char q[40], p[40], P[40], l[40], z[40], L[40], Z[40], Y[40], Q[40];
+    const fb_fill_t *fill = s_fill_by_id(self, trade_id);
+    char q[40], p[40], P[40], l[40], z[40], L[40], Z[40], Y[40], Q[40], n[40];
     json_t *j = json_pack(
         "{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,"
         "s:s,s:s,s:s,s:n,s:I,s:I,s:b,s:b,s:I,s:s,s:s,s:s,s:I,s:s}",
@@ -46,12 +77,15 @@ void fb_exec_report(fake_binance_t *self, const fb_order_t *o, const char *x,
         fb_dec(o->price, p, 40), "P", fb_dec(o->stop, P, 40), "C", "", "x", x,
         "X", o->status, "r", "NONE", "i", (json_int_t)o->id, "l",
         fb_dec(lqty, l, 40), "z", fb_dec(o->executed, z, 40), "L",
-        fb_dec(lpx, L, 40), "n", "0", "N", "T", (json_int_t)o->update_ms, "t",
-        (json_int_t)trade_id, "w", fb_order_open(o), "m", 0, "O",
-        (json_int_t)o->time_ms, "Z", fb_dec(o->cum_quote, Z, 40), "Y",
-        fb_dec(fkdec_mul(lqty, lpx), Y, 40), "Q", fb_dec(o->quote_qty, Q, 40),
-        "W", (json_int_t)o->time_ms, "V", "EXPIRE_MAKER");
+        fb_dec(lpx, L, 40), "n", fb_dec(fill ? fill->commission : 0, n, 40),
+        "N", "T", (json_int_t)o->update_ms, "t", (json_int_t)trade_id, "w",
+        fb_order_open(o), "m", 0, "O", (json_int_t)o->time_ms, "Z",
+        fb_dec(o->cum_quote, Z, 40), "Y", fb_dec(fkdec_mul(lqty, lpx), Y, 40),
+        "Q", fb_dec(o->quote_qty, Q, 40), "W", (json_int_t)o->time_ms, "V",
+        "EXPIRE_MAKER");
     json_object_set_new(j, "g", json_integer(o->list_id ? o->list_id : -1));
+    if (fill) /* "N" is null until the order has a fill */
+        json_object_set_new(j, "N", json_string(fill->asset));
     char *text = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     fb_user_event(self, text);
@@ -94,6 +128,7 @@ void fb_fill(fake_binance_t *self, fb_order_t *o, int64_t qty, int64_t px)
                      .price = px,
                      .qty = qty,
                      .time_ms = o->update_ms};
+    s_commission(self, o, qty, px, f);
     self->stats.fills++;
     fb_exec_report(self, o, "TRADE", qty, px, f->id);
     /* A trade of one leg of an OCO expires the other at once. */
@@ -115,10 +150,15 @@ void fb_end_siblings(fake_binance_t *self, const fb_order_t *o,
 int64_t fb_free_base(fake_binance_t *self, int sym)
 {
     int64_t held = 0;
-    for (size_t i = 0; i < self->nfills; i++)
-        if (self->fills[i].sym == sym)
-            held +=
-                self->fills[i].buy ? self->fills[i].qty : -self->fills[i].qty;
+    const char *base = self->syms[sym].base;
+    for (size_t i = 0; i < self->nfills; i++) {
+        const fb_fill_t *f = &self->fills[i];
+        if (f->sym != sym)
+            continue;
+        held += f->buy ? f->qty : -f->qty;
+        if (!strcmp(f->asset, base)) /* a commission kept in the coins */
+            held -= f->commission;
+    }
     for (size_t i = 0; i < self->norders; i++) {
         const fb_order_t *o = &self->orders[i];
         if (o->sym == sym && !o->buy && o->locks && fb_order_open(o))
@@ -197,13 +237,13 @@ static json_t *s_new_order_reply(fake_binance_t *self, const fb_order_t *o,
     json_t *fills = json_array();
     for (size_t i = first_fill; i < self->nfills; i++) {
         const fb_fill_t *f = &self->fills[i];
-        char p[40], q[40];
+        char p[40], q[40], c[40];
         json_array_append_new(
             fills,
             json_pack("{s:s,s:s,s:s,s:s,s:I}", "price", fb_dec(f->price, p, 40),
-                      "qty", fb_dec(f->qty, q, 40), "commission", "0",
-                      "commissionAsset", self->syms[o->sym].quote, "tradeId",
-                      (json_int_t)f->id));
+                      "qty", fb_dec(f->qty, q, 40), "commission",
+                      fb_dec(f->commission, c, 40), "commissionAsset", f->asset,
+                      "tradeId", (json_int_t)f->id));
     }
     json_object_set_new(j, "fills", fills);
     return j;
@@ -466,18 +506,18 @@ void fb_my_trades(fake_binance_t *self, const fakesrv_req_t *req,
         const fb_fill_t *f = &self->fills[k];
         if (f->sym != i || (only >= 0 && f->order_id != only))
             continue;
-        char p[40], q[40], qq[40];
+        char p[40], q[40], qq[40], c[40];
         json_array_append_new(
-            a,
-            json_pack("{s:s,s:I,s:I,s:i,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:b,"
-                      "s:b}",
-                      "symbol", sym, "id", (json_int_t)f->id, "orderId",
-                      (json_int_t)f->order_id, "orderListId", -1, "price",
-                      fb_dec(f->price, p, 40), "qty", fb_dec(f->qty, q, 40),
-                      "quoteQty", fb_dec(fkdec_mul(f->qty, f->price), qq, 40),
-                      "commission", "0", "commissionAsset", self->syms[i].quote,
-                      "time", (json_int_t)f->time_ms, "isBuyer", f->buy,
-                      "isMaker", 0, "isBestMatch", 1));
+            a, json_pack(
+                   "{s:s,s:I,s:I,s:i,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:b,"
+                   "s:b}",
+                   "symbol", sym, "id", (json_int_t)f->id, "orderId",
+                   (json_int_t)f->order_id, "orderListId", -1, "price",
+                   fb_dec(f->price, p, 40), "qty", fb_dec(f->qty, q, 40),
+                   "quoteQty", fb_dec(fkdec_mul(f->qty, f->price), qq, 40),
+                   "commission", fb_dec(f->commission, c, 40),
+                   "commissionAsset", f->asset, "time", (json_int_t)f->time_ms,
+                   "isBuyer", f->buy, "isMaker", 0, "isBestMatch", 1));
     }
     fb_json(r, 200, a);
 }

@@ -49,6 +49,8 @@ typedef struct {
     int sym;
     bool buy;
     int64_t price, qty, time_ms;
+    int64_t commission; /* 8 decimals, in asset */
+    char asset[12];
 } fb_fill_t;
 
 typedef enum { FB_CONN_RAW, FB_CONN_COMBINED, FB_CONN_USER } fb_conn_kind_t;
@@ -77,9 +79,10 @@ struct fake_binance_t {
     size_t nkeys;
     bool reject_auth;
     int storm;
-    int unknown_outcome;  /* new orders executed, answered 503 */
-    bool enforce_balance; /* sells need free base coins (-2010) */
-    int split_fills;      /* market orders to fill in two trades */
+    int unknown_outcome;            /* new orders executed, answered 503 */
+    bool enforce_balance;           /* sells need free base coins (-2010) */
+    int split_fills;                /* market orders to fill in two trades */
+    int commission, commission_bps; /* fake_binance_cfg_t's */
     int64_t next_list_id;
     int64_t minute, used;
     int64_t warned_until_ms, banned_until_ms;

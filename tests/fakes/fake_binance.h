@@ -51,7 +51,20 @@ typedef struct {
        hold (an OCO list holds them once); else -2010 insufficient
        balance, as at the venue. Off: any sell is accepted. */
     bool enforce_balance;
+    /* Commission on every trade, commission_bps of it (0: none, reported
+       as "0" in the quote asset). FAKE_BINANCE_FEE_DELIVERED: in the
+       asset the trade delivered, as the venue charges by default (the base
+       coins of a buy, which the balance then lacks; the quote of a sell);
+       FAKE_BINANCE_FEE_QUOTE: always in the quote asset (of the trade's
+       value); FAKE_BINANCE_FEE_BNB: in BNB (commission_bps of the trade's
+       quantity, a made-up amount: nobody here prices BNB). */
+    int commission;
+    int commission_bps;
 } fake_binance_cfg_t;
+
+#define FAKE_BINANCE_FEE_DELIVERED 1
+#define FAKE_BINANCE_FEE_QUOTE 2
+#define FAKE_BINANCE_FEE_BNB 3
 
 typedef struct {
     int64_t open_ms;

@@ -78,6 +78,58 @@ static json_t *s_find(json_t *root, const char *symbol)
     return NULL;
 }
 
+/* An asset name of SYM (KEY) into OUT; absent is "", anything else not
+   a short alphanumeric string an error. */
+static int s_asset(json_t *sym, const char *key, char *out, size_t size,
+                   char *err, size_t es)
+{
+    json_t *v = json_object_get(sym, key);
+    if (!v)
+        return 0;
+    const char *t = json_string_value(v);
+    size_t n = t ? strlen(t) : 0;
+    bool ok = t && n > 0 && n < size;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9');
+    if (!ok)
+        return tt_bn_errf(err, es, "exchangeInfo: %s: not an asset name", key);
+    snprintf(out, size, "%s", t);
+    return 0;
+}
+
+/* baseAsset, quoteAsset, and the REQUEST_WEIGHT per minute of rateLimits
+   (an interval in seconds or hours is turned into a minute's share). */
+static int s_assets(json_t *root, json_t *sym, tt_bn_filters_t *out, char *err,
+                    size_t es)
+{
+    if (s_asset(sym, "baseAsset", out->base, sizeof out->base, err, es) ||
+        s_asset(sym, "quoteAsset", out->quote, sizeof out->quote, err, es))
+        return -1;
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(root, "rateLimits"), i, l)
+    {
+        const char *type =
+            json_string_value(json_object_get(l, "rateLimitType"));
+        const char *iv = json_string_value(json_object_get(l, "interval"));
+        json_t *num = json_object_get(l, "intervalNum");
+        json_t *lim = json_object_get(l, "limit");
+        if (!type || strcmp(type, "REQUEST_WEIGHT") || !iv ||
+            strcmp(iv, "MINUTE") || !json_is_integer(num) ||
+            json_integer_value(num) <= 0 || !json_is_integer(lim))
+            continue;
+        if (json_integer_value(lim) <= 0)
+            return tt_bn_errf(err, es,
+                              "exchangeInfo: rateLimits: "
+                              "REQUEST_WEIGHT limit not positive");
+        int64_t per_min = json_integer_value(lim) / json_integer_value(num);
+        if (per_min > 0 &&
+            (!out->weight_per_min || per_min < out->weight_per_min))
+            out->weight_per_min = per_min;
+    }
+    return 0;
+}
+
 int tt_bn_filters_parse(const char *body, size_t len, const char *symbol,
                         const tt_instrument_t *ins, tt_bn_filters_t *out,
                         char *err, size_t errsize)
@@ -109,6 +161,8 @@ int tt_bn_filters_parse(const char *body, size_t len, const char *symbol,
     }
     if (rc == 0 && out->max_notional == 0)
         out->max_notional = INT64_MAX;
+    if (rc == 0)
+        rc = s_assets(root, sym, out, err, errsize);
     json_decref(root);
     return rc;
 }

@@ -262,6 +262,7 @@ typedef struct {
     tt_px_t price;
     tt_qty_t qty;
     int64_t commission; /* TT_BN_ASSET_DECIMALS */
+    char commission_asset[16];
     tt_ns_t ts;
 } tt_bn_trade_t;
 
@@ -271,6 +272,42 @@ typedef struct {
 int tt_bn_trades_parse(const char *body, size_t len, const tt_instrument_t *ins,
                        tt_bn_trade_t *out, size_t cap, size_t *n, char *err,
                        size_t errsize);
+
+/* ---- commissions ---------------------------------------------------- */
+
+/* How a trade's commission is booked (docs/VENUES.md, "Commissions"). */
+typedef enum {
+    TT_BN_FEE_QUOTE = 1, /* in the quote asset: the fee itself */
+    TT_BN_FEE_BASE,      /* in the base asset: out of what a buy delivered */
+    TT_BN_FEE_OTHER,     /* in a third asset (BNB): not valued here */
+} tt_bn_fee_kind_t;
+
+typedef struct {
+    tt_bn_fee_kind_t kind;
+    int64_t fee;      /* money at the price scale (0 for OTHER) */
+    tt_qty_t fee_qty; /* BASE: what the position does not get, lots */
+} tt_bn_fee_t;
+
+/* Books COMMISSION (TT_BN_ASSET_DECIMALS) in ASSET of a trade of QTY at
+   PX on SIDE of a symbol of BASE / QUOTE assets with INS's scales and
+   lot LOT (> 0). QUOTE: the fee is the commission at the price scale
+   (nearest). BASE on a buy: fee_qty is the commission rounded up to the
+   instrument's quantity scale and then to the lot (an exit sized to what
+   is left never asks for coins we lack), the fee its value at PX (the
+   sub-lot rest stays at the venue as dust and is counted in it). BASE on
+   a sell took the coins beyond QTY: valued at PX as a fee. OTHER: fee 0.
+   A zero commission is a QUOTE fee of 0. 0, or -1 with ERR (negative,
+   overflow, fee_qty not below QTY). */
+int tt_bn_commission(const char *asset, int64_t commission, const char *base,
+                     const char *quote, tt_side_t side, tt_px_t px,
+                     tt_qty_t qty, const tt_instrument_t *ins, tt_qty_t lot,
+                     tt_bn_fee_t *out, char *err, size_t errsize);
+
+/* The base and quote assets of SYMBOL when exchangeInfo did not say:
+   QUOTE the longest of the usual quote assets SYMBOL ends with, BASE
+   the rest. false when none fits. */
+bool tt_bn_split_symbol(const char *symbol, char *base, char *quote,
+                        size_t size);
 
 /* ---- klines (warm-up history) -------------------------------------- */
 
@@ -300,11 +337,15 @@ typedef struct {
     int64_t min_notional, max_notional;
     bool notional_applies_to_market;
     int32_t px_decimals, qty_decimals;
+    char base[16], quote[16]; /* baseAsset, quoteAsset; "" when absent */
+    int64_t weight_per_min;   /* rateLimits REQUEST_WEIGHT per minute; 0 */
 } tt_bn_filters_t;
 
 /* Finds SYMBOL in an exchangeInfo body and reads PRICE_FILTER, LOT_SIZE
-   and MIN_NOTIONAL or NOTIONAL at INS's scales. 0, or -1 with ERR (the
-   symbol is absent, a value is finer than the instrument's decimals...). */
+   and MIN_NOTIONAL or NOTIONAL at INS's scales, its baseAsset and
+   quoteAsset, and the REQUEST_WEIGHT limit of rateLimits (per minute). 0, or -1
+   with ERR (the symbol is absent, a value is finer than the instrument's
+   decimals...). */
 int tt_bn_filters_parse(const char *body, size_t len, const char *symbol,
                         const tt_instrument_t *ins, tt_bn_filters_t *out,
                         char *err, size_t errsize);

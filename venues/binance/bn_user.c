@@ -80,6 +80,15 @@ static int s_trade(json_t *t, size_t row, const tt_instrument_t *ins,
     if (x->price <= 0 || x->qty <= 0)
         return tt_bn_errf(err, es, "myTrades[%zu]: price or qty not positive",
                           row);
+    json_t *asset = json_object_get(t, "commissionAsset");
+    if (!json_is_string(asset) ||
+        json_string_length(asset) >= sizeof x->commission_asset)
+        return tt_bn_errf(err, es,
+                          "myTrades[%zu]: field \"commissionAsset\": missing, "
+                          "not a string or too long",
+                          row);
+    snprintf(x->commission_asset, sizeof x->commission_asset, "%s",
+             json_string_value(asset));
     return 0;
 }
 
