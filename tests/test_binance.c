@@ -679,6 +679,27 @@ static void test_filters(void **state)
     assert_int_equal(f.min_notional, 50000000); /* 5 at 10^7 */
     assert_int_equal(f.max_notional, INT64_C(90000000000000));
     assert_true(f.notional_applies_to_market);
+    assert_string_equal(f.base, ""); /* not in this reply */
+    assert_int_equal(f.weight_per_min, 0);
+    /* The assets and the request weight the venue allows a minute. */
+    const char *named =
+        "{\"rateLimits\":[{\"rateLimitType\":\"ORDERS\",\"interval\":"
+        "\"SECOND\",\"intervalNum\":10,\"limit\":100},{\"rateLimitType\":"
+        "\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,"
+        "\"limit\":6000}],\"symbols\":[{\"symbol\":\"BTCUSDT\","
+        "\"baseAsset\":\"BTC\",\"quoteAsset\":\"USDT\",\"filters\":[]}]}";
+    assert_int_equal(tt_bn_filters_parse(named, strlen(named), "BTCUSDT", &ins,
+                                         &f, err, sizeof err),
+                     0);
+    assert_string_equal(f.base, "BTC");
+    assert_string_equal(f.quote, "USDT");
+    assert_int_equal(f.weight_per_min, 6000);
+    const char *badasset = "{\"symbols\":[{\"symbol\":\"BTCUSDT\","
+                           "\"baseAsset\":\"b\\\"c\",\"filters\":[]}]}";
+    assert_int_equal(tt_bn_filters_parse(badasset, strlen(badasset), "BTCUSDT",
+                                         &ins, &f, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "baseAsset: not an asset name"));
     assert_int_equal(tt_bn_filters_parse(s_info, strlen(s_info), "ETHUSDT",
                                          &ins, &f, err, sizeof err),
                      -1);
@@ -817,6 +838,7 @@ static void test_my_trades(void **state)
     assert_int_equal(t[0].price, 6400010);
     assert_int_equal(t[0].qty, 1000);
     assert_int_equal(t[0].commission, 1010000000);
+    assert_string_equal(t[0].commission_asset, "BNB");
     assert_int_equal(t[0].ts, INT64_C(1499865549590) * 1000000);
     assert_int_equal(t[1].qty, 500);
     assert_int_equal(
@@ -851,6 +873,103 @@ static void test_my_trades(void **state)
                                         err, sizeof err),
                      -1);
     assert_non_null(strstr(err, "not an array"));
+    const char *noasset = "[{\"id\":1,\"orderId\":1,\"time\":1,\"price\":"
+                          "\"1\",\"qty\":\"1\",\"commission\":\"0\"}]";
+    assert_int_equal(tt_bn_trades_parse(noasset, strlen(noasset), &ins, t, 4,
+                                        &n, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "myTrades[0]: field \"commissionAsset\""));
+}
+
+/* Commissions in ticktree's terms (BTCUSDT at 2 price and 3 quantity
+   decimals, a lot of 0.001). */
+static void test_commission(void **state)
+{
+    (void)state;
+    const tt_instrument_t ins = {
+        .px_decimals = 2, .qty_decimals = 3, .lot_size = 1, .tick_size = 1};
+    tt_bn_fee_t f;
+    char err[160];
+    /* USDT: the fee itself, to the cent (0.19398126 -> 0.19; 0.195 ->
+       0.20, half away from zero). */
+    assert_int_equal(tt_bn_commission("USDT", 19398126, "BTC", "USDT",
+                                      TT_SIDE_SELL, 19437, 499, &ins, 1, &f,
+                                      err, sizeof err),
+                     0);
+    assert_int_equal(f.kind, TT_BN_FEE_QUOTE);
+    assert_int_equal(f.fee, 19);
+    assert_int_equal(f.fee_qty, 0);
+    assert_int_equal(tt_bn_commission("USDT", 19500000, "BTC", "USDT",
+                                      TT_SIDE_BUY, 19437, 499, &ins, 1, &f, err,
+                                      sizeof err),
+                     0);
+    assert_int_equal(f.fee, 20);
+    /* BTC on a buy of 0.500 at 190.55: 0.001 BTC kept, one lot, worth
+       0.19055 -> 0.19. */
+    assert_int_equal(tt_bn_commission("BTC", 100000, "BTC", "USDT", TT_SIDE_BUY,
+                                      19055, 500, &ins, 1, &f, err, sizeof err),
+                     0);
+    assert_int_equal(f.kind, TT_BN_FEE_BASE);
+    assert_int_equal(f.fee_qty, 1);
+    assert_int_equal(f.fee, 19);
+    /* 0.0005 BTC (10 bps) is half a lot: a whole lot is taken off the
+       position, never less than the venue kept; its value is the fee. */
+    assert_int_equal(tt_bn_commission("BTC", 50000, "BTC", "USDT", TT_SIDE_BUY,
+                                      19055, 500, &ins, 1, &f, err, sizeof err),
+                     0);
+    assert_int_equal(f.fee_qty, 1);
+    assert_int_equal(f.fee, 19);
+    /* ... and up to the venue's coarser step (0.005). */
+    assert_int_equal(tt_bn_commission("BTC", 100001, "BTC", "USDT", TT_SIDE_BUY,
+                                      19055, 500, &ins, 5, &f, err, sizeof err),
+                     0);
+    assert_int_equal(f.fee_qty, 5);
+    assert_int_equal(f.fee, 95); /* 0.005 x 190.55 = 0.95275 */
+    /* All of it kept: refused, nothing would be held. */
+    assert_int_equal(tt_bn_commission("BTC", 100000, "BTC", "USDT", TT_SIDE_BUY,
+                                      19055, 1, &ins, 1, &f, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "leaves nothing"));
+    /* BTC on a sell: coins beyond what was sold, valued. */
+    assert_int_equal(tt_bn_commission("BTC", 100000, "BTC", "USDT",
+                                      TT_SIDE_SELL, 19055, 500, &ins, 1, &f,
+                                      err, sizeof err),
+                     0);
+    assert_int_equal(f.kind, TT_BN_FEE_BASE);
+    assert_int_equal(f.fee_qty, 0);
+    assert_int_equal(f.fee, 19);
+    /* BNB, or an unknown asset: not valued. */
+    assert_int_equal(tt_bn_commission("BNB", 100000, "BTC", "USDT", TT_SIDE_BUY,
+                                      19055, 500, &ins, 1, &f, err, sizeof err),
+                     0);
+    assert_int_equal(f.kind, TT_BN_FEE_OTHER);
+    assert_int_equal(f.fee, 0);
+    assert_int_equal(f.fee_qty, 0);
+    /* None at all: a quote fee of 0, whatever the asset says. */
+    assert_int_equal(tt_bn_commission("", 0, "BTC", "USDT", TT_SIDE_BUY, 19055,
+                                      500, &ins, 1, &f, err, sizeof err),
+                     0);
+    assert_int_equal(f.kind, TT_BN_FEE_QUOTE);
+    assert_int_equal(f.fee, 0);
+    assert_int_equal(tt_bn_commission("USDT", -1, "BTC", "USDT", TT_SIDE_BUY,
+                                      19055, 500, &ins, 1, &f, err, sizeof err),
+                     -1);
+    /* Out of range: refused, not wrapped. */
+    assert_int_equal(tt_bn_commission("BTC", INT64_MAX, "BTC", "USDT",
+                                      TT_SIDE_BUY, INT64_MAX, INT64_MAX, &ins,
+                                      3, &f, err, sizeof err),
+                     -1);
+
+    char base[16], quote[16];
+    assert_true(tt_bn_split_symbol("BTCUSDT", base, quote, sizeof base));
+    assert_string_equal(base, "BTC");
+    assert_string_equal(quote, "USDT");
+    assert_true(tt_bn_split_symbol("ETHFDUSD", base, quote, sizeof base));
+    assert_string_equal(quote, "FDUSD");
+    assert_true(tt_bn_split_symbol("ETHBTC", base, quote, sizeof base));
+    assert_string_equal(base, "ETH");
+    assert_false(tt_bn_split_symbol("USDT", base, quote, sizeof base));
+    assert_false(tt_bn_split_symbol("ABCXYZ", base, quote, sizeof base));
 }
 
 /* A long position's exits as one OCO list: the take-profit above as
@@ -1018,6 +1137,7 @@ int main(void)
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_listen_key),
         cmocka_unit_test(test_my_trades),
+        cmocka_unit_test(test_commission),
         cmocka_unit_test(test_oco_build),
         cmocka_unit_test(test_order_list_response),
     };

@@ -319,6 +319,61 @@ static void test_bracket_partial_entry_and_oco(void **state)
     assert_true(b.next_seq == 6);
 }
 
+/* A venue that keeps its commission out of the coins a buy delivered
+   (Binance, in the base asset): the order counts what was executed, the
+   position what arrived, and the exits cover what is held. */
+static void test_fill_keeps_commission_qty(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    tt_book_result_t res;
+    s_book(&b, NULL);
+    s_enter_long(&b, &out);
+    tt_broker_ev_t ev = {.kind = TT_EV_FILL,
+                         .ts = 3,
+                         .px = 10000,
+                         .qty = 10,
+                         .fee = 100,
+                         .fee_qty = 1,
+                         .coid = "tt-AAPL-1-e",
+                         .fill_id = "f1"};
+    /* All of it kept, or a negative part: refused, nothing applied. */
+    ev.fee_qty = 10;
+    assert_int_equal(tt_book_on_event(&b, &ev, &out, NULL), -1);
+    ev.fee_qty = -1;
+    assert_int_equal(tt_book_on_event(&b, &ev, &out, NULL), -1);
+    assert_int_equal(tt_book_position(&b)->qty, 0);
+    ev.fee_qty = 1;
+    assert_int_equal(tt_book_on_event(&b, &ev, &out, &res), 0);
+    const tt_order_t *e = tt_book_find(&b, "tt-AAPL-1-e");
+    assert_int_equal(e->state, TT_OS_FILLED);
+    assert_int_equal(e->filled, 10);
+    assert_int_equal(e->fees, 100);
+    assert_int_equal(res.fill.qty, 9); /* the ledger's: what arrived */
+    assert_int_equal(tt_book_position(&b)->qty, 9);
+    assert_int_equal(tt_book_position(&b)->cost, 900 * 100);
+    assert_int_equal(tt_book_position(&b)->fees, 100);
+    assert_int_equal(s_intent(&out, TT_ROLE_STOP)->order.qty, 9);
+    assert_int_equal(s_intent(&out, TT_ROLE_TARGET)->order.qty, 9);
+    /* A sell never keeps coins this way: refused. */
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4, &out);
+    tt_broker_ev_t sell = {.kind = TT_EV_FILL,
+                           .ts = 5,
+                           .px = 10200,
+                           .qty = 9,
+                           .fee_qty = 1,
+                           .coid = "tt-AAPL-3-t",
+                           .fill_id = "f2"};
+    assert_int_equal(tt_book_on_event(&b, &sell, &out, NULL), -1);
+    sell.fee_qty = 0;
+    assert_int_equal(tt_book_on_event(&b, &sell, &out, NULL), 0);
+    assert_int_equal(tt_book_position(&b)->qty, 0);
+    /* 9 * (102.00 - 100.00) = 18.00 */
+    assert_int_equal(tt_book_position(&b)->realized, 1800);
+}
+
 static void test_oco_partial_child_resizes_sibling(void **state)
 {
     (void)state;
@@ -734,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_coid_hashed_symbols),
         cmocka_unit_test(test_coid_unique_and_parse),
         cmocka_unit_test(test_bracket_partial_entry_and_oco),
+        cmocka_unit_test(test_fill_keeps_commission_qty),
         cmocka_unit_test(test_oco_partial_child_resizes_sibling),
         cmocka_unit_test(test_partial_fill_then_cancel),
         cmocka_unit_test(test_cancel_rejected_returns_to_working),
