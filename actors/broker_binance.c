@@ -88,6 +88,7 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
     self->opts = setup->opts;
     self->key_hdr = tt_secret_text("X-MBX-APIKEY: ", setup->key_id);
     self->secret = tt_secret_text("", setup->secret);
+    tt_bn_weight_init(&self->weight, TT_BN_WEIGHT_DEFAULT);
     self->filters = calloc(setup->count + 1, sizeof *self->filters);
     self->trades = calloc(TT_BNB_TRADES, sizeof *self->trades);
     const char *def = setup->opts->testnet
@@ -127,8 +128,15 @@ int tt_bnb_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out)
         snprintf(err, sizeof err, "HTTP %d", (int)r.status);
     else if (tt_bn_filters_parse(r.body, r.len, self->syms[sym].name,
                                  &self->syms[sym].instrument, &f->f, err,
-                                 sizeof err) == 0)
+                                 sizeof err) == 0) {
         f->loaded = true;
+        if (f->f.weight_per_min > 0 &&
+            f->f.weight_per_min != self->weight.limit) {
+            tt_bn_weight_limit(&self->weight, f->f.weight_per_min);
+            tt_info(tt_bnb_path(self), "request weight limit %lld a minute",
+                    (long long)f->f.weight_per_min);
+        }
+    }
     tt_http_reply_free(&r);
     if (!f->loaded) {
         snprintf(f->error, sizeof f->error, "exchangeInfo: %.80s", err);

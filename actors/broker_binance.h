@@ -9,6 +9,7 @@
 
 #include "actors/broker_proto.h"
 #include "venues/binance/bn_rest.h"
+#include "venues/binance/bn_weight.h"
 
 /* Orders followed (the oldest finished recycled); trades per order in
    the recovery (the venue's maximum); a signed query string, at most. */
@@ -79,6 +80,8 @@ typedef struct {
     tt_bnb_filters_t *filters;
     tt_bnb_order_t orders[TT_BNB_ORDERS];
     uint64_t touches;
+    tt_bn_weight_t weight; /* the venue's request weight this minute */
+    int64_t held_logged;   /* the hold (ms) last logged */
     tt_bn_trade_t *trades;
 } tt_bnb_t;
 

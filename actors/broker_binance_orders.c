@@ -351,11 +351,53 @@ bool tt_bnb_list_reply(tt_bnb_t *self, size_t sym, const tt_http_reply_t *r,
    TT_BROKER_DONE with *R to read and free; TT_BROKER_LATER (the budget,
    a 429 or 418: nothing to read); TT_BNB_UNKNOWN (no reply, a 5xx: the
    request may or may not have taken effect); -1 (cannot build it). */
+/* Logs a hold until UNTIL (wall ms) once. */
+static void s_hold_note(tt_bnb_t *self, int64_t until, int64_t now_ms,
+                        const char *why)
+{
+    if (until == self->held_logged)
+        return;
+    self->held_logged = until;
+    tt_warn(tt_bnb_path(self), "requests held %lld ms: %s",
+            (long long)(until - now_ms), why);
+}
+
+/* A reply's rate-limit facts: the venue's count, and a refusal for too
+   many requests (429, 418, or -1003 / -1015 in a 400) held until the
+   venue's wait is over. True for such a refusal (R then freed). */
+static bool s_rate_reply(tt_bnb_t *self, tt_http_reply_t *r, int64_t now_ms)
+{
+    tt_bn_weight_seen(&self->weight, r->used_weight, now_ms);
+    if (r->status < 400 || r->status >= 500)
+        return false;
+    tt_bn_reject_t e;
+    tt_bn_error_parse((int)r->status, r->body ? r->body : "", r->len, &e);
+    if (e.cls != TT_BN_REJ_RATE_LIMIT)
+        return false;
+    int64_t until =
+        tt_bn_weight_refused(&self->weight, &e, r->retry_after, now_ms);
+    char why[200];
+    snprintf(why, sizeof why, "%d %lld %.120s", (int)r->status,
+             (long long)e.code, e.msg);
+    s_hold_note(self, until, now_ms, why);
+    tt_http_reply_free(r);
+    return true;
+}
+
 int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
                 tt_bn_query_t *q, bool sign, tt_http_reply_t *r)
 {
     int32_t window = (int32_t)self->opts->recv_window_ms;
     int64_t now_ms = tt_broker_gw_now(self->gw) / TT_NS_PER_MS;
+    int64_t weight = tt_bn_path_weight(method, path);
+    int64_t wait = tt_bn_weight_take(&self->weight, weight, now_ms);
+    if (wait > 0) {
+        if (now_ms >= self->weight.hold_until)
+            s_hold_note(self, now_ms + wait, now_ms,
+                        "the venue's request weight for this minute is "
+                        "nearly spent");
+        return TT_BROKER_LATER;
+    }
     if ((sign ? tt_bn_query_sign(q, self->secret, strlen(self->secret), now_ms,
                                  window)
               : tt_bn_query_finish(q)) < 0) {
@@ -367,8 +409,10 @@ int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
     const char *headers[] = {self->key_hdr, NULL};
     int rc = tt_broker_gw_http(self->gw, method, full, headers, NULL, r, err,
                                sizeof err);
-    if (rc == TT_BROKER_LATER)
+    if (rc == TT_BROKER_LATER) {
+        tt_bn_weight_untake(&self->weight, weight, now_ms); /* not sent */
         return rc;
+    }
     if (rc < 0) {
         self->down++;
         char text[200];
@@ -378,10 +422,11 @@ int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
         return TT_BNB_UNKNOWN;
     }
     self->down = 0;
-    if (r->status == 429 || r->status == 418 || r->status >= 500) {
-        int status = (int)r->status;
+    if (s_rate_reply(self, r, tt_broker_gw_now(self->gw) / TT_NS_PER_MS))
+        return TT_BROKER_LATER; /* not a refusal: the same request later */
+    if (r->status >= 500) {
         tt_http_reply_free(r);
-        return status >= 500 ? TT_BNB_UNKNOWN : TT_BROKER_LATER;
+        return TT_BNB_UNKNOWN;
     }
     return TT_BROKER_DONE;
 }

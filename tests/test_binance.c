@@ -11,6 +11,7 @@
 
 #include "tests/harness.h"
 #include "venues/binance/bn_rest.h"
+#include "venues/binance/bn_weight.h"
 #include "venues/binance/bn_sign.h"
 #include "venues/binance/bn_stream.h"
 
@@ -972,6 +973,68 @@ static void test_commission(void **state)
     assert_false(tt_bn_split_symbol("ABCXYZ", base, quote, sizeof base));
 }
 
+/* The venue's request weight as it counts it: per clock minute, its
+   header the truth, requests stopped at 90 % of the limit, every request
+   held while the venue says wait. */
+static void test_weight(void **state)
+{
+    (void)state;
+    tt_bn_weight_t w;
+    tt_bn_weight_init(&w, 0);
+    assert_int_equal(w.limit, 6000);
+    tt_bn_weight_limit(&w, -5);
+    assert_int_equal(w.limit, 6000);
+    tt_bn_weight_limit(&w, 100);
+    const int64_t t0 = INT64_C(1700000080000); /* 40 s into a minute */
+    int n = 0;
+    while (n < 100 && tt_bn_weight_take(&w, 4, t0) == 0)
+        n++;
+    assert_int_equal(n, 22); /* 88 of the 90 allowed */
+    assert_int_equal(w.used, 88);
+    assert_int_equal(tt_bn_weight_take(&w, 4, t0), 20000); /* next minute */
+    assert_int_equal(tt_bn_weight_take(&w, 2, t0), 0);
+    tt_bn_weight_untake(&w, 2, t0);
+    assert_int_equal(w.used, 88);
+    /* The venue counts more (others on the IP): its count wins. */
+    tt_bn_weight_seen(&w, 89, t0 + 1);
+    assert_int_equal(tt_bn_weight_take(&w, 2, t0 + 1), 19999);
+    tt_bn_weight_seen(&w, -1, t0 + 1); /* no header: nothing changes */
+    assert_int_equal(w.used, 89);
+    /* A new minute starts from nothing; a heavy request goes alone. */
+    assert_int_equal(tt_bn_weight_take(&w, 4, t0 + 20000), 0);
+    assert_int_equal(w.used, 4);
+    tt_bn_weight_init(&w, 10);
+    assert_int_equal(tt_bn_weight_take(&w, 20, t0), 0);
+    assert_int_equal(tt_bn_weight_take(&w, 1, t0), 20000);
+
+    /* Told to wait: Retry-After, else "banned until", else the minute. */
+    tt_bn_weight_init(&w, 6000);
+    tt_bn_reject_t e;
+    const char *body = "{\"code\":-1003,\"msg\":\"Too many requests.\"}";
+    tt_bn_error_parse(400, body, strlen(body), &e);
+    assert_int_equal(e.cls, TT_BN_REJ_RATE_LIMIT);
+    assert_true(tt_bn_weight_refused(&w, &e, 2, t0) == t0 + 2000);
+    assert_int_equal(tt_bn_weight_take(&w, 1, t0 + 500), 1500);
+    assert_int_equal(tt_bn_weight_take(&w, 1, t0 + 2000), 0);
+    assert_true(tt_bn_weight_refused(&w, &e, -1, t0 + 2000) ==
+                INT64_C(1700000100000));
+    const char *ban = "{\"code\":-1003,\"msg\":\"Way too much request "
+                      "weight used; IP banned until 1700000200000. Please "
+                      "use WebSocket Streams.\"}";
+    tt_bn_error_parse(418, ban, strlen(ban), &e);
+    assert_true(tt_bn_weight_refused(&w, &e, -1, t0) == INT64_C(1700000200000));
+    /* A shorter wait never shortens a longer one. */
+    assert_true(tt_bn_weight_refused(&w, &e, 1, t0) == INT64_C(1700000200000));
+
+    assert_int_equal(tt_bn_path_weight("GET", TT_BN_PATH_ORDER), 4);
+    assert_int_equal(tt_bn_path_weight("POST", TT_BN_PATH_ORDER), 1);
+    assert_int_equal(tt_bn_path_weight("GET", TT_BN_PATH_EXCHANGE_INFO), 20);
+    assert_int_equal(tt_bn_path_weight("GET", TT_BN_PATH_KLINES), 2);
+    assert_int_equal(tt_bn_path_weight("GET", TT_BN_PATH_MY_TRADES), 20);
+    assert_int_equal(tt_bn_path_weight("PUT", TT_BN_PATH_USER_STREAM), 2);
+    assert_int_equal(tt_bn_path_weight("DELETE", TT_BN_PATH_ORDER_LIST), 1);
+}
+
 /* A long position's exits as one OCO list: the take-profit above as
    LIMIT_MAKER, the stop below, each leg with our client id. */
 static void test_oco_build(void **state)
@@ -1138,6 +1201,7 @@ int main(void)
         cmocka_unit_test(test_listen_key),
         cmocka_unit_test(test_my_trades),
         cmocka_unit_test(test_commission),
+        cmocka_unit_test(test_weight),
         cmocka_unit_test(test_oco_build),
         cmocka_unit_test(test_order_list_response),
     };

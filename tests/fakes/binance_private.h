@@ -83,6 +83,7 @@ struct fake_binance_t {
     bool enforce_balance;           /* sells need free base coins (-2010) */
     int split_fills;                /* market orders to fill in two trades */
     int commission, commission_bps; /* fake_binance_cfg_t's */
+    int too_many;                   /* requests to answer 400 -1003 */
     int64_t next_list_id;
     int64_t minute, used;
     int64_t warned_until_ms, banned_until_ms;

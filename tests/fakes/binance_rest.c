@@ -107,8 +107,11 @@ static bool s_weigh(fake_binance_t *self, int weight, fakesrv_resp_t *r)
         self->used = 0;
     }
     self->used += weight;
+    if (self->used > (int64_t)self->stats.max_used_weight)
+        self->stats.max_used_weight = (uint64_t)self->used;
     snprintf(v, sizeof v, "%lld", (long long)self->used);
     fakesrv_resp_header(r, "x-mbx-used-weight-1m:", v);
+
     if (self->used <= self->weight_limit && now >= self->warned_until_ms)
         return true;
     if (now < self->warned_until_ms) {
@@ -428,6 +431,17 @@ void fb_http(void *venue, const fakesrv_req_t *req, fakesrv_resp_t *r)
             rt = &s_routes[i];
     if (!s_weigh(self, rt ? rt->weight : 1, r))
         return;
+    if (self->too_many > 0 && !strcmp(route, "POST /api/v3/order")) {
+        self->too_many--; /* the 400 the venue sometimes sends instead */
+        self->stats.http_400_1003++;
+        fb_error(r, 400, -1003,
+                 "Too many requests; current limit is %d requests per "
+                 "minute. Please use the websocket for live updates to "
+                 "avoid polling the API.",
+                 self->weight_limit);
+        fakesrv_resp_header(r, "retry-after:", "1");
+        return;
+    }
     if (!rt) {
         fb_error(r, 404, -1000, "Unknown endpoint %s", route);
         return;

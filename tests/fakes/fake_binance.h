@@ -84,6 +84,8 @@ typedef struct {
     uint64_t orders_received, orders_accepted, fills;
     uint64_t events_sent; /* executionReport frames queued */
     uint64_t pings_sent, pongs_received;
+    uint64_t max_used_weight; /* the highest count in any minute */
+    uint64_t http_400_1003;   /* fake_binance_too_many's answers */
 } fake_binance_stats_t;
 
 typedef struct fake_binance_t fake_binance_t;
@@ -129,6 +131,10 @@ int64_t fake_binance_order_list_id(fake_binance_t *self,
 int fake_binance_drop_connections(fake_binance_t *self);
 void fake_binance_set_reject_auth(fake_binance_t *self, bool reject);
 void fake_binance_rate_limit_storm(fake_binance_t *self, int n);
+/* The next N requests under the limit are counted and then answered 400
+   -1003 "Too many requests" with Retry-After: 1 (the venue's other way
+   of saying it; nothing is carried out). */
+void fake_binance_too_many(fake_binance_t *self, int n);
 /* Every listenKey expires now: a listenKeyExpired event to each
    user-data client, then the keys are forgotten (a keepalive gets -1125,
    a new connection with one is refused). Returns how many expired. */

@@ -31,22 +31,30 @@ static size_t s_write(char *data, size_t size, size_t nmemb, void *arg)
     return add;
 }
 
+/* The value of header line DATA (LEN bytes) when it is NAME (lower
+   case, with its colon) and a number >= 0; else *OUT is left alone. */
+static void s_number(const char *data, size_t len, const char *name, long *out)
+{
+    size_t k = strlen(name);
+    if (len <= k || strncasecmp(data, name, k) != 0)
+        return;
+    char value[32];
+    size_t n = len - k;
+    n = n < sizeof value - 1 ? n : sizeof value - 1;
+    memcpy(value, data + k, n);
+    value[n] = '\0';
+    char *end;
+    long v = strtol(value, &end, 10);
+    if (end != value && v >= 0)
+        *out = v;
+}
+
 static size_t s_header(char *data, size_t size, size_t nmemb, void *arg)
 {
     tt_http_reply_t *r = arg;
     size_t len = size * nmemb;
-    static const char name[] = "retry-after:";
-    if (len > sizeof name - 1 && !strncasecmp(data, name, sizeof name - 1)) {
-        char value[32];
-        size_t n = len - (sizeof name - 1);
-        n = n < sizeof value - 1 ? n : sizeof value - 1;
-        memcpy(value, data + sizeof name - 1, n);
-        value[n] = '\0';
-        char *end;
-        long v = strtol(value, &end, 10);
-        if (end != value && v >= 0)
-            r->retry_after = v;
-    }
+    s_number(data, len, "retry-after:", &r->retry_after);
+    s_number(data, len, "x-mbx-used-weight-1m:", &r->used_weight);
     return len;
 }
 
@@ -79,6 +87,7 @@ int tt_http_request(const char *method, const char *url,
     pthread_once(&s_once, s_global_init);
     memset(out, 0, sizeof *out);
     out->retry_after = -1;
+    out->used_weight = -1;
     CURL *curl = curl_easy_init();
     struct curl_slist *list = s_headers(headers);
     if (!curl || (headers && headers[0] && !list)) {

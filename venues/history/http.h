@@ -13,6 +13,7 @@ typedef struct {
     char *body;  /* NUL-terminated, malloc'd */
     size_t len;
     long retry_after; /* Retry-After seconds; -1 when absent */
+    long used_weight; /* Binance's X-MBX-USED-WEIGHT-1M; -1 when absent */
 } tt_http_reply_t;
 
 /* GETs URL with HEADERS (NULL-terminated "Name: value" lines, may be
