@@ -1036,6 +1036,141 @@ static void test_oco_resized_after_partial_entry(void **state)
     fake_binance_stop(&fake);
 }
 
+/* ---- request weight (docs/VENUES.md, "Rate limiting") ---- */
+
+/* When the fake answered 400 -1003 and when the order landed. */
+typedef struct {
+    int64_t refused_at, accepted_at;
+} s_too_many_t;
+
+static void s_watch_too_many(fake_binance_t *fake, void *arg)
+{
+    s_too_many_t *s = arg;
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    if (st.http_400_1003 > 0 && !s->refused_at)
+        s->refused_at = tth_now_ms();
+    if (st.orders_accepted > 0 && !s->accepted_at)
+        s->accepted_at = tth_now_ms();
+}
+
+/* The entry's POST is answered 400 -1003 "Too many requests" with
+   Retry-After: 1: a rate limit, not a rejection. The gateway holds its
+   requests for the second and sends the same order again; the venue
+   takes it once, it fills, its exits follow. */
+static void test_too_many_requests_retried(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbroker1003");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    s_wait(proc, s_listening, 1, 10000, "user-data stream open");
+    s_too_many_t seen = {0};
+    fake_binance_too_many(fake, 1);
+    s_drive_entry(proc, fake, 2, s_watch_too_many, &seen);
+    s_wait(proc, s_long, 1, 5000, "entry filled after the wait");
+    s_watch_too_many(fake, &seen);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (fake_binance_requests(fake, S_OCO) < 1 && tth_now_ms() < deadline)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.http_400_1003, 1);
+    assert_int_equal(st.http_429 + st.http_418, 0);
+    assert_true(seen.refused_at > 0);
+    /* Sent again only once the wait was over (less the polling's 100 ms
+       and scheduling slack). */
+    assert_true(seen.accepted_at - seen.refused_at >= 800);
+    char entry[64], sql[200];
+    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                 sizeof entry);
+    assert_int_equal(fake_binance_coid_count(fake, entry), 1);
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 2);
+    s_wait_status(fake, entry, "FILLED");
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM order_events WHERE coid = '%s' AND "
+             "to_state = 6",
+             entry);
+    assert_int_equal(s_query_long(dir, sql), 0); /* never REJECTED */
+    s_wait_log(proc, "requests held");
+    s_wait_log(proc, "-1003 Too many requests");
+    s_no_secret_in_log(proc);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+/* A venue whose REQUEST_WEIGHT limit is 80 a minute (exchangeInfo says
+   so): the start, the entry, its exits, then the listenKey expiring
+   again and again, each new session re-querying both exits (2 + 2 x 4),
+   would pass it within the minute. The gateway follows the venue's count
+   and stops at 72 until the next minute: the fake never answers 429 or
+   418 and never counts more than 80. */
+static void test_weight_burst_under_limit(void **state)
+{
+    (void)state;
+    const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
+                                       .base = "BTC",
+                                       .quote = "USDT",
+                                       .min_price = "0.01",
+                                       .max_price = "1000000",
+                                       .tick_size = "0.01",
+                                       .min_qty = "0.001",
+                                       .max_qty = "1000",
+                                       .step_size = "0.001",
+                                       .min_notional = "10"};
+    fake_binance_cfg_t fcfg = {.api_key = S_KEY,
+                               .secret = S_SECRET,
+                               .symbols = &sym,
+                               .symbol_count = 1,
+                               .enforce_balance = true,
+                               .weight_limit = 80};
+    fake_binance_t *fake = fake_binance_start(&fcfg);
+    assert_non_null(fake);
+    char *dir = tth_tmpdir("tt-bnbrokerweight");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    /* The gateway's own request rate out of the way: the venue's weight
+       is what must hold it back. */
+    char *rate = strstr(text, "orders_per_min: 120,");
+    assert_non_null(rate);
+    memcpy(rate, "orders_per_min: 999,", strlen("orders_per_min: 999,"));
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    char stop[64], target[64];
+    s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
+    s_wait_log(proc, "request weight limit 80 a minute");
+    int64_t minute = s_wall_ms() / 60000;
+    for (int i = 0; i < 8; i++) {
+        uint64_t posts =
+            fake_binance_requests(fake, "POST /api/v3/userDataStream");
+        assert_true(fake_binance_expire_listen_keys(fake) >= 0);
+        int64_t deadline = tth_now_ms() + 2000;
+        while (fake_binance_requests(fake, "POST /api/v3/userDataStream") ==
+                   posts &&
+               tth_now_ms() < deadline)
+            tth_nap_ms(20);
+        if (fake_binance_requests(fake, "POST /api/v3/userDataStream") == posts)
+            break; /* held: the minute's weight is spent */
+    }
+    int64_t end = tth_now_ms() + 500; /* time for a request to slip out */
+    while (tth_now_ms() < end)
+        tth_nap_ms(50);
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.http_429, 0);
+    assert_int_equal(st.http_418, 0);
+    assert_true(st.max_used_weight <= 80);
+    if (s_wall_ms() / 60000 == minute) /* else the count started again */
+        s_wait_log(proc, "request weight for this minute is nearly spent");
+    s_no_secret_in_log(proc);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
 /* ---- commissions (docs/VENUES.md, "Commissions") ---- */
 
 static int s_reset_held(void **state)
@@ -1271,6 +1406,8 @@ int main(void)
         cmocka_unit_test(test_restart_unknown_to_venue),
         cmocka_unit_test(test_oco_target_then_stop),
         cmocka_unit_test(test_oco_resized_after_partial_entry),
+        cmocka_unit_test(test_too_many_requests_retried),
+        cmocka_unit_test(test_weight_burst_under_limit),
         cmocka_unit_test_teardown(test_commission_base_asset, s_reset_held),
         cmocka_unit_test_teardown(test_commission_quote_asset, s_reset_held),
         cmocka_unit_test_teardown(test_commission_bnb, s_reset_held),
