@@ -284,9 +284,8 @@ static int s_submit(tt_bnb_t *self, size_t sym, const tt_order_t *ord)
     return TT_BROKER_DONE;
 }
 
-/* DELETE /api/v3/order of O. DONE (answered: *GONE when cancelled or
-   already cancelled here) or LATER. */
-static int s_delete(tt_bnb_t *self, tt_bnb_order_t *o, bool *gone)
+/* DELETE /api/v3/order of O (its list for an OCO leg). */
+int tt_bnb_cancel(tt_bnb_t *self, tt_bnb_order_t *o, bool *gone)
 {
     *gone = o->final == TT_OS_CANCELLED;
     if (o->done || *gone)
@@ -321,20 +320,26 @@ static int s_cancel(tt_bnb_t *self, size_t sym, const tt_intent_t *it)
         return TT_BROKER_DONE; /* ended at the venue: its event went out
                                   (an OCO leg its partner's trade expired,
                                   or its list's cancel took) */
-    return s_delete(self, o, &gone);
+    return tt_bnb_cancel(self, o, &gone);
 }
 
 /* Cancel, then new: Binance spot's order amend only lowers a quantity,
    and cancelReplace would be one more request shape for the same two
    steps. The new order goes out only once the old one is cancelled; a
    refused cancel (the old one filled meanwhile) refuses the replace,
-   which the book reads as the replacement rejected. */
+   which the book reads as the replacement rejected. An old order the
+   venue expired meanwhile (an OCO leg whose partner traded) is gone
+   anyway: the new one goes, as the book asked. */
 static int s_replace(tt_bnb_t *self, size_t sym, const tt_intent_t *it)
 {
     tt_bnb_order_t *old = tt_bnb_track(self, it->old_coid, sym);
     tt_bnb_order_t *o = tt_bnb_track(self, it->order.coid, sym);
     if (o->done || o->acked || o->unsure)
         return s_submit(self, sym, &it->order); /* cancel done before */
+    if (old->final == TT_OS_EXPIRED && !old->done)
+        return TT_BROKER_LATER; /* its expiry waits for its partner's trade */
+    if (old->done && old->final == TT_OS_EXPIRED)
+        return s_submit(self, sym, &it->order); /* gone: the new one goes */
     if (old->done && old->final != TT_OS_CANCELLED) {
         /* Filled or expired meanwhile: nothing to replace. */
         tt_bnb_emit(self, old, TT_EV_CANCEL_REJECTED, 0,
@@ -343,7 +348,7 @@ static int s_replace(tt_bnb_t *self, size_t sym, const tt_intent_t *it)
         return TT_BROKER_DONE;
     }
     bool gone = false;
-    if (!old->done && s_delete(self, old, &gone) == TT_BROKER_LATER)
+    if (!old->done && tt_bnb_cancel(self, old, &gone) == TT_BROKER_LATER)
         return TT_BROKER_LATER;
     if (!gone && !old->done) { /* refused: answered CANCEL_REJECTED */
         o->done = true;

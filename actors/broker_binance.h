@@ -99,6 +99,10 @@ int tt_bnb_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out);
 int tt_bnb_fit(const tt_bnb_filters_t *f, const tt_order_t *ord, tt_px_t *price,
                tt_px_t *stop, char *reason, size_t size);
 
+/* Cancels O at the venue (by its list when it is an OCO leg): DONE
+   (answered: *GONE when it ended cancelled) or LATER. */
+int tt_bnb_cancel(tt_bnb_t *self, tt_bnb_order_t *o, bool *gone);
+
 /* ---- broker_binance_oco.c: a bracket's exits as one order list ---- */
 
 /* Exit ORD (ROLE stop or target) of symbol SYM with its partner from

@@ -22,8 +22,11 @@
     cancels the list, and the new stop waits for the book's new
     take-profit (or its replacement) to leave with it as a new list. An
     exit whose partner does not come in time, or cannot pair (another
-    quantity), goes alone, as before: beside a live partner at the real
-    venue that is refused for balance, and the book then flattens. */
+    quantity), goes alone. An exit sent while its partner still works at
+    the venue alone (what is left of a list after a partial trade, or a
+    lone exit) would be refused for balance and the book would flatten:
+    the partner is cancelled first and the exit waits for the book's
+    replacement of it, to leave together as a new list. */
 #include "actors/broker_binance.h"
 #include "runtime/log.h"
 
@@ -40,15 +43,43 @@ static tt_role_t s_role(const char *coid)
     return r;
 }
 
-/* An exit of ROLE for symbol SYM that is still open here. */
-static bool s_exit_live(const tt_bnb_t *self, size_t sym, tt_role_t role)
+/* An exit of ROLE for symbol SYM that is still open here, or NULL. */
+static tt_bnb_order_t *s_exit_live(tt_bnb_t *self, size_t sym, tt_role_t role)
 {
     for (size_t i = 0; i < TT_BNB_ORDERS; i++) {
-        const tt_bnb_order_t *o = &self->orders[i];
+        tt_bnb_order_t *o = &self->orders[i];
         if (o->used && !o->done && o->sym == sym && s_role(o->coid) == role)
-            return true;
+            return o;
     }
-    return false;
+    return NULL;
+}
+
+/* Exit O would go beside LIVE, its partner working at the venue alone
+   (or as what is left of a list whose other leg ended: a partial trade
+   of the take-profit expires the stop). The venue holds the coins for
+   LIVE and would refuse O for balance, and the book would then flatten
+   at the market. So LIVE is cancelled first; the book, told, sends its
+   replacement, and O waits for it to leave with it as one list. LATER
+   while that goes on; TT_BNB_ALONE when LIVE cannot be cancelled (not
+   acknowledged yet, or the venue refused: it filled meanwhile). */
+static int s_clear_partner(tt_bnb_t *self, tt_bnb_order_t *o,
+                           tt_bnb_order_t *live)
+{
+    if (live->final == TT_OS_CANCELLED)
+        return TT_BROKER_LATER; /* cancelled, its fills still to come */
+    if (!live->acked || live->final)
+        return TT_BNB_ALONE;
+    tt_info(tt_bnb_path(self),
+            "%s: its partner %s works alone at the venue: cancelled first, "
+            "to pair with the book's replacement",
+            o->coid, live->coid);
+    bool gone = false;
+    if (tt_bnb_cancel(self, live, &gone) == TT_BROKER_LATER)
+        return TT_BROKER_LATER;
+    if (!gone)
+        return TT_BNB_ALONE;
+    o->hold_until = tt_broker_gw_now(self->gw) + S_PAIR_WAIT_NS;
+    return TT_BROKER_LATER;
 }
 
 /* STOP and TARGET as one list: same side and quantity, a plain limit
@@ -209,8 +240,11 @@ int tt_bnb_submit_exit(tt_bnb_t *self, size_t sym, const tt_order_t *ord,
         tt_ns_t now = tt_broker_gw_now(self->gw);
         if (!o->hold_until)
             o->hold_until = now + S_PAIR_WAIT_NS;
-        if (s_exit_live(self, sym, other) || o->unsure)
-            return TT_BNB_ALONE; /* beside a live one, or sent alone */
+        if (o->unsure)
+            return TT_BNB_ALONE; /* sent alone before */
+        tt_bnb_order_t *live = s_exit_live(self, sym, other);
+        if (live)
+            return s_clear_partner(self, o, live);
         if (now < o->hold_until)
             return TT_BROKER_LATER;
         tt_warn(tt_bnb_path(self),

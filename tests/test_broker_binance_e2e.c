@@ -1036,6 +1036,73 @@ static void test_oco_resized_after_partial_entry(void **state)
     fake_binance_stop(&fake);
 }
 
+/* The take-profit trades 0.200 of 0.500: the venue expires the stop
+   (its list's other leg) and the take-profit works on alone for 0.300,
+   holding those coins. The book sends a new stop for the 0.300 left;
+   beside the take-profit the venue would refuse it for balance (and the
+   book would flatten at the market), so the gateway cancels the
+   take-profit first, the book sends its replacement, and the two leave
+   as one new list: nothing refused, the position protected. */
+static void test_oco_partner_cleared_after_partial_exit(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnbrokerocop");
+    char *text = s_config(dir, fake_binance_port(fake), 1800);
+    tth_proc_t *proc = s_start(dir, text);
+    free(text);
+    char stop[64], target[64], price[32];
+    s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
+    long limit =
+        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
+    assert_int_equal(fake_binance_fill_while_down(fake, target, "0.2", price),
+                     0);
+    s_wait_status(fake, stop, "EXPIRED");
+    s_held = "0.300";
+    s_wait(proc, s_long, 2, 5000, "position after the partial exit");
+    s_wait_exits(fake, 2);
+    char stop2[64], target2[64], sql[200];
+    s_query_text(dir,
+                 "SELECT coid FROM orders WHERE coid LIKE '%-s' ORDER BY seq "
+                 "DESC LIMIT 1",
+                 stop2, sizeof stop2);
+    s_query_text(dir,
+                 "SELECT coid FROM orders WHERE coid LIKE '%-t' ORDER BY seq "
+                 "DESC LIMIT 1",
+                 target2, sizeof target2);
+    assert_string_not_equal(stop2, stop);
+    assert_string_not_equal(target2, target);
+    s_wait_status(fake, stop2, "NEW");
+    s_wait_status(fake, target2, "NEW");
+    s_wait_status(fake, target, "CANCELED");
+    assert_true(fake_binance_order_list_id(fake, stop2) > 0);
+    assert_int_equal(fake_binance_order_list_id(fake, stop2),
+                     fake_binance_order_list_id(fake, target2));
+    snprintf(sql, sizeof sql, "SELECT qty FROM orders WHERE coid = '%s'",
+             stop2);
+    assert_int_equal(s_query_long(dir, sql), 300);
+    s_wait_state(dir, stop2, S_ACCEPTED);
+    s_wait_state(dir, target2, S_ACCEPTED);
+    assert_false(s_in_log(proc, "insufficient balance"));
+    assert_false(s_in_log(proc, "sent alone"));
+    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM orders WHERE "
+                                       "coid LIKE '%-x'"),
+                     0); /* no flatten */
+    s_seen_t seen = s_look(proc);
+    assert_string_equal(seen.position, "0.300");
+    assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/ticktree.db", dir);
+    long orders = 0;
+    assert_int_equal(tth_check_store(path, 0, &orders), 2);
+    assert_int_equal(orders, 5);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
 /* ---- request weight (docs/VENUES.md, "Rate limiting") ---- */
 
 /* When the fake answered 400 -1003 and when the order landed. */
@@ -1406,6 +1473,8 @@ int main(void)
         cmocka_unit_test(test_restart_unknown_to_venue),
         cmocka_unit_test(test_oco_target_then_stop),
         cmocka_unit_test(test_oco_resized_after_partial_entry),
+        cmocka_unit_test_teardown(test_oco_partner_cleared_after_partial_exit,
+                                  s_reset_held),
         cmocka_unit_test(test_too_many_requests_retried),
         cmocka_unit_test(test_weight_burst_under_limit),
         cmocka_unit_test_teardown(test_commission_base_asset, s_reset_held),
@@ -1413,5 +1482,8 @@ int main(void)
         cmocka_unit_test_teardown(test_commission_bnb, s_reset_held),
         cmocka_unit_test_teardown(test_restart_adopts_commission, s_reset_held),
     };
+    /* TT_TEST_FILTER=test_oco_* runs a subset while iterating. */
+    if (getenv("TT_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("TT_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
