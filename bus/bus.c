@@ -22,8 +22,8 @@
 #define S_REQUEST_MAX 4096       /* a replay request is a few bytes */
 #define S_STORE_RETRY_MS 100     /* a failed commit is retried this often */
 #define S_SNAPSHOT_MAX (4 << 20) /* largest snapshot blob joined */
-#define S_GROUP_ROWS 100000      /* backtest: rows per commit */
-#define S_GROUP_BATCH 4096       /* backtest: queued rows per flush */
+#define S_GROUP_ROWS 1000000     /* backtest: rows per commit */
+#define S_GROUP_BATCH 32768      /* backtest: queued rows per flush */
 #define S_INTENTS TT_STORE_INTENTS_MAX /* live intents under one commit */
 
 /* A live order intent waiting for the commit it shares with the others

@@ -176,15 +176,10 @@ static void *s_thread(void *arg)
     pthread_mutex_lock(&self->lock);
     s_block_t *block;
     while ((block = s_take(self))) {
-        bool last = !self->head;
         pthread_mutex_unlock(&self->lock);
         for (int i = 0; i < block->n; i++)
             s_apply(self, block, &block->ops[i]);
         self->writes += (uint64_t)block->n;
-        /* Queued rows go into the open group once the bus has nothing
-           more for now, so a sync finds them written. */
-        if (last && tt_store_flush(self->store) != 0)
-            s_failed(self);
         block->n = 0;
         block->len = 0;
         pthread_mutex_lock(&self->lock);
@@ -194,6 +189,8 @@ static void *s_thread(void *arg)
         pthread_cond_broadcast(&self->done);
     }
     pthread_mutex_unlock(&self->lock);
+    if (tt_store_flush(self->store) != 0)
+        s_failed(self);
     /* What the run's store cost, beside what its lockstep did. */
     struct timespec cpu = {0, 0};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
@@ -255,6 +252,10 @@ void tt_bus_writer_sync(tt_bus_writer_t *self)
     while (self->applied < self->posted)
         pthread_cond_wait(&self->done, &self->lock);
     pthread_mutex_unlock(&self->lock);
+    /* The writer is idle until the next post: the store's queue goes
+       into the open group from this thread. */
+    if (tt_store_flush(self->store) != 0)
+        s_failed(self);
 }
 
 /* The next op of the current block, with BYTES of arena reserved; a
