@@ -5,6 +5,7 @@
 #include "runtime/log.h"
 #include "venues/replay/merge.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@ typedef struct {
     zsock_t *pipe;
     const tt_config_t *cfg;
     tt_tick_batch_t *batch; /* per config symbol, pending ticks */
+    tt_pack_t *pack;        /* per worker, being filled */
+    uint32_t *pack_to;      /* per worker: its first item's actor */
+    int workers;
     int64_t tf_ns;          /* shortest timeframe: the clock's step */
     int64_t step_end;       /* the boundary the current step ends on */
     int step_ticks;         /* in the step, all symbols */
@@ -190,20 +194,79 @@ static int s_settle(s_replay_t *self)
     }
 }
 
+/* --- packs ------------------------------------------------------------ */
+
+/* Sends worker W's pack: one item as a frame of its own, more as one
+   pack (messages/internal.h). Ticks and clocks are critical. */
+static void s_pack_send(s_replay_t *self, int w)
+{
+    tt_pack_t *pack = &self->pack[w];
+    if (pack->count == 1) {
+        tt_msg_t one, whole = {.hdr = {.type = TT_MSG_PACK}};
+        whole.body.pack = *pack;
+        uint32_t off = 0;
+        bool ok = tt_pack_next(&whole, &off, &one);
+        assert(ok);
+        (void)ok;
+        tt_sender_send(self->sender, one.hdr.to, TT_ACTOR_ROOT, one.hdr.type,
+                       &one.body, one.hdr.len, true);
+    } else if (pack->count > 1)
+        tt_sender_send(self->sender, self->pack_to[w], TT_ACTOR_ROOT,
+                       TT_MSG_PACK, pack, tt_pack_len(pack), true);
+    tt_pack_reset(pack);
+}
+
+/* Adds a frame for data actor TO to its worker's pack; a full pack goes
+   first, and a frame too big for any pack goes alone. */
+static void s_pack_put(s_replay_t *self, uint32_t to, uint16_t type,
+                       const void *body, uint32_t len)
+{
+    int w = tt_runtime_actor(self->rt, to)->worker;
+    tt_pack_t *pack = &self->pack[w];
+    if (tt_pack_add(pack, to, type, body, len) == 0)
+        goto added;
+    s_pack_send(self, w);
+    if (tt_pack_add(pack, to, type, body, len) == 0)
+        goto added;
+    tt_sender_send(self->sender, to, TT_ACTOR_ROOT, type, body, len, true);
+    return;
+added:
+    if (pack->count == 1)
+        self->pack_to[w] = to;
+}
+
+static void s_pack_send_all(s_replay_t *self)
+{
+    for (int w = 0; w < self->workers; w++)
+        s_pack_send(self, w);
+}
+
+/* Every symbol's pending ticks, packed per worker in symbol order: the
+   order each worker sees is the one separate frames had. */
 static void s_flush_all(s_replay_t *self)
 {
-    for (size_t i = 0; i < self->cfg->symbol_count; i++)
-        tt_feed_send_batch(self->sender,
-                           tt_runtime_actor_id((int)i, TT_ROLE_DATA),
-                           &self->batch[i], &self->stats->feed);
+    for (size_t i = 0; i < self->cfg->symbol_count; i++) {
+        tt_tick_batch_t *batch = &self->batch[i];
+        if (!batch->count)
+            continue;
+        uint32_t len = (uint32_t)(offsetof(tt_tick_batch_t, ticks) +
+                                  batch->count * sizeof(tt_tick_t));
+        s_pack_put(self, tt_runtime_actor_id((int)i, TT_ROLE_DATA),
+                   TT_MSG_TICKS, batch, len);
+        atomic_fetch_add(&self->stats->feed.batches, 1);
+        atomic_fetch_add(&self->stats->feed.ticks, batch->count);
+        batch->count = 0;
+    }
+    s_pack_send_all(self);
 }
 
 static void s_send_clock(s_replay_t *self, int64_t now)
 {
     tt_clock_msg_t msg = {.now = now};
     for (size_t i = 0; i < self->cfg->symbol_count; i++)
-        tt_sender_send(self->sender, tt_runtime_actor_id((int)i, TT_ROLE_DATA),
-                       TT_ACTOR_ROOT, TT_MSG_CLOCK, &msg, sizeof msg, true);
+        s_pack_put(self, tt_runtime_actor_id((int)i, TT_ROLE_DATA),
+                   TT_MSG_CLOCK, &msg, sizeof msg);
+    s_pack_send_all(self);
 }
 
 static int s_tell_time(s_replay_t *self, int64_t now)
@@ -417,8 +480,11 @@ static int s_setup(s_replay_t *self)
         calloc(self->cfg->symbol_count + 1, sizeof *self->symbol_ticks);
     self->ahead = malloc(S_AHEAD_MAX * sizeof *self->ahead);
     self->ahead_rc = 1;
+    self->workers = tt_runtime_workers(self->rt);
+    self->pack = calloc((size_t)self->workers, sizeof *self->pack);
+    self->pack_to = calloc((size_t)self->workers, sizeof *self->pack_to);
     if (!self->merge || !self->sender || !self->batch || !self->symbol_ticks ||
-        !self->ahead) {
+        !self->ahead || !self->pack || !self->pack_to) {
         snprintf(self->stats->error, sizeof self->stats->error,
                  "out of memory");
         return -1;
@@ -455,6 +521,8 @@ static void s_teardown(s_replay_t *self)
     free(self->batch);
     free(self->symbol_ticks);
     free(self->ahead);
+    free(self->pack);
+    free(self->pack_to);
 }
 
 static void s_task(zsock_t *pipe, void *arg)

@@ -8,6 +8,7 @@ _Static_assert(sizeof(tt_preview_t) <= TT_MSG_BODY_MAX, "preview");
 _Static_assert(sizeof(tt_evt_snapshot_t) <= TT_MSG_BODY_MAX, "snapshot");
 _Static_assert(sizeof(tt_intent_t) <= TT_MSG_BODY_MAX, "intent");
 _Static_assert(sizeof(tt_broker_ev_t) <= TT_MSG_BODY_MAX, "broker event");
+_Static_assert(sizeof(tt_pack_t) <= TT_MSG_BODY_MAX, "pack");
 
 const char *tt_recon_action_name(int32_t action)
 {
@@ -75,6 +76,8 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_intent_t);
     case TT_MSG_BROKER_EVENT:
         return sizeof(tt_broker_ev_t);
+    case TT_MSG_PACK:
+        return tt_pack_body_size(body, len);
     case TT_EVT_ORDER:
         return sizeof(tt_evt_order_t);
     case TT_EVT_FILL:

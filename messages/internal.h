@@ -11,6 +11,7 @@
 #ifndef TT_MESSAGES_INTERNAL_H
 #define TT_MESSAGES_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,7 @@ typedef enum {
     TT_MSG_PREVIEW,       /* body: tt_preview_t, data -> indicator -> asker */
     TT_MSG_BROKER_INTENT, /* body: tt_intent_t, execution -> broker gateway */
     TT_MSG_BROKER_EVENT, /* body: tt_broker_ev_t, broker gateway -> execution */
+    TT_MSG_PACK,         /* body: tt_pack_t, small frames for one worker */
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */
@@ -311,6 +313,27 @@ typedef struct {
     char reason[TT_REASON_MAX]; /* NUL-terminated */
 } tt_rep_failed_t;
 
+/* A pack: small frames for several actors of one worker in one mailbox
+   frame (the replay feed's step: each symbol's last ticks, each data
+   actor's clock). Each item is a tt_pack_item_t and its body, padded to
+   8 bytes. The worker handles the items in order, each as if it were a
+   mailbox frame of its own (what it causes among the worker's actors is
+   handled before the next item), so a pack changes the cost of a step,
+   not its order: at 1000 symbols a step was 2000 sends, one frame each.
+   An item carries an actor message (TT_MSG_*), never a pack, a command
+   or a report. */
+typedef struct {
+    uint32_t to;   /* destination actor id */
+    uint16_t type; /* tt_msg_type_t, below TT_SYS_START */
+    uint16_t len;  /* body length in bytes */
+} tt_pack_item_t;
+
+typedef struct {
+    uint32_t count; /* items */
+    uint32_t used;  /* bytes of items[] in use */
+    unsigned char items[sizeof(tt_tick_batch_t) - 2 * sizeof(uint32_t)];
+} tt_pack_t;
+
 /* The largest body any message carries. */
 #define TT_MSG_BODY_MAX                                                        \
     (sizeof(tt_tick_batch_t) > sizeof(tt_ind_values_t)                         \
@@ -345,6 +368,7 @@ typedef struct {
         tt_intent_t intent;
         tt_broker_ev_t broker_ev;
         tt_evt_reconcile_t reconcile;
+        tt_pack_t pack;
         unsigned char raw[TT_MSG_BODY_MAX];
     } body;
 } tt_msg_t;
@@ -356,5 +380,23 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len);
 /* Checks a received frame of SIZE bytes: known type, body length matching
    the header and the type. Returns 0 or -1. */
 int tt_msg_check(const void *frame, size_t size);
+
+/* Empties SELF. */
+void tt_pack_reset(tt_pack_t *self);
+/* Appends a frame of TYPE with LEN bytes of BODY for actor TO: 0, or -1
+   when it does not fit (send the pack and start another) or is no actor
+   message (a pack, a command, a report: asserted, a programming error). */
+int tt_pack_add(tt_pack_t *self, uint32_t to, uint16_t type, const void *body,
+                uint32_t len);
+/* What tt_msg_body_size says of a pack body of LEN bytes: LEN when its
+   count and length agree and every item is an actor message of the
+   right size, else -1. */
+long tt_pack_body_size(const void *body, size_t len);
+/* The body length of SELF as sent. */
+uint32_t tt_pack_len(const tt_pack_t *self);
+/* The next item of PACK (a checked frame, tt_msg_check) from *OFF on
+   (0 for the first) into OUT: its header is the pack's with the item's
+   destination, type and length. false after the last. */
+bool tt_pack_next(const tt_msg_t *pack, uint32_t *off, tt_msg_t *out);
 
 #endif

@@ -346,6 +346,8 @@ static void s_deliver(tt_worker_t *self, tt_actor_t *actor, const tt_msg_t *msg)
         s_fail(self, actor);
 }
 
+static void s_unpack(tt_worker_t *self, const tt_msg_t *pack);
+
 static void s_dispatch(tt_worker_t *self, const tt_msg_t *msg)
 {
     tt_actor_t *actor =
@@ -374,6 +376,9 @@ static void s_dispatch(tt_worker_t *self, const tt_msg_t *msg)
     case TT_SYS_FENCE:
         tt_runtime_fence_done(self->rt);
         break;
+    case TT_MSG_PACK:
+        s_unpack(self, msg);
+        break;
     default:
         s_deliver(self, actor, msg);
     }
@@ -387,6 +392,27 @@ static void s_run_local(tt_worker_t *self)
     for (int n = 0; n < S_LOCAL_BATCH && s_local_take(self, &msg); n++) {
         s_dispatch(self, &msg);
         tt_runtime_handled(self->rt, 1);
+    }
+}
+
+/* A pack (messages/internal.h, checked on receipt): each item is handled
+   as a mailbox frame of its own would be, what it causes among this
+   worker's actors included, before the next item. The pack counted as
+   one frame sent and is one handled; its items are counted on their
+   actors as frames sent and taken. */
+static void s_unpack(tt_worker_t *self, const tt_msg_t *pack)
+{
+    tt_msg_t item;
+    uint32_t off = 0;
+    while (tt_pack_next(pack, &off, &item)) {
+        tt_actor_entry_t *entry = item.hdr.to < self->slot_count
+                                      ? self->slots[item.hdr.to].entry
+                                      : NULL;
+        if (entry)
+            atomic_fetch_add_explicit(&entry->stats.enqueued, 1,
+                                      memory_order_relaxed);
+        s_dispatch(self, &item);
+        s_run_local(self);
     }
 }
 

@@ -45,3 +45,5 @@ tt_test(NAME test_retention_e2e LABEL e2e TIMEOUT 120
         LIBS tt_procharness tt_storecheck)
 tt_test(NAME test_local_frames LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_local_frames.c LIBS tt_runtime)
+tt_test(NAME test_pack LABEL actor
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pack.c LIBS tt_runtime)
