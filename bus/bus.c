@@ -529,6 +529,7 @@ static int s_setup(s_bus_t *self)
            candles of many symbols reach their pages in key order. */
         opts.batch_size = S_GROUP_BATCH;
     }
+    opts.max_page_count = self->cfg->store_max_pages;
     self->store = tt_store_open(self->cfg->db_path, &opts, err, sizeof err);
     if (!self->store) {
         tt_error("bus", "%s", err);

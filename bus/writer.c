@@ -15,6 +15,9 @@
 
 #define S_BLOCK_OPS 1024 /* writes per block */
 #define S_BLOCKS_MAX 16  /* blocks in flight before the bus waits */
+/* Failed writes logged one by one; past this they are only counted (a
+   full disk fails every write after it). */
+#define S_ERRORS_LOGGED 10
 
 typedef enum {
     S_CANDLE,
@@ -87,10 +90,16 @@ static void s_copy(char *dst, size_t cap, const char *s)
 
 /* --- the writer thread ------------------------------------------------ */
 
+/* A write failed: its rows, or the whole open group's, are lost. The
+   backtest fails at its end for it (cli/backtest_cmd.c). */
 static void s_failed(tt_bus_writer_t *self)
 {
-    atomic_fetch_add(&self->stats->store_errors, 1);
-    tt_error("bus", "%s", tt_store_error(self->store));
+    uint64_t n = atomic_fetch_add(&self->stats->store_errors, 1) + 1;
+    if (n <= S_ERRORS_LOGGED)
+        tt_error("bus", "store writer: %s", tt_store_error(self->store));
+    if (n == S_ERRORS_LOGGED)
+        tt_error("bus", "store writer: further failed writes are counted, "
+                        "not logged");
 }
 
 static void s_apply_order(tt_bus_writer_t *self, const s_op_t *op)
@@ -189,7 +198,9 @@ static void *s_thread(void *arg)
         pthread_cond_broadcast(&self->done);
     }
     pthread_mutex_unlock(&self->lock);
-    if (tt_store_flush(self->store) != 0)
+    /* The last group, the queue's rows included, is committed here, so
+       a failure is counted with the others. */
+    if (tt_store_commit_group(self->store) != 0)
         s_failed(self);
     /* What the run's store cost, beside what its lockstep did. */
     struct timespec cpu = {0, 0};

@@ -167,6 +167,7 @@ typedef struct {
     tt_log_level_t log_level;
     bool log_json;
     bool fault_injection;        /* allow `ticktree fault` */
+    int store_max_pages;         /* cap on the store file's pages (drills); 0 */
     int64_t watchdog_ms;         /* max time one handler may run (1000) */
     int64_t shutdown_timeout_ms; /* graceful stop budget (5000) */
     int mailbox_hwm;             /* per-worker mailbox high-water mark */

@@ -74,6 +74,11 @@ const tt_replay_stats_t *tt_root_replay_stats(const tt_root_t *self)
     return self->replay;
 }
 
+uint64_t tt_root_store_errors(const tt_root_t *self)
+{
+    return atomic_load(&self->bus_stats.store_errors);
+}
+
 tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
                             const tt_behaviour_t *const roles[TT_ROLE_COUNT],
                             const tt_root_opts_t *opts)

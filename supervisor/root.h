@@ -35,6 +35,9 @@ tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
 
 /* The replay feed's counters (backtest), or NULL. */
 const struct tt_replay_stats *tt_root_replay_stats(const tt_root_t *self);
+/* Store writes the event bus saw fail (final once tt_root_run has
+   returned): a backtest with any has lost rows. */
+uint64_t tt_root_store_errors(const tt_root_t *self);
 void tt_root_destroy(tt_root_t **self_p);
 
 /* Starts everything and runs until SIGINT, SIGTERM or a stop command, then

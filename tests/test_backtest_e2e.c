@@ -31,7 +31,7 @@
 #define S_CONFIG                                                               \
     "service:\n  control: ipc://%s/ctl\n  events: ipc://%s/ev\n"               \
     "  replay: ipc://%s/rep\n  db: %s/unused.db\n  workers: 2\n"               \
-    "  log_level: warn\n"                                                      \
+    "  log_level: warn\n%s"                                                    \
     "venues:\n  - name: sim\n    kind: sim\n%s"                                \
     "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n  qty_decimals: 0\n"    \
     "  tick_size: \"0.01\"\n  lot_size: \"1\"\n  timeframes: [1]\n"            \
@@ -60,13 +60,14 @@ static int s_teardown(void **state)
 
 #define S_PARAMS "{fast: 3, slow: 8}"
 static const char *s_params = S_PARAMS;
-static const char *s_venue_extra = ""; /* more keys of the venue */
+static const char *s_venue_extra = "";   /* more keys of the venue */
+static const char *s_service_extra = ""; /* more keys of the service */
 
 static char *s_config(void)
 {
     char text[2048];
     snprintf(text, sizeof text, S_CONFIG, s_dir, s_dir, s_dir, s_dir,
-             s_venue_extra, s_params);
+             s_service_extra, s_venue_extra, s_params);
     return tth_write_file(s_dir, "bt.yaml", text);
 }
 
@@ -447,6 +448,38 @@ static void s_expect_fail(const char *data, const char *extra, int code,
     free(out);
 }
 
+/* A store that fills up (service.store_max_pages: a file capped a little
+   above its empty schema, as a full disk would be) fails a write after
+   the open group had changed rows: the group is rolled back and its rows
+   are lost. The run must not pass for a good one: exit 1, and the report
+   and the error say that the store lost rows. The same run without the
+   cap passes and keeps its fills (the loss is the cap's). */
+static void test_lost_rows_fail_the_run(void **state)
+{
+    (void)state;
+    char *data = s_walk_file("lost.csv", 3000);
+    char db[512];
+    snprintf(db, sizeof db, "%s/lost.db", s_dir);
+    char *out = NULL;
+    assert_int_equal(s_backtest(data, db, NULL, NULL, &out), 0);
+    assert_null(strstr(out, "lost rows"));
+    long kept = s_count(db, "SELECT COUNT(*) FROM ledger");
+    assert_true(kept >= 5);
+    long pages = s_count(db, "PRAGMA page_count");
+    free(out);
+    s_service_extra = "  store_max_pages: 40\n";
+    assert_true(pages > 40 + 20);
+    int code = s_backtest(data, db, NULL, NULL, &out);
+    s_service_extra = "";
+    if (code != 1 || !strstr(out, "ticktree backtest: the store lost rows: "))
+        fail_msg("expected exit 1 and the lost rows, got %d:\n%s", code, out);
+    /* said in the report too, before its table */
+    assert_non_null(strstr(out, "\nthe store lost rows: "));
+    assert_non_null(strstr(out, "rolled back"));
+    assert_true(s_count(db, "SELECT COUNT(*) FROM ledger") < kept);
+    free(out), free(data);
+}
+
 static void test_bad_data(void **state)
 {
     (void)state;
@@ -615,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_sessions_in_backtest),
         cmocka_unit_test(test_report_totals_and_store),
         cmocka_unit_test(test_bad_data),
+        cmocka_unit_test(test_lost_rows_fail_the_run),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_parity_with_a_live_run),
     };
