@@ -176,6 +176,7 @@ static void test_default_file_loads(void **state)
     assert_int_equal(cfg->log_level, TT_LOG_INFO);
     assert_false(cfg->log_json);
     assert_false(cfg->fault_injection);
+    assert_int_equal(cfg->store_max_pages, 0);
     assert_int_equal(cfg->supervision.window_ms, 60000);
     assert_int_equal(cfg->venue_count, 1);
     assert_string_equal(cfg->venues[0].name, "sim");
@@ -271,6 +272,7 @@ static void test_every_key_set(void **state)
             "  log_level: warn\n"
             "  log_format: json\n"
             "  fault_injection: true\n"
+            "  store_max_pages: 5000\n"
             "  watchdog_ms: 250\n"
             "  shutdown_timeout_ms: 100\n"
             "  mailbox_hwm: 1000\n"
@@ -309,6 +311,7 @@ static void test_every_key_set(void **state)
     assert_int_equal(cfg->log_level, TT_LOG_WARN);
     assert_true(cfg->log_json);
     assert_true(cfg->fault_injection);
+    assert_int_equal(cfg->store_max_pages, 5000);
     assert_int_equal(cfg->watchdog_ms, 250);
     assert_int_equal(cfg->shutdown_timeout_ms, 100);
     assert_int_equal(cfg->mailbox_hwm, 1000);
@@ -332,7 +335,7 @@ static void test_every_key_set(void **state)
     assert_int_equal(sym->timeframes[2], 3600);
     assert_int_equal(sym->stale_ms, 100);
     assert_string_equal(sym->strategy.kind, "rsi_reversion");
-    assert_int_equal(tt_params_get(&sym->strategy.params, "period")->line, 30);
+    assert_int_equal(tt_params_get(&sym->strategy.params, "period")->line, 31);
     assert_null(tt_params_get(&sym->strategy.params, "fast"));
     assert_string_equal(sym->risk.sizing, "risk_pct");
     assert_true(sym->risk.risk_pct == 0.5);
