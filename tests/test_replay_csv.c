@@ -114,6 +114,13 @@ static void test_timestamp_forms(void **state)
     s_ts_bad("12x", TT_TS_MS);
     s_ts_bad("99999999999999999999", TT_TS_NS);
     s_ts_bad("9300000000000000000", TT_TS_MS); /* overflows as ns */
+    /* the edges of the range, 19 digits and one too many */
+    s_ts_ok("9223372036854775807", TT_TS_NS, INT64_MAX);
+    s_ts_bad("9223372036854775808", TT_TS_NS);
+    s_ts_bad("9999999999999999999", TT_TS_NS);
+    s_ts_ok("0000000000000000001", TT_TS_NS, 1);
+    s_ts_ok("9223372036854775", TT_TS_US, INT64_C(9223372036854775000));
+    s_ts_bad("9223372036854776", TT_TS_US);
     assert_int_equal(tt_ts_unit_of("ts_ms"), TT_TS_MS);
     assert_int_equal(tt_ts_unit_of("time"), TT_TS_AUTO);
     assert_int_equal(tt_ts_unit_of("price"), -1);
@@ -175,8 +182,62 @@ static void test_bars_multi_symbol_with_timeframe_line(void **state)
     assert_true(rec.bar.open_ts == open + 60 * TT_NS_PER_SEC);
     assert_int_equal(rec.line, 5);
     assert_int_equal(tt_csv_next(r, &rec), 0);
-    assert_int_equal(calls, 3); /* one lookup per change of symbol */
+    assert_int_equal(calls, 2); /* one lookup per symbol, kept */
     tt_csv_close(&r);
+}
+
+/* "S<n>" is symbol n (n < 1000); anything else is unknown. Counts. */
+static int s_many_lookup(void *arg, const char *symbol, tt_instrument_t *in)
+{
+    int *calls = arg;
+    (*calls)++;
+    char *end = NULL;
+    long n = symbol[0] == 'S' ? strtol(symbol + 1, &end, 10) : -1;
+    if (n < 0 || n >= 1000 || !end || *end)
+        return -1;
+    *in = (tt_instrument_t){2, 0, 1, 1};
+    return (int)n;
+}
+
+/* Many symbols, each row another one: every row gets its own symbol's
+   index, and the reader asks once per symbol (it keeps the answers, past
+   several growths of its table); an unknown symbol is asked again each
+   time it appears, and skipped (lenient). */
+static void test_many_symbols_asked_once(void **state)
+{
+    (void)state;
+    enum { S_SYMS = 300, S_ROUNDS = 3 };
+    size_t cap = (size_t)S_SYMS * S_ROUNDS * 40 + 200;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t len = (size_t)snprintf(text, cap, "symbol,ts_ns,price,size\n");
+    for (int r = 0; r < S_ROUNDS; r++) {
+        for (int i = 0; i < S_SYMS; i++)
+            len += (size_t)snprintf(text + len, cap - len, "S%d,%d,1.%02d,1\n",
+                                    (i * 7) % S_SYMS, 1000 + r, i % 100);
+        len +=
+            (size_t)snprintf(text + len, cap - len, "ZZ,%d,1.00,1\n", 1000 + r);
+    }
+    char *dir = tth_tmpdir("tt_csv");
+    char *path = tth_write_file(dir, "many.csv", text);
+    int calls = 0;
+    tt_csv_opts_t o = s_opts(TT_CSV_TICKS, false, NULL);
+    o.lookup = s_many_lookup;
+    o.lookup_arg = &calls;
+    tt_csv_reader_t *r = s_open(path, &o);
+    tt_replay_record_t rec;
+    for (int round = 0; round < S_ROUNDS; round++)
+        for (int i = 0; i < S_SYMS; i++) {
+            assert_int_equal(tt_csv_next(r, &rec), 1);
+            assert_int_equal(rec.symbol, (i * 7) % S_SYMS);
+            assert_int_equal(rec.tick.price, 100 + i % 100);
+        }
+    assert_int_equal(tt_csv_next(r, &rec), 0);
+    assert_int_equal(tt_csv_stats(r)->skipped_total, S_ROUNDS);
+    assert_int_equal(calls, S_SYMS + S_ROUNDS);
+    tt_csv_close(&r);
+    tth_rmtree(dir);
+    free(dir), free(path), free(text);
 }
 
 static void test_bars_timeframe_from_caller(void **state)
@@ -753,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_timestamp_forms),
         cmocka_unit_test(test_ticks_one_file_per_symbol),
         cmocka_unit_test(test_bars_multi_symbol_with_timeframe_line),
+        cmocka_unit_test(test_many_symbols_asked_once),
         cmocka_unit_test(test_bars_timeframe_from_caller),
         cmocka_unit_test(test_bars_default_timeframe),
         cmocka_unit_test(test_timestamp_columns_in_files),

@@ -370,7 +370,6 @@ static tt_csv_reader_t *s_alloc(const char *path, const tt_csv_opts_t *opts,
     if (opts->symbol)
         strcpy(self->fixed_name, opts->symbol);
     self->opts.symbol = self->fixed_name;
-    self->last_index = -1;
     self->file_last_ts = INT64_MIN;
     return self;
 }
@@ -484,6 +483,7 @@ void tt_csv_close(tt_csv_reader_t **self_p)
     if (self->gz)
         gzclose(self->gz);
     free(self->last_ts);
+    free(self->syms);
     free(self->path);
     free(self);
     *self_p = NULL;

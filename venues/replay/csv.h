@@ -50,7 +50,9 @@ typedef enum {
 } tt_csv_skip_t;
 
 /* Maps a symbol to its instrument: returns the caller's index for it
-   (>= 0, its interned id) and fills *INSTRUMENT, or -1 when unknown. */
+   (>= 0, its interned id) and fills *INSTRUMENT, or -1 when unknown. A
+   reader asks once per known symbol and keeps the answer (an unknown
+   one is asked again). */
 typedef int(tt_replay_lookup_fn)(void *arg, const char *symbol,
                                  tt_instrument_t *instrument);
 

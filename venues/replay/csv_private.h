@@ -31,6 +31,16 @@ typedef struct {
     size_t len;
 } tt_csv_field_t;
 
+/* A symbol the lookup has answered (csvrow.c): a file of many symbols
+   changes symbol on nearly every row, and asking the caller each time
+   was a tenth of the parse. */
+typedef struct {
+    char name[TT_CSV_SYMBOL_MAX]; /* "" = a free slot */
+    size_t len;
+    int32_t index;
+    tt_instrument_t in;
+} tt_csv_sym_t;
+
 struct tt_csv_reader_t {
     char *path;
     tt_csv_opts_t opts; /* opts.symbol points at fixed_name */
@@ -55,9 +65,8 @@ struct tt_csv_reader_t {
     char fixed_name[TT_CSV_SYMBOL_MAX]; /* symbol of a symbol-less file */
     int32_t fixed_index;
     tt_instrument_t fixed_in;
-    char last_name[TT_CSV_SYMBOL_MAX]; /* lookup cache: last symbol seen */
-    int32_t last_index;
-    tt_instrument_t last_in;
+    tt_csv_sym_t *syms;          /* symbols looked up, open addressing */
+    size_t syms_cap, syms_count; /* cap: 0 or a power of two */
 
     tt_ns_t *last_ts; /* per symbol index: last time accepted */
     size_t last_cap;

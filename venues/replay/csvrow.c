@@ -16,25 +16,29 @@
 #define S_QLEN(f) ((int)((f)->len < S_QUOTE ? (f)->len : S_QUOTE))
 
 /* Splits the current line into trimmed fields; returns how many there
-   are (only the first TT_CSV_MAX_COLS are kept). */
+   are (only the first TT_CSV_MAX_COLS are kept). One pass over the bytes
+   up to the line's NUL: fields are short, and a call to strchr and
+   strlen per field was a sixth of the parse. */
 static int s_split(tt_csv_reader_t *self)
 {
     const char *p = self->line;
     int n = 0;
     for (;;) {
-        const char *comma = strchr(p, ',');
-        const char *end = comma ? comma : p + strlen(p);
+        const char *end = p;
+        while (*end && *end != ',')
+            end++;
         const char *b = p;
         while (b < end && (*b == ' ' || *b == '\t'))
             b++;
-        while (end > b && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
+        const char *e = end;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
         if (n < TT_CSV_MAX_COLS)
-            self->fields[n] = (tt_csv_field_t){b, (size_t)(end - b)};
+            self->fields[n] = (tt_csv_field_t){b, (size_t)(e - b)};
         n++;
-        if (!comma)
+        if (!*end)
             return n;
-        p = comma + 1;
+        p = end + 1;
     }
 }
 
@@ -45,8 +49,58 @@ static const tt_csv_field_t *s_field(const tt_csv_reader_t *self,
     return index >= 0 ? &self->fields[index] : NULL;
 }
 
+/* --- symbols looked up, by name (FNV-1a, open addressing) --- */
+
+static size_t s_sym_hash(const char *text, size_t len)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * UINT64_C(1099511628211);
+    return (size_t)h;
+}
+
+/* The slot of the name TEXT: its entry, or the free slot where it goes
+   (the table is never full). */
+static tt_csv_sym_t *s_sym_slot(const tt_csv_reader_t *self, const char *text,
+                                size_t len)
+{
+    size_t mask = self->syms_cap - 1;
+    for (size_t i = s_sym_hash(text, len) & mask;; i = (i + 1) & mask) {
+        tt_csv_sym_t *slot = &self->syms[i];
+        if (!slot->name[0] ||
+            (slot->len == len && memcmp(slot->name, text, len) == 0))
+            return slot;
+    }
+}
+
+/* Keeps what the lookup said of NAME; forgets nothing, and when out of
+   memory simply does not keep it (the lookup is asked again). */
+static void s_sym_keep(tt_csv_reader_t *self, const char *name, size_t len,
+                       int32_t index, const tt_instrument_t *in)
+{
+    if (2 * (self->syms_count + 1) > self->syms_cap) {
+        size_t cap = self->syms_cap ? 2 * self->syms_cap : 64;
+        tt_csv_sym_t *old = self->syms, *grown = calloc(cap, sizeof *grown);
+        if (!grown)
+            return;
+        size_t old_cap = self->syms_cap;
+        self->syms = grown;
+        self->syms_cap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].name[0])
+                *s_sym_slot(self, old[i].name, old[i].len) = old[i];
+        free(old);
+    }
+    tt_csv_sym_t *slot = s_sym_slot(self, name, len);
+    memcpy(slot->name, name, len + 1);
+    slot->len = len;
+    slot->index = index;
+    slot->in = *in;
+    self->syms_count++;
+}
+
 /* Symbol of the row: the file's own, or the column's through the
-   caller's lookup (cached for runs of the same symbol). */
+   caller's lookup (each name asked once). */
 static int s_symbol(tt_csv_reader_t *self, int32_t *index, tt_instrument_t *in)
 {
     const tt_csv_field_t *f = s_field(self, TT_CSV_COL_SYMBOL);
@@ -58,22 +112,24 @@ static int s_symbol(tt_csv_reader_t *self, int32_t *index, tt_instrument_t *in)
     if (f->len == 0 || f->len >= TT_CSV_SYMBOL_MAX)
         return tt_csv_problem(self, TT_CSV_SKIP_SYMBOL, "bad symbol '%.*s'",
                               S_QLEN(f), f->text);
-    if (self->last_index < 0 || strlen(self->last_name) != f->len ||
-        memcmp(self->last_name, f->text, f->len) != 0) {
-        char name[TT_CSV_SYMBOL_MAX];
-        memcpy(name, f->text, f->len);
-        name[f->len] = '\0';
-        tt_instrument_t found;
-        int idx = self->opts.lookup(self->opts.lookup_arg, name, &found);
-        if (idx < 0)
-            return tt_csv_problem(self, TT_CSV_SKIP_SYMBOL,
-                                  "unknown symbol '%s'", name);
-        memcpy(self->last_name, name, f->len + 1);
-        self->last_index = idx;
-        self->last_in = found;
+    const tt_csv_sym_t *known =
+        self->syms_cap ? s_sym_slot(self, f->text, f->len) : NULL;
+    if (known && known->name[0]) {
+        *index = known->index;
+        *in = known->in;
+        return 1;
     }
-    *index = self->last_index;
-    *in = self->last_in;
+    char name[TT_CSV_SYMBOL_MAX];
+    memcpy(name, f->text, f->len);
+    name[f->len] = '\0';
+    tt_instrument_t found;
+    int idx = self->opts.lookup(self->opts.lookup_arg, name, &found);
+    if (idx < 0)
+        return tt_csv_problem(self, TT_CSV_SKIP_SYMBOL, "unknown symbol '%s'",
+                              name);
+    s_sym_keep(self, name, f->len, idx, &found);
+    *index = idx;
+    *in = found;
     return 1;
 }
 

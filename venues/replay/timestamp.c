@@ -24,21 +24,23 @@ int tt_ts_unit_of(const char *name)
     return -1;
 }
 
+/* Up to 19 digits: they fit an unsigned 64-bit value, so the range is
+   checked once at the end instead of at every digit (a division each,
+   on every row of a replay). */
 static int s_integer(const char *text, size_t len, int64_t scale, tt_ns_t *out)
 {
     if (len == 0 || len > 19)
         return -1;
-    int64_t v = 0;
+    uint64_t v = 0;
     for (size_t i = 0; i < len; i++) {
-        if (text[i] < '0' || text[i] > '9')
+        unsigned d = (unsigned)(text[i] - '0');
+        if (d > 9)
             return -1;
-        if (v > (INT64_MAX - (text[i] - '0')) / 10)
-            return -1;
-        v = v * 10 + (text[i] - '0');
+        v = v * 10 + d;
     }
-    if (v > INT64_MAX / scale)
+    if (v > (uint64_t)(INT64_MAX / scale))
         return -1;
-    *out = v * scale;
+    *out = (int64_t)v * scale;
     return 0;
 }
 
