@@ -273,6 +273,10 @@ static int s_write_many(tt_store_t *self, const int *idx, const char *op)
     sqlite3_stmt *st = tt_st_stmt(self, s_many_of[first->kind], op);
     if (!st)
         return -1;
+    /* A statement with fewer rows than bound would drop the rest (SQLite
+       refuses a bind past its parameters, and nothing checks each). */
+    assert(sqlite3_bind_parameter_count(st) ==
+           TT_ST_MANY * s_params_of[first->kind]);
     for (int i = 0; i < TT_ST_MANY; i++)
         s_bind_row(self, st, i * s_params_of[first->kind], &self->rows[idx[i]]);
     int rc = sqlite3_step(st);

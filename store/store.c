@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* TT_ST_MANY (16) value rows of N parameters each. */
+/* TT_ST_MANY (64) value rows of N parameters each. */
 #define S_ROW9 "(?,?,?,?,?,?,?,?,?)"
 #define S_ROW9_4 S_ROW9 "," S_ROW9 "," S_ROW9 "," S_ROW9
+#define S_ROW9_16 S_ROW9_4 "," S_ROW9_4 "," S_ROW9_4 "," S_ROW9_4
 #define S_ROW5 "(?,?,?,?,?)"
 #define S_ROW5_4 S_ROW5 "," S_ROW5 "," S_ROW5 "," S_ROW5
+#define S_ROW5_16 S_ROW5_4 "," S_ROW5_4 "," S_ROW5_4 "," S_ROW5_4
 #define S_CANDLE_UPSERT                                                        \
     " ON CONFLICT (symbol, tf_s, open_ts) DO UPDATE SET"                       \
     " open = excluded.open, high = excluded.high, low = excluded.low,"         \
@@ -31,11 +33,11 @@ static const char *const s_sql[ST_COUNT] = {
         "?9)" S_CANDLE_UPSERT,
     [ST_CANDLE_PUT_MANY] =
         "INSERT INTO candles (symbol, tf_s, open_ts, open, high, low, close,"
-        " volume, trades) VALUES " S_ROW9_4 "," S_ROW9_4 "," S_ROW9_4
-        "," S_ROW9_4 S_CANDLE_UPSERT,
+        " volume, trades) VALUES " S_ROW9_16 "," S_ROW9_16 "," S_ROW9_16
+        "," S_ROW9_16 S_CANDLE_UPSERT,
     [ST_EVENT_PUT_MANY] =
         "INSERT INTO events (seq, ts, topic, symbol, payload)"
-        " VALUES " S_ROW5_4 "," S_ROW5_4 "," S_ROW5_4 "," S_ROW5_4,
+        " VALUES " S_ROW5_16 "," S_ROW5_16 "," S_ROW5_16 "," S_ROW5_16,
     [ST_EVENT_PUT] = "INSERT INTO events (seq, ts, topic, symbol, payload)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_SNAP_PUT] = "INSERT INTO indicator_snapshots (symbol, key, ts, blob)"

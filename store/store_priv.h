@@ -39,7 +39,7 @@ typedef enum {
 
 /* Rows per multi-row INSERT of a flush (candles, events): one statement
    step instead of many. */
-#define TT_ST_MANY 16
+#define TT_ST_MANY 64
 
 /* One queued row of a batch. Strings and blobs live in the queue's arena
    (offsets, so the arena may grow), copied once when queued. */

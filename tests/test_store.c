@@ -518,7 +518,7 @@ static void test_grouped_queue_commits_with_group(void **state)
     sqlite3_close(db);
 }
 
-/* A flush writes full runs of 16 candles or events in one statement:
+/* A flush writes full runs of 64 candles or events in one statement:
    the rows are the same as one by one (a candle queued twice keeps the
    later values), and a row refused inside a run is named, with the whole
    batch rolled back and kept. */
@@ -526,10 +526,10 @@ static void test_batch_many_rows(void **state)
 {
     fx_t *fx = *state;
     tt_store_opts_t o = tt_store_opts_default();
-    o.batch_size = 200;
+    o.batch_size = 400;
     tt_store_t *st = s_open(fx, &o);
     sqlite3 *db = s_raw(fx);
-    for (int i = 0; i < 40; i++) { /* interleaved: 40 candles, 40 events */
+    for (int i = 0; i < 160; i++) { /* interleaved: 160 candles and events */
         tt_candle_t c = s_candle((tt_ns_t)i * 60 * TT_NS_PER_SEC, 100 + i);
         assert_int_equal(tt_store_candle_put(st, "AAPL", &c), 0);
         char payload[8];
@@ -542,28 +542,28 @@ static void test_batch_many_rows(void **state)
     tt_candle_t again = s_candle(3 * 60 * TT_NS_PER_SEC, 900);
     assert_int_equal(tt_store_candle_put(st, "AAPL", &again), 0);
     assert_int_equal(tt_store_flush(st), 0);
-    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles"), 40);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles"), 160);
     assert_int_equal(s_int(db, "SELECT SUM(open) FROM candles"),
-                     (100 + 139) * 40 / 2 - 103 + 900);
-    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 40);
+                     (100 + 259) * 160 / 2 - 103 + 900);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 160);
     assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events WHERE symbol IS"
                                " NULL AND seq % 2 = 1"),
-                     20);
+                     80);
     char text[64];
     s_text(db, "SELECT CAST(payload AS TEXT) FROM events WHERE seq = 33", text,
            sizeof text);
     assert_string_equal(text, "p32");
-    /* Seq 45 is stored twice in a run of 16: refused and named. */
-    for (int i = 0; i < 20; i++)
+    /* Seq 172 is stored twice in a run of 64: refused and named. */
+    for (int i = 0; i < 80; i++)
         assert_int_equal(tt_store_event_append(st,
-                                               (uint64_t)(41 + i) - (i == 12),
+                                               (uint64_t)(161 + i) - (i == 12),
                                                i, "t", NULL, "y", 1),
                          0);
     assert_int_equal(tt_store_flush(st), -1);
-    assert_non_null(strstr(tt_store_error(st), "event seq 52"));
+    assert_non_null(strstr(tt_store_error(st), "event seq 172"));
     assert_non_null(strstr(tt_store_error(st), "UNIQUE"));
-    assert_int_equal(tt_store_pending(st), 20);
-    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 40);
+    assert_int_equal(tt_store_pending(st), 80);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 160);
     tt_store_discard(st);
     tt_store_close(&st);
     s_integrity_ok(db);
