@@ -1,30 +1,52 @@
 /*  tests/test_alpaca.c: the Alpaca market-data side of venues/alpaca: the
-    literal-keeping JSON cursor, RFC 3339 times (expected instants computed
-    by hand from known epoch dates), and market-data frames: the documented
-    samples from docs (shared/protocols.md section 1), batched, crypto,
-    number policy, malformed and truncated frames, and the client messages
-    checked by parsing them back with jansson. */
+    JSON scanner (venues/common/jscan) as Alpaca relies on it, RFC 3339 times
+   (expected instants computed by hand from known epoch dates), and market-data
+   frames: the documented samples from docs (shared/protocols.md section 1),
+   batched, crypto, number policy, malformed and truncated frames, and the
+   client messages checked by parsing them back with jansson. */
 #include "tests/harness.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "venues/alpaca/ap_json.h"
 #include "venues/alpaca/ap_stream.h"
 #include "venues/alpaca/ap_time.h"
+#include "venues/common/jscan.h"
 
 /* 2024-05-06T00:00:00Z: 2024-01-01 is 1704067200, plus 126 days. */
 #define DAY_20240506 INT64_C(1714953600)
 #define NS(s) ((int64_t)(s)*INT64_C(1000000000))
 
-/* ---- JSON cursor ------------------------------------------------------ */
+/* ---- JSON scanner ----------------------------------------------------- */
 
-static int s_one_value(const char *text, tt_apj_val_t *v)
+/* Reads TEXT as one JSON value with nothing after it into *V. An object or
+   array is walked as the root (so nesting counts from it); any other
+   value is read as the one element of a copy in brackets. */
+static int s_one_value(const char *text, tt_jval_t *v)
 {
-    tt_apj_t cur;
-    tt_apj_init(&cur, text, strlen(text));
-    if (tt_apj_value(&cur, v) < 0 || !tt_apj_at_end(&cur))
+    static char wrap[256];
+    tt_jiter_t it;
+    size_t n = strlen(text);
+    int rc;
+    if (text[0] == '{' || text[0] == '[') {
+        bool obj = text[0] == '{';
+        tt_jval_t key, val;
+        if (tt_jiter_root(&it, text, n, text[0]) < 0)
+            return -1;
+        do
+            rc = obj ? tt_jiter_member(&it, &key, &val)
+                     : tt_jiter_element(&it, &val);
+        while (rc == 1);
+        v->type = obj ? TT_JS_OBJECT : TT_JS_ARRAY;
+        v->p = text;
+        v->len = n;
+        return rc;
+    }
+    assert_true(n + 3 <= sizeof wrap);
+    snprintf(wrap, sizeof wrap, "[%s]", text);
+    if (tt_jiter_root(&it, wrap, n + 2, '[') < 0 ||
+        tt_jiter_element(&it, v) != 1 || tt_jiter_element(&it, v) != 0)
         return -1;
     return 0;
 }
@@ -37,11 +59,11 @@ static void test_json_numbers(void **state)
         "1e-5", "1E+2", "-12.5e3", "123456789012345678901"};
     static const char *bad[] = {"01", "+1",   ".5",   "5.",  "1e",  "1e+",
                                 "-",  "0x10", "1.e5", "--1", "NaN", "Infinity"};
-    tt_apj_val_t v;
+    tt_jval_t v;
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         assert_int_equal(s_one_value(good[i], &v), 0);
-        assert_int_equal(v.type, TT_APJ_NUMBER);
-        assert_int_equal(v.text.n, strlen(good[i]));
+        assert_int_equal(v.type, TT_JS_NUMBER);
+        assert_int_equal(v.len, strlen(good[i]));
     }
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(s_one_value(bad[i], &v), -1);
@@ -50,25 +72,25 @@ static void test_json_numbers(void **state)
 static void test_json_strings(void **state)
 {
     (void)state;
-    tt_apj_val_t v;
+    tt_jval_t v;
     char out[32];
     assert_int_equal(s_one_value("\"a\\\"b\\\\c\\/\\n\"", &v), 0);
     assert_true(v.escaped);
-    assert_int_equal(tt_apj_unescape(v.text, out, sizeof out), 7);
+    assert_int_equal(tt_jval_utf8(&v, out, sizeof out), 7);
     assert_string_equal(out, "a\"b\\c/\n");
     /* U+00E9 is C3 A9; U+1F600 (surrogates D83D DE00) is F0 9F 98 80. */
     assert_int_equal(s_one_value("\"\\u00e9\\ud83d\\ude00\"", &v), 0);
-    assert_int_equal(tt_apj_unescape(v.text, out, sizeof out), 6);
+    assert_int_equal(tt_jval_utf8(&v, out, sizeof out), 6);
     assert_memory_equal(out, "\xC3\xA9\xF0\x9F\x98\x80", 6);
     /* A lone surrogate or a NUL cannot be a C string. */
     assert_int_equal(s_one_value("\"\\ud83d\"", &v), 0);
-    assert_int_equal(tt_apj_unescape(v.text, out, sizeof out), -1);
+    assert_int_equal(tt_jval_utf8(&v, out, sizeof out), -1);
     assert_int_equal(s_one_value("\"\\u0000\"", &v), 0);
-    assert_int_equal(tt_apj_unescape(v.text, out, sizeof out), -1);
+    assert_int_equal(tt_jval_utf8(&v, out, sizeof out), -1);
     /* Too long for the buffer. */
     assert_int_equal(s_one_value("\"abcdef\"", &v), 0);
-    assert_int_equal(tt_apj_string_copy(&v, out, 6), -1);
-    assert_int_equal(tt_apj_string_copy(&v, out, 7), 0);
+    assert_int_equal(tt_jval_utf8(&v, out, 6), -1);
+    assert_int_equal(tt_jval_utf8(&v, out, 7), 6);
     /* Bad strings. */
     assert_int_equal(s_one_value("\"\\x\"", &v), -1);
     assert_int_equal(s_one_value("\"\\u12g4\"", &v), -1);
@@ -80,20 +102,20 @@ static void test_json_nesting_and_ints(void **state)
 {
     (void)state;
     char deep[200] = "", ok[200] = "";
-    tt_apj_val_t v;
+    tt_jval_t v;
     for (int i = 0; i < 40; i++)
         strcat(deep, "[");
     for (int i = 0; i < 40; i++)
         strcat(deep, "]");
     assert_int_equal(s_one_value(deep, &v), -1);
-    for (int i = 0; i < TT_APJ_MAX_DEPTH; i++)
+    for (int i = 0; i < TT_JSCAN_DEPTH_MAX; i++)
         strcat(ok, "[");
-    for (int i = 0; i < TT_APJ_MAX_DEPTH; i++)
+    for (int i = 0; i < TT_JSCAN_DEPTH_MAX; i++)
         strcat(ok, "]");
     assert_int_equal(s_one_value(ok, &v), 0);
-    assert_int_equal(v.type, TT_APJ_ARRAY);
+    assert_int_equal(v.type, TT_JS_ARRAY);
     assert_int_equal(s_one_value("{\"a\":[1,{\"b\":null}],\"c\":true}", &v), 0);
-    assert_int_equal(v.type, TT_APJ_OBJECT);
+    assert_int_equal(v.type, TT_JS_OBJECT);
     assert_int_equal(s_one_value("{\"a\":1,}", &v), -1);
     assert_int_equal(s_one_value("[1 2]", &v), -1);
     assert_int_equal(s_one_value("{\"a\" 1}", &v), -1);
@@ -101,16 +123,70 @@ static void test_json_nesting_and_ints(void **state)
     uint64_t u;
     int64_t s;
     assert_int_equal(s_one_value("18446744073709551615", &v), 0);
-    assert_int_equal(tt_apj_uint(&v, &u), 0);
+    assert_int_equal(tt_jval_uint64(&v, &u), 0);
     assert_true(u == UINT64_MAX);
     assert_int_equal(s_one_value("18446744073709551616", &v), 0);
-    assert_int_equal(tt_apj_uint(&v, &u), -1);
+    assert_int_equal(tt_jval_uint64(&v, &u), -1);
     assert_int_equal(s_one_value("1.0", &v), 0);
-    assert_int_equal(tt_apj_uint(&v, &u), -1);
+    assert_int_equal(tt_jval_uint64(&v, &u), -1);
     assert_int_equal(s_one_value("-402", &v), 0);
-    assert_int_equal(tt_apj_uint(&v, &u), -1);
-    assert_int_equal(tt_apj_int(&v, &s), 0);
+    assert_int_equal(tt_jval_uint64(&v, &u), -1);
+    assert_int_equal(tt_jval_int64(&v, &s), 0);
     assert_int_equal(s, -402);
+}
+
+/* Messages entered in place (tt_jiter_enter): each is checked as it is
+   read, the walk goes on after it, and an error inside one is reported
+   by the frame's walk at its offset in the frame. */
+static void test_json_enter(void **state)
+{
+    (void)state;
+    const char *f = "[{\"a\":1},2,{\"b\":[3]}] ";
+    tt_jiter_t it, msg;
+    tt_jval_t v, key, val;
+    assert_int_equal(tt_jiter_root(&it, f, strlen(f), '['), 0);
+    assert_int_equal(tt_jiter_enter(&it, '{', &v, &msg), 1);
+    assert_int_equal(v.type, TT_JS_OBJECT);
+    assert_int_equal(tt_jiter_member(&msg, &key, &val), 1);
+    assert_true(tt_jval_is(&key, "a"));
+    assert_int_equal(tt_jiter_member(&msg, &key, &val), 0);
+    assert_int_equal(tt_jiter_leave(&it, &msg), 0);
+    assert_int_equal(tt_jiter_enter(&it, '{', &v, &msg), 1);
+    assert_int_equal(v.type, TT_JS_NUMBER);
+    assert_int_equal(tt_jiter_enter(&it, '{', &v, &msg), 1);
+    assert_int_equal(tt_jiter_member(&msg, &key, &val), 1);
+    assert_int_equal(val.type, TT_JS_ARRAY);
+    assert_int_equal(tt_jiter_member(&msg, &key, &val), 0);
+    assert_int_equal(tt_jiter_leave(&it, &msg), 0);
+    assert_int_equal(tt_jiter_enter(&it, '{', &v, &msg), 0);
+
+    /* An error inside a message: its offset is the frame's. */
+    f = "[{\"a\":1,}]";
+    assert_int_equal(tt_jiter_root(&it, f, strlen(f), '['), 0);
+    assert_int_equal(tt_jiter_enter(&it, '{', &v, &msg), 1);
+    assert_int_equal(tt_jiter_member(&msg, &key, &val), 1);
+    assert_int_equal(tt_jiter_member(&msg, &key, &val), -1);
+    assert_int_equal(tt_jiter_leave(&it, &msg), -1);
+    assert_string_equal(it.err, "expected a member name");
+    assert_int_equal(it.err_off, 8);
+    assert_int_equal(tt_jiter_enter(&it, '{', &v, &msg), -1);
+
+    /* Left before its end: refused, not resumed in the middle. */
+    f = "[{\"a\":1,\"b\":2}]";
+    assert_int_equal(tt_jiter_root(&it, f, strlen(f), '['), 0);
+    assert_int_equal(tt_jiter_enter(&it, '{', &v, &msg), 1);
+    assert_int_equal(tt_jiter_member(&msg, &key, &val), 1);
+    assert_int_equal(tt_jiter_leave(&it, &msg), -1);
+    assert_non_null(strstr(it.err, "not read to its end"));
+
+    /* Bytes after the frame's array are still found. */
+    f = "[{}] x";
+    assert_int_equal(tt_jiter_root(&it, f, strlen(f), '['), 0);
+    assert_int_equal(tt_jiter_enter(&it, '{', &v, &msg), 1);
+    assert_int_equal(tt_jiter_member(&msg, &key, &val), 0);
+    assert_int_equal(tt_jiter_leave(&it, &msg), 0);
+    assert_int_equal(tt_jiter_enter(&it, '{', &v, &msg), -1);
+    assert_int_equal(it.err_off, 5);
 }
 
 /* ---- RFC 3339 ----------------------------------------------------------- */
@@ -729,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_json_numbers),
         cmocka_unit_test(test_json_strings),
         cmocka_unit_test(test_json_nesting_and_ints),
+        cmocka_unit_test(test_json_enter),
         cmocka_unit_test(test_time_known_instants),
         cmocka_unit_test(test_time_fraction_digits),
         cmocka_unit_test(test_time_bad),

@@ -1,15 +1,16 @@
 /*  venues/alpaca/ap_bars.c: historical bars replies and request paths
     (ap_rest.h). Bar prices are JSON numbers, so the reply goes through
-    ap_json's literal-keeping cursor rather than jansson (whose doubles
-    would lose 189.31); the request path is plain text with URL encoding. */
+    the literal-keeping scanner venues/common/jscan rather than jansson
+    (whose doubles would lose 189.31); the request path is plain text with
+    URL encoding. */
 #include "venues/alpaca/ap_rest_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "venues/alpaca/ap_json.h"
 #include "venues/alpaca/ap_time.h"
+#include "venues/common/jscan.h"
 
 void tt_ap_bars_page_free(tt_ap_bars_page_t *page)
 {
@@ -23,44 +24,34 @@ void tt_ap_bars_page_free(tt_ap_bars_page_t *page)
 }
 
 /* A bar's number at KEY (a literal span) into *OUT, exact. */
-static int s_num(const tt_apj_val_t *v, const char *key, int decimals,
+static int s_num(const tt_jval_t *v, const char *key, int decimals,
                  int64_t *out, char *err, size_t es)
 {
-    if (v->type != TT_APJ_NUMBER && v->type != TT_APJ_STRING)
+    if (v->type != TT_JS_NUMBER && v->type != TT_JS_STRING)
         return tt_ap__fail(err, es, "bar without numeric \"%s\"", key);
-    if (tt_ap_dec_exact(v->text.p, v->text.n, decimals, out) != 0)
+    if (tt_ap_dec_exact(v->p, v->len, decimals, out) != 0)
         return tt_ap__fail(err, es, "bar \"%s\" %.*s not exact at %d decimals",
-                           key, (int)(v->text.n > 24 ? 24 : v->text.n),
-                           v->text.p, decimals);
+                           key, (int)(v->len > 24 ? 24 : v->len), v->p,
+                           decimals);
     return 0;
 }
 
-/* One bar object at the cursor. */
-static int s_bar(tt_apj_t *cur, const tt_instrument_t *in, int32_t tf_s,
-                 tt_candle_t *b, char *err, size_t es)
+/* One bar object (validated when the reply was walked). */
+static int s_bar(const char *base, const tt_jval_t *obj,
+                 const tt_instrument_t *in, int32_t tf_s, tt_candle_t *b,
+                 char *err, size_t es)
 {
-    static const char keys[] = "tohlcvn";
-    tt_apj_val_t v[7] = {0};
-    tt_ap_span_t key;
-    tt_apj_val_t val;
-    bool first = true;
-    int more;
-    if (tt_apj_expect(cur, '{') < 0)
+    static const char *const keys[] = {"t", "o", "h", "l", "c", "v", "n"};
+    tt_jval_t v[7];
+    tt_jiter_t walk;
+    if (obj->type != TT_JS_OBJECT || tt_jiter_nested(&walk, base, obj) < 0 ||
+        tt_jiter_fields(&walk, keys, 7, v) < 0)
         return tt_ap__fail(err, es, "bar is not an object");
-    while ((more = tt_apj_obj_next(cur, &first, &key)) > 0) {
-        if (tt_apj_value(cur, &val) < 0)
-            return tt_ap__fail(err, es, "bars: %s", cur->err);
-        const char *at = key.n == 1 ? memchr(keys, key.p[0], 7) : NULL;
-        if (at)
-            v[at - keys] = val;
-    }
-    if (more < 0)
-        return tt_ap__fail(err, es, "bars: %s", cur->err);
     memset(b, 0, sizeof *b);
     int px = in->px_decimals;
     uint64_t n = 0;
-    if (v[0].type != TT_APJ_STRING ||
-        tt_ap_time_parse(v[0].text.p, v[0].text.n, &b->open_ts) < 0)
+    if (v[0].type != TT_JS_STRING ||
+        tt_ap_time_parse(v[0].p, v[0].len, &b->open_ts) < 0)
         return tt_ap__fail(err, es, "bar without an RFC 3339 \"t\"");
     if (s_num(&v[1], "o", px, &b->open, err, es) < 0 ||
         s_num(&v[2], "h", px, &b->high, err, es) < 0 ||
@@ -68,7 +59,7 @@ static int s_bar(tt_apj_t *cur, const tt_instrument_t *in, int32_t tf_s,
         s_num(&v[4], "c", px, &b->close, err, es) < 0 ||
         s_num(&v[5], "v", in->qty_decimals, &b->volume, err, es) < 0)
         return TT_AP_EBAD;
-    if (v[6].type && (tt_apj_uint(&v[6], &n) < 0 || n > UINT32_MAX))
+    if (v[6].type && (tt_jval_uint64(&v[6], &n) < 0 || n > UINT32_MAX))
         return tt_ap__fail(err, es, "bar \"n\" is not a count");
     if (b->low > b->high || b->open < b->low || b->open > b->high ||
         b->close < b->low || b->close > b->high || b->low <= 0 || b->volume < 0)
@@ -79,19 +70,31 @@ static int s_bar(tt_apj_t *cur, const tt_instrument_t *in, int32_t tf_s,
     return 0;
 }
 
-/* Appends a series for SYMBOL parsed from the array span ARR. */
+/* Room for one more bar in S. */
+static int s_grow(tt_ap_bar_series_t *s, size_t *cap, char *err, size_t es)
+{
+    if (s->n < *cap)
+        return 0;
+    *cap = *cap ? *cap * 2 : 64;
+    tt_candle_t *b = realloc(s->bars, *cap * sizeof *b);
+    if (!b)
+        return tt_ap__fail(err, es, "out of memory");
+    s->bars = b;
+    return 0;
+}
+
+/* Appends a series for SYMBOL parsed from the array ARR. */
 static int s_series(tt_ap_bars_page_t *page, const tt_ap_scales_t *sc,
-                    const char *symbol, tt_apj_val_t arr, int32_t tf_s,
-                    char *err, size_t es)
+                    const char *symbol, const char *base, const tt_jval_t *arr,
+                    int32_t tf_s, char *err, size_t es)
 {
     tt_instrument_t in;
-    tt_apj_t cur;
+    tt_jiter_t walk;
+    tt_jval_t bar;
     size_t cap = 0;
-    bool first = true;
-    int more;
-    if (arr.type == TT_APJ_NULL || tt_ap_scales_get(sc, symbol, &in) < 0)
+    if (arr->type == TT_JS_NULL || tt_ap_scales_get(sc, symbol, &in) < 0)
         return 0;
-    if (arr.type != TT_APJ_ARRAY)
+    if (arr->type != TT_JS_ARRAY)
         return tt_ap__fail(err, es, "bars of %s are not a list", symbol);
     tt_ap_bar_series_t *grown =
         realloc(page->series, (page->n_series + 1) * sizeof *grown);
@@ -101,17 +104,10 @@ static int s_series(tt_ap_bars_page_t *page, const tt_ap_scales_t *sc,
     tt_ap_bar_series_t *s = &page->series[page->n_series++];
     memset(s, 0, sizeof *s);
     snprintf(s->symbol, sizeof s->symbol, "%s", symbol);
-    tt_apj_init(&cur, arr.text.p, arr.text.n);
-    cur.pos = 1; /* past '[' (validated when the span was read) */
-    while ((more = tt_apj_arr_next(&cur, &first)) > 0) {
-        if (s->n == cap) {
-            cap = cap ? cap * 2 : 64;
-            tt_candle_t *b = realloc(s->bars, cap * sizeof *b);
-            if (!b)
-                return tt_ap__fail(err, es, "out of memory");
-            s->bars = b;
-        }
-        if (s_bar(&cur, &in, tf_s, &s->bars[s->n], err, es) < 0)
+    tt_jiter_nested(&walk, base, arr);
+    while (tt_jiter_element(&walk, &bar) > 0) {
+        if (s_grow(s, &cap, err, es) < 0 ||
+            s_bar(base, &bar, &in, tf_s, &s->bars[s->n], err, es) < 0)
             return TT_AP_EBAD;
         s->n++;
     }
@@ -120,64 +116,32 @@ static int s_series(tt_ap_bars_page_t *page, const tt_ap_scales_t *sc,
 
 /* The multi-symbol shape: {"SYM":[..],..}. */
 static int s_multi(tt_ap_bars_page_t *page, const tt_ap_scales_t *sc,
-                   tt_apj_val_t obj, int32_t tf_s, char *err, size_t es)
+                   const char *base, const tt_jval_t *obj, int32_t tf_s,
+                   char *err, size_t es)
 {
-    tt_apj_t cur;
-    tt_ap_span_t key;
-    tt_apj_val_t val;
-    bool first = true;
+    tt_jiter_t walk;
+    tt_jval_t key, val;
     char sym[TT_AP_SYMBOL_MAX + 1];
-    tt_apj_init(&cur, obj.text.p, obj.text.n);
-    cur.pos = 1;
-    while (tt_apj_obj_next(&cur, &first, &key) > 0) {
-        tt_apj_val_t k = {TT_APJ_STRING, memchr(key.p, '\\', key.n) != NULL,
-                          key};
-        if (tt_apj_value(&cur, &val) < 0 ||
-            tt_apj_string_copy(&k, sym, sizeof sym) < 0)
+    tt_jiter_nested(&walk, base, obj);
+    while (tt_jiter_member(&walk, &key, &val) > 0) {
+        if (tt_jval_utf8(&key, sym, sizeof sym) < 0)
             return tt_ap__fail(err, es, "bad symbol key in bars");
-        if (s_series(page, sc, sym, val, tf_s, err, es) < 0)
+        if (s_series(page, sc, sym, base, &val, tf_s, err, es) < 0)
             return TT_AP_EBAD;
     }
     return 0;
 }
 
-/* Reads the root object's three members we use. */
-static int s_root(tt_apj_t *cur, tt_apj_val_t *bars, tt_apj_val_t *symbol,
-                  tt_apj_val_t *token, char *err, size_t es)
-{
-    tt_ap_span_t key;
-    tt_apj_val_t val;
-    bool first = true;
-    int more;
-    if (tt_apj_expect(cur, '{') < 0)
-        return tt_ap__fail(err, es, "bars reply is not an object");
-    while ((more = tt_apj_obj_next(cur, &first, &key)) > 0) {
-        if (tt_apj_value(cur, &val) < 0)
-            break;
-        if (tt_apj_eq(key, "bars"))
-            *bars = val;
-        else if (tt_apj_eq(key, "symbol"))
-            *symbol = val;
-        else if (tt_apj_eq(key, "next_page_token"))
-            *token = val;
-    }
-    if (more != 0 || !tt_apj_at_end(cur))
-        return tt_ap__fail(err, es, "bars reply: %s at byte %zu",
-                           cur->err ? cur->err : "data after the object",
-                           cur->err ? cur->err_pos : cur->pos);
-    return 0;
-}
-
-static int s_token(tt_ap_bars_page_t *page, tt_apj_val_t token, char *err,
+static int s_token(tt_ap_bars_page_t *page, const tt_jval_t *token, char *err,
                    size_t es)
 {
-    if (token.type == TT_APJ_NONE || token.type == TT_APJ_NULL)
+    if (token->type == TT_JS_NONE || token->type == TT_JS_NULL)
         return 0;
-    if (token.type != TT_APJ_STRING)
+    if (token->type != TT_JS_STRING)
         return tt_ap__fail(err, es, "next_page_token is not a string");
-    page->next_page_token = malloc(token.text.n + 1);
+    page->next_page_token = malloc(token->len + 1);
     if (!page->next_page_token ||
-        tt_apj_string_copy(&token, page->next_page_token, token.text.n + 1) < 0)
+        tt_jval_utf8(token, page->next_page_token, token->len + 1) < 0)
         return tt_ap__fail(err, es, "bad next_page_token");
     return 0;
 }
@@ -186,27 +150,32 @@ int tt_ap_bars_parse(const char *buf, size_t len, const tt_ap_scales_t *sc,
                      int32_t tf_s, tt_ap_bars_page_t *out, char *err,
                      size_t errsize)
 {
-    tt_apj_t cur;
-    tt_apj_val_t bars = {0}, symbol = {0}, token = {0};
+    /* The root walk checks the whole reply, so the nested walks below
+       read text already known to be well formed. */
+    static const char *const keys[] = {"bars", "symbol", "next_page_token"};
+    tt_jval_t v[3];
+    tt_jiter_t walk;
     char sym[TT_AP_SYMBOL_MAX + 1];
     int rc = 0;
     memset(out, 0, sizeof *out);
-    tt_apj_init(&cur, buf, len);
     if (tf_s <= 0)
         return tt_ap__fail(err, errsize, "bad timeframe");
-    if (s_root(&cur, &bars, &symbol, &token, err, errsize) < 0)
-        return TT_AP_EBAD;
-    if (bars.type == TT_APJ_OBJECT)
-        rc = s_multi(out, sc, bars, tf_s, err, errsize);
-    else if (bars.type == TT_APJ_ARRAY &&
-             tt_apj_string_copy(&symbol, sym, sizeof sym) < 0)
+    if (tt_jiter_root(&walk, buf, len, '{') < 0 ||
+        tt_jiter_fields(&walk, keys, 3, v) < 0)
+        return tt_ap__fail(err, errsize, "bars reply: %s at byte %zu", walk.err,
+                           walk.err_off);
+    const tt_jval_t *bars = &v[0];
+    if (bars->type == TT_JS_OBJECT)
+        rc = s_multi(out, sc, buf, bars, tf_s, err, errsize);
+    else if (bars->type == TT_JS_ARRAY &&
+             tt_jval_utf8(&v[1], sym, sizeof sym) < 0)
         rc = tt_ap__fail(err, errsize, "bars list without a \"symbol\"");
-    else if (bars.type == TT_APJ_ARRAY)
-        rc = s_series(out, sc, sym, bars, tf_s, err, errsize);
-    else if (bars.type != TT_APJ_NULL)
+    else if (bars->type == TT_JS_ARRAY)
+        rc = s_series(out, sc, sym, buf, bars, tf_s, err, errsize);
+    else if (bars->type != TT_JS_NULL)
         rc = tt_ap__fail(err, errsize, "reply without \"bars\"");
     if (rc == 0)
-        rc = s_token(out, token, err, errsize);
+        rc = s_token(out, &v[2], err, errsize);
     if (rc < 0)
         tt_ap_bars_page_free(out);
     return rc;

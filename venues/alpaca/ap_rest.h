@@ -327,8 +327,8 @@ typedef struct {
 
 /* Parses a bars reply: {"bars":{"SYM":[..]},"next_page_token":..} or the
    single-symbol {"bars":[..],"symbol":"SYM",..}. Prices are JSON numbers
-   and are read exactly (ap_json.h). TF_S is the requested timeframe in
-   seconds (tt_ap_timeframe_seconds); bars are marked closed. Symbols the
+   and are read exactly (venues/common/jscan.h). TF_S is the requested timeframe
+   in seconds (tt_ap_timeframe_seconds); bars are marked closed. Symbols the
    scales refuse are left out. On success *OUT owns arrays to free with
    tt_ap_bars_page_free; on failure *OUT is empty. 0 or TT_AP_EBAD. */
 int tt_ap_bars_parse(const char *buf, size_t len, const tt_ap_scales_t *sc,

@@ -38,30 +38,30 @@ enum {
 
 typedef struct {
     uint64_t seen;
-    tt_apj_val_t v[F_COUNT];
+    tt_jval_t v[F_COUNT];
 } s_msg_t;
 
 static const char *const s_channels[TT_AP_CH_COUNT] = {
     "trades",   "quotes", "bars",        "updatedBars",  "dailyBars",
     "statuses", "lulds",  "corrections", "cancelErrors", "orderbooks"};
 
-static int s_slot(tt_ap_span_t key)
+static int s_slot(const tt_jval_t *key)
 {
-    if (key.n == 1) {
+    if (key->len == 1) {
         static const char one[] = "TSixpstzohlcvn";
         static const int slot[] = {F_T, F_S, F_I, F_X, F_P, F_SZ, F_TS,
                                    F_Z, F_O, F_H, F_L, F_C, F_V,  F_N};
-        const char *at = memchr(one, key.p[0], sizeof one - 1);
+        const char *at = memchr(one, key->p[0], sizeof one - 1);
         return at ? slot[at - one] : -1;
     }
-    if (tt_apj_eq(key, "msg"))
+    if (tt_jval_is(key, "msg"))
         return F_MSG;
-    if (tt_apj_eq(key, "code"))
+    if (tt_jval_is(key, "code"))
         return F_CODE;
-    if (tt_apj_eq(key, "tks"))
+    if (tt_jval_is(key, "tks"))
         return F_TKS;
     for (int i = 0; i < TT_AP_CH_COUNT; i++)
-        if (tt_apj_eq(key, s_channels[i]))
+        if (tt_jval_is(key, s_channels[i]))
             return F_CH + i;
     return -1;
 }
@@ -90,29 +90,29 @@ static int s_dec(tt_ap_item_t *item, const s_msg_t *m, int slot,
 {
     if (!s_has(m, slot))
         return s_bad(item, "missing \"%s\"", name);
-    const tt_apj_val_t *v = &m->v[slot];
-    if (v->type != TT_APJ_NUMBER && v->type != TT_APJ_STRING)
+    const tt_jval_t *v = &m->v[slot];
+    if (v->type != TT_JS_NUMBER && v->type != TT_JS_STRING)
         return s_bad(item, "\"%s\" is not a number", name);
-    int rc = tt_ap_dec_exact(v->text.p, v->text.n, decimals, out);
+    int rc = tt_ap_dec_exact(v->p, v->len, decimals, out);
     if (rc != TT_DEC_OK)
         return s_bad(item, "\"%s\" %.*s: %s at %d decimals", name,
-                     (int)(v->text.n > 24 ? 24 : v->text.n), v->text.p,
+                     (int)(v->len > 24 ? 24 : v->len), v->p,
                      tt_decimal_strerror(rc), decimals);
     if (*out < min)
-        return s_bad(item, "\"%s\" %.*s: %s", name, (int)v->text.n, v->text.p,
+        return s_bad(item, "\"%s\" %.*s: %s", name, (int)v->len, v->p,
                      min > 0 ? "not positive" : "negative");
     return 0;
 }
 
 static int s_time(tt_ap_item_t *item, const s_msg_t *m, tt_ns_t *out)
 {
-    const tt_apj_val_t *v = &m->v[F_TS];
+    const tt_jval_t *v = &m->v[F_TS];
     if (!s_has(m, F_TS))
         return s_bad(item, "missing \"t\"");
-    if (v->type != TT_APJ_STRING || v->escaped ||
-        tt_ap_time_parse(v->text.p, v->text.n, out) < 0)
+    if (v->type != TT_JS_STRING || v->escaped ||
+        tt_ap_time_parse(v->p, v->len, out) < 0)
         return s_bad(item, "\"t\" is not an RFC 3339 time: %.*s",
-                     (int)(v->text.n > 40 ? 40 : v->text.n), v->text.p);
+                     (int)(v->len > 40 ? 40 : v->len), v->p);
     return 0;
 }
 
@@ -122,7 +122,7 @@ static int s_symbol(tt_ap_stream_t *self, tt_ap_item_t *item, const s_msg_t *m,
                     tt_instrument_t *inst)
 {
     if (!s_has(m, F_S) ||
-        tt_apj_string_copy(&m->v[F_S], item->symbol, sizeof item->symbol) < 0 ||
+        tt_jval_utf8(&m->v[F_S], item->symbol, sizeof item->symbol) < 0 ||
         item->symbol[0] == '\0')
         return s_bad(item, "missing or bad symbol \"S\"");
     for (const char *c = item->symbol; *c; c++)
@@ -143,21 +143,21 @@ static int s_letter(tt_ap_item_t *item, const s_msg_t *m, int slot,
     *out = 0;
     if (!s_has(m, slot))
         return 0;
-    const tt_apj_val_t *v = &m->v[slot];
-    if (v->type != TT_APJ_STRING || v->text.n != 1 || v->escaped)
+    const tt_jval_t *v = &m->v[slot];
+    if (v->type != TT_JS_STRING || v->len != 1 || v->escaped)
         return s_bad(item, "\"%s\" is not a one-letter string", name);
-    *out = v->text.p[0];
+    *out = v->p[0];
     return 0;
 }
 
 static int s_trade_extras(tt_ap_item_t *item, const s_msg_t *m)
 {
     item->tick.trade_id = 0;
-    if (s_has(m, F_I) && tt_apj_uint(&m->v[F_I], &item->tick.trade_id) < 0)
+    if (s_has(m, F_I) && tt_jval_uint64(&m->v[F_I], &item->tick.trade_id) < 0)
         return s_bad(item, "\"i\" is not a trade id");
     item->exchange[0] = '\0';
-    if (s_has(m, F_X) && tt_apj_string_copy(&m->v[F_X], item->exchange,
-                                            sizeof item->exchange) < 0)
+    if (s_has(m, F_X) &&
+        tt_jval_utf8(&m->v[F_X], item->exchange, sizeof item->exchange) < 0)
         return s_bad(item, "\"x\" is not a short string");
     if (s_letter(item, m, F_Z, "z", &item->tape) < 0 ||
         s_letter(item, m, F_TKS, "tks", &item->taker) < 0)
@@ -192,7 +192,7 @@ static int s_bar_values(tt_ap_item_t *item, const s_msg_t *m,
         s_time(item, m, &b->open_ts) < 0)
         return -1;
     uint64_t n = 0;
-    if (s_has(m, F_N) && (tt_apj_uint(&m->v[F_N], &n) < 0 || n > UINT32_MAX))
+    if (s_has(m, F_N) && (tt_jval_uint64(&m->v[F_N], &n) < 0 || n > UINT32_MAX))
         return s_bad(item, "\"n\" is not a trade count");
     b->trades = (uint32_t)n;
     if (b->low > b->high || b->open < b->low || b->open > b->high ||
@@ -224,13 +224,13 @@ static int s_text(tt_ap_item_t *item, const s_msg_t *m)
 {
     if (!s_has(m, F_MSG))
         return s_bad(item, "missing \"msg\"");
-    const tt_apj_val_t *v = &m->v[F_MSG];
-    if (v->type != TT_APJ_STRING)
+    const tt_jval_t *v = &m->v[F_MSG];
+    if (v->type != TT_JS_STRING)
         return s_bad(item, "\"msg\" is not a string");
-    if (tt_apj_string_copy(v, item->msg, sizeof item->msg) < 0) {
+    if (tt_jval_utf8(v, item->msg, sizeof item->msg) < 0) {
         /* Too long or odd: keep a raw, cut prefix rather than nothing. */
-        size_t n = v->text.n < TT_AP_MSG_MAX ? v->text.n : TT_AP_MSG_MAX;
-        memcpy(item->msg, v->text.p, n);
+        size_t n = v->len < TT_AP_MSG_MAX ? v->len : TT_AP_MSG_MAX;
+        memcpy(item->msg, v->p, n);
         item->msg[n] = '\0';
     }
     return 0;
@@ -251,8 +251,8 @@ static int s_control(tt_ap_item_t *item, const s_msg_t *m)
 static int s_error(tt_ap_item_t *item, const s_msg_t *m)
 {
     int64_t code;
-    if (!s_has(m, F_CODE) || tt_apj_int(&m->v[F_CODE], &code) < 0 || code < 0 ||
-        code > 99999)
+    if (!s_has(m, F_CODE) || tt_jval_int64(&m->v[F_CODE], &code) < 0 ||
+        code < 0 || code > 99999)
         return s_bad(item, "error without an integer \"code\"");
     if (s_text(item, m) < 0)
         return -1;
@@ -280,10 +280,10 @@ static int s_subscription(tt_ap_item_t *item, const s_msg_t *m)
         memset(list, 0, sizeof *list);
         if (!s_has(m, F_CH + ch))
             continue;
-        if (m->v[F_CH + ch].type != TT_APJ_ARRAY)
+        if (m->v[F_CH + ch].type != TT_JS_ARRAY)
             return s_bad(item, "\"%s\" is not a list", s_channels[ch]);
         list->present = true;
-        list->json = m->v[F_CH + ch].text;
+        list->json = m->v[F_CH + ch];
         if (s_count_list(list) < 0)
             return s_bad(item, "\"%s\" holds a non-symbol", s_channels[ch]);
     }
@@ -301,15 +301,15 @@ static void s_skip(tt_ap_item_t *item, tt_ap_skip_t why)
 static void s_dispatch(tt_ap_stream_t *self, tt_ap_item_t *item,
                        const s_msg_t *m)
 {
-    const tt_apj_val_t *t = &m->v[F_T];
-    if (!s_has(m, F_T) || t->type != TT_APJ_STRING || t->escaped) {
+    const tt_jval_t *t = &m->v[F_T];
+    if (!s_has(m, F_T) || t->type != TT_JS_STRING || t->escaped) {
         s_bad(item, "no \"T\" type");
         return;
     }
-    if (t->text.n == 1) {
+    if (t->len == 1) {
         static const char skips[] = "qcxslio";
-        const char *at = memchr(skips, t->text.p[0], sizeof skips - 1);
-        char c = t->text.p[0];
+        const char *at = memchr(skips, t->p[0], sizeof skips - 1);
+        char c = t->p[0];
         if (c == 't')
             s_trade(self, item, m);
         else if (c == 'b' || c == 'd' || c == 'u')
@@ -317,31 +317,28 @@ static void s_dispatch(tt_ap_stream_t *self, tt_ap_item_t *item,
         else
             s_skip(item,
                    at ? (tt_ap_skip_t)(at - skips) : TT_AP_SKIP_UNKNOWN_TYPE);
-    } else if (tt_apj_eq(t->text, "success")) {
+    } else if (tt_jval_is(t, "success")) {
         s_control(item, m);
-    } else if (tt_apj_eq(t->text, "error")) {
+    } else if (tt_jval_is(t, "error")) {
         s_error(item, m);
-    } else if (tt_apj_eq(t->text, "subscription")) {
+    } else if (tt_jval_is(t, "subscription")) {
         s_subscription(item, m);
     } else {
         s_skip(item, TT_AP_SKIP_UNKNOWN_TYPE);
     }
 }
 
-/* Reads one object's members into M. -1 when the frame's JSON breaks;
-   1 when the object is whole but repeats a key we read. */
-static int s_read(tt_apj_t *cur, s_msg_t *m)
+/* Reads the members of one message, walked in place, into M. -1 when
+   the frame's JSON breaks; 1 when the object is whole but repeats a key
+   we read. */
+static int s_read(tt_jiter_t *walk, s_msg_t *m)
 {
-    bool first = true, dup = false;
-    tt_ap_span_t key;
-    tt_apj_val_t val;
+    bool dup = false;
+    tt_jval_t key, val;
     int more;
     m->seen = 0;
-    cur->pos++; /* the '{' */
-    while ((more = tt_apj_obj_next(cur, &first, &key)) > 0) {
-        if (tt_apj_value(cur, &val) < 0)
-            return -1;
-        int slot = s_slot(key);
+    while ((more = tt_jiter_member(walk, &key, &val)) > 0) {
+        int slot = s_slot(&key);
         if (slot < 0)
             continue;
         dup |= s_has(m, slot);
@@ -360,9 +357,8 @@ void tt_ap_stream_init(tt_ap_stream_t *self, const tt_ap_scales_t *scales)
 
 void tt_ap_stream_feed(tt_ap_stream_t *self, const char *buf, size_t len)
 {
-    tt_apj_init(&self->cur, buf, len);
-    self->phase = 0;
-    self->first = true;
+    /* A frame that is not an array is reported by the first next(). */
+    self->phase = tt_jiter_root(&self->walk, buf, len, '[') == 0 ? 1 : 0;
     self->index = 0;
     self->stats.frames++;
 }
@@ -370,16 +366,16 @@ void tt_ap_stream_feed(tt_ap_stream_t *self, const char *buf, size_t len)
 /* The frame's JSON broke: one last MALFORMED item, then the walk ends. */
 static int s_broken(tt_ap_stream_t *self, tt_ap_item_t *item)
 {
-    const tt_apj_t *c = &self->cur;
+    const tt_jiter_t *w = &self->walk;
+    /* The walk saw the array's closing bracket: what broke is after it. */
+    const char *why = w->done ? "data after the array" : w->err;
     item->kind = TT_AP_ITEM_MALFORMED;
-    snprintf(item->msg, sizeof item->msg, "frame: %s at byte %zu",
-             c->err ? c->err : "not a JSON array",
-             c->err ? c->err_pos : c->pos);
+    snprintf(item->msg, sizeof item->msg, "frame: %s at byte %zu", why,
+             w->err_off);
     self->phase = 2;
     self->stats.malformed++;
     return 1;
 }
-
 static void s_count(tt_ap_stream_stats_t *st, const tt_ap_item_t *item)
 {
     switch (item->kind) {
@@ -407,81 +403,69 @@ static void s_count(tt_ap_stream_stats_t *st, const tt_ap_item_t *item)
     }
 }
 
-/* The next array element into ITEM; -1 when the frame's JSON broke. */
+/* The next array element into ITEM. Messages are objects, entered in
+   place so that each byte is walked once. 1 with an item, 0 at the end
+   of the array, -1 when the frame's JSON broke. */
 static int s_element(tt_ap_stream_t *self, tt_ap_item_t *item)
 {
     s_msg_t m;
-    tt_apj_val_t val;
+    tt_jiter_t msg;
+    tt_jval_t val;
+    int rc = tt_jiter_enter(&self->walk, '{', &val, &msg);
+    if (rc <= 0)
+        return rc;
     item->index = self->index++;
     item->msg[0] = '\0';
-    if (tt_apj_peek(&self->cur) != '{') {
-        if (tt_apj_value(&self->cur, &val) < 0)
-            return -1;
+    if (val.type != TT_JS_OBJECT) {
         s_bad(item, "not an object");
-        return 0;
+        return 1;
     }
-    int rc = s_read(&self->cur, &m);
-    if (rc < 0)
+    rc = s_read(&msg, &m);
+    if (tt_jiter_leave(&self->walk, &msg) < 0)
         return -1;
     if (rc > 0)
         s_bad(item, "repeated key");
     else
         s_dispatch(self, item, &m);
-    return 0;
+    return 1;
 }
 
 int tt_ap_stream_next(tt_ap_stream_t *self, tt_ap_item_t *item)
 {
     if (self->phase == 2)
         return 0;
-    if (self->phase == 0) {
-        if (tt_apj_peek(&self->cur) != '[')
-            return s_broken(self, item);
-        self->cur.pos++;
-        self->phase = 1;
-    }
-    int more = tt_apj_arr_next(&self->cur, &self->first);
-    if (more < 0)
+    int rc = self->phase == 0 ? -1 : s_element(self, item);
+    if (rc < 0)
         return s_broken(self, item);
-    if (more == 0) {
-        if (!tt_apj_at_end(&self->cur)) {
-            self->cur.err = "data after the array";
-            self->cur.err_pos = self->cur.pos;
-            return s_broken(self, item);
-        }
+    if (rc == 0) {
         self->phase = 2;
         return 0;
     }
-    if (s_element(self, item) < 0)
-        return s_broken(self, item);
     s_count(&self->stats, item);
     return 1;
 }
 
+/* *POS is the offset in the list's text where the previous call stopped,
+   so a long list is walked once however it is read. */
 int tt_ap_list_next(const tt_ap_list_t *list, size_t *pos, char *out,
                     size_t size)
 {
-    tt_apj_t cur;
-    tt_apj_val_t v;
-    bool first = *pos == 0;
+    tt_jiter_t walk;
+    tt_jval_t v;
     if (!list->present)
         return 0;
-    tt_apj_init(&cur, list->json.p, list->json.n);
-    if (first) {
-        if (tt_apj_expect(&cur, '[') < 0)
-            return -1;
-    } else {
-        cur.pos = *pos;
-    }
-    int more = tt_apj_arr_next(&cur, &first);
-    if (more <= 0) {
-        *pos = cur.pos;
-        return more;
-    }
-    if (tt_apj_value(&cur, &v) < 0 || tt_apj_string_copy(&v, out, size) < 0)
+    if (tt_jiter_nested(&walk, list->json.p, &list->json) < 0 ||
+        *pos > list->json.len)
         return -1;
-    *pos = cur.pos;
-    return 1;
+    if (*pos > 0) {
+        walk.p = list->json.p + *pos;
+        walk.first = false;
+    }
+    int more = tt_jiter_element(&walk, &v);
+    *pos = (size_t)(walk.p - list->json.p);
+    if (more <= 0)
+        return more;
+    return tt_jval_utf8(&v, out, size) < 0 ? -1 : 1;
 }
 
 tt_ap_err_action_t tt_ap_stream_error_action(int code)

@@ -25,7 +25,7 @@
 
 #include "marketdata/types.h"
 #include "venues/alpaca/ap_common.h"
-#include "venues/alpaca/ap_json.h"
+#include "venues/common/jscan.h"
 
 #define TT_AP_MSG_MAX 127
 
@@ -85,7 +85,7 @@ typedef enum {
 typedef struct {
     bool present;
     uint32_t count;
-    tt_ap_span_t json; /* e.g. ["AAPL","*"]; read with tt_ap_list_next */
+    tt_jval_t json; /* e.g. ["AAPL","*"]; read with tt_ap_list_next */
 } tt_ap_list_t;
 
 typedef struct {
@@ -115,9 +115,8 @@ typedef struct {
 /* Caller-owned decoder state; no destroy needed. */
 typedef struct {
     tt_ap_scales_t scales;
-    tt_apj_t cur;
-    int phase; /* 0 before '[', 1 inside, 2 done */
-    bool first;
+    tt_jiter_t walk; /* over the frame's array */
+    int phase;       /* 0 not an array, 1 inside, 2 done */
     uint32_t index;
     tt_ap_stream_stats_t stats;
 } tt_ap_stream_t;

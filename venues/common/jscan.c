@@ -3,6 +3,7 @@
     that returns 0 at its end has seen a well-formed document. */
 #include "venues/common/jscan.h"
 
+#include <assert.h>
 #include <string.h>
 
 static bool s_ws(char c)
@@ -214,6 +215,8 @@ static int s_begin(tt_jiter_t *it, const char *base, const char *p,
     it->err_off = 0;
     it->first = true;
     it->done = false;
+    it->depth = 0;
+    it->in_place = false;
     it->close = kind == '{' ? '}' : ']';
     p = s_skip_ws(p, end);
     if (p >= end)
@@ -245,8 +248,13 @@ static int s_next(tt_jiter_t *it)
         return 0;
     const char *p = s_skip_ws(it->p, it->end);
     if (p < it->end && *p == it->close) {
-        p = s_skip_ws(p + 1, it->end);
         it->done = true;
+        if (it->in_place) {
+            /* The parent walk reads what follows the bracket. */
+            it->p = p + 1;
+            return 0;
+        }
+        p = s_skip_ws(p + 1, it->end);
         it->p = p;
         return p == it->end ? 0 : s_fail(it, p, "bytes after the end");
     }
@@ -279,7 +287,7 @@ int tt_jiter_member(tt_jiter_t *it, tt_jval_t *key, tt_jval_t *val)
     if (p >= it->end || *p != ':')
         return s_fail(
             it, p, p >= it->end ? "truncated: ':' expected" : "expected ':'");
-    p = s_value(it, s_skip_ws(p + 1, it->end), val, 1);
+    p = s_value(it, s_skip_ws(p + 1, it->end), val, it->depth + 1);
     if (!p)
         return -1;
     it->p = p;
@@ -291,11 +299,51 @@ int tt_jiter_element(tt_jiter_t *it, tt_jval_t *val)
     int rc = s_next(it);
     if (rc <= 0)
         return rc;
-    const char *p = s_value(it, it->p, val, 1);
+    const char *p = s_value(it, it->p, val, it->depth + 1);
     if (!p)
         return -1;
     it->p = p;
     return 1;
+}
+
+int tt_jiter_enter(tt_jiter_t *it, char kind, tt_jval_t *val, tt_jiter_t *child)
+{
+    assert(kind == '{' || kind == '[');
+    int rc = s_next(it);
+    if (rc <= 0)
+        return rc;
+    const char *p = it->p;
+    if (p >= it->end || *p != kind) {
+        p = s_value(it, p, val, it->depth + 1);
+        if (!p)
+            return -1;
+        it->p = p;
+        return 1;
+    }
+    /* The same limit s_container applies to a skipped element. */
+    if (it->depth + 1 >= TT_JSCAN_DEPTH_MAX)
+        return s_fail(it, p, "nested too deeply");
+    s_begin(child, it->base, p, it->end, kind);
+    child->depth = it->depth + 1;
+    child->in_place = true;
+    val->type = kind == '{' ? TT_JS_OBJECT : TT_JS_ARRAY;
+    val->p = p;
+    val->len = 0;
+    val->escaped = false;
+    return 1;
+}
+
+int tt_jiter_leave(tt_jiter_t *it, const tt_jiter_t *child)
+{
+    if (child->err) {
+        it->err = child->err;
+        it->err_off = child->err_off;
+        return -1;
+    }
+    if (!child->done)
+        return s_fail(it, child->p, "element not read to its end");
+    it->p = child->p;
+    return 0;
 }
 
 int tt_jiter_fields(tt_jiter_t *it, const char *const *keys, size_t nkeys,
@@ -350,6 +398,23 @@ int tt_jval_int64(const tt_jval_t *val, int64_t *out)
     return 0;
 }
 
+int tt_jval_uint64(const tt_jval_t *val, uint64_t *out)
+{
+    if (val->type != TT_JS_NUMBER || val->len == 0)
+        return -1;
+    uint64_t v = 0;
+    for (const char *p = val->p, *end = p + val->len; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
 static int s_hexval(char c)
 {
     if (c >= '0' && c <= '9')
@@ -398,6 +463,86 @@ int tt_jval_copy(const tt_jval_t *val, char *buf, size_t size)
             return -1;
         }
         buf[n++] = c;
+    }
+    buf[n] = '\0';
+    return (int)n;
+}
+
+static uint32_t s_hex4(const char *p)
+{
+    uint32_t cp = 0;
+    for (int i = 0; i < 4; i++)
+        cp = cp * 16 + (uint32_t)s_hexval(p[i]);
+    return cp;
+}
+
+/* The code point of the \u escape at *PP (validated by the walk), joining
+   a surrogate pair; *PP moves past it. 0 for a lone surrogate. */
+static uint32_t s_codepoint(const char **pp, const char *end)
+{
+    const char *p = *pp;
+    uint32_t cp = s_hex4(p + 2);
+    *pp = p + 6;
+    if (cp >= 0xDC00 && cp <= 0xDFFF)
+        return 0;
+    if (cp < 0xD800 || cp > 0xDBFF)
+        return cp;
+    p += 6;
+    if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+        return 0;
+    uint32_t lo = s_hex4(p + 2);
+    if (lo < 0xDC00 || lo > 0xDFFF)
+        return 0;
+    *pp = p + 6;
+    return 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+}
+
+/* CP as UTF-8 into OUT (room for 4); returns the byte count. */
+static size_t s_utf8(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    static const unsigned char lead[] = {0, 0, 0xC0, 0xE0, 0xF0};
+    for (size_t i = n - 1; i > 0; i--, cp >>= 6)
+        out[i] = (char)(0x80 | (cp & 0x3F));
+    out[0] = (char)(lead[n] | cp);
+    return n;
+}
+
+int tt_jval_utf8(const tt_jval_t *val, char *buf, size_t size)
+{
+    if (val->type != TT_JS_STRING || size == 0)
+        return -1;
+    if (!val->escaped) {
+        /* The common case (a symbol, an exchange code): one copy. */
+        if (val->len >= size)
+            return -1;
+        memcpy(buf, val->p, val->len);
+        buf[val->len] = '\0';
+        return (int)val->len;
+    }
+    const char *p = val->p, *end = p + val->len;
+    size_t n = 0;
+    while (p < end) {
+        char one[4];
+        size_t k = 1;
+        if (*p != '\\') {
+            one[0] = *p++;
+        } else if (p[1] != 'u') {
+            one[0] = s_unescape(&p);
+        } else {
+            uint32_t cp = s_codepoint(&p, end);
+            if (cp == 0)
+                return -1;
+            k = s_utf8(cp, one);
+        }
+        if (n + k >= size)
+            return -1;
+        memcpy(buf + n, one, k);
+        n += k;
     }
     buf[n] = '\0';
     return (int)n;

@@ -48,6 +48,8 @@ typedef struct {
     bool done;        /* closing bracket seen */
     const char *err;  /* static reason once a walk failed */
     size_t err_off;   /* offset of the fault from base */
+    int depth;        /* nesting of this walk's bracket (root: 0) */
+    bool in_place;    /* entered (tt_jiter_enter): bytes follow the close */
 } tt_jiter_t;
 
 /* Starts a walk over the whole text TEXT/LEN, which must hold one object
@@ -74,6 +76,22 @@ int tt_jiter_element(tt_jiter_t *it, tt_jval_t *val);
 int tt_jiter_fields(tt_jiter_t *it, const char *const *keys, size_t nkeys,
                     tt_jval_t *out);
 
+/* Next element of an array walk, like tt_jiter_element, except that an
+   element of KIND ('{' or '[') is entered rather than skipped: VAL gets
+   its type (len 0, as its end is not known yet) and *CHILD starts a walk
+   over it in place, checking its bytes as it reads them. A caller that
+   reads every member of most elements (a market-data frame's messages)
+   so walks each byte once instead of twice. Any other element is read
+   whole into VAL. Once CHILD's walk has returned 0, tt_jiter_leave moves
+   IT past the element. Returns as tt_jiter_element. */
+int tt_jiter_enter(tt_jiter_t *it, char kind, tt_jval_t *val,
+                   tt_jiter_t *child);
+
+/* Ends the in-place walk CHILD of IT's current element: IT goes on after
+   it. Returns 0, or -1 when CHILD failed or was not read to its end (IT
+   then holds CHILD's error, so the caller reports one walk). */
+int tt_jiter_leave(tt_jiter_t *it, const tt_jiter_t *child);
+
 /* True when VAL is a string equal to S (escape-free comparison). */
 bool tt_jval_is(const tt_jval_t *val, const char *s);
 
@@ -81,10 +99,21 @@ bool tt_jval_is(const tt_jval_t *val, const char *s);
    or -1 when VAL is not such a number or does not fit int64. */
 int tt_jval_int64(const tt_jval_t *val, int64_t *out);
 
+/* Parses a non-negative integer number (no sign, fraction or exponent)
+   into *OUT: ids that may use all 64 bits. Returns 0, or -1 otherwise or
+   when it does not fit uint64. */
+int tt_jval_uint64(const tt_jval_t *val, uint64_t *out);
+
 /* Copies the string VAL into BUF (SIZE bytes, NUL-terminated), decoding
    escapes; \u escapes outside ASCII become '?'. Returns the length, or -1
    when VAL is not a string or does not fit (BUF then holds a truncated
    copy). */
 int tt_jval_copy(const tt_jval_t *val, char *buf, size_t size);
+
+/* Like tt_jval_copy, but every \u escape becomes its UTF-8 bytes
+   (surrogate pairs joined), for text shown to people (a venue's error
+   message). Returns the length, or -1 when VAL is not a string, does not
+   fit, or holds \u0000 or a lone surrogate (not a C string's text). */
+int tt_jval_utf8(const tt_jval_t *val, char *buf, size_t size);
 
 #endif
