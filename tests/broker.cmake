@@ -2,10 +2,10 @@
 # ticktree binary against the local Alpaca-like server (tests/fakes).
 tt_test(NAME test_broker_e2e LABEL e2e TIMEOUT 180
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_broker_e2e.c
-        LIBS tt_procharness tt_storecheck tt_fakevenue)
+        LIBS tt_venuecheck)
 # The same for Binance spot against the local Binance-like server (eighteen
 # runs of the binary, four of them restarted: about 150 s, as long under
 # ASan on a quiet machine).
 tt_test(NAME test_broker_binance_e2e LABEL e2e TIMEOUT 400
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_broker_binance_e2e.c
-        LIBS tt_procharness tt_storecheck tt_fakevenue)
+        LIBS tt_venuecheck)

@@ -1,14 +1,8 @@
 # The skeleton: lifecycle and restart policy (pure), and the real binary
 # end to end through its control socket.
 
-# The process harness drives the real binary through its real sockets.
-add_library(tt_procharness STATIC ${CMAKE_CURRENT_LIST_DIR}/process.c)
-target_compile_options(tt_procharness PRIVATE ${TT_WARNINGS})
-target_link_libraries(tt_procharness PUBLIC tt_harness tt_cli)
-target_compile_definitions(tt_procharness PUBLIC
-    TT_BINARY="$<TARGET_FILE:ticktree>")
-add_dependencies(tt_procharness ticktree)
-
+# The harness libraries these tests link (tt_procharness, tt_storecheck)
+# are defined in tests/CMakeLists.txt, for every area.
 tt_test(NAME test_lifecycle LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lifecycle.c LIBS tt_lifecycle)
 tt_test(NAME test_latency LABEL unit
@@ -24,11 +18,6 @@ tt_test(NAME test_supervision_e2e LABEL e2e TIMEOUT 180
 tt_test(NAME test_symbol_actors LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_symbol_actors.c
         LIBS tt_actors)
-# The store invariants every trading end-to-end test checks after a run.
-add_library(tt_storecheck STATIC ${CMAKE_CURRENT_LIST_DIR}/storecheck.c)
-target_compile_options(tt_storecheck PRIVATE ${TT_WARNINGS})
-target_link_libraries(tt_storecheck PUBLIC tt_harness tt_store)
-
 tt_test(NAME test_events_e2e LABEL e2e TIMEOUT 240
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_events_e2e.c
         LIBS tt_procharness tt_storecheck)

@@ -20,9 +20,9 @@
 #include "tests/fakes/fake_alpaca.h"
 #include "tests/process.h"
 #include "tests/storecheck.h"
+#include "tests/venuecheck.h"
 
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,119 +66,45 @@ static char *s_config(const char *dir, int port)
     char *secret = tth_write_file(dir, "alpaca.secret", S_SECRET "\n");
     assert_int_equal(chmod(secret, 0600), 0);
     setenv("TT_TEST_BROKER_KEY", S_KEY, 1);
-    size_t cap = 8192;
-    char *text = malloc(cap);
-    assert_non_null(text);
-    snprintf(text, cap,
-             "service:\n  control: ipc://%s/control\n"
-             "  events: ipc://%s/events\n  replay: ipc://%s/replay\n"
-             "  db: %s/ticktree.db\n  workers: 2\n"
-             "  shutdown_timeout_ms: 5000\n"
-             "venues:\n  - name: live\n    kind: alpaca\n"
+    char venue[1024];
+    snprintf(venue, sizeof venue,
+             "    kind: alpaca\n"
              "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
              "    key_id: env:TT_TEST_BROKER_KEY\n"
              "    secret_key: file:%s\n"
              "    params: {backoff_ms: 300, backoff_max_ms: 600, "
              "auth_retry_s: 300, trading_url: \"http://127.0.0.1:%d\", "
-             "orders_per_min: 120}\n"
-             "symbol_defaults:\n  venue: live\n  timeframes: [1]\n"
-             "  stale_ms: 120000\n"
-             "  strategy:\n    kind: sma_cross\n"
-             "    params: {fast: 2, slow: 4, stop_pct: 1, target_r: 2}\n"
-             "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n"
-             "symbols:\n  - symbol: AAPL\n    px_decimals: 2\n"
-             "    qty_decimals: 0\n",
-             dir, dir, dir, dir, port, secret, port);
+             "orders_per_min: 120}\n",
+             port, secret, port);
     free(secret);
-    return text;
+    return tth_venue_config(dir, venue,
+                            "  timeframes: [1]\n"
+                            "  stale_ms: 120000\n"
+                            "  strategy:\n    kind: sma_cross\n"
+                            "    params: {fast: 2, slow: 4, stop_pct: 1, "
+                            "target_r: 2}\n"
+                            "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n",
+                            "  - symbol: AAPL\n    px_decimals: 2\n"
+                            "    qty_decimals: 0\n");
 }
 
-/* What health shows of the broker edge and the symbol. */
-typedef struct {
-    int n_edges, broker_state;
-    char status[16], last_error[256];
-    uint64_t subscribes, attempts, connects, reconnects;
-    uint64_t fills, orders;
-    char position[32];
-} s_seen_t;
+/* Health is read from the broker gateway's edge and the symbol. */
+#define S_EDGE "broker/live"
 
-static s_seen_t s_look(tth_proc_t *proc)
-{
-    s_seen_t seen;
-    memset(&seen, 0, sizeof seen);
-    seen.broker_state = -1;
-    Tt__Reply *reply = NULL;
-    Tt__Health *health = tth_health(proc, &reply);
-    for (size_t e = 0; health && e < health->n_edges; e++) {
-        const Tt__ActorHealth *edge = health->edges[e];
-        seen.n_edges++;
-        if (strcmp(edge->name, "broker/live") != 0)
-            continue;
-        seen.broker_state = edge->state;
-        snprintf(seen.last_error, sizeof seen.last_error, "%s",
-                 edge->last_error);
-        if (edge->feed) {
-            snprintf(seen.status, sizeof seen.status, "%s", edge->feed->status);
-            seen.subscribes = edge->feed->subscribes;
-            seen.attempts = edge->feed->attempts;
-            seen.connects = edge->feed->connects;
-            seen.reconnects = edge->feed->reconnects;
-        }
-    }
-    for (size_t i = 0; health && i < health->n_symbols; i++)
-        if (!strcmp(health->symbols[i]->symbol, "AAPL")) {
-            seen.fills = health->symbols[i]->fills;
-            seen.orders = health->symbols[i]->orders;
-            snprintf(seen.position, sizeof seen.position, "%s",
-                     health->symbols[i]->position);
-        }
-    if (reply)
-        tt__reply__free_unpacked(reply, NULL);
-    return seen;
-}
-
-typedef bool(s_cond_fn)(const s_seen_t *s, uint64_t want);
-
-static bool s_listening(const s_seen_t *s, uint64_t want)
+static bool s_listening(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->n_edges == 2 && !strcmp(s->status, "connected") &&
            s->subscribes >= want;
 }
 
-static bool s_long(const s_seen_t *s, uint64_t want)
+static bool s_long(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->fills >= want && !strcmp(s->position, "10");
 }
 
-static bool s_flat_after(const s_seen_t *s, uint64_t want)
+static bool s_flat_after(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->fills >= want && !strcmp(s->position, "0");
-}
-
-static s_seen_t s_wait(tth_proc_t *proc, s_cond_fn *cond, uint64_t want,
-                       int timeout_ms, const char *what)
-{
-    int64_t deadline = tth_now_ms() + timeout_ms;
-    s_seen_t seen = s_look(proc);
-    while (!cond(&seen, want) && tth_now_ms() < deadline) {
-        tth_nap_ms(20);
-        seen = s_look(proc);
-    }
-    if (!cond(&seen, want)) {
-        tth_proc_dump_log(proc);
-        fail_msg("%s: not reached (status %s, subscribes %llu, fills %llu, "
-                 "position '%s', error '%s')",
-                 what, seen.status, (unsigned long long)seen.subscribes,
-                 (unsigned long long)seen.fills, seen.position,
-                 seen.last_error);
-    }
-    return seen;
-}
-
-static tth_proc_t *s_start(char *dir, const char *text)
-{
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    return proc;
 }
 
 static void s_trade(fake_alpaca_t *fake, int64_t cents)
@@ -211,10 +137,6 @@ static int64_t s_drive_entry(fake_alpaca_t *fake, uint64_t posts)
     return cents;
 }
 
-/* One text from the running service's store (WAL: readers welcome). */
-static void s_query_text(const char *dir, const char *sql, char *out,
-                         size_t size);
-
 /* The id of the order whose id is LIKE PATTERN once its state is WANT,
    within 5 s. */
 static void s_wait_state_like(const char *dir, const char *pattern,
@@ -228,7 +150,7 @@ static void s_wait_state_like(const char *dir, const char *pattern,
     char row[96] = "";
     int64_t deadline = tth_now_ms() + 5000;
     for (;;) {
-        s_query_text(dir, sql, row, sizeof row);
+        tth_store_text(dir, sql, row, sizeof row);
         char *sp = strchr(row, ' ');
         snprintf(state, sizeof state, "%s", sp ? sp + 1 : "");
         if (!strcmp(state, want) || tth_now_ms() >= deadline)
@@ -240,43 +162,8 @@ static void s_wait_state_like(const char *dir, const char *pattern,
     snprintf(coid, size, "%s", row);
 }
 
-static void s_query_text(const char *dir, const char *sql, char *out,
-                         size_t size)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/ticktree.db", dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    sqlite3_busy_timeout(db, 2000);
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-}
-
-static long s_query_long(const char *dir, const char *sql)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/ticktree.db", dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    long v = tth_query_long(db, sql);
-    sqlite3_close(db);
-    return v;
-}
-
-static void s_no_secret_in_log(tth_proc_t *proc)
-{
-    char *log = tth_read_file(proc->log);
-    assert_non_null(log);
-    assert_null(strstr(log, S_SECRET));
-    assert_null(strstr(log, S_KEY));
-    free(log);
-}
+/* What the log must never hold. */
+static const char *const s_secrets[] = {S_SECRET, S_KEY, NULL};
 
 /* The store's state of order COID, within 5 s. */
 static void s_wait_state(const char *dir, const char *coid, const char *want)
@@ -286,7 +173,7 @@ static void s_wait_state(const char *dir, const char *coid, const char *want)
              coid);
     int64_t deadline = tth_now_ms() + 5000;
     do {
-        s_query_text(dir, sql, state, sizeof state);
+        tth_store_text(dir, sql, state, sizeof state);
         if (strcmp(state, want) != 0)
             tth_nap_ms(20);
     } while (strcmp(state, want) != 0 && tth_now_ms() < deadline);
@@ -323,11 +210,13 @@ static tth_proc_t *s_up_to_oco(fake_alpaca_t *fake, char *dir, char *target,
                                char *stop)
 {
     char *text = s_config(dir, fake_alpaca_port(fake));
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    s_wait(proc, s_listening, 1, 10000, "order stream listening");
+    tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, 1, 10000,
+                   "order stream listening");
     s_drive_entry(fake, 1);
-    s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
+    tth_venue_seen_t seen =
+        tth_venue_wait(proc, S_EDGE, "AAPL", s_long, 1, 5000, "entry filled");
     assert_int_equal(seen.fills, 1);
     s_wait_oco(fake, dir, target, stop);
     return proc;
@@ -339,17 +228,19 @@ static void s_outage(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir,
                      const char *target, const char *stop)
 {
     char price[32];
-    long limit =
-        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    long limit = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
     uint64_t queries = fake_alpaca_requests(fake, "GET /v2/orders");
-    s_seen_t before = s_look(proc);
+    tth_venue_seen_t before = tth_venue_look(proc, S_EDGE, "AAPL");
     assert_true(fake_alpaca_drop_connections(fake) >= 1);
     assert_int_equal(fake_alpaca_fill_while_down(fake, target, "10", price), 0);
     /* Reconnected, listening, re-queried: the fill is recovered, the
        stop is cancelled as its OCO partner. */
-    s_wait(proc, s_listening, before.subscribes + 1, 5000, "listening again");
-    s_seen_t seen = s_wait(proc, s_flat_after, 2, 5000, "fill recovered");
+    tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, before.subscribes + 1,
+                   5000, "listening again");
+    tth_venue_seen_t seen = tth_venue_wait(proc, S_EDGE, "AAPL", s_flat_after,
+                                           2, 5000, "fill recovered");
     assert_int_equal(seen.fills, 2);
     assert_true(fake_alpaca_requests(fake, "GET /v2/orders") > queries);
     char status[32] = "";
@@ -364,13 +255,14 @@ static void s_outage(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir,
     /* A second reconnect re-queries the same filled order: nothing new. */
     queries = fake_alpaca_requests(fake, "GET /v2/orders");
     assert_true(fake_alpaca_drop_connections(fake) >= 1);
-    s_wait(proc, s_listening, seen.subscribes + 1, 5000, "listening (2)");
+    tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, seen.subscribes + 1, 5000,
+                   "listening (2)");
     deadline = tth_now_ms() + 5000;
     while (fake_alpaca_requests(fake, "GET /v2/orders") == queries &&
            tth_now_ms() < deadline)
         tth_nap_ms(20);
     assert_true(fake_alpaca_requests(fake, "GET /v2/orders") > queries);
-    seen = s_look(proc);
+    seen = tth_venue_look(proc, S_EDGE, "AAPL");
     assert_int_equal(seen.fills, 2);
     assert_string_equal(seen.position, "0");
 }
@@ -384,14 +276,14 @@ static void s_check_store(const char *dir, fake_alpaca_t *fake)
     long orders = 0;
     assert_int_equal(tth_check_store(path, 0, &orders), 2);
     assert_int_equal(orders, 3);
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM ledger WHERE "
-                                       "symbol = 'AAPL'"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM ledger WHERE "
+                                         "symbol = 'AAPL'"),
                      2);
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM fills WHERE "
-                                       "coid LIKE '%-t'"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM fills WHERE "
+                                         "coid LIKE '%-t'"),
                      1);
-    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
-                                       "symbol = 'AAPL'"),
+    assert_int_equal(tth_store_long(dir, "SELECT qty FROM positions WHERE "
+                                         "symbol = 'AAPL'"),
                      0);
     char pos[32];
     assert_int_equal(fake_alpaca_position(fake, "AAPL", pos, sizeof pos), 0);
@@ -409,8 +301,8 @@ static void test_order_fill_outage(void **state)
     char target[64], stop[64];
     tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
     char entry[64], status[32];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
-                 sizeof entry);
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                   sizeof entry);
     assert_int_equal(fake_alpaca_coid_count(fake, entry), 1);
     assert_int_equal(
         fake_alpaca_order_status(fake, entry, status, sizeof status), 0);
@@ -420,7 +312,7 @@ static void test_order_fill_outage(void **state)
     assert_string_equal(pos, "10");
 
     s_outage(proc, fake, dir, target, stop);
-    s_no_secret_in_log(proc);
+    tth_log_lacks(proc, s_secrets);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     s_check_store(dir, fake);
     tth_proc_destroy(&proc);
@@ -455,14 +347,15 @@ static void test_oco_target_then_stop(void **state)
     char *dir = tth_tmpdir("tt-brokeroco");
     char target[64], stop[64], status[32] = "";
     tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
-    long limit =
-        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    long limit = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     long stop_px =
-        s_query_long(dir, "SELECT stop_px FROM orders WHERE coid LIKE '%-s'");
+        tth_store_long(dir, "SELECT stop_px FROM orders WHERE coid LIKE '%-s'");
     assert_true(stop_px > 0 && stop_px < limit);
 
     s_trade(fake, limit); /* reaches the take-profit */
-    s_seen_t seen = s_wait(proc, s_flat_after, 2, 5000, "take-profit filled");
+    tth_venue_seen_t seen = tth_venue_wait(proc, S_EDGE, "AAPL", s_flat_after,
+                                           2, 5000, "take-profit filled");
     assert_int_equal(
         fake_alpaca_leg_status(fake, target, status, sizeof status), 0);
     assert_string_equal(status, "canceled");
@@ -481,7 +374,7 @@ static void test_oco_target_then_stop(void **state)
     char pos[32];
     assert_int_equal(fake_alpaca_position(fake, "AAPL", pos, sizeof pos), 0);
     assert_true(!strcmp(pos, "0") || !strcmp(pos, "0.0"));
-    seen = s_look(proc);
+    seen = tth_venue_look(proc, S_EDGE, "AAPL");
     assert_int_equal(seen.fills, 2);
     assert_string_equal(seen.position, "0");
     assert_string_equal(seen.last_error, "");
@@ -490,7 +383,7 @@ static void test_oco_target_then_stop(void **state)
              "SELECT count(*) FROM order_events WHERE coid = '%s' AND "
              "from_state = 8 AND to_state <> 5",
              stop);
-    assert_int_equal(s_query_long(dir, sql), 0); /* no refused cancel */
+    assert_int_equal(tth_store_long(dir, sql), 0); /* no refused cancel */
     assert_false(s_in_log(proc, "order event refused"));
     assert_false(s_in_log(proc, "sent alone"));
     snprintf(sql, sizeof sql, "cancel %s refused", stop);
@@ -529,8 +422,8 @@ static void test_restart_reconciles_with_venue(void **state)
     char *dir = tth_tmpdir("tt-brokerrestart");
     char target[64], stop[64], price[32];
     tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
-    long limit =
-        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    long limit = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
 
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
@@ -541,16 +434,17 @@ static void test_restart_reconciles_with_venue(void **state)
     assert_string_equal(status, "canceled");
 
     s_restart(proc, "ticktree2.log");
-    s_wait(proc, s_flat_after, 1, 10000, "fill adopted after the restart");
+    tth_venue_wait(proc, S_EDGE, "AAPL", s_flat_after, 1, 10000,
+                   "fill adopted after the restart");
     s_wait_state(dir, target, S_FILLED);
     s_wait_state(dir, stop, S_CANCELLED);
     int64_t deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline &&
-           s_query_long(dir, "SELECT count(*) FROM events WHERE topic = "
-                             "'trade.reconcile.AAPL'") < 2)
+           tth_store_long(dir, "SELECT count(*) FROM events WHERE topic = "
+                               "'trade.reconcile.AAPL'") < 2)
         tth_nap_ms(20);
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM events WHERE "
-                                       "topic = 'trade.reconcile.AAPL'"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM events WHERE "
+                                         "topic = 'trade.reconcile.AAPL'"),
                      2);
     char line[160];
     snprintf(line, sizeof line, "reconcile: adopt_fill %s fill ", target);
@@ -563,27 +457,28 @@ static void test_restart_reconciles_with_venue(void **state)
     assert_false(s_in_log(proc, line));
     snprintf(sql, sizeof sql, "SELECT count(*) FROM fills WHERE coid = '%s'",
              target);
-    assert_int_equal(s_query_long(dir, sql), 1);
-    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
-                                       "symbol = 'AAPL'"),
+    assert_int_equal(tth_store_long(dir, sql), 1);
+    assert_int_equal(tth_store_long(dir, "SELECT qty FROM positions WHERE "
+                                         "symbol = 'AAPL'"),
                      0);
     assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 2);
 
     /* Again: the store has nothing open, nothing to reconcile. */
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
     s_restart(proc, "ticktree3.log");
-    s_wait(proc, s_listening, 1, 10000, "listening after the second restart");
+    tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, 1, 10000,
+                   "listening after the second restart");
     deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline &&
            !s_in_log(proc, "warm restart: 0 open orders in the store"))
         tth_nap_ms(20);
     assert_true(s_in_log(proc, "warm restart: 0 open orders in the store"));
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM events WHERE "
-                                       "topic = 'trade.reconcile.AAPL'"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM events WHERE "
+                                         "topic = 'trade.reconcile.AAPL'"),
                      2);
     s_check_store(dir, fake);
-    s_no_secret_in_log(proc);
+    tth_log_lacks(proc, s_secrets);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
 }
@@ -608,16 +503,17 @@ static void test_restart_venue_refuses(void **state)
     snprintf(line, sizeof line, "%s: the venue did not say", target);
     assert_true(s_until_log(proc, line, 5000));
     assert_true(s_until_log(proc, "AAPL: restart reconciled, 0 changed", 5000));
-    s_seen_t seen = s_wait(proc, s_long, 0, 5000, "position kept");
+    tth_venue_seen_t seen =
+        tth_venue_wait(proc, S_EDGE, "AAPL", s_long, 0, 5000, "position kept");
     assert_string_equal(seen.position, "10");
     s_wait_state(dir, target, S_ACCEPTED);
     s_wait_state(dir, stop, S_ACCEPTED);
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM events WHERE "
-                                       "topic = 'trade.reconcile.AAPL'"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM events WHERE "
+                                         "topic = 'trade.reconcile.AAPL'"),
                      0);
     assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 2);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
-    s_no_secret_in_log(proc);
+    tth_log_lacks(proc, s_secrets);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
 }
@@ -630,12 +526,14 @@ static void test_rate_limit_storm(void **state)
     fake_alpaca_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-broker429");
     char *text = s_config(dir, fake_alpaca_port(fake));
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    s_wait(proc, s_listening, 1, 10000, "order stream listening");
+    tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, 1, 10000,
+                   "order stream listening");
     fake_alpaca_rate_limit_storm(fake, 3);
     s_drive_entry(fake, 4);
-    s_wait(proc, s_long, 1, 8000, "entry filled after the storm");
+    tth_venue_wait(proc, S_EDGE, "AAPL", s_long, 1, 8000,
+                   "entry filled after the storm");
 
     fake_alpaca_req_t *log = calloc(FAKE_ALPACA_LOG, sizeof *log);
     assert_non_null(log);
@@ -656,16 +554,16 @@ static void test_rate_limit_storm(void **state)
     assert_int_equal(log[first + 3].status, 200);
     free(log);
     char entry[64];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
-                 sizeof entry);
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                   sizeof entry);
     assert_int_equal(fake_alpaca_coid_count(fake, entry), 1);
-    s_no_secret_in_log(proc);
+    tth_log_lacks(proc, s_secrets);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
 }
 
-static bool s_refused(const s_seen_t *s, uint64_t want)
+static bool s_refused(const tth_venue_seen_t *s, uint64_t want)
 {
     (void)want;
     return s->n_edges == 2 && strstr(s->last_error, "unauthorized") &&
@@ -681,23 +579,21 @@ static void test_bad_credentials(void **state)
     fake_alpaca_set_reject_auth(fake, true);
     char *dir = tth_tmpdir("tt-brokerauth");
     char *text = s_config(dir, fake_alpaca_port(fake));
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    s_seen_t seen =
-        s_wait(proc, s_refused, 0, 10000, "refused keys shown in health");
+    tth_venue_seen_t seen =
+        tth_venue_wait(proc, S_EDGE, "AAPL", s_refused, 0, 10000,
+                       "refused keys shown in health");
     assert_non_null(strstr(seen.last_error, "check key_id and secret_key"));
-    int64_t end = tth_now_ms() + 2500;
-    while (tth_now_ms() < end)
-        tth_nap_ms(50);
-    seen = s_look(proc);
+    seen = tth_venue_look_after(proc, S_EDGE, "AAPL", 2500);
     fake_alpaca_stats_t st;
     fake_alpaca_stats(fake, &st);
     assert_int_equal(st.stream_connections, 1);
     assert_int_equal(seen.attempts, 1);
     assert_string_equal(seen.status, "held");
-    assert_int_equal(seen.broker_state, TT__STATE__STATE_RUNNING);
+    assert_int_equal(seen.edge_state, TT__STATE__STATE_RUNNING);
     assert_int_equal(fake_alpaca_requests(fake, "POST /v2/orders"), 0);
-    s_no_secret_in_log(proc);
+    tth_log_lacks(proc, s_secrets);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);

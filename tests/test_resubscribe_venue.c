@@ -9,6 +9,7 @@
 #include "actors/feed_venue.h"
 #include "runtime/runtime.h"
 #include "tests/fakes/fake_binance.h"
+#include "tests/venuecheck.h"
 
 #include <czmq.h>
 #include <stdio.h>
@@ -33,15 +34,7 @@ static bool s_wait_connections(fake_binance_t *fake, uint64_t want)
 static void test_venue_feed_reconnects_to_subscribe(void **state)
 {
     (void)state;
-    const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
-                                       .base = "BTC",
-                                       .quote = "USDT",
-                                       .tick_size = "0.01",
-                                       .step_size = "0.00001"};
-    fake_binance_cfg_t fcfg = {
-        .api_key = "k", .secret = "s", .symbols = &sym, .symbol_count = 1};
-    fake_binance_t *fake = fake_binance_start(&fcfg);
-    assert_non_null(fake);
+    fake_binance_t *fake = tth_fake_binance_btcusdt((fake_binance_cfg_t){0});
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
              "service:\n  workers: 1\n"

@@ -13,9 +13,9 @@
 #include "tests/fakes/fake_binance.h"
 #include "tests/process.h"
 #include "tests/storecheck.h"
+#include "tests/venuecheck.h"
 
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,173 +32,29 @@ static int64_t s_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The service's config: one live venue (VENUE_YAML, the lines under
-   "- name: live") and SYMBOLS_YAML. */
-static char *s_config(const char *dir, const char *venue_yaml,
-                      const char *symbols_yaml)
-{
-    size_t cap = 8192;
-    char *text = malloc(cap);
-    assert_non_null(text);
-    snprintf(text, cap,
-             "service:\n  control: ipc://%s/control\n"
-             "  events: ipc://%s/events\n  replay: ipc://%s/replay\n"
-             "  db: %s/ticktree.db\n  workers: 2\n"
-             "  shutdown_timeout_ms: 5000\n"
-             "venues:\n  - name: live\n%s"
-             "symbol_defaults:\n  venue: live\n  timeframes: [2]\n"
-             "  stale_ms: 120000\n"
-             "  strategy:\n    kind: sma_cross\n"
-             "    params: {fast: 5, slow: 20}\n"
-             "  risk:\n    sizing: fixed_qty\n    qty: \"1\"\n"
-             "symbols:\n%s",
-             dir, dir, dir, dir, venue_yaml, symbols_yaml);
-    return text;
-}
-
-static bool s_up(tth_proc_t *proc)
-{
-    Tt__Reply *reply = NULL;
-    Tt__Health *health = tth_health(proc, &reply);
-    bool ok = health && health->state == TT__STATE__STATE_RUNNING &&
-              health->n_edges == 1 &&
-              health->edges[0]->state == TT__STATE__STATE_RUNNING;
-    if (reply)
-        tt__reply__free_unpacked(reply, NULL);
-    return ok;
-}
+/* Under symbol_defaults: 2-second candles, sma_cross 5/20, one unit. */
+#define S_DEFAULTS                                                             \
+    "  timeframes: [2]\n"                                                      \
+    "  stale_ms: 120000\n"                                                     \
+    "  strategy:\n    kind: sma_cross\n"                                       \
+    "    params: {fast: 5, slow: 20}\n"                                        \
+    "  risk:\n    sizing: fixed_qty\n    qty: \"1\"\n"
 
 /* Starts `ticktree run` on TEXT and waits (bounded) for the tree and
    its feed to be RUNNING. */
 static tth_proc_t *s_start(char *dir, const char *text)
 {
     tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    int64_t deadline = tth_now_ms() + 10000;
-    while (!s_up(proc)) {
-        if (tth_now_ms() > deadline) {
-            tth_proc_dump_log(proc);
-            fail_msg("ticktree and its feed did not reach RUNNING");
-        }
-        tth_nap_ms(20);
-    }
+    tth_venue_wait(proc, NULL, NULL, tth_venue_feed_up, 0, 10000,
+                   "ticktree and its feed RUNNING");
     return proc;
 }
 
-/* What health shows of the feed and of one symbol. */
-typedef struct {
-    int edge_state;
-    char last_error[256];
-    char status[16];
-    uint64_t frames, malformed, unexpected, server_errors;
-    uint64_t attempts, connects, reconnects, subscribes, holds, bars;
-    uint64_t ticks; /* the symbol's */
-    int sym_state;
-} s_seen_t;
-
-static void s_copy_feed(const Tt__ActorHealth *edge, s_seen_t *seen)
-{
-    seen->edge_state = edge->state;
-    snprintf(seen->last_error, sizeof seen->last_error, "%s", edge->last_error);
-    const Tt__FeedHealth *f = edge->feed;
-    if (!f)
-        return;
-    snprintf(seen->status, sizeof seen->status, "%s", f->status);
-    seen->frames = f->frames;
-    seen->malformed = f->malformed;
-    seen->unexpected = f->unexpected;
-    seen->server_errors = f->server_errors;
-    seen->attempts = f->attempts;
-    seen->connects = f->connects;
-    seen->reconnects = f->reconnects;
-    seen->subscribes = f->subscribes;
-    seen->holds = f->holds;
-    seen->bars = f->bars;
-}
-
-static s_seen_t s_look(tth_proc_t *proc, const char *symbol)
-{
-    s_seen_t seen;
-    memset(&seen, 0, sizeof seen);
-    seen.edge_state = seen.sym_state = -1;
-    Tt__Reply *reply = NULL;
-    Tt__Health *health = tth_health(proc, &reply);
-    if (health && health->n_edges == 1)
-        s_copy_feed(health->edges[0], &seen);
-    for (size_t i = 0; health && i < health->n_symbols; i++)
-        if (!strcmp(health->symbols[i]->symbol, symbol)) {
-            seen.ticks = health->symbols[i]->ticks;
-            seen.sym_state = health->symbols[i]->state;
-        }
-    if (reply)
-        tt__reply__free_unpacked(reply, NULL);
-    return seen;
-}
-
-typedef bool(s_cond_fn)(const s_seen_t *seen, uint64_t want);
-
-static bool s_ticks_at_least(const s_seen_t *s, uint64_t want)
-{
-    return s->ticks >= want;
-}
-
-static bool s_reconnected(const s_seen_t *s, uint64_t want)
-{
-    return s->reconnects >= want && !strcmp(s->status, "connected") &&
-           s->subscribes > want;
-}
-
-static bool s_bars_at_least(const s_seen_t *s, uint64_t want)
-{
-    return s->bars >= want;
-}
-
-static bool s_malformed_at_least(const s_seen_t *s, uint64_t want)
-{
-    return s->malformed >= want;
-}
-
-/* Polls health until COND holds, at most TIMEOUT_MS; returns the last
-   look, failing the test with it when the condition never held. */
-static s_seen_t s_wait(tth_proc_t *proc, const char *symbol, s_cond_fn *cond,
-                       uint64_t want, int timeout_ms, const char *what)
-{
-    int64_t deadline = tth_now_ms() + timeout_ms;
-    s_seen_t seen = s_look(proc, symbol);
-    while (!cond(&seen, want) && tth_now_ms() < deadline) {
-        tth_nap_ms(20);
-        seen = s_look(proc, symbol);
-    }
-    if (!cond(&seen, want))
-        fail_msg("%s: not reached (ticks %llu, status %s, reconnects %llu, "
-                 "subscribes %llu, malformed %llu, error '%s')",
-                 what, (unsigned long long)seen.ticks, seen.status,
-                 (unsigned long long)seen.reconnects,
-                 (unsigned long long)seen.subscribes,
-                 (unsigned long long)seen.malformed, seen.last_error);
-    return seen;
-}
-
-/* After the service stopped: candles were stored for SYMBOL, and no
-   candle was emitted twice (the store's candles table is unique per
-   symbol, timeframe and start, so one more md.candle event than rows
-   would be a duplicate). */
+/* After the service stopped: candles were stored for SYMBOL, none
+   emitted twice. */
 static void s_check_candles(const char *dir, const char *symbol)
 {
-    char path[512], sql[256];
-    snprintf(path, sizeof path, "%s/ticktree.db", dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM candles WHERE symbol = '%s'", symbol);
-    long rows = tth_query_long(db, sql);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM events WHERE topic = 'md.candle.%s'",
-             symbol);
-    long events = tth_query_long(db, sql);
-    sqlite3_close(db);
-    assert_true(rows >= 2);
-    assert_int_equal(events, rows);
+    assert_true(tth_store_candles_once(dir, symbol) >= 2);
 }
 
 /* ---- Binance ------------------------------------------------------------ */
@@ -240,7 +96,7 @@ static const char *const s_bn_unexpected[] = {
 static void s_bn_anomalies(tth_proc_t *proc, fake_binance_t *fake,
                            uint64_t ticks)
 {
-    s_seen_t before = s_look(proc, "BTCUSD");
+    tth_venue_seen_t before = tth_venue_look(proc, NULL, "BTCUSD");
     for (size_t i = 0; i < 4; i++)
         assert_true(fake_binance_send_raw(fake, s_bn_bad[i],
                                           strlen(s_bn_bad[i]), false) >= 1);
@@ -249,13 +105,14 @@ static void s_bn_anomalies(tth_proc_t *proc, fake_binance_t *fake,
         assert_true(fake_binance_send_raw(fake, s_bn_unexpected[i],
                                           strlen(s_bn_unexpected[i]),
                                           false) >= 1);
-    s_seen_t seen = s_wait(proc, "BTCUSD", s_malformed_at_least,
-                           before.malformed + 5, 5000, "malformed counted");
+    tth_venue_seen_t seen =
+        tth_venue_wait(proc, NULL, "BTCUSD", tth_venue_malformed_at_least,
+                       before.malformed + 5, 5000, "malformed counted");
     /* The frames after the bad ones still arrive, and the symbol and its
        feed are untouched. */
     s_bn_trades(fake, 3, 5);
-    seen = s_wait(proc, "BTCUSD", s_ticks_at_least, ticks + 3, 5000,
-                  "ticks after the bad frames");
+    seen = tth_venue_wait(proc, NULL, "BTCUSD", tth_venue_ticks_at_least,
+                          ticks + 3, 5000, "ticks after the bad frames");
     assert_int_equal(seen.ticks, ticks + 3);
     assert_int_equal(seen.malformed, before.malformed + 5);
     assert_true(seen.unexpected >= before.unexpected + 2);
@@ -267,19 +124,8 @@ static void s_bn_anomalies(tth_proc_t *proc, fake_binance_t *fake,
 static void test_binance_feed(void **state)
 {
     (void)state;
-    const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
-                                       .base = "BTC",
-                                       .quote = "USDT",
-                                       .tick_size = "0.01",
-                                       .step_size = "0.00001"};
-    fake_binance_cfg_t fcfg = {.api_key = "k",
-                               .secret = "s",
-                               .symbols = &sym,
-                               .symbol_count = 1,
-                               .ping_interval_ms = 200,
-                               .pong_timeout_ms = 1000};
-    fake_binance_t *fake = fake_binance_start(&fcfg);
-    assert_non_null(fake);
+    fake_binance_t *fake = tth_fake_binance_btcusdt(
+        (fake_binance_cfg_t){.ping_interval_ms = 200, .pong_timeout_ms = 1000});
     char venue[512];
     snprintf(venue, sizeof venue,
              "    kind: binance\n"
@@ -287,16 +133,18 @@ static void test_binance_feed(void **state)
              "    params: {backoff_ms: 50, backoff_max_ms: 400, klines: 1m}\n",
              fake_binance_port(fake));
     char *dir = tth_tmpdir("tt-bnfeed");
-    char *text = s_config(dir, venue,
-                          "  - symbol: BTCUSD\n    venue_symbol: BTCUSDT\n"
-                          "    px_decimals: 2\n    qty_decimals: 5\n");
+    char *text =
+        tth_venue_config(dir, venue, S_DEFAULTS,
+                         "  - symbol: BTCUSD\n    venue_symbol: BTCUSDT\n"
+                         "    px_decimals: 2\n    qty_decimals: 5\n");
     tth_proc_t *proc = s_start(dir, text);
     free(text);
 
     /* Trades over about three seconds: ticks and 2 s candles. */
     s_bn_trades(fake, 30, 100);
-    s_seen_t seen = s_wait(proc, "BTCUSD", s_ticks_at_least, 30, 5000,
-                           "ticks from the Binance feed");
+    tth_venue_seen_t seen =
+        tth_venue_wait(proc, NULL, "BTCUSD", tth_venue_ticks_at_least, 30, 5000,
+                       "ticks from the Binance feed");
     assert_int_equal(seen.ticks, 30);
     assert_true(seen.connects >= 1 && seen.subscribes == 0);
     /* A kline is parsed and counted, not forwarded. */
@@ -308,22 +156,23 @@ static void test_binance_feed(void **state)
                               .v = "1.5",
                               .n = 3};
     assert_int_equal(fake_binance_push_kline(fake, "BTCUSDT", "1m", &k), 0);
-    s_wait(proc, "BTCUSD", s_bars_at_least, 1, 5000, "kline counted");
+    tth_venue_wait(proc, NULL, "BTCUSD", tth_venue_bars_at_least, 1, 5000,
+                   "kline counted");
 
     /* The server drops every connection: the feed reconnects and the
        combined stream subscribes the symbol again. */
     assert_true(fake_binance_drop_connections(fake) >= 1);
     int64_t deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline &&
-           !(s_look(proc, "BTCUSD").reconnects >= 1 &&
-             !strcmp(s_look(proc, "BTCUSD").status, "connected")))
+           !(tth_venue_look(proc, NULL, "BTCUSD").reconnects >= 1 &&
+             !strcmp(tth_venue_look(proc, NULL, "BTCUSD").status, "connected")))
         tth_nap_ms(20);
-    seen = s_look(proc, "BTCUSD");
+    seen = tth_venue_look(proc, NULL, "BTCUSD");
     assert_true(seen.reconnects >= 1);
     assert_string_equal(seen.status, "connected");
     s_bn_trades(fake, 20, 100);
-    seen = s_wait(proc, "BTCUSD", s_ticks_at_least, 50, 5000,
-                  "ticks after the reconnect");
+    seen = tth_venue_wait(proc, NULL, "BTCUSD", tth_venue_ticks_at_least, 50,
+                          5000, "ticks after the reconnect");
     assert_int_equal(seen.ticks, 50);
     assert_int_equal(seen.bars, 1);
 
@@ -365,7 +214,7 @@ static const char *const s_ap_bad[] = {
 static void s_ap_anomalies(tth_proc_t *proc, fake_alpaca_t *fake,
                            uint64_t ticks)
 {
-    s_seen_t before = s_look(proc, "AAPL");
+    tth_venue_seen_t before = tth_venue_look(proc, NULL, "AAPL");
     for (size_t i = 0; i < 4; i++)
         assert_true(fake_alpaca_send_raw(fake, s_ap_bad[i], strlen(s_ap_bad[i]),
                                          false) >= 1);
@@ -374,11 +223,12 @@ static void s_ap_anomalies(tth_proc_t *proc, fake_alpaca_t *fake,
         "\"bs\":1,\"ax\":\"V\",\"ap\":189.2,\"as\":2,\"c\":[],"
         "\"t\":\"2024-05-06T14:32:01Z\",\"z\":\"C\"}]";
     assert_true(fake_alpaca_send_raw(fake, quote, strlen(quote), false) >= 1);
-    s_seen_t seen = s_wait(proc, "AAPL", s_malformed_at_least,
-                           before.malformed + 4, 5000, "malformed counted");
+    tth_venue_seen_t seen =
+        tth_venue_wait(proc, NULL, "AAPL", tth_venue_malformed_at_least,
+                       before.malformed + 4, 5000, "malformed counted");
     s_ap_trades(fake, 3, 5);
-    seen = s_wait(proc, "AAPL", s_ticks_at_least, ticks + 3, 5000,
-                  "ticks after the bad frames");
+    seen = tth_venue_wait(proc, NULL, "AAPL", tth_venue_ticks_at_least,
+                          ticks + 3, 5000, "ticks after the bad frames");
     assert_int_equal(seen.ticks, ticks + 3);
     assert_int_equal(seen.malformed, before.malformed + 4);
     assert_true(seen.unexpected >= before.unexpected + 1);
@@ -405,14 +255,8 @@ static void s_ap_venue(char *buf, size_t size, const char *dir, int port)
     free(secret);
 }
 
-static void s_ap_no_secret_in_log(tth_proc_t *proc)
-{
-    char *log = tth_read_file(proc->log);
-    assert_non_null(log);
-    assert_null(strstr(log, S_AP_SECRET));
-    assert_null(strstr(log, S_AP_KEY));
-    free(log);
-}
+/* What the log must never hold. */
+static const char *const s_ap_secrets[] = {S_AP_SECRET, S_AP_KEY, NULL};
 
 static void test_alpaca_feed(void **state)
 {
@@ -427,18 +271,19 @@ static void test_alpaca_feed(void **state)
     char *dir = tth_tmpdir("tt-apfeed");
     char venue[1024];
     s_ap_venue(venue, sizeof venue, dir, fake_alpaca_port(fake));
-    char *text = s_config(dir, venue,
-                          "  - symbol: AAPL\n    px_decimals: 2\n"
-                          "    qty_decimals: 0\n");
+    char *text = tth_venue_config(dir, venue, S_DEFAULTS,
+                                  "  - symbol: AAPL\n    px_decimals: 2\n"
+                                  "    qty_decimals: 0\n");
     tth_proc_t *proc = s_start(dir, text);
     free(text);
 
     /* Authenticated and subscribed, then trades and a bar. */
-    s_seen_t seen =
-        s_wait(proc, "AAPL", s_reconnected, 0, 5000, "subscribed to Alpaca");
+    tth_venue_seen_t seen =
+        tth_venue_wait(proc, NULL, "AAPL", tth_venue_reconnected, 0, 5000,
+                       "subscribed to Alpaca");
     s_ap_trades(fake, 30, 100);
-    seen = s_wait(proc, "AAPL", s_ticks_at_least, 30, 5000,
-                  "ticks from the Alpaca feed");
+    seen = tth_venue_wait(proc, NULL, "AAPL", tth_venue_ticks_at_least, 30,
+                          5000, "ticks from the Alpaca feed");
     assert_int_equal(seen.ticks, 30);
     fake_alpaca_bar_t bar = {.t_ns = s_wall_ms() / 60000 * 60000 * 1000000,
                              .o = "189.10",
@@ -448,22 +293,23 @@ static void test_alpaca_feed(void **state)
                              .v = "1200",
                              .n = 31};
     assert_int_equal(fake_alpaca_push_bar(fake, "AAPL", &bar), 0);
-    s_wait(proc, "AAPL", s_bars_at_least, 1, 5000, "bar counted");
+    tth_venue_wait(proc, NULL, "AAPL", tth_venue_bars_at_least, 1, 5000,
+                   "bar counted");
 
     /* Dropped: authenticates and subscribes again, within the venue's
        one-connection limit. */
     assert_true(fake_alpaca_drop_connections(fake) >= 1);
-    seen = s_wait(proc, "AAPL", s_reconnected, 1, 5000,
-                  "re-subscribed after the drop");
+    seen = tth_venue_wait(proc, NULL, "AAPL", tth_venue_reconnected, 1, 5000,
+                          "re-subscribed after the drop");
     s_ap_trades(fake, 20, 100);
-    seen = s_wait(proc, "AAPL", s_ticks_at_least, 50, 5000,
-                  "ticks after the reconnect");
+    seen = tth_venue_wait(proc, NULL, "AAPL", tth_venue_ticks_at_least, 50,
+                          5000, "ticks after the reconnect");
     assert_int_equal(seen.ticks, 50);
     assert_int_equal(seen.bars, 1);
     assert_int_equal(seen.server_errors, 0);
 
     s_ap_anomalies(proc, fake, 50);
-    s_ap_no_secret_in_log(proc);
+    tth_log_lacks(proc, s_ap_secrets);
 
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     s_check_candles(dir, "AAPL");
@@ -471,7 +317,7 @@ static void test_alpaca_feed(void **state)
     fake_alpaca_stop(&fake);
 }
 
-static bool s_auth_refused(const s_seen_t *s, uint64_t want)
+static bool s_auth_refused(const tth_venue_seen_t *s, uint64_t want)
 {
     (void)want;
     return s->holds >= 1 && strstr(s->last_error, "auth failed") &&
@@ -492,21 +338,19 @@ static void test_alpaca_bad_credentials(void **state)
     char *dir = tth_tmpdir("tt-apauth");
     char venue[1024];
     s_ap_venue(venue, sizeof venue, dir, fake_alpaca_port(fake));
-    char *text = s_config(dir, venue,
-                          "  - symbol: AAPL\n    px_decimals: 2\n"
-                          "    qty_decimals: 0\n");
+    char *text = tth_venue_config(dir, venue, S_DEFAULTS,
+                                  "  - symbol: AAPL\n    px_decimals: 2\n"
+                                  "    qty_decimals: 0\n");
     tth_proc_t *proc = s_start(dir, text);
     free(text);
-    s_seen_t seen = s_wait(proc, "AAPL", s_auth_refused, 0, 5000,
-                           "auth failure shown in health");
+    tth_venue_seen_t seen =
+        tth_venue_wait(proc, NULL, "AAPL", s_auth_refused, 0, 5000,
+                       "auth failure shown in health");
     assert_non_null(strstr(seen.last_error, "402"));
     assert_non_null(strstr(seen.last_error, "next attempt in 300 s"));
     /* A window several times the backoff cap (400 ms): a storm would
        show dozens of attempts; the hold allows none after the first. */
-    int64_t end = tth_now_ms() + 2500;
-    while (tth_now_ms() < end)
-        tth_nap_ms(50);
-    seen = s_look(proc, "AAPL");
+    seen = tth_venue_look_after(proc, NULL, "AAPL", 2500);
     fake_alpaca_stats_t st;
     fake_alpaca_stats(fake, &st);
     assert_int_equal(seen.attempts, 1);
@@ -514,7 +358,7 @@ static void test_alpaca_bad_credentials(void **state)
     assert_string_equal(seen.status, "held");
     assert_int_equal(seen.edge_state, TT__STATE__STATE_RUNNING);
     assert_int_equal(seen.sym_state, TT__STATE__STATE_RUNNING);
-    s_ap_no_secret_in_log(proc);
+    tth_log_lacks(proc, s_ap_secrets);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);

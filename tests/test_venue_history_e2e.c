@@ -19,6 +19,7 @@
 #include "tests/fakes/fake_binance.h"
 #include "tests/process.h"
 #include "tests/storecheck.h"
+#include "tests/venuecheck.h"
 
 #include "marketdata/types.h"
 
@@ -48,97 +49,29 @@ static int64_t s_minute(void)
     return now - now % S_MIN_NS;
 }
 
-/* One live venue (VENUE_YAML: the lines under "- name: live") and one
-   symbol (SYMBOL_YAML) on one-minute candles, sma_cross 5/20. */
-static char *s_config(const char *dir, const char *venue_yaml,
-                      const char *symbol_yaml)
-{
-    size_t cap = 8192;
-    char *text = malloc(cap);
-    assert_non_null(text);
-    snprintf(text, cap,
-             "service:\n  control: ipc://%s/control\n"
-             "  events: ipc://%s/events\n  replay: ipc://%s/replay\n"
-             "  db: %s/ticktree.db\n  workers: 2\n"
-             "  shutdown_timeout_ms: 5000\n"
-             "venues:\n  - name: live\n%s"
-             "symbol_defaults:\n  venue: live\n  timeframes: [60]\n"
-             "  stale_ms: 600000\n"
-             "  strategy:\n    kind: sma_cross\n"
-             "    params: {fast: 5, slow: 20}\n"
-             "  risk:\n    sizing: fixed_qty\n    qty: \"1\"\n"
-             "symbols:\n%s",
-             dir, dir, dir, dir, venue_yaml, symbol_yaml);
-    return text;
-}
-
-/* What health shows of the symbol and the feed. */
-typedef struct {
-    int state; /* the symbol's; -1 unknown */
-    bool warm;
-    uint32_t have, need;
-    uint64_t ticks, bars;
-    char status[16];
-} s_seen_t;
-
-static s_seen_t s_look(tth_proc_t *proc, const char *symbol)
-{
-    s_seen_t seen = {.state = -1};
-    Tt__Reply *reply = NULL;
-    Tt__Health *h = tth_health(proc, &reply);
-    for (size_t i = 0; h && i < h->n_symbols; i++)
-        if (!strcmp(h->symbols[i]->symbol, symbol)) {
-            seen.state = h->symbols[i]->state;
-            seen.warm = h->symbols[i]->warm;
-            seen.have = h->symbols[i]->warmup_have;
-            seen.need = h->symbols[i]->warmup_need;
-            seen.ticks = h->symbols[i]->ticks;
-        }
-    if (h && h->n_edges == 1 && h->edges[0]->feed) {
-        seen.bars = h->edges[0]->feed->bars;
-        snprintf(seen.status, sizeof seen.status, "%s",
-                 h->edges[0]->feed->status);
-    }
-    if (reply)
-        tt__reply__free_unpacked(reply, NULL);
-    return seen;
-}
+/* Under symbol_defaults: one-minute candles, sma_cross 5/20, one unit. */
+#define S_DEFAULTS                                                             \
+    "  timeframes: [60]\n"                                                     \
+    "  stale_ms: 600000\n"                                                     \
+    "  strategy:\n    kind: sma_cross\n"                                       \
+    "    params: {fast: 5, slow: 20}\n"                                        \
+    "  risk:\n    sizing: fixed_qty\n    qty: \"1\"\n"
 
 /* Starts `ticktree run` on TEXT; waits (bounded) for the symbol to be
    RUNNING and its feed connected. */
 static tth_proc_t *s_start(char *dir, const char *text, const char *symbol)
 {
     tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    int64_t deadline = tth_now_ms() + 15000;
-    s_seen_t seen = s_look(proc, symbol);
-    while (!(seen.state == TT__STATE__STATE_RUNNING &&
-             !strcmp(seen.status, "connected"))) {
-        if (tth_now_ms() > deadline) {
-            tth_proc_dump_log(proc);
-            fail_msg("%s and its feed did not reach RUNNING", symbol);
-        }
-        tth_nap_ms(20);
-        seen = s_look(proc, symbol);
-    }
+    tth_venue_wait(proc, NULL, symbol, tth_venue_symbol_connected, 0, 15000,
+                   "the symbol RUNNING and its feed connected");
     return proc;
-}
-
-static sqlite3 *s_db(const char *dir)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/ticktree.db", dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    sqlite3_busy_timeout(db, 2000);
-    return db;
 }
 
 /* Stored candles of SYMBOL at TF_S (with OPEN_TS when >= 0). */
 static long s_candles(const char *dir, const char *symbol, int tf_s,
                       int64_t open_ts)
 {
-    sqlite3 *db = s_db(dir);
+    sqlite3 *db = tth_store_open(dir);
     char sql[256];
     if (open_ts >= 0)
         snprintf(sql, sizeof sql,
@@ -169,24 +102,6 @@ static void s_wait_candle(tth_proc_t *proc, const char *symbol, int tf_s,
         }
         tth_nap_ms(50);
     }
-}
-
-/* After the service stopped: one md.candle event per stored candle (the
-   candles table is unique per symbol, timeframe and start: an extra
-   event would be a candle emitted twice). */
-static void s_check_once(const char *dir, const char *symbol)
-{
-    sqlite3 *db = s_db(dir);
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM candles WHERE symbol = '%s'", symbol);
-    long rows = tth_query_long(db, sql);
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM events WHERE topic = 'md.candle.%s'",
-             symbol);
-    long events = tth_query_long(db, sql);
-    sqlite3_close(db);
-    assert_int_equal(events, rows);
 }
 
 /* ---- Alpaca ------------------------------------------------------------- */
@@ -241,9 +156,9 @@ static void test_alpaca_bars_make_candles(void **state)
     char *dir = tth_tmpdir("tt-apbars");
     char venue[1024];
     s_ap_venue(venue, sizeof venue, dir, fake_alpaca_port(fake), "");
-    char *text = s_config(dir, venue,
-                          "  - symbol: AAPL\n    px_decimals: 2\n"
-                          "    qty_decimals: 0\n");
+    char *text = tth_venue_config(dir, venue, S_DEFAULTS,
+                                  "  - symbol: AAPL\n    px_decimals: 2\n"
+                                  "    qty_decimals: 0\n");
     tth_proc_t *proc = s_start(dir, text, "AAPL");
     free(text);
 
@@ -265,10 +180,10 @@ static void test_alpaca_bars_make_candles(void **state)
     fake_alpaca_bar_t next = s_ap_bar(m, "189.40");
     assert_int_equal(fake_alpaca_push_bar(fake, "AAPL", &next), 0);
     s_wait_candle(proc, "AAPL", 60, m, 5000);
-    assert_int_equal(s_look(proc, "AAPL").bars, 7);
+    assert_int_equal(tth_venue_look(proc, NULL, "AAPL").bars, 7);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     assert_int_equal(s_candles(dir, "AAPL", 60, -1), 4);
-    s_check_once(dir, "AAPL");
+    tth_store_candles_once(dir, "AAPL");
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
 }
@@ -286,19 +201,16 @@ static void s_ap_seed(fake_alpaca_t *fake, int n)
     }
 }
 
-/* Polls health until the symbol AAPL is warm, at most 15 s. */
-static s_seen_t s_wait_warm(tth_proc_t *proc)
+static bool s_warm(const tth_venue_seen_t *s, uint64_t want)
 {
-    int64_t deadline = tth_now_ms() + 15000;
-    s_seen_t seen = s_look(proc, "AAPL");
-    while (!seen.warm && tth_now_ms() < deadline) {
-        tth_nap_ms(50);
-        seen = s_look(proc, "AAPL");
-    }
-    if (!seen.warm)
-        tth_proc_dump_log(proc);
-    assert_true(seen.warm);
-    return seen;
+    (void)want;
+    return s->warm;
+}
+
+/* Polls health until the symbol AAPL is warm, at most 15 s. */
+static tth_venue_seen_t s_wait_warm(tth_proc_t *proc)
+{
+    return tth_venue_wait(proc, NULL, "AAPL", s_warm, 0, 15000, "AAPL warm");
 }
 
 static void test_alpaca_history_warms(void **state)
@@ -309,13 +221,13 @@ static void test_alpaca_history_warms(void **state)
     char *dir = tth_tmpdir("tt-aphist");
     char venue[1024];
     s_ap_venue(venue, sizeof venue, dir, fake_alpaca_port(fake), "");
-    char *text = s_config(dir, venue,
-                          "  - symbol: AAPL\n    px_decimals: 2\n"
-                          "    qty_decimals: 0\n");
+    char *text = tth_venue_config(dir, venue, S_DEFAULTS,
+                                  "  - symbol: AAPL\n    px_decimals: 2\n"
+                                  "    qty_decimals: 0\n");
     tth_proc_t *proc = s_start(dir, text, "AAPL");
     /* Warm within seconds; live one-minute candles would take twenty
        minutes. */
-    s_seen_t seen = s_wait_warm(proc);
+    tth_venue_seen_t seen = s_wait_warm(proc);
     assert_true(seen.need >= 20);
     assert_int_equal(seen.ticks, 0);
     assert_int_equal(fake_alpaca_requests(fake, "GET /v2/stocks/{symbol}/bars"),
@@ -329,7 +241,7 @@ static void test_alpaca_history_warms(void **state)
     /* The history went where live candles go: the store. */
     long stored = s_candles(dir, "AAPL", 60, -1);
     assert_true(stored >= (long)seen.need && stored <= 40);
-    s_check_once(dir, "AAPL");
+    tth_store_candles_once(dir, "AAPL");
 
     /* Again on the same store: warm from it, and only what it lacks (the
        minute that closed meanwhile, if one did) is asked for. */
@@ -343,7 +255,7 @@ static void test_alpaca_history_warms(void **state)
     assert_true(more <= (s_minute() == minute ? 0u : 1u));
     assert_int_equal(tth_proc_signal_wait(again, SIGTERM, 5000), 0);
     assert_int_equal(s_candles(dir, "AAPL", 60, -1), stored + (long)more);
-    s_check_once(dir, "AAPL");
+    tth_store_candles_once(dir, "AAPL");
     tth_proc_destroy(&again);
     free(proc->dir);
     proc->dir = NULL;
@@ -382,9 +294,9 @@ static void s_history_fails(s_fault_fn *fault, const char *why)
     char venue[1024];
     s_ap_venue(venue, sizeof venue, dir, fake_alpaca_port(fake),
                ", history_timeout_ms: 200");
-    char *text = s_config(dir, venue,
-                          "  - symbol: AAPL\n    px_decimals: 2\n"
-                          "    qty_decimals: 0\n");
+    char *text = tth_venue_config(dir, venue, S_DEFAULTS,
+                                  "  - symbol: AAPL\n    px_decimals: 2\n"
+                                  "    qty_decimals: 0\n");
     tth_proc_t *proc = s_start(dir, text, "AAPL");
     free(text);
     char *log = tth_read_file(proc->log);
@@ -399,17 +311,17 @@ static void s_history_fails(s_fault_fn *fault, const char *why)
     /* "connected" can come just before the venue has the subscription:
        trades go on until 5 have arrived (at most 100, 5 s). */
     int64_t deadline = tth_now_ms() + 5000;
-    s_seen_t seen = s_look(proc, "AAPL");
+    tth_venue_seen_t seen = tth_venue_look(proc, NULL, "AAPL");
     for (int i = 0; i < 100 && seen.ticks < 5 && tth_now_ms() < deadline; i++) {
         assert_int_equal(
             fake_alpaca_push_trade(fake, "AAPL", "189.20", "100", s_wall_ns()),
             0);
         tth_nap_ms(20);
-        seen = s_look(proc, "AAPL");
+        seen = tth_venue_look(proc, NULL, "AAPL");
     }
     assert_true(seen.ticks >= 5);
     assert_false(seen.warm);
-    assert_int_equal(seen.state, TT__STATE__STATE_RUNNING);
+    assert_int_equal(seen.sym_state, TT__STATE__STATE_RUNNING);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     assert_int_equal(s_candles(dir, "AAPL", 60, -1), 0);
     tth_proc_destroy(&proc);
@@ -449,30 +361,11 @@ static void test_alpaca_history_stopped(void **state)
         snprintf(symbols + len, sizeof symbols - len,
                  "  - {symbol: AA%d, px_decimals: 2, qty_decimals: 0}\n", i);
     }
-    char *text = s_config(dir, venue, symbols);
-    tth_proc_t *proc = calloc(1, sizeof *proc);
-    assert_non_null(proc);
-    proc->dir = dir;
-    size_t len = strlen(dir) + 32;
-    proc->log = malloc(len);
-    proc->endpoint = malloc(len);
-    assert_true(proc->log && proc->endpoint);
-    snprintf(proc->log, len, "%s/ticktree.log", dir);
-    snprintf(proc->endpoint, len, "ipc://%s/control", dir);
-    proc->config = tth_write_file(dir, "ticktree.yaml", text);
+    char *text = tth_venue_config(dir, venue, S_DEFAULTS, symbols);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    const char *args[] = {"run", "-c", proc->config, NULL};
-    proc->pid = tth_spawn(args, proc->log);
-    int64_t deadline = tth_now_ms() + 10000;
-    bool fetching = false;
-    while (!fetching && tth_now_ms() < deadline) {
-        char *log = tth_read_file(proc->log);
-        fetching = log && strstr(log, "history: fetching for 10 symbols");
-        free(log);
-        if (!fetching)
-            tth_nap_ms(20);
-    }
-    assert_true(fetching);
+    assert_true(tth_wait_file_holds(proc->log,
+                                    "history: fetching for 10 symbols", 10000));
     int64_t stop = tth_now_ms();
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 8000), 0);
     assert_true(tth_now_ms() - stop < 4000);
@@ -501,15 +394,7 @@ static fake_binance_kline_t s_kline(int64_t open_ms, bool closed)
 static void test_binance_klines_make_candles(void **state)
 {
     (void)state;
-    const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
-                                       .base = "BTC",
-                                       .quote = "USDT",
-                                       .tick_size = "0.01",
-                                       .step_size = "0.00001"};
-    fake_binance_cfg_t fcfg = {
-        .api_key = "k", .secret = "s", .symbols = &sym, .symbol_count = 1};
-    fake_binance_t *fake = fake_binance_start(&fcfg);
-    assert_non_null(fake);
+    fake_binance_t *fake = tth_fake_binance_btcusdt((fake_binance_cfg_t){0});
     int port = fake_binance_port(fake);
     char venue[512];
     snprintf(venue, sizeof venue,
@@ -519,9 +404,10 @@ static void test_binance_klines_make_candles(void **state)
              "    params: {backoff_ms: 50, backoff_max_ms: 400, klines: 1m}\n",
              port, port);
     char *dir = tth_tmpdir("tt-bnbars");
-    char *text = s_config(dir, venue,
-                          "  - symbol: BTCUSD\n    venue_symbol: BTCUSDT\n"
-                          "    px_decimals: 2\n    qty_decimals: 5\n");
+    char *text =
+        tth_venue_config(dir, venue, S_DEFAULTS,
+                         "  - symbol: BTCUSD\n    venue_symbol: BTCUSDT\n"
+                         "    px_decimals: 2\n    qty_decimals: 5\n");
     tth_proc_t *proc = s_start(dir, text, "BTCUSD");
     free(text);
     /* The forming kline of the current minute is not used; the closed
@@ -534,12 +420,12 @@ static void test_binance_klines_make_candles(void **state)
     assert_int_equal(fake_binance_push_kline(fake, "BTCUSDT", "1m", &closed),
                      0);
     s_wait_candle(proc, "BTCUSD", 60, (m_ms - 60000) * TT_NS_PER_MS, 5000);
-    assert_int_equal(s_look(proc, "BTCUSD").bars, 2);
+    assert_int_equal(tth_venue_look(proc, NULL, "BTCUSD").bars, 2);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     assert_int_equal(s_candles(dir, "BTCUSD", 60, -1), 1);
     /* The history request went to the fake (no klines seeded: none). */
     assert_int_equal(fake_binance_requests(fake, "GET /api/v3/klines"), 1);
-    s_check_once(dir, "BTCUSD");
+    tth_store_candles_once(dir, "BTCUSD");
     tth_proc_destroy(&proc);
     fake_binance_stop(&fake);
 }
@@ -549,15 +435,7 @@ static void test_binance_klines_make_candles(void **state)
    its log at a clean stop) counts live venues too. */
 static uint64_t s_orders(tth_proc_t *proc, const char *symbol)
 {
-    uint64_t orders = 0;
-    Tt__Reply *reply = NULL;
-    Tt__Health *h = tth_health(proc, &reply);
-    for (size_t i = 0; h && i < h->n_symbols; i++)
-        if (!strcmp(h->symbols[i]->symbol, symbol))
-            orders = h->symbols[i]->orders;
-    if (reply)
-        tt__reply__free_unpacked(reply, NULL);
-    return orders;
+    return tth_venue_look(proc, NULL, symbol).orders;
 }
 
 static void s_bn_trade(fake_binance_t *fake, int64_t cents)
@@ -573,15 +451,7 @@ static void s_bn_trade(fake_binance_t *fake, int64_t cents)
 static void test_binance_live_latency(void **state)
 {
     (void)state;
-    const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
-                                       .base = "BTC",
-                                       .quote = "USDT",
-                                       .tick_size = "0.01",
-                                       .step_size = "0.00001"};
-    fake_binance_cfg_t fcfg = {
-        .api_key = "k", .secret = "s", .symbols = &sym, .symbol_count = 1};
-    fake_binance_t *fake = fake_binance_start(&fcfg);
-    assert_non_null(fake);
+    fake_binance_t *fake = tth_fake_binance_btcusdt((fake_binance_cfg_t){0});
     char venue[512];
     snprintf(venue, sizeof venue,
              "    kind: binance\n"
@@ -590,13 +460,14 @@ static void test_binance_live_latency(void **state)
              "false}\n",
              fake_binance_port(fake));
     char *dir = tth_tmpdir("tt-bnlat");
-    char *text = s_config(dir, venue,
-                          "  - symbol: BTCUSD\n    venue_symbol: BTCUSDT\n"
-                          "    px_decimals: 2\n    qty_decimals: 5\n"
-                          "    timeframes: [1]\n"
-                          "    strategy:\n      kind: sma_cross\n"
-                          "      params: {fast: 2, slow: 4, stop_pct: 1, "
-                          "target_r: 2}\n");
+    char *text =
+        tth_venue_config(dir, venue, S_DEFAULTS,
+                         "  - symbol: BTCUSD\n    venue_symbol: BTCUSDT\n"
+                         "    px_decimals: 2\n    qty_decimals: 5\n"
+                         "    timeframes: [1]\n"
+                         "    strategy:\n      kind: sma_cross\n"
+                         "      params: {fast: 2, slow: 4, stop_pct: 1, "
+                         "target_r: 2}\n");
     tth_proc_t *proc = s_start(dir, text, "BTCUSD");
     free(text);
     /* Falling for 6 s, then rising until an entry is placed (at most

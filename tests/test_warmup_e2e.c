@@ -20,6 +20,7 @@
       and stays warm. */
 #include "tests/harness.h"
 #include "tests/process.h"
+#include "tests/venuecheck.h"
 
 #include "actors/strategy_ctx.h"
 #include "actors/warmup.h"
@@ -412,30 +413,10 @@ static void test_cold_symbol_says_so(void **state)
     tth_symbol_extra = "";
 }
 
-/* The port a tickserver printed in LOG, or -1 after 5 s. */
-static int s_port(const char *log_path)
-{
-    int64_t deadline = tth_now_ms() + 5000;
-    while (tth_now_ms() < deadline) {
-        char *log = tth_read_file(log_path);
-        const char *at = log ? strstr(log, "ws://127.0.0.1:") : NULL;
-        int port = at ? atoi(at + strlen("ws://127.0.0.1:")) : -1;
-        free(log);
-        if (port > 0)
-            return port;
-        tth_nap_ms(20);
-    }
-    return -1;
-}
-
+/* Re-subscriptions the feed (the tree's only edge) asked for. */
 static uint64_t s_resubscribes(tth_proc_t *proc)
 {
-    Tt__Reply *reply = NULL;
-    Tt__Health *h = tth_health(proc, &reply);
-    uint64_t n = h && h->n_edges == 1 ? h->edges[0]->resubscribes : 0;
-    if (reply)
-        tt__reply__free_unpacked(reply, NULL);
-    return n;
+    return tth_venue_look(proc, NULL, NULL).resubscribes;
 }
 
 static void test_quiet_feed_resubscribes_then_resumes(void **state)
@@ -447,15 +428,8 @@ static void test_quiet_feed_resubscribes_then_resumes(void **state)
     /* A websocket venue has no generated past: warm after 4 live
        candles. */
     tth_strategy_params = "{fast: 2, slow: 3, stop_pct: 1}";
-    char *text = tth_config_text("ipc:///nonexistent/unused", 1, "", NULL);
-    char *server_cfg = tth_write_file(dir, "server.yaml", text);
-    free(text);
-    char log[512];
-    snprintf(log, sizeof log, "%s/tickserver.log", dir);
-    const char *args[] = {"tickserver", "-c", server_cfg, "--port", "0", NULL};
-    pid_t server = tth_spawn(args, log);
-    int port = s_port(log);
-    assert_true(port > 0);
+    int port;
+    pid_t server = tth_tickserver_start(dir, 1, &port);
     char params[256];
     snprintf(params, sizeof params,
              "{tick_rate_hz: 50}\n    endpoints: [\"ws://127.0.0.1:%d/\"]",
@@ -491,13 +465,10 @@ static void test_quiet_feed_resubscribes_then_resumes(void **state)
     assert_non_null(strstr(text_log, "S0 stale: subscribe sent again"));
     free(text_log);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 10000), 0);
-    kill(server, SIGTERM);
-    int status = 0;
-    assert_int_equal(waitpid(server, &status, 0), server);
+    tth_tickserver_stop(server);
     tth_proc_destroy(&proc);
     tth_rmtree(dir);
     free(dir);
-    free(server_cfg);
 }
 
 int main(void)

@@ -3,7 +3,7 @@
 # (tests/fakes), plus the feed options and credential checks.
 tt_test(NAME test_venue_feed_e2e LABEL e2e TIMEOUT 180
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_feed_e2e.c
-        LIBS tt_procharness tt_storecheck tt_fakevenue)
+        LIBS tt_venuecheck)
 tt_test(NAME test_venue_config LABEL unit TIMEOUT 60
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_config.c
         LIBS tt_actors)
@@ -14,4 +14,4 @@ tt_test(NAME test_history LABEL integration TIMEOUT 60
 # the real binary against the fakes.
 tt_test(NAME test_venue_history_e2e LABEL e2e TIMEOUT 180
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_history_e2e.c
-        LIBS tt_procharness tt_storecheck tt_fakevenue)
+        LIBS tt_venuecheck)

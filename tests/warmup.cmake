@@ -13,14 +13,11 @@ tt_test(NAME test_warmup_actors LABEL actor
         LIBS tt_actors TIMEOUT 60)
 tt_test(NAME test_warmup_e2e LABEL e2e TIMEOUT 180
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_warmup_e2e.c
-        LIBS tt_procharness tt_actors tt_store)
+        LIBS tt_venuecheck tt_actors tt_store)
 tt_test(NAME test_resubscribe LABEL integration
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resubscribe.c
         LIBS tt_actors tt_tickserver TIMEOUT 60)
-# A live venue's feed re-subscribes by reconnecting (the fake Binance of
-# tests/fakes.cmake, when that area is built).
-if(TARGET tt_fakevenue)
-    tt_test(NAME test_resubscribe_venue LABEL integration
-            SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resubscribe_venue.c
-            LIBS tt_actors tt_fakevenue TIMEOUT 60)
-endif()
+# A live venue's feed re-subscribes by reconnecting (the fake Binance).
+tt_test(NAME test_resubscribe_venue LABEL integration
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_resubscribe_venue.c
+        LIBS tt_actors tt_venuecheck TIMEOUT 60)

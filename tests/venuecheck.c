@@ -1,0 +1,299 @@
+/*  tests/venuecheck.c: the live-venue test helpers (venuecheck.h). */
+#include "tests/venuecheck.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "tests/storecheck.h"
+
+#define S_POLL_MS 20
+
+char *tth_venue_config(const char *dir, const char *venue_yaml,
+                       const char *defaults_yaml, const char *symbols_yaml)
+{
+    size_t cap = 8192;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    int n =
+        snprintf(text, cap,
+                 "service:\n  control: ipc://%s/control\n"
+                 "  events: ipc://%s/events\n  replay: ipc://%s/replay\n"
+                 "  db: %s/ticktree.db\n  workers: 2\n"
+                 "  shutdown_timeout_ms: 5000\n"
+                 "venues:\n  - name: live\n%s"
+                 "symbol_defaults:\n  venue: live\n%s"
+                 "symbols:\n%s",
+                 dir, dir, dir, dir, venue_yaml, defaults_yaml, symbols_yaml);
+    assert_true(n > 0 && (size_t)n < cap);
+    return text;
+}
+
+/* ---- health ------------------------------------------------------------ */
+
+static void s_copy_edge(const Tt__ActorHealth *edge, tth_venue_seen_t *seen)
+{
+    seen->edge_state = edge->state;
+    snprintf(seen->last_error, sizeof seen->last_error, "%s", edge->last_error);
+    seen->handled = edge->handled;
+    seen->resubscribes = edge->resubscribes;
+    const Tt__FeedHealth *f = edge->feed;
+    if (!f)
+        return;
+    snprintf(seen->status, sizeof seen->status, "%s", f->status);
+    seen->frames = f->frames;
+    seen->malformed = f->malformed;
+    seen->unexpected = f->unexpected;
+    seen->server_errors = f->server_errors;
+    seen->attempts = f->attempts;
+    seen->connects = f->connects;
+    seen->reconnects = f->reconnects;
+    seen->subscribes = f->subscribes;
+    seen->holds = f->holds;
+    seen->bars = f->bars;
+}
+
+static void s_copy_symbol(const Tt__SymbolHealth *sym, tth_venue_seen_t *seen)
+{
+    seen->sym_state = sym->state;
+    seen->warm = sym->warm;
+    seen->have = sym->warmup_have;
+    seen->need = sym->warmup_need;
+    seen->ticks = sym->ticks;
+    seen->fills = sym->fills;
+    seen->orders = sym->orders;
+    snprintf(seen->position, sizeof seen->position, "%s", sym->position);
+}
+
+tth_venue_seen_t tth_venue_look(tth_proc_t *proc, const char *edge,
+                                const char *symbol)
+{
+    tth_venue_seen_t seen;
+    memset(&seen, 0, sizeof seen);
+    seen.tree_state = seen.edge_state = seen.sym_state = -1;
+    Tt__Reply *reply = NULL;
+    Tt__Health *h = tth_health(proc, &reply);
+    if (!h) {
+        if (reply)
+            tt__reply__free_unpacked(reply, NULL);
+        return seen;
+    }
+    seen.tree_state = h->state;
+    seen.n_edges = (int)h->n_edges;
+    for (size_t e = 0; e < h->n_edges; e++)
+        if (edge ? !strcmp(h->edges[e]->name, edge) : h->n_edges == 1)
+            s_copy_edge(h->edges[e], &seen);
+    for (size_t i = 0; i < h->n_symbols; i++) {
+        const Tt__SymbolHealth *sym = h->symbols[i];
+        if (symbol && !strcmp(sym->symbol, symbol)) {
+            s_copy_symbol(sym, &seen);
+        } else if (!symbol) {
+            seen.ticks += sym->ticks;
+            seen.fills += sym->fills;
+            seen.orders += sym->orders;
+        }
+    }
+    tt__reply__free_unpacked(reply, NULL);
+    return seen;
+}
+
+tth_venue_seen_t tth_venue_wait(tth_proc_t *proc, const char *edge,
+                                const char *symbol, tth_venue_cond_fn *cond,
+                                uint64_t want, int timeout_ms, const char *what)
+{
+    int64_t deadline = tth_now_ms() + timeout_ms;
+    tth_venue_seen_t seen = tth_venue_look(proc, edge, symbol);
+    while (!cond(&seen, want) && tth_now_ms() < deadline) {
+        tth_nap_ms(S_POLL_MS);
+        seen = tth_venue_look(proc, edge, symbol);
+    }
+    if (!cond(&seen, want)) {
+        tth_proc_dump_log(proc);
+        fail_msg("%s: not reached (status %s, ticks %llu, fills %llu, "
+                 "position '%s', subscribes %llu, reconnects %llu, "
+                 "malformed %llu, error '%s')",
+                 what, seen.status, (unsigned long long)seen.ticks,
+                 (unsigned long long)seen.fills, seen.position,
+                 (unsigned long long)seen.subscribes,
+                 (unsigned long long)seen.reconnects,
+                 (unsigned long long)seen.malformed, seen.last_error);
+    }
+    return seen;
+}
+
+tth_venue_seen_t tth_venue_look_after(tth_proc_t *proc, const char *edge,
+                                      const char *symbol, int window_ms)
+{
+    /* A loop: a nap may end early on a signal. */
+    int64_t end = tth_now_ms() + window_ms;
+    while (tth_now_ms() < end)
+        tth_nap_ms(50);
+    return tth_venue_look(proc, edge, symbol);
+}
+
+bool tth_venue_ticks_at_least(const tth_venue_seen_t *s, uint64_t want)
+{
+    return s->ticks >= want;
+}
+
+bool tth_venue_bars_at_least(const tth_venue_seen_t *s, uint64_t want)
+{
+    return s->bars >= want;
+}
+
+bool tth_venue_malformed_at_least(const tth_venue_seen_t *s, uint64_t want)
+{
+    return s->malformed >= want;
+}
+
+bool tth_venue_reconnected(const tth_venue_seen_t *s, uint64_t want)
+{
+    return s->reconnects >= want && !strcmp(s->status, "connected") &&
+           s->subscribes > want;
+}
+
+bool tth_venue_feed_up(const tth_venue_seen_t *s, uint64_t want)
+{
+    (void)want;
+    return s->tree_state == TT__STATE__STATE_RUNNING && s->n_edges == 1 &&
+           s->edge_state == TT__STATE__STATE_RUNNING;
+}
+
+bool tth_venue_symbol_connected(const tth_venue_seen_t *s, uint64_t want)
+{
+    (void)want;
+    return s->sym_state == TT__STATE__STATE_RUNNING &&
+           !strcmp(s->status, "connected");
+}
+
+/* ---- the running service's store --------------------------------------- */
+
+void *tth_store_open(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/ticktree.db", dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    return db;
+}
+
+void tth_store_text(const char *dir, const char *sql, char *out, size_t size)
+{
+    sqlite3 *db = tth_store_open(dir);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+long tth_store_long(const char *dir, const char *sql)
+{
+    sqlite3 *db = tth_store_open(dir);
+    long v = tth_query_long(db, sql);
+    sqlite3_close(db);
+    return v;
+}
+
+long tth_store_candles_once(const char *dir, const char *symbol)
+{
+    char sql[256];
+    sqlite3 *db = tth_store_open(dir);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM candles WHERE symbol = '%s'", symbol);
+    long rows = tth_query_long(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM events WHERE topic = 'md.candle.%s'",
+             symbol);
+    long events = tth_query_long(db, sql);
+    sqlite3_close(db);
+    assert_int_equal(events, rows);
+    return rows;
+}
+
+void tth_log_lacks(const tth_proc_t *proc, const char *const *words)
+{
+    char *log = tth_read_file(proc->log);
+    assert_non_null(log);
+    for (size_t i = 0; words[i]; i++)
+        if (strstr(log, words[i]))
+            fail_msg("the log holds \"%s\"", words[i]);
+    free(log);
+}
+
+/* ---- local servers ----------------------------------------------------- */
+
+fake_binance_t *tth_fake_binance_btcusdt(fake_binance_cfg_t cfg)
+{
+    static const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
+                                              .base = "BTC",
+                                              .quote = "USDT",
+                                              .tick_size = "0.01",
+                                              .step_size = "0.00001"};
+    cfg.symbols = &sym;
+    cfg.symbol_count = 1;
+    if (!cfg.api_key)
+        cfg.api_key = "k";
+    if (!cfg.secret)
+        cfg.secret = "s";
+    fake_binance_t *fake = fake_binance_start(&cfg);
+    assert_non_null(fake);
+    return fake;
+}
+
+bool tth_wait_file_holds(const char *path, const char *needle, int timeout_ms)
+{
+    int64_t deadline = tth_now_ms() + timeout_ms;
+    for (;;) {
+        char *text = tth_read_file(path);
+        bool found = text && strstr(text, needle);
+        free(text);
+        if (found)
+            return true;
+        if (tth_now_ms() >= deadline)
+            return false;
+        tth_nap_ms(S_POLL_MS);
+    }
+}
+
+/* The port the tick server printed in LOG_PATH, or -1 after 5 s. */
+static int s_port(const char *log_path)
+{
+    static const char prefix[] = "ws://127.0.0.1:";
+    if (!tth_wait_file_holds(log_path, prefix, 5000))
+        return -1;
+    char *log = tth_read_file(log_path);
+    int port = log ? atoi(strstr(log, prefix) + strlen(prefix)) : -1;
+    free(log);
+    return port;
+}
+
+pid_t tth_tickserver_start(const char *dir, int symbols, int *port)
+{
+    char *text =
+        tth_config_text("ipc:///nonexistent/unused", symbols, "", NULL);
+    char *config = tth_write_file(dir, "server.yaml", text);
+    free(text);
+    char log[512];
+    snprintf(log, sizeof log, "%s/tickserver.log", dir);
+    const char *args[] = {"tickserver", "-c", config, "--port", "0", NULL};
+    pid_t server = tth_spawn(args, log);
+    free(config);
+    *port = s_port(log);
+    assert_true(*port > 0);
+    return server;
+}
+
+int tth_tickserver_stop(pid_t server)
+{
+    kill(server, SIGTERM);
+    int status = 0;
+    assert_int_equal(waitpid(server, &status, 0), server);
+    return status;
+}

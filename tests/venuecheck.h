@@ -1,0 +1,130 @@
+/*  tests/venuecheck.h: what the end-to-end tests of live venues (feeds,
+    broker gateways, the tick server) share, so that each test reads as
+    its scenario: the service's config around one venue named "live",
+    health read into one flat struct and waited on with a bound, the
+    running service's store read while it runs, the local Binance-like
+    server with one symbol, and a `ticktree tickserver` on a free port.
+
+    Runs on the test's thread; every wait is bounded and fails the test
+    with what it saw last. */
+#ifndef TT_TESTS_VENUECHECK_H
+#define TT_TESTS_VENUECHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tests/fakes/fake_binance.h"
+#include "tests/process.h"
+
+/* ---- config ------------------------------------------------------------ */
+
+/* The config of a service in DIR (control, events and replay on ipc://
+   endpoints inside it, its store there, two workers) with one venue
+   named "live": VENUE_YAML holds the lines under "- name: live",
+   DEFAULTS_YAML the lines under symbol_defaults after "venue: live", and
+   SYMBOLS_YAML the lines under "symbols:". The caller frees it. */
+char *tth_venue_config(const char *dir, const char *venue_yaml,
+                       const char *defaults_yaml, const char *symbols_yaml);
+
+/* ---- health ------------------------------------------------------------ */
+
+/* What health shows of one venue edge (a feed or a broker gateway) and
+   one symbol: every field a venue test waits on or asserts. */
+typedef struct {
+    int tree_state; /* the root's; -1 without a reply */
+    int n_edges;    /* edges in the tree */
+    /* The edge (see tth_venue_look); edge_state -1 when not found. */
+    int edge_state;
+    char last_error[256];
+    uint64_t handled, resubscribes;
+    /* Its connection (zero and "" for an edge without one). */
+    char status[16];
+    uint64_t frames, malformed, unexpected, server_errors;
+    uint64_t attempts, connects, reconnects, subscribes, holds, bars;
+    /* The symbol; sym_state -1 when not found. */
+    int sym_state;
+    bool warm;
+    uint32_t have, need; /* warm-up candles */
+    uint64_t ticks, fills, orders;
+    char position[32];
+} tth_venue_seen_t;
+
+/* One health request. EDGE names the edge ("broker/live"); NULL means
+   the tree's only edge (none when it has several). SYMBOL names the
+   symbol; NULL sums ticks, fills and orders over every symbol. */
+tth_venue_seen_t tth_venue_look(tth_proc_t *proc, const char *edge,
+                                const char *symbol);
+
+typedef bool(tth_venue_cond_fn)(const tth_venue_seen_t *seen, uint64_t want);
+
+/* Looks until COND(seen, WANT) holds, at most TIMEOUT_MS; returns the
+   last look. When it never held: prints the service's log and fails the
+   test with WHAT and the last look. */
+tth_venue_seen_t tth_venue_wait(tth_proc_t *proc, const char *edge,
+                                const char *symbol, tth_venue_cond_fn *cond,
+                                uint64_t want, int timeout_ms,
+                                const char *what);
+
+/* Lets WINDOW_MS pass, then looks: for what must not happen within a
+   window (a retry storm, a second connection). To wait for something
+   that must happen, use tth_venue_wait. */
+tth_venue_seen_t tth_venue_look_after(tth_proc_t *proc, const char *edge,
+                                      const char *symbol, int window_ms);
+
+/* Conditions for tth_venue_wait. */
+bool tth_venue_ticks_at_least(const tth_venue_seen_t *s, uint64_t want);
+bool tth_venue_bars_at_least(const tth_venue_seen_t *s, uint64_t want);
+bool tth_venue_malformed_at_least(const tth_venue_seen_t *s, uint64_t want);
+/* Connected after at least WANT reconnects, subscribed more than WANT
+   times (WANT 0: the first subscription). */
+bool tth_venue_reconnected(const tth_venue_seen_t *s, uint64_t want);
+/* The tree and its only edge RUNNING (WANT unused). */
+bool tth_venue_feed_up(const tth_venue_seen_t *s, uint64_t want);
+/* The symbol RUNNING and its feed connected (WANT unused). */
+bool tth_venue_symbol_connected(const tth_venue_seen_t *s, uint64_t want);
+
+/* ---- the running service's store --------------------------------------- */
+
+/* DIR/ticktree.db opened read-only with a busy timeout (the service
+   writes it in WAL mode, so readers are welcome while it runs). Returns
+   a sqlite3 *; the caller closes it. */
+void *tth_store_open(const char *dir);
+
+/* The first column of the first row of SQL on DIR's store, as text into
+   OUT (asserting a row) or as an integer. */
+void tth_store_text(const char *dir, const char *sql, char *out, size_t size);
+long tth_store_long(const char *dir, const char *sql);
+
+/* After the service stopped: asserts one md.candle event per stored
+   candle of SYMBOL (the candles table is unique per symbol, timeframe
+   and start, so an extra event would be a candle emitted twice).
+   Returns the number of stored candles. */
+long tth_store_candles_once(const char *dir, const char *symbol);
+
+/* Asserts that the service's log holds none of WORDS (NULL-terminated):
+   keys and secrets are never printed. */
+void tth_log_lacks(const tth_proc_t *proc, const char *const *words);
+
+/* ---- local servers ----------------------------------------------------- */
+
+/* Starts the Binance-like server (tests/fakes) on CFG with one symbol,
+   BTCUSDT (BTC/USDT, tick 0.01, step 0.00001), and the key "k" with the
+   secret "s" unless CFG names its own. Asserts it started. */
+fake_binance_t *tth_fake_binance_btcusdt(fake_binance_cfg_t cfg);
+
+/* Waits at most TIMEOUT_MS for the file at PATH to hold NEEDLE. */
+bool tth_wait_file_holds(const char *path, const char *needle, int timeout_ms);
+
+/* Starts `ticktree tickserver --port 0` on a sim config of SYMBOLS
+   symbols (tth_config_text, so tth_venue_params and friends apply)
+   written into DIR; its output goes to DIR/tickserver.log. Waits (5 s
+   at most) for the port it prints, asserts one came, and returns it in
+   *PORT. */
+pid_t tth_tickserver_start(const char *dir, int symbols, int *port);
+
+/* Stops the tick server with SIGTERM and reaps it; returns its wait
+   status. */
+int tth_tickserver_stop(pid_t server);
+
+#endif
