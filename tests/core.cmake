@@ -1,8 +1,8 @@
 # The skeleton: lifecycle and restart policy (pure), and the real binary
 # end to end through its control socket.
 
-# The harness libraries these tests link (tt_procharness, tt_storecheck)
-# are defined in tests/CMakeLists.txt, for every area.
+# The harness libraries these tests link (tt_procharness, tt_storecheck,
+# tt_symrig) are defined in tests/CMakeLists.txt, for every area.
 tt_test(NAME test_lifecycle LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lifecycle.c LIBS tt_lifecycle)
 tt_test(NAME test_latency LABEL unit
@@ -17,7 +17,7 @@ tt_test(NAME test_supervision_e2e LABEL e2e TIMEOUT 180
         LIBS tt_procharness)
 tt_test(NAME test_symbol_actors LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_symbol_actors.c
-        LIBS tt_actors)
+        LIBS tt_actors tt_symrig)
 tt_test(NAME test_events_e2e LABEL e2e TIMEOUT 240
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_events_e2e.c
         LIBS tt_procharness tt_storecheck)
@@ -33,6 +33,6 @@ tt_test(NAME test_retention_e2e LABEL e2e TIMEOUT 120
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_retention_e2e.c
         LIBS tt_procharness tt_storecheck)
 tt_test(NAME test_local_frames LABEL actor
-        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_local_frames.c LIBS tt_runtime)
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_local_frames.c LIBS tt_symrig)
 tt_test(NAME test_pack LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pack.c LIBS tt_runtime)

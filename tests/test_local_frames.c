@@ -10,6 +10,7 @@
 #include "tests/harness.h"
 
 #include "runtime/runtime.h"
+#include "tests/symrig.h"
 
 #include <czmq.h>
 #include <pthread.h>
@@ -98,16 +99,9 @@ static int s_count(void)
     return count;
 }
 
-typedef struct {
-    char *dir;
-    tt_config_t *cfg;
-    tt_clock_t *clock;
-    tt_runtime_t *rt;
-    zsock_t *inbox;
-    tt_sender_t *sender;
-} s_rig_t;
-
-static void s_rig_up(s_rig_t *rig)
+/* The rig of tests/symrig.h with a pinger as the data actor and the
+   probe as the strategy; every frame counted in flight once started. */
+static void s_rig_up(tth_rig_t *rig)
 {
     char yaml[512];
     snprintf(yaml, sizeof yaml,
@@ -118,47 +112,17 @@ static void s_rig_up(s_rig_t *rig)
              "    strategy:\n      kind: sma_cross\n"
              "      params: {fast: 2, slow: 3}\n    risk: {qty: \"1\"}\n",
              S_HWM);
-    rig->dir = tth_tmpdir("tt-local");
-    char *path = tth_write_file(rig->dir, "c.yaml", yaml);
-    rig->cfg = tt_config_load(path, NULL, NULL, NULL);
-    free(path);
-    assert_non_null(rig->cfg);
+    tth_rig_config(rig, "tt-local", yaml);
     const tt_behaviour_t *roles[TT_ROLE_COUNT] = {&s_idle, &s_ping, &s_idle,
                                                   &s_probe_b};
-    rig->clock = tt_clock_new_manual(INT64_C(1700000000) * TT_NS_PER_SEC);
-    rig->rt = tt_runtime_new(rig->cfg, rig->clock, roles);
-    assert_non_null(rig->rt);
-    rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
-    assert_non_null(rig->inbox);
-    assert_int_equal(tt_runtime_start(rig->rt), 0);
-    rig->sender = tt_sender_new(rig->rt);
-    zsock_set_rcvtimeo(rig->inbox, 5000);
-    for (int role = 0; role < TT_ROLE_COUNT; role++) {
-        tt_sender_send(rig->sender, tt_runtime_actor_id(0, role), TT_ACTOR_ROOT,
-                       TT_SYS_START, NULL, 0, true);
-        tt_msg_t msg;
-        int size = zmq_recv(zsock_resolve(rig->inbox), &msg, sizeof msg, 0);
-        assert_true(size >= (int)sizeof msg.hdr);
-        assert_int_equal(msg.hdr.type, TT_REP_STARTED);
-    }
+    tth_rig_start(rig, roles, INT64_C(1700000000) * TT_NS_PER_SEC, false);
     /* From here every frame is between the test and the actors or among
        the actors: the count in flight returns to zero when all are
        handled. */
     tt_runtime_track_inflight(rig->rt, true);
 }
 
-static void s_rig_down(s_rig_t *rig)
-{
-    tt_sender_destroy(&rig->sender);
-    tt_runtime_destroy(&rig->rt);
-    zsock_destroy(&rig->inbox);
-    tt_clock_destroy(&rig->clock);
-    tt_config_destroy(&rig->cfg);
-    tth_rmtree(rig->dir);
-    free(rig->dir);
-}
-
-static void s_ping_send(s_rig_t *rig, uint32_t round, uint32_t burst,
+static void s_ping_send(tth_rig_t *rig, uint32_t round, uint32_t burst,
                         bool critical)
 {
     s_ping_t ping = {.burst = burst, .critical = critical, .round = round};
@@ -174,7 +138,7 @@ static void s_ping_send(s_rig_t *rig, uint32_t round, uint32_t burst,
 static void test_critical_in_order_droppable_at_the_mark(void **state)
 {
     (void)state;
-    s_rig_t rig;
+    tth_rig_t rig;
     s_rig_up(&rig);
     tt_actor_stats_t *pinger =
         &tt_runtime_actor(rig.rt, tt_runtime_actor_id(0, TT_ROLE_DATA))->stats;
@@ -201,7 +165,7 @@ static void test_critical_in_order_droppable_at_the_mark(void **state)
         assert_int_equal(s_probe.seen[3 * burst + i].seq, (uint32_t)i);
     }
     assert_int_equal(tt_runtime_inflight(rig.rt), 0);
-    s_rig_down(&rig);
+    tth_rig_down(&rig);
 }
 
 /* A sender that holds (a worker's) queues frames to other threads until
@@ -210,7 +174,7 @@ static void test_critical_in_order_droppable_at_the_mark(void **state)
 static void test_held_until_flush(void **state)
 {
     (void)state;
-    s_rig_t rig;
+    tth_rig_t rig;
     s_rig_up(&rig);
     pthread_mutex_lock(&s_probe.lock);
     s_probe.count = 0;
@@ -237,7 +201,7 @@ static void test_held_until_flush(void **state)
     for (int i = 0; i < 10; i++)
         assert_int_equal(s_probe.seen[i].seq, (uint32_t)i);
     tt_sender_destroy(&held);
-    s_rig_down(&rig);
+    tth_rig_down(&rig);
 }
 
 /* While a mailbox stays full (nobody reads this rig's bus endpoint),
@@ -247,7 +211,7 @@ static void test_held_until_flush(void **state)
 static void test_held_droppable_dropped_while_full(void **state)
 {
     (void)state;
-    s_rig_t rig;
+    tth_rig_t rig;
     s_rig_up(&rig);
     tt_sender_t *held = tt_sender_new(rig.rt);
     assert_non_null(held);
@@ -273,7 +237,7 @@ static void test_held_droppable_dropped_while_full(void **state)
                      0);
     assert_int_equal(tt_sender_pending(held), left + 1);
     tt_sender_destroy(&held);
-    s_rig_down(&rig);
+    tth_rig_down(&rig);
 }
 
 /* A fence counts as outstanding from its send until the worker has
@@ -281,7 +245,7 @@ static void test_held_droppable_dropped_while_full(void **state)
 static void test_fence_behind_frames(void **state)
 {
     (void)state;
-    s_rig_t rig;
+    tth_rig_t rig;
     s_rig_up(&rig);
     pthread_mutex_lock(&s_probe.lock);
     s_probe.count = 0;
@@ -305,7 +269,7 @@ static void test_fence_behind_frames(void **state)
         tth_nap_ms(1);
     assert_int_equal(tt_runtime_fences(rig.rt), 0);
     assert_int_equal(s_count(), 500); /* all of them before the fence */
-    s_rig_down(&rig);
+    tth_rig_down(&rig);
 }
 
 int main(void)

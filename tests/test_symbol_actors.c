@@ -8,84 +8,31 @@
 
 #include "actors/symbol_actors.h"
 #include "runtime/runtime.h"
+#include "tests/symrig.h"
 
 #include <czmq.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define S_MAX 64
 #define T0 (INT64_C(1699999980) * TT_NS_PER_SEC) /* a minute boundary */
 #define S_MINUTE (60 * TT_NS_PER_SEC)
 
-static struct {
-    pthread_mutex_t lock;
-    int count;
-    tt_ind_values_t seen[S_MAX];
-} s_probe = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static int s_probe_init(tt_actor_t *self, void **state_p)
-{
-    (void)self;
-    *state_p = &s_probe;
-    return 0;
-}
-
-static int s_probe_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
-{
-    (void)self, (void)state;
-    if (msg->hdr.type != TT_MSG_IND_VALUES)
-        return 0;
-    pthread_mutex_lock(&s_probe.lock);
-    if (s_probe.count < S_MAX)
-        s_probe.seen[s_probe.count++] = msg->body.values;
-    pthread_mutex_unlock(&s_probe.lock);
-    return 0;
-}
-
-static const tt_behaviour_t s_probe_behaviour = {
-    "probe", s_probe_init, s_probe_handle, NULL, NULL, NULL};
-
-static int s_probe_count(void)
-{
-    pthread_mutex_lock(&s_probe.lock);
-    int count = s_probe.count;
-    pthread_mutex_unlock(&s_probe.lock);
-    return count;
-}
-
-/* Waits (at most 5 s) for the probe to hold N candles. */
-static bool s_wait_candles(int n)
-{
-    int64_t deadline = tth_now_ms() + 5000;
-    while (s_probe_count() < n && tth_now_ms() < deadline)
-        tth_nap_ms(2);
-    return s_probe_count() >= n;
-}
-
 /* Next report from the workers, or -1 after TIMEOUT_MS. Warm-up progress
    (TT_REP_WARMUP, from the indicator actor) is skipped. */
-static int s_report_within(zsock_t *inbox, uint32_t *from, int timeout_ms)
+static int s_report_within(tth_rig_t *rig, uint32_t *from, int timeout_ms)
 {
-    zsock_set_rcvtimeo(inbox, timeout_ms);
     tt_msg_t msg;
-    for (int n = 0; n < 256; n++) {
-        int size = zmq_recv(zsock_resolve(inbox), &msg, sizeof msg, 0);
-        if (size < (int)sizeof msg.hdr)
-            return -1;
-        if (msg.hdr.type == TT_REP_WARMUP)
-            continue;
+    int type = tth_rig_next(rig, rig->inbox, &msg, timeout_ms);
+    if (type >= 0)
         *from = msg.hdr.from;
-        return msg.hdr.type;
-    }
-    return -1;
+    return type;
 }
 
-static int s_report(zsock_t *inbox, uint32_t *from)
+static int s_report(tth_rig_t *rig, uint32_t *from)
 {
-    return s_report_within(inbox, from, 5000);
+    return s_report_within(rig, from, 5000);
 }
 
 static const char *s_yaml =
@@ -97,73 +44,12 @@ static const char *s_yaml =
     "      params: {fast: 2, slow: 3, stop_pct: 1}\n"
     "    risk: {qty: \"1\"}\n";
 
-static void s_send_tick(tt_sender_t *sender, uint32_t data, int64_t ts,
-                        int64_t price, uint64_t id)
-{
-    tt_tick_t tick = {.ts = ts, .price = price, .size = 1, .trade_id = id};
-    assert_int_equal(tt_sender_send(sender, data, TT_ACTOR_ROOT, TT_MSG_TICK,
-                                    &tick, sizeof tick, true),
-                     0);
-}
-
 /* One symbol on a one-worker runtime with a manual clock, its actors
    started; the test plays the root (it reads the reports). */
-typedef struct {
-    char *dir;
-    tt_config_t *cfg;
-    tt_clock_t *clock;
-    tt_runtime_t *rt;
-    zsock_t *inbox;
-    tt_sender_t *sender;
-    uint32_t data; /* the data actor's id */
-} s_rig_t;
-
-static void s_rig_up(s_rig_t *rig, const tt_behaviour_t *const *roles)
+static void s_rig_up(tth_rig_t *rig, const tt_behaviour_t *const *roles)
 {
-    rig->dir = tth_tmpdir("tt-actors");
-    char *path = tth_write_file(rig->dir, "c.yaml", s_yaml);
-    rig->cfg = tt_config_load(path, NULL, NULL, NULL);
-    free(path);
-    assert_non_null(rig->cfg);
-    rig->clock = tt_clock_new_manual(T0);
-    rig->rt = tt_runtime_new(rig->cfg, rig->clock, roles);
-    rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
-    assert_non_null(rig->inbox);
-    assert_int_equal(tt_runtime_start(rig->rt), 0);
-    rig->sender = tt_sender_new(rig->rt);
-    uint32_t from;
-    for (int role = 0; role < TT_ROLE_COUNT; role++) {
-        tt_sender_send(rig->sender, tt_runtime_actor_id(0, role), TT_ACTOR_ROOT,
-                       TT_SYS_START, NULL, 0, true);
-        assert_int_equal(s_report(rig->inbox, &from), TT_REP_STARTED);
-    }
-    rig->data = tt_runtime_actor_id(0, TT_ROLE_DATA);
-}
-
-static void s_rig_down(s_rig_t *rig)
-{
-    tt_sender_destroy(&rig->sender);
-    tt_runtime_destroy(&rig->rt);
-    zsock_destroy(&rig->inbox);
-    tt_clock_destroy(&rig->clock);
-    tt_config_destroy(&rig->cfg);
-    tth_rmtree(rig->dir);
-    free(rig->dir);
-}
-
-/* A trade at TS: the clock moves to it, and the data actor has handled
-   the trade before this returns. A clock moved ahead of trades still
-   queued would let the data actor's timer close their candles first and
-   drop them as late. */
-static void s_tick_at(s_rig_t *rig, int64_t ts, int64_t price, uint64_t *id)
-{
-    tt_clock_set(rig->clock, ts);
-    s_send_tick(rig->sender, rig->data, ts, price, (*id)++);
-    tt_actor_stats_t *stats = &tt_runtime_actor(rig->rt, rig->data)->stats;
-    int64_t deadline = tth_now_ms() + 5000;
-    while (atomic_load(&stats->ticks) < *id - 1 && tth_now_ms() < deadline)
-        tth_nap_ms(2);
-    assert_int_equal(atomic_load(&stats->ticks), *id - 1);
+    tth_rig_config(rig, "tt-actors", s_yaml);
+    tth_rig_start(rig, roles, T0, false);
 }
 
 static void test_ticks_to_values_and_staleness(void **state)
@@ -171,34 +57,31 @@ static void test_ticks_to_values_and_staleness(void **state)
     (void)state;
     const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
         &tt_execution_behaviour, &tt_data_behaviour, &tt_indicator_behaviour,
-        &s_probe_behaviour};
-    s_rig_t rig;
+        &tth_probe_behaviour};
+    tth_rig_t rig;
     s_rig_up(&rig, roles);
     tt_clock_t *clock = rig.clock;
-    tt_sender_t *sender = rig.sender;
-    zsock_t *inbox = rig.inbox;
     uint32_t data = rig.data, from;
     /* Minute m trades at 100+m, 110+m (high), 95+m (low), closes 105+m. */
     int64_t closes[6];
     uint64_t id = 1;
     for (int m = 0; m < 6; m++) {
         int64_t base = T0 + m * S_MINUTE;
-        s_tick_at(&rig, base + 1 * TT_NS_PER_SEC, 10000 + m * 100, &id);
-        s_tick_at(&rig, base + 10 * TT_NS_PER_SEC, 11000 + m * 100, &id);
-        s_tick_at(&rig, base + 20 * TT_NS_PER_SEC, 9500 + m * 100, &id);
-        s_tick_at(&rig, base + 40 * TT_NS_PER_SEC, 10500 + m * 100, &id);
+        tth_rig_tick_at(&rig, base + 1 * TT_NS_PER_SEC, 10000 + m * 100, &id);
+        tth_rig_tick_at(&rig, base + 10 * TT_NS_PER_SEC, 11000 + m * 100, &id);
+        tth_rig_tick_at(&rig, base + 20 * TT_NS_PER_SEC, 9500 + m * 100, &id);
+        tth_rig_tick_at(&rig, base + 40 * TT_NS_PER_SEC, 10500 + m * 100, &id);
         closes[m] = 10500 + m * 100;
     }
     /* A duplicate (same trade id) changes nothing. */
-    s_send_tick(sender, data, T0 + 5 * S_MINUTE + 50 * TT_NS_PER_SEC, 99999,
-                24);
+    tth_rig_send_tick(&rig, T0 + 5 * S_MINUTE + 50 * TT_NS_PER_SEC, 99999, 24);
     /* Five minutes have closed on the next minute's first tick; the sixth
        closes when the clock passes its end, with no tick at all. */
-    assert_true(s_wait_candles(5));
+    assert_true(tth_probe_wait(5));
     tt_clock_set(clock, T0 + 6 * S_MINUTE + TT_NS_PER_SEC);
-    assert_true(s_wait_candles(6));
+    assert_true(tth_probe_wait(6));
     for (int m = 0; m < 6; m++) {
-        const tt_ind_values_t *v = &s_probe.seen[m];
+        const tt_ind_values_t *v = tth_probe_seen(m);
         assert_int_equal(v->candle.open_ts, T0 + m * S_MINUTE);
         assert_int_equal(v->candle.tf_s, 60);
         assert_int_equal(v->candle.open, 10000 + m * 100);
@@ -226,7 +109,7 @@ static void test_ticks_to_values_and_staleness(void **state)
     int last = -1;
     for (int n = 0; n < 64; n++) {
         int type =
-            s_report_within(inbox, &from, last == TT_REP_STALE ? 300 : 5000);
+            s_report_within(&rig, &from, last == TT_REP_STALE ? 300 : 5000);
         if (type < 0)
             break;
         assert_true(type == TT_REP_STALE || type == TT_REP_FRESH);
@@ -235,21 +118,11 @@ static void test_ticks_to_values_and_staleness(void **state)
     }
     assert_int_equal(last, TT_REP_STALE);
     /* A fresh tick: fresh again. */
-    s_send_tick(sender, data, T0 + 6 * S_MINUTE + 2 * TT_NS_PER_SEC, 10000,
-                id++);
-    assert_int_equal(s_report(inbox, &from), TT_REP_FRESH);
+    tth_rig_send_tick(&rig, T0 + 6 * S_MINUTE + 2 * TT_NS_PER_SEC, 10000, id++);
+    assert_int_equal(s_report(&rig, &from), TT_REP_FRESH);
     tt_actor_entry_t *entry = tt_runtime_actor(rig.rt, data);
     assert_int_equal(atomic_load(&entry->stats.ticks), 26);
-    s_rig_down(&rig);
-}
-
-/* Polls COUNTER until it reaches WANT, at most 5 s. */
-static bool s_wait_counter(_Atomic uint64_t *counter, uint64_t want)
-{
-    int64_t deadline = tth_now_ms() + 5000;
-    while (atomic_load(counter) < want && tth_now_ms() < deadline)
-        tth_nap_ms(2);
-    return atomic_load(counter) >= want;
+    tth_rig_down(&rig);
 }
 
 /* Waits (at most 5 s) until the published STAT is WANT: a fill's counter
@@ -271,20 +144,17 @@ static bool s_wait_value(_Atomic int64_t *stat, int64_t want)
 static void test_crossover_trades_on_paper(void **state)
 {
     (void)state;
-    s_rig_t rig;
+    tth_rig_t rig;
     s_rig_up(&rig, tt_symbol_behaviours);
     tt_clock_t *clock = rig.clock;
-    tt_sender_t *sender = rig.sender;
-    uint32_t data = rig.data;
-    tt_actor_stats_t *exec =
-        &tt_runtime_actor(rig.rt, tt_runtime_actor_id(0, TT_ROLE_EXECUTION))
-             ->stats;
+    tt_actor_stats_t *exec = &tt_runtime_actor(rig.rt, rig.exec)->stats;
     /* Closes 100, 104, 102, 100: fast below slow. Then 106: fast 103 >
        slow 102.67, the cross. */
     int64_t closes[] = {10000, 10400, 10200, 10000, 10600};
     uint64_t id = 1;
     for (int m = 0; m < 5; m++)
-        s_tick_at(&rig, T0 + m * S_MINUTE + 30 * TT_NS_PER_SEC, closes[m], &id);
+        tth_rig_tick_at(&rig, T0 + m * S_MINUTE + 30 * TT_NS_PER_SEC, closes[m],
+                        &id);
     assert_int_equal(atomic_load(&exec->orders), 0);
     /* The first trade of minute 5 closes minute 4: the entry, decided at
        the candle's end, fills on the first trade at or after that end
@@ -293,24 +163,24 @@ static void test_crossover_trades_on_paper(void **state)
        106.02. */
     int64_t t5 = T0 + 5 * S_MINUTE;
     tt_clock_set(clock, t5 + 31 * TT_NS_PER_SEC);
-    s_send_tick(sender, data, t5 + 31 * TT_NS_PER_SEC, 10600, id++);
-    assert_true(s_wait_counter(&exec->fills, 1));
-    assert_true(s_wait_counter(&exec->orders, 3)); /* + stop + target */
+    tth_rig_send_tick(&rig, t5 + 31 * TT_NS_PER_SEC, 10600, id++);
+    assert_true(tth_rig_wait_counter(&exec->fills, 1));
+    assert_true(tth_rig_wait_counter(&exec->orders, 3)); /* + stop + target */
     assert_int_equal(atomic_load(&exec->last_fill_px), 10602);
     assert_true(s_wait_value(&exec->position, 1));
     /* A later trade inside the bracket changes nothing. */
     tt_clock_set(clock, t5 + 40 * TT_NS_PER_SEC);
-    s_send_tick(sender, data, t5 + 40 * TT_NS_PER_SEC, 10700, id++);
+    tth_rig_send_tick(&rig, t5 + 40 * TT_NS_PER_SEC, 10700, id++);
     /* Stop at 106.00 - 1.06 = 104.94. A trade at 104.00 triggers it and
        fills on that trade: 104.00 - 1 bp = 103.9896, down to 103.98. */
-    s_send_tick(sender, data, t5 + 50 * TT_NS_PER_SEC, 10400, id++);
-    assert_true(s_wait_counter(&exec->fills, 2));
+    tth_rig_send_tick(&rig, t5 + 50 * TT_NS_PER_SEC, 10400, id++);
+    assert_true(tth_rig_wait_counter(&exec->fills, 2));
     assert_int_equal(atomic_load(&exec->last_fill_px), 10398);
     assert_true(s_wait_value(&exec->position, 0));
     /* (103.98 - 106.02) * 1 = -2.04, fees 0.02 + 0.02: -2.08. */
     assert_true(s_wait_value(&exec->realized, -208));
     assert_int_equal(atomic_load(&exec->orders), 3);
-    s_rig_down(&rig);
+    tth_rig_down(&rig);
 }
 
 int main(void)

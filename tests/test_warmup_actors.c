@@ -23,66 +23,19 @@
 #include "actors/warmup.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
+#include "tests/symrig.h"
 
 #include <czmq.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define S_MAX 64
 #define T0 (INT64_C(1699999980) * TT_NS_PER_SEC) /* a minute boundary */
 #define S_MINUTE (60 * TT_NS_PER_SEC)
 #define S_SYM "TST"
 #define S_STORED 40 /* candles in the store before start */
 #define S_CUT 25    /* the stored snapshot is after this many */
-
-/* ---- the strategy probe ---- */
-
-static struct {
-    pthread_mutex_t lock;
-    int count;
-    tt_ind_values_t seen[S_MAX];
-} s_probe = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static int s_probe_init(tt_actor_t *self, void **state_p)
-{
-    (void)self;
-    *state_p = &s_probe;
-    return 0;
-}
-
-static int s_probe_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
-{
-    (void)self, (void)state;
-    if (msg->hdr.type != TT_MSG_IND_VALUES)
-        return 0;
-    pthread_mutex_lock(&s_probe.lock);
-    if (s_probe.count < S_MAX)
-        s_probe.seen[s_probe.count++] = msg->body.values;
-    pthread_mutex_unlock(&s_probe.lock);
-    return 0;
-}
-
-static const tt_behaviour_t s_probe_behaviour = {
-    "probe", s_probe_init, s_probe_handle, NULL, NULL, NULL};
-
-static int s_probe_count(void)
-{
-    pthread_mutex_lock(&s_probe.lock);
-    int count = s_probe.count;
-    pthread_mutex_unlock(&s_probe.lock);
-    return count;
-}
-
-static bool s_wait_candles(int n)
-{
-    int64_t deadline = tth_now_ms() + 5000;
-    while (s_probe_count() < n && tth_now_ms() < deadline)
-        tth_nap_ms(2);
-    return s_probe_count() >= n;
-}
 
 /* ---- the rig: one symbol, the test as root and bus ---- */
 
@@ -95,51 +48,9 @@ static const char *s_yaml_fmt =
     "      params: {fast: 2, slow: 3, stop_pct: 1}\n"
     "    risk: {qty: \"1\"}\n";
 
-typedef struct {
-    char *dir;
-    tt_config_t *cfg;
-    tt_clock_t *clock;
-    tt_runtime_t *rt;
-    zsock_t *inbox; /* the root's */
-    zsock_t *bus;   /* the bus's inbox */
-    tt_sender_t *sender;
-    uint32_t data, exec;
-    tt_warmth_t warmth; /* the last TT_REP_WARMUP */
-    int warmth_reports;
-} s_rig_t;
-
-static void s_rig_config(s_rig_t *rig)
-{
-    rig->dir = tth_tmpdir("tt-warmact");
-    char yaml[1024];
-    snprintf(yaml, sizeof yaml, s_yaml_fmt, rig->dir);
-    char *path = tth_write_file(rig->dir, "c.yaml", yaml);
-    rig->cfg = tt_config_load(path, NULL, NULL, NULL);
-    free(path);
-    assert_non_null(rig->cfg);
-}
-
-/* Next frame on SOCK that is not a warm-up report (those are recorded),
-   or -1 after 5 s. */
-static int s_next(s_rig_t *rig, zsock_t *sock, tt_msg_t *msg)
-{
-    zsock_set_rcvtimeo(sock, 5000);
-    for (int n = 0; n < 1024; n++) {
-        int size = zmq_recv(zsock_resolve(sock), msg, sizeof *msg, 0);
-        if (size < (int)sizeof msg->hdr)
-            return -1;
-        assert_int_equal(tt_msg_check(msg, (size_t)size), 0);
-        if (msg->hdr.type != TT_REP_WARMUP)
-            return msg->hdr.type;
-        rig->warmth = msg->body.warmth;
-        rig->warmth_reports++;
-    }
-    return -1;
-}
-
 /* Reads the root's reports until the last warm-up report says warm, at
    most 5 s. */
-static bool s_wait_warm(s_rig_t *rig)
+static bool s_wait_warm(tth_rig_t *rig)
 {
     int64_t deadline = tth_now_ms() + 5000;
     zsock_set_rcvtimeo(rig->inbox, 50);
@@ -156,44 +67,8 @@ static bool s_wait_warm(s_rig_t *rig)
     return rig->warmth.warm;
 }
 
-static void s_rig_up(s_rig_t *rig, const tt_behaviour_t *const *roles, bool bus)
-{
-    rig->clock = tt_clock_new_manual(T0);
-    rig->rt = tt_runtime_new(rig->cfg, rig->clock, roles);
-    rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
-    assert_non_null(rig->inbox);
-    if (bus) {
-        rig->bus = zsock_new_pull(tt_runtime_endpoint_bus(rig->rt));
-        assert_non_null(rig->bus);
-        tt_runtime_set_bus(rig->rt, true);
-    }
-    assert_int_equal(tt_runtime_start(rig->rt), 0);
-    rig->sender = tt_sender_new(rig->rt);
-    tt_msg_t msg;
-    for (int role = 0; role < TT_ROLE_COUNT; role++) {
-        tt_sender_send(rig->sender, tt_runtime_actor_id(0, role), TT_ACTOR_ROOT,
-                       TT_SYS_START, NULL, 0, true);
-        assert_int_equal(s_next(rig, rig->inbox, &msg), TT_REP_STARTED);
-    }
-    rig->data = tt_runtime_actor_id(0, TT_ROLE_DATA);
-    rig->exec = tt_runtime_actor_id(0, TT_ROLE_EXECUTION);
-    s_probe.count = 0;
-}
-
-static void s_rig_down(s_rig_t *rig)
-{
-    tt_sender_destroy(&rig->sender);
-    tt_runtime_destroy(&rig->rt);
-    zsock_destroy(&rig->inbox);
-    zsock_destroy(&rig->bus);
-    tt_clock_destroy(&rig->clock);
-    tt_config_destroy(&rig->cfg);
-    tth_rmtree(rig->dir);
-    free(rig->dir);
-}
-
 /* The symbol's set as the indicator actor builds it. */
-static tt_indset_t *s_reference(const s_rig_t *rig)
+static tt_indset_t *s_reference(const tth_rig_t *rig)
 {
     const tt_symbol_cfg_t *sym = &rig->cfg->symbols[0];
     tt_strategy_t *strategy =
@@ -224,34 +99,18 @@ static tt_candle_t s_past(int i)
                          .closed = true};
 }
 
-static void s_send_tick(s_rig_t *rig, int64_t ts, int64_t price, uint64_t id)
-{
-    tt_tick_t tick = {.ts = ts, .price = price, .size = 1, .trade_id = id};
-    assert_int_equal(tt_sender_send(rig->sender, rig->data, TT_ACTOR_ROOT,
-                                    TT_MSG_TICK, &tick, sizeof tick, true),
-                     0);
-}
-
 /* Minute M of the live market: three trades, the candle it makes. The
    clock follows the trades, and each trade is handled before the clock
    moves on: the data actor's timer would otherwise move the candle
    builder past a trade still queued, which it would then drop as late. */
-static tt_candle_t s_live_minute(s_rig_t *rig, int m, uint64_t *id)
+static tt_candle_t s_live_minute(tth_rig_t *rig, int m, uint64_t *id)
 {
     int64_t base = T0 + m * S_MINUTE;
     int64_t px = 10100 + m * 20;
     const int64_t at[] = {5, 10, 20};
     const int64_t price[] = {px, px + 50, px - 20};
-    tt_actor_stats_t *stats = &tt_runtime_actor(rig->rt, rig->data)->stats;
-    for (int i = 0; i < 3; i++) {
-        int64_t ts = base + at[i] * TT_NS_PER_SEC;
-        tt_clock_set(rig->clock, ts);
-        s_send_tick(rig, ts, price[i], (*id)++);
-        int64_t deadline = tth_now_ms() + 5000;
-        while (atomic_load(&stats->ticks) < *id - 1 && tth_now_ms() < deadline)
-            tth_nap_ms(2);
-        assert_int_equal(atomic_load(&stats->ticks), *id - 1);
-    }
+    for (int i = 0; i < 3; i++)
+        tth_rig_tick_at(rig, base + at[i] * TT_NS_PER_SEC, price[i], id);
     return (tt_candle_t){.open_ts = base,
                          .tf_s = 60,
                          .open = px,
@@ -274,12 +133,12 @@ static void s_values_equal(const tt_ind_value_t *a, const tt_ind_value_t *b,
 
 /* Reads the bus inbox until a whole snapshot has joined; candles seen on
    the way are counted. Returns its size (0: none in 5 s). */
-static size_t s_bus_snapshot(s_rig_t *rig, unsigned char *buf, size_t cap,
+static size_t s_bus_snapshot(tth_rig_t *rig, unsigned char *buf, size_t cap,
                              int64_t *ts, int *candles)
 {
     tt_msg_t msg;
     size_t got = 0;
-    while (s_next(rig, rig->bus, &msg) >= 0) {
+    while (tth_rig_next(rig, rig->bus, &msg, 5000) >= 0) {
         if (msg.hdr.type == TT_EVT_CANDLE) {
             (*candles)++;
             continue;
@@ -300,7 +159,7 @@ static size_t s_bus_snapshot(s_rig_t *rig, unsigned char *buf, size_t cap,
     return 0;
 }
 
-static void s_store_history(const s_rig_t *rig, tt_indset_t *ref)
+static void s_store_history(const tth_rig_t *rig, tt_indset_t *ref)
 {
     char path[512], err[256];
     snprintf(path, sizeof path, "%s/t.db", rig->dir);
@@ -330,12 +189,12 @@ static void test_restart_continues_exactly(void **state)
     (void)state;
     const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
         &tt_execution_behaviour, &tt_data_behaviour, &tt_indicator_behaviour,
-        &s_probe_behaviour};
-    s_rig_t rig = {0};
-    s_rig_config(&rig);
+        &tth_probe_behaviour};
+    tth_rig_t rig = {0};
+    tth_rig_config(&rig, "tt-warmact", s_yaml_fmt);
     tt_indset_t *ref = s_reference(&rig);
     s_store_history(&rig, ref);
-    s_rig_up(&rig, roles, true);
+    tth_rig_start(&rig, roles, T0, true);
     /* The start-up report: warm from the snapshot and the replay. */
     assert_int_equal(rig.warmth_reports, 1);
     assert_int_equal(rig.warmth.warm, 1);
@@ -345,11 +204,11 @@ static void test_restart_continues_exactly(void **state)
     uint64_t id = 1;
     tt_candle_t live = s_live_minute(&rig, 0, &id);
     s_live_minute(&rig, 1, &id);
-    assert_true(s_wait_candles(1));
+    assert_true(tth_probe_wait(1));
     tt_ind_values_t want = {.candle = live};
     want.count =
         (uint32_t)tt_indset_update(ref, &live, want.values, TT_IND_VALUES_MAX);
-    const tt_ind_values_t *got = &s_probe.seen[0];
+    const tt_ind_values_t *got = tth_probe_seen(0);
     assert_int_equal(got->candle.open_ts, live.open_ts);
     assert_int_equal(got->candle.close, live.close);
     assert_int_equal(got->count, want.count);
@@ -374,23 +233,23 @@ static void test_restart_continues_exactly(void **state)
     tt_sender_send(rig.sender, rig.data, TT_ACTOR_ROOT, TT_MSG_HISTORY, &hist,
                    sizeof hist, true);
     s_live_minute(&rig, 2, &id);
-    assert_true(s_wait_candles(2));
-    assert_int_equal(s_probe.seen[1].candle.open_ts, T0 + S_MINUTE);
+    assert_true(tth_probe_wait(2));
+    assert_int_equal(tth_probe_seen(1)->candle.open_ts, T0 + S_MINUTE);
     free(buf);
     free(mine);
     tt_indset_destroy(&ref);
-    s_rig_down(&rig);
+    tth_rig_down(&rig);
 }
 
 /* Asks for a preview as the root; returns the answer's status. */
-static int s_preview(s_rig_t *rig, int32_t tf_s, uint32_t req_id,
+static int s_preview(tth_rig_t *rig, int32_t tf_s, uint32_t req_id,
                      tt_preview_t *out)
 {
     tt_preview_req_t req = {.req_id = req_id, .tf_s = tf_s};
     tt_sender_send(rig->sender, rig->data, TT_ACTOR_ROOT, TT_MSG_PREVIEW_REQ,
                    &req, sizeof req, true);
     tt_msg_t msg;
-    assert_int_equal(s_next(rig, rig->inbox, &msg), TT_MSG_PREVIEW);
+    assert_int_equal(tth_rig_next(rig, rig->inbox, &msg, 5000), TT_MSG_PREVIEW);
     *out = msg.body.preview;
     assert_int_equal(out->req_id, req_id);
     assert_int_equal(out->reply_to, TT_ACTOR_ROOT);
@@ -402,12 +261,12 @@ static void test_preview_changes_nothing(void **state)
     (void)state;
     const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
         &tt_execution_behaviour, &tt_data_behaviour, &tt_indicator_behaviour,
-        &s_probe_behaviour};
-    s_rig_t rig = {0};
-    s_rig_config(&rig);
+        &tth_probe_behaviour};
+    tth_rig_t rig = {0};
+    tth_rig_config(&rig, "tt-warmact", s_yaml_fmt);
     tt_indset_t *ref = s_reference(&rig);
     s_store_history(&rig, ref);
-    s_rig_up(&rig, roles, true);
+    tth_rig_start(&rig, roles, T0, true);
     uint64_t id = 1;
     tt_preview_t ans;
     /* Nothing traded yet in the interval: the current values. */
@@ -439,11 +298,11 @@ static void test_preview_changes_nothing(void **state)
         assert_int_equal(ans.tf_s, 300);
         /* The closed candle is the same as in a run without previews. */
         s_live_minute(&rig, m + 1, &id);
-        assert_true(s_wait_candles(m + 1));
+        assert_true(tth_probe_wait(m + 1));
         tt_ind_value_t want[TT_IND_VALUES_MAX];
         int nw = tt_indset_update(ref, &live, want, TT_IND_VALUES_MAX);
-        assert_int_equal(s_probe.seen[m].count, nw);
-        s_values_equal(s_probe.seen[m].values, want, (uint32_t)nw);
+        assert_int_equal(tth_probe_seen(m)->count, nw);
+        s_values_equal(tth_probe_seen(m)->values, want, (uint32_t)nw);
     }
     /* A request from no actor of this runtime is answered to no one, and
        the actors go on answering the others. */
@@ -452,7 +311,7 @@ static void test_preview_changes_nothing(void **state)
                    &stray, sizeof stray, true);
     assert_int_equal(s_preview(&rig, 60, 501, &ans), TT_PREVIEW_OK);
     tt_indset_destroy(&ref);
-    s_rig_down(&rig);
+    tth_rig_down(&rig);
 }
 
 static void test_cold_symbol_warms_from_history(void **state)
@@ -460,12 +319,12 @@ static void test_cold_symbol_warms_from_history(void **state)
     (void)state;
     const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
         &tt_execution_behaviour, &tt_data_behaviour, &tt_indicator_behaviour,
-        &s_probe_behaviour};
-    s_rig_t rig = {0};
-    s_rig_config(&rig);
+        &tth_probe_behaviour};
+    tth_rig_t rig = {0};
+    tth_rig_config(&rig, "tt-warmact", s_yaml_fmt);
     tt_indset_t *ref = s_reference(&rig);
     uint32_t need = tt_indset_tf(ref, 60)->need;
-    s_rig_up(&rig, roles, true); /* an empty store */
+    tth_rig_start(&rig, roles, T0, true); /* an empty store */
     assert_int_equal(rig.warmth.warm, 0);
     assert_int_equal(rig.warmth.have, 0);
     assert_int_equal(rig.warmth.need, need);
@@ -491,18 +350,18 @@ static void test_cold_symbol_warms_from_history(void **state)
         }
         sent++;
     }
-    assert_true(s_wait_candles(sent));
+    assert_true(tth_probe_wait(sent));
     for (int i = 0; i < sent; i++) {
         tt_candle_t c = s_past(S_STORED - 30 + i);
         tt_ind_value_t want[TT_IND_VALUES_MAX];
         int nw = tt_indset_update(ref, &c, want, TT_IND_VALUES_MAX);
-        assert_int_equal(s_probe.seen[i].candle.open_ts, c.open_ts);
-        s_values_equal(s_probe.seen[i].values, want, (uint32_t)nw);
+        assert_int_equal(tth_probe_seen(i)->candle.open_ts, c.open_ts);
+        s_values_equal(tth_probe_seen(i)->values, want, (uint32_t)nw);
     }
     /* Every history candle also went to the bus, to be stored. */
     tt_msg_t msg;
     int stored = 0;
-    while (stored < sent && s_next(&rig, rig.bus, &msg) >= 0)
+    while (stored < sent && tth_rig_next(&rig, rig.bus, &msg, 5000) >= 0)
         stored += msg.hdr.type == TT_EVT_CANDLE;
     assert_int_equal(stored, sent);
     /* The reports counted up to warm, and stopped there. */
@@ -511,18 +370,10 @@ static void test_cold_symbol_warms_from_history(void **state)
     assert_int_equal(rig.warmth.have, need);
     assert_int_equal(rig.warmth_reports, (int)need + 1);
     tt_indset_destroy(&ref);
-    s_rig_down(&rig);
+    tth_rig_down(&rig);
 }
 
-static bool s_wait_counter(_Atomic uint64_t *counter, uint64_t want)
-{
-    int64_t deadline = tth_now_ms() + 5000;
-    while (atomic_load(counter) < want && tth_now_ms() < deadline)
-        tth_nap_ms(2);
-    return atomic_load(counter) >= want;
-}
-
-static void s_signal(s_rig_t *rig)
+static void s_signal(tth_rig_t *rig)
 {
     tt_signal_t sig = {.kind = TT_SIG_ENTER_LONG,
                        .ts = tt_clock_now(rig->clock),
@@ -540,13 +391,13 @@ static void test_execution_trades_only_when_warm(void **state)
     (void)state;
     const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
         &tt_execution_behaviour, &tt_data_behaviour, &tt_indicator_behaviour,
-        &s_probe_behaviour};
-    s_rig_t rig = {0};
-    s_rig_config(&rig);
-    s_rig_up(&rig, roles, false); /* no bus: orders go out at once */
+        &tth_probe_behaviour};
+    tth_rig_t rig = {0};
+    tth_rig_config(&rig, "tt-warmact", s_yaml_fmt);
+    tth_rig_start(&rig, roles, T0, false); /* no bus: orders go out at once */
     tt_actor_stats_t *exec = &tt_runtime_actor(rig.rt, rig.exec)->stats;
     s_signal(&rig);
-    assert_true(s_wait_counter(&exec->rejects, 1));
+    assert_true(tth_rig_wait_counter(&exec->rejects, 1));
     assert_int_equal(atomic_load(&exec->orders), 0);
     /* Candles until warm: the history path, no store needed. */
     tt_indset_t *ref = s_reference(&rig);
@@ -561,16 +412,16 @@ static void test_execution_trades_only_when_warm(void **state)
                        true);
         if (i + 2 == need) {
             /* One short of warm: still refused. */
-            assert_true(s_wait_candles((int)i + 1));
+            assert_true(tth_probe_wait((int)i + 1));
             s_signal(&rig);
-            assert_true(s_wait_counter(&exec->rejects, 2));
+            assert_true(tth_rig_wait_counter(&exec->rejects, 2));
         }
     }
-    assert_true(s_wait_candles((int)need));
+    assert_true(tth_probe_wait((int)need));
     s_signal(&rig);
-    assert_true(s_wait_counter(&exec->orders, 1));
+    assert_true(tth_rig_wait_counter(&exec->orders, 1));
     assert_int_equal(atomic_load(&exec->rejects), 2);
-    s_rig_down(&rig);
+    tth_rig_down(&rig);
 }
 
 int main(void)

@@ -10,7 +10,7 @@ tt_test(NAME test_warmup LABEL unit
         LIBS tt_actors TIMEOUT 60)
 tt_test(NAME test_warmup_actors LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_warmup_actors.c
-        LIBS tt_actors TIMEOUT 60)
+        LIBS tt_actors tt_symrig TIMEOUT 60)
 tt_test(NAME test_warmup_e2e LABEL e2e TIMEOUT 180
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_warmup_e2e.c
         LIBS tt_venuecheck tt_actors tt_store)
