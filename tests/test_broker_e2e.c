@@ -165,21 +165,6 @@ static void s_wait_state_like(const char *dir, const char *pattern,
 /* What the log must never hold. */
 static const char *const s_secrets[] = {S_SECRET, S_KEY, NULL};
 
-/* The store's state of order COID, within 5 s. */
-static void s_wait_state(const char *dir, const char *coid, const char *want)
-{
-    char sql[160], state[32] = "";
-    snprintf(sql, sizeof sql, "SELECT state FROM orders WHERE coid = '%s'",
-             coid);
-    int64_t deadline = tth_now_ms() + 5000;
-    do {
-        tth_store_text(dir, sql, state, sizeof state);
-        if (strcmp(state, want) != 0)
-            tth_nap_ms(20);
-    } while (strcmp(state, want) != 0 && tth_now_ms() < deadline);
-    assert_string_equal(state, want);
-}
-
 /* Entry, then one OCO: two POSTs, the second an OCO whose parent is the
    take-profit with our id and whose leg works; both ACCEPTED in the
    store. TARGET and STOP (64 bytes each) get their client order ids. */
@@ -250,7 +235,7 @@ static void s_outage(tth_proc_t *proc, fake_alpaca_t *fake, const char *dir,
             strcmp(status, "canceled") != 0))
         tth_nap_ms(20);
     assert_string_equal(status, "canceled");
-    s_wait_state(dir, stop, S_CANCELLED);
+    tth_store_wait_order_state(dir, stop, S_CANCELLED);
 
     /* A second reconnect re-queries the same filled order: nothing new. */
     queries = fake_alpaca_requests(fake, "GET /v2/orders");
@@ -319,23 +304,6 @@ static void test_order_fill_outage(void **state)
     fake_alpaca_stop(&fake);
 }
 
-static bool s_in_log(const tth_proc_t *proc, const char *needle)
-{
-    char *log = tth_read_file(proc->log);
-    bool found = log && strstr(log, needle);
-    free(log);
-    return found;
-}
-
-/* Waits (at most MS) for NEEDLE in the log. */
-static bool s_until_log(const tth_proc_t *proc, const char *needle, int ms)
-{
-    int64_t deadline = tth_now_ms() + ms;
-    while (tth_now_ms() < deadline && !s_in_log(proc, needle))
-        tth_nap_ms(20);
-    return s_in_log(proc, needle);
-}
-
 /* The take-profit fills at the venue: the venue cancels the stop leg
    in the same step, and a later fall through the stop price fills
    nothing. The book learns the stop is cancelled (no refused cancel),
@@ -359,8 +327,8 @@ static void test_oco_target_then_stop(void **state)
     assert_int_equal(
         fake_alpaca_leg_status(fake, target, status, sizeof status), 0);
     assert_string_equal(status, "canceled");
-    s_wait_state(dir, target, S_FILLED);
-    s_wait_state(dir, stop, S_CANCELLED);
+    tth_store_wait_order_state(dir, target, S_FILLED);
+    tth_store_wait_order_state(dir, stop, S_CANCELLED);
 
     /* Through the stop, twice: nothing may fill any more. */
     s_trade(fake, stop_px - 50);
@@ -384,28 +352,14 @@ static void test_oco_target_then_stop(void **state)
              "from_state = 8 AND to_state <> 5",
              stop);
     assert_int_equal(tth_store_long(dir, sql), 0); /* no refused cancel */
-    assert_false(s_in_log(proc, "order event refused"));
-    assert_false(s_in_log(proc, "sent alone"));
+    assert_false(tth_log_holds(proc, "order event refused"));
+    assert_false(tth_log_holds(proc, "sent alone"));
     snprintf(sql, sizeof sql, "cancel %s refused", stop);
-    assert_false(s_in_log(proc, sql));
+    assert_false(tth_log_holds(proc, sql));
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     s_check_store(dir, fake);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
-}
-
-/* The same service again on PROC's directory and store, after it was
-   killed: its log goes to LOG_NAME. */
-static void s_restart(tth_proc_t *proc, const char *log_name)
-{
-    size_t len = strlen(proc->dir) + strlen(log_name) + 2;
-    free(proc->log);
-    proc->log = malloc(len);
-    assert_non_null(proc->log);
-    snprintf(proc->log, len, "%s/%s", proc->dir, log_name);
-    const char *args[] = {"run", "-c", proc->config, NULL};
-    proc->reaped = false;
-    proc->pid = tth_spawn(args, proc->log);
 }
 
 /* Killed with the entry filled and the OCO working; the take-profit
@@ -433,11 +387,11 @@ static void test_restart_reconciles_with_venue(void **state)
         fake_alpaca_leg_status(fake, target, status, sizeof status), 0);
     assert_string_equal(status, "canceled");
 
-    s_restart(proc, "ticktree2.log");
+    tth_venue_respawn(proc, "ticktree2.log");
     tth_venue_wait(proc, S_EDGE, "AAPL", s_flat_after, 1, 10000,
                    "fill adopted after the restart");
-    s_wait_state(dir, target, S_FILLED);
-    s_wait_state(dir, stop, S_CANCELLED);
+    tth_store_wait_order_state(dir, target, S_FILLED);
+    tth_store_wait_order_state(dir, stop, S_CANCELLED);
     int64_t deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline &&
            tth_store_long(dir, "SELECT count(*) FROM events WHERE topic = "
@@ -448,13 +402,13 @@ static void test_restart_reconciles_with_venue(void **state)
                      2);
     char line[160];
     snprintf(line, sizeof line, "reconcile: adopt_fill %s fill ", target);
-    assert_true(s_in_log(proc, line));
+    assert_true(tth_log_holds(proc, line));
     snprintf(line, sizeof line, "reconcile: adopt_state %s: cancelled", stop);
-    assert_true(s_in_log(proc, line));
+    assert_true(tth_log_holds(proc, line));
     char sql[200];
-    assert_false(s_in_log(proc, "order event refused"));
+    assert_false(tth_log_holds(proc, "order event refused"));
     snprintf(line, sizeof line, "cancel %s refused", stop);
-    assert_false(s_in_log(proc, line));
+    assert_false(tth_log_holds(proc, line));
     snprintf(sql, sizeof sql, "SELECT count(*) FROM fills WHERE coid = '%s'",
              target);
     assert_int_equal(tth_store_long(dir, sql), 1);
@@ -465,14 +419,15 @@ static void test_restart_reconciles_with_venue(void **state)
 
     /* Again: the store has nothing open, nothing to reconcile. */
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
-    s_restart(proc, "ticktree3.log");
+    tth_venue_respawn(proc, "ticktree3.log");
     tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, 1, 10000,
                    "listening after the second restart");
     deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline &&
-           !s_in_log(proc, "warm restart: 0 open orders in the store"))
+           !tth_log_holds(proc, "warm restart: 0 open orders in the store"))
         tth_nap_ms(20);
-    assert_true(s_in_log(proc, "warm restart: 0 open orders in the store"));
+    assert_true(
+        tth_log_holds(proc, "warm restart: 0 open orders in the store"));
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM events WHERE "
                                          "topic = 'trade.reconcile.AAPL'"),
@@ -496,18 +451,19 @@ static void test_restart_venue_refuses(void **state)
     tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
     fake_alpaca_set_reject_auth(fake, true);
-    s_restart(proc, "ticktree2.log");
+    tth_venue_respawn(proc, "ticktree2.log");
     /* Each line comes in its own time: each is waited for. */
     snprintf(line, sizeof line, "%s: the venue did not say", stop);
-    assert_true(s_until_log(proc, line, 10000));
+    assert_true(tth_wait_file_holds(proc->log, line, 10000));
     snprintf(line, sizeof line, "%s: the venue did not say", target);
-    assert_true(s_until_log(proc, line, 5000));
-    assert_true(s_until_log(proc, "AAPL: restart reconciled, 0 changed", 5000));
+    assert_true(tth_wait_file_holds(proc->log, line, 5000));
+    assert_true(tth_wait_file_holds(
+        proc->log, "AAPL: restart reconciled, 0 changed", 5000));
     tth_venue_seen_t seen =
         tth_venue_wait(proc, S_EDGE, "AAPL", s_long, 0, 5000, "position kept");
     assert_string_equal(seen.position, "10");
-    s_wait_state(dir, target, S_ACCEPTED);
-    s_wait_state(dir, stop, S_ACCEPTED);
+    tth_store_wait_order_state(dir, target, S_ACCEPTED);
+    tth_store_wait_order_state(dir, stop, S_ACCEPTED);
     assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM events WHERE "
                                          "topic = 'trade.reconcile.AAPL'"),
                      0);

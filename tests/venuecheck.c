@@ -44,6 +44,7 @@ static void s_copy_edge(const Tt__ActorHealth *edge, tth_venue_seen_t *seen)
     if (!f)
         return;
     snprintf(seen->status, sizeof seen->status, "%s", f->status);
+    snprintf(seen->url, sizeof seen->url, "%s", f->url);
     seen->frames = f->frames;
     seen->malformed = f->malformed;
     seen->unexpected = f->unexpected;
@@ -217,6 +218,31 @@ long tth_store_candles_once(const char *dir, const char *symbol)
     return rows;
 }
 
+void tth_store_wait_order_state(const char *dir, const char *coid,
+                                const char *want)
+{
+    char sql[160], state[32] = "";
+    snprintf(sql, sizeof sql, "SELECT state FROM orders WHERE coid = '%s'",
+             coid);
+    int64_t deadline = tth_now_ms() + 5000;
+    do {
+        tth_store_text(dir, sql, state, sizeof state);
+        if (strcmp(state, want) != 0)
+            tth_nap_ms(S_POLL_MS);
+    } while (strcmp(state, want) != 0 && tth_now_ms() < deadline);
+    assert_string_equal(state, want);
+}
+
+/* ---- the service's log and restarts ------------------------------------ */
+
+bool tth_log_holds(const tth_proc_t *proc, const char *needle)
+{
+    char *log = tth_read_file(proc->log);
+    bool found = log && strstr(log, needle);
+    free(log);
+    return found;
+}
+
 void tth_log_lacks(const tth_proc_t *proc, const char *const *words)
 {
     char *log = tth_read_file(proc->log);
@@ -225,6 +251,18 @@ void tth_log_lacks(const tth_proc_t *proc, const char *const *words)
         if (strstr(log, words[i]))
             fail_msg("the log holds \"%s\"", words[i]);
     free(log);
+}
+
+void tth_venue_respawn(tth_proc_t *proc, const char *log_name)
+{
+    size_t len = strlen(proc->dir) + strlen(log_name) + 2;
+    free(proc->log);
+    proc->log = malloc(len);
+    assert_non_null(proc->log);
+    snprintf(proc->log, len, "%s/%s", proc->dir, log_name);
+    const char *args[] = {"run", "-c", proc->config, NULL};
+    proc->reaped = false;
+    proc->pid = tth_spawn(args, proc->log);
 }
 
 /* ---- local servers ----------------------------------------------------- */

@@ -39,7 +39,7 @@ typedef struct {
     char last_error[256];
     uint64_t handled, resubscribes;
     /* Its connection (zero and "" for an edge without one). */
-    char status[16];
+    char status[16], url[256];
     uint64_t frames, malformed, unexpected, server_errors;
     uint64_t attempts, connects, reconnects, subscribes, holds, bars;
     /* The symbol; sym_state -1 when not found. */
@@ -102,9 +102,24 @@ long tth_store_long(const char *dir, const char *sql);
    Returns the number of stored candles. */
 long tth_store_candles_once(const char *dir, const char *symbol);
 
+/* Polls DIR's store until order COID's state is WANT (the number the
+   store keeps, e.g. "2" for accepted), at most 5 s; asserts it is. */
+void tth_store_wait_order_state(const char *dir, const char *coid,
+                                const char *want);
+
+/* ---- the service's log and restarts ------------------------------------ */
+
+/* Whether the service's log holds NEEDLE now. */
+bool tth_log_holds(const tth_proc_t *proc, const char *needle);
+
 /* Asserts that the service's log holds none of WORDS (NULL-terminated):
    keys and secrets are never printed. */
 void tth_log_lacks(const tth_proc_t *proc, const char *const *words);
+
+/* Starts the same service again on PROC's directory, config and store
+   (after it stopped or was killed); its log goes to DIR/LOG_NAME, which
+   PROC->log then names. Does not wait for anything. */
+void tth_venue_respawn(tth_proc_t *proc, const char *log_name);
 
 /* ---- local servers ----------------------------------------------------- */
 
