@@ -374,17 +374,13 @@ bool tt_jval_is(const tt_jval_t *val, const char *s)
     return val->len == n && memcmp(val->p, s, n) == 0;
 }
 
-int tt_jval_int64(const tt_jval_t *val, int64_t *out)
+/* The digits P..END (at least one, nothing else) as a value of at most
+   LIMIT into *OUT. Returns 0, or -1 for anything else or overflow. */
+static int s_decimal(const char *p, const char *end, uint64_t limit,
+                     uint64_t *out)
 {
-    if (val->type != TT_JS_NUMBER || val->len == 0)
-        return -1;
-    const char *p = val->p, *end = p + val->len;
-    bool neg = *p == '-';
-    if (neg)
-        p++;
     if (p == end)
         return -1;
-    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     uint64_t v = 0;
     for (; p < end; p++) {
         if (*p < '0' || *p > '9')
@@ -394,25 +390,29 @@ int tt_jval_int64(const tt_jval_t *val, int64_t *out)
             return -1;
         v = v * 10 + d;
     }
+    *out = v;
+    return 0;
+}
+
+int tt_jval_int64(const tt_jval_t *val, int64_t *out)
+{
+    if (val->type != TT_JS_NUMBER || val->len == 0)
+        return -1;
+    const char *p = val->p, *end = p + val->len;
+    bool neg = *p == '-';
+    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    uint64_t v;
+    if (s_decimal(p + neg, end, limit, &v) < 0)
+        return -1;
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return 0;
 }
 
 int tt_jval_uint64(const tt_jval_t *val, uint64_t *out)
 {
-    if (val->type != TT_JS_NUMBER || val->len == 0)
+    if (val->type != TT_JS_NUMBER)
         return -1;
-    uint64_t v = 0;
-    for (const char *p = val->p, *end = p + val->len; p < end; p++) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
+    return s_decimal(val->p, val->p + val->len, UINT64_MAX, out);
 }
 
 static int s_hexval(char c)
