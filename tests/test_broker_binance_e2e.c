@@ -28,6 +28,7 @@
 #include "tests/fakes/fake_binance.h"
 #include "tests/process.h"
 #include "tests/storecheck.h"
+#include "tests/venuecheck.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -92,15 +93,9 @@ static char *s_config_qty(const char *dir, int port, int keepalive_s,
     char *secret = tth_write_file(dir, "binance.secret", S_SECRET "\n");
     assert_int_equal(chmod(secret, 0600), 0);
     setenv("TT_TEST_BINANCE_KEY", S_KEY, 1);
-    size_t cap = 8192;
-    char *text = malloc(cap);
-    assert_non_null(text);
-    snprintf(text, cap,
-             "service:\n  control: ipc://%s/control\n"
-             "  events: ipc://%s/events\n  replay: ipc://%s/replay\n"
-             "  db: %s/ticktree.db\n  workers: 2\n"
-             "  shutdown_timeout_ms: 5000\n"
-             "venues:\n  - name: live\n    kind: binance\n"
+    char venue[1024], defaults[512];
+    snprintf(venue, sizeof venue,
+             "    kind: binance\n"
              "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
              "    key_id: env:TT_TEST_BINANCE_KEY\n"
              "    secret_key: file:%s\n"
@@ -109,17 +104,19 @@ static char *s_config_qty(const char *dir, int port, int keepalive_s,
              "trading_url: \"http://127.0.0.1:%d\", "
              "trading_stream: \"ws://127.0.0.1:%d/ws\", "
              "orders_per_min: 120, recv_window_ms: 10000, "
-             "listen_key_keepalive_s: %d}\n"
-             "symbol_defaults:\n  venue: live\n  timeframes: [1]\n"
+             "listen_key_keepalive_s: %d}\n",
+             port, secret, port, port, keepalive_s);
+    snprintf(defaults, sizeof defaults,
+             "  timeframes: [1]\n"
              "  stale_ms: 120000\n"
              "  strategy:\n    kind: sma_cross\n"
              "    params: {fast: 2, slow: 4, stop_pct: 1, target_r: 2}\n"
-             "  risk:\n    sizing: fixed_qty\n    qty: \"%s\"\n"
-             "symbols:\n  - symbol: BTCUSDT\n    px_decimals: 2\n"
-             "    qty_decimals: 3\n",
-             dir, dir, dir, dir, port, secret, port, port, keepalive_s, qty);
+             "  risk:\n    sizing: fixed_qty\n    qty: \"%s\"\n",
+             qty);
     free(secret);
-    return text;
+    return tth_venue_config(dir, venue, defaults,
+                            "  - symbol: BTCUSDT\n    px_decimals: 2\n"
+                            "    qty_decimals: 3\n");
 }
 
 static char *s_config(const char *dir, int port, int keepalive_s)
@@ -127,51 +124,15 @@ static char *s_config(const char *dir, int port, int keepalive_s)
     return s_config_qty(dir, port, keepalive_s, "0.5");
 }
 
-/* What health shows of the broker edge and the symbol. */
-typedef struct {
-    int n_edges, broker_state;
-    char status[16], last_error[256], url[256];
-    uint64_t subscribes, connects;
-    uint64_t fills;
-    char position[32];
-} s_seen_t;
+#define S_EDGE "broker/live"
 
-static s_seen_t s_look(tth_proc_t *proc)
+/* What health shows of the broker edge and the symbol. */
+static tth_venue_seen_t s_look(tth_proc_t *proc)
 {
-    s_seen_t seen;
-    memset(&seen, 0, sizeof seen);
-    seen.broker_state = -1;
-    Tt__Reply *reply = NULL;
-    Tt__Health *health = tth_health(proc, &reply);
-    for (size_t e = 0; health && e < health->n_edges; e++) {
-        const Tt__ActorHealth *edge = health->edges[e];
-        seen.n_edges++;
-        if (strcmp(edge->name, "broker/live") != 0)
-            continue;
-        seen.broker_state = edge->state;
-        snprintf(seen.last_error, sizeof seen.last_error, "%s",
-                 edge->last_error);
-        if (edge->feed) {
-            snprintf(seen.status, sizeof seen.status, "%s", edge->feed->status);
-            snprintf(seen.url, sizeof seen.url, "%s", edge->feed->url);
-            seen.subscribes = edge->feed->subscribes;
-            seen.connects = edge->feed->connects;
-        }
-    }
-    for (size_t i = 0; health && i < health->n_symbols; i++)
-        if (!strcmp(health->symbols[i]->symbol, "BTCUSDT")) {
-            seen.fills = health->symbols[i]->fills;
-            snprintf(seen.position, sizeof seen.position, "%s",
-                     health->symbols[i]->position);
-        }
-    if (reply)
-        tt__reply__free_unpacked(reply, NULL);
-    return seen;
+    return tth_venue_look(proc, S_EDGE, "BTCUSDT");
 }
 
-typedef bool(s_cond_fn)(const s_seen_t *s, uint64_t want);
-
-static bool s_listening(const s_seen_t *s, uint64_t want)
+static bool s_listening(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->n_edges == 2 && !strcmp(s->status, "connected") &&
            s->subscribes >= want;
@@ -181,46 +142,27 @@ static bool s_listening(const s_seen_t *s, uint64_t want)
    commission kept in the coins. */
 static const char *s_held = S_QTY;
 
-static bool s_long(const s_seen_t *s, uint64_t want)
+static bool s_long(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->fills >= want && !strcmp(s->position, s_held);
 }
 
-static bool s_flat_after(const s_seen_t *s, uint64_t want)
+static bool s_flat_after(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->fills >= want && !strcmp(s->position, "0.000");
 }
 
-static bool s_key_refused(const s_seen_t *s, uint64_t want)
+static bool s_key_refused(const tth_venue_seen_t *s, uint64_t want)
 {
     (void)want;
     return s->n_edges == 2 && strstr(s->last_error, "-2015");
 }
 
-static s_seen_t s_wait(tth_proc_t *proc, s_cond_fn *cond, uint64_t want,
-                       int timeout_ms, const char *what)
+static tth_venue_seen_t s_wait(tth_proc_t *proc, tth_venue_cond_fn *cond,
+                               uint64_t want, int timeout_ms, const char *what)
 {
-    int64_t deadline = tth_now_ms() + timeout_ms;
-    s_seen_t seen = s_look(proc);
-    while (!cond(&seen, want) && tth_now_ms() < deadline) {
-        tth_nap_ms(20);
-        seen = s_look(proc);
-    }
-    if (!cond(&seen, want)) {
-        tth_proc_dump_log(proc);
-        fail_msg("%s: not reached (status %s, subscribes %llu, fills %llu, "
-                 "position '%s', error '%s')",
-                 what, seen.status, (unsigned long long)seen.subscribes,
-                 (unsigned long long)seen.fills, seen.position,
-                 seen.last_error);
-    }
-    return seen;
-}
-
-static tth_proc_t *s_start(char *dir, const char *text)
-{
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    return proc;
+    return tth_venue_wait(proc, S_EDGE, "BTCUSDT", cond, want, timeout_ms,
+                          what);
 }
 
 static void s_trade(fake_binance_t *fake, int64_t cents)
@@ -276,46 +218,12 @@ static void s_wait_exits(fake_binance_t *fake, uint64_t lists)
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
 }
 
-static sqlite3 *s_db(const char *dir)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/ticktree.db", dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    sqlite3_busy_timeout(db, 2000);
-    return db;
-}
-
-/* One text from the running service's store (WAL: readers welcome). */
-static void s_query_text(const char *dir, const char *sql, char *out,
-                         size_t size)
-{
-    sqlite3 *db = s_db(dir);
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-}
-
-static long s_query_long(const char *dir, const char *sql)
-{
-    sqlite3 *db = s_db(dir);
-    long v = tth_query_long(db, sql);
-    sqlite3_close(db);
-    return v;
-}
-
 static void s_no_secret_in_log(tth_proc_t *proc)
 {
-    char *log = tth_read_file(proc->log);
-    assert_non_null(log);
-    assert_null(strstr(log, S_SECRET));
-    assert_null(strstr(log, S_KEY));
-    assert_null(strstr(log, "fakeListenKey")); /* the session's key */
-    free(log);
+    static const char *const words[] = {S_SECRET, S_KEY,
+                                        "fakeListenKey", /* the session's */
+                                        NULL};
+    tth_log_lacks(proc, words);
 }
 
 static void s_wait_status(fake_binance_t *fake, const char *coid,
@@ -334,23 +242,24 @@ static void s_wait_status(fake_binance_t *fake, const char *coid,
 static void s_outage(tth_proc_t *proc, fake_binance_t *fake, const char *dir)
 {
     char target[64], stop[64], price[32];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
-                 sizeof target);
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
-                 sizeof stop);
-    long limit =
-        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
+                   sizeof target);
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
+                   sizeof stop);
+    long limit = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
     uint64_t queries = fake_binance_requests(fake, "GET /api/v3/order");
     uint64_t trades = fake_binance_requests(fake, "GET /api/v3/myTrades");
-    s_seen_t before = s_look(proc);
+    tth_venue_seen_t before = s_look(proc);
     assert_true(fake_binance_drop_connections(fake) >= 1);
     assert_int_equal(fake_binance_fill_while_down(fake, target, "0.5", price),
                      0);
     /* Reconnected, re-queried: the fill is recovered through myTrades;
        the venue expired the stop, its OCO partner. */
     s_wait(proc, s_listening, before.subscribes + 1, 5000, "listening again");
-    s_seen_t seen = s_wait(proc, s_flat_after, 2, 5000, "fill recovered");
+    tth_venue_seen_t seen =
+        s_wait(proc, s_flat_after, 2, 5000, "fill recovered");
     assert_int_equal(seen.fills, 2);
     assert_true(fake_binance_requests(fake, "GET /api/v3/order") > queries);
     assert_true(fake_binance_requests(fake, "GET /api/v3/myTrades") > trades);
@@ -376,17 +285,17 @@ static void s_check_store(const char *dir, fake_binance_t *fake)
     long orders = 0;
     assert_int_equal(tth_check_store(path, 0, &orders), 2);
     assert_int_equal(orders, 3);
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM ledger WHERE "
-                                       "symbol = 'BTCUSDT'"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM ledger WHERE "
+                                         "symbol = 'BTCUSDT'"),
                      2);
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM fills WHERE "
-                                       "coid LIKE '%-t'"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM fills WHERE "
+                                         "coid LIKE '%-t'"),
                      1);
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM fills WHERE "
-                                       "fill_id LIKE 'BTCUSDT:%'"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM fills WHERE "
+                                         "fill_id LIKE 'BTCUSDT:%'"),
                      2);
-    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
-                                       "symbol = 'BTCUSDT'"),
+    assert_int_equal(tth_store_long(dir, "SELECT qty FROM positions WHERE "
+                                         "symbol = 'BTCUSDT'"),
                      0);
     assert_int_equal(fake_binance_coid_max(fake), 1);
 }
@@ -397,9 +306,9 @@ static void test_order_fill_outage(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbroker");
     char *text = s_config(dir, fake_binance_port(fake), 1);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    s_seen_t open =
+    tth_venue_seen_t open =
         s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/userDataStream"),
                      1);
@@ -411,15 +320,15 @@ static void test_order_fill_outage(void **state)
 
     s_drive_entry(proc, fake, 1, NULL, NULL);
     /* Entry filled at the venue; the book sent its stop and target. */
-    s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
+    tth_venue_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
     assert_int_equal(seen.fills, 1);
     s_wait_exits(fake, 1);
     /* Filters once per symbol, before its first order. */
     assert_int_equal(fake_binance_requests(fake, "GET /api/v3/exchangeInfo"),
                      1);
     char entry[64];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
-                 sizeof entry);
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                   sizeof entry);
     assert_int_equal(fake_binance_coid_count(fake, entry), 1);
     s_wait_status(fake, entry, "FILLED");
 
@@ -467,7 +376,7 @@ static void test_rate_limit_storm(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbroker429");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     s_storm_t storm = {0};
@@ -487,8 +396,8 @@ static void test_rate_limit_storm(void **state)
     assert_true(storm.at[2] - storm.at[1] >= 800);
     assert_true(storm.accepted_at - storm.at[2] >= 800);
     char entry[64];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
-                 sizeof entry);
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                   sizeof entry);
     assert_int_equal(fake_binance_coid_count(fake, entry), 1);
     s_no_secret_in_log(proc);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
@@ -505,9 +414,9 @@ static void test_bad_credentials(void **state)
     fake_binance_set_reject_auth(fake, true);
     char *dir = tth_tmpdir("tt-bnbrokerauth");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    s_seen_t seen =
+    tth_venue_seen_t seen =
         s_wait(proc, s_key_refused, 0, 10000, "refused keys shown in health");
     assert_non_null(strstr(seen.last_error, "check key_id and secret_key"));
     assert_non_null(strstr(seen.last_error, "Invalid API-key"));
@@ -524,7 +433,7 @@ static void test_bad_credentials(void **state)
     assert_int_equal(st.auth_failures, 1);
     assert_int_equal(st.user_connections, 0);
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 0);
-    assert_int_equal(seen.broker_state, TT__STATE__STATE_RUNNING);
+    assert_int_equal(seen.edge_state, TT__STATE__STATE_RUNNING);
     s_no_secret_in_log(proc);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     tth_proc_destroy(&proc);
@@ -542,17 +451,17 @@ static void test_unknown_outcome(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbroker503");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     fake_binance_unknown_outcome(fake, 1);
     s_drive_entry(proc, fake, 1, NULL, NULL);
-    s_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
+    tth_venue_seen_t seen = s_wait(proc, s_long, 1, 5000, "entry filled");
     assert_int_equal(seen.fills, 1);
     s_wait_exits(fake, 1);
     char entry[64];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
-                 sizeof entry);
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                   sizeof entry);
     assert_int_equal(fake_binance_coid_count(fake, entry), 1);
     assert_int_equal(fake_binance_coid_max(fake), 1);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
@@ -573,7 +482,7 @@ static void test_filter_refused_locally(void **state)
     fake_binance_t *fake = s_fake_step("0.01");
     char *dir = tth_tmpdir("tt-bnbrokerlot");
     char *text = s_config_qty(dir, fake_binance_port(fake), 1800, "0.505");
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     int64_t cents = 19000;
@@ -584,14 +493,14 @@ static void test_filter_refused_locally(void **state)
     const char *sql = "SELECT count(*) FROM orders WHERE reason LIKE "
                       "'%not a multiple of the lot step%'";
     int64_t deadline = tth_now_ms() + 10000;
-    while (s_query_long(dir, sql) < 1 && tth_now_ms() < deadline) {
+    while (tth_store_long(dir, sql) < 1 && tth_now_ms() < deadline) {
         cents += 5;
         s_trade(fake, cents);
         tth_nap_ms(100);
     }
-    if (s_query_long(dir, sql) < 1)
+    if (tth_store_long(dir, sql) < 1)
         tth_proc_dump_log(proc);
-    assert_true(s_query_long(dir, sql) >= 1);
+    assert_true(tth_store_long(dir, sql) >= 1);
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 0);
     assert_int_equal(fake_binance_requests(fake, "GET /api/v3/exchangeInfo"),
                      1);
@@ -619,9 +528,10 @@ static void test_listen_key_expiry(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerkey");
     char *text = s_config(dir, fake_binance_port(fake), 1);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    s_seen_t seen = s_wait(proc, s_listening, 1, 10000, "user-data stream");
+    tth_venue_seen_t seen =
+        s_wait(proc, s_listening, 1, 10000, "user-data stream");
     assert_int_equal(fake_binance_expire_listen_keys(fake), 1);
     s_wait_key_posts(fake, 2);
     seen = s_wait(proc, s_listening, seen.subscribes + 1, 5000,
@@ -641,62 +551,36 @@ static void test_listen_key_expiry(void **state)
     fake_binance_stop(&fake);
 }
 
+/* The client ids of the newest stop and take-profit in DIR's store (the
+   book's replacements after a resize), into STOP and TARGET (64 bytes). */
+static void s_newest_exits(const char *dir, char *stop, char *target)
+{
+    tth_store_text(dir,
+                   "SELECT coid FROM orders WHERE coid LIKE '%-s' ORDER BY seq "
+                   "DESC LIMIT 1",
+                   stop, 64);
+    tth_store_text(dir,
+                   "SELECT coid FROM orders WHERE coid LIKE '%-t' ORDER BY seq "
+                   "DESC LIMIT 1",
+                   target, 64);
+}
+
 #define S_ACCEPTED "2" /* order states as the store keeps them */
 #define S_FILLED "4"
 #define S_CANCELLED "5"
 #define S_EXPIRED "7"
 
-static bool s_in_log(const tth_proc_t *proc, const char *needle)
-{
-    char *log = tth_read_file(proc->log);
-    bool found = log && strstr(log, needle);
-    free(log);
-    return found;
-}
-
 static void s_wait_log(const tth_proc_t *proc, const char *needle)
 {
-    int64_t deadline = tth_now_ms() + 10000;
-    while (tth_now_ms() < deadline && !s_in_log(proc, needle))
-        tth_nap_ms(20);
-    if (!s_in_log(proc, needle))
+    if (!tth_wait_file_holds(proc->log, needle, 10000))
         tth_proc_dump_log(proc);
-    assert_true(s_in_log(proc, needle));
-}
-
-/* The store's state of order COID, within 5 s. */
-static void s_wait_state(const char *dir, const char *coid, const char *want)
-{
-    char sql[160], state[32] = "";
-    snprintf(sql, sizeof sql, "SELECT state FROM orders WHERE coid = '%s'",
-             coid);
-    int64_t deadline = tth_now_ms() + 5000;
-    do {
-        s_query_text(dir, sql, state, sizeof state);
-        if (strcmp(state, want) != 0)
-            tth_nap_ms(20);
-    } while (strcmp(state, want) != 0 && tth_now_ms() < deadline);
-    assert_string_equal(state, want);
+    assert_true(tth_log_holds(proc, needle));
 }
 
 static long s_reconciles(const char *dir)
 {
-    return s_query_long(dir, "SELECT count(*) FROM events WHERE topic = "
-                             "'trade.reconcile.BTCUSDT'");
-}
-
-/* The same service again on PROC's directory and store, after it was
-   killed: its log goes to LOG_NAME. */
-static void s_restart(tth_proc_t *proc, const char *log_name)
-{
-    size_t len = strlen(proc->dir) + strlen(log_name) + 2;
-    free(proc->log);
-    proc->log = malloc(len);
-    assert_non_null(proc->log);
-    snprintf(proc->log, len, "%s/%s", proc->dir, log_name);
-    const char *args[] = {"run", "-c", proc->config, NULL};
-    proc->reaped = false;
-    proc->pid = tth_spawn(args, proc->log);
+    return tth_store_long(dir, "SELECT count(*) FROM events WHERE topic = "
+                               "'trade.reconcile.BTCUSDT'");
 }
 
 /* The restart tests' start: the entry filled, its stop and take-profit
@@ -710,14 +594,14 @@ static void s_bracket_working(tth_proc_t *proc, fake_binance_t *fake,
     s_drive_entry(proc, fake, 1, NULL, NULL);
     s_wait(proc, s_long, 1, 5000, "entry filled");
     s_wait_exits(fake, 1);
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
-                 size);
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
-                 size);
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-t'", target,
+                   size);
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-s'", stop,
+                   size);
     s_wait_status(fake, stop, "NEW");
     s_wait_status(fake, target, "NEW");
-    s_wait_state(dir, stop, S_ACCEPTED);
-    s_wait_state(dir, target, S_ACCEPTED);
+    tth_store_wait_order_state(dir, stop, S_ACCEPTED);
+    tth_store_wait_order_state(dir, target, S_ACCEPTED);
 }
 
 /* Killed with the entry filled and its stop and take-profit working at
@@ -734,22 +618,22 @@ static void test_restart_target_filled_while_down(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerrestart");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     char stop[64], target[64], price[32], line[200], sql[200];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
-    long limit =
-        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    long limit = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
 
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
     assert_int_equal(fake_binance_fill_while_down(fake, target, S_QTY, price),
                      0);
     uint64_t queries = fake_binance_requests(fake, "GET /api/v3/order");
-    s_restart(proc, "ticktree2.log");
+    tth_venue_respawn(proc, "ticktree2.log");
     s_wait(proc, s_flat_after, 1, 10000, "fill adopted after the restart");
-    s_wait_state(dir, target, S_FILLED);
-    s_wait_state(dir, stop, S_EXPIRED);
+    tth_store_wait_order_state(dir, target, S_FILLED);
+    tth_store_wait_order_state(dir, stop, S_EXPIRED);
     snprintf(line, sizeof line, "reconcile: adopt_fill %s: filled", target);
     s_wait_log(proc, line);
     snprintf(line, sizeof line,
@@ -763,9 +647,9 @@ static void test_restart_target_filled_while_down(void **state)
              "SELECT count(*) FROM fills WHERE coid = '%s' AND fill_id LIKE "
              "'BTCUSDT:%%'",
              target);
-    assert_int_equal(s_query_long(dir, sql), 1);
-    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
-                                       "symbol = 'BTCUSDT'"),
+    assert_int_equal(tth_store_long(dir, sql), 1);
+    assert_int_equal(tth_store_long(dir, "SELECT qty FROM positions WHERE "
+                                         "symbol = 'BTCUSDT'"),
                      0);
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
     assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
@@ -773,11 +657,11 @@ static void test_restart_target_filled_while_down(void **state)
     assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
                      0);
     assert_int_equal(fake_binance_coid_max(fake), 1);
-    assert_false(s_in_log(proc, "order event refused"));
+    assert_false(tth_log_holds(proc, "order event refused"));
 
     /* Again: the store has nothing open, nothing to reconcile. */
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
-    s_restart(proc, "ticktree3.log");
+    tth_venue_respawn(proc, "ticktree3.log");
     s_wait(proc, s_listening, 1, 10000, "listening after the second restart");
     s_wait_log(proc, "warm restart: 0 open orders in the store");
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
@@ -798,16 +682,16 @@ static void test_restart_nothing_changed(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerrestart0");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     char stop[64], target[64];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
     uint64_t queries = fake_binance_requests(fake, "GET /api/v3/order");
 
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
-    s_restart(proc, "ticktree2.log");
+    tth_venue_respawn(proc, "ticktree2.log");
     s_wait_log(proc, "BTCUSDT: restart reconciled, 0 changed");
-    s_seen_t seen = s_wait(proc, s_long, 0, 5000, "position kept");
+    tth_venue_seen_t seen = s_wait(proc, s_long, 0, 5000, "position kept");
     assert_string_equal(seen.position, S_QTY);
     assert_true(fake_binance_requests(fake, "GET /api/v3/order") >=
                 queries + 2);
@@ -815,8 +699,8 @@ static void test_restart_nothing_changed(void **state)
     int64_t end = tth_now_ms() + 1000;
     while (tth_now_ms() < end)
         tth_nap_ms(50);
-    s_wait_state(dir, stop, S_ACCEPTED);
-    s_wait_state(dir, target, S_ACCEPTED);
+    tth_store_wait_order_state(dir, stop, S_ACCEPTED);
+    tth_store_wait_order_state(dir, target, S_ACCEPTED);
     s_wait_status(fake, stop, "NEW");
     s_wait_status(fake, target, "NEW");
     assert_int_equal(s_reconciles(dir), 0);
@@ -846,23 +730,23 @@ static void test_restart_unknown_to_venue(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerrestartx");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     char stop[64], target[64], line[200], sql[200], reason[96];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
 
     assert_int_equal(tth_proc_signal_wait(proc, SIGKILL, 5000), 128 + SIGKILL);
     assert_int_equal(fake_binance_forget_order(fake, stop), 0);
-    s_restart(proc, "ticktree2.log");
+    tth_venue_respawn(proc, "ticktree2.log");
     const char *legs[] = {stop, target};
     for (int i = 0; i < 2; i++) {
         snprintf(line, sizeof line, "reconcile: resolve %s: unknown to broker",
                  legs[i]);
         s_wait_log(proc, line);
-        s_wait_state(dir, legs[i], S_EXPIRED);
+        tth_store_wait_order_state(dir, legs[i], S_EXPIRED);
         snprintf(sql, sizeof sql, "SELECT reason FROM orders WHERE coid = '%s'",
                  legs[i]);
-        s_query_text(dir, sql, reason, sizeof reason);
+        tth_store_text(dir, sql, reason, sizeof reason);
         assert_string_equal(reason, "unknown to broker");
     }
     assert_int_equal(s_reconciles(dir), 2);
@@ -870,14 +754,7 @@ static void test_restart_unknown_to_venue(void **state)
     /* New exits cover the position, as one new list. */
     s_wait_exits(fake, 2);
     char stop2[64], target2[64];
-    s_query_text(dir,
-                 "SELECT coid FROM orders WHERE coid LIKE '%-s' ORDER BY seq "
-                 "DESC LIMIT 1",
-                 stop2, sizeof stop2);
-    s_query_text(dir,
-                 "SELECT coid FROM orders WHERE coid LIKE '%-t' ORDER BY seq "
-                 "DESC LIMIT 1",
-                 target2, sizeof target2);
+    s_newest_exits(dir, stop2, target2);
     assert_string_not_equal(stop2, stop);
     assert_string_not_equal(target2, target);
     s_wait_status(fake, stop2, "NEW");
@@ -885,12 +762,12 @@ static void test_restart_unknown_to_venue(void **state)
     assert_true(fake_binance_order_list_id(fake, stop2) > 0);
     assert_int_equal(fake_binance_order_list_id(fake, stop2),
                      fake_binance_order_list_id(fake, target2));
-    s_wait_state(dir, stop2, S_ACCEPTED);
-    s_wait_state(dir, target2, S_ACCEPTED);
+    tth_store_wait_order_state(dir, stop2, S_ACCEPTED);
+    tth_store_wait_order_state(dir, target2, S_ACCEPTED);
     assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
                      0);
     assert_int_equal(fake_binance_coid_max(fake), 1);
-    s_seen_t seen = s_look(proc);
+    tth_venue_seen_t seen = s_look(proc);
     assert_string_equal(seen.position, S_QTY);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
     char path[512];
@@ -913,7 +790,7 @@ static void test_oco_target_then_stop(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokeroco");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     char stop[64], target[64], sql[200];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
@@ -922,18 +799,18 @@ static void test_oco_target_then_stop(void **state)
     assert_int_equal(fake_binance_order_list_id(fake, target), list);
     assert_int_equal(fake_binance_coid_count(fake, stop), 1);
     assert_int_equal(fake_binance_coid_count(fake, target), 1);
-    long limit =
-        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    long limit = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     long stop_px =
-        s_query_long(dir, "SELECT stop_px FROM orders WHERE coid LIKE '%-s'");
+        tth_store_long(dir, "SELECT stop_px FROM orders WHERE coid LIKE '%-s'");
     assert_true(stop_px > 0 && stop_px < limit);
 
     s_trade(fake, limit); /* reaches the take-profit */
     s_wait(proc, s_flat_after, 2, 5000, "take-profit filled");
     s_wait_status(fake, target, "FILLED");
     s_wait_status(fake, stop, "EXPIRED");
-    s_wait_state(dir, target, S_FILLED);
-    s_wait_state(dir, stop, S_EXPIRED);
+    tth_store_wait_order_state(dir, target, S_FILLED);
+    tth_store_wait_order_state(dir, stop, S_EXPIRED);
 
     /* Through the stop, twice: nothing may fill any more. */
     s_trade(fake, stop_px - 50);
@@ -944,7 +821,7 @@ static void test_oco_target_then_stop(void **state)
     fake_binance_stats_t st;
     fake_binance_stats(fake, &st);
     assert_int_equal(st.fills, 2);
-    s_seen_t seen = s_look(proc);
+    tth_venue_seen_t seen = s_look(proc);
     assert_int_equal(seen.fills, 2);
     assert_string_equal(seen.position, "0.000");
     assert_string_equal(seen.last_error, "");
@@ -952,10 +829,10 @@ static void test_oco_target_then_stop(void **state)
              "SELECT count(*) FROM order_events WHERE coid = '%s' AND "
              "from_state = 8 AND to_state <> 7",
              stop);
-    assert_int_equal(s_query_long(dir, sql), 0); /* no refused cancel */
-    assert_false(s_in_log(proc, "order event refused"));
-    assert_false(s_in_log(proc, "sent alone"));
-    assert_false(s_in_log(proc, "insufficient balance"));
+    assert_int_equal(tth_store_long(dir, sql), 0); /* no refused cancel */
+    assert_false(tth_log_holds(proc, "order event refused"));
+    assert_false(tth_log_holds(proc, "sent alone"));
+    assert_false(tth_log_holds(proc, "insufficient balance"));
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
     assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
@@ -977,7 +854,7 @@ static void test_oco_resized_after_partial_entry(void **state)
     fake_binance_split_fills(fake, 1);
     char *dir = tth_tmpdir("tt-bnbrokerocor");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     s_drive_entry(proc, fake, 1, NULL, NULL);
@@ -986,42 +863,42 @@ static void test_oco_resized_after_partial_entry(void **state)
     assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
                      1);
     char stop[64], target[64];
-    s_query_text(dir,
-                 "SELECT coid FROM orders WHERE coid LIKE '%-s' ORDER BY seq "
-                 "DESC LIMIT 1",
-                 stop, sizeof stop);
-    s_query_text(dir,
-                 "SELECT coid FROM orders WHERE coid LIKE '%-t' ORDER BY seq "
-                 "DESC LIMIT 1",
-                 target, sizeof target);
+    tth_store_text(dir,
+                   "SELECT coid FROM orders WHERE coid LIKE '%-s' ORDER BY seq "
+                   "DESC LIMIT 1",
+                   stop, sizeof stop);
+    tth_store_text(dir,
+                   "SELECT coid FROM orders WHERE coid LIKE '%-t' ORDER BY seq "
+                   "DESC LIMIT 1",
+                   target, sizeof target);
     s_wait_status(fake, stop, "NEW");
     s_wait_status(fake, target, "NEW");
-    s_wait_state(dir, stop, S_ACCEPTED);
-    s_wait_state(dir, target, S_ACCEPTED);
+    tth_store_wait_order_state(dir, stop, S_ACCEPTED);
+    tth_store_wait_order_state(dir, target, S_ACCEPTED);
     int64_t list = fake_binance_order_list_id(fake, stop);
     assert_true(list > 0);
     assert_int_equal(fake_binance_order_list_id(fake, target), list);
     char sql[200];
     snprintf(sql, sizeof sql, "SELECT qty FROM orders WHERE coid = '%s'", stop);
-    assert_int_equal(s_query_long(dir, sql), 500);
+    assert_int_equal(tth_store_long(dir, sql), 500);
     snprintf(sql, sizeof sql, "SELECT qty FROM orders WHERE coid = '%s'",
              target);
-    assert_int_equal(s_query_long(dir, sql), 500);
+    assert_int_equal(tth_store_long(dir, sql), 500);
     /* The first exits were replaced, never refused. */
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM orders WHERE "
-                                       "state = 10"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
+                                         "state = 10"),
                      2);
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM orders WHERE "
-                                       "state = 6"),
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
+                                         "state = 6"),
                      0);
-    assert_false(s_in_log(proc, "sent alone"));
-    assert_false(s_in_log(proc, "insufficient balance"));
-    s_seen_t seen = s_look(proc);
+    assert_false(tth_log_holds(proc, "sent alone"));
+    assert_false(tth_log_holds(proc, "insufficient balance"));
+    tth_venue_seen_t seen = s_look(proc);
     assert_string_equal(seen.position, S_QTY);
     assert_string_equal(seen.last_error, "");
 
-    long limit = s_query_long(dir, "SELECT limit_px FROM orders WHERE coid "
-                                   "LIKE '%-t' ORDER BY seq DESC LIMIT 1");
+    long limit = tth_store_long(dir, "SELECT limit_px FROM orders WHERE coid "
+                                     "LIKE '%-t' ORDER BY seq DESC LIMIT 1");
     s_trade(fake, limit);
     s_wait(proc, s_flat_after, 3, 5000, "take-profit filled");
     s_wait_status(fake, stop, "EXPIRED");
@@ -1049,12 +926,12 @@ static void test_oco_partner_cleared_after_partial_exit(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerocop");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     char stop[64], target[64], price[32];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
-    long limit =
-        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    long limit = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
     snprintf(price, sizeof price, "%ld.%02ld", limit / 100, limit % 100);
     assert_int_equal(fake_binance_fill_while_down(fake, target, "0.2", price),
                      0);
@@ -1063,14 +940,7 @@ static void test_oco_partner_cleared_after_partial_exit(void **state)
     s_wait(proc, s_long, 2, 5000, "position after the partial exit");
     s_wait_exits(fake, 2);
     char stop2[64], target2[64], sql[200];
-    s_query_text(dir,
-                 "SELECT coid FROM orders WHERE coid LIKE '%-s' ORDER BY seq "
-                 "DESC LIMIT 1",
-                 stop2, sizeof stop2);
-    s_query_text(dir,
-                 "SELECT coid FROM orders WHERE coid LIKE '%-t' ORDER BY seq "
-                 "DESC LIMIT 1",
-                 target2, sizeof target2);
+    s_newest_exits(dir, stop2, target2);
     assert_string_not_equal(stop2, stop);
     assert_string_not_equal(target2, target);
     s_wait_status(fake, stop2, "NEW");
@@ -1081,15 +951,15 @@ static void test_oco_partner_cleared_after_partial_exit(void **state)
                      fake_binance_order_list_id(fake, target2));
     snprintf(sql, sizeof sql, "SELECT qty FROM orders WHERE coid = '%s'",
              stop2);
-    assert_int_equal(s_query_long(dir, sql), 300);
-    s_wait_state(dir, stop2, S_ACCEPTED);
-    s_wait_state(dir, target2, S_ACCEPTED);
-    assert_false(s_in_log(proc, "insufficient balance"));
-    assert_false(s_in_log(proc, "sent alone"));
-    assert_int_equal(s_query_long(dir, "SELECT count(*) FROM orders WHERE "
-                                       "coid LIKE '%-x'"),
+    assert_int_equal(tth_store_long(dir, sql), 300);
+    tth_store_wait_order_state(dir, stop2, S_ACCEPTED);
+    tth_store_wait_order_state(dir, target2, S_ACCEPTED);
+    assert_false(tth_log_holds(proc, "insufficient balance"));
+    assert_false(tth_log_holds(proc, "sent alone"));
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
+                                         "coid LIKE '%-x'"),
                      0); /* no flatten */
-    s_seen_t seen = s_look(proc);
+    tth_venue_seen_t seen = s_look(proc);
     assert_string_equal(seen.position, "0.300");
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
@@ -1131,7 +1001,7 @@ static void test_too_many_requests_retried(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbroker1003");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     s_too_many_t seen = {0};
@@ -1152,8 +1022,8 @@ static void test_too_many_requests_retried(void **state)
        and scheduling slack). */
     assert_true(seen.accepted_at - seen.refused_at >= 800);
     char entry[64], sql[200];
-    s_query_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
-                 sizeof entry);
+    tth_store_text(dir, "SELECT coid FROM orders WHERE coid LIKE '%-e'", entry,
+                   sizeof entry);
     assert_int_equal(fake_binance_coid_count(fake, entry), 1);
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 2);
     s_wait_status(fake, entry, "FILLED");
@@ -1161,7 +1031,7 @@ static void test_too_many_requests_retried(void **state)
              "SELECT count(*) FROM order_events WHERE coid = '%s' AND "
              "to_state = 6",
              entry);
-    assert_int_equal(s_query_long(dir, sql), 0); /* never REJECTED */
+    assert_int_equal(tth_store_long(dir, sql), 0); /* never REJECTED */
     s_wait_log(proc, "requests held");
     s_wait_log(proc, "-1003 Too many requests");
     s_no_secret_in_log(proc);
@@ -1204,7 +1074,7 @@ static void test_weight_burst_under_limit(void **state)
     char *rate = strstr(text, "orders_per_min: 120,");
     assert_non_null(rate);
     memcpy(rate, "orders_per_min: 999,", strlen("orders_per_min: 999,"));
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     char stop[64], target[64];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
@@ -1288,16 +1158,16 @@ static void s_fee_bracket(tth_proc_t *proc, fake_binance_t *fake,
     s_held = held;
     s_bracket_working(proc, fake, dir, t->stop, t->target, sizeof t->stop);
     t->entry_px =
-        s_query_long(dir, "SELECT px FROM fills WHERE coid LIKE '%-e'");
-    t->target_px =
-        s_query_long(dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
-    t->held = s_query_long(dir, "SELECT qty FROM positions WHERE "
-                                "symbol = 'BTCUSDT'");
+        tth_store_long(dir, "SELECT px FROM fills WHERE coid LIKE '%-e'");
+    t->target_px = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-t'");
+    t->held = tth_store_long(dir, "SELECT qty FROM positions WHERE "
+                                  "symbol = 'BTCUSDT'");
     const char *legs[] = {t->stop, t->target};
     for (int i = 0; i < 2; i++) {
         snprintf(sql, sizeof sql, "SELECT qty FROM orders WHERE coid = '%s'",
                  legs[i]);
-        assert_int_equal(s_query_long(dir, sql), t->held);
+        assert_int_equal(tth_store_long(dir, sql), t->held);
     }
 }
 
@@ -1312,9 +1182,9 @@ static void s_fee_trip_done(tth_proc_t *proc, fake_binance_t *fake,
     s_wait(proc, s_flat_after, fills, 5000, "take-profit filled");
     s_wait_status(fake, t->target, "FILLED");
     s_wait_status(fake, t->stop, "EXPIRED");
-    assert_false(s_in_log(proc, "insufficient balance"));
-    assert_false(s_in_log(proc, "sent alone"));
-    assert_false(s_in_log(proc, "not booked"));
+    assert_false(tth_log_holds(proc, "insufficient balance"));
+    assert_false(tth_log_holds(proc, "sent alone"));
+    assert_false(tth_log_holds(proc, "not booked"));
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/order"), 1);
     assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
     assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
@@ -1325,18 +1195,18 @@ static void s_fee_trip_done(tth_proc_t *proc, fake_binance_t *fake,
     assert_int_equal(orders, 3);
     snprintf(sql, sizeof sql, "SELECT fee FROM fills WHERE coid = '%s'",
              t->target);
-    assert_int_equal(s_query_long(dir, sql), exit_fee);
+    assert_int_equal(tth_store_long(dir, sql), exit_fee);
     assert_int_equal(
-        s_query_long(dir, "SELECT fee FROM fills WHERE coid LIKE '%-e'"),
+        tth_store_long(dir, "SELECT fee FROM fills WHERE coid LIKE '%-e'"),
         entry_fee);
-    assert_int_equal(s_query_long(dir, "SELECT fees FROM positions WHERE "
-                                       "symbol = 'BTCUSDT'"),
+    assert_int_equal(tth_store_long(dir, "SELECT fees FROM positions WHERE "
+                                         "symbol = 'BTCUSDT'"),
                      entry_fee + exit_fee);
-    assert_int_equal(s_query_long(dir, "SELECT realized FROM positions WHERE "
-                                       "symbol = 'BTCUSDT'"),
+    assert_int_equal(tth_store_long(dir, "SELECT realized FROM positions WHERE "
+                                         "symbol = 'BTCUSDT'"),
                      realized);
-    assert_int_equal(s_query_long(dir, "SELECT qty FROM positions WHERE "
-                                       "symbol = 'BTCUSDT'"),
+    assert_int_equal(tth_store_long(dir, "SELECT qty FROM positions WHERE "
+                                         "symbol = 'BTCUSDT'"),
                      0);
     assert_int_equal(fake_binance_coid_max(fake), 1);
 }
@@ -1359,13 +1229,13 @@ static void test_commission_base_asset(void **state)
     fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_DELIVERED);
     char *dir = tth_tmpdir("tt-bnbrokerfeeb");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     s_trip_t t;
     s_fee_bracket(proc, fake, dir, "0.499", &t);
     assert_int_equal(t.held, 499);
-    assert_int_equal(s_query_long(dir, "SELECT filled FROM orders WHERE "
-                                       "coid LIKE '%-e'"),
+    assert_int_equal(tth_store_long(dir, "SELECT filled FROM orders WHERE "
+                                         "coid LIKE '%-e'"),
                      500);
     s_wait_log(proc, "commission 0.001 BTC kept by the venue: 1 lots less");
     s_trade(fake, t.target_px);
@@ -1384,7 +1254,7 @@ static void test_commission_quote_asset(void **state)
     fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_QUOTE);
     char *dir = tth_tmpdir("tt-bnbrokerfeeq");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     s_trip_t t;
     s_fee_bracket(proc, fake, dir, S_QTY, &t);
@@ -1406,7 +1276,7 @@ static void test_commission_bnb(void **state)
     fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_BNB);
     char *dir = tth_tmpdir("tt-bnbrokerfeebnb");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     s_trip_t t;
     s_fee_bracket(proc, fake, dir, S_QTY, &t);
@@ -1433,7 +1303,7 @@ static void test_restart_adopts_commission(void **state)
     fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_DELIVERED);
     char *dir = tth_tmpdir("tt-bnbrokerfeer");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = s_start(dir, text);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
     s_trip_t t;
     char price[32], line[200];
@@ -1444,11 +1314,11 @@ static void test_restart_adopts_commission(void **state)
     assert_int_equal(
         fake_binance_fill_while_down(fake, t.target, "0.499", price), 0);
     uint64_t trades = fake_binance_requests(fake, "GET /api/v3/myTrades");
-    s_restart(proc, "ticktree2.log");
+    tth_venue_respawn(proc, "ticktree2.log");
     s_wait(proc, s_flat_after, 1, 10000, "fill adopted after the restart");
     snprintf(line, sizeof line, "reconcile: adopt_fill %s: filled", t.target);
     s_wait_log(proc, line);
-    s_wait_state(dir, t.stop, S_EXPIRED);
+    tth_store_wait_order_state(dir, t.stop, S_EXPIRED);
     assert_true(fake_binance_requests(fake, "GET /api/v3/myTrades") > trades);
     assert_int_equal(s_reconciles(dir), 2);
     s_fee_trip_done(proc, fake, dir, &t, 1, s_value(t.entry_px, 1),
