@@ -197,10 +197,11 @@ void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,
                      void *arg);
 
 /* With HOLD, frames to other threads are queued, not sent, until the
-   next tt_sender_flush: a worker sends what a chain of its actors caused
-   once the chain is done, so waking another thread (a system call that
-   costs 100 us and more on a VM) is never on the chain's path, and a
-   chain's frames to one thread wake it once. A droppable frame meets the
+   next tt_sender_flush: a worker sends what its actors caused once its
+   mailbox is drained, so waking another thread (a system call that
+   costs 100 us and more on a VM) is never on a chain's path, nor
+   between the chains of a burst, and a drain's frames to one thread
+   wake it once. A droppable frame meets the
    mailbox at the flush: dropped (and counted) if it is full, and at once,
    not queued, while a critical frame left by the last flush waits for
    that mailbox. */

@@ -434,7 +434,6 @@ static void s_drain(tt_worker_t *self)
         s_dispatch(self, &msg);
         tt_runtime_handled(self->rt, 1);
         s_run_local(self);
-        tt_sender_flush(self->sender);
     }
 }
 
