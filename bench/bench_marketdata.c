@@ -1,9 +1,10 @@
 /*  bench/bench_marketdata.c: cost of the market-data hot path. Ticks
     through the candle builder (1 s + 60/300/900/3600 s) and one update of
     each indicator kind, over 10 million updates per run, 5 runs, printing
-    the median (and min/max) nanoseconds per update. Inputs are generated
-    before timing; a checksum of every output is printed so the compiler
-    cannot drop the work. Build in Release to measure. */
+    the median (and min/max) nanoseconds per update. A run is one round
+    over every case, so each case's runs are spread over the whole bench. Inputs
+   are generated before timing; a checksum of every output is printed so the
+   compiler cannot drop the work. Build in Release to measure. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,22 +123,28 @@ int main(void)
         {TT_IND_STOCH, 60, 14, 3, 3, 0},    {TT_IND_VWAP, 60, 86400, 0, 0, 0},
         {TT_IND_DONCHIAN, 60, 20, 0, 0, 0},
     };
+    enum { N_SPECS = sizeof specs / sizeof specs[0] };
     uint64_t csum = 0;
-    double fsum = 0.0, ns[N_RUNS];
+    double fsum = 0.0, cand[N_RUNS], ind[N_SPECS][N_RUNS];
     printf("%u updates per run, %d runs (ns per update)\n", N_UPDATES, N_RUNS);
     printf("%-28s %8s %8s %8s\n", "what", "median", "min", "max");
-    for (int r = 0; r < N_RUNS; r++)
-        ns[r] = s_bench_candles(&csum);
-    s_report("candles 1s+60/300/900/3600", ns);
+    /* The runs are rounds over every case, not one case's runs in a row:
+       on a VM whose speed changes over seconds (a busy neighbour), a
+       case's median then comes from moments across the whole bench
+       rather than from one stretch of it. */
     tt_ind_input_t *in = s_inputs();
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
-        for (int r = 0; r < N_RUNS; r++)
-            ns[r] = s_bench_indicator(&specs[k], in, &fsum);
+    for (int r = 0; r < N_RUNS; r++) {
+        cand[r] = s_bench_candles(&csum);
+        for (size_t k = 0; k < N_SPECS; k++)
+            ind[k][r] = s_bench_indicator(&specs[k], in, &fsum);
+    }
+    s_report("candles 1s+60/300/900/3600", cand);
+    for (size_t k = 0; k < N_SPECS; k++) {
         char name[64];
         snprintf(name, sizeof name, "%s(%d,%d,%d)",
                  tt_ind_kind_name(specs[k].kind), specs[k].p1, specs[k].p2,
                  specs[k].p3);
-        s_report(name, ns);
+        s_report(name, ind[k]);
     }
     free(in);
     printf("checksum %" PRIu64 " %.6g\n", csum, fsum);
