@@ -9,15 +9,20 @@
     symbol's data actor as TT_MSG_HISTORY batches, which bypass the
     candle builder (docs/ARCHITECTURE.md, "Where the candles come from").
 
-    It runs on the feed's thread: the fetch is one blocking request at a
-    time, so for many symbols the live feed starts later (measured in
-    docs/VENUES.md); between requests the feed's pipe is read, so a stop
-    never waits for more than one request. A failure (HTTP error, 429
+    It runs on the feed's thread: every symbol's requests go to
+    tt_history_fetch_many at once, `history_parallel` in flight (libcurl's
+    multi interface) within the venue's budget (Alpaca 200 requests a
+    minute; Binance klines weight 2 of 3000 a minute, half the IP's 6000),
+    and the feed's pipe is read between events, so a stop does not wait
+    for a request. A symbol's candles are sent once all its timeframes
+    are in, in the order of its timeframes, as the one-at-a-time fetch
+    did (measured in docs/VENUES.md). A failure (HTTP error, 429
     beyond its retries, timeout, bad body) is logged with the symbol and
     the reason and skipped: that symbol warms from live candles. */
 #include "actors/feed_history.h"
 #include "actors/strategy_ctx.h"
 #include "runtime/log.h"
+#include "runtime/clock.h"
 #include "store/store.h"
 #include "venues/history/history.h"
 
@@ -31,8 +36,21 @@
                          */
 #define S_BUSY_MS 1000  /* store reads wait this at most */
 
+/* One request (reqs[k] for jobs[k]): symbol SYM at timeframe TF_S, from
+   the venue's bars of reqs[k].tf_s. */
+typedef struct {
+    size_t sym;
+    int32_t tf_s;
+} s_job_t;
+
 typedef struct {
     const tt_feed_history_t *h;
+    s_job_t *jobs;
+    tt_history_req_t *reqs;
+    size_t njobs;
+    size_t *left;     /* per symbol: its requests not ended */
+    size_t *first;    /* per symbol: the index of its first job */
+    bool *failed_sym; /* per symbol */
     tt_history_cfg_t hc;
     tt_store_t *store; /* NULL: the store could not be read */
     tt_ns_t now;       /* wall clock, UTC */
@@ -117,8 +135,9 @@ static bool s_range(s_run_t *run, const char *name, int32_t tf_s, int32_t src,
     return *from < *to;
 }
 
-/* One symbol at one timeframe: 0, or -1 when the fetch failed (logged). */
-static int s_fetch(s_run_t *run, size_t i, int32_t tf_s, int32_t need)
+/* Adds the request for symbol I at TF_S (NEED candles), unless the
+   venue has no bars for it or the store holds them all. */
+static void s_plan(s_run_t *run, size_t i, int32_t tf_s, int32_t need)
 {
     const tt_feed_history_t *h = run->h;
     const tt_config_t *cfg = tt_runtime_config(h->rt);
@@ -130,26 +149,19 @@ static int s_fetch(s_run_t *run, size_t i, int32_t tf_s, int32_t need)
                 "%s: the venue has no bars that make %d s candles: "
                 "it warms from live candles",
                 name, (int)tf_s);
-        return 0;
+        return;
     }
     if (!s_range(run, name, tf_s, src, need, &from, &to))
-        return 0; /* the store holds them all */
-    tt_candle_t *c = NULL;
-    size_t n = 0;
-    char err[320] = "";
-    if (tt_history_fetch(&run->hc, h->syms[i].name, &h->syms[i].instrument, src,
-                         from, to, run->now, &c, &n, err, sizeof err) != 0) {
-        tt_warn(h->path,
-                "%s: history at %d s failed: %s; it warms from live candles",
-                name, (int)tf_s, err);
-        return -1;
-    }
-    if (src != tf_s)
-        n = tt_history_aggregate(c, n, tf_s);
-    s_send(run, i, c, n);
-    tt_debug(h->path, "%s: %zu history candles at %d s", name, n, (int)tf_s);
-    free(c);
-    return 0;
+        return; /* the store holds them all */
+    s_job_t *j = &run->jobs[run->njobs];
+    j->sym = i;
+    j->tf_s = tf_s;
+    run->reqs[run->njobs++] = (tt_history_req_t){.symbol = h->syms[i].name,
+                                                 .ins = &h->syms[i].instrument,
+                                                 .tf_s = src,
+                                                 .from = from,
+                                                 .to = to};
+    run->left[i]++;
 }
 
 /* Every timeframe of symbol I its strategy needs candles of. */
@@ -159,17 +171,38 @@ static void s_symbol(s_run_t *run, size_t i)
     const tt_symbol_cfg_t *sym = &cfg->symbols[run->h->config_of[i]];
     tt_strategy_t *strategy =
         tt_symbol_strategy_new(cfg, sym, NULL, NULL, NULL);
-    bool failed = false;
+    run->first[i] = run->njobs;
     for (size_t t = 0; strategy && t < sym->timeframe_count; t++) {
         int32_t need = tt_strategy_warmup(strategy, sym->timeframes[t]);
-        if (need > 0 && s_fetch(run, i, sym->timeframes[t], need) != 0)
-            failed = true;
+        if (need > 0)
+            s_plan(run, i, sym->timeframes[t], need);
     }
     tt_strategy_destroy(&strategy);
-    run->failed += failed;
-    run->done++;
 }
 
+/* Symbol I's requests have all ended: its candles go out, timeframe by
+   timeframe in its config's order. */
+static void s_deliver(s_run_t *run, size_t i)
+{
+    const tt_feed_history_t *h = run->h;
+    const char *name = tt_runtime_config(h->rt)->symbols[h->config_of[i]].name;
+    for (size_t k = run->first[i]; k < run->njobs && run->jobs[k].sym == i;
+         k++) {
+        tt_history_req_t *q = &run->reqs[k];
+        size_t n = q->n;
+        if (q->rc != 0)
+            continue;
+        if (q->tf_s != run->jobs[k].tf_s)
+            n = tt_history_aggregate(q->candles, n, run->jobs[k].tf_s);
+        s_send(run, i, q->candles, n);
+        tt_debug(h->path, "%s: %zu history candles at %d s", name, n,
+                 (int)run->jobs[k].tf_s);
+        free(q->candles);
+        q->candles = NULL;
+    }
+    run->failed += run->failed_sym[i];
+    run->done++;
+}
 static void s_progress(s_run_t *run)
 {
     int64_t mono = tt_mono_ns();
@@ -212,6 +245,89 @@ static void s_config(s_run_t *run, const char *base)
     run->now = tt_clock_now(tt_runtime_clock(h->rt));
 }
 
+/* A request ended (tt_history_fetch_many's callback): a failure is
+   logged now; the symbol's candles go once its last request ends. */
+static void s_ended(tt_history_req_t *req, void *arg)
+{
+    s_run_t *run = arg;
+    s_job_t *j = &run->jobs[req - run->reqs];
+    const tt_feed_history_t *h = run->h;
+    if (req->rc != 0) {
+        tt_warn(h->path,
+                "%s: history at %d s failed: %s; it warms from live candles",
+                tt_runtime_config(h->rt)->symbols[h->config_of[j->sym]].name,
+                (int)j->tf_s, req->err);
+        run->failed_sym[j->sym] = true;
+    }
+    if (--run->left[j->sym] == 0)
+        s_deliver(run, j->sym);
+    s_progress(run);
+}
+
+static bool s_stop(void *arg)
+{
+    return s_term(((s_run_t *)arg)->h);
+}
+
+/* The venue's budget for the fetch (docs/VENUES.md, "History for
+   warm-up"): Alpaca's data API allows 200 requests a minute on the free
+   plan; Binance counts request weight per IP, 6000 a minute, of which
+   the history takes half so the broker gateway keeps room. */
+static tt_ratelimit_t *s_budget(const s_run_t *run, int64_t *weight)
+{
+    bool alpaca = run->hc.venue == TT_HISTORY_ALPACA;
+    int64_t per_min = alpaca ? 200 : 3000;
+    tt_ratelimit_config_t rl = {
+        .capacity = per_min,
+        .refill = per_min,
+        .interval_ns = 60 * TT_NS_PER_SEC,
+        .retry_default_ns = 5 * TT_NS_PER_SEC,
+        .venue_limit = alpaca ? 0 : 6000,
+    };
+    *weight = alpaca ? 1 : 2;
+    return tt_ratelimit_new(&rl, tt_mono_ns());
+}
+
+/* Plans every symbol's requests, then runs them all: 0, or 1 at $TERM. */
+static int s_fetch_all(s_run_t *run)
+{
+    const tt_feed_history_t *h = run->h;
+    const tt_config_t *cfg = tt_runtime_config(h->rt);
+    size_t most = 0;
+    for (size_t i = 0; i < h->count; i++)
+        most += cfg->symbols[h->config_of[i]].timeframe_count;
+    run->jobs = calloc(most ? most : 1, sizeof *run->jobs);
+    run->reqs = calloc(most ? most : 1, sizeof *run->reqs);
+    run->left = calloc(h->count ? h->count : 1, sizeof *run->left);
+    run->first = calloc(h->count ? h->count : 1, sizeof *run->first);
+    run->failed_sym = calloc(h->count ? h->count : 1, sizeof(bool));
+    if (!run->jobs || !run->reqs || !run->left || !run->first ||
+        !run->failed_sym) {
+        tt_warn(h->path, "history: out of memory: every symbol warms from "
+                         "live candles");
+        return 0;
+    }
+    for (size_t i = 0; i < h->count; i++) {
+        s_symbol(run, i);
+        if (run->left[i] == 0)
+            s_deliver(run, i);
+    }
+    int64_t weight = 1;
+    tt_ratelimit_t *limit = s_budget(run, &weight);
+    tt_history_many_t opts = {.parallel = (size_t)h->opts->history_parallel,
+                              .limit = limit,
+                              .weight = weight,
+                              .stop = s_stop,
+                              .done = s_ended,
+                              .arg = run};
+    int rc =
+        tt_history_fetch_many(&run->hc, run->reqs, run->njobs, run->now, &opts);
+    tt_ratelimit_destroy(&limit);
+    for (size_t k = 0; k < run->njobs; k++)
+        free(run->reqs[k].candles); /* a stop's: never sent */
+    return rc;
+}
+
 int tt_feed_history_run(const tt_feed_history_t *h)
 {
     const tt_config_t *cfg = tt_runtime_config(h->rt);
@@ -227,16 +343,13 @@ int tt_feed_history_run(const tt_feed_history_t *h)
     s_config(&run, base);
     tt_info(h->path, "history: fetching for %zu symbols from %s", h->count,
             base);
-    int rc = 0;
-    for (size_t i = 0; i < h->count && rc == 0; i++) {
-        if (s_term(h))
-            rc = 1;
-        else {
-            s_symbol(&run, i);
-            s_progress(&run);
-        }
-    }
+    int rc = s_term(h) ? 1 : s_fetch_all(&run);
     tt_store_close(&run.store);
+    free(run.jobs);
+    free(run.reqs);
+    free(run.left);
+    free(run.first);
+    free(run.failed_sym);
     tt_info(h->path,
             "history: %zu candles for %zu of %zu symbols in %lld ms, %zu "
             "failed%s",

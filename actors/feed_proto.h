@@ -45,6 +45,7 @@ typedef struct {
     bool history;               /* fetch what the store lacks */
     int64_t history_max_bars;   /* per symbol and timeframe, at most */
     int64_t history_timeout_ms; /* one REST request, at most */
+    int64_t history_parallel;   /* REST requests in flight at most */
 } tt_feed_opts_t;
 
 /* One symbol as the venue names it, with the scales its numbers use. */

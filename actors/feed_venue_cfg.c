@@ -96,6 +96,8 @@ static const s_key_t s_keys[] = {
      1, NULL},
     {"history_timeout_ms", S_INT, S_BN | S_AP, S_AT(history_timeout_ms), 100,
      120000, 1, NULL},
+    {"history_parallel", S_INT, S_BN | S_AP, S_AT(history_parallel), 1, 16, 1,
+     NULL},
 };
 #define S_KEY_COUNT (sizeof s_keys / sizeof s_keys[0])
 
@@ -117,6 +119,7 @@ static void s_defaults(tt_feed_opts_t *out)
     out->history = true;
     out->history_max_bars = 5000;
     out->history_timeout_ms = 10000;
+    out->history_parallel = 4;
 }
 
 static void s_url(s_report_t *rep, const s_key_t *k, const tt_param_t *p,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "venues/history/history.h"
 
@@ -207,6 +208,139 @@ static void test_alpaca_bars_paged(void **state)
     fake_alpaca_stop(&f);
 }
 
+#define S_MANY 24 /* symbols fetched at once */
+#define S_MANY_BARS 30
+
+typedef struct {
+    int ended[S_MANY]; /* done calls per request */
+} s_ended_t;
+
+static void s_on_ended(tt_history_req_t *req, void *arg)
+{
+    s_ended_t *e = arg;
+    e->ended[req->symbol[1] - 'A']++;
+}
+
+/* The S_MANY symbols' requests with at most PARALLEL in flight; every
+   symbol's candles checked (its own closes, in order, once). Returns the
+   CPU-independent wall time in ms. */
+static int64_t s_many_run(fake_alpaca_t *f, const tt_history_cfg_t *cfg,
+                          size_t parallel)
+{
+    static char names[S_MANY][4];
+    tt_history_req_t reqs[S_MANY];
+    tt_instrument_t ins = {2, 0, 1, 1};
+    tt_ns_t from = S_T0_MS * TT_NS_PER_MS;
+    memset(reqs, 0, sizeof reqs);
+    for (int i = 0; i < S_MANY; i++) {
+        snprintf(names[i], sizeof names[i], "Q%c", 'A' + i);
+        reqs[i] = (tt_history_req_t){.symbol = names[i],
+                                     .ins = &ins,
+                                     .tf_s = 60,
+                                     .from = from,
+                                     .to = from + S_MANY_BARS * S_MIN_NS};
+    }
+    tt_ratelimit_config_t rl = {.capacity = 200,
+                                .refill = 200,
+                                .interval_ns = 60 * TT_NS_PER_SEC,
+                                .retry_default_ns = 5 * TT_NS_PER_SEC};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    tt_ratelimit_t *limit =
+        tt_ratelimit_new(&rl, (tt_ns_t)t0.tv_sec * TT_NS_PER_SEC + t0.tv_nsec);
+    assert_non_null(limit);
+    s_ended_t e = {{0}};
+    tt_history_many_t opts = {.parallel = parallel,
+                              .limit = limit,
+                              .weight = 1,
+                              .done = s_on_ended,
+                              .arg = &e};
+    assert_int_equal(
+        tt_history_fetch_many(cfg, reqs, S_MANY, reqs[0].to + S_MIN_NS, &opts),
+        0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    tt_ratelimit_destroy(&limit);
+    for (int i = 0; i < S_MANY; i++) {
+        assert_int_equal(e.ended[i], 1);
+        assert_int_equal(reqs[i].rc, 0);
+        assert_int_equal(reqs[i].n, S_MANY_BARS);
+        for (size_t k = 0; k < reqs[i].n; k++) {
+            assert_int_equal(reqs[i].candles[k].open_ts,
+                             from + (tt_ns_t)k * S_MIN_NS);
+            assert_int_equal(reqs[i].candles[k].close, 10000 + i * 100 + k);
+        }
+        free(reqs[i].candles);
+    }
+    (void)f;
+    return ((int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + t1.tv_nsec -
+            t0.tv_nsec) /
+           1000000;
+}
+
+/* 24 symbols against a fake that holds every reply 50 ms: one at a
+   time, then 4 at once (the fake sees more than one in flight, never
+   more than 4, and the start is at least twice as quick), then 4 at
+   once through a 429 storm (Retry-After 1) that loses no symbol. */
+static void test_alpaca_many_parallel(void **state)
+{
+    (void)state;
+    const char *symbols[S_MANY];
+    static char names[S_MANY][4];
+    for (int i = 0; i < S_MANY; i++) {
+        snprintf(names[i], sizeof names[i], "Q%c", 'A' + i);
+        symbols[i] = names[i];
+    }
+    fake_alpaca_cfg_t fcfg = {.key_id = "PKHIST",
+                              .secret = "hist-secret-xyz",
+                              .symbols = symbols,
+                              .symbol_count = S_MANY,
+                              .rate_limit_per_min = -1};
+    fake_alpaca_t *f = fake_alpaca_start(&fcfg);
+    assert_non_null(f);
+    tt_ns_t from = S_T0_MS * TT_NS_PER_MS;
+    for (int i = 0; i < S_MANY; i++)
+        for (int k = 0; k < S_MANY_BARS; k++) {
+            char c[32];
+            snprintf(c, sizeof c, "%d.%02d", 100 + i, k);
+            fake_alpaca_bar_t b = {.t_ns = from + (tt_ns_t)k * S_MIN_NS,
+                                   .o = "100.00",
+                                   .h = "200.00",
+                                   .l = "50.00",
+                                   .c = c,
+                                   .v = "10",
+                                   .n = 1};
+            assert_int_equal(fake_alpaca_seed_bar(f, names[i], "1Min", &b), 0);
+        }
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", fake_alpaca_port(f));
+    tt_history_cfg_t cfg = {.venue = TT_HISTORY_ALPACA,
+                            .base_url = base,
+                            .key_id = "PKHIST",
+                            .secret = "hist-secret-xyz",
+                            .feed = "iex",
+                            .max_retries = 2};
+    fake_alpaca_set_delay_ms(f, 50);
+    int64_t seq_ms = s_many_run(f, &cfg, 1);
+    fake_alpaca_stats_t st;
+    fake_alpaca_stats(f, &st);
+    assert_int_equal(st.http_max_in_flight, 1);
+    int64_t par_ms = s_many_run(f, &cfg, 4);
+    fake_alpaca_stats(f, &st);
+    assert_true(st.http_max_in_flight > 1);
+    assert_true(st.http_max_in_flight <= 4);
+    print_message("history: %d symbols, 50 ms a reply: one at a time %lld "
+                  "ms, 4 at once %lld ms\n",
+                  S_MANY, (long long)seq_ms, (long long)par_ms);
+    assert_true(par_ms * 2 < seq_ms);
+    fake_alpaca_rate_limit_storm(f, 3);
+    s_many_run(f, &cfg, 4);
+    fake_alpaca_stats(f, &st);
+    assert_int_equal(st.http_429, 3);
+    assert_int_equal(fake_alpaca_requests(f, "GET /v2/stocks/{symbol}/bars"),
+                     3 * S_MANY + 3);
+    fake_alpaca_stop(&f);
+}
+
 /* The bar size fetched for a timeframe: the timeframe itself when the
    venue has it, else the largest it has that divides it. */
 static void test_source_tf(void **state)
@@ -279,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_binance_klines_paged),
         cmocka_unit_test(test_binance_errors),
         cmocka_unit_test(test_alpaca_bars_paged),
+        cmocka_unit_test(test_alpaca_many_parallel),
         cmocka_unit_test(test_source_tf),
         cmocka_unit_test(test_aggregate),
     };

@@ -350,6 +350,9 @@ void fake_alpaca_stats(fake_alpaca_t *self, fake_alpaca_stats_t *out)
 {
     fakesrv_lock(self->srv);
     *out = self->stats;
+    fakesrv_stats_t srv;
+    fakesrv_stats(self->srv, &srv);
+    out->http_max_in_flight = srv.http_max_in_flight;
     fakesrv_unlock(self->srv);
 }
 

@@ -50,12 +50,13 @@ typedef struct {
 } fake_alpaca_bar_t;
 
 typedef struct {
-    uint64_t http_requests;  /* every REST request */
-    uint64_t http_429;       /* 429s sent (limit or storm) */
-    uint64_t auth_failures;  /* REST 401/403 for keys + ws auth refused */
-    uint64_t md_clients;     /* market-data websockets open now */
-    uint64_t stream_clients; /* trade_updates websockets open now */
-    uint64_t md_connections; /* md handshakes so far */
+    uint64_t http_requests;      /* every REST request */
+    uint64_t http_429;           /* 429s sent (limit or storm) */
+    uint64_t http_max_in_flight; /* most requests at once, not answered */
+    uint64_t auth_failures;      /* REST 401/403 for keys + ws auth refused */
+    uint64_t md_clients;         /* market-data websockets open now */
+    uint64_t stream_clients;     /* trade_updates websockets open now */
+    uint64_t md_connections;     /* md handshakes so far */
     uint64_t stream_connections;
     uint64_t orders_received; /* POST /v2/orders requests */
     uint64_t orders_accepted;

@@ -95,6 +95,8 @@ static bool s_on_service_thread(fakesrv_t *self)
 
 static void s_http_reset(fakesrv_conn_t *c)
 {
+    if (c->resp_ready && c->srv && c->srv->stats.http_in_flight > 0)
+        c->srv->stats.http_in_flight--; /* answered, or its connection gone */
     free(c->path);
     free(c->query);
     for (int i = 0; i < FAKESRV_MAX_HDRS; i++)
@@ -173,6 +175,8 @@ static void s_respond(fakesrv_t *self, fakesrv_conn_t *c)
     fakesrv_req_t req;
     s_fill_req(c, &req);
     self->stats.http_requests++;
+    if (++self->stats.http_in_flight > self->stats.http_max_in_flight)
+        self->stats.http_max_in_flight = self->stats.http_in_flight;
     if (c->body_too_long)
         fakesrv_resp_set(&c->resp, 413, strdup("{\"message\":\"too long\"}"));
     else

@@ -86,9 +86,11 @@ typedef struct {
 } fakesrv_cfg_t;
 
 typedef struct {
-    uint64_t http_requests;  /* complete requests handed to the venue */
-    uint64_t ws_connections; /* handshakes completed so far */
-    uint64_t ws_open;        /* open now */
+    uint64_t http_requests;      /* complete requests handed to the venue */
+    uint64_t http_in_flight;     /* handed to the venue, not yet answered */
+    uint64_t http_max_in_flight; /* the most at once so far */
+    uint64_t ws_connections;     /* handshakes completed so far */
+    uint64_t ws_open;            /* open now */
     uint64_t ws_frames_sent;
     uint64_t ws_messages_received;
 } fakesrv_stats_t;

@@ -1,37 +1,30 @@
-/*  venues/history/history.c: see history.h. One loop per venue: build
-    the page's request with the protocol layer, GET it (retrying a 429
-    after its Retry-After), parse it, keep the closed candles inside the
-    range, and move to the next page until the venue says there is none
-    or the page bound is reached. */
-#include "venues/history/history.h"
+/*  venues/history/history.c: see history.h. The protocol half of a
+    fetch, one job per request (history_job.h): build the current page's
+    URL with the venue's protocol layer, read the page's reply, keep the
+    closed candles inside the range, and say whether another page is
+    due (Binance: a full page; Alpaca: a next_page_token), within the
+    page bound. The transport (libcurl's multi interface, the budget, the
+    429 waits) is history_many.c. */
 #include "venues/alpaca/ap_rest.h"
 #include "venues/binance/bn_rest.h"
 #include "venues/binance/bn_sign.h"
 #include "venues/binance/bn_stream.h"
-#include "venues/history/http.h"
+#include "venues/history/history_job.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define S_URL_MAX 2048
 #define S_BN_LIMIT 1000
 #define S_AP_LIMIT 10000
 
-/* The growing result. */
-typedef struct {
-    tt_candle_t *items;
-    size_t n, cap;
-} s_out_t;
-
-static int s_keep(s_out_t *o, const tt_candle_t *c, tt_ns_t from, tt_ns_t to,
-                  tt_ns_t now)
+static int s_keep(tt_hjob_t *o, const tt_candle_t *c)
 {
+    const tt_history_req_t *q = o->req;
     tt_ns_t end = c->open_ts + (tt_ns_t)c->tf_s * TT_NS_PER_SEC;
-    if (c->open_ts < from || c->open_ts >= to || end > now)
+    if (c->open_ts < q->from || c->open_ts >= q->to || end > o->now)
         return 0;
     if (o->n > 0 && c->open_ts <= o->items[o->n - 1].open_ts)
         return 0; /* a page overlapping the last one */
@@ -48,31 +41,10 @@ static int s_keep(s_out_t *o, const tt_candle_t *c, tt_ns_t from, tt_ns_t to,
     return 0;
 }
 
-static void s_sleep_s(long s)
+static int s_fail(tt_hjob_t *job, const char *fmt, const char *what)
 {
-    struct timespec ts = {s > 5 ? 5 : s < 1 ? 1 : s, 0};
-    nanosleep(&ts, NULL);
-}
-
-/* GETs URL; a 429 is retried after Retry-After (1..5 s), at most
-   MAX_RETRIES times. 0 with a 2xx reply in R, else -1 with ERR. */
-static int s_get(const tt_history_cfg_t *cfg, const char *url,
-                 const char *const *headers, tt_http_reply_t *r, char *err,
-                 size_t errsize)
-{
-    long timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
-    for (int attempt = 0;; attempt++) {
-        if (tt_http_get(url, headers, timeout, r, err, errsize) != 0)
-            return -1;
-        if (r->status / 100 == 2)
-            return 0;
-        if (r->status != 429 || attempt >= cfg->max_retries)
-            break;
-        long wait = r->retry_after;
-        tt_http_reply_free(r);
-        s_sleep_s(wait);
-    }
-    return -1; /* the caller explains the status with the body */
+    snprintf(job->req->err, sizeof job->req->err, fmt, what);
+    return -1;
 }
 
 /* ---- Binance ------------------------------------------------------------ */
@@ -92,66 +64,51 @@ static const char *s_bn_interval(int32_t tf_s)
     return NULL;
 }
 
-static int s_bn_page(const tt_history_cfg_t *cfg, const char *url,
-                     const tt_instrument_t *ins, int32_t tf_s, tt_ns_t now,
-                     tt_candle_t *page, size_t cap, size_t *n, char *err,
-                     size_t errsize)
+static int s_bn_limit(const tt_history_cfg_t *cfg)
 {
-    tt_http_reply_t r;
-    if (s_get(cfg, url, NULL, &r, err, errsize) != 0) {
-        if (r.status) {
-            tt_bn_reject_t rej;
-            tt_bn_error_parse((int)r.status, r.body ? r.body : "", r.len, &rej);
-            snprintf(err, errsize, "klines: HTTP %ld: %s (code %lld)", r.status,
-                     rej.msg, (long long)rej.code);
-        }
-        tt_http_reply_free(&r);
-        return -1;
-    }
-    int rc = tt_bn_klines_parse(r.body ? r.body : "", r.len, ins, tf_s, now,
-                                page, cap, n, err, errsize);
-    tt_http_reply_free(&r);
-    return rc;
+    return cfg->page_limit > 0 && cfg->page_limit < S_BN_LIMIT ? cfg->page_limit
+                                                               : S_BN_LIMIT;
 }
 
-static int s_binance(const tt_history_cfg_t *cfg, const char *symbol,
-                     const tt_instrument_t *ins, int32_t tf_s, tt_ns_t from,
-                     tt_ns_t to, tt_ns_t now, s_out_t *o, char *err,
-                     size_t errsize)
+static int s_bn_url(tt_hjob_t *job, char *url, size_t size)
 {
-    const char *iv = s_bn_interval(tf_s);
-    if (!iv) {
-        snprintf(err, errsize, "klines: Binance has no %d s interval",
-                 (int)tf_s);
+    const tt_history_req_t *q = job->req;
+    int len = snprintf(url, size, "%s/api/v3/klines?", job->cfg->base_url);
+    if (len < 0 || (size_t)len >= size)
+        return s_fail(job, "%s: cannot build the request URL", "klines");
+    tt_bn_query_t qs;
+    tt_bn_query_init(&qs, url + len, size - (size_t)len);
+    if (tt_bn_klines_query(&qs, q->symbol, s_bn_interval(q->tf_s),
+                           job->start_ms, (q->to - 1) / TT_NS_PER_MS,
+                           s_bn_limit(job->cfg)) != 0)
+        return s_fail(job, "%s: cannot build the request URL", "klines");
+    return 0;
+}
+
+static int s_bn_reply(tt_hjob_t *job, const tt_http_reply_t *r)
+{
+    tt_history_req_t *q = job->req;
+    const char *body = r->body ? r->body : "";
+    if (r->status / 100 != 2) {
+        tt_bn_reject_t rej;
+        tt_bn_error_parse((int)r->status, body, r->len, &rej);
+        snprintf(q->err, sizeof q->err, "klines: HTTP %ld: %s (code %lld)",
+                 r->status, rej.msg, (long long)rej.code);
         return -1;
     }
-    int limit = cfg->page_limit > 0 && cfg->page_limit < S_BN_LIMIT
-                    ? cfg->page_limit
-                    : S_BN_LIMIT;
-    size_t pages = cfg->max_pages ? cfg->max_pages : 1000;
-    tt_candle_t *page = malloc((size_t)limit * sizeof *page);
-    char *url = malloc(S_URL_MAX);
-    int rc = page && url ? 0 : -1;
-    int64_t start_ms = from / TT_NS_PER_MS;
-    for (size_t p = 0; rc == 0 && p < pages; p++) {
-        int len = snprintf(url, S_URL_MAX, "%s/api/v3/klines?", cfg->base_url);
-        tt_bn_query_t q;
-        tt_bn_query_init(&q, url + len, S_URL_MAX - (size_t)len);
-        size_t n = 0;
-        rc = tt_bn_klines_query(&q, symbol, iv, start_ms,
-                                (to - 1) / TT_NS_PER_MS, limit);
-        if (rc == 0)
-            rc = s_bn_page(cfg, url, ins, tf_s, now, page, (size_t)limit, &n,
-                           err, errsize);
-        for (size_t i = 0; rc == 0 && i < n; i++)
-            rc = s_keep(o, &page[i], from, to, now);
-        if (rc != 0 || n < (size_t)limit)
-            break;
-        start_ms = tt_bn_klines_next_start_ms(&page[n - 1]);
-    }
+    size_t limit = (size_t)s_bn_limit(job->cfg), n = 0;
+    tt_candle_t *page = malloc(limit * sizeof *page);
+    int rc = page ? 0 : s_fail(job, "%s: out of memory", "klines");
+    if (rc == 0)
+        rc = tt_bn_klines_parse(body, r->len, q->ins, q->tf_s, job->now, page,
+                                limit, &n, q->err, sizeof q->err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (s_keep(job, &page[i]) != 0)
+            rc = s_fail(job, "%s: out of memory", "klines");
+    if (rc == 0 && n == limit)
+        job->start_ms = tt_bn_klines_next_start_ms(&page[n - 1]);
     free(page);
-    free(url);
-    return rc;
+    return rc != 0 ? -1 : n == limit ? 1 : 0;
 }
 
 /* ---- Alpaca ------------------------------------------------------------- */
@@ -182,100 +139,146 @@ static int s_ap_scales(void *ctx, const char *symbol, tt_instrument_t *out)
     return 0;
 }
 
-/* One page: parsed into PAGE (free with tt_ap_bars_page_free). */
-static int s_ap_page(const tt_history_cfg_t *cfg, const char *url,
-                     const tt_instrument_t *ins, int32_t tf_s,
-                     tt_ap_bars_page_t *page, char *err, size_t errsize)
+static int s_ap_url(tt_hjob_t *job, char *url, size_t size)
 {
-    char key[320], secret[320];
-    snprintf(key, sizeof key, "APCA-API-KEY-ID: %s",
-             cfg->key_id ? cfg->key_id : "");
-    snprintf(secret, sizeof secret, "APCA-API-SECRET-KEY: %s",
-             cfg->secret ? cfg->secret : "");
-    const char *headers[] = {key, secret, NULL};
-    tt_http_reply_t r;
-    int rc = s_get(cfg, url, headers, &r, err, errsize);
-    explicit_bzero(key, sizeof key);
-    explicit_bzero(secret, sizeof secret);
-    if (rc != 0) {
-        if (r.status) {
-            tt_ap_error_t e;
-            tt_ap_error_parse((int)r.status, r.body ? r.body : "", r.len, &e);
-            snprintf(err, errsize, "bars: HTTP %ld: %s (code %lld)", r.status,
-                     e.message, (long long)e.code);
-        }
-        tt_http_reply_free(&r);
-        return -1;
-    }
-    s_ap_scale_t sc = {ins};
-    tt_ap_scales_t scales = {0, 0, s_ap_scales, &sc};
-    rc = tt_ap_bars_parse(r.body ? r.body : "", r.len, &scales, tf_s, page, err,
-                          errsize);
-    tt_http_reply_free(&r);
-    return rc == 0 ? 0 : -1;
-}
-
-static int s_ap_url(const tt_history_cfg_t *cfg, const char *symbol,
-                    const char *tf, tt_ns_t from, tt_ns_t to, const char *token,
-                    char *url)
-{
+    const tt_history_cfg_t *cfg = job->cfg;
+    const tt_history_req_t *q = job->req;
     bool crypto = cfg->feed && !strcmp(cfg->feed, "crypto");
-    const char *syms[] = {symbol};
+    char tf[16];
+    s_ap_timeframe(q->tf_s, tf, sizeof tf);
+    const char *syms[] = {q->symbol};
     tt_ap_bars_req_t req = {
         .symbols = syms,
         .n_symbols = 1,
         .crypto = crypto,
         .crypto_loc = cfg->crypto_loc,
         .timeframe = tf,
-        .start = from,
-        .end = to - 1,
+        .start = q->from,
+        .end = q->to - 1,
         .limit = cfg->page_limit > 0 && cfg->page_limit < S_AP_LIMIT
                      ? cfg->page_limit
                      : S_AP_LIMIT,
-        .page_token = token,
+        .page_token = job->token,
         .feed = crypto ? NULL : cfg->feed,
     };
-    int len = snprintf(url, S_URL_MAX, "%s", cfg->base_url);
-    return len < S_URL_MAX &&
-                   tt_ap_bars_path(url + len, S_URL_MAX - (size_t)len, &req) > 0
-               ? 0
-               : -1;
+    int len = snprintf(url, size, "%s", cfg->base_url);
+    if (len < 0 || (size_t)len >= size ||
+        tt_ap_bars_path(url + len, size - (size_t)len, &req) <= 0)
+        return s_fail(job, "%s: cannot build the request URL", "bars");
+    return 0;
 }
 
-static int s_alpaca(const tt_history_cfg_t *cfg, const char *symbol,
-                    const tt_instrument_t *ins, int32_t tf_s, tt_ns_t from,
-                    tt_ns_t to, tt_ns_t now, s_out_t *o, char *err,
-                    size_t errsize)
+static int s_ap_reply(tt_hjob_t *job, const tt_http_reply_t *r)
 {
-    char tf[16];
-    if (s_ap_timeframe(tf_s, tf, sizeof tf) != 0) {
-        snprintf(err, errsize, "bars: Alpaca has no %d s timeframe", (int)tf_s);
+    tt_history_req_t *q = job->req;
+    const char *body = r->body ? r->body : "";
+    if (r->status / 100 != 2) {
+        tt_ap_error_t e;
+        tt_ap_error_parse((int)r->status, body, r->len, &e);
+        snprintf(q->err, sizeof q->err, "bars: HTTP %ld: %s (code %lld)",
+                 r->status, e.message, (long long)e.code);
         return -1;
     }
-    size_t pages = cfg->max_pages ? cfg->max_pages : 1000;
-    char *url = malloc(S_URL_MAX);
-    char *token = NULL;
-    int rc = url ? 0 : -1;
-    for (size_t p = 0; rc == 0 && p < pages; p++) {
-        tt_ap_bars_page_t page;
-        memset(&page, 0, sizeof page);
-        rc = s_ap_url(cfg, symbol, tf, from, to, token, url);
-        if (rc != 0)
-            snprintf(err, errsize, "bars: cannot build the request URL");
-        if (rc == 0)
-            rc = s_ap_page(cfg, url, ins, tf_s, &page, err, errsize);
-        for (size_t s = 0; rc == 0 && s < page.n_series; s++)
-            for (size_t i = 0; rc == 0 && i < page.series[s].n; i++)
-                rc = s_keep(o, &page.series[s].bars[i], from, to, now);
-        free(token);
-        token = page.next_page_token ? strdup(page.next_page_token) : NULL;
-        tt_ap_bars_page_free(&page);
-        if (!token)
-            break;
+    tt_ap_bars_page_t page;
+    memset(&page, 0, sizeof page);
+    s_ap_scale_t sc = {q->ins};
+    tt_ap_scales_t scales = {0, 0, s_ap_scales, &sc};
+    int rc = tt_ap_bars_parse(body, r->len, &scales, q->tf_s, &page, q->err,
+                              sizeof q->err) == 0
+                 ? 0
+                 : -1;
+    for (size_t s = 0; rc == 0 && s < page.n_series; s++)
+        for (size_t i = 0; rc == 0 && i < page.series[s].n; i++)
+            if (s_keep(job, &page.series[s].bars[i]) != 0)
+                rc = s_fail(job, "%s: out of memory", "bars");
+    free(job->token);
+    job->token =
+        rc == 0 && page.next_page_token ? strdup(page.next_page_token) : NULL;
+    tt_ap_bars_page_free(&page);
+    return rc != 0 ? -1 : job->token ? 1 : 0;
+}
+
+/* ---- Jobs --------------------------------------------------------------- */
+
+int tt_hjob_init(tt_hjob_t *job, const tt_history_cfg_t *cfg,
+                 tt_history_req_t *req, tt_ns_t now)
+{
+    memset(job, 0, sizeof *job);
+    job->cfg = cfg;
+    job->req = req;
+    job->now = now;
+    req->rc = -1;
+    req->candles = NULL;
+    req->n = 0;
+    req->err[0] = '\0';
+    char tf[16];
+    if (!cfg->base_url || !req->symbol || !*req->symbol || !req->ins ||
+        req->tf_s <= 0 || req->to <= req->from)
+        return s_fail(job, "%s: bad arguments", "history");
+    if (cfg->venue == TT_HISTORY_BINANCE && !s_bn_interval(req->tf_s)) {
+        snprintf(req->err, sizeof req->err,
+                 "klines: Binance has no %d s interval", (int)req->tf_s);
+        return -1;
     }
-    free(token);
-    free(url);
+    if (cfg->venue == TT_HISTORY_ALPACA &&
+        s_ap_timeframe(req->tf_s, tf, sizeof tf) != 0) {
+        snprintf(req->err, sizeof req->err,
+                 "bars: Alpaca has no %d s timeframe", (int)req->tf_s);
+        return -1;
+    }
+    if (cfg->venue != TT_HISTORY_BINANCE && cfg->venue != TT_HISTORY_ALPACA)
+        return s_fail(job, "%s: unknown venue", "history");
+    job->start_ms = req->from / TT_NS_PER_MS;
+    return 0;
+}
+
+int tt_hjob_url(tt_hjob_t *job, char *url, size_t size)
+{
+    return job->cfg->venue == TT_HISTORY_BINANCE ? s_bn_url(job, url, size)
+                                                 : s_ap_url(job, url, size);
+}
+
+struct curl_slist *tt_hjob_headers(const tt_hjob_t *job)
+{
+    if (job->cfg->venue != TT_HISTORY_ALPACA)
+        return NULL;
+    const tt_history_cfg_t *cfg = job->cfg;
+    char line[320];
+    snprintf(line, sizeof line, "APCA-API-KEY-ID: %s",
+             cfg->key_id ? cfg->key_id : "");
+    struct curl_slist *list = curl_slist_append(NULL, line);
+    snprintf(line, sizeof line, "APCA-API-SECRET-KEY: %s",
+             cfg->secret ? cfg->secret : "");
+    struct curl_slist *both = list ? curl_slist_append(list, line) : NULL;
+    explicit_bzero(line, sizeof line);
+    if (!both)
+        curl_slist_free_all(list);
+    return both;
+}
+
+int tt_hjob_reply(tt_hjob_t *job, const tt_http_reply_t *r)
+{
+    int rc = job->cfg->venue == TT_HISTORY_BINANCE ? s_bn_reply(job, r)
+                                                   : s_ap_reply(job, r);
+    size_t pages = job->cfg->max_pages ? job->cfg->max_pages : 1000;
+    if (rc == 1 && ++job->pages >= pages)
+        rc = 0; /* the page bound: what came so far */
     return rc;
+}
+
+void tt_hjob_end(tt_hjob_t *job, int rc)
+{
+    tt_history_req_t *q = job->req;
+    q->rc = rc == 0 ? 0 : -1;
+    if (rc == 0) {
+        q->candles = job->items;
+        q->n = job->n;
+    } else
+        free(job->items);
+    free(job->token);
+    job->items = NULL;
+    job->token = NULL;
+    job->n = job->cap = 0;
 }
 
 int tt_history_fetch(const tt_history_cfg_t *cfg, const char *symbol,
@@ -285,26 +288,20 @@ int tt_history_fetch(const tt_history_cfg_t *cfg, const char *symbol,
 {
     *out = NULL;
     *n = 0;
-    if (!cfg || !cfg->base_url || !symbol || !*symbol || !ins || tf_s <= 0 ||
-        to <= from) {
+    if (!cfg) {
         snprintf(err, errsize, "history: bad arguments");
         return -1;
     }
-    s_out_t o = {0};
-    int rc =
-        cfg->venue == TT_HISTORY_BINANCE
-            ? s_binance(cfg, symbol, ins, tf_s, from, to, now, &o, err, errsize)
-        : cfg->venue == TT_HISTORY_ALPACA
-            ? s_alpaca(cfg, symbol, ins, tf_s, from, to, now, &o, err, errsize)
-            : -1;
-    if (rc != 0) {
-        if (cfg->venue != TT_HISTORY_BINANCE && cfg->venue != TT_HISTORY_ALPACA)
-            snprintf(err, errsize, "history: unknown venue");
-        free(o.items);
+    tt_history_req_t req = {
+        .symbol = symbol, .ins = ins, .tf_s = tf_s, .from = from, .to = to};
+    tt_history_many_t one = {.parallel = 1};
+    tt_history_fetch_many(cfg, &req, 1, now, &one);
+    if (req.rc != 0) {
+        snprintf(err, errsize, "%s", req.err);
         return -1;
     }
-    *out = o.items;
-    *n = o.n;
+    *out = req.candles;
+    *n = req.n;
     return 0;
 }
 

@@ -6,16 +6,21 @@
     layers (venues/binance, venues/alpaca) build the requests and parse the
     replies, numbers straight to scaled integers.
 
+    tt_history_fetch_many runs many requests at once within the venue's
+    budget (docs/VENUES.md, "History for warm-up").
+
     Blocking: call it from the thread that warms up (an edge actor or a
     helper thread), never from a symbol's worker. Thread-safe as long as
     curl_global_init ran first (the function calls it once itself). */
 #ifndef TT_VENUES_HISTORY_HISTORY_H
 #define TT_VENUES_HISTORY_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "marketdata/types.h"
+#include "venues/common/ratelimit.h"
 
 typedef enum {
     TT_HISTORY_BINANCE = 1,
@@ -54,6 +59,40 @@ int tt_history_fetch(const tt_history_cfg_t *cfg, const char *symbol,
                      const tt_instrument_t *ins, int32_t tf_s, tt_ns_t from,
                      tt_ns_t to, tt_ns_t now, tt_candle_t **out, size_t *n,
                      char *err, size_t errsize);
+
+/* One request of tt_history_fetch_many: what to fetch (as for
+   tt_history_fetch), then what came. */
+typedef struct {
+    const char *symbol; /* the venue's name */
+    const tt_instrument_t *ins;
+    int32_t tf_s; /* a bar size the venue has */
+    tt_ns_t from, to;
+    int rc;               /* out: 0, or -1 with err */
+    tt_candle_t *candles; /* out: malloc'd, the caller frees (rc 0) */
+    size_t n;
+    char err[320];
+} tt_history_req_t;
+
+typedef struct {
+    size_t parallel;         /* requests in flight at most; 0: 4 */
+    tt_ratelimit_t *limit;   /* the venue's budget, times in CLOCK_MONOTONIC
+                                ns (tt_mono_ns); NULL: none */
+    int64_t weight;          /* taken from LIMIT per request; 0: 1 */
+    bool (*stop)(void *arg); /* asked between events; true ends the run */
+    void (*done)(tt_history_req_t *req, void *arg); /* each as it ends */
+    void *arg;
+} tt_history_many_t;
+
+/* The N requests at REQS, at most opts->parallel at once on one thread
+   (libcurl's multi interface), each page taking opts->weight from
+   opts->limit first. A 429 is ridden out as tt_history_fetch does, and
+   it also blocks the budget until its Retry-After, so the other requests
+   wait too. Requests start in index order; each one's result is in its
+   slot, and opts->done (when set) is called as each ends, in the order
+   they end. Returns 0 when all ended, 1 when opts->stop said so (the
+   requests not ended have rc -1 and err "stopped"). */
+int tt_history_fetch_many(const tt_history_cfg_t *cfg, tt_history_req_t *reqs,
+                          size_t n, tt_ns_t now, const tt_history_many_t *opts);
 
 /* The bar size to fetch for candles of TF_S seconds: TF_S itself when
    VENUE has it, else the largest size it has that divides TF_S (its bars

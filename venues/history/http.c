@@ -1,7 +1,6 @@
 /*  venues/history/http.c: see http.h. */
 #include "venues/history/http.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,11 @@ static pthread_once_t s_once = PTHREAD_ONCE_INIT;
 static void s_global_init(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void tt_http_init(void)
+{
+    pthread_once(&s_once, s_global_init);
 }
 
 static size_t s_write(char *data, size_t size, size_t nmemb, void *arg)
@@ -84,18 +88,38 @@ int tt_http_request(const char *method, const char *url,
                     long timeout_ms, tt_http_reply_t *out, char *err,
                     size_t errsize)
 {
-    pthread_once(&s_once, s_global_init);
+    struct curl_slist *list = s_headers(headers);
+    CURL *curl = headers && headers[0] && !list
+                     ? NULL
+                     : tt_http_easy_get(url, list, timeout_ms, out);
+    if (!curl) {
+        snprintf(err, errsize, "out of memory");
+        curl_slist_free_all(list);
+        return -1;
+    }
+    if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    int rc =
+        tt_http_easy_done(curl, curl_easy_perform(curl), out, err, errsize);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+    return rc;
+}
+
+CURL *tt_http_easy_get(const char *url, struct curl_slist *list,
+                       long timeout_ms, tt_http_reply_t *out)
+{
+    tt_http_init();
     memset(out, 0, sizeof *out);
     out->retry_after = -1;
     out->used_weight = -1;
     CURL *curl = curl_easy_init();
-    struct curl_slist *list = s_headers(headers);
-    if (!curl || (headers && headers[0] && !list)) {
-        snprintf(err, errsize, "out of memory");
-        curl_slist_free_all(list);
-        curl_easy_cleanup(curl);
-        return -1;
-    }
+    if (!curl)
+        return NULL;
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -105,24 +129,19 @@ int tt_http_request(const char *method, const char *url,
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, s_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, out);
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
-    if (strcmp(method, "GET") != 0)
-        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-    if (body) {
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    }
-    CURLcode rc = curl_easy_perform(curl);
-    if (rc == CURLE_OK)
+    return curl;
+}
+
+int tt_http_easy_done(CURL *curl, CURLcode rc, tt_http_reply_t *out, char *err,
+                      size_t errsize)
+{
+    if (rc == CURLE_OK) {
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
-    else
-        snprintf(err, errsize, "%s", curl_easy_strerror(rc));
-    curl_slist_free_all(list);
-    curl_easy_cleanup(curl);
-    if (rc != CURLE_OK) {
-        tt_http_reply_free(out);
-        return -1;
+        return 0;
     }
-    return 0;
+    snprintf(err, errsize, "%s", curl_easy_strerror(rc));
+    tt_http_reply_free(out);
+    return -1;
 }
 
 void tt_http_reply_free(tt_http_reply_t *reply)

@@ -1,9 +1,11 @@
-/*  venues/history/http.h: one blocking HTTP request with libcurl, for
-    the history fetch (history.c) and the broker gateways (actors/
+/*  venues/history/http.h: one blocking HTTP request with libcurl, or
+    an easy handle for the history fetch's multi interface
+    (history_many.c), and the blocking call for the broker gateways (actors/
     broker_venue.c), which call it on their own threads. */
 #ifndef TT_VENUES_HISTORY_HTTP_H
 #define TT_VENUES_HISTORY_HTTP_H
 
+#include <curl/curl.h>
 #include <stddef.h>
 
 #define TT_HTTP_BODY_MAX (64u << 20) /* a reply larger than this fails */
@@ -30,5 +32,21 @@ int tt_http_request(const char *method, const char *url,
                     size_t errsize);
 
 void tt_http_reply_free(tt_http_reply_t *reply);
+
+/* libcurl's global init, once per process (thread-safe); the calls
+   here run it themselves. */
+void tt_http_init(void);
+
+/* For libcurl's multi interface (venues/history/history_many.c): an
+   easy handle set up as tt_http_get would, writing into OUT (cleared),
+   with the caller's header LIST (kept by the caller until the handle is
+   cleaned up). NULL when out of memory. */
+CURL *tt_http_easy_get(const char *url, struct curl_slist *list,
+                       long timeout_ms, tt_http_reply_t *out);
+
+/* The end of that transfer with its result RC: 0 with out->status, or
+   -1 with ERR (and OUT freed) when no reply came. */
+int tt_http_easy_done(CURL *curl, CURLcode rc, tt_http_reply_t *out, char *err,
+                      size_t errsize);
 
 #endif
