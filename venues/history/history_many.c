@@ -221,8 +221,7 @@ int tt_history_fetch_many(const tt_history_cfg_t *cfg, tt_history_req_t *reqs,
         if (m.ended < n)
             curl_multi_poll(m.multi, NULL, 0, (int)wait, NULL);
     }
-    s_abandon(&m, stopped,
-              stopped ? "stopped" : "history: out of memory");
+    s_abandon(&m, stopped, stopped ? "stopped" : "history: out of memory");
     for (size_t i = 0; !m.slots && i < n; i++) {
         reqs[i].rc = -1;
         reqs[i].candles = NULL;
