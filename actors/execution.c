@@ -34,7 +34,11 @@
     the ledger exactly once. The next order sequence number and the
     position are kept in the actor's memory, so a restarted actor (or a
     restarted service: the root restores them from the store) never
-    reuses a client order id.
+    reuses a client order id. A stopping service first asks for the
+    orders still waiting for the bus (TT_MSG_DRAIN): they go to the broker
+    as their answers come, and the actor reports TT_REP_DRAINED once none
+    waits; one still waiting when the actor is destroyed is not sent and
+    is named in the log.
 
     The paper broker's state goes to the store (through the bus) whenever
     it changes. At every start with a bus (the service's first on its
@@ -102,6 +106,8 @@ typedef struct {
     bool persist;       /* the paper broker lives in the store (a service) */
     bool venue_restore; /* a live venue's orders come back from the store */
     bool venue_sync;    /* ... and wait for the venue's reconciliation */
+    bool stopping;      /* the service stops: finish the orders in flight */
+    bool drained;       /* ... done, and the root was told */
     tt_exec_paper_saver_t saver;    /* the broker's state last saved */
     s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
@@ -881,6 +887,10 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
 
 static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 {
+    if (msg->hdr.type == TT_MSG_DRAIN) { /* never held: it is no input */
+        self->stopping = true;
+        return 0;
+    }
     if (msg->hdr.type == TT_MSG_INTENT_DONE && self->restoring) {
         if (msg->body.done.coid[0]) /* for the previous instance */
             return 0;
@@ -928,12 +938,27 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
     return s_input(actor, self, msg);
 }
 
+/* A stopping service waits for its execution actors (supervisor/root.c):
+   one has finished once no order waits for the bus and no held input
+   could still decide one. Inputs held for a venue that has not answered
+   decide nothing before the stop. */
+static void s_check_drained(tt_actor_t *actor, s_exec_t *self)
+{
+    if (!self->stopping || self->drained || self->pending_n ||
+        self->restoring || (self->deferred && !self->venue_sync))
+        return;
+    self->drained = true;
+    tt_actor_report(actor, TT_REP_DRAINED);
+}
+
 /* Every change of the paper broker's state is saved, after the order and
    fill events that go with it. */
 static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
 {
     s_exec_t *self = state;
     int rc = s_dispatch(actor, self, msg);
+    if (rc == 0)
+        s_check_drained(actor, self);
     /* Until a restarted actor has its broker back, its empty one must
        not overwrite the saved state. */
     if (self->persist && !self->restoring)
@@ -941,12 +966,30 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
     return rc;
 }
 
+/* The orders that still waited for the bus as the actor went down: none
+   of them was sent (the bus never confirmed it), and each is named, as
+   a restart expires the ones the store did record ("unknown to
+   broker"). */
+static void s_log_unsent(tt_actor_t *actor, const s_exec_t *self)
+{
+    for (int i = 0; i < self->pending_n; i++) {
+        const tt_intent_t *it =
+            &self->pending[(self->pending_head + i) % S_PENDING].it;
+        tt_warn(tt_actor_path(actor),
+                "%s %s not sent: the store had not confirmed it when the "
+                "actor stopped",
+                it->kind == TT_INTENT_CANCEL ? "cancel of" : "order",
+                it->order.coid);
+    }
+}
+
 static void s_destroy(tt_actor_t *actor, void **state_p)
 {
-    (void)actor;
     s_exec_t *self = *state_p;
-    if (self)
+    if (self) {
+        s_log_unsent(actor, self);
         tt_exec_paper_saver_fini(&self->saver);
+    }
     while (self && self->deferred) {
         s_deferred_t *d = self->deferred;
         self->deferred = d->next;

@@ -52,6 +52,7 @@ typedef struct {
     char pause_reason[32];
     tt_warmth_t warmth; /* the indicator actor's last word (warm-up) */
     bool warmth_known;  /* it has reported since the process started */
+    bool orders_wait;   /* stopping: its execution actor finishes orders */
 } tt_symbol_rec_t;
 
 typedef struct {
@@ -90,8 +91,11 @@ struct tt_root {
     tt_clock_stats_t clock_stats;
     bool stop_requested;
     int64_t stop_deadline_ns;
-    bool draining;             /* stopping: the feeds' fences outstanding */
-    int64_t drain_deadline_ns; /* symbols stop by then regardless */
+    bool draining;              /* stopping: the feeds' fences outstanding */
+    int64_t drain_deadline_ns;  /* symbols stop by then regardless */
+    bool finishing;             /* stopping: execution actors finish orders */
+    int orders_waiting;         /* stopping: execution actors not drained */
+    int64_t orders_deadline_ns; /* ...the symbols stop by then regardless */
     uint64_t transitions;
     tt_clock_t *market; /* the actors' time: the wall clock or a replay's */
     tt_root_opts_t opts;
