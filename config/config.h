@@ -109,6 +109,9 @@ typedef struct {
     char *max_position;     /* decimal string, quantity */
     int max_orders_per_min; /* 0 = unlimited */
     int max_consecutive_losses; /* 0 = unlimited */
+    /* A restarted live symbol waits this long for its venue's
+       reconciliation, then stays paused until it comes (30). */
+    int venue_sync_timeout_s;
     int line;
 } tt_symbol_risk_cfg_t;
 

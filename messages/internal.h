@@ -63,6 +63,12 @@ typedef enum {
     TT_REP_REPLAY_DONE, /* the replay feed sent its last event (backtest) */
     TT_REP_WARMUP,      /* body: tt_warmth_t, from the indicator actor */
     TT_REP_DRAINED,     /* the execution actor has no order in flight */
+    /* A restarted live symbol's execution actor: it waits for its venue's
+       reconciliation; the wait passed its bound (the symbol stays
+       paused); the reconciliation came (either ends). */
+    TT_REP_VENUE_WAIT,
+    TT_REP_VENUE_LATE,
+    TT_REP_VENUE_OK,
 
     /* Events, anyone -> the bus (TT_ACTOR_BUS), which numbers, stores and
        publishes them. `from` names the symbol (any of its actors) or is

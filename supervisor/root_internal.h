@@ -45,11 +45,13 @@ typedef struct {
     bool paused;          /* paused for any reason (below) */
     bool paused_operator; /* operator asked; survives restarts */
     bool paused_stale;    /* the data actor reported stale data */
+    bool paused_venue;    /* its venue has not reconciled a restart in time */
+    bool venue_waiting;   /* ... and is still within the bound */
     bool quarantined;     /* budget exhausted; only an operator restart helps */
     bool restart_after_stop; /* operator restart of a running symbol */
     uint32_t restarts;
     char last_error[TT_ERROR_TEXT_MAX];
-    char pause_reason[32];
+    char pause_reason[48];
     tt_warmth_t warmth; /* the indicator actor's last word (warm-up) */
     bool warmth_known;  /* it has reported since the process started */
     bool orders_wait;   /* stopping: its execution actor finishes orders */
