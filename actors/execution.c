@@ -34,7 +34,11 @@
     the ledger exactly once. The next order sequence number and the
     position are kept in the actor's memory, so a restarted actor (or a
     restarted service: the root restores them from the store) never
-    reuses a client order id.
+    reuses a client order id. A stopping service first asks for the
+    orders still waiting for the bus (TT_MSG_DRAIN): they go to the broker
+    as their answers come, and the actor reports TT_REP_DRAINED once none
+    waits; one still waiting when the actor is destroyed is not sent and
+    is named in the log.
 
     The paper broker's state goes to the store (through the bus) whenever
     it changes. At every start with a bus (the service's first on its
@@ -43,7 +47,9 @@
     (actors/exec_reconcile.h): a position keeps its protective orders.
     A live venue's symbol restores its open orders the same way and has
     its gateway reconcile them with the venue (actors/exec_venue.h),
-    holding its inputs until the gateway's answer. */
+    holding its inputs until the gateway's answer, at most
+    risk.venue_sync_timeout_s: past it the symbol is paused ("venue not
+    reconciled", by its supervisor) until the answer comes. */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
 #include "actors/exec_reconcile.h"
@@ -72,6 +78,9 @@
    store that stopped answering) inputs are handled as they come, which
    keeps trading safe but no longer in the exact order. */
 #define S_DEFER_MAX 4096
+/* How long a restarted live symbol waits for its venue's reconciliation
+   when its risk section says nothing (risk.venue_sync_timeout_s). */
+#define S_VENUE_SYNC_S 30
 
 /* A new order waiting for the store, with the event time and the trade
    (tick index) it was decided after. */
@@ -102,6 +111,11 @@ typedef struct {
     bool persist;       /* the paper broker lives in the store (a service) */
     bool venue_restore; /* a live venue's orders come back from the store */
     bool venue_sync;    /* ... and wait for the venue's reconciliation */
+    bool venue_late;    /* ... past the bound: paused, inputs not held */
+    int64_t venue_sync_ns;       /* the bound */
+    int64_t venue_sync_deadline; /* clock time it passes */
+    bool stopping; /* the service stops: finish the orders in flight */
+    bool drained;  /* ... done, and the root was told */
     tt_exec_paper_saver_t saver;    /* the broker's state last saved */
     s_pending_t pending[S_PENDING]; /* awaiting the store, oldest first */
     int pending_head, pending_n;
@@ -201,6 +215,9 @@ static int s_init(tt_actor_t *actor, void **state_p)
         2 * (int64_t)self->sym->timeframes[0] * TT_NS_PER_SEC;
     self->equity = 100000 * tt_pow10(inst->px_decimals);
     self->trade_from = tt_actor_trade_from(actor);
+    int sync_s = self->sym->risk.venue_sync_timeout_s;
+    self->venue_sync_ns =
+        (int64_t)(sync_s > 0 ? sync_s : S_VENUE_SYNC_S) * TT_NS_PER_SEC;
     *state_p = self;
     return 0;
 }
@@ -540,7 +557,12 @@ static int s_venue_restart(tt_actor_t *actor, s_exec_t *self)
         tt_actor_fail(actor, "warm restart: %s", err);
         return -1;
     }
-    self->venue_sync = true; /* until the gateway's answer */
+    /* Until the gateway's answer, bounded in time: a quiet market may
+       bring no input that would notice. */
+    self->venue_sync = true;
+    self->venue_sync_deadline = tt_actor_now(actor) + self->venue_sync_ns;
+    tt_actor_timer_every(actor, TT_NS_PER_SEC);
+    tt_actor_report(actor, TT_REP_VENUE_WAIT);
     tt_exec_pf_sync(&self->pf, &self->book);
     s_publish(actor, self);
     return 0;
@@ -551,6 +573,12 @@ static int s_venue_restart(tt_actor_t *actor, s_exec_t *self)
 static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
 {
     self->venue_sync = false;
+    tt_actor_timer_every(actor, 0);
+    if (self->venue_late)
+        tt_info(tt_actor_path(actor),
+                "the venue reconciled the restored orders: trading again");
+    self->venue_late = false;
+    tt_actor_report(actor, TT_REP_VENUE_OK);
     tt_ns_t now = tt_actor_now(actor);
     self->ctx_ts = now;
     self->ctx_after = self->ticks;
@@ -609,7 +637,8 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
     const tt_position_t *pos = tt_book_position(&self->book);
     tt_portfolio_snap_t pf;
     tt_exec_pf_snap(&self->pf, self->equity, pos, &pf);
-    tt_symbol_view_t view = {.paused = tt_actor_paused(actor),
+    tt_symbol_view_t view = {.paused =
+                                 tt_actor_paused(actor) || self->venue_late,
                              .warm = self->warm,
                              .busy = tt_book_busy(&self->book)};
     tt_risk_decision_t decision;
@@ -716,7 +745,7 @@ static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
         const tt_tick_t *tick = &batch->ticks[t];
         self->ring[self->ticks % S_RING] = *tick;
         self->ticks++;
-        s_trade(actor, self, tick, self->ticks, 0, true);
+        s_trade(actor, self, tick, self->ticks, 0, !self->venue_sync);
         self->last_px = tick->price;
         if (self->tell_pos) {
             self->tell_pos = false;
@@ -855,13 +884,33 @@ static int s_defer(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
     return 0;
 }
 
+/* Inputs wait for the venue's reconciliation only until its bound. */
+static bool s_venue_holds(const s_exec_t *self)
+{
+    return self->venue_sync && !self->venue_late;
+}
+
+/* The venue has not reconciled the restored orders within its bound
+   (WHAT: the time or the held inputs): the symbol trades nothing on an
+   unknown state. Its supervisor pauses it ("venue not reconciled") until
+   the gateway's answer; inputs are handled as they come meanwhile (the
+   book follows the market, the risk manager refuses every signal). */
+static void s_venue_late(tt_actor_t *actor, s_exec_t *self, const char *what)
+{
+    self->venue_late = true;
+    tt_warn(tt_actor_path(actor),
+            "the venue's gateway has not reconciled the restored orders "
+            "(%s bound passed): paused until it does",
+            what);
+    tt_actor_report(actor, TT_REP_VENUE_LATE);
+}
 /* The held inputs, until one of them makes an order wait again. */
 static int s_resume(tt_actor_t *actor, s_exec_t *self)
 {
     if (!self->deferred)
         self->defer_warned = false;
     while (self->deferred && !self->pending_n && !self->restoring &&
-           !self->venue_sync) {
+           !s_venue_holds(self)) {
         s_deferred_t *d = self->deferred;
         self->deferred = d->next;
         if (!self->deferred)
@@ -881,6 +930,10 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
 
 static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 {
+    if (msg->hdr.type == TT_MSG_DRAIN) { /* never held: it is no input */
+        self->stopping = true;
+        return 0;
+    }
     if (msg->hdr.type == TT_MSG_INTENT_DONE && self->restoring) {
         if (msg->body.done.coid[0]) /* for the previous instance */
             return 0;
@@ -903,8 +956,14 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
         tt_actor_now(actor) - msg->body.signal.ts <= self->max_signal_age_ns &&
         msg->body.signal.ts >= self->trade_from)
         tt_actor_latency(actor, TT_LATENCY_SIGNAL);
+    if (s_venue_holds(self) && self->deferred_n >= S_DEFER_MAX) {
+        s_venue_late(actor, self, "held inputs");
+        int rc = s_resume(actor, self);
+        if (rc != 0)
+            return rc;
+    }
     bool hold = self->pending_n || self->deferred || self->restoring ||
-                self->venue_sync;
+                s_venue_holds(self);
     if (hold && self->deferred_n < S_DEFER_MAX)
         return s_defer(actor, self, msg);
     if (self->restoring) { /* the bus never answered: close, as before */
@@ -912,11 +971,6 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
         self->flatten = tt_book_position(&self->book)->qty != 0;
         tt_warn(tt_actor_path(actor), "the store did not answer the restart: "
                                       "its orders are not restored");
-    }
-    if (self->venue_sync) {
-        tt_warn(tt_actor_path(actor), "the venue's gateway did not answer the "
-                                      "restart: trading on the store's view");
-        s_venue_synced(actor, self);
     }
     if (hold && !self->defer_warned) {
         self->defer_warned = true;
@@ -928,12 +982,27 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
     return s_input(actor, self, msg);
 }
 
+/* A stopping service waits for its execution actors (supervisor/root.c):
+   one has finished once no order waits for the bus and no held input
+   could still decide one. Inputs held for a venue that has not answered
+   decide nothing before the stop. */
+static void s_check_drained(tt_actor_t *actor, s_exec_t *self)
+{
+    if (!self->stopping || self->drained || self->pending_n ||
+        self->restoring || (self->deferred && !s_venue_holds(self)))
+        return;
+    self->drained = true;
+    tt_actor_report(actor, TT_REP_DRAINED);
+}
+
 /* Every change of the paper broker's state is saved, after the order and
    fill events that go with it. */
 static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
 {
     s_exec_t *self = state;
     int rc = s_dispatch(actor, self, msg);
+    if (rc == 0)
+        s_check_drained(actor, self);
     /* Until a restarted actor has its broker back, its empty one must
        not overwrite the saved state. */
     if (self->persist && !self->restoring)
@@ -941,12 +1010,43 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
     return rc;
 }
 
+/* The orders that still waited for the bus as the actor went down: none
+   of them was sent (the bus never confirmed it), and each is named, as
+   a restart expires the ones the store did record ("unknown to
+   broker"). */
+static void s_log_unsent(tt_actor_t *actor, const s_exec_t *self)
+{
+    for (int i = 0; i < self->pending_n; i++) {
+        const tt_intent_t *it =
+            &self->pending[(self->pending_head + i) % S_PENDING].it;
+        tt_warn(tt_actor_path(actor),
+                "%s %s not sent: the store had not confirmed it when the "
+                "actor stopped",
+                it->kind == TT_INTENT_CANCEL ? "cancel of" : "order",
+                it->order.coid);
+    }
+}
+
+/* While a live symbol waits for its venue: the time bound. */
+static int s_timer(tt_actor_t *actor, void *state, int64_t now_ns)
+{
+    s_exec_t *self = state;
+    if (!s_venue_holds(self) || now_ns < self->venue_sync_deadline)
+        return 0;
+    s_venue_late(actor, self, "time");
+    int rc = s_resume(actor, self);
+    if (rc == 0)
+        s_check_drained(actor, self);
+    return rc;
+}
+
 static void s_destroy(tt_actor_t *actor, void **state_p)
 {
-    (void)actor;
     s_exec_t *self = *state_p;
-    if (self)
+    if (self) {
+        s_log_unsent(actor, self);
         tt_exec_paper_saver_fini(&self->saver);
+    }
     while (self && self->deferred) {
         s_deferred_t *d = self->deferred;
         self->deferred = d->next;
@@ -994,4 +1094,5 @@ int tt_exec_memory_restore(tt_runtime_t *rt, const char *path)
 const tt_behaviour_t tt_execution_behaviour = {.name = "execution",
                                                .init = s_start,
                                                .handle = s_handle,
+                                               .timer = s_timer,
                                                .destroy = s_destroy};

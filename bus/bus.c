@@ -153,6 +153,8 @@ static void s_intents_commit(s_bus_t *self)
     self->nintents = 0;
     int rc[S_INTENTS];
     tt_store_order_intents(self->store, self->intent_recs, n, rc);
+    if (self->cfg->fault_injection && self->cfg->store_intent_delay_ms)
+        zclock_sleep(self->cfg->store_intent_delay_ms); /* a slow store */
     int64_t origin = tt_origin_get();
     bool logged = false;
     for (size_t i = 0; i < n; i++) {

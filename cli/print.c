@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *tt_print_state(int state)
 {
@@ -98,10 +99,13 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
         if (sym->last_tick_age_ms >= 0)
             s_duration(age, sizeof age, (uint64_t)sym->last_tick_age_ms);
         s_duration(up, sizeof up, sym->uptime_ms);
-        char warm[80] = "";
+        char warm[128] = "";
         if (!sym->warm)
             snprintf(warm, sizeof warm, "  warming up: %u of %u candles of %ds",
                      sym->warmup_have, sym->warmup_need, sym->warmup_tf_s);
+        if (sym->venue_sync[0] && !sym->pause_reason[0])
+            snprintf(warm + strlen(warm), sizeof warm - strlen(warm), "  %s",
+                     sym->venue_sync);
         fprintf(out,
                 "  %-10s %-10s %8s  restarts %-3u venue %-8s worker %u  "
                 "ticks %llu  last tick %s ago  position %s  pnl %s  "
@@ -179,6 +183,7 @@ static json_t *s_symbol_json(const Tt__SymbolHealth *sym)
     json_object_set_new(out, "breaker_tripped",
                         json_boolean(sym->breaker_tripped));
     json_object_set_new(out, "warm", json_boolean(sym->warm));
+    json_object_set_new(out, "venue_sync", json_string(sym->venue_sync));
     json_object_set_new(
         out, "warmup",
         json_pack("{s:i, s:i, s:i}", "have", (int)sym->warmup_have, "need",

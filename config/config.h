@@ -109,6 +109,9 @@ typedef struct {
     char *max_position;     /* decimal string, quantity */
     int max_orders_per_min; /* 0 = unlimited */
     int max_consecutive_losses; /* 0 = unlimited */
+    /* A restarted live symbol waits this long for its venue's
+       reconciliation, then stays paused until it comes (30). */
+    int venue_sync_timeout_s;
     int line;
 } tt_symbol_risk_cfg_t;
 
@@ -166,8 +169,11 @@ typedef struct {
     int workers;            /* symbol worker threads; 0 in file = cores */
     tt_log_level_t log_level;
     bool log_json;
-    bool fault_injection;        /* allow `ticktree fault` */
-    int store_max_pages;         /* cap on the store file's pages (drills); 0 */
+    bool fault_injection; /* allow `ticktree fault` */
+    int store_max_pages;  /* cap on the store file's pages (drills); 0 */
+    /* Drills (with fault_injection): the bus answers each order intent
+       this long after committing it, as a slow store would. */
+    int store_intent_delay_ms;
     int64_t watchdog_ms;         /* max time one handler may run (1000) */
     int64_t shutdown_timeout_ms; /* graceful stop budget (5000) */
     int mailbox_hwm;             /* per-worker mailbox high-water mark */

@@ -350,6 +350,12 @@ static const tt_cfgb_field_t s_risk_fields[] = {
      TT_CFGB_AT(s_risk_in_t, cfg.max_consecutive_losses),
      .min = 0,
      .max = 1000},
+    {.key = "venue_sync_timeout_s",
+     .type = TT_CFGB_INT,
+     TT_CFGB_AT(s_risk_in_t, cfg.venue_sync_timeout_s),
+     .min = 1,
+     .max = 86400,
+     .def = 30},
 };
 static const tt_cfgb_section_t s_risk =
     TT_CFGB_SECTION(s_risk_fields, s_risk_in_t, cfg.line);

@@ -107,6 +107,11 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
     case TT_REP_STALE:
     case TT_REP_FRESH:
     case TT_REP_REPLAY_DONE:
+    case TT_MSG_DRAIN:
+    case TT_REP_DRAINED:
+    case TT_REP_VENUE_WAIT:
+    case TT_REP_VENUE_LATE:
+    case TT_REP_VENUE_OK:
         return 0;
     case TT_SYS_FAULT:
         return sizeof(tt_sys_fault_t);

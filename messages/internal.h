@@ -40,6 +40,9 @@ typedef enum {
     TT_MSG_BROKER_INTENT, /* body: tt_intent_t, execution -> broker gateway */
     TT_MSG_BROKER_EVENT, /* body: tt_broker_ev_t, broker gateway -> execution */
     TT_MSG_PACK,         /* body: tt_pack_t, small frames for one worker */
+    /* Body: none, root -> execution. The service stops: finish the orders
+       already on their way through the bus, then answer TT_REP_DRAINED. */
+    TT_MSG_DRAIN,
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */
@@ -59,6 +62,13 @@ typedef enum {
     TT_REP_FRESH,       /* data flows again */
     TT_REP_REPLAY_DONE, /* the replay feed sent its last event (backtest) */
     TT_REP_WARMUP,      /* body: tt_warmth_t, from the indicator actor */
+    TT_REP_DRAINED,     /* the execution actor has no order in flight */
+    /* A restarted live symbol's execution actor: it waits for its venue's
+       reconciliation; the wait passed its bound (the symbol stays
+       paused); the reconciliation came (either ends). */
+    TT_REP_VENUE_WAIT,
+    TT_REP_VENUE_LATE,
+    TT_REP_VENUE_OK,
 
     /* Events, anyone -> the bus (TT_ACTOR_BUS), which numbers, stores and
        publishes them. `from` names the symbol (any of its actors) or is

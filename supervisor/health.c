@@ -68,6 +68,9 @@ static void s_fill_symbol(tt_root_t *self, const tt_symbol_rec_t *sym,
     out->restarts = sym->restarts;
     out->last_error = (char *)sym->last_error;
     out->pause_reason = (char *)sym->pause_reason;
+    out->venue_sync = sym->paused_venue    ? "venue not reconciled"
+                      : sym->venue_waiting ? "waiting for venue"
+                                           : "";
     out->venue = self->cfg->venues[cfg->venue].name;
     for (int role = 0; role < TT_ROLE_COUNT; role++) {
         s_fill_actor(self, sym, role, &actors[role], now);

@@ -214,6 +214,15 @@ static void s_resubscribe(tt_root_t *self, int symbol)
     }
 }
 
+/* An execution actor has no order in flight left (a stop). */
+static void s_on_drained(tt_root_t *self, tt_symbol_rec_t *sym)
+{
+    if (!sym->orders_wait)
+        return;
+    sym->orders_wait = false;
+    self->orders_waiting--;
+}
+
 /* Reports the root handles beside supervision: warm-up progress, preview
    answers, and the re-subscribe route of a stale symbol. True when the
    report needs nothing more. */
@@ -229,6 +238,10 @@ static bool s_on_symbol_news(tt_root_t *self, const tt_msg_t *msg)
         return true;
     case TT_MSG_PREVIEW:
         tt_control_preview_answer(self, &msg->body.preview);
+        return true;
+    case TT_REP_DRAINED:
+        if (entry)
+            s_on_drained(self, &self->symbols[entry->symbol]);
         return true;
     case TT_REP_STALE:
         if (entry)
@@ -385,13 +398,16 @@ static void s_log_latency(tt_root_t *self)
     }
 }
 
-/* Feeds stop first: nothing new flows in while symbols wind down. */
-static void s_stop_edges(tt_root_t *self)
+/* Feeds stop first: nothing new flows in while symbols wind down. The
+   broker gateways (BROKERS) stop last, once the symbols have: an order
+   committed during the stop still reaches its venue. */
+static void s_stop_edges(tt_root_t *self, bool brokers)
 {
-    zactor_destroy(&self->sessions);
+    if (!brokers)
+        zactor_destroy(&self->sessions);
     for (size_t e = 0; e < self->edge_count; e++) {
         tt_edge_rec_t *edge = &self->edges[e];
-        if (edge->life.state == TT_STATE_STOPPED ||
+        if (edge->broker != brokers || edge->life.state == TT_STATE_STOPPED ||
             edge->life.state == TT_STATE_CREATED)
             continue;
         tt_root_move(self, &edge->life, edge->name, TT_STATE_STOPPING,
@@ -410,25 +426,62 @@ void tt_root_request_stop(tt_root_t *self)
     self->stop_deadline_ns =
         tt_root_now(self) + self->cfg->shutdown_timeout_ms * 1000000;
     tt_root_move(self, &self->life, "root", TT_STATE_STOPPING, "stop");
-    s_stop_edges(self);
+    s_stop_edges(self, false);
     /* The symbols stop once they have handled what the feeds sent before
        they stopped (runtime.h, fences), at most a second later. */
     self->draining = true;
     self->drain_deadline_ns = tt_root_now(self) + S_DRAIN_NS;
 }
 
-/* Stops the symbols once the feeds' fences are all handled. */
+/* Asks every running execution actor to finish the orders on their way
+   through the bus (TT_MSG_DRAIN): an order decided and stored before the
+   stop reaches its broker instead of being expired at the next start.
+   They have half of what is left of the stop's budget; the rest is for
+   the symbols to stop. */
+static void s_finish_orders(tt_root_t *self)
+{
+    int64_t now = tt_root_now(self);
+    self->orders_waiting = 0;
+    self->orders_deadline_ns = now + (self->stop_deadline_ns - now) / 2;
+    for (size_t i = 0; i < self->cfg->symbol_count; i++) {
+        tt_symbol_rec_t *sym = &self->symbols[i];
+        tt_state_t state = sym->actors[TT_ROLE_EXECUTION].life.state;
+        sym->orders_wait =
+            state == TT_STATE_RUNNING || state == TT_STATE_PAUSED;
+        if (!sym->orders_wait)
+            continue;
+        self->orders_waiting++;
+        tt_sender_send(self->sender,
+                       tt_runtime_actor_id((int)i, TT_ROLE_EXECUTION),
+                       TT_ACTOR_ROOT, TT_MSG_DRAIN, NULL, 0, true);
+    }
+}
+
+/* Once the feeds' fences are all handled, the execution actors finish
+   their orders in flight; then the symbols stop. */
 static void s_check_drained(tt_root_t *self)
 {
-    if (!self->draining || (tt_runtime_fences(self->rt) > 0 &&
-                            tt_root_now(self) < self->drain_deadline_ns))
+    int64_t now = tt_root_now(self);
+    if (self->draining &&
+        (tt_runtime_fences(self->rt) == 0 || now >= self->drain_deadline_ns)) {
+        if (tt_runtime_fences(self->rt) > 0)
+            tt_warn("root",
+                    "stopping the symbols with %lld feed fence(s) "
+                    "still unhandled",
+                    (long long)tt_runtime_fences(self->rt));
+        self->draining = false;
+        s_finish_orders(self);
+        self->finishing = true;
+    }
+    if (!self->finishing ||
+        (self->orders_waiting > 0 && now < self->orders_deadline_ns))
         return;
-    if (tt_runtime_fences(self->rt) > 0)
+    if (self->orders_waiting > 0)
         tt_warn("root",
-                "stopping the symbols with %lld feed fence(s) "
-                "still unhandled",
-                (long long)tt_runtime_fences(self->rt));
-    self->draining = false;
+                "stopping %d symbol(s) with orders still waiting for the "
+                "store: each is named in its execution actor's log",
+                self->orders_waiting);
+    self->finishing = false;
     tt_symbols_stop_all(self);
 }
 
@@ -443,6 +496,8 @@ static long s_poll_timeout(tt_root_t *self)
         next = self->stop_deadline_ns;
     if (self->draining)
         next = now + 1000000; /* the fences are counted, not reported */
+    if (self->finishing && self->orders_deadline_ns < next)
+        next = self->orders_deadline_ns;
     if (self->preview_pending && self->preview_deadline_ns < next)
         next = self->preview_deadline_ns;
     long wait = (long)((next - now) / 1000000);
@@ -512,7 +567,8 @@ int tt_root_run(tt_root_t *self)
             s_on_signal(self);
         if (self->stop_requested) {
             s_check_drained(self);
-            if (!self->draining && tt_symbols_all_stopped(self) &&
+            if (!self->draining && !self->finishing &&
+                tt_symbols_all_stopped(self) &&
                 !tt_sender_pending(self->sender))
                 break;
             if (tt_root_now(self) >= self->stop_deadline_ns) {
@@ -528,6 +584,7 @@ int tt_root_run(tt_root_t *self)
         if (!self->edges_started)
             s_start_edges(self);
     }
+    s_stop_edges(self, true);
     tt_runtime_stop(self->rt);
     s_log_latency(self);
     tt_root_move(self, &self->life, "root", TT_STATE_STOPPED,

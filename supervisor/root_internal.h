@@ -45,13 +45,16 @@ typedef struct {
     bool paused;          /* paused for any reason (below) */
     bool paused_operator; /* operator asked; survives restarts */
     bool paused_stale;    /* the data actor reported stale data */
+    bool paused_venue;    /* its venue has not reconciled a restart in time */
+    bool venue_waiting;   /* ... and is still within the bound */
     bool quarantined;     /* budget exhausted; only an operator restart helps */
     bool restart_after_stop; /* operator restart of a running symbol */
     uint32_t restarts;
     char last_error[TT_ERROR_TEXT_MAX];
-    char pause_reason[32];
+    char pause_reason[48];
     tt_warmth_t warmth; /* the indicator actor's last word (warm-up) */
     bool warmth_known;  /* it has reported since the process started */
+    bool orders_wait;   /* stopping: its execution actor finishes orders */
 } tt_symbol_rec_t;
 
 typedef struct {
@@ -90,8 +93,11 @@ struct tt_root {
     tt_clock_stats_t clock_stats;
     bool stop_requested;
     int64_t stop_deadline_ns;
-    bool draining;             /* stopping: the feeds' fences outstanding */
-    int64_t drain_deadline_ns; /* symbols stop by then regardless */
+    bool draining;              /* stopping: the feeds' fences outstanding */
+    int64_t drain_deadline_ns;  /* symbols stop by then regardless */
+    bool finishing;             /* stopping: execution actors finish orders */
+    int orders_waiting;         /* stopping: execution actors not drained */
+    int64_t orders_deadline_ns; /* ...the symbols stop by then regardless */
     uint64_t transitions;
     tt_clock_t *market; /* the actors' time: the wall clock or a replay's */
     tt_root_opts_t opts;

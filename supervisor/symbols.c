@@ -198,16 +198,21 @@ static void s_on_stopped(tt_root_t *self, tt_symbol_rec_t *sym,
     }
 }
 
-/* Pausing has two independent reasons; the symbol trades only when
-   neither holds. */
+/* Pausing has three independent reasons; the symbol trades only when
+   none holds. */
 static void s_update_pause(tt_root_t *self, tt_symbol_rec_t *sym,
                            const char *why)
 {
-    bool paused = sym->paused_operator || sym->paused_stale;
-    snprintf(sym->pause_reason, sizeof sym->pause_reason, "%s%s%s",
+    bool paused =
+        sym->paused_operator || sym->paused_stale || sym->paused_venue;
+    snprintf(sym->pause_reason, sizeof sym->pause_reason, "%s%s%s%s%s",
              sym->paused_operator ? "operator" : "",
              sym->paused_operator && sym->paused_stale ? "+" : "",
-             sym->paused_stale ? "stale" : "");
+             sym->paused_stale ? "stale" : "",
+             sym->paused_venue && (sym->paused_operator || sym->paused_stale)
+                 ? "+"
+                 : "",
+             sym->paused_venue ? "venue not reconciled" : "");
     if (paused == sym->paused)
         return;
     sym->paused = paused;
@@ -217,6 +222,20 @@ static void s_update_pause(tt_root_t *self, tt_symbol_rec_t *sym,
         tt_root_move(self, &sym->life, sym->name, TT_STATE_RUNNING, why);
     for (int role = 0; role < TT_ROLE_COUNT; role++)
         s_apply_pause(self, sym, role);
+}
+
+/* A restarted live symbol's wait for its venue (actors/execution.c):
+   shown in health while it lasts; past its bound the symbol is paused
+   until the venue answers. A new execution actor reports afresh. */
+static void s_on_venue(tt_root_t *self, tt_symbol_rec_t *sym, uint16_t type,
+                       const char *why)
+{
+    sym->venue_waiting = type == TT_REP_VENUE_WAIT;
+    bool late = type == TT_REP_VENUE_LATE;
+    if (late == sym->paused_venue)
+        return;
+    sym->paused_venue = late;
+    s_update_pause(self, sym, why);
 }
 
 void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg)
@@ -233,8 +252,12 @@ void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg)
         break;
     case TT_REP_STOPPED:
         s_on_stopped(self, sym, role);
+        if (role == TT_ROLE_EXECUTION)
+            s_on_venue(self, sym, TT_REP_VENUE_OK, "execution stopped");
         break;
     case TT_REP_FAILED:
+        if (role == TT_ROLE_EXECUTION)
+            s_on_venue(self, sym, TT_REP_VENUE_OK, "execution failed");
         tt_symbols_on_failure(self, sym, role, msg->body.failed.reason);
         break;
     case TT_REP_STALE:
@@ -242,6 +265,13 @@ void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg)
         sym->paused_stale = msg->hdr.type == TT_REP_STALE;
         s_update_pause(self, sym,
                        sym->paused_stale ? "stale data" : "fresh data");
+        break;
+    case TT_REP_VENUE_WAIT:
+    case TT_REP_VENUE_LATE:
+    case TT_REP_VENUE_OK:
+        s_on_venue(self, sym, msg->hdr.type,
+                   msg->hdr.type == TT_REP_VENUE_LATE ? "venue not reconciled"
+                                                      : "venue reconciled");
         break;
     default:
         tt_error("root", "unexpected report type %u", msg->hdr.type);

@@ -9,3 +9,8 @@ tt_test(NAME test_broker_e2e LABEL e2e TIMEOUT 180
 tt_test(NAME test_broker_binance_e2e LABEL e2e TIMEOUT 400
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_broker_binance_e2e.c
         LIBS tt_venuecheck)
+# A restarted live symbol's hold on its venue's reconciliation is bounded
+# in time: past it the symbol is paused until the gateway answers.
+tt_test(NAME test_venue_hold_e2e LABEL e2e TIMEOUT 120
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_hold_e2e.c
+        LIBS tt_venuecheck tt_store)

@@ -36,3 +36,6 @@ tt_test(NAME test_local_frames LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_local_frames.c LIBS tt_symrig)
 tt_test(NAME test_pack LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pack.c LIBS tt_runtime)
+tt_test(NAME test_stop_orders_e2e LABEL e2e TIMEOUT 240
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_stop_orders_e2e.c
+        LIBS tt_procharness tt_storecheck)

@@ -322,6 +322,14 @@ void fake_alpaca_rate_limit_storm(fake_alpaca_t *self, int n)
     fakesrv_unlock(self->srv);
 }
 
+void fake_alpaca_fail_list(fake_alpaca_t *self, int status, int n)
+{
+    fakesrv_lock(self->srv);
+    self->list_fail = n;
+    self->list_fail_status = status;
+    fakesrv_unlock(self->srv);
+}
+
 void fake_alpaca_set_delay_ms(fake_alpaca_t *self, int ms)
 {
     fakesrv_lock(self->srv);

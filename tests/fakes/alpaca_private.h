@@ -107,6 +107,7 @@ struct fake_alpaca_t {
     bool reject_auth;
     int storm;
     int bars_fail, bars_fail_status; /* the next bars requests refused */
+    int list_fail, list_fail_status; /* ... GET /v2/orders listings */
     int market_open;                 /* -1: from the clock */
     int64_t rl_minute;
     int rl_used;

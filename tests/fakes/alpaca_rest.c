@@ -306,7 +306,10 @@ static void s_dispatch(fake_alpaca_t *self, const fakesrv_req_t *req,
         s_positions(self, p + 14, r);
     else if (!strcmp(route, "POST /v2/orders"))
         s_post_order(self, req, r);
-    else if (!strcmp(route, "GET /v2/orders"))
+    else if (!strcmp(route, "GET /v2/orders") && self->list_fail > 0) {
+        self->list_fail--;
+        fa_error(r, self->list_fail_status, 50010000, "internal server error");
+    } else if (!strcmp(route, "GET /v2/orders"))
         s_list(self, req->query, r);
     else if (!strcmp(route, "DELETE /v2/orders"))
         s_cancel_all(self, r);

@@ -88,6 +88,9 @@ int fake_alpaca_seed_bar(fake_alpaca_t *self, const char *symbol,
 /* The next N historical bars requests get HTTP STATUS (500, 503...)
    with an Alpaca error body, as a venue in trouble answers. */
 void fake_alpaca_fail_bars(fake_alpaca_t *self, int status, int n);
+/* The same for the next N order listings (GET /v2/orders); N 0 stops
+   refusing them. */
+void fake_alpaca_fail_list(fake_alpaca_t *self, int status, int n);
 /* Forces GET /v2/clock's is_open (1 open, 0 closed, -1: from the clock,
    weekdays 09:30-16:00 ET, no holidays). */
 void fake_alpaca_set_market_open(fake_alpaca_t *self, int open);
