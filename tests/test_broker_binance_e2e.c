@@ -1242,6 +1242,37 @@ static void test_commission_base_asset(void **state)
     s_fee_trip_done(proc, fake, dir, &t, 2, s_value(t.entry_px, 1),
                     s_quote_fee(t.target_px, 499),
                     s_value(t.target_px, 499) - s_value(t.entry_px, 499));
+    /* The ledger keeps what Binance reported beside what was booked: the
+       entry executed 0.500 and was charged 0.001 BTC (8 decimals), of
+       which 0.499 reached the position; the exit paid USDT. */
+    assert_int_equal(tth_store_long(dir, "SELECT exec_qty FROM ledger WHERE "
+                                         "coid LIKE '%-e'"),
+                     500);
+    assert_int_equal(tth_store_long(dir, "SELECT qty FROM ledger WHERE "
+                                         "coid LIKE '%-e'"),
+                     499);
+    assert_int_equal(tth_store_long(dir, "SELECT commission FROM ledger WHERE "
+                                         "coid LIKE '%-e'"),
+                     100000);
+    assert_int_equal(tth_store_long(dir, "SELECT commission_decimals FROM "
+                                         "ledger WHERE coid LIKE '%-e'"),
+                     8);
+    char asset[16];
+    tth_store_text(dir,
+                   "SELECT commission_asset FROM ledger WHERE coid "
+                   "LIKE '%-e'",
+                   asset, sizeof asset);
+    assert_string_equal(asset, "BTC");
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT commission_asset FROM ledger WHERE coid = '%s'", t.target);
+    tth_store_text(dir, sql, asset, sizeof asset);
+    assert_string_equal(asset, "USDT");
+    snprintf(sql, sizeof sql,
+             "SELECT exec_qty = qty AND qty = 499 AND commission = %ld "
+             "FROM ledger WHERE coid = '%s'",
+             499 * t.target_px * 2, t.target);
+    assert_int_equal(tth_store_long(dir, sql), 1);
     tth_proc_destroy(&proc);
     fake_binance_stop(&fake);
 }
