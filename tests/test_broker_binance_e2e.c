@@ -1294,6 +1294,14 @@ static void test_commission_quote_asset(void **state)
     s_fee_trip_done(proc, fake, dir, &t, 2, s_quote_fee(t.entry_px, 500),
                     s_quote_fee(t.target_px, 500),
                     s_value(t.target_px, 500) - s_value(t.entry_px, 500));
+    /* Both ledger rows: the venue executed what reached the position and
+       charged USDT, 20 bps of the value at 8 decimals. */
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM ledger WHERE exec_qty = 500 AND qty = 500"
+             " AND commission_asset = 'USDT' AND commission IN (%ld, %ld)",
+             500 * t.entry_px * 2, 500 * t.target_px * 2);
+    assert_int_equal(tth_store_long(dir, sql), 2);
     tth_proc_destroy(&proc);
     fake_binance_stop(&fake);
 }
@@ -1320,6 +1328,12 @@ static void test_commission_bnb(void **state)
                      1);
     s_fee_trip_done(proc, fake, dir, &t, 2, 0, 0,
                     s_value(t.target_px, 500) - s_value(t.entry_px, 500));
+    /* Booked as 0, but the ledger keeps the 0.001 BNB of each. */
+    assert_int_equal(tth_store_long(dir, "SELECT COUNT(*) FROM ledger WHERE"
+                                         " fee = 0 AND commission = 100000"
+                                         " AND commission_decimals = 8 AND"
+                                         " commission_asset = 'BNB'"),
+                     2);
     tth_proc_destroy(&proc);
     fake_binance_stop(&fake);
 }
