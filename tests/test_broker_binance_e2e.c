@@ -1223,6 +1223,28 @@ static void s_fee_trip_done(tth_proc_t *proc, fake_binance_t *fake,
    -> 96.99 - 95.08 = 1.91; net 1.91 - 0.38 = 1.53, which is what the
    coins say: 96.99063 - 0.19398 received for 95.275 paid, 1.52 plus the
    roundings. The test computes the same from the prices it got. */
+/* `ticktree events` prints the first fill the service in DIR published,
+   HEAD and then TAIL in it (its price between them). */
+static void s_events_fill(const char *dir, const char *head, const char *tail)
+{
+    char events[512], replay[512];
+    snprintf(events, sizeof events, "ipc://%s/events", dir);
+    snprintf(replay, sizeof replay, "ipc://%s/replay", dir);
+    const char *args[] = {
+        "events", "--endpoint", events,        "--replay", replay,
+        "--from", "1",          "--count",     "1",        "--idle-timeout",
+        "15000",  "--topic",    "trade.fill.", NULL};
+    char *out = NULL;
+    int rc = tth_run_binary(args, &out);
+    if (rc != 0)
+        fail_msg("ticktree events exited %d:\n%s", rc, out);
+    const char *at = strstr(out, head);
+    if (!at || !strstr(at, tail))
+        fail_msg("ticktree events printed no fill '%s...%s':\n%s", head, tail,
+                 out);
+    free(out);
+}
+
 static void test_commission_base_asset(void **state)
 {
     (void)state;
@@ -1238,6 +1260,9 @@ static void test_commission_base_asset(void **state)
                                          "coid LIKE '%-e'"),
                      500);
     s_wait_log(proc, "commission 0.001 BTC kept by the venue: 1 lots less");
+    s_events_fill(dir, "buy 0.499 @ ",
+                  " executed 0.500 commission "
+                  "0.00100000 BTC");
     s_trade(fake, t.target_px);
     s_fee_trip_done(proc, fake, dir, &t, 2, s_value(t.entry_px, 1),
                     s_quote_fee(t.target_px, 499),
