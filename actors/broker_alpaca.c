@@ -286,6 +286,12 @@ static void s_fill(s_ap_t *self, s_order_t *o, const tt_ap_order_t *v,
     s_fill_id(o, v->filled_qty, ev.fill_id);
     ev.px = px;
     ev.qty = qty;
+    /* The fee (0: the order updates carry none) is the commission, in
+       the quote currency: a crypto pair's second half, else US dollars
+       (tt_broker_ev_t). */
+    const char *slash = strchr(self->syms[o->sym].name, '/');
+    snprintf(ev.commission_asset, sizeof ev.commission_asset, "%s",
+             slash ? slash + 1 : "USD");
     o->cum = v->filled_qty;
     o->cost += (int64_t)px * qty;
     o->last = TT_EV_FILL;

@@ -180,6 +180,11 @@ static void s_amount(int64_t v, char *out, size_t size)
 static void s_fee(tt_bnb_t *self, tt_bnb_order_t *o, const tt_bnb_fill_t *f,
                   tt_broker_ev_t *ev)
 {
+    /* The ledger keeps the commission as charged, whatever is booked. */
+    ev->commission = f->commission;
+    ev->commission_decimals = TT_BN_ASSET_DECIMALS;
+    snprintf(ev->commission_asset, sizeof ev->commission_asset, "%s",
+             f->asset ? f->asset : "");
     if (f->commission == 0)
         return;
     char base[16], quote[16], err[160], amount[40];

@@ -30,7 +30,10 @@ int tt_exec_broker_check(const tt_broker_ev_t *ev)
         return -1;
     if (!memchr(ev->coid, '\0', sizeof ev->coid) ||
         !memchr(ev->fill_id, '\0', sizeof ev->fill_id) ||
-        !memchr(ev->reason, '\0', sizeof ev->reason))
+        !memchr(ev->reason, '\0', sizeof ev->reason) ||
+        !memchr(ev->commission_asset, '\0', sizeof ev->commission_asset))
+        return -1;
+    if (ev->commission_decimals < 0 || ev->commission_decimals > 18)
         return -1;
     if (ev->kind == TT_EV_FILL && (ev->qty <= 0 || ev->px <= 0 ||
                                    ev->fee_qty < 0 || ev->fee_qty >= ev->qty))

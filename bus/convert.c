@@ -86,7 +86,7 @@ static void s_order(const tt_evt_order_t *in, const tt_instrument_t *inst,
 }
 
 typedef struct {
-    char px[32], qty[32], fee[32], side[8];
+    char px[32], qty[32], fee[32], side[8], exec_qty[32], commission[32];
 } s_fill_text_t;
 
 static void s_fill(const tt_fill_t *f, const tt_instrument_t *inst,
@@ -102,6 +102,14 @@ static void s_fill(const tt_fill_t *f, const tt_instrument_t *inst,
     out->price = t->px;
     out->qty = t->qty;
     out->fee = t->fee;
+    tt_decimal_format(f->exec_qty ? f->exec_qty : f->qty, inst->qty_decimals,
+                      t->exec_qty, sizeof t->exec_qty);
+    if (tt_decimal_format(f->commission, f->commission_decimals, t->commission,
+                          sizeof t->commission) < 0)
+        t->commission[0] = '\0'; /* decimals out of range: unknown */
+    out->executed_qty = t->exec_qty;
+    out->commission = t->commission;
+    out->commission_asset = (char *)f->commission_asset;
 }
 
 typedef struct {

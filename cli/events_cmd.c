@@ -148,6 +148,20 @@ static const char *s_state(Tt__State s)
 }
 
 /* One line for a person. */
+/* A fill: what reached the position and its fee, then what the venue
+   reported when it says more (an executed quantity above qty, a
+   commission in a named asset). Events stored before these fields
+   existed have them empty. */
+static void s_print_fill(const Tt__Fill *f)
+{
+    printf("%s %s %s @ %s fee %s", f->client_order_id, f->side, f->qty,
+           f->price, f->fee);
+    if (*f->executed_qty && strcmp(f->executed_qty, f->qty) != 0)
+        printf(" executed %s", f->executed_qty);
+    if (*f->commission && *f->commission_asset)
+        printf(" commission %s %s", f->commission, f->commission_asset);
+}
+
 static void s_print_text(const Tt__Event *ev, const char *topic)
 {
     char when[40];
@@ -167,8 +181,7 @@ static void s_print_text(const Tt__Event *ev, const char *topic)
         break;
     }
     case TT__EVENT__BODY_FILL:
-        printf("%s %s %s @ %s fee %s", ev->fill->client_order_id,
-               ev->fill->side, ev->fill->qty, ev->fill->price, ev->fill->fee);
+        s_print_fill(ev->fill);
         break;
     case TT__EVENT__BODY_POSITION:
         printf("qty %s avg %s realized %s fees %s", ev->position->qty,

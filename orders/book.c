@@ -348,6 +348,13 @@ static int s_check_fill(tt_book_t *self, const tt_order_t *o,
         return tt_book_fail(
             self, "%s: fill %s keeps %lld of %lld as commission", self->symbol,
             ev->fill_id, (long long)ev->fee_qty, (long long)ev->qty);
+    if (ev->commission_decimals < 0 || ev->commission_decimals > 18 ||
+        !memchr(ev->commission_asset, '\0', sizeof ev->commission_asset))
+        return tt_book_fail(self,
+                            "%s: fill %s has commission decimals %d or an "
+                            "asset name too long",
+                            self->symbol, ev->fill_id,
+                            (int)ev->commission_decimals);
     if (ev->qty > tt_order_leaves(o)) {
         self->refused_events++;
         return tt_book_fail(self, "%s: fill %s overfills %s (%lld > %lld)",
@@ -355,6 +362,24 @@ static int s_check_fill(tt_book_t *self, const tt_order_t *o,
                             (long long)ev->qty, (long long)tt_order_leaves(o));
     }
     return 0;
+}
+
+/* What the venue reported of EV into F: its executed quantity and its
+   commission, or the fee when the gateway reported no commission of its
+   own (tt_broker_ev_t). */
+static void s_fill_venue(const tt_book_t *self, const tt_broker_ev_t *ev,
+                         tt_fill_t *f)
+{
+    f->exec_qty = ev->qty;
+    if (ev->commission == 0 && ev->commission_decimals == 0) {
+        f->commission = ev->fee;
+        f->commission_decimals = self->inst.px_decimals;
+    } else {
+        f->commission = ev->commission;
+        f->commission_decimals = ev->commission_decimals;
+    }
+    snprintf(f->commission_asset, sizeof f->commission_asset, "%s",
+             ev->commission_asset);
 }
 
 static int s_on_fill(tt_book_t *self, int slot, const tt_broker_ev_t *ev,
@@ -377,6 +402,7 @@ static int s_on_fill(tt_book_t *self, int slot, const tt_broker_ev_t *ev,
                    .ts = ev->ts};
     snprintf(f.fill_id, sizeof f.fill_id, "%s", ev->fill_id);
     snprintf(f.coid, sizeof f.coid, "%s", o->coid);
+    s_fill_venue(self, ev, &f);
     tt_position_delta_t d;
     int64_t value = 0;
     if (tt_notional(f.px, ev->qty, self->inst.qty_decimals, &value) != 0 ||

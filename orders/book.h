@@ -95,6 +95,14 @@ typedef struct {
     tt_qty_t fee_qty;
     int32_t code;    /* REJECTED: venue code */
     char reason[64]; /* REJECTED / EXPIRED: venue text */
+    /* FILL: the commission exactly as the venue charged it, for the
+       ledger (tt_fill_t): COMMISSION at COMMISSION_DECIMALS (0..18) in
+       COMMISSION_ASSET. A gateway that leaves both numbers 0 reports its
+       fee as the commission (quote money at the price scale), in the
+       asset it names ("" when it does not know the quote currency). */
+    int64_t commission;
+    int32_t commission_decimals;
+    char commission_asset[TT_FILL_ASSET_MAX + 1];
 } tt_broker_ev_t;
 
 /* What tt_book_on_event did, for the actor to persist and publish. */

@@ -26,6 +26,8 @@
 #include "orders/order.h"
 
 #define TT_FILL_ID_MAX 47
+/* An asset's name as a venue spells it ("BTC", "USDT", "BNB"). */
+#define TT_FILL_ASSET_MAX 19
 
 /* One execution as the ledger records it. */
 typedef struct {
@@ -36,6 +38,14 @@ typedef struct {
     tt_qty_t qty; /* executed quantity, > 0 */
     int64_t fee;  /* money; > 0 paid, < 0 rebate */
     tt_ns_t ts;   /* venue execution time */
+    /* What the venue reported, for reconciling with its statements; the
+       position reads none of it. qty is what reached the position: less
+       than exec_qty when the venue kept its commission in the base
+       asset. */
+    tt_qty_t exec_qty;           /* the venue's executed quantity; 0: qty */
+    int64_t commission;          /* at commission_decimals, exact */
+    int32_t commission_decimals; /* 0..18 */
+    char commission_asset[TT_FILL_ASSET_MAX + 1]; /* "" when unknown */
 } tt_fill_t;
 
 typedef struct {

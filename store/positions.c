@@ -16,19 +16,39 @@ static int s_fill_ok(tt_store_t *self, const char *venue, const char *symbol,
         tt_st_name_ok(self, op, "symbol", symbol, TT_STORE_SYMBOL_MAX) ||
         tt_st_name_ok(self, op, "fill id", f->fill_id, TT_FILL_ID_MAX))
         return -1;
+    if (strnlen(f->commission_asset, sizeof f->commission_asset) >=
+        sizeof f->commission_asset)
+        return tt_st_errf(self,
+                          "fill %s/%s: commission asset is not "
+                          "NUL-terminated",
+                          venue, f->fill_id);
     if (strnlen(f->coid, sizeof f->coid) >= sizeof f->coid)
         return tt_st_errf(self,
                           "fill %s/%s: client order id is not "
                           "NUL-terminated",
                           venue, f->fill_id);
     if ((f->side != TT_SIDE_BUY && f->side != TT_SIDE_SELL) || f->qty <= 0 ||
-        f->px <= 0 || qty_decimals < 0 || qty_decimals > 18)
+        f->px <= 0 || qty_decimals < 0 || qty_decimals > 18 ||
+        f->exec_qty < 0 || f->commission_decimals < 0 ||
+        f->commission_decimals > 18)
         return tt_st_errf(self,
-                          "fill %s/%s: side %d, qty %lld, px %lld or "
-                          "qty_decimals %d out of range",
+                          "fill %s/%s: side %d, qty %lld, px %lld, "
+                          "qty_decimals %d, exec_qty %lld or "
+                          "commission_decimals %d out of range",
                           venue, f->fill_id, (int)f->side, (long long)f->qty,
-                          (long long)f->px, (int)qty_decimals);
+                          (long long)f->px, (int)qty_decimals,
+                          (long long)f->exec_qty, (int)f->commission_decimals);
     return 0;
+}
+
+/* What the venue reported of F (exec_qty, commission, its decimals and
+   asset) into parameters AT.. AT+3 of ST. */
+static void s_bind_venue(sqlite3_stmt *st, int at, const tt_fill_t *f)
+{
+    sqlite3_bind_int64(st, at, f->exec_qty ? f->exec_qty : f->qty);
+    sqlite3_bind_int64(st, at + 1, f->commission);
+    sqlite3_bind_int(st, at + 2, f->commission_decimals);
+    tt_st_bind_text(st, at + 3, f->commission_asset, false);
 }
 
 /* Inserts the fills row. 0 with *ROWID, TT_STORE_DUP, or -1. */
@@ -48,6 +68,7 @@ static int s_insert_fill(tt_store_t *self, const char *venue,
     sqlite3_bind_int64(st, 7, f->px);
     sqlite3_bind_int64(st, 8, f->fee);
     sqlite3_bind_int64(st, 9, f->ts);
+    s_bind_venue(st, 10, f);
     if (tt_st_done(self, st, op) != 0)
         return -1;
     /* ON CONFLICT (venue, fill_id) DO NOTHING changes no row for a
@@ -136,6 +157,7 @@ static int s_ledger_append(tt_store_t *self, int64_t fill_rowid,
     sqlite3_bind_int(st, 11, p->qty_decimals);
     sqlite3_bind_int64(st, 12, realized);
     sqlite3_bind_int64(st, 13, p->qty);
+    s_bind_venue(st, 14, f);
     return tt_st_done(self, st, op);
 }
 

@@ -106,6 +106,19 @@ static const char s_v2[] =
     "CREATE TABLE paper_state("
     " symbol TEXT PRIMARY KEY, ts INTEGER NOT NULL, state BLOB NOT NULL);";
 
-const char *const tt_st_migrations[] = {s_v1, s_v2};
+/* Version 3: what the venue reported of each fill, so the ledger can be
+   reconciled with the venue's statements: its executed quantity (qty is
+   what reached the position, less when a commission was kept in the
+   base asset) and the commission exactly as charged, a scaled integer at
+   commission_decimals in commission_asset. Rows written before version
+   3 keep NULL there: their venue figures were not recorded. */
+#define S_V3_COLUMNS(table)                                                    \
+    "ALTER TABLE " table " ADD COLUMN exec_qty INTEGER;"                       \
+    "ALTER TABLE " table " ADD COLUMN commission INTEGER;"                     \
+    "ALTER TABLE " table " ADD COLUMN commission_decimals INTEGER;"            \
+    "ALTER TABLE " table " ADD COLUMN commission_asset TEXT;"
+static const char s_v3[] = S_V3_COLUMNS("fills") S_V3_COLUMNS("ledger");
+
+const char *const tt_st_migrations[] = {s_v1, s_v2, s_v3};
 const int tt_st_migration_count =
     (int)(sizeof tt_st_migrations / sizeof tt_st_migrations[0]);

@@ -68,12 +68,15 @@ static const char *const s_sql[ST_COUNT] = {
     [ST_SEQ_GET] = "SELECT next_seq FROM order_seq WHERE symbol = ?1",
     [ST_FILL_INSERT] =
         "INSERT INTO fills (venue, fill_id, coid, symbol, side, qty, px,"
-        " fee, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        " fee, ts, exec_qty, commission, commission_decimals,"
+        " commission_asset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+        " ?10, ?11, ?12, ?13)"
         " ON CONFLICT (venue, fill_id) DO NOTHING",
     [ST_LEDGER_INSERT] =
         "INSERT INTO ledger (fill, symbol, venue, fill_id, coid, side, qty,"
-        " px, fee, ts, qty_decimals, realized, pos_qty) VALUES (?1, ?2, ?3,"
-        " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        " px, fee, ts, qty_decimals, realized, pos_qty, exec_qty, commission,"
+        " commission_decimals, commission_asset) VALUES (?1, ?2, ?3,"
+        " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     [ST_POS_GET] =
         "SELECT qty, cost, realized, fees, trip_realized, trip_fees, fills,"
         " trips, qty_decimals, opened_ts, updated_ts FROM positions"

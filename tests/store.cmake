@@ -7,3 +7,8 @@ tt_test(NAME test_store LABEL unit
 tt_test(NAME test_bus_writer LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_bus_writer.c
         LIBS tt_bus tt_store PkgConfig::SQLITE TIMEOUT 60)
+# The published Fill event packed from a ledger fill (bus/convert.c): the
+# venue's executed quantity and commission, old events still readable.
+tt_test(NAME test_fill_event LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fill_event.c
+        LIBS tt_bus ticktree_proto TIMEOUT 30)

@@ -1223,6 +1223,28 @@ static void s_fee_trip_done(tth_proc_t *proc, fake_binance_t *fake,
    -> 96.99 - 95.08 = 1.91; net 1.91 - 0.38 = 1.53, which is what the
    coins say: 96.99063 - 0.19398 received for 95.275 paid, 1.52 plus the
    roundings. The test computes the same from the prices it got. */
+/* `ticktree events` prints the first fill the service in DIR published,
+   HEAD and then TAIL in it (its price between them). */
+static void s_events_fill(const char *dir, const char *head, const char *tail)
+{
+    char events[512], replay[512];
+    snprintf(events, sizeof events, "ipc://%s/events", dir);
+    snprintf(replay, sizeof replay, "ipc://%s/replay", dir);
+    const char *args[] = {
+        "events", "--endpoint", events,        "--replay", replay,
+        "--from", "1",          "--count",     "1",        "--idle-timeout",
+        "15000",  "--topic",    "trade.fill.", NULL};
+    char *out = NULL;
+    int rc = tth_run_binary(args, &out);
+    if (rc != 0)
+        fail_msg("ticktree events exited %d:\n%s", rc, out);
+    const char *at = strstr(out, head);
+    if (!at || !strstr(at, tail))
+        fail_msg("ticktree events printed no fill '%s...%s':\n%s", head, tail,
+                 out);
+    free(out);
+}
+
 static void test_commission_base_asset(void **state)
 {
     (void)state;
@@ -1238,10 +1260,44 @@ static void test_commission_base_asset(void **state)
                                          "coid LIKE '%-e'"),
                      500);
     s_wait_log(proc, "commission 0.001 BTC kept by the venue: 1 lots less");
+    s_events_fill(dir, "buy 0.499 @ ",
+                  " executed 0.500 commission "
+                  "0.00100000 BTC");
     s_trade(fake, t.target_px);
     s_fee_trip_done(proc, fake, dir, &t, 2, s_value(t.entry_px, 1),
                     s_quote_fee(t.target_px, 499),
                     s_value(t.target_px, 499) - s_value(t.entry_px, 499));
+    /* The ledger keeps what Binance reported beside what was booked: the
+       entry executed 0.500 and was charged 0.001 BTC (8 decimals), of
+       which 0.499 reached the position; the exit paid USDT. */
+    assert_int_equal(tth_store_long(dir, "SELECT exec_qty FROM ledger WHERE "
+                                         "coid LIKE '%-e'"),
+                     500);
+    assert_int_equal(tth_store_long(dir, "SELECT qty FROM ledger WHERE "
+                                         "coid LIKE '%-e'"),
+                     499);
+    assert_int_equal(tth_store_long(dir, "SELECT commission FROM ledger WHERE "
+                                         "coid LIKE '%-e'"),
+                     100000);
+    assert_int_equal(tth_store_long(dir, "SELECT commission_decimals FROM "
+                                         "ledger WHERE coid LIKE '%-e'"),
+                     8);
+    char asset[16];
+    tth_store_text(dir,
+                   "SELECT commission_asset FROM ledger WHERE coid "
+                   "LIKE '%-e'",
+                   asset, sizeof asset);
+    assert_string_equal(asset, "BTC");
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT commission_asset FROM ledger WHERE coid = '%s'", t.target);
+    tth_store_text(dir, sql, asset, sizeof asset);
+    assert_string_equal(asset, "USDT");
+    snprintf(sql, sizeof sql,
+             "SELECT exec_qty = qty AND qty = 499 AND commission = %ld "
+             "FROM ledger WHERE coid = '%s'",
+             499 * t.target_px * 2, t.target);
+    assert_int_equal(tth_store_long(dir, sql), 1);
     tth_proc_destroy(&proc);
     fake_binance_stop(&fake);
 }
@@ -1263,6 +1319,14 @@ static void test_commission_quote_asset(void **state)
     s_fee_trip_done(proc, fake, dir, &t, 2, s_quote_fee(t.entry_px, 500),
                     s_quote_fee(t.target_px, 500),
                     s_value(t.target_px, 500) - s_value(t.entry_px, 500));
+    /* Both ledger rows: the venue executed what reached the position and
+       charged USDT, 20 bps of the value at 8 decimals. */
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM ledger WHERE exec_qty = 500 AND qty = 500"
+             " AND commission_asset = 'USDT' AND commission IN (%ld, %ld)",
+             500 * t.entry_px * 2, 500 * t.target_px * 2);
+    assert_int_equal(tth_store_long(dir, sql), 2);
     tth_proc_destroy(&proc);
     fake_binance_stop(&fake);
 }
@@ -1289,6 +1353,12 @@ static void test_commission_bnb(void **state)
                      1);
     s_fee_trip_done(proc, fake, dir, &t, 2, 0, 0,
                     s_value(t.target_px, 500) - s_value(t.entry_px, 500));
+    /* Booked as 0, but the ledger keeps the 0.001 BNB of each. */
+    assert_int_equal(tth_store_long(dir, "SELECT COUNT(*) FROM ledger WHERE"
+                                         " fee = 0 AND commission = 100000"
+                                         " AND commission_decimals = 8 AND"
+                                         " commission_asset = 'BNB'"),
+                     2);
     tth_proc_destroy(&proc);
     fake_binance_stop(&fake);
 }

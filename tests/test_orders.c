@@ -344,8 +344,23 @@ static void test_fill_keeps_commission_qty(void **state)
     ev.fee_qty = -1;
     assert_int_equal(tt_book_on_event(&b, &ev, &out, NULL), -1);
     assert_int_equal(tt_book_position(&b)->qty, 0);
+    /* Commission decimals beyond 18 or an asset name without its end:
+       refused too. */
     ev.fee_qty = 1;
+    ev.commission_decimals = 19;
+    assert_int_equal(tt_book_on_event(&b, &ev, &out, NULL), -1);
+    ev.commission_decimals = 8;
+    memset(ev.commission_asset, 'B', sizeof ev.commission_asset);
+    assert_int_equal(tt_book_on_event(&b, &ev, &out, NULL), -1);
+    assert_int_equal(tt_book_position(&b)->qty, 0);
+    snprintf(ev.commission_asset, sizeof ev.commission_asset, "AAPL");
+    ev.commission = 100000000; /* 1 AAPL at 8 decimals */
     assert_int_equal(tt_book_on_event(&b, &ev, &out, &res), 0);
+    /* The ledger's fill keeps what the venue reported as it was. */
+    assert_int_equal(res.fill.exec_qty, 10);
+    assert_int_equal(res.fill.commission, 100000000);
+    assert_int_equal(res.fill.commission_decimals, 8);
+    assert_string_equal(res.fill.commission_asset, "AAPL");
     const tt_order_t *e = tt_book_find(&b, "tt-AAPL-1-e");
     assert_int_equal(e->state, TT_OS_FILLED);
     assert_int_equal(e->filled, 10);
@@ -368,8 +383,15 @@ static void test_fill_keeps_commission_qty(void **state)
                            .fill_id = "f2"};
     assert_int_equal(tt_book_on_event(&b, &sell, &out, NULL), -1);
     sell.fee_qty = 0;
-    assert_int_equal(tt_book_on_event(&b, &sell, &out, NULL), 0);
+    sell.fee = 37;
+    assert_int_equal(tt_book_on_event(&b, &sell, &out, &res), 0);
     assert_int_equal(tt_book_position(&b)->qty, 0);
+    /* A gateway that reports no commission of its own (paper): the fee is
+       the commission, at the price scale, in no named asset. */
+    assert_int_equal(res.fill.exec_qty, 9);
+    assert_int_equal(res.fill.commission, 37);
+    assert_int_equal(res.fill.commission_decimals, b.inst.px_decimals);
+    assert_string_equal(res.fill.commission_asset, "");
     /* 9 * (102.00 - 100.00) = 18.00 */
     assert_int_equal(tt_book_position(&b)->realized, 1800);
 }

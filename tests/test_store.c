@@ -159,12 +159,12 @@ static void test_migrate_from_empty(void **state)
 {
     fx_t *fx = *state;
     tt_store_t *st = s_open(fx, NULL);
-    assert_int_equal(tt_store_schema_latest(), 2);
-    assert_int_equal(tt_store_schema_version(st), 2);
+    assert_int_equal(tt_store_schema_latest(), 3);
+    assert_int_equal(tt_store_schema_version(st), 3);
     sqlite3 *db = s_raw(fx);
     for (size_t i = 0; i < sizeof s_tables / sizeof s_tables[0]; i++)
         assert_int_equal(s_has_table(db, s_tables[i]), 1);
-    assert_int_equal(s_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(s_int(db, "PRAGMA user_version"), 3);
     char mode[32];
     s_text(db, "PRAGMA journal_mode", mode, sizeof mode);
     assert_string_equal(mode, "wal");
@@ -174,7 +174,7 @@ static void test_migrate_from_empty(void **state)
     tt_store_close(&st); /* NULL is fine */
     /* Reopening a current file applies nothing and keeps the version. */
     st = s_open(fx, NULL);
-    assert_int_equal(tt_store_schema_version(st), 2);
+    assert_int_equal(tt_store_schema_version(st), 3);
     tt_store_close(&st);
 }
 
@@ -198,7 +198,7 @@ static void test_migrate_from_v1(void **state)
     sqlite3_close(db);
 
     st = s_open(fx, NULL);
-    assert_int_equal(tt_store_schema_version(st), 2);
+    assert_int_equal(tt_store_schema_version(st), 3);
     char buf[32];
     assert_int_equal(tt_store_kv_get(st, "note", buf, sizeof buf), 0);
     assert_string_equal(buf, "from v1");
@@ -208,11 +208,116 @@ static void test_migrate_from_v1(void **state)
     assert_int_equal(next, 7);
     tt_store_close(&st);
     db = s_raw(fx);
-    assert_int_equal(s_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(s_int(db, "PRAGMA user_version"), 3);
     assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles WHERE "
                                "symbol = 'BTCUSD' AND close = 501"),
                      1);
     s_integrity_ok(db);
+    sqlite3_close(db);
+}
+
+/* A version-2 file with a fill in its ledger, written as the build
+   before version 3 wrote it (its INSERTs, its columns), opens and gains
+   the venue columns: its old rows say NULL (not recorded), not a made-up
+   figure, its position still rebuilds from them, and a new fill records
+   the venue's executed quantity and commission in fills and ledger. */
+static void test_migrate_from_v2_keeps_ledger(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_opts_t o = tt_store_opts_default();
+    o.schema_version = 2;
+    tt_store_t *st = s_open(fx, &o);
+    tt_store_close(&st);
+    sqlite3 *db = s_raw(fx);
+    assert_int_equal(
+        sqlite3_exec(
+            db,
+            "INSERT INTO fills (venue, fill_id, coid, symbol, side, qty, px,"
+            " fee, ts) VALUES ('binance', 'BTCUSDT:1', 'tt-BTCUSDT-1-e',"
+            " 'BTCUSDT', 1, 499, 5000000, 500, 10);"
+            "INSERT INTO ledger (fill, symbol, venue, fill_id, coid, side,"
+            " qty, px, fee, ts, qty_decimals, realized, pos_qty) VALUES"
+            " (1, 'BTCUSDT', 'binance', 'BTCUSDT:1', 'tt-BTCUSDT-1-e', 1,"
+            " 499, 5000000, 500, 10, 3, 0, 499);"
+            "INSERT INTO positions VALUES ('BTCUSDT', 499, 2495000, 5000000,"
+            " 0, 500, 0, 500, 1, 0, 3, 10, 10);",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    st = s_open(fx, NULL);
+    assert_int_equal(tt_store_schema_version(st), 3);
+    assert_int_equal(tt_store_check_position(st, "BTCUSDT"), 0);
+    tt_fill_t f = s_fill("BTCUSDT:2", TT_SIDE_SELL, 5100000, 499, 255, 20);
+    snprintf(f.coid, sizeof f.coid, "tt-BTCUSDT-1-t");
+    f.exec_qty = 499;
+    f.commission = 254490;
+    f.commission_decimals = 8;
+    snprintf(f.commission_asset, sizeof f.commission_asset, "USDT");
+    tt_position_t p;
+    assert_int_equal(tt_store_fill(st, "binance", "BTCUSDT", 3, &f, &p), 0);
+    assert_int_equal(p.qty, 0);
+    assert_int_equal(tt_store_check_position(st, "BTCUSDT"), 0);
+    tt_store_close(&st);
+
+    db = s_raw(fx);
+    assert_int_equal(s_int(db, "PRAGMA user_version"), 3);
+    static const char *const cols[] = {
+        "exec_qty", "commission", "commission_decimals", "commission_asset"};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT %s IS NULL FROM fills WHERE id = 1) +"
+                 " (SELECT %s IS NULL FROM ledger WHERE fill = 1)",
+                 cols[i], cols[i]);
+        assert_int_equal(s_int(db, sql), 2);
+    }
+    assert_int_equal(s_int(db, "SELECT exec_qty FROM ledger WHERE fill = 2"),
+                     499);
+    assert_int_equal(s_int(db, "SELECT commission FROM ledger WHERE fill = 2"),
+                     254490);
+    assert_int_equal(s_int(db, "SELECT commission_decimals FROM fills"
+                               " WHERE id = 2"),
+                     8);
+    char asset[16];
+    s_text(db, "SELECT commission_asset FROM ledger WHERE fill = 2", asset,
+           sizeof asset);
+    assert_string_equal(asset, "USDT");
+    s_text(db, "SELECT commission_asset FROM fills WHERE id = 2", asset,
+           sizeof asset);
+    assert_string_equal(asset, "USDT");
+    s_integrity_ok(db);
+    sqlite3_close(db);
+}
+
+/* A fill whose venue figures are out of range is refused whole; one that
+   leaves exec_qty 0 (a caller with nothing more to say) records qty. */
+static void test_fill_venue_fields(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_t *st = s_open(fx, NULL);
+    tt_fill_t f = s_fill("T-1", TT_SIDE_BUY, 10000, 2000, 10, 100);
+    f.commission_decimals = 19;
+    assert_int_equal(tt_store_fill(st, "paper", "AAPL", 3, &f, NULL), -1);
+    assert_non_null(strstr(tt_store_error(st), "commission_decimals 19"));
+    f.commission_decimals = 2;
+    f.exec_qty = -1;
+    assert_int_equal(tt_store_fill(st, "paper", "AAPL", 3, &f, NULL), -1);
+    assert_non_null(strstr(tt_store_error(st), "exec_qty -1"));
+    f.exec_qty = 0;
+    memset(f.commission_asset, 'X', sizeof f.commission_asset);
+    assert_int_equal(tt_store_fill(st, "paper", "AAPL", 3, &f, NULL), -1);
+    assert_non_null(strstr(tt_store_error(st), "commission asset"));
+    f.commission_asset[0] = '\0';
+    f.commission = 10;
+    assert_int_equal(tt_store_fill(st, "paper", "AAPL", 3, &f, NULL), 0);
+    tt_store_close(&st);
+    sqlite3 *db = s_raw(fx);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM ledger"), 1);
+    assert_int_equal(s_int(db, "SELECT exec_qty FROM ledger"), 2000);
+    assert_int_equal(s_int(db, "SELECT commission FROM ledger"), 10);
+    assert_int_equal(s_int(db, "SELECT commission_decimals FROM ledger"), 2);
+    assert_int_equal(s_int(db, "SELECT commission_asset = '' FROM ledger"), 1);
     sqlite3_close(db);
 }
 
@@ -230,7 +335,7 @@ static void test_newer_version_refused(void **state)
     tt_store_t *st = tt_store_open(fx->path, NULL, err, sizeof err);
     assert_null(st);
     assert_non_null(strstr(err, "schema version 99 is newer than this "
-                                "build's 2; refusing to open it"));
+                                "build's 3; refusing to open it"));
     db = s_raw(fx);
     assert_int_equal(s_int(db, "PRAGMA user_version"), 99);
     char mode[32];
@@ -248,9 +353,9 @@ static void test_bad_options_and_path(void **state)
     assert_null(tt_store_open(fx->path, &o, err, sizeof err));
     assert_non_null(strstr(err, "batch_size 0"));
     o = tt_store_opts_default();
-    o.schema_version = 3;
+    o.schema_version = 4;
     assert_null(tt_store_open(fx->path, &o, err, sizeof err));
-    assert_non_null(strstr(err, "schema_version 3"));
+    assert_non_null(strstr(err, "schema_version 4"));
     assert_null(tt_store_open(NULL, NULL, err, sizeof err));
     assert_non_null(strstr(err, "no path"));
     char bad[600];
@@ -1283,6 +1388,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
         T(test_migrate_from_empty),
         T(test_migrate_from_v1),
+        T(test_migrate_from_v2_keeps_ledger),
+        T(test_fill_venue_fields),
         T(test_newer_version_refused),
         T(test_bad_options_and_path),
         T(test_ledger_append_only),
