@@ -124,6 +124,16 @@ static char *s_config(const char *dir, int port, int keepalive_s)
     return s_config_qty(dir, port, keepalive_s, "0.5");
 }
 
+/* The service in DIR on the usual config against FAKE (listenKey kept
+   alive every KEEPALIVE_S), started. */
+static tth_proc_t *s_spawn(fake_binance_t *fake, char *dir, int keepalive_s)
+{
+    char *text = s_config(dir, fake_binance_port(fake), keepalive_s);
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
+    free(text);
+    return proc;
+}
+
 #define S_EDGE "broker/live"
 
 /* What health shows of the broker edge and the symbol. */
@@ -305,9 +315,7 @@ static void test_order_fill_outage(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbroker");
-    char *text = s_config(dir, fake_binance_port(fake), 1);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1);
     tth_venue_seen_t open =
         s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     assert_int_equal(fake_binance_requests(fake, "POST /api/v3/userDataStream"),
@@ -375,9 +383,7 @@ static void test_rate_limit_storm(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbroker429");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     s_storm_t storm = {0};
     fake_binance_rate_limit_storm(fake, 3);
@@ -413,9 +419,7 @@ static void test_bad_credentials(void **state)
     fake_binance_t *fake = s_fake();
     fake_binance_set_reject_auth(fake, true);
     char *dir = tth_tmpdir("tt-bnbrokerauth");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     tth_venue_seen_t seen =
         s_wait(proc, s_key_refused, 0, 10000, "refused keys shown in health");
     assert_non_null(strstr(seen.last_error, "check key_id and secret_key"));
@@ -450,9 +454,7 @@ static void test_unknown_outcome(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbroker503");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     fake_binance_unknown_outcome(fake, 1);
     s_drive_entry(proc, fake, 1, NULL, NULL);
@@ -527,9 +529,7 @@ static void test_listen_key_expiry(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerkey");
-    char *text = s_config(dir, fake_binance_port(fake), 1);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1);
     tth_venue_seen_t seen =
         s_wait(proc, s_listening, 1, 10000, "user-data stream");
     assert_int_equal(fake_binance_expire_listen_keys(fake), 1);
@@ -617,9 +617,7 @@ static void test_restart_target_filled_while_down(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerrestart");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     char stop[64], target[64], price[32], line[200], sql[200];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
     long limit = tth_store_long(
@@ -681,9 +679,7 @@ static void test_restart_nothing_changed(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerrestart0");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     char stop[64], target[64];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
     uint64_t queries = fake_binance_requests(fake, "GET /api/v3/order");
@@ -729,9 +725,7 @@ static void test_restart_unknown_to_venue(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerrestartx");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     char stop[64], target[64], line[200], sql[200], reason[96];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
 
@@ -789,9 +783,7 @@ static void test_oco_target_then_stop(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokeroco");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     char stop[64], target[64], sql[200];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
     int64_t list = fake_binance_order_list_id(fake, stop);
@@ -853,9 +845,7 @@ static void test_oco_resized_after_partial_entry(void **state)
     fake_binance_t *fake = s_fake();
     fake_binance_split_fills(fake, 1);
     char *dir = tth_tmpdir("tt-bnbrokerocor");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     s_drive_entry(proc, fake, 1, NULL, NULL);
     s_wait(proc, s_long, 2, 5000, "entry filled in two trades");
@@ -925,9 +915,7 @@ static void test_oco_partner_cleared_after_partial_exit(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbrokerocop");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     char stop[64], target[64], price[32];
     s_bracket_working(proc, fake, dir, stop, target, sizeof stop);
     long limit = tth_store_long(
@@ -1000,9 +988,7 @@ static void test_too_many_requests_retried(void **state)
     (void)state;
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnbroker1003");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     s_wait(proc, s_listening, 1, 10000, "user-data stream open");
     s_too_many_t seen = {0};
     fake_binance_too_many(fake, 1);
@@ -1250,9 +1236,7 @@ static void test_commission_base_asset(void **state)
     (void)state;
     fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_DELIVERED);
     char *dir = tth_tmpdir("tt-bnbrokerfeeb");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     s_trip_t t;
     s_fee_bracket(proc, fake, dir, "0.499", &t);
     assert_int_equal(t.held, 499);
@@ -1309,9 +1293,7 @@ static void test_commission_quote_asset(void **state)
     (void)state;
     fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_QUOTE);
     char *dir = tth_tmpdir("tt-bnbrokerfeeq");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     s_trip_t t;
     s_fee_bracket(proc, fake, dir, S_QTY, &t);
     assert_int_equal(t.held, 500);
@@ -1339,9 +1321,7 @@ static void test_commission_bnb(void **state)
     (void)state;
     fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_BNB);
     char *dir = tth_tmpdir("tt-bnbrokerfeebnb");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     s_trip_t t;
     s_fee_bracket(proc, fake, dir, S_QTY, &t);
     s_trade(fake, t.target_px);
@@ -1372,9 +1352,7 @@ static void test_restart_adopts_commission(void **state)
     (void)state;
     fake_binance_t *fake = s_fake_fee("0.001", FAKE_BINANCE_FEE_DELIVERED);
     char *dir = tth_tmpdir("tt-bnbrokerfeer");
-    char *text = s_config(dir, fake_binance_port(fake), 1800);
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
+    tth_proc_t *proc = s_spawn(fake, dir, 1800);
     s_trip_t t;
     char price[32], line[200];
     s_fee_bracket(proc, fake, dir, "0.499", &t);
