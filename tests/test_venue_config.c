@@ -243,7 +243,7 @@ static void test_history_params(void **state)
                    "  - name: bn\n"      /* 2 */
                    "    kind: binance\n" /* 3 */
                    "    params: {history_max_bars: 200, "
-                   "history_timeout_ms: 3000}\n", /* 4 */
+                   "history_timeout_ms: 3000, history_parallel: 8}\n", /* 4 */
                    "  - {symbol: BTCUSD, venue: bn}\n");
     assert_int_equal(n, 0);
     tt_feed_opts_t o;
@@ -251,6 +251,7 @@ static void test_history_params(void **state)
     assert_true(o.history);
     assert_int_equal(o.history_max_bars, 200);
     assert_int_equal(o.history_timeout_ms, 3000);
+    assert_int_equal(o.history_parallel, 8);
     const tt_venue_cfg_t *v = &fx->cfg->venues[0];
     assert_string_equal(tt_feed_history_base(v, &o), "https://api.binance.com");
     o.testnet = true;
@@ -269,6 +270,7 @@ static void test_history_params(void **state)
     assert_int_equal(n, 0);
     assert_int_equal(tt_feed_opts_parse(fx->cfg, 0, &o, NULL, NULL), 0);
     assert_null(tt_feed_history_base(&fx->cfg->venues[0], &o));
+    assert_int_equal(o.history_parallel, 4); /* the default */
 
     n = s_load(fx,
                "venues:\n"                                /* 1 */
@@ -290,14 +292,16 @@ static void test_history_params(void **state)
                "      history: sometimes\n"              /* 5 */
                "      history_max_bars: 0\n"             /* 6 */
                "      history_timeout_ms: 50\n"          /* 7 */
-               "      history_url: \"http://x.test\"\n", /* 8 */
+               "      history_parallel: 17\n"            /* 8 */
+               "      history_url: \"http://x.test\"\n", /* 9 */
                "  - {symbol: BTCUSD, venue: bn}\n");
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
     s_expect(fx, 5, "venues[0]: params.history: expected true or false");
     s_expect(fx, 6, "venues[0]: params.history_max_bars: expected an integer");
     s_expect(fx, 7,
              "venues[0]: params.history_timeout_ms: expected an integer");
-    s_expect(fx, 8, "venues[0]: params.history_url: unknown parameter");
+    s_expect(fx, 8, "venues[0]: params.history_parallel: expected an integer");
+    s_expect(fx, 9, "venues[0]: params.history_url: unknown parameter");
 }
 
 /* Binance orders: opt in (a binance venue's default is the paper broker,
