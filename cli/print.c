@@ -2,6 +2,7 @@
 #include "cli/print.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,17 @@ static void s_print_edge(FILE *out, const Tt__ActorHealth *edge)
         f->last_malformed[0] ? "  last malformed: " : "", f->last_malformed);
 }
 
+/* Whether the decimal text TEXT is zero ("0", "0.00", ""); NULL too. */
+static bool s_decimal_zero(const char *text)
+{
+    if (!text)
+        return true;
+    for (const char *p = text; *p; p++)
+        if (*p != '0' && *p != '.')
+            return false;
+    return true;
+}
+
 void tt_print_health_text(FILE *out, const Tt__Health *health)
 {
     char up[32];
@@ -84,13 +96,22 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
             (unsigned long long)ev->store_errors,
             (unsigned long long)ev->replays);
     const Tt__PortfolioHealth *pf = health->portfolio;
-    if (pf)
+    if (pf) {
+        /* A limit of 0 is no limit (docs/CONFIG.md, portfolio): "max
+           0.00" beside a held exposure would read as a breach. */
+        char max_exp[48] = "no limit", max_open[32] = "no limit";
+        if (!s_decimal_zero(pf->max_exposure))
+            snprintf(max_exp, sizeof max_exp, "max %s", pf->max_exposure);
+        if (pf->max_open_positions)
+            snprintf(max_open, sizeof max_open, "max %u",
+                     pf->max_open_positions);
         fprintf(out,
-                "  portfolio: exposure %s (max %s)  open %u (max %u)  "
+                "  portfolio: exposure %s (%s)  open %u (%s)  "
                 "realized today %s%s\n",
-                pf->exposure, pf->max_exposure, pf->open_positions,
-                pf->max_open_positions, pf->realized_today,
+                pf->exposure, max_exp, pf->open_positions, max_open,
+                pf->realized_today,
                 pf->halted ? "  HALTED: daily loss limit" : "");
+    }
     for (size_t e = 0; e < health->n_edges; e++)
         s_print_edge(out, health->edges[e]);
     for (size_t i = 0; i < health->n_symbols; i++) {

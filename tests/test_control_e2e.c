@@ -60,6 +60,14 @@ static void test_health_shows_every_actor(void **state)
     assert_non_null(strstr(out, "\"symbol\": \"S2\""));
     assert_non_null(strstr(out, "\"name\": \"indicator\""));
     free(out);
+    /* As text: a portfolio limit of 0 is none, and says so (not "max
+       0.00" beside a held exposure). */
+    const char *text_args[] = {"health", "--endpoint", proc->endpoint, NULL};
+    assert_int_equal(tth_run_binary(text_args, &out), 0);
+    assert_non_null(strstr(out, "  portfolio: exposure "));
+    assert_non_null(strstr(out, "(no limit)  open "));
+    assert_null(strstr(out, "(max 0"));
+    free(out);
     tth_proc_destroy(&proc);
 }
 
