@@ -411,6 +411,9 @@ void fake_binance_stats(fake_binance_t *self, fake_binance_stats_t *out)
 {
     fakesrv_lock(self->srv);
     *out = self->stats;
+    fakesrv_stats_t srv;
+    fakesrv_stats(self->srv, &srv);
+    out->http_max_in_flight = srv.http_max_in_flight;
     fakesrv_unlock(self->srv);
 }
 

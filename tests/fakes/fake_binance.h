@@ -84,8 +84,9 @@ typedef struct {
     uint64_t orders_received, orders_accepted, fills;
     uint64_t events_sent; /* executionReport frames queued */
     uint64_t pings_sent, pongs_received;
-    uint64_t max_used_weight; /* the highest count in any minute */
-    uint64_t http_400_1003;   /* fake_binance_too_many's answers */
+    uint64_t max_used_weight;    /* the highest count in any minute */
+    uint64_t http_400_1003;      /* fake_binance_too_many's answers */
+    uint64_t http_max_in_flight; /* most requests at once, not answered */
 } fake_binance_stats_t;
 
 typedef struct fake_binance_t fake_binance_t;
