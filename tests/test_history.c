@@ -221,6 +221,25 @@ static void s_on_ended(tt_history_req_t *req, void *arg)
     e->ended[req->symbol[1] - 'A']++;
 }
 
+/* After a fetch of N requests from FROM: each ended once, got its BARS
+   one-minute candles in order, closes 100.00 + its index + the candle's
+   cents. Frees the candles. */
+static void s_check_many(tt_history_req_t *reqs, int n, size_t bars,
+                         const s_ended_t *e, tt_ns_t from)
+{
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(e->ended[i], 1);
+        assert_int_equal(reqs[i].rc, 0);
+        assert_int_equal(reqs[i].n, bars);
+        for (size_t k = 0; k < reqs[i].n; k++) {
+            assert_int_equal(reqs[i].candles[k].open_ts,
+                             from + (tt_ns_t)k * S_MIN_NS);
+            assert_int_equal(reqs[i].candles[k].close, 10000 + i * 100 + k);
+        }
+        free(reqs[i].candles);
+    }
+}
+
 /* The S_MANY symbols' requests with at most PARALLEL in flight; every
    symbol's candles checked (its own closes, in order, once). Returns the
    CPU-independent wall time in ms. */
@@ -260,17 +279,7 @@ static int64_t s_many_run(fake_alpaca_t *f, const tt_history_cfg_t *cfg,
         0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     tt_ratelimit_destroy(&limit);
-    for (int i = 0; i < S_MANY; i++) {
-        assert_int_equal(e.ended[i], 1);
-        assert_int_equal(reqs[i].rc, 0);
-        assert_int_equal(reqs[i].n, S_MANY_BARS);
-        for (size_t k = 0; k < reqs[i].n; k++) {
-            assert_int_equal(reqs[i].candles[k].open_ts,
-                             from + (tt_ns_t)k * S_MIN_NS);
-            assert_int_equal(reqs[i].candles[k].close, 10000 + i * 100 + k);
-        }
-        free(reqs[i].candles);
-    }
+    s_check_many(reqs, S_MANY, S_MANY_BARS, &e, from);
     (void)f;
     return ((int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + t1.tv_nsec -
             t0.tv_nsec) /
@@ -420,17 +429,7 @@ static void test_binance_many_parallel(void **state)
                                            reqs[0].to + S_MIN_NS, &opts),
                      0);
     tt_ratelimit_destroy(&limit);
-    for (int i = 0; i < S_BN_MANY; i++) {
-        assert_int_equal(e.ended[i], 1);
-        assert_int_equal(reqs[i].rc, 0);
-        assert_int_equal(reqs[i].n, 20);
-        for (size_t k = 0; k < reqs[i].n; k++) {
-            assert_int_equal(reqs[i].candles[k].open_ts,
-                             from + (tt_ns_t)k * S_MIN_NS);
-            assert_int_equal(reqs[i].candles[k].close, 10000 + i * 100 + k);
-        }
-        free(reqs[i].candles);
-    }
+    s_check_many(reqs, S_BN_MANY, 20, &e, from);
     fake_binance_stats_t st;
     fake_binance_stats(f, &st);
     assert_true(st.http_max_in_flight > 1);
