@@ -16,13 +16,18 @@
         steady rate; the one-way time from just before the send to just
         after the receive, p50/p99/p99.9. Every live tick crosses at least
         one such hop (feed thread to worker), so no live tick-to-order
-        figure can be below it.
+        figure can be below it;
+    (d) the same hop to a thread that polls without sleeping
+        (zmq_poll with no timeout, as a worker does within
+        service.spin_us of its last frame): the floor under a spinning
+        worker's figures.
 
     The ticks come from the seeded sim market (venues/sim), generated into
     memory before any timing, 10 million per case. Every figure is the
     median of 5 runs. Build in Release to measure (bench/run). */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,7 +331,7 @@ static int s_cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void s_wake_case(int rate_hz, int count)
+static void s_wake_case(int rate_hz, int count, bool spin)
 {
     void *ctx = zmq_ctx_new();
     void *pull = zmq_socket(ctx, ZMQ_PULL);
@@ -342,7 +347,10 @@ static void s_wake_case(int rate_hz, int count)
     zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};
     for (int i = 0; i < count; i++) {
         int64_t stamp;
-        if (zmq_poll(&item, 1, -1) < 0 ||
+        int rc;
+        while ((rc = zmq_poll(&item, 1, spin ? 0 : -1)) == 0)
+            ;
+        if (rc < 0 ||
             zmq_recv(pull, &stamp, sizeof stamp, 0) != (int)sizeof stamp)
             abort();
         lat[i] = s_mono_ns() - stamp;
@@ -363,8 +371,14 @@ static void s_wake(void)
            "one way (us)\n");
     printf("  %8s %8s %9s %9s %9s %9s\n", "msgs/s", "samples", "p50", "p99",
            "p99.9", "max");
-    s_wake_case(200, 2000);
-    s_wake_case(2000, 10000);
+    s_wake_case(200, 2000, false);
+    s_wake_case(2000, 10000, false);
+    printf("\n(d) the same hop to a thread polling without sleeping "
+           "(service.spin_us), one way (us)\n");
+    printf("  %8s %8s %9s %9s %9s %9s\n", "msgs/s", "samples", "p50", "p99",
+           "p99.9", "max");
+    s_wake_case(200, 2000, true);
+    s_wake_case(2000, 10000, true);
 }
 
 int main(void)

@@ -221,10 +221,13 @@ int tt_print_health_json(FILE *out, const Tt__Health *health)
     for (size_t w = 0; w < health->n_workers; w++)
         json_array_append_new(
             workers,
-            json_pack("{s:i, s:i, s:I, s:I}", "id", (int)health->workers[w]->id,
-                      "actors", (int)health->workers[w]->actors, "handled",
+            json_pack("{s:i, s:i, s:I, s:I, s:I, s:I}", "id",
+                      (int)health->workers[w]->id, "actors",
+                      (int)health->workers[w]->actors, "handled",
                       (json_int_t)health->workers[w]->handled, "busy_ms",
-                      (json_int_t)health->workers[w]->busy_ms));
+                      (json_int_t)health->workers[w]->busy_ms, "sleeps",
+                      (json_int_t)health->workers[w]->sleeps, "spun_ms",
+                      (json_int_t)health->workers[w]->spun_ms));
     json_t *root = json_pack(
         "{s:s, s:s, s:I, s:s, s:i, s:I, s:I, s:o, s:o}", "name", health->name,
         "state", tt_print_state(health->state), "uptime_ms",

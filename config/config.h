@@ -178,6 +178,9 @@ typedef struct {
     int64_t shutdown_timeout_ms; /* graceful stop budget (5000) */
     int mailbox_hwm;             /* per-worker mailbox high-water mark */
     int events_hwm;              /* events queued per subscriber before drops */
+    /* A worker polls without sleeping for this long after its last
+       frame before it sleeps (0: it sleeps at once; docs/CONFIG.md). */
+    int spin_us;
     tt_retention_cfg_t retention;
 
     tt_supervision_cfg_t supervision;

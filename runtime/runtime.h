@@ -76,6 +76,8 @@ typedef struct {
     _Atomic uint32_t busy_actor;   /* actor whose handler is running */
     _Atomic uint64_t handled;
     _Atomic uint32_t actors_up;
+    _Atomic uint64_t sleeps;  /* polls that waited with a timeout */
+    _Atomic uint64_t spun_ns; /* time polled without sleeping, no frame */
 } tt_worker_stats_t;
 
 /* Builds the directory: four actors per configured symbol, with the

@@ -504,6 +504,8 @@ static void s_worker_task(zsock_t *pipe, void *arg)
         {zsock_resolve(pipe), 0, ZMQ_POLLIN, 0},
         {zsock_resolve(self->inbox), 0, ZMQ_POLLIN, 0},
     };
+    int64_t spin_ns = (int64_t)tt_runtime_config(self->rt)->spin_us * 1000;
+    int64_t last_frame_ns = 0;
     while (self->bound_ok) {
         long wait = s_run_timers(self);
         s_run_local(self);
@@ -511,12 +513,32 @@ static void s_worker_task(zsock_t *pipe, void *arg)
             wait = 1;
         if (self->local_frames)
             wait = 0;
+        /* Within service.spin_us of its last frame the worker polls
+           without sleeping: the next frame then costs no wake-up. */
+        int64_t spin_from = 0;
+        if (wait > 0 && spin_ns > 0) {
+            int64_t now = tt_mono_ns();
+            if (now - last_frame_ns < spin_ns) {
+                wait = 0;
+                spin_from = now;
+            }
+        }
+        if (wait > 0)
+            atomic_fetch_add_explicit(&self->stats->sleeps, 1,
+                                      memory_order_relaxed);
         if (zmq_poll(items, 2, wait) < 0 && errno != EINTR)
             break;
         if (items[0].revents & ZMQ_POLLIN)
             break; /* $TERM from zactor_destroy */
-        if (items[1].revents & ZMQ_POLLIN || self->local_frames)
+        if (items[1].revents & ZMQ_POLLIN || self->local_frames) {
             s_drain(self);
+            if (spin_ns > 0)
+                last_frame_ns = tt_mono_ns();
+        } else if (spin_from) {
+            atomic_fetch_add_explicit(&self->stats->spun_ns,
+                                      (uint64_t)(tt_mono_ns() - spin_from),
+                                      memory_order_relaxed);
+        }
     }
     s_shutdown_actors(self);
     /* Frames left for actors that are gone: handled, as far as the

@@ -195,6 +195,8 @@ static void s_fill_workers(tt_root_t *self, s_block_t *block)
         out->handled = s_load(&stats->handled);
         int64_t since = atomic_load(&stats->busy_since_ns);
         out->busy_ms = since ? (uint64_t)((mono - since) / 1000000) : 0;
+        out->sleeps = s_load(&stats->sleeps);
+        out->spun_ms = s_load(&stats->spun_ns) / 1000000;
         block->worker_ptrs[w] = out;
     }
     block->health.n_workers = (size_t)count;

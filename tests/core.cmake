@@ -34,6 +34,8 @@ tt_test(NAME test_retention_e2e LABEL e2e TIMEOUT 120
         LIBS tt_procharness tt_storecheck)
 tt_test(NAME test_local_frames LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_local_frames.c LIBS tt_symrig)
+tt_test(NAME test_worker_spin LABEL actor
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_worker_spin.c LIBS tt_symrig)
 tt_test(NAME test_pack LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pack.c LIBS tt_runtime)
 tt_test(NAME test_stop_orders_e2e LABEL e2e TIMEOUT 240

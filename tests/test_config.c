@@ -218,6 +218,7 @@ static void test_defaults_when_omitted(void **state)
     assert_int_equal(cfg->watchdog_ms, 1000);
     assert_int_equal(cfg->shutdown_timeout_ms, 5000);
     assert_int_equal(cfg->mailbox_hwm, 100000);
+    assert_int_equal(cfg->spin_us, 0);
     const tt_supervision_cfg_t *sup = &cfg->supervision;
     assert_int_equal(sup->max_restarts, 3);
     assert_int_equal(sup->window_ms, 60000);
@@ -276,6 +277,7 @@ static void test_every_key_set(void **state)
             "  watchdog_ms: 250\n"
             "  shutdown_timeout_ms: 100\n"
             "  mailbox_hwm: 1000\n"
+            "  spin_us: 250\n"
             "supervision: {max_restarts: 5, window_s: 30, backoff_ms: 50,\n"
             "  backoff_max_ms: 50, jitter_pct: 0, symbol_max_restarts: 0}\n"
             "venues:\n"
@@ -315,6 +317,7 @@ static void test_every_key_set(void **state)
     assert_int_equal(cfg->watchdog_ms, 250);
     assert_int_equal(cfg->shutdown_timeout_ms, 100);
     assert_int_equal(cfg->mailbox_hwm, 1000);
+    assert_int_equal(cfg->spin_us, 250);
     assert_int_equal(cfg->supervision.max_restarts, 5);
     assert_int_equal(cfg->supervision.window_ms, 30000);
     assert_int_equal(cfg->supervision.backoff_max_ms, 50);
@@ -335,7 +338,7 @@ static void test_every_key_set(void **state)
     assert_int_equal(sym->timeframes[2], 3600);
     assert_int_equal(sym->stale_ms, 100);
     assert_string_equal(sym->strategy.kind, "rsi_reversion");
-    assert_int_equal(tt_params_get(&sym->strategy.params, "period")->line, 31);
+    assert_int_equal(tt_params_get(&sym->strategy.params, "period")->line, 32);
     assert_null(tt_params_get(&sym->strategy.params, "fast"));
     assert_string_equal(sym->risk.sizing, "risk_pct");
     assert_true(sym->risk.risk_pct == 0.5);

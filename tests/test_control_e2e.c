@@ -37,6 +37,12 @@ static void test_health_shows_every_actor(void **state)
     assert_int_equal(health->n_symbols, 3);
     assert_int_equal(health->n_workers, 2);
     assert_int_equal(health->pid, proc->pid);
+    /* Workers sleep between frames by default (service.spin_us 0): each
+       has slept (its first poll already) and spun for no time. */
+    for (size_t w = 0; w < health->n_workers; w++) {
+        assert_true(health->workers[w]->sleeps >= 1);
+        assert_int_equal(health->workers[w]->spun_ms, 0);
+    }
     const char *roles[] = {"execution", "data", "indicator", "strategy"};
     for (size_t i = 0; i < 3; i++) {
         Tt__SymbolHealth *sym = health->symbols[i];
@@ -59,6 +65,7 @@ static void test_health_shows_every_actor(void **state)
     assert_int_equal(tth_run_binary(args, &out), 0);
     assert_non_null(strstr(out, "\"symbol\": \"S2\""));
     assert_non_null(strstr(out, "\"name\": \"indicator\""));
+    assert_non_null(strstr(out, "\"spun_ms\": 0"));
     free(out);
     /* As text: a portfolio limit of 0 is none, and says so (not "max
        0.00" beside a held exposure). */
