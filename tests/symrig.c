@@ -35,6 +35,22 @@ static int s_probe_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
     return 0;
 }
 
+static int s_idle_init(tt_actor_t *self, void **state_p)
+{
+    (void)self;
+    *state_p = NULL;
+    return 0;
+}
+
+static int s_idle_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
+{
+    (void)self, (void)state, (void)msg;
+    return 0;
+}
+
+const tt_behaviour_t tth_idle_behaviour = {"idle", s_idle_init, s_idle_handle,
+                                           NULL,   NULL,        NULL};
+
 const tt_behaviour_t tth_probe_behaviour = {
     "probe", s_probe_init, s_probe_handle, NULL, NULL, NULL};
 

@@ -62,6 +62,10 @@ void tth_rig_tick_at(tth_rig_t *rig, int64_t ts, int64_t price, uint64_t *id);
    5 s; whether it did. */
 bool tth_rig_wait_counter(_Atomic uint64_t *counter, uint64_t want);
 
+/* An actor that takes every frame and does nothing with it (a role a
+   test does not look at). */
+extern const tt_behaviour_t tth_idle_behaviour;
+
 /* The strategy probe: records every TT_MSG_IND_VALUES (up to 64). */
 extern const tt_behaviour_t tth_probe_behaviour;
 

@@ -78,18 +78,10 @@ static int s_probe_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
     return 0;
 }
 
-static int s_idle_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
-{
-    (void)self, (void)state, (void)msg;
-    return 0;
-}
-
 static const tt_behaviour_t s_ping = {"ping", s_init, s_ping_handle,
                                       NULL,   NULL,   NULL};
 static const tt_behaviour_t s_probe_b = {"probe", s_init, s_probe_handle,
                                          NULL,    NULL,   NULL};
-static const tt_behaviour_t s_idle = {"idle", s_init, s_idle_handle,
-                                      NULL,   NULL,   NULL};
 
 static int s_count(void)
 {
@@ -113,8 +105,8 @@ static void s_rig_up(tth_rig_t *rig)
              "      params: {fast: 2, slow: 3}\n    risk: {qty: \"1\"}\n",
              S_HWM);
     tth_rig_config(rig, "tt-local", yaml);
-    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {&s_idle, &s_ping, &s_idle,
-                                                  &s_probe_b};
+    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
+        &tth_idle_behaviour, &s_ping, &tth_idle_behaviour, &s_probe_b};
     tth_rig_start(rig, roles, INT64_C(1700000000) * TT_NS_PER_SEC, false);
     /* From here every frame is between the test and the actors or among
        the actors: the count in flight returns to zero when all are

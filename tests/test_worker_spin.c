@@ -18,22 +18,6 @@
 
 #define S_FRAMES 20
 
-static int s_init(tt_actor_t *self, void **state_p)
-{
-    (void)self;
-    *state_p = NULL;
-    return 0;
-}
-
-static int s_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
-{
-    (void)self, (void)state, (void)msg;
-    return 0;
-}
-
-static const tt_behaviour_t s_idle = {"idle", s_init, s_handle,
-                                      NULL,   NULL,   NULL};
-
 static void s_rig_up(tth_rig_t *rig, int spin_us)
 {
     char yaml[512];
@@ -46,8 +30,9 @@ static void s_rig_up(tth_rig_t *rig, int spin_us)
              "      params: {fast: 2, slow: 3}\n    risk: {qty: \"1\"}\n",
              spin_us);
     tth_rig_config(rig, "tt-spin", yaml);
-    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {&s_idle, &s_idle, &s_idle,
-                                                  &s_idle};
+    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
+        &tth_idle_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
+        &tth_idle_behaviour};
     tth_rig_start(rig, roles, INT64_C(1700000000) * TT_NS_PER_SEC, false);
 }
 
