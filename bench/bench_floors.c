@@ -365,20 +365,14 @@ static void s_wake_case(int rate_hz, int count, bool spin)
     free(lat);
 }
 
-static void s_wake(void)
+/* Cases (c) (SPIN false) and (d) (SPIN true), under TITLE. */
+static void s_wake(const char *title, bool spin)
 {
-    printf("\n(c) a wake-up: inproc PUSH to a thread asleep in zmq_poll, "
-           "one way (us)\n");
+    printf("\n%s, one way (us)\n", title);
     printf("  %8s %8s %9s %9s %9s %9s\n", "msgs/s", "samples", "p50", "p99",
            "p99.9", "max");
-    s_wake_case(200, 2000, false);
-    s_wake_case(2000, 10000, false);
-    printf("\n(d) the same hop to a thread polling without sleeping "
-           "(service.spin_us), one way (us)\n");
-    printf("  %8s %8s %9s %9s %9s %9s\n", "msgs/s", "samples", "p50", "p99",
-           "p99.9", "max");
-    s_wake_case(200, 2000, true);
-    s_wake_case(2000, 10000, true);
+    s_wake_case(200, 2000, spin);
+    s_wake_case(2000, 10000, spin);
 }
 
 int main(void)
@@ -388,6 +382,9 @@ int main(void)
            N_RUNS);
     s_zmq();
     s_loop();
-    s_wake();
+    s_wake("(c) a wake-up: inproc PUSH to a thread asleep in zmq_poll", false);
+    s_wake("(d) the same hop to a thread polling without sleeping "
+           "(service.spin_us)",
+           true);
     return 0;
 }
