@@ -267,6 +267,17 @@ static void s_check_store(const char *dir, fake_alpaca_t *fake)
     assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM fills WHERE "
                                          "coid LIKE '%-t'"),
                      1);
+    /* A US equity's commission is in dollars (none charged here), and the
+       whole quantity reached the position. */
+    assert_int_equal(
+        tth_store_long(dir, "SELECT count(*) FROM ledger WHERE symbol = 'AAPL'"
+                            " AND commission_asset = 'USD' AND commission = 0"
+                            " AND exec_qty = qty"),
+        2);
+    assert_int_equal(
+        tth_store_long(dir, "SELECT count(*) FROM fills WHERE"
+                            " commission_asset = 'USD' AND exec_qty = qty"),
+        2);
     assert_int_equal(tth_store_long(dir, "SELECT qty FROM positions WHERE "
                                          "symbol = 'AAPL'"),
                      0);
