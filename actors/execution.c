@@ -49,7 +49,8 @@
     its gateway reconcile them with the venue (actors/exec_venue.h),
     holding its inputs until the gateway's answer, at most
     risk.venue_sync_timeout_s: past it the symbol is paused ("venue not
-    reconciled", by its supervisor) until the answer comes. */
+    reconciled", by its supervisor) until the answer comes, and a session
+    end's force-close waits for that answer too. */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
 #include "actors/exec_reconcile.h"
@@ -637,12 +638,35 @@ static uint64_t s_trade_before(const s_exec_t *self, int64_t t)
     return i;
 }
 
+/* While the venue has not reconciled the restored orders, the risk
+   manager refuses entries (the symbol is paused) but lets exits and stop
+   moves through, as they reduce risk on a book that is right. Here the
+   book may be wrong (a stop that filled while we were down: a market
+   exit would open the other way), so they are refused too. */
+static bool s_venue_refuses(tt_actor_t *actor, s_exec_t *self,
+                            const tt_signal_t *sig)
+{
+    if (!self->venue_late || sig->kind == TT_SIG_ENTER_LONG ||
+        sig->kind == TT_SIG_ENTER_SHORT)
+        return false;
+    tt_risk_decision_t d = {.reason = TT_RISK_PAUSED};
+    snprintf(d.text, sizeof d.text,
+             "%s not sent: the venue has not reconciled the restored orders",
+             sig->kind == TT_SIG_EXIT ? "exit" : "stop move");
+    tt_warn(tt_actor_path(actor), "%s", d.text);
+    atomic_fetch_add(&self->stats->rejects, 1);
+    tt_exec_send_rejection(actor, (int32_t)sig->kind, &d, sig->ts);
+    return true;
+}
+
 static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
                        const tt_signal_t *sig)
 {
     if (tt_actor_now(actor) - sig->ts > self->max_signal_age_ns ||
         sig->ts < self->trade_from)
         return 0; /* from the warm-up history */
+    if (s_venue_refuses(actor, self, sig))
+        return 0;
     self->ctx_ts = sig->ts;
     self->ctx_after = s_trade_before(self, sig->ts);
     const tt_position_t *pos = tt_book_position(&self->book);

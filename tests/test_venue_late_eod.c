@@ -22,6 +22,7 @@
 
 #include "actors/symbol_actors.h"
 #include "messages/internal.h"
+#include "risk/risk.h"
 #include "runtime/log.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
@@ -55,8 +56,9 @@ typedef struct {
     zsock_t *gateway; /* the venue's broker gateway's inbox */
     tt_sender_t *sender;
     uint32_t exec;
-    int norders;
-    tt_evt_order_t orders[S_MAX]; /* order events the bus got */
+    int norders, nrej;
+    tt_evt_order_t orders[S_MAX];  /* order events the bus got */
+    tt_evt_rejection_t rej[S_MAX]; /* refused signals */
 } s_rig_t;
 
 static int s_probe_init(tt_actor_t *self, void **state_p)
@@ -182,6 +184,10 @@ static void s_pump_bus(s_rig_t *rig, int ms)
         int wait = (int)(deadline - tth_now_ms());
         if (s_next(rig->bus, &msg, wait > 0 ? wait : 0) < 0)
             break;
+        if (msg.hdr.type == TT_EVT_REJECTION) {
+            assert_true(rig->nrej < S_MAX);
+            rig->rej[rig->nrej++] = msg.body.rejection;
+        }
         if (msg.hdr.type != TT_EVT_ORDER)
             continue;
         assert_true(rig->norders < S_MAX);
@@ -460,12 +466,65 @@ static void test_new_session_drops_the_owed_close(void **state)
     free(rig);
 }
 
+/* The strategy's signal KIND, decided now. */
+static void s_signal(s_rig_t *rig, tt_signal_kind_t kind, tt_px_t stop)
+{
+    tt_signal_t sig = {.kind = kind,
+                       .ts = tt_clock_now(rig->clock),
+                       .ref_price = 10000,
+                       .stop = stop,
+                       .reason = "test"};
+    s_send(rig, tt_runtime_actor_id(0, TT_ROLE_STRATEGY), TT_MSG_SIGNAL, &sig,
+           sizeof sig);
+}
+
+/* Pumps the bus until N refusals came, at most 5 s. */
+static bool s_until_rejections(s_rig_t *rig, int n)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    while (rig->nrej < n && tth_now_ms() < deadline)
+        s_pump_bus(rig, 2);
+    return rig->nrej >= n;
+}
+
+/* The risk manager lets exits and stop moves through a paused symbol;
+   on a venue that has not reconciled they are refused all the same,
+   and not owed: the gateway's answer sends nothing. */
+static void test_late_venue_refuses_exit_and_stop_move(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up(rig, S_CLOSE - 60 * SEC);
+    s_go_late(rig);
+    s_signal(rig, TT_SIG_EXIT, 0);
+    s_signal(rig, TT_SIG_MOVE_STOP, 9950);
+    assert_true(s_until_rejections(rig, 2));
+    assert_int_equal(rig->rej[0].kind, TT_SIG_EXIT);
+    assert_int_equal(rig->rej[0].reason, TT_RISK_PAUSED);
+    assert_string_equal(rig->rej[0].text,
+                        "exit not sent: the venue has not reconciled the "
+                        "restored orders");
+    assert_int_equal(rig->rej[1].kind, TT_SIG_MOVE_STOP);
+    assert_int_equal(rig->rej[1].reason, TT_RISK_PAUSED);
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->norders, 0);
+    assert_true(s_log_holds(rig, "exit not sent: the venue has not "
+                                 "reconciled the restored orders"));
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(s_intents(rig), 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reconciled_in_time_closes_at_session_end),
         cmocka_unit_test(test_late_venue_closes_once_it_answers),
         cmocka_unit_test(test_new_session_drops_the_owed_close),
+        cmocka_unit_test(test_late_venue_refuses_exit_and_stop_move),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
