@@ -15,4 +15,4 @@ tt_test(NAME test_trading_actors LABEL actor
 # reconciled its restored orders (the test plays the gateway).
 tt_test(NAME test_venue_late_eod LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_late_eod.c
-        LIBS tt_actors tt_store TIMEOUT 60)
+        LIBS tt_actors tt_store tt_symrig TIMEOUT 60)

@@ -19,6 +19,7 @@
       position the same way, once.
     - A session that opens before the answer drops the owed close. */
 #include "tests/harness.h"
+#include "tests/symrig.h"
 
 #include "actors/symbol_actors.h"
 #include "messages/internal.h"
@@ -60,23 +61,6 @@ typedef struct {
     tt_evt_order_t orders[S_MAX];  /* order events the bus got */
     tt_evt_rejection_t rej[S_MAX]; /* refused signals */
 } s_rig_t;
-
-static int s_probe_init(tt_actor_t *self, void **state_p)
-{
-    (void)self;
-    *state_p = NULL;
-    return 0;
-}
-
-static int s_probe_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
-{
-    (void)self, (void)state, (void)msg;
-    return 0;
-}
-
-/* Data, indicator and strategy: not in these scenarios. */
-static const tt_behaviour_t s_probe = {"probe", s_probe_init, s_probe_handle,
-                                       NULL,    NULL,         NULL};
 
 static const char *s_yaml =
     "service:\n  workers: 1\n  db: %s/t.db\n"
@@ -305,8 +289,10 @@ static void s_rig_up(s_rig_t *rig, int64_t start)
     assert_non_null(rig->cfg);
     s_seed_store(rig->dir);
     rig->clock = tt_clock_new_manual(start);
-    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {&tt_execution_behaviour,
-                                                  &s_probe, &s_probe, &s_probe};
+    /* Data, indicator and strategy: not in these scenarios. */
+    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
+        &tt_execution_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
+        &tth_idle_behaviour};
     rig->rt = tt_runtime_new(rig->cfg, rig->clock, roles);
     assert_non_null(rig->rt);
     tt_runtime_set_bus(rig->rt, true);
