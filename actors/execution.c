@@ -49,7 +49,8 @@
     its gateway reconcile them with the venue (actors/exec_venue.h),
     holding its inputs until the gateway's answer, at most
     risk.venue_sync_timeout_s: past it the symbol is paused ("venue not
-    reconciled", by its supervisor) until the answer comes. */
+    reconciled", by its supervisor) until the answer comes, and a session
+    end's force-close waits for that answer too. */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
 #include "actors/exec_reconcile.h"
@@ -112,6 +113,8 @@ typedef struct {
     bool venue_restore; /* a live venue's orders come back from the store */
     bool venue_sync;    /* ... and wait for the venue's reconciliation */
     bool venue_late;    /* ... past the bound: paused, inputs not held */
+    bool close_owed;    /* ... a session end's force-close waits for it */
+    int32_t close_session;       /* ...that session */
     int64_t venue_sync_ns;       /* the bound */
     int64_t venue_sync_deadline; /* clock time it passes */
     bool stopping; /* the service stops: finish the orders in flight */
@@ -568,8 +571,11 @@ static int s_venue_restart(tt_actor_t *actor, s_exec_t *self)
     return 0;
 }
 
+static void s_force_close(tt_actor_t *actor, s_exec_t *self, int32_t session,
+                          int64_t ts);
+
 /* The gateway reconciled the restored orders (or never answered): the
-   bracket sends what it lacks now. */
+   bracket sends what it lacks now, and a close owed runs. */
 static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
 {
     self->venue_sync = false;
@@ -585,6 +591,12 @@ static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
     tt_intents_t intents = {.n = 0};
     if (tt_book_resync(&self->book, now, &intents) == 0 && intents.n)
         s_apply(actor, self, &intents, 0);
+    /* A session end that came while the venue was late: on the book as
+       the venue left it (flat if the stop filled meanwhile). */
+    bool owed = self->close_owed;
+    self->close_owed = false;
+    if (owed && tt_book_busy(&self->book))
+        s_force_close(actor, self, self->close_session, now);
     tt_exec_pf_sync(&self->pf, &self->book);
     s_publish(actor, self);
 }
@@ -626,12 +638,35 @@ static uint64_t s_trade_before(const s_exec_t *self, int64_t t)
     return i;
 }
 
+/* While the venue has not reconciled the restored orders, the risk
+   manager refuses entries (the symbol is paused) but lets exits and stop
+   moves through, as they reduce risk on a book that is right. Here the
+   book may be wrong (a stop that filled while we were down: a market
+   exit would open the other way), so they are refused too. */
+static bool s_venue_refuses(tt_actor_t *actor, s_exec_t *self,
+                            const tt_signal_t *sig)
+{
+    if (!self->venue_late || sig->kind == TT_SIG_ENTER_LONG ||
+        sig->kind == TT_SIG_ENTER_SHORT)
+        return false;
+    tt_risk_decision_t d = {.reason = TT_RISK_PAUSED};
+    snprintf(d.text, sizeof d.text,
+             "%s not sent: the venue has not reconciled the restored orders",
+             sig->kind == TT_SIG_EXIT ? "exit" : "stop move");
+    tt_warn(tt_actor_path(actor), "%s", d.text);
+    atomic_fetch_add(&self->stats->rejects, 1);
+    tt_exec_send_rejection(actor, (int32_t)sig->kind, &d, sig->ts);
+    return true;
+}
+
 static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
                        const tt_signal_t *sig)
 {
     if (tt_actor_now(actor) - sig->ts > self->max_signal_age_ns ||
         sig->ts < self->trade_from)
         return 0; /* from the warm-up history */
+    if (s_venue_refuses(actor, self, sig))
+        return 0;
     self->ctx_ts = sig->ts;
     self->ctx_after = s_trade_before(self, sig->ts);
     const tt_position_t *pos = tt_book_position(&self->book);
@@ -789,29 +824,56 @@ static void s_paper_day_ends(tt_actor_t *actor, s_exec_t *self, int64_t ts)
     s_feed_events(actor, self, events, count, 0);
 }
 
+/* The book's exit for the position, at the market, decided at TS for
+   the end of SESSION. */
+static void s_force_close(tt_actor_t *actor, s_exec_t *self, int32_t session,
+                          int64_t ts)
+{
+    tt_info(tt_actor_path(actor), "session %d ended: closing the position",
+            (int)session);
+    self->ctx_ts = ts;
+    self->ctx_after = s_trade_before(self, ts);
+    tt_signal_t exit = {
+        .kind = TT_SIG_EXIT, .ts = ts, .reason = "end of session"};
+    tt_intents_t intents = {.n = 0};
+    if (tt_book_on_signal(&self->book, &exit, 0, ts, &intents) == 0)
+        s_apply(actor, self, &intents, 0);
+}
+
 /* The clock actor: a session opened (daily risk state resets) or ended
    (a strategy that force-closes gets its orders cancelled and its
-   position closed at the market). */
+   position closed at the market). While the venue has not reconciled
+   the restored orders, the book's view of them may be wrong (a stop
+   that filled while we were down: a market exit would open the other
+   way), so the close waits for the gateway's answer (s_venue_synced);
+   the next session's open drops it, as that day trades as usual. */
 static int s_on_session(tt_actor_t *actor, s_exec_t *self,
                         const tt_session_msg_t *m)
 {
     if (m->kind == TT_SESSION_OPEN) {
         tt_risk_new_session(&self->risk, (uint64_t)m->session_id, m->ts);
+        if (self->close_owed)
+            tt_info(tt_actor_path(actor),
+                    "session %d opened: the close owed since session %d "
+                    "ended is dropped",
+                    (int)m->session_id, (int)self->close_session);
+        self->close_owed = false;
         return 0;
     }
     if (!self->live && !m->seamless)
         s_paper_day_ends(actor, self, m->ts);
     if (!m->force_close || !tt_book_busy(&self->book))
         return 0;
-    tt_info(tt_actor_path(actor), "session %d ended: closing the position",
-            (int)m->session_id);
-    self->ctx_ts = m->ts;
-    self->ctx_after = s_trade_before(self, m->ts);
-    tt_signal_t exit = {
-        .kind = TT_SIG_EXIT, .ts = m->ts, .reason = "end of session"};
-    tt_intents_t intents = {.n = 0};
-    if (tt_book_on_signal(&self->book, &exit, 0, m->ts, &intents) == 0)
-        s_apply(actor, self, &intents, 0);
+    if (self->venue_late) {
+        self->close_owed = true;
+        self->close_session = m->session_id;
+        tt_warn(tt_actor_path(actor),
+                "session %d ended: position not closed: the venue has not "
+                "reconciled the restored orders; it closes once it does",
+                (int)m->session_id);
+        return 0;
+    }
+    s_force_close(actor, self, m->session_id, m->ts);
     return 0;
 }
 

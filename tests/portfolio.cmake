@@ -11,3 +11,8 @@ tt_test(NAME test_session_watch LABEL unit
 tt_test(NAME test_trading_actors LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_trading_actors.c
         LIBS tt_actors tt_bus tt_store TIMEOUT 120)
+# The end-of-session force-close of a live symbol whose venue has not
+# reconciled its restored orders (the test plays the gateway).
+tt_test(NAME test_venue_late_eod LABEL actor
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_late_eod.c
+        LIBS tt_actors tt_store tt_symrig TIMEOUT 60)

@@ -1,0 +1,516 @@
+/*  tests/test_venue_late_eod.c: the end-of-session force-close of a live
+    symbol restarted onto a venue that has not reconciled its restored
+    orders, through the real execution actor on the real runtime (one
+    worker, inproc mailboxes) with a manual clock.
+
+    The store holds a long position of S00 (10 at 100.00) with its stop
+    (99.00) and target (102.00) working, as a service stopped while
+    holding it would have left it; the execution actor restores them at
+    its start and asks the venue's gateway about them. The test plays
+    that gateway (it binds the gateway's inbox, reads the intents and
+    sends its answers), the clock actor (it sends the session messages)
+    and the bus (it records the order events and commits each intent).
+
+    - Reconciled in time, a session end force-closes as ever: the stop
+      and target are cancelled at the venue, then the exit goes out.
+    - Past risk.venue_sync_timeout_s (1 s here) the symbol is late: a
+      session end then sends nothing (the book's view of the venue may
+      be wrong) and says why in the log; the gateway's answer closes the
+      position the same way, once.
+    - A session that opens before the answer drops the owed close. */
+#include "tests/harness.h"
+#include "tests/symrig.h"
+
+#include "actors/symbol_actors.h"
+#include "messages/internal.h"
+#include "risk/risk.h"
+#include "runtime/log.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
+
+#include <czmq.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SEC TT_NS_PER_SEC
+/* 2024-03-11 00:00 UTC, a Monday; the session closes at 20:00 UTC. */
+#define MON (INT64_C(1710115200) * SEC)
+#define HOUR (3600 * SEC)
+#define S_CLOSE (MON + 20 * HOUR)
+/* Frames that must not come: how long the test looks for them (a frame
+   that does come arrives within a millisecond of its cause). */
+#define S_QUIET_MS 300
+#define S_MAX 64
+
+typedef struct {
+    char *dir;
+    char *log_path;
+    int log_fd;
+    tt_config_t *cfg;
+    tt_clock_t *clock;
+    tt_runtime_t *rt;
+    zsock_t *inbox;   /* the root's: the actors' reports */
+    zsock_t *bus;     /* the bus's inbox: the test plays the bus */
+    zsock_t *gateway; /* the venue's broker gateway's inbox */
+    tt_sender_t *sender;
+    uint32_t exec;
+    int norders, nrej;
+    tt_evt_order_t orders[S_MAX];  /* order events the bus got */
+    tt_evt_rejection_t rej[S_MAX]; /* refused signals */
+} s_rig_t;
+
+static const char *s_yaml =
+    "service:\n  workers: 1\n  db: %s/t.db\n"
+    "venues:\n  - name: live\n    kind: alpaca\n    calendar: us_equity\n"
+    "symbol_defaults:\n  venue: live\n  px_decimals: 2\n  qty_decimals: 0\n"
+    "  timeframes: [60]\n  stale_ms: 600000\n"
+    "  strategy: {kind: sma_cross}\n"
+    "  risk: {qty: \"10\", venue_sync_timeout_s: 1}\n"
+    "symbols:\n  - symbol: S00\n";
+
+/* One working child of the restored bracket into the store. */
+static void s_seed_child(tt_store_t *store, tt_role_t role, tt_ord_type_t type,
+                         tt_px_t px)
+{
+    tt_store_order_t rec = {.symbol = "S00"};
+    tt_order_t *o = &rec.order;
+    assert_true(tt_coid_format(o->coid, "S00", 1, role) > 0);
+    snprintf(rec.parent_coid, sizeof rec.parent_coid, "tt-S00-1-e");
+    o->seq = 1;
+    o->role = role;
+    o->side = TT_SIDE_SELL;
+    o->type = type;
+    o->tif = TT_TIF_GTC;
+    o->state = TT_OS_NEW;
+    o->qty = 10;
+    if (type == TT_ORD_STOP)
+        o->stop_px = px;
+    else
+        o->limit_px = px;
+    o->created_ts = o->updated_ts = S_CLOSE - HOUR;
+    if (tt_store_order_intent(store, &rec) != 0)
+        fail_msg("intent: %s", tt_store_error(store));
+    o->state = TT_OS_ACCEPTED;
+    snprintf(rec.venue_oid, sizeof rec.venue_oid, "venue-%c", (char)role);
+    assert_int_equal(tt_store_order_update(store, &rec), 0);
+}
+
+/* Long 10 at 100.00, stop 99.00, target 102.00: the store a service
+   stopped while holding it leaves. */
+static void s_seed_store(const char *dir)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
+    if (!store)
+        fail_msg("store: %s", err);
+    tt_store_order_t entry = {.symbol = "S00",
+                              .order = {.coid = "tt-S00-1-e",
+                                        .seq = 1,
+                                        .role = TT_ROLE_ENTRY,
+                                        .side = TT_SIDE_BUY,
+                                        .type = TT_ORD_MARKET,
+                                        .tif = TT_TIF_DAY,
+                                        .state = TT_OS_NEW,
+                                        .qty = 10,
+                                        .created_ts = S_CLOSE - HOUR,
+                                        .updated_ts = S_CLOSE - HOUR}};
+    if (tt_store_order_intent(store, &entry) != 0)
+        fail_msg("entry: %s", tt_store_error(store));
+    snprintf(entry.venue_oid, sizeof entry.venue_oid, "venue-e");
+    entry.order.state = TT_OS_ACCEPTED;
+    assert_int_equal(tt_store_order_update(store, &entry), 0);
+    entry.order.state = TT_OS_FILLED;
+    entry.order.filled = 10;
+    entry.order.fill_cost = 100000;
+    entry.order.fees = 1;
+    assert_int_equal(tt_store_order_update(store, &entry), 0);
+    tt_fill_t fill = {.fill_id = "venue-e:1",
+                      .coid = "tt-S00-1-e",
+                      .side = TT_SIDE_BUY,
+                      .px = 10000,
+                      .qty = 10,
+                      .fee = 1,
+                      .ts = S_CLOSE - HOUR};
+    tt_position_t pos;
+    assert_int_equal(tt_store_fill(store, "live", "S00", 0, &fill, &pos), 0);
+    assert_int_equal(pos.qty, 10);
+    s_seed_child(store, TT_ROLE_STOP, TT_ORD_STOP, 9900);
+    s_seed_child(store, TT_ROLE_TARGET, TT_ORD_LIMIT, 10200);
+    assert_int_equal(tt_store_order_seq_set(store, "S00", 2), 0);
+    tt_store_close(&store);
+}
+
+/* The next frame on SOCK into *MSG, checked; its type, or -1 after
+   TIMEOUT_MS. */
+static int s_next(zsock_t *sock, tt_msg_t *msg, int timeout_ms)
+{
+    zmq_pollitem_t item = {zsock_resolve(sock), 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, timeout_ms) <= 0)
+        return -1;
+    int size = zmq_recv(zsock_resolve(sock), msg, sizeof *msg, ZMQ_DONTWAIT);
+    if (size < (int)sizeof msg->hdr)
+        return -1;
+    assert_int_equal(tt_msg_check(msg, (size_t)size), 0);
+    return msg->hdr.type;
+}
+
+/* Plays the bus for up to MS milliseconds: records order events and
+   commits every intent. */
+static void s_pump_bus(s_rig_t *rig, int ms)
+{
+    tt_msg_t msg;
+    int64_t deadline = tth_now_ms() + ms;
+    for (int n = 0; n < 1024; n++) {
+        int wait = (int)(deadline - tth_now_ms());
+        if (s_next(rig->bus, &msg, wait > 0 ? wait : 0) < 0)
+            break;
+        if (msg.hdr.type == TT_EVT_REJECTION) {
+            assert_true(rig->nrej < S_MAX);
+            rig->rej[rig->nrej++] = msg.body.rejection;
+        }
+        if (msg.hdr.type != TT_EVT_ORDER)
+            continue;
+        assert_true(rig->norders < S_MAX);
+        rig->orders[rig->norders++] = msg.body.order;
+        if (!msg.body.order.intent)
+            continue;
+        tt_intent_done_t done = {.status = 0};
+        snprintf(done.coid, sizeof done.coid, "%s", msg.body.order.order.coid);
+        tt_sender_send(rig->sender, rig->exec, TT_ACTOR_BUS, TT_MSG_INTENT_DONE,
+                       &done, sizeof done, true);
+        tt_sender_flush(rig->sender);
+    }
+}
+
+/* The next intent the actor sent its gateway into *IT, playing the bus
+   meanwhile (an order reaches the gateway once the bus committed it);
+   false after 5 s. */
+static bool s_gateway_intent(s_rig_t *rig, tt_intent_t *it)
+{
+    tt_msg_t msg;
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline) {
+        if (s_next(rig->gateway, &msg, 2) == TT_MSG_BROKER_INTENT) {
+            *it = msg.body.intent;
+            return true;
+        }
+        s_pump_bus(rig, 0);
+    }
+    return false;
+}
+
+/* Whether the gateway gets nothing for S_QUIET_MS, the bus playing. */
+static bool s_gateway_quiet(s_rig_t *rig)
+{
+    tt_msg_t msg;
+    int64_t deadline = tth_now_ms() + S_QUIET_MS;
+    while (tth_now_ms() < deadline) {
+        if (s_next(rig->gateway, &msg, 2) >= 0)
+            return false;
+        s_pump_bus(rig, 0);
+    }
+    return true;
+}
+
+/* Reads the root's inbox until report TYPE, at most 5 s. */
+static bool s_report(s_rig_t *rig, uint16_t type)
+{
+    tt_msg_t msg;
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline)
+        if (s_next(rig->inbox, &msg, 10) == type)
+            return true;
+    return false;
+}
+
+/* Whether the log holds NEEDLE within 5 s. */
+static bool s_log_holds(s_rig_t *rig, const char *needle)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    for (;;) {
+        char *text = tth_read_file(rig->log_path);
+        bool found = text && strstr(text, needle);
+        free(text);
+        if (found || tth_now_ms() >= deadline)
+            return found;
+        tth_nap_ms(5);
+    }
+}
+
+static void s_send(s_rig_t *rig, uint32_t from, uint16_t type, const void *body,
+                   uint32_t len)
+{
+    assert_int_equal(
+        tt_sender_send(rig->sender, rig->exec, from, type, body, len, true), 0);
+    tt_sender_flush(rig->sender);
+}
+
+/* The clock actor's message: session SESSION_ID of KIND at TS. */
+static void s_session(s_rig_t *rig, tt_session_kind_t kind, int32_t session_id,
+                      int64_t ts)
+{
+    tt_session_msg_t m = {.ts = ts,
+                          .kind = (int32_t)kind,
+                          .session_id = session_id,
+                          .force_close = kind == TT_SESSION_CLOSE};
+    s_send(rig, TT_ACTOR_ROOT, TT_MSG_SESSION, &m, sizeof m);
+}
+
+/* The gateway's answer about COID (KIND), or with an empty COID and
+   TT_EV_RECONCILED, the end of its reconciliation. */
+static void s_gateway_says(s_rig_t *rig, tt_broker_ev_kind_t kind,
+                           const char *coid)
+{
+    tt_broker_ev_t ev = {.kind = kind, .ts = tt_clock_now(rig->clock)};
+    snprintf(ev.coid, sizeof ev.coid, "%s", coid);
+    s_send(rig, TT_ACTOR_BROKER(0), TT_MSG_BROKER_EVENT, &ev, sizeof ev);
+}
+
+/* Starts S00's actors at START on the seeded store; the execution actor
+   has asked the gateway about its stop and target, then ended its list. */
+static void s_rig_up(s_rig_t *rig, int64_t start)
+{
+    memset(rig, 0, sizeof *rig);
+    rig->dir = tth_tmpdir("tt-venueeod");
+    char *path = tth_write_file(rig->dir, "log.txt", "");
+    rig->log_path = path;
+    rig->log_fd = open(path, O_WRONLY | O_APPEND);
+    assert_true(rig->log_fd >= 0);
+    tt_log_setup(TT_LOG_INFO, false, rig->log_fd);
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, s_yaml, rig->dir);
+    char *cfg_path = tth_write_file(rig->dir, "c.yaml", yaml);
+    rig->cfg = tt_config_load(cfg_path, NULL, NULL, NULL);
+    free(cfg_path);
+    assert_non_null(rig->cfg);
+    s_seed_store(rig->dir);
+    rig->clock = tt_clock_new_manual(start);
+    /* Data, indicator and strategy: not in these scenarios. */
+    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
+        &tt_execution_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
+        &tth_idle_behaviour};
+    rig->rt = tt_runtime_new(rig->cfg, rig->clock, roles);
+    assert_non_null(rig->rt);
+    tt_runtime_set_bus(rig->rt, true);
+    assert_int_equal(tt_exec_memory_restore(rig->rt, rig->cfg->db_path), 0);
+    rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
+    rig->bus = zsock_new_pull(tt_runtime_endpoint_bus(rig->rt));
+    char endpoint[256];
+    tt_runtime_endpoint_broker(rig->rt, endpoint, sizeof endpoint, 0);
+    rig->gateway = zsock_new_pull(endpoint);
+    assert_non_null(rig->inbox);
+    assert_non_null(rig->bus);
+    assert_non_null(rig->gateway);
+    assert_int_equal(tt_runtime_start(rig->rt), 0);
+    rig->sender = tt_sender_new(rig->rt);
+    rig->exec = tt_runtime_actor_id(0, TT_ROLE_EXECUTION);
+    for (int role = 0; role < TT_ROLE_COUNT; role++) {
+        tt_sender_send(rig->sender, tt_runtime_actor_id(0, role), TT_ACTOR_ROOT,
+                       TT_SYS_START, NULL, 0, true);
+        assert_true(s_report(rig, TT_REP_STARTED));
+    }
+    tt_intent_t it;
+    static const tt_role_t asked[] = {TT_ROLE_STOP, TT_ROLE_TARGET};
+    bool seen[2] = {false, false};
+    for (int i = 0; i < 3; i++) {
+        assert_true(s_gateway_intent(rig, &it));
+        assert_int_equal(it.kind, TT_INTENT_QUERY);
+        if (i == 2) {
+            assert_string_equal(it.order.coid, "");
+            continue;
+        }
+        for (int r = 0; r < 2; r++)
+            seen[r] = seen[r] || it.order.role == asked[r];
+    }
+    assert_true(seen[0] && seen[1]);
+}
+
+static void s_rig_down(s_rig_t *rig)
+{
+    tt_sender_destroy(&rig->sender);
+    tt_runtime_stop(rig->rt);
+    tt_runtime_destroy(&rig->rt);
+    zsock_destroy(&rig->gateway);
+    zsock_destroy(&rig->bus);
+    zsock_destroy(&rig->inbox);
+    tt_clock_destroy(&rig->clock);
+    tt_config_destroy(&rig->cfg);
+    tt_log_setup(TT_LOG_INFO, false, 2);
+    close(rig->log_fd);
+    tth_rmtree(rig->dir);
+    free(rig->log_path);
+    free(rig->dir);
+}
+
+/* The clock passes the venue's bound: the actor reports the symbol late. */
+static void s_go_late(s_rig_t *rig)
+{
+    tt_clock_advance(rig->clock, 2 * SEC);
+    assert_true(s_report(rig, TT_REP_VENUE_LATE));
+}
+
+/* The book's force-close at the venue: the stop and target cancelled
+   (the gateway answers), then the exit, a market sell of the 10 held,
+   sent once. */
+static void s_expect_close(s_rig_t *rig)
+{
+    tt_intent_t it;
+    bool cancelled[2] = {false, false};
+    for (int i = 0; i < 2; i++) {
+        assert_true(s_gateway_intent(rig, &it));
+        assert_int_equal(it.kind, TT_INTENT_CANCEL);
+        assert_true(it.order.role == TT_ROLE_STOP ||
+                    it.order.role == TT_ROLE_TARGET);
+        cancelled[it.order.role == TT_ROLE_TARGET] = true;
+        s_gateway_says(rig, TT_EV_CANCELLED, it.order.coid);
+    }
+    assert_true(cancelled[0] && cancelled[1]);
+    assert_true(s_gateway_intent(rig, &it));
+    assert_int_equal(it.kind, TT_INTENT_SUBMIT);
+    assert_int_equal(it.order.role, TT_ROLE_EXIT);
+    assert_int_equal(it.order.side, TT_SIDE_SELL);
+    assert_int_equal(it.order.type, TT_ORD_MARKET);
+    assert_int_equal(it.order.qty, 10);
+    assert_true(s_gateway_quiet(rig)); /* once */
+}
+
+/* How many order intents (new orders asked of the store) the bus got. */
+static int s_intents(const s_rig_t *rig)
+{
+    int n = 0;
+    for (int i = 0; i < rig->norders; i++)
+        n += rig->orders[i].intent != 0;
+    return n;
+}
+
+static void test_reconciled_in_time_closes_at_session_end(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up(rig, S_CLOSE - 60 * SEC);
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    tt_clock_set(rig->clock, S_CLOSE);
+    s_session(rig, TT_SESSION_CLOSE, 20240311, S_CLOSE);
+    s_expect_close(rig);
+    assert_int_equal(s_intents(rig), 1);
+    assert_true(s_log_holds(rig, "session 20240311 ended: closing"));
+    s_rig_down(rig);
+    free(rig);
+}
+
+static void test_late_venue_closes_once_it_answers(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up(rig, S_CLOSE - 60 * SEC);
+    s_go_late(rig);
+    tt_clock_set(rig->clock, S_CLOSE);
+    s_session(rig, TT_SESSION_CLOSE, 20240311, S_CLOSE);
+    assert_true(s_log_holds(rig, "session 20240311 ended: position not "
+                                 "closed: the venue has not reconciled the "
+                                 "restored orders; it closes once it does"));
+    /* Nothing for the venue, nothing for the store. */
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->norders, 0);
+    /* The gateway's answer: the close runs. */
+    tt_clock_advance(rig->clock, 5 * SEC);
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    s_expect_close(rig);
+    assert_int_equal(s_intents(rig), 1);
+    s_rig_down(rig);
+    free(rig);
+}
+
+static void test_new_session_drops_the_owed_close(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up(rig, S_CLOSE - 60 * SEC);
+    s_go_late(rig);
+    tt_clock_set(rig->clock, S_CLOSE);
+    s_session(rig, TT_SESSION_CLOSE, 20240311, S_CLOSE);
+    assert_true(s_log_holds(rig, "session 20240311 ended: position not "
+                                 "closed"));
+    /* The next day opens (13:30 UTC), then the venue answers. */
+    int64_t open = S_CLOSE + 17 * HOUR + 30 * 60 * SEC;
+    tt_clock_set(rig->clock, open);
+    s_session(rig, TT_SESSION_OPEN, 20240312, open);
+    assert_true(s_log_holds(rig, "session 20240312 opened: the close owed "
+                                 "since session 20240311 ended is dropped"));
+    tt_clock_advance(rig->clock, SEC);
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(s_intents(rig), 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* The strategy's signal KIND, decided now. */
+static void s_signal(s_rig_t *rig, tt_signal_kind_t kind, tt_px_t stop)
+{
+    tt_signal_t sig = {.kind = kind,
+                       .ts = tt_clock_now(rig->clock),
+                       .ref_price = 10000,
+                       .stop = stop,
+                       .reason = "test"};
+    s_send(rig, tt_runtime_actor_id(0, TT_ROLE_STRATEGY), TT_MSG_SIGNAL, &sig,
+           sizeof sig);
+}
+
+/* Pumps the bus until N refusals came, at most 5 s. */
+static bool s_until_rejections(s_rig_t *rig, int n)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    while (rig->nrej < n && tth_now_ms() < deadline)
+        s_pump_bus(rig, 2);
+    return rig->nrej >= n;
+}
+
+/* The risk manager lets exits and stop moves through a paused symbol;
+   on a venue that has not reconciled they are refused all the same,
+   and not owed: the gateway's answer sends nothing. */
+static void test_late_venue_refuses_exit_and_stop_move(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up(rig, S_CLOSE - 60 * SEC);
+    s_go_late(rig);
+    s_signal(rig, TT_SIG_EXIT, 0);
+    s_signal(rig, TT_SIG_MOVE_STOP, 9950);
+    assert_true(s_until_rejections(rig, 2));
+    assert_int_equal(rig->rej[0].kind, TT_SIG_EXIT);
+    assert_int_equal(rig->rej[0].reason, TT_RISK_PAUSED);
+    assert_string_equal(rig->rej[0].text,
+                        "exit not sent: the venue has not reconciled the "
+                        "restored orders");
+    assert_int_equal(rig->rej[1].kind, TT_SIG_MOVE_STOP);
+    assert_int_equal(rig->rej[1].reason, TT_RISK_PAUSED);
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->norders, 0);
+    assert_true(s_log_holds(rig, "exit not sent: the venue has not "
+                                 "reconciled the restored orders"));
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(s_intents(rig), 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reconciled_in_time_closes_at_session_end),
+        cmocka_unit_test(test_late_venue_closes_once_it_answers),
+        cmocka_unit_test(test_new_session_drops_the_owed_close),
+        cmocka_unit_test(test_late_venue_refuses_exit_and_stop_move),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
