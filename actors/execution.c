@@ -78,7 +78,7 @@
 /* Inputs held while an order waits for the store, at most: past this (a
    store that stopped answering) inputs are handled as they come, which
    keeps trading safe but no longer in the exact order. */
-#define S_DEFER_MAX 4096
+#define S_DEFER_MAX TT_EXEC_HELD_MAX
 /* How long a restarted live symbol waits for its venue's reconciliation
    when its risk section says nothing (risk.venue_sync_timeout_s). */
 #define S_VENUE_SYNC_S 30
@@ -112,7 +112,8 @@ typedef struct {
     bool persist;       /* the paper broker lives in the store (a service) */
     bool venue_restore; /* a live venue's orders come back from the store */
     bool venue_sync;    /* ... and wait for the venue's reconciliation */
-    bool venue_late;    /* ... past the bound: paused, inputs not held */
+    bool venue_late;    /* ... past the bound: paused, inputs not held
+                           (or, live, past the store's restart bound) */
     bool close_owed;    /* ... a session end's force-close waits for it */
     int32_t close_session;       /* ...that session */
     int64_t venue_sync_ns;       /* the bound */
@@ -565,7 +566,14 @@ static int s_venue_restart(tt_actor_t *actor, s_exec_t *self)
     self->venue_sync = true;
     self->venue_sync_deadline = tt_actor_now(actor) + self->venue_sync_ns;
     tt_actor_timer_every(actor, TT_NS_PER_SEC);
-    tt_actor_report(actor, TT_REP_VENUE_WAIT);
+    /* Already paused (the store answered late): it stays so until the
+       gateway's answer, which a wait report would lift at the root. */
+    if (self->venue_late)
+        tt_info(tt_actor_path(actor), "the store answered the restart: the "
+                                      "venue reconciles the restored orders, "
+                                      "paused until it does");
+    else
+        tt_actor_report(actor, TT_REP_VENUE_WAIT);
     tt_exec_pf_sync(&self->pf, &self->book);
     s_publish(actor, self);
     return 0;
@@ -783,7 +791,8 @@ static int s_on_ticks(tt_actor_t *actor, s_exec_t *self,
         const tt_tick_t *tick = &batch->ticks[t];
         self->ring[self->ticks % S_RING] = *tick;
         self->ticks++;
-        s_trade(actor, self, tick, self->ticks, 0, !self->venue_sync);
+        s_trade(actor, self, tick, self->ticks, 0,
+                !self->venue_sync && !self->venue_late);
         self->last_px = tick->price;
         if (self->tell_pos) {
             self->tell_pos = false;
@@ -955,18 +964,36 @@ static bool s_venue_holds(const s_exec_t *self)
     return self->venue_sync && !self->venue_late;
 }
 
+/* Inputs wait for the store's answer to a restart: a live symbol's only
+   until the bound on held inputs (s_venue_late). */
+static bool s_restore_holds(const s_exec_t *self)
+{
+    return self->restoring && !self->venue_late;
+}
+
 /* The venue has not reconciled the restored orders within its bound
-   (WHAT: the time or the held inputs): the symbol trades nothing on an
-   unknown state. Its supervisor pauses it ("venue not reconciled") until
-   the gateway's answer; inputs are handled as they come meanwhile (the
-   book follows the market, the risk manager refuses every signal). */
+   (WHAT: the time or the held inputs), or, restoring, the store has not
+   even answered the restart, so they are not restored yet: the symbol
+   trades nothing on an unknown state. Its supervisor pauses it ("venue
+   not reconciled") until the gateway's answer; inputs are handled as
+   they come meanwhile (the book follows the market, the risk manager
+   refuses every signal). A restore still runs on the store's answer. */
 static void s_venue_late(tt_actor_t *actor, s_exec_t *self, const char *what)
 {
     self->venue_late = true;
-    tt_warn(tt_actor_path(actor),
-            "the venue's gateway has not reconciled the restored orders "
-            "(%s bound passed): paused until it does",
-            what);
+    if (self->restoring)
+        tt_warn(tt_actor_path(actor),
+                "the store has not answered the restart (%s bound passed): "
+                "the open orders are not restored and the venue's state is "
+                "unknown, so the position is not closed at the market; "
+                "paused until the store answers and the venue reconciles "
+                "the orders",
+                what);
+    else
+        tt_warn(tt_actor_path(actor),
+                "the venue's gateway has not reconciled the restored orders "
+                "(%s bound passed): paused until it does",
+                what);
     tt_actor_report(actor, TT_REP_VENUE_LATE);
 }
 /* The held inputs, until one of them makes an order wait again. */
@@ -974,7 +1001,7 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
 {
     if (!self->deferred)
         self->defer_warned = false;
-    while (self->deferred && !self->pending_n && !self->restoring &&
+    while (self->deferred && !self->pending_n && !s_restore_holds(self) &&
            !s_venue_holds(self)) {
         s_deferred_t *d = self->deferred;
         self->deferred = d->next;
@@ -991,6 +1018,43 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
             return rc;
     }
     return 0;
+}
+
+/* An input that may have to wait (for the store, or for the venue), up
+   to the bound on held inputs. Past it, a live symbol does not close
+   blind on the store's view: it is paused (s_venue_late) and keeps
+   waiting for the store's answer, the held inputs handled first, in
+   order; the paper broker's position, whose state is ours, is closed
+   at the market. */
+static int s_hold_or_handle(tt_actor_t *actor, s_exec_t *self,
+                            const tt_msg_t *msg)
+{
+    if ((s_venue_holds(self) ||
+         (s_restore_holds(self) && self->venue_restore)) &&
+        self->deferred_n >= S_DEFER_MAX) {
+        s_venue_late(actor, self, "held inputs");
+        int rc = s_resume(actor, self);
+        if (rc != 0)
+            return rc;
+    }
+    bool hold = self->pending_n || self->deferred || s_restore_holds(self) ||
+                s_venue_holds(self);
+    if (hold && self->deferred_n < S_DEFER_MAX)
+        return s_defer(actor, self, msg);
+    if (s_restore_holds(self)) { /* paper: the bus never answered: close */
+        self->restoring = false;
+        self->flatten = tt_book_position(&self->book)->qty != 0;
+        tt_warn(tt_actor_path(actor), "the store did not answer the restart: "
+                                      "its orders are not restored");
+    }
+    if (hold && !self->defer_warned) {
+        self->defer_warned = true;
+        tt_warn(tt_actor_path(actor),
+                "the store has not answered while %d inputs came: handling "
+                "them as they come",
+                S_DEFER_MAX);
+    }
+    return s_input(actor, self, msg);
 }
 
 static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
@@ -1021,30 +1085,7 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
         tt_actor_now(actor) - msg->body.signal.ts <= self->max_signal_age_ns &&
         msg->body.signal.ts >= self->trade_from)
         tt_actor_latency(actor, TT_LATENCY_SIGNAL);
-    if (s_venue_holds(self) && self->deferred_n >= S_DEFER_MAX) {
-        s_venue_late(actor, self, "held inputs");
-        int rc = s_resume(actor, self);
-        if (rc != 0)
-            return rc;
-    }
-    bool hold = self->pending_n || self->deferred || self->restoring ||
-                s_venue_holds(self);
-    if (hold && self->deferred_n < S_DEFER_MAX)
-        return s_defer(actor, self, msg);
-    if (self->restoring) { /* the bus never answered: close, as before */
-        self->restoring = false;
-        self->flatten = tt_book_position(&self->book)->qty != 0;
-        tt_warn(tt_actor_path(actor), "the store did not answer the restart: "
-                                      "its orders are not restored");
-    }
-    if (hold && !self->defer_warned) {
-        self->defer_warned = true;
-        tt_warn(tt_actor_path(actor),
-                "the store has not answered while %d inputs came: handling "
-                "them as they come",
-                S_DEFER_MAX);
-    }
-    return s_input(actor, self, msg);
+    return s_hold_or_handle(actor, self, msg);
 }
 
 /* A stopping service waits for its execution actors (supervisor/root.c):
@@ -1054,7 +1095,7 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 static void s_check_drained(tt_actor_t *actor, s_exec_t *self)
 {
     if (!self->stopping || self->drained || self->pending_n ||
-        self->restoring || (self->deferred && !s_venue_holds(self)))
+        s_restore_holds(self) || (self->deferred && !s_venue_holds(self)))
         return;
     self->drained = true;
     tt_actor_report(actor, TT_REP_DRAINED);

@@ -28,6 +28,11 @@ typedef struct {
     uint32_t pad;
 } tt_exec_memory_t;
 
+/* Inputs an execution actor holds while it waits for the store (an
+   order's commit, a restart's barrier), at most: past this a store that
+   stopped answering no longer delays them (actors/execution.c). */
+#define TT_EXEC_HELD_MAX 4096
+
 /* Fills every execution actor's memory from the store at PATH: the next
    order sequence and the stored position of each symbol. Returns 0, or -1
    (logged) when the store cannot be read. */

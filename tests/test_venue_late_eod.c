@@ -17,7 +17,14 @@
       session end then sends nothing (the book's view of the venue may
       be wrong) and says why in the log; the gateway's answer closes the
       position the same way, once.
-    - A session that opens before the answer drops the owed close. */
+    - A session that opens before the answer drops the owed close.
+    - An actor restarted inside the service (not its first start) waits
+      for the bus's answer to its barrier. When it does not come within
+      the bound on held inputs, a live symbol closes nothing at the
+      market on the store's view: it is late as above, restores once the
+      bus answers, and the gateway's answer lifts the pause and runs the
+      owed close. The paper broker's position is closed at the market,
+      as ever (its state is ours). */
 #include "tests/harness.h"
 #include "tests/symrig.h"
 
@@ -62,9 +69,11 @@ typedef struct {
     tt_evt_rejection_t rej[S_MAX]; /* refused signals */
 } s_rig_t;
 
+/* The config, with a venue of kind %s (alpaca, or sim for the paper
+   broker) named "live". */
 static const char *s_yaml =
     "service:\n  workers: 1\n  db: %s/t.db\n"
-    "venues:\n  - name: live\n    kind: alpaca\n    calendar: us_equity\n"
+    "venues:\n  - name: live\n    kind: %s\n    calendar: us_equity\n"
     "symbol_defaults:\n  venue: live\n  px_decimals: 2\n  qty_decimals: 0\n"
     "  timeframes: [60]\n  stale_ms: 600000\n"
     "  strategy: {kind: sma_cross}\n"
@@ -270,9 +279,11 @@ static void s_gateway_says(s_rig_t *rig, tt_broker_ev_kind_t kind,
     s_send(rig, TT_ACTOR_BROKER(0), TT_MSG_BROKER_EVENT, &ev, sizeof ev);
 }
 
-/* Starts S00's actors at START on the seeded store; the execution actor
-   has asked the gateway about its stop and target, then ended its list. */
-static void s_rig_up(s_rig_t *rig, int64_t start)
+/* Starts S00's actors at START on the seeded store, with a venue of
+   KIND. FRESH: the service's first start; otherwise the supervisor's
+   restart of the execution actor inside it (its memory says so). */
+static void s_rig_boot(s_rig_t *rig, const char *kind, int64_t start,
+                       bool fresh)
 {
     memset(rig, 0, sizeof *rig);
     rig->dir = tth_tmpdir("tt-venueeod");
@@ -282,7 +293,7 @@ static void s_rig_up(s_rig_t *rig, int64_t start)
     assert_true(rig->log_fd >= 0);
     tt_log_setup(TT_LOG_INFO, false, rig->log_fd);
     char yaml[1024];
-    snprintf(yaml, sizeof yaml, s_yaml, rig->dir);
+    snprintf(yaml, sizeof yaml, s_yaml, rig->dir, kind);
     char *cfg_path = tth_write_file(rig->dir, "c.yaml", yaml);
     rig->cfg = tt_config_load(cfg_path, NULL, NULL, NULL);
     free(cfg_path);
@@ -297,6 +308,14 @@ static void s_rig_up(s_rig_t *rig, int64_t start)
     assert_non_null(rig->rt);
     tt_runtime_set_bus(rig->rt, true);
     assert_int_equal(tt_exec_memory_restore(rig->rt, rig->cfg->db_path), 0);
+    tt_actor_entry_t *entry =
+        tt_runtime_actor(rig->rt, tt_runtime_actor_id(0, TT_ROLE_EXECUTION));
+    tt_exec_memory_t mem;
+    assert_int_equal(entry->memory_len, sizeof mem);
+    memcpy(&mem, entry->memory, sizeof mem);
+    assert_int_equal(mem.pos.qty, 10);
+    mem.fresh = fresh;
+    memcpy(entry->memory, &mem, sizeof mem);
     rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
     rig->bus = zsock_new_pull(tt_runtime_endpoint_bus(rig->rt));
     char endpoint[256];
@@ -313,6 +332,12 @@ static void s_rig_up(s_rig_t *rig, int64_t start)
                        TT_SYS_START, NULL, 0, true);
         assert_true(s_report(rig, TT_REP_STARTED));
     }
+}
+
+/* The execution actor asks the gateway about its stop and target, then
+   ends its list. */
+static void s_expect_queries(s_rig_t *rig)
+{
     tt_intent_t it;
     static const tt_role_t asked[] = {TT_ROLE_STOP, TT_ROLE_TARGET};
     bool seen[2] = {false, false};
@@ -327,6 +352,14 @@ static void s_rig_up(s_rig_t *rig, int64_t start)
             seen[r] = seen[r] || it.order.role == asked[r];
     }
     assert_true(seen[0] && seen[1]);
+}
+
+/* The service's first start, live: the restored orders go to the
+   gateway. */
+static void s_rig_up(s_rig_t *rig, int64_t start)
+{
+    s_rig_boot(rig, "alpaca", start, true);
+    s_expect_queries(rig);
 }
 
 static void s_rig_down(s_rig_t *rig)
@@ -504,6 +537,138 @@ static void test_late_venue_refuses_exit_and_stop_move(void **state)
     free(rig);
 }
 
+/* Reads the bus until frame TYPE, at most 5 s, answering nothing: the
+   bus that does not answer. A new order's intent is recorded. */
+static bool s_bus_sees(s_rig_t *rig, uint16_t type)
+{
+    tt_msg_t msg;
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline) {
+        int got = s_next(rig->bus, &msg, 10);
+        if (got == TT_EVT_ORDER) {
+            assert_true(rig->norders < S_MAX);
+            rig->orders[rig->norders++] = msg.body.order;
+        }
+        if (got == type)
+            return true;
+    }
+    return false;
+}
+
+/* N trades at 101.00, each its own batch, as the data actor sends them. */
+static void s_trades(s_rig_t *rig, int n)
+{
+    tt_tick_batch_t batch = {.count = 1};
+    int64_t now = tt_clock_now(rig->clock);
+    for (int i = 0; i < n; i++) {
+        batch.ticks[0] = (tt_tick_t){.ts = now - n + i,
+                                     .price = 10100,
+                                     .size = 1,
+                                     .trade_id = (uint64_t)i + 1};
+        assert_int_equal(
+            tt_sender_send(rig->sender, rig->exec,
+                           tt_runtime_actor_id(0, TT_ROLE_DATA), TT_MSG_TICKS,
+                           &batch,
+                           (uint32_t)(offsetof(tt_tick_batch_t, ticks) +
+                                      sizeof(tt_tick_t)),
+                           true),
+            0);
+    }
+    tt_sender_flush(rig->sender);
+}
+
+/* Reads the root's inbox until report WANT, at most 5 s; false if report
+   UNWANTED comes first. */
+static bool s_report_before(s_rig_t *rig, uint16_t want, uint16_t unwanted)
+{
+    tt_msg_t msg;
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tth_now_ms() < deadline) {
+        int got = s_next(rig->inbox, &msg, 10);
+        if (got == unwanted)
+            return false;
+        if (got == want)
+            return true;
+    }
+    return false;
+}
+
+/* The bus's answer to the restart's barrier. */
+static void s_bus_answers_barrier(s_rig_t *rig)
+{
+    tt_intent_done_t done = {.status = 0};
+    s_send(rig, TT_ACTOR_BUS, TT_MSG_INTENT_DONE, &done, sizeof done);
+}
+
+/* A live symbol's execution actor restarted inside the service; the bus
+   does not answer its barrier while more inputs come than it holds: no
+   market close on the store's view (nothing reaches the store or the
+   venue), the symbol is paused as a venue that has not reconciled. The
+   bus's answer restores the orders and asks the gateway; the gateway's
+   answer lifts the pause and runs the close the session end owed. */
+static void test_live_restart_store_late_does_not_flatten(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_boot(rig, "alpaca", S_CLOSE - 60 * SEC, false);
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    s_trades(rig, TT_EXEC_HELD_MAX + 8);
+    assert_true(s_report(rig, TT_REP_VENUE_LATE));
+    assert_true(s_log_holds(rig, "the store has not answered the restart "
+                                 "(held inputs bound passed)"));
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->norders, 0);
+    /* Paused on an unknown state: an exit is refused, a session end's
+       close is owed. */
+    tt_clock_set(rig->clock, S_CLOSE);
+    s_signal(rig, TT_SIG_EXIT, 0);
+    assert_true(s_until_rejections(rig, 1));
+    assert_int_equal(rig->rej[0].kind, TT_SIG_EXIT);
+    assert_int_equal(rig->rej[0].reason, TT_RISK_PAUSED);
+    s_session(rig, TT_SESSION_CLOSE, 20240311, S_CLOSE);
+    assert_true(s_log_holds(rig, "session 20240311 ended: position not "
+                                 "closed"));
+    s_trades(rig, 4);
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->norders, 0);
+    /* The bus answers: the restore asks the venue, still paused (no
+       wait report, which would lift the pause at the root). */
+    s_bus_answers_barrier(rig);
+    s_expect_queries(rig);
+    assert_true(s_log_holds(rig, "the store answered the restart"));
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report_before(rig, TT_REP_VENUE_OK, TT_REP_VENUE_WAIT));
+    s_expect_close(rig);
+    assert_int_equal(s_intents(rig), 1);
+    assert_int_equal(rig->nrej, 1);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* The paper broker's symbol in the same case: its state is ours, so the
+   restored position is closed at the market, as before. */
+static void test_paper_restart_store_late_flattens(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_boot(rig, "sim", S_CLOSE - 60 * SEC, false);
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    s_trades(rig, TT_EXEC_HELD_MAX + 8);
+    assert_true(s_bus_sees(rig, TT_EVT_ORDER));
+    assert_int_equal(rig->norders, 1);
+    const tt_evt_order_t *exit = &rig->orders[0];
+    assert_true(exit->intent);
+    assert_int_equal(exit->order.role, TT_ROLE_EXIT);
+    assert_int_equal(exit->order.side, TT_SIDE_SELL);
+    assert_int_equal(exit->order.type, TT_ORD_MARKET);
+    assert_int_equal(exit->order.qty, 10);
+    assert_true(s_log_holds(rig, "the store did not answer the restart"));
+    assert_true(s_log_holds(rig, "restored position without its protective "
+                                 "orders: closing it at the market"));
+    s_rig_down(rig);
+    free(rig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +676,8 @@ int main(void)
         cmocka_unit_test(test_late_venue_closes_once_it_answers),
         cmocka_unit_test(test_new_session_drops_the_owed_close),
         cmocka_unit_test(test_late_venue_refuses_exit_and_stop_move),
+        cmocka_unit_test(test_live_restart_store_late_does_not_flatten),
+        cmocka_unit_test(test_paper_restart_store_late_flattens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
