@@ -50,7 +50,11 @@
     holding its inputs until the gateway's answer, at most
     risk.venue_sync_timeout_s: past it the symbol is paused ("venue not
     reconciled", by its supervisor) until the answer comes, and a session
-    end's force-close waits for that answer too. */
+    end's force-close waits for that answer too. A restarted actor whose
+    store does not answer its barrier within the bound on held inputs
+    closes a paper position at the market; a live symbol does not close
+    blind on the store's view: it is paused the same way, restores when
+    the store answers, and trades again on the gateway's answer. */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
 #include "actors/exec_reconcile.h"
