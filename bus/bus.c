@@ -439,9 +439,10 @@ static void s_publish(s_bus_t *self)
 static void s_commit(s_bus_t *self)
 {
     if (self->writer) {
-        /* A backtest: handed to its writer, published at once (its
+        /* A backtest: handed to its writer in whole blocks, as they
+           fill (the writer folds more of an order's writes together in
+           a larger window), or at a sync; published at once (its
            endpoints are private to the run). */
-        tt_bus_writer_post(self->writer);
         s_publish(self);
         return;
     }

@@ -15,6 +15,12 @@
 
 #define S_BLOCK_OPS 1024 /* writes per block */
 #define S_BLOCKS_MAX 16  /* blocks in flight before the bus waits */
+/* Slots of the tables that fold a window's orders and raise its
+   symbols' sequences (powers of two, kept at most half full: a window's
+   intents past that are not folded, its sequences past that are raised
+   early, in order). */
+#define S_FOLD_SLOTS 8192
+#define S_SEQ_SLOTS 4096
 /* Failed writes logged one by one; past this they are only counted (a
    full disk fails every write after it). */
 #define S_ERRORS_LOGGED 10
@@ -27,13 +33,22 @@ typedef enum {
     S_FILL,
     S_SNAPSHOT,
     S_PAPER,
+    S_MOVED, /* an S_UPDATE folded into its intent's row (s_fold) */
 } s_kind_t;
 
-/* One write. Strings are copied into the fixed fields; payloads and
-   blobs into the block's arena (OFF, LEN). */
+/* One write. Strings are copied into the fixed fields; payloads, blobs
+   and the large records (an order, a fill) into the block's arena (OFF,
+   LEN; a record's OFF aligned), so a block of candles stays small. */
 typedef struct {
     s_kind_t kind;
     size_t off, len;
+    /* Folding (s_fold), the writer thread's own. An intent: the last
+       update folded into it and the last of those with a venue id, NULL
+       when none (records in the window's arenas), and its slot in the
+       fold table (-1: none). A folded update: the state before it and
+       its intent's slot. */
+    const tt_store_order_t *last, *venue;
+    int from, slot;
     char symbol[TT_STORE_SYMBOL_MAX + 1];
     union {
         tt_candle_t candle;
@@ -42,18 +57,33 @@ typedef struct {
             int64_t ts;
             char topic[TT_BUS_TOPIC_MAX];
         } event;
-        tt_store_order_t order;
         struct {
             char venue[TT_STORE_VENUE_MAX + 1];
             int32_t qty_decimals;
-            tt_fill_t fill;
-        } fill;
+        } fill; /* the tt_fill_t in the arena */
         struct {
             char key[TT_STORE_KEY_MAX + 1];
             int64_t ts;
         } snap;
     } u;
 } s_op_t;
+
+/* An intent of the window being applied, by client order id. */
+typedef struct {
+    uint32_t gen; /* the window's: else a free slot */
+    int state;    /* of its row once what was folded is */
+    bool dead;    /* no more folding (a refused move, a second intent) */
+    bool stored;  /* applied: its folded updates only add their events */
+    s_op_t *intent;
+    const tt_store_order_t *rec; /* the intent's */
+} s_fold_t;
+
+/* A symbol's next order sequence after the window's stored intents. */
+typedef struct {
+    uint32_t gen;
+    uint64_t next;
+    char symbol[TT_STORE_SYMBOL_MAX + 1];
+} s_seq_t;
 
 typedef struct s_block_t {
     struct s_block_t *next;
@@ -62,6 +92,12 @@ typedef struct s_block_t {
     size_t len, cap;
     s_op_t ops[S_BLOCK_OPS];
 } s_block_t;
+
+/* The record of an order or fill OP of BLOCK, in its arena. */
+static void *s_rec(const s_block_t *block, const s_op_t *op)
+{
+    return block->arena + op->off;
+}
 
 struct tt_bus_writer_t {
     tt_store_t *store;
@@ -77,6 +113,15 @@ struct tt_bus_writer_t {
     uint64_t posted, applied;
     bool stop;
     uint64_t writes; /* applied: the writer thread's own */
+    /* The writer thread's own: the window's folding (s_fold). */
+    uint32_t gen;
+    s_fold_t *fold; /* S_FOLD_SLOTS */
+    int fold_count; /* intents in it */
+    s_seq_t *seq;   /* S_SEQ_SLOTS */
+    uint32_t seq_gen;
+    int *seq_order; /* slots of seq in first-stored order */
+    int seq_count;
+    uint64_t folded; /* updates folded, for the log */
 };
 
 /* Copies S (NULL: "") into DST of CAP bytes, cut to fit: snprintf's
@@ -102,11 +147,167 @@ static void s_failed(tt_bus_writer_t *self)
                         "not logged");
 }
 
-static void s_apply_order(tt_bus_writer_t *self, const s_op_t *op)
+/* --- folding a window's orders ---------------------------------------- */
+
+/* The writer applies the blocks posted since it last looked as one
+   window. An order's intent and the updates that follow it in the window
+   are stored as one row in its last state (tt_store_order_intent_as),
+   each update adding only its order_events row (tt_store_order_moved):
+   one UPDATE fewer per update. The symbols' order sequences are raised
+   once per window, after its intents (s_raise_seqs). Every row ends as
+   the writes one by one leave it. */
+
+static uint32_t s_hash(const char *s)
 {
-    const tt_store_order_t *rec = &op->u.order;
-    int rc = op->kind == S_INTENT ? tt_store_order_intent(self->store, rec)
-                                  : tt_store_order_update(self->store, rec);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* COID's slot in the fold table: its intent's, or the free one where it
+   goes. */
+static int s_fold_slot(tt_bus_writer_t *self, const char *coid)
+{
+    uint32_t i = s_hash(coid) & (S_FOLD_SLOTS - 1);
+    while (self->fold[i].gen == self->gen &&
+           strcmp(self->fold[i].rec->order.coid, coid) != 0)
+        i = (i + 1) & (S_FOLD_SLOTS - 1);
+    return (int)i;
+}
+
+/* An update the store would take from the state its slot is in: the
+   same symbol, a legal edge or the same state, a well-formed record. */
+static bool s_foldable(tt_bus_writer_t *self, const s_fold_t *f,
+                       const tt_store_order_t *rec)
+{
+    int to = (int)rec->order.state;
+    return strcmp(rec->symbol, f->rec->symbol) == 0 &&
+           (f->state == to ||
+            tt_ord_allowed((tt_ord_state_t)f->state, (tt_ord_state_t)to)) &&
+           tt_store_order_check(self->store, rec) == 0;
+}
+
+static void s_fold_op(tt_bus_writer_t *self, s_op_t *op,
+                      const tt_store_order_t *rec)
+{
+    int i = s_fold_slot(self, rec->order.coid);
+    s_fold_t *f = &self->fold[i];
+    if (op->kind == S_INTENT) {
+        op->last = op->venue = NULL;
+        op->slot = -1;
+        if (f->gen == self->gen) { /* a second intent: the store refuses it */
+            f->dead = true;
+        } else if (self->fold_count < S_FOLD_SLOTS / 2) {
+            *f = (s_fold_t){self->gen, (int)TT_OS_NEW, false, false, op, rec};
+            self->fold_count++;
+            op->slot = i;
+        }
+        return;
+    }
+    if (f->gen != self->gen || f->dead)
+        return;
+    if (!s_foldable(self, f, rec)) {
+        f->dead = true; /* applied as it came, and what follows too */
+        return;
+    }
+    op->kind = S_MOVED;
+    op->from = f->state;
+    op->slot = i;
+    f->intent->last = rec;
+    if (rec->venue_oid[0])
+        f->intent->venue = rec;
+    f->state = (int)rec->order.state;
+    self->folded++;
+}
+
+static void s_fold(tt_bus_writer_t *self, s_block_t *window)
+{
+    if (++self->gen == 0) { /* wrapped: every slot is free again */
+        memset(self->fold, 0, S_FOLD_SLOTS * sizeof *self->fold);
+        self->gen = 1;
+    }
+    self->fold_count = 0;
+    for (s_block_t *block = window; block; block = block->next)
+        for (int i = 0; i < block->n; i++)
+            if (block->ops[i].kind == S_INTENT ||
+                block->ops[i].kind == S_UPDATE)
+                s_fold_op(self, &block->ops[i], s_rec(block, &block->ops[i]));
+}
+
+static void s_raise_seqs(tt_bus_writer_t *self);
+
+/* A stored intent raises its symbol's sequence at the window's end. */
+static void s_seq_note(tt_bus_writer_t *self, const tt_store_order_t *rec)
+{
+    uint32_t i = s_hash(rec->symbol) & (S_SEQ_SLOTS - 1);
+    while (self->seq[i].gen == self->seq_gen &&
+           strcmp(self->seq[i].symbol, rec->symbol) != 0)
+        i = (i + 1) & (S_SEQ_SLOTS - 1);
+    s_seq_t *q = &self->seq[i];
+    uint64_t next = rec->order.seq + 1;
+    if (q->gen != self->seq_gen && self->seq_count == S_SEQ_SLOTS / 2) {
+        s_raise_seqs(self); /* full: the symbols so far first */
+        s_seq_note(self, rec);
+        return;
+    }
+    if (q->gen != self->seq_gen) {
+        q->gen = self->seq_gen;
+        q->next = next;
+        s_copy(q->symbol, sizeof q->symbol, rec->symbol);
+        self->seq_order[self->seq_count++] = (int)i;
+    } else if (next > q->next) {
+        q->next = next;
+    }
+}
+
+static void s_raise_seqs(tt_bus_writer_t *self)
+{
+    for (int k = 0; k < self->seq_count; k++) {
+        const s_seq_t *q = &self->seq[self->seq_order[k]];
+        if (tt_store_order_seq_set(self->store, q->symbol, q->next) != 0)
+            s_failed(self);
+    }
+    self->seq_count = 0;
+    if (++self->seq_gen == 0) { /* wrapped: every slot is free again */
+        memset(self->seq, 0, S_SEQ_SLOTS * sizeof *self->seq);
+        self->seq_gen = 1;
+    }
+}
+
+static int s_intent(tt_bus_writer_t *self, const s_op_t *op,
+                    const tt_store_order_t *rec)
+{
+    if (!op->last) {
+        int rc = tt_store_order_intent_as(self->store, rec, NULL);
+        if (rc == 0)
+            s_seq_note(self, rec);
+        return rc;
+    }
+    tt_store_order_t now = *op->last;
+    if (op->venue != op->last)
+        s_copy(now.venue_oid, sizeof now.venue_oid,
+               op->venue ? op->venue->venue_oid : "");
+    int rc = tt_store_order_intent_as(self->store, rec, &now);
+    if (rc == 0) {
+        s_seq_note(self, rec);
+        /* By its index: the table's other intents may be in blocks
+           handed back already, their records not to be read. */
+        self->fold[op->slot].stored = true;
+    }
+    return rc;
+}
+
+static void s_apply_order(tt_bus_writer_t *self, const s_op_t *op,
+                          const tt_store_order_t *rec)
+{
+    int rc;
+    if (op->kind == S_INTENT)
+        rc = s_intent(self, op, rec);
+    else if (op->kind == S_MOVED && self->fold[op->slot].stored)
+        rc = tt_store_order_moved(self->store, rec, op->from);
+    else /* an update, or one folded into an intent the store refused */
+        rc = tt_store_order_update(self->store, rec);
     if (rc < 0)
         s_failed(self);
     else if (rc == TT_STORE_DUP) {
@@ -117,16 +318,17 @@ static void s_apply_order(tt_bus_writer_t *self, const s_op_t *op)
         atomic_fetch_add(&self->stats->intents, 1);
 }
 
-static void s_apply_fill(tt_bus_writer_t *self, const s_op_t *op)
+static void s_apply_fill(tt_bus_writer_t *self, const s_op_t *op,
+                         const tt_fill_t *fill)
 {
     int rc = tt_store_fill(self->store, op->u.fill.venue, op->symbol,
-                           op->u.fill.qty_decimals, &op->u.fill.fill, NULL);
+                           op->u.fill.qty_decimals, fill, NULL);
     if (rc < 0)
         s_failed(self);
     else if (rc == TT_STORE_DUP) {
         atomic_fetch_add(&self->stats->duplicates, 1);
         tt_info("bus", "%s: fill %s already recorded; ignored", op->symbol,
-                op->u.fill.fill.fill_id);
+                fill->fill_id);
     }
 }
 
@@ -146,10 +348,11 @@ static void s_apply(tt_bus_writer_t *self, const s_block_t *block,
         break;
     case S_INTENT:
     case S_UPDATE:
-        s_apply_order(self, op);
+    case S_MOVED:
+        s_apply_order(self, op, s_rec(block, op));
         break;
     case S_FILL:
-        s_apply_fill(self, op);
+        s_apply_fill(self, op, s_rec(block, op));
         break;
     case S_SNAPSHOT:
         rc = tt_store_snapshot_put(self->store, sym, op->u.snap.key,
@@ -164,30 +367,28 @@ static void s_apply(tt_bus_writer_t *self, const s_block_t *block,
         s_failed(self);
 }
 
-/* Takes the oldest posted block, waiting for one; NULL once stopped and
-   empty. Called with the lock held. */
+/* Takes every posted block, oldest first (a window), waiting for one;
+   NULL once stopped and empty. Called with the lock held. */
 static s_block_t *s_take(tt_bus_writer_t *self)
 {
     while (!self->head && !self->stop)
         pthread_cond_wait(&self->work, &self->lock);
-    s_block_t *block = self->head;
-    if (block) {
-        self->head = block->next;
-        if (!self->head)
-            self->tail = NULL;
-    }
-    return block;
+    s_block_t *window = self->head;
+    self->head = self->tail = NULL;
+    return window;
 }
 
-static void *s_thread(void *arg)
+/* Applies a window, handing each block back once applied; the last
+   after the sequences are raised, so a sync finds the store complete. */
+static void s_apply_window(tt_bus_writer_t *self, s_block_t *window)
 {
-    tt_bus_writer_t *self = arg;
-    pthread_mutex_lock(&self->lock);
-    s_block_t *block;
-    while ((block = s_take(self))) {
-        pthread_mutex_unlock(&self->lock);
+    s_fold(self, window);
+    for (s_block_t *block = window, *next; block; block = next) {
+        next = block->next;
         for (int i = 0; i < block->n; i++)
             s_apply(self, block, &block->ops[i]);
+        if (!next)
+            s_raise_seqs(self);
         self->writes += (uint64_t)block->n;
         block->n = 0;
         block->len = 0;
@@ -196,6 +397,19 @@ static void *s_thread(void *arg)
         self->free = block;
         self->applied++;
         pthread_cond_broadcast(&self->done);
+        pthread_mutex_unlock(&self->lock);
+    }
+}
+
+static void *s_thread(void *arg)
+{
+    tt_bus_writer_t *self = arg;
+    pthread_mutex_lock(&self->lock);
+    s_block_t *window;
+    while ((window = s_take(self))) {
+        pthread_mutex_unlock(&self->lock);
+        s_apply_window(self, window);
+        pthread_mutex_lock(&self->lock);
     }
     pthread_mutex_unlock(&self->lock);
     /* The last group, the queue's rows included, is committed here, so
@@ -205,8 +419,10 @@ static void *s_thread(void *arg)
     /* What the run's store cost, beside what its lockstep did. */
     struct timespec cpu = {0, 0};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
-    tt_info("bus", "store writer: %llu writes in %.2f s of CPU",
-            (unsigned long long)self->writes,
+    tt_info("bus",
+            "store writer: %llu writes (%llu order updates folded) in "
+            "%.2f s of CPU",
+            (unsigned long long)self->writes, (unsigned long long)self->folded,
             (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9);
     return NULL;
 }
@@ -279,6 +495,7 @@ static s_op_t *s_op(tt_bus_writer_t *self, s_kind_t kind, const char *symbol,
     if (!self->cur && !(self->cur = s_block_get(self)))
         goto oom;
     s_block_t *block = self->cur;
+    block->len = (block->len + 7) & ~(size_t)7; /* records are aligned */
     if (block->len + bytes > block->cap) {
         size_t cap = block->cap ? block->cap : 65536;
         while (cap < block->len + bytes)
@@ -330,10 +547,11 @@ int tt_bus_writer_event(tt_bus_writer_t *self, uint64_t seq, int64_t ts,
 int tt_bus_writer_order(tt_bus_writer_t *self, const tt_store_order_t *rec,
                         bool intent)
 {
-    s_op_t *op = s_op(self, intent ? S_INTENT : S_UPDATE, rec->symbol, 0);
+    s_op_t *op =
+        s_op(self, intent ? S_INTENT : S_UPDATE, rec->symbol, sizeof *rec);
     if (!op)
         return -1;
-    op->u.order = *rec;
+    memcpy(self->cur->arena + op->off, rec, sizeof *rec);
     return 0;
 }
 
@@ -341,12 +559,12 @@ int tt_bus_writer_fill(tt_bus_writer_t *self, const char *venue,
                        const char *symbol, int32_t qty_decimals,
                        const tt_fill_t *fill)
 {
-    s_op_t *op = s_op(self, S_FILL, symbol, 0);
+    s_op_t *op = s_op(self, S_FILL, symbol, sizeof *fill);
     if (!op)
         return -1;
     s_copy(op->u.fill.venue, sizeof op->u.fill.venue, venue);
     op->u.fill.qty_decimals = qty_decimals;
-    op->u.fill.fill = *fill;
+    memcpy(self->cur->arena + op->off, fill, sizeof *fill);
     return 0;
 }
 
@@ -366,6 +584,15 @@ int tt_bus_writer_snapshot(tt_bus_writer_t *self, const char *symbol,
 
 /* --- lifetime --------------------------------------------------------- */
 
+/* Frees the fold tables and SELF. */
+static void s_free_tables(tt_bus_writer_t *self)
+{
+    free(self->fold);
+    free(self->seq);
+    free(self->seq_order);
+    free(self);
+}
+
 tt_bus_writer_t *tt_bus_writer_new(tt_store_t *store, tt_bus_stats_t *stats)
 {
     assert(store && stats);
@@ -374,6 +601,14 @@ tt_bus_writer_t *tt_bus_writer_new(tt_store_t *store, tt_bus_stats_t *stats)
         return NULL;
     self->store = store;
     self->stats = stats;
+    self->fold = calloc(S_FOLD_SLOTS, sizeof *self->fold);
+    self->seq = calloc(S_SEQ_SLOTS, sizeof *self->seq);
+    self->seq_order = calloc(S_SEQ_SLOTS / 2, sizeof *self->seq_order);
+    self->seq_gen = 1;
+    if (!self->fold || !self->seq || !self->seq_order) {
+        s_free_tables(self);
+        return NULL;
+    }
     pthread_mutex_init(&self->lock, NULL);
     pthread_cond_init(&self->work, NULL);
     pthread_cond_init(&self->done, NULL);
@@ -381,7 +616,7 @@ tt_bus_writer_t *tt_bus_writer_new(tt_store_t *store, tt_bus_stats_t *stats)
         pthread_cond_destroy(&self->done);
         pthread_cond_destroy(&self->work);
         pthread_mutex_destroy(&self->lock);
-        free(self);
+        s_free_tables(self);
         return NULL;
     }
     return self;
@@ -414,6 +649,6 @@ void tt_bus_writer_destroy(tt_bus_writer_t **self_p)
     pthread_cond_destroy(&self->done);
     pthread_cond_destroy(&self->work);
     pthread_mutex_destroy(&self->lock);
-    free(self);
+    s_free_tables(self);
     *self_p = NULL;
 }

@@ -17,7 +17,14 @@
     blocks over (tt_bus_writer_post); at most 16 blocks of 1024 writes are
     in flight, then the bus waits (backpressure, never a lost write). Between
     tt_bus_writer_sync and the next append the writer is idle and the bus
-    thread may use the store itself. */
+    thread may use the store itself.
+
+    The writer applies what was posted since it last looked as one
+    window, and folds an order's updates into its intent when both are
+    in it (one row insert instead of an insert and updates; the store's
+    tt_store_order_intent_as), raising the symbols' order sequences once
+    per window: the rows end exactly as the writes one by one leave
+    them. */
 #ifndef TT_BUS_WRITER_H
 #define TT_BUS_WRITER_H
 

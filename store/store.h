@@ -153,6 +153,24 @@ size_t tt_store_order_intents(tt_store_t *self, const tt_store_order_t *recs,
    client order id, illegal transition, SQLite error). */
 int tt_store_order_update(tt_store_t *self, const tt_store_order_t *rec);
 
+/* For a grouped store's writer (bus/writer.c), which sees an order's
+   intent and the updates that follow it together: the intent REC stored
+   with its row already in the state of NOW (its last update; NULL: NEW)
+   and without raising the symbol's sequence (the writer raises it once
+   for many intents with tt_store_order_seq_set); each of those updates
+   then goes to tt_store_order_moved, FROM being the state before it,
+   which appends its order_events row and moves nothing. Every row ends
+   as tt_store_order_intent and tt_store_order_update one by one leave
+   it, with one UPDATE fewer per update. The writer folds only updates
+   that tt_store_order_update would take: the same symbol, a legal edge
+   or the same state, and tt_store_order_check's 0 (REC well formed; -1
+   with the error set). Answers as tt_store_order_intent. */
+int tt_store_order_intent_as(tt_store_t *self, const tt_store_order_t *rec,
+                             const tt_store_order_t *now);
+int tt_store_order_moved(tt_store_t *self, const tt_store_order_t *rec,
+                         int from);
+int tt_store_order_check(tt_store_t *self, const tt_store_order_t *rec);
+
 /* Records FILL of SYMBOL from VENUE (quantities with QTY_DECIMALS): the
    fills row, a ledger row and the updated position, in one transaction.
    POS (may be NULL) receives the position afterwards. TT_STORE_DUP when

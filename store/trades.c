@@ -120,20 +120,45 @@ static int s_seq_raise(tt_store_t *self, const char *symbol, uint64_t next,
     return tt_st_done(self, st, op);
 }
 
-int tt_store_order_intent(tt_store_t *self, const tt_store_order_t *rec)
+/* REC's row as it is once NOW (NULL: none) has moved it: the columns an
+   update sets are NOW's, the venue id kept when NOW has none (the
+   COALESCE of ST_ORDER_UPDATE_ID). */
+static void s_merge(tt_store_order_t *row, const tt_store_order_t *rec,
+                    const tt_store_order_t *now)
+{
+    *row = *rec;
+    if (!now)
+        return;
+    row->order.state = now->order.state;
+    row->order.filled = now->order.filled;
+    row->order.fill_cost = now->order.fill_cost;
+    row->order.fees = now->order.fees;
+    row->order.reject_code = now->order.reject_code;
+    row->order.updated_ts = now->order.updated_ts;
+    memcpy(row->order.reason, now->order.reason, sizeof row->order.reason);
+    if (now->venue_oid[0])
+        memcpy(row->venue_oid, now->venue_oid, sizeof row->venue_oid);
+}
+
+/* The intent REC, its row in NOW's state (NULL: NEW), the symbol's
+   sequence raised when SEQ. */
+static int s_intent(tt_store_t *self, const tt_store_order_t *rec,
+                    const tt_store_order_t *now, bool seq)
 {
     assert(self && rec);
     char op[64];
     snprintf(op, sizeof op, "order_intent %.36s", rec->order.coid);
     if (s_order_ok(self, "order_intent", rec) != 0)
-        return -1;
+        return -1; /* NOW was checked by the caller (store.h) */
     if (rec->order.state != TT_OS_NEW)
         return tt_st_errf(self, "%s: state is %s; an intent is NEW", op,
                           tt_ord_state_name(rec->order.state));
     if (tt_st_flush_before_trade(self) != 0 ||
         tt_st_begin(self, self->opts.sync_trade, op) != 0)
         return -1;
-    int rc = s_insert_order(self, rec, op);
+    tt_store_order_t row;
+    s_merge(&row, rec, now);
+    int rc = s_insert_order(self, &row, op);
     if (rc == TT_STORE_DUP) {
         tt_st_rollback(self);
         tt_st_errf(self,
@@ -145,12 +170,29 @@ int tt_store_order_intent(tt_store_t *self, const tt_store_order_t *rec)
     int64_t rowid = sqlite3_last_insert_rowid(self->db);
     if (rc != 0 ||
         s_order_event(self, rec, 0, rec->order.created_ts, op) != 0 ||
-        s_seq_raise(self, rec->symbol, rec->order.seq + 1, op) != 0) {
+        (seq && s_seq_raise(self, rec->symbol, rec->order.seq + 1, op) != 0)) {
         tt_st_rollback(self);
         return -1;
     }
     tt_st_memo_put(&self->memo, rec->order.coid, rowid, TT_OS_NEW);
     return tt_st_commit(self, op);
+}
+
+int tt_store_order_intent(tt_store_t *self, const tt_store_order_t *rec)
+{
+    return s_intent(self, rec, NULL, true);
+}
+
+int tt_store_order_intent_as(tt_store_t *self, const tt_store_order_t *rec,
+                             const tt_store_order_t *now)
+{
+    return s_intent(self, rec, now, false);
+}
+
+int tt_store_order_check(tt_store_t *self, const tt_store_order_t *rec)
+{
+    assert(self && rec);
+    return s_order_ok(self, "order_update", rec);
 }
 
 /* Runs SQL (a savepoint statement, no parameters) for OP. */
@@ -353,6 +395,28 @@ int tt_store_order_update(tt_store_t *self, const tt_store_order_t *rec)
     if (tt_ord_terminal(rec->order.state))
         tt_st_memo_drop(&self->memo, rec->order.coid);
     else
+        tt_st_memo_put(&self->memo, rec->order.coid, rowid,
+                       (int)rec->order.state);
+    return tt_st_commit(self, op);
+}
+
+int tt_store_order_moved(tt_store_t *self, const tt_store_order_t *rec,
+                         int from)
+{
+    assert(self && rec);
+    char op[64];
+    snprintf(op, sizeof op, "order_update %.36s", rec->order.coid);
+    if (tt_st_begin(self, self->opts.sync_trade, op) != 0)
+        return -1;
+    if (s_order_event(self, rec, from, rec->order.updated_ts, op) != 0) {
+        tt_st_rollback(self);
+        return -1;
+    }
+    int64_t rowid = 0;
+    int was = 0;
+    if (tt_ord_terminal(rec->order.state))
+        tt_st_memo_drop(&self->memo, rec->order.coid);
+    else if (tt_st_memo_get(&self->memo, rec->order.coid, &rowid, &was))
         tt_st_memo_put(&self->memo, rec->order.coid, rowid,
                        (int)rec->order.state);
     return tt_st_commit(self, op);

@@ -3,7 +3,9 @@
     of write lands as the store itself would write it, in order; a sync
     leaves the store to the caller; a writer far behind makes the
     appender wait and loses nothing; refused writes are counted and do
-    not stop the ones after them; destroying it applies what is left. */
+    not stop the ones after them; destroying it applies what is left;
+    an order's intent and updates folded together leave the very rows
+    (ids included) the store's calls one by one leave. */
 #include "tests/harness.h"
 
 #include <sqlite3.h>
@@ -235,6 +237,150 @@ static void test_refused_writes_counted(void **state)
     assert_int_equal(s_int(fx, "SELECT COUNT(*) FROM candles"), 1);
 }
 
+/* What the writer folds against the store's calls one by one. */
+typedef struct {
+    bool intent;
+    const char *symbol; /* the record's */
+    const char *coid_symbol;
+    uint64_t seq;
+    tt_ord_state_t state;
+    const char *venue;
+    int64_t filled;
+    bool malformed;
+} s_step_t;
+
+static tt_store_order_t s_step_order(const s_step_t *st)
+{
+    tt_store_order_t r = s_order(st->seq, st->state);
+    snprintf(r.symbol, sizeof r.symbol, "%s", st->symbol);
+    assert_true(tt_coid_format(r.order.coid, st->coid_symbol, st->seq,
+                               TT_ROLE_ENTRY) > 0);
+    snprintf(r.venue_oid, sizeof r.venue_oid, "%s", st->venue);
+    r.order.filled = st->filled;
+    r.order.fill_cost = st->filled * 7;
+    r.order.updated_ts = (tt_ns_t)(st->seq * 100 + (uint64_t)st->state);
+    snprintf(r.order.reason, sizeof r.order.reason, "to %d", (int)st->state);
+    if (st->malformed)
+        r.order.qty = 0;
+    return r;
+}
+
+static int s_dump_row(void *arg, int n, char **values, char **names)
+{
+    (void)names;
+    FILE *out = arg;
+    for (int i = 0; i < n; i++)
+        fprintf(out, "%s|", values[i] ? values[i] : "NULL");
+    fputc('\n', out);
+    return 0;
+}
+
+/* Every row of the order tables, row ids included, as text. */
+static char *s_dump_orders(const char *path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    const char *sql = "SELECT * FROM orders ORDER BY id;"
+                      "SELECT * FROM order_events ORDER BY id;"
+                      "SELECT rowid, * FROM order_seq ORDER BY rowid;";
+    assert_int_equal(sqlite3_exec(db, sql, s_dump_row, out, NULL), SQLITE_OK);
+    fclose(out);
+    sqlite3_close(db);
+    return text;
+}
+
+static void test_folded_orders_as_one_by_one(void **state)
+{
+    fx_t *fx = *state;
+    const s_step_t steps[] = {
+        {true, "S1", "S1", 1, TT_OS_NEW, "", 0, false},
+        {false, "S1", "S1", 1, TT_OS_ACCEPTED, "V1", 0, false},
+        {true, "S2", "S2", 1, TT_OS_NEW, "", 0, false},
+        {false, "S2", "S2", 1, TT_OS_ACCEPTED, "", 0, false},
+        {false, "S1", "S1", 1, TT_OS_PARTIALLY_FILLED, "", 300, false},
+        {true, "S1", "S1", 2, TT_OS_NEW, "", 0, false},
+        {false, "S1", "S1", 1, TT_OS_FILLED, "", 1000, false},
+        {false, "S1", "S1", 1, TT_OS_FILLED, "", 1000, false}, /* same */
+        {false, "S1", "S1", 1, TT_OS_ACCEPTED, "", 0, false},  /* illegal */
+        {false, "S2", "S2", 1, TT_OS_CANCELLED, "V2", 0, false},
+        {true, "S1", "S1", 2, TT_OS_NEW, "", 0, false}, /* duplicate */
+        {false, "S1", "S1", 2, TT_OS_ACCEPTED, "V3", 0, false},
+        {false, "S1", "S1", 9, TT_OS_ACCEPTED, "", 0, false}, /* unknown */
+        {true, "S2", "S2", 5, TT_OS_NEW, "", 0, false},
+        {false, "S1", "S2", 5, TT_OS_ACCEPTED, "", 0, false}, /* symbol */
+        {false, "S2", "S2", 5, TT_OS_ACCEPTED, "", 0, false},
+        {true, "S1", "S1", 3, TT_OS_NEW, "", 0, true}, /* malformed */
+        {true, "S1", "S1", 4, TT_OS_NEW, "", 0, false},
+        {false, "S1", "S1", 4, TT_OS_ACCEPTED, "", 0, true}, /* malformed */
+        {false, "S1", "S1", 4, TT_OS_CANCELLED, "", 0, false},
+        {true, "S3", "S3", 1, TT_OS_NEW, "", 0, false},
+    };
+    enum { N = sizeof steps / sizeof steps[0] };
+    char direct_path[600];
+    snprintf(direct_path, sizeof direct_path, "%s/direct.db", fx->dir);
+    tt_store_opts_t o = tt_store_opts_default();
+    o.sync_trade = TT_STORE_SYNC_NORMAL;
+    o.group_rows = 100000;
+    char err[512];
+    tt_store_t *direct = tt_store_open(direct_path, &o, err, sizeof err);
+    assert_non_null(direct);
+    tt_bus_writer_t *w = tt_bus_writer_new(fx->store, &fx->stats);
+    assert_non_null(w);
+    uint64_t failed = 0, dups = 0;
+    /* The script three times (ids moved on each round), then many orders
+       of three symbols: intents, accepts and fills far apart, posted in
+       small and large windows. */
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < N; i++) {
+            s_step_t st = steps[i];
+            st.seq += (uint64_t)round * 100;
+            tt_store_order_t r = s_step_order(&st);
+            assert_int_equal(tt_bus_writer_order(w, &r, st.intent), 0);
+            int rc = st.intent ? tt_store_order_intent(direct, &r)
+                               : tt_store_order_update(direct, &r);
+            failed += rc < 0;
+            dups += rc == TT_STORE_DUP;
+            if (i % 7 == round)
+                tt_bus_writer_post(w);
+        }
+    static const char *const syms[] = {"S1", "S2", "S3"};
+    for (uint64_t k = 1000; k < 4000; k++) {
+        const char *sym = syms[k % 3];
+        s_step_t moves[] = {
+            {true, sym, sym, k, TT_OS_NEW, "", 0, false},
+            {false, sym, sym, k - 5, TT_OS_ACCEPTED, "V", 0, false},
+            {false, sym, sym, k - 40, TT_OS_FILLED, "", 1000, false},
+        };
+        for (int m = 0; m < 3; m++) {
+            if (moves[m].seq < 1000)
+                continue;
+            tt_store_order_t r = s_step_order(&moves[m]);
+            assert_int_equal(tt_bus_writer_order(w, &r, moves[m].intent), 0);
+            int rc = moves[m].intent ? tt_store_order_intent(direct, &r)
+                                     : tt_store_order_update(direct, &r);
+            failed += rc < 0;
+        }
+        if (k % 500 == 0)
+            tt_bus_writer_sync(w);
+    }
+    tt_bus_writer_destroy(&w);
+    tt_store_close(&fx->store);
+    tt_store_close(&direct);
+    assert_int_equal(atomic_load(&fx->stats.store_errors), failed);
+    assert_int_equal(atomic_load(&fx->stats.duplicates), dups);
+    assert_true(failed >= 3 * 5 && dups == 3);
+    char *folded = s_dump_orders(fx->path);
+    char *one_by_one = s_dump_orders(direct_path);
+    assert_true(strlen(one_by_one) > 100000);
+    assert_string_equal(folded, one_by_one);
+    free(folded);
+    free(one_by_one);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +388,7 @@ int main(void)
         T(test_every_kind_in_order),
         T(test_backpressure_and_destroy),
         T(test_refused_writes_counted),
+        T(test_folded_orders_as_one_by_one),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
