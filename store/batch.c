@@ -161,6 +161,39 @@ int tt_store_snapshot_put(tt_store_t *self, const char *symbol, const char *key,
     return s_queued(self);
 }
 
+int tt_st_move_put(tt_store_t *self, const char *coid, tt_ns_t ts, int from,
+                   int to, int64_t filled, const char *venue_oid,
+                   const char *reason)
+{
+    assert(self->opts.group_rows > 0);
+    size_t clen = strlen(coid), vlen = strlen(venue_oid), rlen = strlen(reason);
+    tt_st_row_t *row = s_slot(self, clen + vlen + rlen);
+    if (!row)
+        return -1;
+    row->kind = ST_ROW_MOVE;
+    row->ts = ts;
+    row->key = s_push(self, coid, clen);
+    row->symbol = s_push(self, venue_oid, vlen);
+    row->blob = s_push(self, reason, rlen);
+    row->move.from = from;
+    row->move.to = to;
+    row->move.filled = filled;
+    self->moves_queued = true;
+    return s_queued(self);
+}
+
+void tt_st_moves_drop(tt_store_t *self)
+{
+    if (!self->moves_queued)
+        return;
+    int n = 0;
+    for (int i = 0; i < self->nrows; i++)
+        if (self->rows[i].kind != ST_ROW_MOVE)
+            self->rows[n++] = self->rows[i];
+    self->nrows = n; /* their bytes stay in the arena until the flush */
+    self->moves_queued = false;
+}
+
 /* ---- Flush ---- */
 
 static void s_bind_span(tt_store_t *self, sqlite3_stmt *st, int i,
@@ -207,6 +240,19 @@ static void s_bind_row(tt_store_t *self, sqlite3_stmt *st, int b,
         sqlite3_bind_int64(st, b + 3, r->ts);
         s_bind_span(self, st, b + 4, r->blob, false);
         break;
+    case ST_ROW_MOVE: /* as trades.c binds one, the reason never NULL */
+        s_bind_span(self, st, b + 1, r->key, true);
+        sqlite3_bind_int64(st, b + 2, r->ts);
+        if (r->move.from)
+            sqlite3_bind_int(st, b + 3, r->move.from);
+        else
+            sqlite3_bind_null(st, b + 3);
+        sqlite3_bind_int(st, b + 4, r->move.to);
+        sqlite3_bind_int64(st, b + 5, r->move.filled);
+        s_bind_span(self, st, b + 6, r->symbol, true);
+        sqlite3_bind_text(st, b + 7, self->arena + r->blob.off,
+                          (int)r->blob.len, SQLITE_STATIC);
+        break;
     }
 }
 
@@ -222,6 +268,9 @@ static void s_describe(const tt_store_t *self, const tt_st_row_t *r, int n,
     else if (r->kind == ST_ROW_EVENT)
         snprintf(out, cap, "flush of %d rows: event seq %llu", n,
                  (unsigned long long)r->seq);
+    else if (r->kind == ST_ROW_MOVE)
+        snprintf(out, cap, "flush of %d rows: order_events row of %.*s", n,
+                 (int)r->key.len, self->arena + r->key.off);
     else
         snprintf(out, cap, "flush of %d rows: snapshot %.*s/%.*s at %lld", n,
                  slen, sym, (int)r->key.len, self->arena + r->key.off,
@@ -232,6 +281,7 @@ static const tt_st_id_t s_stmt_of[] = {
     [ST_ROW_CANDLE] = ST_CANDLE_PUT,
     [ST_ROW_EVENT] = ST_EVENT_PUT,
     [ST_ROW_SNAP] = ST_SNAP_PUT,
+    [ST_ROW_MOVE] = ST_ORDER_EVENT,
 };
 
 /* Statements of TT_ST_MANY rows, and their parameters per row (0: the
@@ -240,11 +290,13 @@ static const tt_st_id_t s_many_of[] = {
     [ST_ROW_CANDLE] = ST_CANDLE_PUT_MANY,
     [ST_ROW_EVENT] = ST_EVENT_PUT_MANY,
     [ST_ROW_SNAP] = ST_COUNT,
+    [ST_ROW_MOVE] = ST_ORDER_EVENT_MANY,
 };
 static const int s_params_of[] = {
     [ST_ROW_CANDLE] = 9,
     [ST_ROW_EVENT] = 5,
     [ST_ROW_SNAP] = 0,
+    [ST_ROW_MOVE] = 7,
 };
 
 static int s_write_one(tt_store_t *self, const tt_st_row_t *r, const char *op)
@@ -358,7 +410,8 @@ static int s_write_kind(tt_store_t *self, tt_st_kind_t kind, const int *idx,
    of a thousand symbols side by side). */
 static int s_write_rows(tt_store_t *self, const char *op)
 {
-    const tt_st_kind_t kinds[] = {ST_ROW_CANDLE, ST_ROW_EVENT, ST_ROW_SNAP};
+    const tt_st_kind_t kinds[] = {ST_ROW_CANDLE, ST_ROW_EVENT, ST_ROW_SNAP,
+                                  ST_ROW_MOVE};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         int n = 0;
         for (int i = 0; i < self->nrows; i++)
@@ -435,4 +488,5 @@ void tt_store_discard(tt_store_t *self)
     assert(self);
     self->nrows = 0;
     self->arena_len = 0;
+    self->moves_queued = false;
 }

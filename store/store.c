@@ -16,6 +16,9 @@
 #define S_ROW5 "(?,?,?,?,?)"
 #define S_ROW5_4 S_ROW5 "," S_ROW5 "," S_ROW5 "," S_ROW5
 #define S_ROW5_16 S_ROW5_4 "," S_ROW5_4 "," S_ROW5_4 "," S_ROW5_4
+#define S_ROW7 "(?,?,?,?,?,?,?)"
+#define S_ROW7_4 S_ROW7 "," S_ROW7 "," S_ROW7 "," S_ROW7
+#define S_ROW7_16 S_ROW7_4 "," S_ROW7_4 "," S_ROW7_4 "," S_ROW7_4
 #define S_CANDLE_UPSERT                                                        \
     " ON CONFLICT (symbol, tf_s, open_ts) DO UPDATE SET"                       \
     " open = excluded.open, high = excluded.high, low = excluded.low,"         \
@@ -38,6 +41,10 @@ static const char *const s_sql[ST_COUNT] = {
     [ST_EVENT_PUT_MANY] =
         "INSERT INTO events (seq, ts, topic, symbol, payload)"
         " VALUES " S_ROW5_16 "," S_ROW5_16 "," S_ROW5_16 "," S_ROW5_16,
+    [ST_ORDER_EVENT_MANY] =
+        "INSERT INTO order_events (coid, ts, from_state, to_state, filled,"
+        " venue_oid, reason) VALUES " S_ROW7_16 "," S_ROW7_16 "," S_ROW7_16
+        "," S_ROW7_16,
     [ST_EVENT_PUT] = "INSERT INTO events (seq, ts, topic, symbol, payload)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_SNAP_PUT] = "INSERT INTO indicator_snapshots (symbol, key, ts, blob)"
@@ -335,6 +342,8 @@ int tt_st_commit(tt_store_t *self, const char *op)
 void tt_st_rollback(tt_store_t *self)
 {
     if (sqlite3_get_autocommit(self->db)) {
+        if (self->group_open)
+            tt_st_moves_drop(self); /* their orders went with the group */
         self->group_open = false;
         return; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
     }
@@ -352,6 +361,7 @@ void tt_st_rollback(tt_store_t *self)
             "group commit are rolled back with it)",
             (long long)(sqlite3_total_changes64(self->db) - self->group_base));
         self->group_open = false;
+        tt_st_moves_drop(self); /* their orders go with the group */
     }
     s_rollback_now(self);
 }

@@ -34,6 +34,7 @@ typedef enum {
     ST_EVENTS_MAX,
     ST_CANDLE_PUT_MANY, /* TT_ST_MANY rows in one statement */
     ST_EVENT_PUT_MANY,
+    ST_ORDER_EVENT_MANY,
     ST_COUNT
 } tt_st_id_t;
 
@@ -43,7 +44,12 @@ typedef enum {
 
 /* One queued row of a batch. Strings and blobs live in the queue's arena
    (offsets, so the arena may grow), copied once when queued. */
-typedef enum { ST_ROW_CANDLE, ST_ROW_EVENT, ST_ROW_SNAP } tt_st_kind_t;
+typedef enum {
+    ST_ROW_CANDLE,
+    ST_ROW_EVENT,
+    ST_ROW_SNAP,
+    ST_ROW_MOVE, /* an order_events row (a grouped store's) */
+} tt_st_kind_t;
 
 typedef struct {
     uint32_t off, len;
@@ -51,12 +57,19 @@ typedef struct {
 
 typedef struct {
     tt_st_kind_t kind;
-    tt_st_span_t symbol; /* all kinds; len 0 = none (events) */
-    tt_st_span_t key;    /* SNAP: key; EVENT: topic */
-    tt_st_span_t blob;   /* SNAP: blob; EVENT: payload */
+    tt_st_span_t symbol; /* all kinds; len 0 = none (events); MOVE: the
+                            venue's order id */
+    tt_st_span_t key;    /* SNAP: key; EVENT: topic; MOVE: client id */
+    tt_st_span_t blob;   /* SNAP: blob; EVENT: payload; MOVE: reason */
     uint64_t seq;        /* EVENT */
-    tt_ns_t ts;          /* EVENT, SNAP */
-    tt_candle_t candle;  /* CANDLE */
+    tt_ns_t ts;          /* EVENT, SNAP, MOVE */
+    union {
+        tt_candle_t candle; /* CANDLE */
+        struct {
+            int from, to; /* from 0: none (the intent) */
+            int64_t filled;
+        } move; /* MOVE */
+    };
 } tt_st_row_t;
 
 /* What the store last wrote of each order not yet terminal (memo.c). */
@@ -94,7 +107,8 @@ struct tt_store_t {
     int *order;        /* 2 x batch_size: a flush's row order, scratch */
     tt_st_memo_t memo; /* orders' row ids and states, as last written */
     int nrows;
-    char *arena; /* strings and blobs of queued rows */
+    bool moves_queued; /* MOVE rows are in the queue */
+    char *arena;       /* strings and blobs of queued rows */
     size_t arena_len, arena_cap;
     char err[512];
 };
@@ -128,6 +142,16 @@ int tt_st_flush_before_trade(tt_store_t *self);
 /* Grouped store: writes the queued rows into the open group without
    committing (before the group commits). 0 or -1. */
 int tt_st_flush_into_group(tt_store_t *self);
+
+/* Grouped store: queues an order_events row (written with the queue, in
+   the order queued, so row ids are those written one by one give), the
+   order's row being written already. 0 or -1. */
+int tt_st_move_put(tt_store_t *self, const char *coid, tt_ns_t ts, int from,
+                   int to, int64_t filled, const char *venue_oid,
+                   const char *reason);
+/* Grouped store whose group was rolled back: drops the queued
+   order_events rows, whose orders may have gone with it. */
+void tt_st_moves_drop(tt_store_t *self);
 
 /* Runs STMT to completion (SQLITE_DONE); 0, or -1 via tt_st_fail. */
 int tt_st_done(tt_store_t *self, sqlite3_stmt *stmt, const char *op);

@@ -91,10 +91,16 @@ static int s_insert_order(tt_store_t *self, const tt_store_order_t *rec,
     return rc == SQLITE_DONE ? 0 : tt_st_fail(self, op, rc);
 }
 
-/* FROM is 0 for the intent (no previous state: NULL). */
+/* FROM is 0 for the intent (no previous state: NULL). A grouped store
+   queues the row (the orders row it names is written already). */
 static int s_order_event(tt_store_t *self, const tt_store_order_t *rec,
                          int from, tt_ns_t ts, const char *op)
 {
+    if (self->opts.group_rows > 0)
+        return tt_st_move_put(self, rec->order.coid, ts, from,
+                              (int)rec->order.state, rec->order.filled,
+                              rec->venue_oid,
+                              from ? rec->order.reason : "intent");
     sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_EVENT, op);
     if (!st)
         return -1;

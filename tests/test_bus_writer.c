@@ -5,7 +5,8 @@
     appender wait and loses nothing; refused writes are counted and do
     not stop the ones after them; destroying it applies what is left;
     an order's intent and updates folded together leave the very rows
-    (ids included) the store's calls one by one leave. */
+    (ids included) the store's calls one by one leave, in a grouped store
+    (its order_events rows queued) and in a live one. */
 #include "tests/harness.h"
 
 #include <sqlite3.h>
@@ -320,14 +321,18 @@ static void test_folded_orders_as_one_by_one(void **state)
         {true, "S3", "S3", 1, TT_OS_NEW, "", 0, false},
     };
     enum { N = sizeof steps / sizeof steps[0] };
-    char direct_path[600];
+    char direct_path[600], live_path[600];
     snprintf(direct_path, sizeof direct_path, "%s/direct.db", fx->dir);
+    snprintf(live_path, sizeof live_path, "%s/live.db", fx->dir);
     tt_store_opts_t o = tt_store_opts_default();
     o.sync_trade = TT_STORE_SYNC_NORMAL;
     o.group_rows = 100000;
     char err[512];
     tt_store_t *direct = tt_store_open(direct_path, &o, err, sizeof err);
     assert_non_null(direct);
+    o.group_rows = 0; /* every write its own transaction */
+    tt_store_t *live = tt_store_open(live_path, &o, err, sizeof err);
+    assert_non_null(live);
     tt_bus_writer_t *w = tt_bus_writer_new(fx->store, &fx->stats);
     assert_non_null(w);
     uint64_t failed = 0, dups = 0;
@@ -344,6 +349,9 @@ static void test_folded_orders_as_one_by_one(void **state)
                                : tt_store_order_update(direct, &r);
             failed += rc < 0;
             dups += rc == TT_STORE_DUP;
+            assert_int_equal(st.intent ? tt_store_order_intent(live, &r)
+                                       : tt_store_order_update(live, &r),
+                             rc);
             if (i % 7 == round)
                 tt_bus_writer_post(w);
         }
@@ -363,6 +371,9 @@ static void test_folded_orders_as_one_by_one(void **state)
             int rc = moves[m].intent ? tt_store_order_intent(direct, &r)
                                      : tt_store_order_update(direct, &r);
             failed += rc < 0;
+            assert_int_equal(moves[m].intent ? tt_store_order_intent(live, &r)
+                                             : tt_store_order_update(live, &r),
+                             rc);
         }
         if (k % 500 == 0)
             tt_bus_writer_sync(w);
@@ -370,15 +381,19 @@ static void test_folded_orders_as_one_by_one(void **state)
     tt_bus_writer_destroy(&w);
     tt_store_close(&fx->store);
     tt_store_close(&direct);
+    tt_store_close(&live);
     assert_int_equal(atomic_load(&fx->stats.store_errors), failed);
     assert_int_equal(atomic_load(&fx->stats.duplicates), dups);
     assert_true(failed >= 3 * 5 && dups == 3);
     char *folded = s_dump_orders(fx->path);
     char *one_by_one = s_dump_orders(direct_path);
+    char *live_rows = s_dump_orders(live_path);
     assert_true(strlen(one_by_one) > 100000);
     assert_string_equal(folded, one_by_one);
+    assert_string_equal(live_rows, one_by_one);
     free(folded);
     free(one_by_one);
+    free(live_rows);
 }
 
 int main(void)

@@ -605,11 +605,15 @@ static void test_grouped_queue_commits_with_group(void **state)
     }
     tt_store_order_t r1 = s_order("AAPL", 1, TT_ROLE_ENTRY, 1000);
     assert_int_equal(tt_store_order_intent(st, &r1), 0);
-    assert_int_equal(tt_store_pending(st), 5); /* not flushed by the intent */
+    /* Not flushed by the intent, whose order_events row is queued too. */
+    assert_int_equal(tt_store_pending(st), 6);
     assert_int_equal(tt_store_commit_group(st), 0);
     assert_int_equal(tt_store_pending(st), 0);
     assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles"), 5);
     assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 1);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM order_events WHERE"
+                               " reason = 'intent' AND from_state IS NULL"),
+                     1);
     /* A read of a batched table still sees what was queued. */
     tt_candle_t c = s_candle(5 * 60 * TT_NS_PER_SEC, 105);
     assert_int_equal(tt_store_candle_put(st, "AAPL", &c), 0);
@@ -620,6 +624,44 @@ static void test_grouped_queue_commits_with_group(void **state)
     tt_store_close(&st);
     assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles"), 6);
     s_integrity_ok(db);
+    sqlite3_close(db);
+}
+
+/* A grouped store queues its order_events rows. A unit that fails after
+   changing rows rolls the group back, orders included: their queued
+   order_events rows go too, so the next flush does not fail on them
+   (and with it every group after). */
+static void test_grouped_rollback_drops_queued_moves(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_opts_t o = tt_store_opts_default();
+    o.group_rows = 100000;
+    tt_store_t *st = s_open(fx, &o);
+    sqlite3 *db = s_raw(fx);
+    /* The BAD symbol's sequence cannot be raised: its intent fails after
+       its order row was inserted. */
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TRIGGER no_seq BEFORE INSERT ON"
+                                  " order_seq WHEN NEW.symbol = 'BAD' BEGIN"
+                                  " SELECT RAISE(ABORT, 'no sequence'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    tt_store_order_t good = s_order("AAPL", 1, TT_ROLE_ENTRY, 1);
+    tt_store_order_t bad = s_order("BAD", 1, TT_ROLE_ENTRY, 2);
+    tt_store_order_t after = s_order("AAPL", 2, TT_ROLE_ENTRY, 3);
+    assert_int_equal(tt_store_order_intent(st, &good), 0);
+    assert_int_equal(tt_store_pending(st), 1);
+    assert_int_equal(tt_store_order_intent(st, &bad), -1);
+    assert_non_null(strstr(tt_store_error(st), "rolled back with it"));
+    assert_int_equal(tt_store_pending(st), 0);
+    assert_int_equal(tt_store_order_intent(st, &after), 0);
+    assert_int_equal(tt_store_commit_group(st), 0);
+    tt_store_close(&st);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 1);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM order_events"), 1);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM order_events WHERE"
+                               " coid = (SELECT coid FROM orders)"),
+                     1);
     sqlite3_close(db);
 }
 
@@ -1398,6 +1440,7 @@ int main(void)
         T(test_intents_under_one_commit),
         T(test_grouped_commits),
         T(test_grouped_queue_commits_with_group),
+        T(test_grouped_rollback_drops_queued_moves),
         T(test_batch_many_rows),
         T(test_order_updates_remembered),
         T(test_order_updates_and_open_orders),
