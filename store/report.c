@@ -121,7 +121,8 @@ static int s_hash_row(EVP_MD_CTX *md, sqlite3_stmt *st)
 {
     char line[1024];
     int n = snprintf(line, sizeof line,
-                     "%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld\n",
+                     "%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,"
+                     "%lld,%lld,%lld,%s\n",
                      (const char *)sqlite3_column_text(st, 0),
                      (const char *)sqlite3_column_text(st, 1),
                      (const char *)sqlite3_column_text(st, 2),
@@ -132,7 +133,11 @@ static int s_hash_row(EVP_MD_CTX *md, sqlite3_stmt *st)
                      (long long)sqlite3_column_int64(st, 7),
                      (long long)sqlite3_column_int64(st, 8),
                      (long long)sqlite3_column_int64(st, 9),
-                     (long long)sqlite3_column_int64(st, 10));
+                     (long long)sqlite3_column_int64(st, 10),
+                     (long long)sqlite3_column_int64(st, 12),
+                     (long long)sqlite3_column_int64(st, 13),
+                     (long long)sqlite3_column_int64(st, 14),
+                     (const char *)sqlite3_column_text(st, 15));
     /* The store bounds every text column well below this; a row that
        does not fit fails the report rather than leave the hash. */
     if (n < 0 || n >= (int)sizeof line)
@@ -147,7 +152,9 @@ static int s_symbols(sqlite3 *db, tt_report_t *r, tt_report_scale_fn *scale,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db,
                            "SELECT symbol, venue, fill_id, coid, side, qty,"
-                           " px, fee, ts, realized, pos_qty, qty_decimals"
+                           " px, fee, ts, realized, pos_qty, qty_decimals,"
+                           " exec_qty, commission, commission_decimals,"
+                           " COALESCE(commission_asset, '')"
                            " FROM ledger ORDER BY symbol, id",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;

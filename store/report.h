@@ -22,7 +22,9 @@
       still open.
     - The ledger hash: SHA-256 over the ledger rows, one text line each
       (symbol, venue, fill id, client order id, side, qty, price, fee,
-      time, realized, position), ordered by symbol and then by the order
+      time, realized, position, executed qty, commission, its decimals,
+      its asset; the last four 0 and empty in rows older than store
+      schema 3), ordered by symbol and then by the order
       each symbol's rows were written. Row ids are left out: symbols on
       different workers interleave their rows differently, their content
       does not. Two runs with the same hash have the same ledger. */

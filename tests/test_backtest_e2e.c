@@ -132,7 +132,9 @@ static char *s_ledger_text(const char *db_path, long *rows)
     assert_int_equal(
         sqlite3_prepare_v2(db,
                            "SELECT symbol, venue, fill_id, coid, side, qty,"
-                           " px, fee, ts, realized, pos_qty FROM ledger"
+                           " px, fee, ts, realized, pos_qty, exec_qty,"
+                           " commission, commission_decimals,"
+                           " COALESCE(commission_asset, '') FROM ledger"
                            " ORDER BY symbol, id",
                            -1, &st, NULL),
         SQLITE_OK);
@@ -143,7 +145,8 @@ static char *s_ledger_text(const char *db_path, long *rows)
         assert_true(len + 512 < cap);
         len += (size_t)snprintf(
             text + len, cap - len,
-            "%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld\n",
+            "%s,%s,%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,"
+            "%s\n",
             sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
             sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
             (long long)sqlite3_column_int64(st, 4),
@@ -152,7 +155,11 @@ static char *s_ledger_text(const char *db_path, long *rows)
             (long long)sqlite3_column_int64(st, 7),
             (long long)sqlite3_column_int64(st, 8),
             (long long)sqlite3_column_int64(st, 9),
-            (long long)sqlite3_column_int64(st, 10));
+            (long long)sqlite3_column_int64(st, 10),
+            (long long)sqlite3_column_int64(st, 11),
+            (long long)sqlite3_column_int64(st, 12),
+            (long long)sqlite3_column_int64(st, 13),
+            sqlite3_column_text(st, 14));
         (*rows)++;
     }
     sqlite3_finalize(st);
