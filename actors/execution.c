@@ -250,6 +250,13 @@ static int s_start(tt_actor_t *actor, void **state_p)
     if (!mem->fresh) {
         self->restoring = true;
         tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_BARRIER, NULL, 0);
+        /* A live symbol waits for the store no longer than for its venue
+           (s_timer): a quiet market brings no input that would notice. */
+        if (self->venue_restore) {
+            self->venue_sync_deadline =
+                tt_actor_now(actor) + self->venue_sync_ns;
+            tt_actor_timer_every(actor, TT_NS_PER_SEC);
+        }
         return 0;
     }
     if (s_warm_restart(actor, self) != 0) {
@@ -1137,11 +1144,14 @@ static void s_log_unsent(tt_actor_t *actor, const s_exec_t *self)
     }
 }
 
-/* While a live symbol waits for its venue: the time bound. */
+/* While a live symbol waits for its venue, or for the store's answer to
+   its restart: the time bound. */
 static int s_timer(tt_actor_t *actor, void *state, int64_t now_ns)
 {
     s_exec_t *self = state;
-    if (!s_venue_holds(self) || now_ns < self->venue_sync_deadline)
+    bool waits =
+        s_venue_holds(self) || (s_restore_holds(self) && self->venue_restore);
+    if (!waits || now_ns < self->venue_sync_deadline)
         return 0;
     s_venue_late(actor, self, "time");
     int rc = s_resume(actor, self);

@@ -645,6 +645,31 @@ static void test_live_restart_store_late_does_not_flatten(void **state)
     free(rig);
 }
 
+/* The same restart in a quiet market: no input comes to pass the bound
+   on held inputs, so the time bound (risk.venue_sync_timeout_s) makes the
+   symbol late, as for a venue that does not answer: paused, nothing sent;
+   the store's answer and then the venue's lift it. */
+static void test_live_restart_store_silent_late_by_time(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_boot(rig, "alpaca", S_CLOSE - 60 * SEC, false);
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    s_go_late(rig);
+    assert_true(s_log_holds(rig, "the store has not answered the restart "
+                                 "(time bound passed)"));
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->norders, 0);
+    s_bus_answers_barrier(rig);
+    s_expect_queries(rig);
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report_before(rig, TT_REP_VENUE_OK, TT_REP_VENUE_WAIT));
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->norders, 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
 /* The paper broker's symbol in the same case: its state is ours, so the
    restored position is closed at the market, as before. */
 static void test_paper_restart_store_late_flattens(void **state)
@@ -677,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_new_session_drops_the_owed_close),
         cmocka_unit_test(test_late_venue_refuses_exit_and_stop_move),
         cmocka_unit_test(test_live_restart_store_late_does_not_flatten),
+        cmocka_unit_test(test_live_restart_store_silent_late_by_time),
         cmocka_unit_test(test_paper_restart_store_late_flattens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
