@@ -463,6 +463,26 @@ static void s_expect_fail(const char *data, const char *extra, int code,
     free(out);
 }
 
+/* A backtest's store is new: the indicator actors' first start does not
+   open it to warm up (nothing there), so none of them says what it found
+   in it; the run still trades. */
+static void test_no_store_warm_up_at_first_start(void **state)
+{
+    (void)state;
+    char *data = s_walk_file("walk-warm.csv", 3000);
+    char db[512];
+    snprintf(db, sizeof db, "%s/warm.db", s_dir);
+    char *out = NULL;
+    assert_int_equal(s_backtest(data, db, NULL, "--log-level=info", &out), 0);
+    assert_non_null(strstr(out, "replayed "));
+    assert_null(strstr(out, "stored for the indicators"));
+    assert_null(strstr(out, "warm-up from the store"));
+    long rows;
+    char *ledger = s_ledger_text(db, &rows);
+    assert_true(rows >= 1);
+    free(ledger), free(out), free(data);
+}
+
 /* A store that fills up (service.store_max_pages: a file capped a little
    above its empty schema, as a full disk would be) fails a write after
    the open group had changed rows: the group is rolled back and its rows
@@ -663,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_sessions_in_backtest),
         cmocka_unit_test(test_report_totals_and_store),
         cmocka_unit_test(test_bad_data),
+        cmocka_unit_test(test_no_store_warm_up_at_first_start),
         cmocka_unit_test(test_lost_rows_fail_the_run),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_parity_with_a_live_run),
