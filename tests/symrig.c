@@ -89,6 +89,22 @@ void tth_rig_config(tth_rig_t *rig, const char *prefix, const char *yaml_fmt)
     assert_non_null(rig->cfg);
 }
 
+void tth_rig_config_one(tth_rig_t *rig, const char *prefix, const char *service)
+{
+    char yaml[1024];
+    int n = snprintf(yaml, sizeof yaml,
+                     "service:\n  workers: 1\n%s"
+                     "venues:\n  - name: sim\n    kind: sim\n"
+                     "symbols:\n  - symbol: TST\n    venue: sim\n"
+                     "    px_decimals: 2\n    qty_decimals: 0\n"
+                     "    strategy:\n      kind: sma_cross\n"
+                     "      params: {fast: 2, slow: 3}\n"
+                     "    risk: {qty: \"1\"}\n",
+                     service);
+    assert_true(n > 0 && (size_t)n < sizeof yaml);
+    tth_rig_config(rig, prefix, yaml);
+}
+
 void tth_rig_start(tth_rig_t *rig, const tt_behaviour_t *const *roles,
                    int64_t t0_ns, bool bus)
 {

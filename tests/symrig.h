@@ -34,6 +34,12 @@ typedef struct {
    directory (for a store file inside it). */
 void tth_rig_config(tth_rig_t *rig, const char *prefix, const char *yaml_fmt);
 
+/* tth_rig_config with the actor tests' plain config: one worker, one
+   symbol TST on a sim venue (2 price decimals, sma_cross 2/3), and
+   SERVICE (lines of the service section, each "  key: value\n") added. */
+void tth_rig_config_one(tth_rig_t *rig, const char *prefix,
+                        const char *service);
+
 /* Starts the runtime on the loaded config with ROLES (one behaviour per
    role) and a manual clock at T0_NS; with BUS, binds the bus inbox first
    and turns the bus on. Starts every actor of symbol 0 and reads its

@@ -95,16 +95,9 @@ static int s_count(void)
    probe as the strategy; every frame counted in flight once started. */
 static void s_rig_up(tth_rig_t *rig)
 {
-    char yaml[512];
-    snprintf(yaml, sizeof yaml,
-             "service:\n  workers: 1\n  mailbox_hwm: %d\n"
-             "venues:\n  - name: sim\n    kind: sim\n"
-             "symbols:\n  - symbol: TST\n    venue: sim\n    px_decimals: 2\n  "
-             "  qty_decimals: 0\n"
-             "    strategy:\n      kind: sma_cross\n"
-             "      params: {fast: 2, slow: 3}\n    risk: {qty: \"1\"}\n",
-             S_HWM);
-    tth_rig_config(rig, "tt-local", yaml);
+    char service[64];
+    snprintf(service, sizeof service, "  mailbox_hwm: %d\n", S_HWM);
+    tth_rig_config_one(rig, "tt-local", service);
     const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
         &tth_idle_behaviour, &s_ping, &tth_idle_behaviour, &s_probe_b};
     tth_rig_start(rig, roles, INT64_C(1700000000) * TT_NS_PER_SEC, false);

@@ -20,16 +20,9 @@
 
 static void s_rig_up(tth_rig_t *rig, int spin_us)
 {
-    char yaml[512];
-    snprintf(yaml, sizeof yaml,
-             "service:\n  workers: 1\n  spin_us: %d\n"
-             "venues:\n  - name: sim\n    kind: sim\n"
-             "symbols:\n  - symbol: TST\n    venue: sim\n    px_decimals: 2\n  "
-             "  qty_decimals: 0\n"
-             "    strategy:\n      kind: sma_cross\n"
-             "      params: {fast: 2, slow: 3}\n    risk: {qty: \"1\"}\n",
-             spin_us);
-    tth_rig_config(rig, "tt-spin", yaml);
+    char service[64];
+    snprintf(service, sizeof service, "  spin_us: %d\n", spin_us);
+    tth_rig_config_one(rig, "tt-spin", service);
     const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
         &tth_idle_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
         &tth_idle_behaviour};
