@@ -513,6 +513,7 @@ static void s_task(zsock_t *pipe, void *arg)
         gw->stats = start->stats;
         snprintf(gw->path, sizeof gw->path, "broker/%s",
                  tt_runtime_config(gw->rt)->venues[gw->venue].name);
+        tt_thread_name(gw->path);
         ok = s_setup(gw) == 0;
     }
     start->ok = ok; /* START belongs to the starter after the signal */

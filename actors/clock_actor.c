@@ -291,6 +291,7 @@ static void s_task(zsock_t *pipe, void *arg)
        written into it, never touched after. */
     s_start_t *start = arg;
     tt_runtime_t *rt = start->rt;
+    tt_thread_name("clock");
     tt_sender_t *sender = tt_sender_new(rt);
     tt_sessions_t *sessions =
         sender ? tt_sessions_new(rt, sender, start->stats,

@@ -538,6 +538,7 @@ static void s_task(zsock_t *pipe, void *arg)
                        .stats = start->stats,
                        .pipe = pipe};
     snprintf(self.path, sizeof self.path, "feed/replay");
+    tt_thread_name(self.path);
     int rc = s_setup(&self);
     start->merge = rc == 0 ? self.merge : NULL; /* success marker */
     zsock_signal(pipe, 0);

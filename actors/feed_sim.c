@@ -261,6 +261,7 @@ static void s_task(zsock_t *pipe, void *arg)
     const tt_config_t *cfg = tt_runtime_config(self.rt);
     snprintf(self.path, sizeof self.path, "feed/%s",
              cfg->venues[self.venue].name);
+    tt_thread_name(self.path);
     int rc = s_setup(&self);
     start->market = rc == 0 ? self.market : NULL; /* success marker */
     zsock_signal(pipe, 0);

@@ -123,6 +123,7 @@ static void s_task(zsock_t *pipe, void *arg)
         .rt = start->rt, .venue = start->venue, .stats = start->stats};
     snprintf(self.path, sizeof self.path, "feed/%s",
              tt_runtime_config(self.rt)->venues[self.venue].name);
+    tt_thread_name(self.path);
     start->ok = s_setup(&self) == 0;
     bool ok = start->ok; /* START belongs to the starter after the signal */
     zsock_signal(pipe, 0);

@@ -669,6 +669,7 @@ static void s_task(zsock_t *pipe, void *arg)
     /* ARG lives on the starter's stack: it is read and written before the
        handshake, never after (the starter may have returned by then). */
     s_start_t *start = arg;
+    tt_thread_name("bus");
     s_bus_t self = {.rt = start->rt,
                     .cfg = tt_runtime_config(start->rt),
                     .stats = start->stats};

@@ -404,6 +404,7 @@ static void s_apply_window(tt_bus_writer_t *self, s_block_t *window)
 static void *s_thread(void *arg)
 {
     tt_bus_writer_t *self = arg;
+    tt_thread_name("store-writer");
     pthread_mutex_lock(&self->lock);
     s_block_t *window;
     while ((window = s_take(self))) {

@@ -299,3 +299,10 @@ int64_t tt_runtime_trade_from(const tt_runtime_t *self)
 {
     return self->trade_from_ns;
 }
+
+void tt_thread_name(const char *name)
+{
+    char full[16]; /* the kernel's TASK_COMM_LEN */
+    snprintf(full, sizeof full, "tt-%s", name);
+    pthread_setname_np(pthread_self(), full); /* cosmetic: errors ignored */
+}

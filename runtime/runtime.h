@@ -177,6 +177,10 @@ struct tt_portfolio *tt_actor_portfolio(const tt_actor_t *self);
 const char *tt_role_name(tt_actor_role_t role);
 int tt_role_parse(const char *name); /* -1 when unknown */
 
+/* Names the calling thread "tt-" NAME (cut to the 15 bytes Linux keeps),
+   so `top -H`, `ps -L`, perf and gdb tell the service's threads apart. */
+void tt_thread_name(const char *name);
+
 /* A sender belongs to one thread. It connects a PUSH socket to every
    worker's mailbox, to the root's and to the bus's. */
 tt_sender_t *tt_sender_new(tt_runtime_t *rt);

@@ -486,7 +486,9 @@ static void s_shutdown_actors(tt_worker_t *self)
 static void s_worker_task(zsock_t *pipe, void *arg)
 {
     tt_worker_t *self = arg;
-    char endpoint[64];
+    char name[16], endpoint[64];
+    snprintf(name, sizeof name, "worker-%d", self->index);
+    tt_thread_name(name);
     tt_runtime_endpoint_worker(self->rt, endpoint, sizeof endpoint,
                                self->index);
     self->inbox = zsock_new(ZMQ_PULL);

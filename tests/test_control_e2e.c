@@ -4,6 +4,7 @@
 #include "cli/client.h"
 
 #include <czmq.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,29 @@ static bool s_healthy(tth_proc_t *proc, int symbols)
     return ok;
 }
 
+/* Whether process PID has a thread named NAME (/proc/PID/task/T/comm). */
+static bool s_has_thread(pid_t pid, const char *name)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *dir = opendir(path);
+    bool found = false;
+    struct dirent *e;
+    while (dir && !found && (e = readdir(dir))) {
+        char comm_path[384], comm[32] = "";
+        snprintf(comm_path, sizeof comm_path, "%s/%s/comm", path, e->d_name);
+        FILE *f = fopen(comm_path, "r");
+        if (f && fgets(comm, sizeof comm, f))
+            comm[strcspn(comm, "\n")] = '\0';
+        if (f)
+            fclose(f);
+        found = strcmp(comm, name) == 0;
+    }
+    if (dir)
+        closedir(dir);
+    return found;
+}
+
 static void test_health_shows_every_actor(void **state)
 {
     (void)state;
@@ -43,6 +67,11 @@ static void test_health_shows_every_actor(void **state)
         assert_true(health->workers[w]->sleeps >= 1);
         assert_int_equal(health->workers[w]->spun_ms, 0);
     }
+    /* Its threads carry their names, for top -H, perf and gdb. */
+    const char *threads[] = {"tt-worker-0", "tt-worker-1", "tt-bus",
+                             "tt-feed/sim"};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++)
+        assert_true(s_has_thread(proc->pid, threads[t]));
     const char *roles[] = {"execution", "data", "indicator", "strategy"};
     for (size_t i = 0; i < 3; i++) {
         Tt__SymbolHealth *sym = health->symbols[i];
