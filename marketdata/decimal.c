@@ -128,7 +128,8 @@ static int s_magnitude(const s_parts_t *p, int decimals, uint64_t *out)
     return TT_DEC_OK;
 }
 
-int tt_decimal_parse(const char *text, size_t len, int decimals, int64_t *out)
+int tt_decimal_parse_general(const char *text, size_t len, int decimals,
+                             int64_t *out)
 {
     assert(out);
     assert(text || len == 0);
@@ -149,6 +150,65 @@ int tt_decimal_parse(const char *text, size_t len, int decimals, int64_t *out)
     else
         *out = -(int64_t)mag;
     return TT_DEC_OK;
+}
+
+/* The plain form in one pass: [-]digits[.digits] with no more
+   fractional digits than DECIMALS and at most 18 digits once scaled, so
+   the value is below 10^18 and nothing can overflow. False for anything
+   else, which the general scan answers (its statuses included). */
+static bool s_plain(const char *text, size_t len, int decimals, int64_t *out)
+{
+    static const uint64_t pow10[19] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull};
+    if (len == 0 || len > 20 || decimals < 0 || decimals > 18)
+        return false;
+    bool negative = text[0] == '-';
+    size_t dot = len;
+    uint64_t acc = 0;
+    int digits = 0;
+    for (size_t i = negative; i < len; i++) {
+        unsigned d = (unsigned)(text[i] - '0');
+        if (d <= 9) {
+            acc = acc * 10 + d; /* at most 19 digits: below 2^64 */
+            digits++;
+        } else if (text[i] == '.' && dot == len) {
+            dot = i;
+        } else {
+            return false;
+        }
+    }
+    int frac = dot == len ? 0 : (int)(len - dot - 1);
+    if (digits == 0 || frac > decimals || digits + decimals - frac > 18)
+        return false;
+    acc *= pow10[decimals - frac];
+    *out = negative ? -(int64_t)acc : (int64_t)acc;
+    return true;
+}
+
+int tt_decimal_parse(const char *text, size_t len, int decimals, int64_t *out)
+{
+    assert(out);
+    assert(text || len == 0);
+    if (s_plain(text, len, decimals, out))
+        return TT_DEC_OK;
+    return tt_decimal_parse_general(text, len, decimals, out);
 }
 
 /* Returns -1 as well for DECIMALS outside 0..18 (a programming error at

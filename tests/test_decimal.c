@@ -127,6 +127,56 @@ static void test_parse_len_not_nul(void **state)
     assert_int_equal(tt_decimal_parse(NULL, 0, 1, &out), TT_DEC_EMPTY);
 }
 
+/* The plain form's short cut answers as the general scan does: status,
+   value, and *OUT untouched on a refusal. Texts are random strings over
+   the syntax's characters (mostly digits, so many are plain, of every
+   length around the 18-digit edge) at every scale, seeded. */
+static void s_random_text(uint64_t *rng, char *buf, size_t *len)
+{
+    static const char chars[] = "0123456789012345678901234567890.-+eE";
+    *rng ^= *rng << 13;
+    *rng ^= *rng >> 7;
+    *rng ^= *rng << 17;
+    uint64_t r = *rng;
+    *len = (size_t)(r % 24);
+    for (size_t i = 0; i < *len; i++) {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        /* Mostly digits, now and then a dot, more rarely anything. */
+        uint64_t pick = *rng % 100;
+        buf[i] = pick < 85   ? chars[*rng / 100 % 10]
+                 : pick < 95 ? '.'
+                             : chars[*rng / 100 % (sizeof chars - 1)];
+    }
+    if (*len && r % 7 == 0)
+        buf[0] = '-';
+}
+
+static void test_plain_short_cut_matches_general(void **state)
+{
+    (void)state;
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    char buf[32];
+    size_t len;
+    int plain_ok = 0;
+    for (int n = 0; n < 400000; n++) {
+        s_random_text(&rng, buf, &len);
+        int decimals = (int)(rng >> 40) % 21 - 1; /* -1..19 */
+        int64_t fast = INT64_C(0x5a5a5a5a), slow = INT64_C(0x5a5a5a5a);
+        int rc_fast = tt_decimal_parse(buf, len, decimals, &fast);
+        int rc_slow = tt_decimal_parse_general(buf, len, decimals, &slow);
+        if (rc_fast != rc_slow || fast != slow)
+            fail_msg("\"%.*s\" @%d: short cut %d %" PRId64
+                     ", general %d %" PRId64,
+                     (int)len, buf, decimals, rc_fast, fast, rc_slow, slow);
+        plain_ok += rc_fast == TT_DEC_OK;
+    }
+    /* Both sides of the short cut were exercised. */
+    assert_true(plain_ok > 10000);
+    assert_true(plain_ok < 390000);
+}
+
 static void test_format_cases(void **state)
 {
     (void)state;
@@ -221,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_table),
         cmocka_unit_test(test_parse_len_not_nul),
+        cmocka_unit_test(test_plain_short_cut_matches_general),
         cmocka_unit_test(test_format_cases),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_strerror),

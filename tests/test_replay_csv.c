@@ -126,6 +126,40 @@ static void test_timestamp_forms(void **state)
     assert_int_equal(tt_ts_unit_of("price"), -1);
 }
 
+/* Integer columns are read eight digits at a time: every length from 1
+   to 19 gives the value strtoull does, and a non-digit anywhere (just
+   below '0', just above '9', a byte with the high bit set) is refused,
+   whichever eight it falls in. */
+static void test_timestamp_digits_every_length_and_place(void **state)
+{
+    (void)state;
+    const char digits[] = "9123456780123456789";
+    for (size_t len = 1; len <= 19; len++) {
+        char text[24];
+        memcpy(text, digits + 19 - len, len);
+        text[len] = '\0';
+        unsigned long long want = strtoull(text, NULL, 10);
+        if (want <= (unsigned long long)INT64_MAX)
+            s_ts_ok(text, TT_TS_NS, (tt_ns_t)want);
+        else
+            s_ts_bad(text, TT_TS_NS);
+        const char bad[] = {'/', ':', ' ', '.', (char)0xB5, (char)0xFA};
+        for (size_t at = 0; at < len; at++)
+            for (size_t b = 0; b < sizeof bad; b++) {
+                char wrong[24];
+                memcpy(wrong, text, len + 1);
+                wrong[at] = bad[b];
+                tt_ns_t got = 77;
+                if (tt_ts_parse(wrong, len, TT_TS_NS, &got) != -1 ||
+                    got != 77) {
+                    print_error("'%.*s' (byte %zu) accepted as %lld\n",
+                                (int)len, wrong, at, (long long)got);
+                    fail();
+                }
+            }
+    }
+}
+
 /* ---- formats --------------------------------------------------------------
  */
 
@@ -812,6 +846,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timestamp_forms),
+        cmocka_unit_test(test_timestamp_digits_every_length_and_place),
         cmocka_unit_test(test_ticks_one_file_per_symbol),
         cmocka_unit_test(test_bars_multi_symbol_with_timeframe_line),
         cmocka_unit_test(test_many_symbols_asked_once),
