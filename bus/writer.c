@@ -228,11 +228,13 @@ static void s_fold(tt_bus_writer_t *self, s_block_t *window)
         self->gen = 1;
     }
     self->fold_count = 0;
+    uint64_t folded = self->folded;
     for (s_block_t *block = window; block; block = block->next)
         for (int i = 0; i < block->n; i++)
             if (block->ops[i].kind == S_INTENT ||
                 block->ops[i].kind == S_UPDATE)
                 s_fold_op(self, &block->ops[i], s_rec(block, &block->ops[i]));
+    atomic_fetch_add(&self->stats->folded, self->folded - folded);
 }
 
 static void s_raise_seqs(tt_bus_writer_t *self);
@@ -379,16 +381,25 @@ static s_block_t *s_take(tt_bus_writer_t *self)
 }
 
 /* Applies a window, handing each block back once applied; the last
-   after the sequences are raised, so a sync finds the store complete. */
+   after the sequences are raised, so a sync finds the store complete.
+   The window's rows share one group: an intent stored in the state of
+   updates folded into it must not be committed without their
+   order_events rows, nor its symbol's sequence, so a write that fails
+   rolls them back together, as one by one an update's row goes with
+   its order_events row. */
 static void s_apply_window(tt_bus_writer_t *self, s_block_t *window)
 {
     s_fold(self, window);
+    tt_store_group_hold(self->store, true);
     for (s_block_t *block = window, *next; block; block = next) {
         next = block->next;
         for (int i = 0; i < block->n; i++)
             s_apply(self, block, &block->ops[i]);
-        if (!next)
+        if (!next) {
             s_raise_seqs(self);
+            if (tt_store_group_hold(self->store, false) != 0)
+                s_failed(self);
+        }
         self->writes += (uint64_t)block->n;
         block->n = 0;
         block->len = 0;

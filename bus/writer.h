@@ -24,7 +24,9 @@
     in it (one row insert instead of an insert and updates; the store's
     tt_store_order_intent_as), raising the symbols' order sequences once
     per window: the rows end exactly as the writes one by one leave
-    them. */
+    them. A window's writes share one store group (tt_store_group_hold),
+    so a write that fails loses an intent with the updates folded into
+    it, never one without the other. */
 #ifndef TT_BUS_WRITER_H
 #define TT_BUS_WRITER_H
 

@@ -432,11 +432,15 @@ static int s_write_queue(tt_store_t *self, const char *op)
 {
     if (tt_st_begin(self, self->opts.sync, op) != 0)
         return -1;
-    if (s_write_rows(self, op) != 0) {
+    int rc = s_write_rows(self, op);
+    if (rc != 0 && self->moves_queued)
+        /* A grouped store's order_events rows belong to orders rows
+           earlier units of the group wrote: one refused takes the group,
+           or an order would stay in a state with no row for it. */
+        tt_st_rollback_group(self);
+    else if (rc != 0)
         tt_st_rollback(self);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 int tt_store_flush(tt_store_t *self)

@@ -313,17 +313,30 @@ int tt_store_commit_group(tt_store_t *self)
         return -1;
     if (tt_st_done(self, st, "group commit") != 0) {
         s_rollback_now(self); /* nothing half-written remains */
+        tt_st_memo_free(&self->memo);
         return -1;
     }
     return 0;
+}
+
+int tt_store_group_hold(tt_store_t *self, bool hold)
+{
+    assert(self);
+    self->group_hold = hold;
+    if (hold || self->opts.group_rows <= 0 || !self->group_open ||
+        sqlite3_total_changes64(self->db) - self->group_base <
+            self->opts.group_rows)
+        return 0;
+    return tt_store_commit_group(self);
 }
 
 int tt_st_commit(tt_store_t *self, const char *op)
 {
     if (self->opts.group_rows > 0) {
         (void)op;
-        if (sqlite3_total_changes64(self->db) - self->group_base >=
-            self->opts.group_rows)
+        if (!self->group_hold &&
+            sqlite3_total_changes64(self->db) - self->group_base >=
+                self->opts.group_rows)
             return tt_store_commit_group(self);
         return 0;
     }
@@ -339,20 +352,32 @@ int tt_st_commit(tt_store_t *self, const char *op)
     return 0;
 }
 
-void tt_st_rollback(tt_store_t *self)
+/* The open group was rolled back: the order_events rows queued for its
+   orders go too (else the next flush would fail on them, and every one
+   after), and so does what the memo knows, some of whose orders went
+   with it (an order it forgets is read again when next moved). */
+static void s_group_lost(tt_store_t *self)
+{
+    self->group_open = false;
+    tt_st_moves_drop(self);
+    tt_st_memo_free(&self->memo);
+}
+
+/* Ends the unit that failed; GROUP: a grouped store's whole group
+   whatever the unit changed itself. */
+static void s_rollback(tt_store_t *self, bool group)
 {
     if (sqlite3_get_autocommit(self->db)) {
         if (self->group_open)
-            tt_st_moves_drop(self); /* their orders went with the group */
-        self->group_open = false;
-        return; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
+            s_group_lost(self); /* SQLite rolled back (e.g. SQLITE_FULL) */
+        return;
     }
     if (self->opts.group_rows > 0) {
         /* A unit refused before it changed a row (a duplicate id, a
            constraint: SQLite undid the failed statement) leaves the group
            as it was. One that had changed rows can only be undone with
            the whole group: the group is rolled back and the loss said. */
-        if (sqlite3_total_changes64(self->db) == self->unit_base)
+        if (!group && sqlite3_total_changes64(self->db) == self->unit_base)
             return;
         size_t len = strlen(self->err);
         snprintf(
@@ -360,10 +385,19 @@ void tt_st_rollback(tt_store_t *self)
             " (grouped store: the %lld row changes since the last "
             "group commit are rolled back with it)",
             (long long)(sqlite3_total_changes64(self->db) - self->group_base));
-        self->group_open = false;
-        tt_st_moves_drop(self); /* their orders go with the group */
+        s_group_lost(self);
     }
     s_rollback_now(self);
+}
+
+void tt_st_rollback(tt_store_t *self)
+{
+    s_rollback(self, false);
+}
+
+void tt_st_rollback_group(tt_store_t *self)
+{
+    s_rollback(self, true);
 }
 
 /* ---- Bind and column helpers ---- */

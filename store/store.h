@@ -79,6 +79,14 @@ int tt_store_schema_latest(void);
    there is none. 0 or -1. */
 int tt_store_commit_group(tt_store_t *self);
 
+/* Grouped store: while HOLD, no write commits the open group however
+   many rows it holds, so writes that depend on each other (a backtest
+   writer's window: an intent stored in its last state, the updates
+   folded into it, its symbol's sequence) are kept or lost together.
+   Ending the hold commits the group when it is over group_rows. 0, or
+   -1 when that commit failed. */
+int tt_store_group_hold(tt_store_t *self, bool hold);
+
 /* Opens or creates the file at PATH, sets WAL, the sync level, foreign
    keys and the busy timeout, and applies pending migrations (each in
    its own transaction). OPTS may be NULL (defaults). Returns the store

@@ -102,6 +102,7 @@ struct tt_store_t {
     bool group_open;      /* grouped: the outer transaction is open */
     int64_t group_base;   /* grouped: total changes when it began */
     int64_t unit_base;    /* grouped: total changes when the unit began */
+    bool group_hold;      /* grouped: no commit (tt_store_group_hold) */
     sqlite3_stmt *stmt[ST_COUNT];
     tt_st_row_t *rows; /* batch_size slots */
     int *order;        /* 2 x batch_size: a flush's row order, scratch */
@@ -132,6 +133,10 @@ int tt_st_errf(tt_store_t *self, const char *fmt, ...)
 int tt_st_begin(tt_store_t *self, tt_store_sync_t sync, const char *op);
 int tt_st_commit(tt_store_t *self, const char *op);
 void tt_st_rollback(tt_store_t *self);
+/* A grouped store's unit that failed after rows of earlier units it
+   depends on (an order's row for its order_events row): rolls back the
+   whole open group even when the unit itself changed nothing. */
+void tt_st_rollback_group(tt_store_t *self);
 
 /* Before a trade write: flushes the queue so rows reach the file in the
    order they were written. A grouped store commits every row of a group

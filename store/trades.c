@@ -406,6 +406,20 @@ int tt_store_order_update(tt_store_t *self, const tt_store_order_t *rec)
     return tt_st_commit(self, op);
 }
 
+/* 0 when COID's row is stored; -1 with the error set. */
+static int s_stored(tt_store_t *self, const char *coid, const char *op)
+{
+    sqlite3_stmt *st = tt_st_stmt(self, ST_ORDER_STATE, op);
+    if (!st)
+        return -1;
+    tt_st_bind_text(st, 1, coid, false);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return tt_st_errf(self, "%s: unknown client order id", op);
+    return rc == SQLITE_ROW ? 0 : tt_st_fail(self, op, rc);
+}
+
 int tt_store_order_moved(tt_store_t *self, const tt_store_order_t *rec,
                          int from)
 {
@@ -414,15 +428,27 @@ int tt_store_order_moved(tt_store_t *self, const tt_store_order_t *rec,
     snprintf(op, sizeof op, "order_update %.36s", rec->order.coid);
     if (tt_st_begin(self, self->opts.sync_trade, op) != 0)
         return -1;
-    if (s_order_event(self, rec, from, rec->order.updated_ts, op) != 0) {
+    int64_t rowid = 0;
+    int was = 0;
+    bool known = tt_st_memo_get(&self->memo, rec->order.coid, &rowid, &was);
+    /* An order the memo forgot may have gone with a group rolled back
+       since its intent: its order_events row would then fail the next
+       flush, and that flush's group with it. Refused as an update of an
+       unknown order is, nothing changed. */
+    if (!known && s_stored(self, rec->order.coid, op) != 0) {
         tt_st_rollback(self);
         return -1;
     }
-    int64_t rowid = 0;
-    int was = 0;
+    /* The order's row, in this state already, is in the open group (its
+       intent's): without its order_events row it goes with the group, as
+       an update's row would (store.h). */
+    if (s_order_event(self, rec, from, rec->order.updated_ts, op) != 0) {
+        tt_st_rollback_group(self);
+        return -1;
+    }
     if (tt_ord_terminal(rec->order.state))
         tt_st_memo_drop(&self->memo, rec->order.coid);
-    else if (tt_st_memo_get(&self->memo, rec->order.coid, &rowid, &was))
+    else if (known)
         tt_st_memo_put(&self->memo, rec->order.coid, rowid,
                        (int)rec->order.state);
     return tt_st_commit(self, op);

@@ -12,3 +12,8 @@ tt_test(NAME test_bus_writer LABEL unit
 tt_test(NAME test_fill_event LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fill_event.c
         LIBS tt_bus ticktree_proto TIMEOUT 30)
+# The writer's folding at its tables' limits and under a refused
+# order_events row, each against the same writes one by one.
+tt_test(NAME test_bus_writer_limits LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_bus_writer_limits.c
+        LIBS tt_bus tt_store PkgConfig::SQLITE Threads::Threads TIMEOUT 120)
