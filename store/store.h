@@ -172,7 +172,11 @@ int tt_store_order_update(tt_store_t *self, const tt_store_order_t *rec);
    it, with one UPDATE fewer per update. The writer folds only updates
    that tt_store_order_update would take: the same symbol, a legal edge
    or the same state, and tt_store_order_check's 0 (REC well formed; -1
-   with the error set). Answers as tt_store_order_intent. */
+   with the error set). Answers as tt_store_order_intent.
+   tt_store_order_moved refuses (-1, nothing written) an order no longer
+   stored (its group rolled back since its intent), and rolls the open
+   group back, the order's row with it, when its order_events row cannot
+   be queued. */
 int tt_store_order_intent_as(tt_store_t *self, const tt_store_order_t *rec,
                              const tt_store_order_t *now);
 int tt_store_order_moved(tt_store_t *self, const tt_store_order_t *rec,
