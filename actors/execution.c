@@ -50,11 +50,15 @@
     holding its inputs until the gateway's answer, at most
     risk.venue_sync_timeout_s: past it the symbol is paused ("venue not
     reconciled", by its supervisor) until the answer comes, and a session
-    end's force-close waits for that answer too. A restarted actor whose
+    end's force-close waits for that answer too (kept in the actor's
+    memory across its restarts; the venue's next open drops it). A
+    restarted actor whose
     store does not answer its barrier within the bound on held inputs
     closes a paper position at the market; a live symbol does not close
     blind on the store's view: it is paused the same way, restores when
-    the store answers, and trades again on the gateway's answer. */
+    the store answers, and trades again on the gateway's answer. The
+    gateway's events while it waits are applied by that reconciliation
+    (held ones, handled after it, are repeats). */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
 #include "actors/exec_reconcile.h"
@@ -120,6 +124,7 @@ typedef struct {
                            (or, live, past the store's restart bound) */
     bool close_owed;    /* ... a session end's force-close waits for it */
     int32_t close_session;       /* ...that session */
+    int64_t close_ts;            /* ...its end (kept across restarts) */
     int64_t venue_sync_ns;       /* the bound */
     int64_t venue_sync_deadline; /* clock time it passes */
     bool stopping; /* the service stops: finish the orders in flight */
@@ -218,6 +223,16 @@ static int s_init(tt_actor_t *actor, void **state_p)
         self->flatten =
             mem->pos.qty != 0 && !self->persist && !self->venue_restore;
         self->tell_pos = mem->pos.qty != 0;
+        /* A close a session end owed before the restart (s_on_session). */
+        self->close_owed = mem->close_owed && self->venue_restore;
+        self->close_session = mem->close_session;
+        self->close_ts = mem->close_ts;
+        if (self->close_owed)
+            tt_info(tt_actor_path(actor),
+                    "session %d ended before the restart with the close "
+                    "still owed: it runs once the venue reconciles the "
+                    "restored orders",
+                    (int)self->close_session);
     }
     self->max_signal_age_ns =
         2 * (int64_t)self->sym->timeframes[0] * TT_NS_PER_SEC;
@@ -276,6 +291,9 @@ static void s_publish(tt_actor_t *actor, s_exec_t *self)
     mem->next_seq = self->book.next_seq;
     mem->pos = *pos;
     mem->fresh = 0;
+    mem->close_owed = self->close_owed;
+    mem->close_session = self->close_session;
+    mem->close_ts = self->close_ts;
     *len = sizeof *mem;
 }
 
@@ -520,10 +538,16 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
             tt_exec_pf_on_reject(&self->pf, actor, &events[i]);
         const tt_order_t *old = s_replaced(self, events[i].coid);
         tt_ord_state_t was = old ? old->state : TT_OS_REPLACED;
-        if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0) {
+        /* A repeat (a fill whose id the book has, an ack again) changed
+           nothing: the store would only get another row of the same
+           state. A restarted live symbol gets one whenever a gateway
+           event held during the restore is also in the venue's
+           reconciliation, which comes first. */
+        int rc = tt_book_on_event(&self->book, &events[i], &more, &res);
+        if (rc < 0) {
             tt_warn(tt_actor_path(actor), "order event refused: %s",
                     tt_book_error(&self->book));
-        } else {
+        } else if (rc == 0) {
             s_replaced_event(actor, self, events[i].coid, was);
             if (events[i].code != S_LOCAL_REJECT)
                 s_event_state(actor, self, &events[i], &res);
@@ -593,6 +617,22 @@ static int s_venue_restart(tt_actor_t *actor, s_exec_t *self)
 static void s_force_close(tt_actor_t *actor, s_exec_t *self, int32_t session,
                           int64_t ts);
 
+/* Whether the venue's next session opened after the owed close's session
+   ended, by NOW. Its open message normally drops the close (s_on_session),
+   but one sent while the actor was down (a restart) never arrived, and
+   one that arrived while the restarted actor held its inputs is still
+   held behind this answer: the venue's calendar says it all the same. */
+static bool s_owed_close_dropped(tt_actor_t *actor, s_exec_t *self, int64_t now)
+{
+    int32_t next = tt_exec_venue_opened_since(actor, self->close_ts, now);
+    if (next)
+        tt_info(tt_actor_path(actor),
+                "session %d opened: the close owed since session %d "
+                "ended is dropped",
+                (int)next, (int)self->close_session);
+    return next != 0;
+}
+
 /* The gateway reconciled the restored orders (or never answered): the
    bracket sends what it lacks now, and a close owed runs. */
 static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
@@ -611,9 +651,12 @@ static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
     if (tt_book_resync(&self->book, now, &intents) == 0 && intents.n)
         s_apply(actor, self, &intents, 0);
     /* A session end that came while the venue was late: on the book as
-       the venue left it (flat if the stop filled meanwhile). */
-    bool owed = self->close_owed;
+       the venue left it (flat if the stop filled meanwhile). Cleared in
+       the actor's memory before the exit is decided: a restart from here
+       on finds the exit in the store, never a close still owed. */
+    bool owed = self->close_owed && !s_owed_close_dropped(actor, self, now);
     self->close_owed = false;
+    s_publish(actor, self);
     if (owed && tt_book_busy(&self->book))
         s_force_close(actor, self, self->close_session, now);
     tt_exec_pf_sync(&self->pf, &self->book);
@@ -872,12 +915,14 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
 {
     if (m->kind == TT_SESSION_OPEN) {
         tt_risk_new_session(&self->risk, (uint64_t)m->session_id, m->ts);
-        if (self->close_owed)
+        if (self->close_owed) {
             tt_info(tt_actor_path(actor),
                     "session %d opened: the close owed since session %d "
                     "ended is dropped",
                     (int)m->session_id, (int)self->close_session);
-        self->close_owed = false;
+            self->close_owed = false;
+            s_publish(actor, self);
+        }
         return 0;
     }
     if (!self->live && !m->seamless)
@@ -887,6 +932,8 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
     if (self->venue_late) {
         self->close_owed = true;
         self->close_session = m->session_id;
+        self->close_ts = m->ts;
+        s_publish(actor, self); /* owed by the next instance too */
         tt_warn(tt_actor_path(actor),
                 "session %d ended: position not closed: the venue has not "
                 "reconciled the restored orders; it closes once it does",
@@ -1175,6 +1222,9 @@ static void s_destroy(tt_actor_t *actor, void **state_p)
     free(self);
     *state_p = NULL;
 }
+
+_Static_assert(sizeof(tt_exec_memory_t) <= TT_ACTOR_MEMORY_MAX,
+               "the execution actor's memory outgrows the runtime's");
 
 int tt_exec_memory_restore(tt_runtime_t *rt, const char *path)
 {
