@@ -52,8 +52,9 @@
     reconciled", by its supervisor) until the answer comes, and a session
     end's force-close waits for that answer too (kept in the actor's
     memory across its restarts; the venue's next open drops it). A
-    restarted actor whose
-    store does not answer its barrier within the bound on held inputs
+    restarted actor reports its wait for the store's answer to its
+    barrier (health: "waiting for store"); one whose store does not
+    answer within the bound on held inputs or risk.venue_sync_timeout_s
     closes a paper position at the market; a live symbol does not close
     blind on the store's view: it is paused the same way, restores when
     the store answers, and trades again on the gateway's answer. The
@@ -265,13 +266,12 @@ static int s_start(tt_actor_t *actor, void **state_p)
     if (!mem->fresh) {
         self->restoring = true;
         tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_BARRIER, NULL, 0);
-        /* A live symbol waits for the store no longer than for its venue
-           (s_timer): a quiet market brings no input that would notice. */
-        if (self->venue_restore) {
-            self->venue_sync_deadline =
-                tt_actor_now(actor) + self->venue_sync_ns;
-            tt_actor_timer_every(actor, TT_NS_PER_SEC);
-        }
+        /* The wait for the store is bounded in time as for a venue
+           (s_timer), not only by held inputs: a quiet market brings no
+           input that would notice. Health shows it meanwhile. */
+        self->venue_sync_deadline = tt_actor_now(actor) + self->venue_sync_ns;
+        tt_actor_timer_every(actor, TT_NS_PER_SEC);
+        tt_actor_report(actor, TT_REP_STORE_WAIT);
         return 0;
     }
     if (s_warm_restart(actor, self) != 0) {
@@ -1054,6 +1054,22 @@ static void s_venue_late(tt_actor_t *actor, s_exec_t *self, const char *what)
                 what);
     tt_actor_report(actor, TT_REP_VENUE_LATE);
 }
+/* A paper symbol's store has not answered the restart within the bound
+   (WHAT: the time or the held inputs): its broker's state is ours, so
+   the restored position is closed at the market on the next trade, and
+   the inputs are handled from now on (the held ones first, in order). */
+static void s_store_gave_up(tt_actor_t *actor, s_exec_t *self, const char *what)
+{
+    self->restoring = false;
+    self->flatten = tt_book_position(&self->book)->qty != 0;
+    tt_actor_timer_every(actor, 0);
+    tt_warn(tt_actor_path(actor),
+            "the store did not answer the restart (%s bound passed): its "
+            "orders are not restored",
+            what);
+    tt_actor_report(actor, TT_REP_STORE_OK);
+}
+
 /* The held inputs, until one of them makes an order wait again. */
 static int s_resume(tt_actor_t *actor, s_exec_t *self)
 {
@@ -1087,10 +1103,12 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
 static int s_hold_or_handle(tt_actor_t *actor, s_exec_t *self,
                             const tt_msg_t *msg)
 {
-    if ((s_venue_holds(self) ||
-         (s_restore_holds(self) && self->venue_restore)) &&
+    if ((s_venue_holds(self) || s_restore_holds(self)) &&
         self->deferred_n >= S_DEFER_MAX) {
-        s_venue_late(actor, self, "held inputs");
+        if (s_restore_holds(self) && !self->venue_restore)
+            s_store_gave_up(actor, self, "held inputs");
+        else
+            s_venue_late(actor, self, "held inputs");
         int rc = s_resume(actor, self);
         if (rc != 0)
             return rc;
@@ -1099,12 +1117,6 @@ static int s_hold_or_handle(tt_actor_t *actor, s_exec_t *self,
                 s_venue_holds(self);
     if (hold && self->deferred_n < S_DEFER_MAX)
         return s_defer(actor, self, msg);
-    if (s_restore_holds(self)) { /* paper: the bus never answered: close */
-        self->restoring = false;
-        self->flatten = tt_book_position(&self->book)->qty != 0;
-        tt_warn(tt_actor_path(actor), "the store did not answer the restart: "
-                                      "its orders are not restored");
-    }
     if (hold && !self->defer_warned) {
         self->defer_warned = true;
         tt_warn(tt_actor_path(actor),
@@ -1125,6 +1137,9 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
         if (msg->body.done.coid[0]) /* for the previous instance */
             return 0;
         self->restoring = false;
+        tt_actor_report(actor, TT_REP_STORE_OK);
+        if (!self->live) /* a live one's timer goes on for the venue */
+            tt_actor_timer_every(actor, 0);
         if (s_warm_restart(actor, self) != 0)
             return -1;
         return s_resume(actor, self);
@@ -1191,16 +1206,18 @@ static void s_log_unsent(tt_actor_t *actor, const s_exec_t *self)
     }
 }
 
-/* While a live symbol waits for its venue, or for the store's answer to
-   its restart: the time bound. */
+/* While a live symbol waits for its venue, or a symbol for the store's
+   answer to its restart: the time bound. */
 static int s_timer(tt_actor_t *actor, void *state, int64_t now_ns)
 {
     s_exec_t *self = state;
-    bool waits =
-        s_venue_holds(self) || (s_restore_holds(self) && self->venue_restore);
-    if (!waits || now_ns < self->venue_sync_deadline)
+    if (!(s_venue_holds(self) || s_restore_holds(self)) ||
+        now_ns < self->venue_sync_deadline)
         return 0;
-    s_venue_late(actor, self, "time");
+    if (s_restore_holds(self) && !self->venue_restore)
+        s_store_gave_up(actor, self, "time");
+    else
+        s_venue_late(actor, self, "time");
     int rc = s_resume(actor, self);
     if (rc == 0)
         s_check_drained(actor, self);

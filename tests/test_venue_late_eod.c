@@ -24,7 +24,14 @@
       market on the store's view: it is late as above, restores once the
       bus answers, and the gateway's answer lifts the pause and runs the
       owed close. The paper broker's position is closed at the market,
-      as ever (its state is ours). */
+      as ever (its state is ours), past the time bound too in a quiet
+      market; either symbol reports the wait (health).
+    - A fill of a restored order that the venue reports while the
+      restarted actor waits for the store (held, or past the bound only
+      logged) is applied once, by the venue's reconciliation.
+    - A close owed when the execution actor fails is owed by the next
+      instance, and still dropped by the next session's open, whether
+      its message was lost while the actor was down or held. */
 #include "tests/harness.h"
 #include "tests/symrig.h"
 
@@ -68,6 +75,7 @@ typedef struct {
     tt_evt_order_t orders[S_MAX];  /* order events the bus got */
     tt_evt_rejection_t rej[S_MAX]; /* refused signals */
     tt_evt_fill_t fills[S_MAX];    /* fills the bus got (the ledger's) */
+    int reports[S_MAX];            /* reports read, by type - TT_REP_STARTED */
 } s_rig_t;
 
 /* The config, with a venue of kind %s (alpaca, or sim for the paper
@@ -230,13 +238,23 @@ static bool s_gateway_quiet(s_rig_t *rig)
     return true;
 }
 
+/* The next report on the root's inbox, counted; its type, or -1 after
+   TIMEOUT_MS. */
+static int s_next_report(s_rig_t *rig, tt_msg_t *msg, int timeout_ms)
+{
+    int got = s_next(rig->inbox, msg, timeout_ms);
+    if (got >= TT_REP_STARTED && got < TT_REP_STARTED + S_MAX)
+        rig->reports[got - TT_REP_STARTED]++;
+    return got;
+}
+
 /* Reads the root's inbox until report TYPE, at most 5 s. */
 static bool s_report(s_rig_t *rig, uint16_t type)
 {
     tt_msg_t msg;
     int64_t deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline)
-        if (s_next(rig->inbox, &msg, 10) == type)
+        if (s_next_report(rig, &msg, 10) == type)
             return true;
     return false;
 }
@@ -593,7 +611,7 @@ static bool s_report_before(s_rig_t *rig, uint16_t want, uint16_t unwanted)
     tt_msg_t msg;
     int64_t deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline) {
-        int got = s_next(rig->inbox, &msg, 10);
+        int got = s_next_report(rig, &msg, 10);
         if (got == unwanted)
             return false;
         if (got == want)
@@ -951,6 +969,55 @@ static void test_owed_close_dropped_by_held_open(void **state)
     free(rig);
 }
 
+/* Reads (and counts) the root's reports for MS milliseconds. */
+static void s_read_reports(s_rig_t *rig, int ms)
+{
+    tt_msg_t msg;
+    int64_t deadline = tth_now_ms() + ms;
+    while (tth_now_ms() < deadline)
+        s_next_report(rig, &msg, 10);
+}
+
+/* How many reports of TYPE the rig has read. */
+static int s_reports(const s_rig_t *rig, uint16_t type)
+{
+    return rig->reports[type - TT_REP_STARTED];
+}
+
+/* A paper symbol's execution actor restarted while the store does not
+   answer, in a quiet market: the wait shows (a report for health) and
+   is bounded in time as a live symbol's is (risk.venue_sync_timeout_s),
+   not only by held inputs. Past it the held trades are handled, in
+   order, and the restored position, without its protective orders, is
+   closed at the market. */
+static void test_paper_restart_store_silent_flattens_by_time(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_boot(rig, "sim", S_CLOSE - 60 * SEC, false);
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    assert_int_equal(s_reports(rig, TT_REP_STORE_WAIT), 1);
+    s_trades(rig, 4);
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->norders, 0);
+    s_read_reports(rig, S_QUIET_MS);
+    assert_int_equal(s_reports(rig, TT_REP_STORE_OK), 0);
+    tt_clock_advance(rig->clock, 2 * SEC);
+    assert_true(s_report(rig, TT_REP_STORE_OK));
+    assert_true(s_log_holds(rig, "the store did not answer the restart "
+                                 "(time bound passed)"));
+    assert_true(s_bus_sees(rig, TT_EVT_ORDER));
+    assert_int_equal(rig->norders, 1);
+    const tt_evt_order_t *exit = &rig->orders[0];
+    assert_true(exit->intent);
+    assert_int_equal(exit->order.role, TT_ROLE_EXIT);
+    assert_int_equal(exit->order.side, TT_SIDE_SELL);
+    assert_int_equal(exit->order.qty, 10);
+    assert_int_equal(s_reports(rig, TT_REP_VENUE_LATE), 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -966,6 +1033,7 @@ int main(void)
         cmocka_unit_test(test_owed_close_survives_exec_restart),
         cmocka_unit_test(test_owed_close_dropped_by_open_while_down),
         cmocka_unit_test(test_owed_close_dropped_by_held_open),
+        cmocka_unit_test(test_paper_restart_store_silent_flattens_by_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
