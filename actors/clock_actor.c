@@ -219,7 +219,7 @@ tt_ns_t tt_sessions_next(const tt_sessions_t *self)
     return next;
 }
 
-static int s_calendar(const tt_venue_cfg_t *vc, tt_calendar_t *cal)
+int tt_sessions_calendar(const tt_venue_cfg_t *vc, tt_calendar_t *cal)
 {
     tt_calendar_init(cal, (tt_calendar_kind_t)vc->calendar);
     for (size_t i = 0; i < vc->holiday_count; i++)
@@ -267,7 +267,7 @@ tt_sessions_t *tt_sessions_new(tt_runtime_t *rt, tt_sender_t *sender,
         return NULL;
     }
     for (size_t v = 0; v < cfg->venue_count; v++) {
-        if (s_calendar(&cfg->venues[v], &self->venues[v].cal) != 0) {
+        if (tt_sessions_calendar(&cfg->venues[v], &self->venues[v].cal) != 0) {
             tt_error(S_PATH, "%s: bad calendar dates", cfg->venues[v].name);
             tt_sessions_destroy(&self);
             return NULL;

@@ -25,6 +25,7 @@
 #include <czmq.h>
 #include <stdatomic.h>
 
+#include "clock/sessions.h"
 #include "runtime/runtime.h"
 
 /* Clock time a session's end waits for force-closed symbols to be flat
@@ -59,6 +60,13 @@ int tt_sessions_step(tt_sessions_t *self, tt_ns_t now);
 /* The earliest time at which a step would act: the next session edge, or
    a summary's deadline; INT64_MAX when none. */
 tt_ns_t tt_sessions_next(const tt_sessions_t *self);
+
+/* The calendar of venue VC (its kind, holidays and early closes, as
+   validated by the config) into *CAL: the clock actor's, for whoever
+   else must reason about the venue's sessions (an execution actor
+   restarted between a session's end and the next open). 0, or -1 for a
+   date the calendar refuses. */
+int tt_sessions_calendar(const tt_venue_cfg_t *vc, tt_calendar_t *cal);
 
 /* Starts the clock actor over RT (which must have a portfolio) on its own
    thread; NULL on failure (logged). STATS must outlive it. */

@@ -1,5 +1,6 @@
 /*  actors/exec_venue.c: see exec_venue.h. Runs on the symbol's worker. */
 #include "actors/exec_venue.h"
+#include "actors/clock_actor.h"
 #include "actors/exec_broker.h"
 #include "messages/internal.h"
 #include "runtime/log.h"
@@ -91,6 +92,24 @@ int tt_exec_venue_restore(tt_actor_t *actor, const char *db_path,
     tt_info(tt_actor_path(actor),
             "warm restart: %d open orders in the store, asking the venue", n);
     return n;
+}
+
+int32_t tt_exec_venue_opened_since(tt_actor_t *actor, int64_t since,
+                                   int64_t now)
+{
+    const tt_config_t *cfg = tt_actor_config(actor);
+    const tt_venue_cfg_t *vc = &cfg->venues[tt_actor_symbol(actor)->venue];
+    tt_calendar_t *cal = malloc(sizeof *cal);
+    tt_ns_t open = 0;
+    int32_t id = 0;
+    if (!cal || tt_sessions_calendar(vc, cal) != 0) {
+        tt_error(tt_actor_path(actor), "venue %s: no calendar to read",
+                 vc->name);
+    } else if (tt_calendar_next_open(cal, since, &open) == 0 && open <= now) {
+        id = tt_calendar_session_id(cal, open);
+    }
+    free(cal);
+    return id;
 }
 
 void tt_exec_venue_note(tt_actor_t *actor, const tt_broker_ev_t *ev)

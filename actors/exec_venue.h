@@ -39,6 +39,12 @@ int tt_exec_venue_restore(tt_actor_t *actor, const char *db_path,
                           tt_book_t *book, uint32_t gateway, char *err,
                           size_t errlen);
 
+/* The id of the first session of the actor's venue that opened after
+   SINCE (a session's end), if it opened by NOW; 0 when none did (or the
+   venue's calendar cannot be built, logged). */
+int32_t tt_exec_venue_opened_since(tt_actor_t *actor, int64_t since,
+                                   int64_t now);
+
 /* Publishes and logs the gateway's reconciliation decision EV (a
    TT_EV_RECONCILED with a client id). */
 void tt_exec_venue_note(tt_actor_t *actor, const tt_broker_ev_t *ev);

@@ -50,11 +50,16 @@
     holding its inputs until the gateway's answer, at most
     risk.venue_sync_timeout_s: past it the symbol is paused ("venue not
     reconciled", by its supervisor) until the answer comes, and a session
-    end's force-close waits for that answer too. A restarted actor whose
-    store does not answer its barrier within the bound on held inputs
+    end's force-close waits for that answer too (kept in the actor's
+    memory across its restarts; the venue's next open drops it). A
+    restarted actor reports its wait for the store's answer to its
+    barrier (health: "waiting for store"); one whose store does not
+    answer within the bound on held inputs or risk.venue_sync_timeout_s
     closes a paper position at the market; a live symbol does not close
     blind on the store's view: it is paused the same way, restores when
-    the store answers, and trades again on the gateway's answer. */
+    the store answers, and trades again on the gateway's answer. The
+    gateway's events while it waits are applied by that reconciliation
+    (held ones, handled after it, are repeats). */
 #include "actors/exec_broker.h"
 #include "actors/exec_portfolio.h"
 #include "actors/exec_reconcile.h"
@@ -120,6 +125,7 @@ typedef struct {
                            (or, live, past the store's restart bound) */
     bool close_owed;    /* ... a session end's force-close waits for it */
     int32_t close_session;       /* ...that session */
+    int64_t close_ts;            /* ...its end (kept across restarts) */
     int64_t venue_sync_ns;       /* the bound */
     int64_t venue_sync_deadline; /* clock time it passes */
     bool stopping; /* the service stops: finish the orders in flight */
@@ -218,6 +224,16 @@ static int s_init(tt_actor_t *actor, void **state_p)
         self->flatten =
             mem->pos.qty != 0 && !self->persist && !self->venue_restore;
         self->tell_pos = mem->pos.qty != 0;
+        /* A close a session end owed before the restart (s_on_session). */
+        self->close_owed = mem->close_owed && self->venue_restore;
+        self->close_session = mem->close_session;
+        self->close_ts = mem->close_ts;
+        if (self->close_owed)
+            tt_info(tt_actor_path(actor),
+                    "session %d ended before the restart with the close "
+                    "still owed: it runs once the venue reconciles the "
+                    "restored orders",
+                    (int)self->close_session);
     }
     self->max_signal_age_ns =
         2 * (int64_t)self->sym->timeframes[0] * TT_NS_PER_SEC;
@@ -250,13 +266,12 @@ static int s_start(tt_actor_t *actor, void **state_p)
     if (!mem->fresh) {
         self->restoring = true;
         tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_BARRIER, NULL, 0);
-        /* A live symbol waits for the store no longer than for its venue
-           (s_timer): a quiet market brings no input that would notice. */
-        if (self->venue_restore) {
-            self->venue_sync_deadline =
-                tt_actor_now(actor) + self->venue_sync_ns;
-            tt_actor_timer_every(actor, TT_NS_PER_SEC);
-        }
+        /* The wait for the store is bounded in time as for a venue
+           (s_timer), not only by held inputs: a quiet market brings no
+           input that would notice. Health shows it meanwhile. */
+        self->venue_sync_deadline = tt_actor_now(actor) + self->venue_sync_ns;
+        tt_actor_timer_every(actor, TT_NS_PER_SEC);
+        tt_actor_report(actor, TT_REP_STORE_WAIT);
         return 0;
     }
     if (s_warm_restart(actor, self) != 0) {
@@ -276,6 +291,9 @@ static void s_publish(tt_actor_t *actor, s_exec_t *self)
     mem->next_seq = self->book.next_seq;
     mem->pos = *pos;
     mem->fresh = 0;
+    mem->close_owed = self->close_owed;
+    mem->close_session = self->close_session;
+    mem->close_ts = self->close_ts;
     *len = sizeof *mem;
 }
 
@@ -520,10 +538,16 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
             tt_exec_pf_on_reject(&self->pf, actor, &events[i]);
         const tt_order_t *old = s_replaced(self, events[i].coid);
         tt_ord_state_t was = old ? old->state : TT_OS_REPLACED;
-        if (tt_book_on_event(&self->book, &events[i], &more, &res) < 0) {
+        /* A repeat (a fill whose id the book has, an ack again) changed
+           nothing: the store would only get another row of the same
+           state. A restarted live symbol gets one whenever a gateway
+           event held during the restore is also in the venue's
+           reconciliation, which comes first. */
+        int rc = tt_book_on_event(&self->book, &events[i], &more, &res);
+        if (rc < 0) {
             tt_warn(tt_actor_path(actor), "order event refused: %s",
                     tt_book_error(&self->book));
-        } else {
+        } else if (rc == 0) {
             s_replaced_event(actor, self, events[i].coid, was);
             if (events[i].code != S_LOCAL_REJECT)
                 s_event_state(actor, self, &events[i], &res);
@@ -593,6 +617,22 @@ static int s_venue_restart(tt_actor_t *actor, s_exec_t *self)
 static void s_force_close(tt_actor_t *actor, s_exec_t *self, int32_t session,
                           int64_t ts);
 
+/* Whether the venue's next session opened after the owed close's session
+   ended, by NOW. Its open message normally drops the close (s_on_session),
+   but one sent while the actor was down (a restart) never arrived, and
+   one that arrived while the restarted actor held its inputs is still
+   held behind this answer: the venue's calendar says it all the same. */
+static bool s_owed_close_dropped(tt_actor_t *actor, s_exec_t *self, int64_t now)
+{
+    int32_t next = tt_exec_venue_opened_since(actor, self->close_ts, now);
+    if (next)
+        tt_info(tt_actor_path(actor),
+                "session %d opened: the close owed since session %d "
+                "ended is dropped",
+                (int)next, (int)self->close_session);
+    return next != 0;
+}
+
 /* The gateway reconciled the restored orders (or never answered): the
    bracket sends what it lacks now, and a close owed runs. */
 static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
@@ -611,9 +651,12 @@ static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
     if (tt_book_resync(&self->book, now, &intents) == 0 && intents.n)
         s_apply(actor, self, &intents, 0);
     /* A session end that came while the venue was late: on the book as
-       the venue left it (flat if the stop filled meanwhile). */
-    bool owed = self->close_owed;
+       the venue left it (flat if the stop filled meanwhile). Cleared in
+       the actor's memory before the exit is decided: a restart from here
+       on finds the exit in the store, never a close still owed. */
+    bool owed = self->close_owed && !s_owed_close_dropped(actor, self, now);
     self->close_owed = false;
+    s_publish(actor, self);
     if (owed && tt_book_busy(&self->book))
         s_force_close(actor, self, self->close_session, now);
     tt_exec_pf_sync(&self->pf, &self->book);
@@ -872,12 +915,14 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
 {
     if (m->kind == TT_SESSION_OPEN) {
         tt_risk_new_session(&self->risk, (uint64_t)m->session_id, m->ts);
-        if (self->close_owed)
+        if (self->close_owed) {
             tt_info(tt_actor_path(actor),
                     "session %d opened: the close owed since session %d "
                     "ended is dropped",
                     (int)m->session_id, (int)self->close_session);
-        self->close_owed = false;
+            self->close_owed = false;
+            s_publish(actor, self);
+        }
         return 0;
     }
     if (!self->live && !m->seamless)
@@ -887,6 +932,8 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
     if (self->venue_late) {
         self->close_owed = true;
         self->close_session = m->session_id;
+        self->close_ts = m->ts;
+        s_publish(actor, self); /* owed by the next instance too */
         tt_warn(tt_actor_path(actor),
                 "session %d ended: position not closed: the venue has not "
                 "reconciled the restored orders; it closes once it does",
@@ -1007,6 +1054,22 @@ static void s_venue_late(tt_actor_t *actor, s_exec_t *self, const char *what)
                 what);
     tt_actor_report(actor, TT_REP_VENUE_LATE);
 }
+/* A paper symbol's store has not answered the restart within the bound
+   (WHAT: the time or the held inputs): its broker's state is ours, so
+   the restored position is closed at the market on the next trade, and
+   the inputs are handled from now on (the held ones first, in order). */
+static void s_store_gave_up(tt_actor_t *actor, s_exec_t *self, const char *what)
+{
+    self->restoring = false;
+    self->flatten = tt_book_position(&self->book)->qty != 0;
+    tt_actor_timer_every(actor, 0);
+    tt_warn(tt_actor_path(actor),
+            "the store did not answer the restart (%s bound passed): its "
+            "orders are not restored",
+            what);
+    tt_actor_report(actor, TT_REP_STORE_OK);
+}
+
 /* The held inputs, until one of them makes an order wait again. */
 static int s_resume(tt_actor_t *actor, s_exec_t *self)
 {
@@ -1040,10 +1103,12 @@ static int s_resume(tt_actor_t *actor, s_exec_t *self)
 static int s_hold_or_handle(tt_actor_t *actor, s_exec_t *self,
                             const tt_msg_t *msg)
 {
-    if ((s_venue_holds(self) ||
-         (s_restore_holds(self) && self->venue_restore)) &&
+    if ((s_venue_holds(self) || s_restore_holds(self)) &&
         self->deferred_n >= S_DEFER_MAX) {
-        s_venue_late(actor, self, "held inputs");
+        if (s_restore_holds(self) && !self->venue_restore)
+            s_store_gave_up(actor, self, "held inputs");
+        else
+            s_venue_late(actor, self, "held inputs");
         int rc = s_resume(actor, self);
         if (rc != 0)
             return rc;
@@ -1052,12 +1117,6 @@ static int s_hold_or_handle(tt_actor_t *actor, s_exec_t *self,
                 s_venue_holds(self);
     if (hold && self->deferred_n < S_DEFER_MAX)
         return s_defer(actor, self, msg);
-    if (s_restore_holds(self)) { /* paper: the bus never answered: close */
-        self->restoring = false;
-        self->flatten = tt_book_position(&self->book)->qty != 0;
-        tt_warn(tt_actor_path(actor), "the store did not answer the restart: "
-                                      "its orders are not restored");
-    }
     if (hold && !self->defer_warned) {
         self->defer_warned = true;
         tt_warn(tt_actor_path(actor),
@@ -1078,6 +1137,9 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
         if (msg->body.done.coid[0]) /* for the previous instance */
             return 0;
         self->restoring = false;
+        tt_actor_report(actor, TT_REP_STORE_OK);
+        if (!self->live) /* a live one's timer goes on for the venue */
+            tt_actor_timer_every(actor, 0);
         if (s_warm_restart(actor, self) != 0)
             return -1;
         return s_resume(actor, self);
@@ -1144,16 +1206,18 @@ static void s_log_unsent(tt_actor_t *actor, const s_exec_t *self)
     }
 }
 
-/* While a live symbol waits for its venue, or for the store's answer to
-   its restart: the time bound. */
+/* While a live symbol waits for its venue, or a symbol for the store's
+   answer to its restart: the time bound. */
 static int s_timer(tt_actor_t *actor, void *state, int64_t now_ns)
 {
     s_exec_t *self = state;
-    bool waits =
-        s_venue_holds(self) || (s_restore_holds(self) && self->venue_restore);
-    if (!waits || now_ns < self->venue_sync_deadline)
+    if (!(s_venue_holds(self) || s_restore_holds(self)) ||
+        now_ns < self->venue_sync_deadline)
         return 0;
-    s_venue_late(actor, self, "time");
+    if (s_restore_holds(self) && !self->venue_restore)
+        s_store_gave_up(actor, self, "time");
+    else
+        s_venue_late(actor, self, "time");
     int rc = s_resume(actor, self);
     if (rc == 0)
         s_check_drained(actor, self);
@@ -1175,6 +1239,9 @@ static void s_destroy(tt_actor_t *actor, void **state_p)
     free(self);
     *state_p = NULL;
 }
+
+_Static_assert(sizeof(tt_exec_memory_t) <= TT_ACTOR_MEMORY_MAX,
+               "the execution actor's memory outgrows the runtime's");
 
 int tt_exec_memory_restore(tt_runtime_t *rt, const char *path)
 {

@@ -20,12 +20,18 @@ extern const tt_behaviour_t *const tt_symbol_behaviours[TT_ROLE_COUNT];
    next client order sequence number and the position. The root writes it
    from the store before the first start (tt_exec_memory_restore), with
    FRESH set: that start restores the open orders and the paper broker
-   from the store too (actors/exec_reconcile.h). */
+   from the store too (actors/exec_reconcile.h). A live symbol's close
+   that a session end owed (its venue had not reconciled) is kept too:
+   the next instance runs it once the venue reconciles, unless the
+   venue's next session has opened by then. */
 typedef struct {
     uint64_t next_seq;
     tt_position_t pos;
-    uint32_t fresh; /* 1 until a start has restored from the store */
+    uint32_t fresh;        /* 1 until a start has restored from the store */
+    uint32_t close_owed;   /* 1: a session end's force-close waits */
+    int32_t close_session; /* ...that session's id (yyyymmdd) */
     uint32_t pad;
+    int64_t close_ts; /* ...and its end (clock time) */
 } tt_exec_memory_t;
 
 /* Inputs an execution actor holds while it waits for the store (an

@@ -112,6 +112,8 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
     case TT_REP_VENUE_WAIT:
     case TT_REP_VENUE_LATE:
     case TT_REP_VENUE_OK:
+    case TT_REP_STORE_WAIT:
+    case TT_REP_STORE_OK:
         return 0;
     case TT_SYS_FAULT:
         return sizeof(tt_sys_fault_t);

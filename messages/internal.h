@@ -69,6 +69,11 @@ typedef enum {
     TT_REP_VENUE_WAIT,
     TT_REP_VENUE_LATE,
     TT_REP_VENUE_OK,
+    /* A restarted execution actor (paper or live): it waits for the
+       store's answer to its barrier before it restores; the wait ended
+       (the store answered, or a paper symbol gave up on it). */
+    TT_REP_STORE_WAIT,
+    TT_REP_STORE_OK,
 
     /* Events, anyone -> the bus (TT_ACTOR_BUS), which numbers, stores and
        publishes them. `from` names the symbol (any of its actors) or is

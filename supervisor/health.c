@@ -70,6 +70,7 @@ static void s_fill_symbol(tt_root_t *self, const tt_symbol_rec_t *sym,
     out->pause_reason = (char *)sym->pause_reason;
     out->venue_sync = sym->paused_venue    ? "venue not reconciled"
                       : sym->venue_waiting ? "waiting for venue"
+                      : sym->store_waiting ? "waiting for store"
                                            : "";
     out->venue = self->cfg->venues[cfg->venue].name;
     for (int role = 0; role < TT_ROLE_COUNT; role++) {

@@ -47,6 +47,7 @@ typedef struct {
     bool paused_stale;    /* the data actor reported stale data */
     bool paused_venue;    /* its venue has not reconciled a restart in time */
     bool venue_waiting;   /* ... and is still within the bound */
+    bool store_waiting;   /* its restarted execution actor awaits the store */
     bool quarantined;     /* budget exhausted; only an operator restart helps */
     bool restart_after_stop; /* operator restart of a running symbol */
     uint32_t restarts;

@@ -252,12 +252,16 @@ void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg)
         break;
     case TT_REP_STOPPED:
         s_on_stopped(self, sym, role);
-        if (role == TT_ROLE_EXECUTION)
+        if (role == TT_ROLE_EXECUTION) {
             s_on_venue(self, sym, TT_REP_VENUE_OK, "execution stopped");
+            sym->store_waiting = false;
+        }
         break;
     case TT_REP_FAILED:
-        if (role == TT_ROLE_EXECUTION)
+        if (role == TT_ROLE_EXECUTION) {
             s_on_venue(self, sym, TT_REP_VENUE_OK, "execution failed");
+            sym->store_waiting = false;
+        }
         tt_symbols_on_failure(self, sym, role, msg->body.failed.reason);
         break;
     case TT_REP_STALE:
@@ -272,6 +276,11 @@ void tt_symbols_on_report(tt_root_t *self, const tt_msg_t *msg)
         s_on_venue(self, sym, msg->hdr.type,
                    msg->hdr.type == TT_REP_VENUE_LATE ? "venue not reconciled"
                                                       : "venue reconciled");
+        break;
+    case TT_REP_STORE_WAIT:
+    case TT_REP_STORE_OK:
+        /* Shown in health only: the execution actor bounds the wait. */
+        sym->store_waiting = msg->hdr.type == TT_REP_STORE_WAIT;
         break;
     default:
         tt_error("root", "unexpected report type %u", msg->hdr.type);

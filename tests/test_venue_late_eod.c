@@ -24,7 +24,14 @@
       market on the store's view: it is late as above, restores once the
       bus answers, and the gateway's answer lifts the pause and runs the
       owed close. The paper broker's position is closed at the market,
-      as ever (its state is ours). */
+      as ever (its state is ours), past the time bound too in a quiet
+      market; either symbol reports the wait (health).
+    - A fill of a restored order that the venue reports while the
+      restarted actor waits for the store (held, or past the bound only
+      logged) is applied once, by the venue's reconciliation.
+    - A close owed when the execution actor fails is owed by the next
+      instance, and still dropped by the next session's open, whether
+      its message was lost while the actor was down or held. */
 #include "tests/harness.h"
 #include "tests/symrig.h"
 
@@ -64,9 +71,11 @@ typedef struct {
     zsock_t *gateway; /* the venue's broker gateway's inbox */
     tt_sender_t *sender;
     uint32_t exec;
-    int norders, nrej;
+    int norders, nrej, nfills;
     tt_evt_order_t orders[S_MAX];  /* order events the bus got */
     tt_evt_rejection_t rej[S_MAX]; /* refused signals */
+    tt_evt_fill_t fills[S_MAX];    /* fills the bus got (the ledger's) */
+    int reports[S_MAX];            /* reports read, by type - TT_REP_STARTED */
 } s_rig_t;
 
 /* The config, with a venue of kind %s (alpaca, or sim for the paper
@@ -181,6 +190,10 @@ static void s_pump_bus(s_rig_t *rig, int ms)
             assert_true(rig->nrej < S_MAX);
             rig->rej[rig->nrej++] = msg.body.rejection;
         }
+        if (msg.hdr.type == TT_EVT_FILL) {
+            assert_true(rig->nfills < S_MAX);
+            rig->fills[rig->nfills++] = msg.body.fill;
+        }
         if (msg.hdr.type != TT_EVT_ORDER)
             continue;
         assert_true(rig->norders < S_MAX);
@@ -225,13 +238,23 @@ static bool s_gateway_quiet(s_rig_t *rig)
     return true;
 }
 
+/* The next report on the root's inbox, counted; its type, or -1 after
+   TIMEOUT_MS. */
+static int s_next_report(s_rig_t *rig, tt_msg_t *msg, int timeout_ms)
+{
+    int got = s_next(rig->inbox, msg, timeout_ms);
+    if (got >= TT_REP_STARTED && got < TT_REP_STARTED + S_MAX)
+        rig->reports[got - TT_REP_STARTED]++;
+    return got;
+}
+
 /* Reads the root's inbox until report TYPE, at most 5 s. */
 static bool s_report(s_rig_t *rig, uint16_t type)
 {
     tt_msg_t msg;
     int64_t deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline)
-        if (s_next(rig->inbox, &msg, 10) == type)
+        if (s_next_report(rig, &msg, 10) == type)
             return true;
     return false;
 }
@@ -549,6 +572,10 @@ static bool s_bus_sees(s_rig_t *rig, uint16_t type)
             assert_true(rig->norders < S_MAX);
             rig->orders[rig->norders++] = msg.body.order;
         }
+        if (got == TT_EVT_FILL) {
+            assert_true(rig->nfills < S_MAX);
+            rig->fills[rig->nfills++] = msg.body.fill;
+        }
         if (got == type)
             return true;
     }
@@ -584,7 +611,7 @@ static bool s_report_before(s_rig_t *rig, uint16_t want, uint16_t unwanted)
     tt_msg_t msg;
     int64_t deadline = tth_now_ms() + 5000;
     while (tth_now_ms() < deadline) {
-        int got = s_next(rig->inbox, &msg, 10);
+        int got = s_next_report(rig, &msg, 10);
         if (got == unwanted)
             return false;
         if (got == want)
@@ -694,6 +721,303 @@ static void test_paper_restart_store_late_flattens(void **state)
     free(rig);
 }
 
+/* The supervisor's restart of the execution actor after it failed: the
+   runtime keeps the actor's memory; messages sent while it is down are
+   lost, as they would be. */
+static void s_crash_exec(s_rig_t *rig)
+{
+    tt_sys_fault_t fault = {.kind = TT_FAULT_ERROR};
+    s_send(rig, TT_ACTOR_ROOT, TT_SYS_FAULT, &fault, sizeof fault);
+    assert_true(s_report(rig, TT_REP_FAILED));
+}
+
+static void s_start_exec(s_rig_t *rig)
+{
+    s_send(rig, TT_ACTOR_ROOT, TT_SYS_START, NULL, 0);
+    assert_true(s_report(rig, TT_REP_STARTED));
+}
+
+/* The venue's fill of the whole restored stop (10 at 99.00), as its
+   gateway reports it: named by the venue's order id and the quantity it
+   brings the order to, so the same fill has the same id whichever path
+   brings it (the stream, or a reconciliation's listing). */
+static void s_gateway_stop_fill(s_rig_t *rig)
+{
+    tt_broker_ev_t ev = {.kind = TT_EV_FILL,
+                         .ts = tt_clock_now(rig->clock),
+                         .px = 9900,
+                         .qty = 10,
+                         .fee = 1};
+    assert_true(tt_coid_format(ev.coid, "S00", 1, TT_ROLE_STOP) > 0);
+    snprintf(ev.fill_id, sizeof ev.fill_id, "venue-s:10");
+    s_send(rig, TT_ACTOR_BROKER(0), TT_MSG_BROKER_EVENT, &ev, sizeof ev);
+}
+
+/* The gateway's reconciliation of a stop that filled while the actor
+   waited: its table is seeded again from the store, which has no fill,
+   so the venue's listing brings the fill again (same id), the target
+   the venue cancelled with it (one OCO), and the end of the list. */
+static void s_gateway_reconciles_stop_fill(s_rig_t *rig)
+{
+    char target[TT_COID_MAX + 1];
+    assert_true(tt_coid_format(target, "S00", 1, TT_ROLE_TARGET) > 0);
+    s_gateway_stop_fill(rig);
+    s_gateway_says(rig, TT_EV_CANCELLED, target);
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+}
+
+/* The execution actor's position, as it publishes it. */
+static int64_t s_position(s_rig_t *rig)
+{
+    return atomic_load(&tt_runtime_actor(rig->rt, rig->exec)->stats.position);
+}
+
+/* Polls the published position until it is WANT, at most 5 s. */
+static bool s_position_is(s_rig_t *rig, int64_t want)
+{
+    int64_t deadline = tth_now_ms() + 5000;
+    while (s_position(rig) != want && tth_now_ms() < deadline)
+        tth_nap_ms(1);
+    return s_position(rig) == want;
+}
+
+/* What the gateway gets for S_QUIET_MS, the bus playing: up to MAX
+   intents into V; how many came. */
+static int s_gateway_drain(s_rig_t *rig, tt_intent_t *v, int max)
+{
+    tt_msg_t msg;
+    int n = 0;
+    int64_t deadline = tth_now_ms() + S_QUIET_MS;
+    while (tth_now_ms() < deadline) {
+        if (s_next(rig->gateway, &msg, 2) == TT_MSG_BROKER_INTENT) {
+            assert_true(n < max);
+            v[n++] = msg.body.intent;
+        }
+        s_pump_bus(rig, 0);
+    }
+    return n;
+}
+
+/* The stop's fill reached the book, the position and the ledger once:
+   one fill for the bus (which stores it), the position flat, no new
+   order, and at most the target's cancel for the venue, once. */
+static void s_expect_stop_fill_once(s_rig_t *rig)
+{
+    tt_intent_t got[8];
+    int n = s_gateway_drain(rig, got, 8);
+    assert_true(n <= 1);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(got[i].kind, TT_INTENT_CANCEL);
+        assert_int_equal(got[i].order.role, TT_ROLE_TARGET);
+    }
+    assert_int_equal(rig->nfills, 1);
+    assert_string_equal(rig->fills[0].fill.fill_id, "venue-s:10");
+    assert_int_equal(rig->fills[0].fill.qty, 10);
+    assert_int_equal(rig->fills[0].pos.qty, 0);
+    assert_int_equal(s_position(rig), 0);
+    assert_int_equal(s_intents(rig), 0);
+    /* The stop's state for the store: filled, once (a repeat would add a
+       row of the same state). */
+    int filled = 0;
+    for (int i = 0; i < rig->norders; i++)
+        filled += rig->orders[i].order.role == TT_ROLE_STOP &&
+                  rig->orders[i].order.state == TT_OS_FILLED;
+    assert_int_equal(filled, 1);
+}
+
+/* A live symbol's execution actor restarted, the store slow to answer
+   its barrier (within the bounds): the venue fills the restored stop
+   meanwhile. Its event is held with the inputs; the store's answer
+   restores the orders, the venue's reconciliation brings the fill again
+   and the held event, handled after it, is a repeat the book drops. */
+static void test_fill_while_store_waits_applies_once(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_boot(rig, "alpaca", S_CLOSE - 60 * SEC, false);
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    s_gateway_stop_fill(rig);
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->nfills, 0);
+    s_bus_answers_barrier(rig);
+    s_expect_queries(rig);
+    assert_true(s_position_is(rig, 10)); /* restored, the fill held */
+    s_gateway_reconciles_stop_fill(rig);
+    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    s_expect_stop_fill_once(rig);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* The same fill when the store's wait has passed its time bound: the
+   symbol is paused and handles inputs as they come, so the gateway's
+   event finds no order (none restored yet) and is only logged; the
+   venue's reconciliation after the store's answer applies it, once, and
+   lifts the pause. */
+static void test_fill_while_store_late_applies_once(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_boot(rig, "alpaca", S_CLOSE - 60 * SEC, false);
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    s_go_late(rig);
+    s_gateway_stop_fill(rig);
+    assert_true(s_log_holds(rig, "order event refused"));
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->nfills, 0);
+    assert_int_equal(s_position(rig), 10);
+    s_bus_answers_barrier(rig);
+    s_expect_queries(rig);
+    s_gateway_reconciles_stop_fill(rig);
+    assert_true(s_report_before(rig, TT_REP_VENUE_OK, TT_REP_VENUE_WAIT));
+    assert_true(s_log_holds(rig, "the venue reconciled the restored orders: "
+                                 "trading again"));
+    s_expect_stop_fill_once(rig);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* Late at a session end, the close owed: the execution actor fails and
+   the supervisor restarts it. The new instance keeps the owed close (the
+   actor's memory), restores after the bus's barrier, and runs the close
+   once the venue reconciles: sent once. */
+static void test_owed_close_survives_exec_restart(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up(rig, S_CLOSE - 60 * SEC);
+    s_go_late(rig);
+    tt_clock_set(rig->clock, S_CLOSE);
+    s_session(rig, TT_SESSION_CLOSE, 20240311, S_CLOSE);
+    assert_true(s_log_holds(rig, "session 20240311 ended: position not "
+                                 "closed"));
+    s_crash_exec(rig);
+    s_start_exec(rig);
+    assert_true(s_log_holds(rig, "session 20240311 ended before the restart "
+                                 "with the close still owed"));
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    s_bus_answers_barrier(rig);
+    s_expect_queries(rig);
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    s_expect_close(rig);
+    assert_int_equal(s_intents(rig), 1);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* The next session opens while the execution actor is down: its message
+   never reaches the actor, but the venue's calendar says it opened, so
+   the owed close is dropped all the same. */
+static void test_owed_close_dropped_by_open_while_down(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up(rig, S_CLOSE - 60 * SEC);
+    s_go_late(rig);
+    tt_clock_set(rig->clock, S_CLOSE);
+    s_session(rig, TT_SESSION_CLOSE, 20240311, S_CLOSE);
+    assert_true(s_log_holds(rig, "session 20240311 ended: position not "
+                                 "closed"));
+    s_crash_exec(rig);
+    int64_t open = S_CLOSE + 17 * HOUR + 30 * 60 * SEC;
+    tt_clock_set(rig->clock, open);
+    s_session(rig, TT_SESSION_OPEN, 20240312, open); /* lost */
+    tt_clock_advance(rig->clock, SEC);
+    s_start_exec(rig);
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    s_bus_answers_barrier(rig);
+    s_expect_queries(rig);
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    assert_true(s_log_holds(rig, "session 20240312 opened: the close owed "
+                                 "since session 20240311 ended is dropped"));
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(s_intents(rig), 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* The next session opens after the restart, while the new instance
+   holds its inputs for the store: the open is held behind the venue's
+   answer, which must not run the close first. */
+static void test_owed_close_dropped_by_held_open(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up(rig, S_CLOSE - 60 * SEC);
+    s_go_late(rig);
+    tt_clock_set(rig->clock, S_CLOSE);
+    s_session(rig, TT_SESSION_CLOSE, 20240311, S_CLOSE);
+    assert_true(s_log_holds(rig, "session 20240311 ended: position not "
+                                 "closed"));
+    s_crash_exec(rig);
+    s_start_exec(rig);
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    int64_t open = S_CLOSE + 17 * HOUR + 30 * 60 * SEC;
+    tt_clock_set(rig->clock, open);
+    s_session(rig, TT_SESSION_OPEN, 20240312, open); /* held */
+    s_bus_answers_barrier(rig);
+    s_expect_queries(rig);
+    s_gateway_says(rig, TT_EV_RECONCILED, "");
+    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    assert_true(s_log_holds(rig, "session 20240312 opened: the close owed "
+                                 "since session 20240311 ended is dropped"));
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(s_intents(rig), 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* Reads (and counts) the root's reports for MS milliseconds. */
+static void s_read_reports(s_rig_t *rig, int ms)
+{
+    tt_msg_t msg;
+    int64_t deadline = tth_now_ms() + ms;
+    while (tth_now_ms() < deadline)
+        s_next_report(rig, &msg, 10);
+}
+
+/* How many reports of TYPE the rig has read. */
+static int s_reports(const s_rig_t *rig, uint16_t type)
+{
+    return rig->reports[type - TT_REP_STARTED];
+}
+
+/* A paper symbol's execution actor restarted while the store does not
+   answer, in a quiet market: the wait shows (a report for health) and
+   is bounded in time as a live symbol's is (risk.venue_sync_timeout_s),
+   not only by held inputs. Past it the held trades are handled, in
+   order, and the restored position, without its protective orders, is
+   closed at the market. */
+static void test_paper_restart_store_silent_flattens_by_time(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_boot(rig, "sim", S_CLOSE - 60 * SEC, false);
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    assert_int_equal(s_reports(rig, TT_REP_STORE_WAIT), 1);
+    s_trades(rig, 4);
+    assert_true(s_gateway_quiet(rig));
+    assert_int_equal(rig->norders, 0);
+    s_read_reports(rig, S_QUIET_MS);
+    assert_int_equal(s_reports(rig, TT_REP_STORE_OK), 0);
+    tt_clock_advance(rig->clock, 2 * SEC);
+    assert_true(s_report(rig, TT_REP_STORE_OK));
+    assert_true(s_log_holds(rig, "the store did not answer the restart "
+                                 "(time bound passed)"));
+    assert_true(s_bus_sees(rig, TT_EVT_ORDER));
+    assert_int_equal(rig->norders, 1);
+    const tt_evt_order_t *exit = &rig->orders[0];
+    assert_true(exit->intent);
+    assert_int_equal(exit->order.role, TT_ROLE_EXIT);
+    assert_int_equal(exit->order.side, TT_SIDE_SELL);
+    assert_int_equal(exit->order.qty, 10);
+    assert_int_equal(s_reports(rig, TT_REP_VENUE_LATE), 0);
+    s_rig_down(rig);
+    free(rig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -704,6 +1028,12 @@ int main(void)
         cmocka_unit_test(test_live_restart_store_late_does_not_flatten),
         cmocka_unit_test(test_live_restart_store_silent_late_by_time),
         cmocka_unit_test(test_paper_restart_store_late_flattens),
+        cmocka_unit_test(test_fill_while_store_waits_applies_once),
+        cmocka_unit_test(test_fill_while_store_late_applies_once),
+        cmocka_unit_test(test_owed_close_survives_exec_restart),
+        cmocka_unit_test(test_owed_close_dropped_by_open_while_down),
+        cmocka_unit_test(test_owed_close_dropped_by_held_open),
+        cmocka_unit_test(test_paper_restart_store_silent_flattens_by_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
