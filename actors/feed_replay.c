@@ -545,6 +545,7 @@ static void s_task(zsock_t *pipe, void *arg)
     if (rc == 0) {
         self.wall_start = tt_mono_ns();
         self.stats->wall_start = self.wall_start;
+        self.stats->cpu_start = tt_process_cpu_ns();
         tt_info(self.path, "replaying %zu file(s)", self.spec.file_count);
         rc = s_run(&self);
         s_collect_skips(&self);

@@ -66,6 +66,7 @@ typedef struct tt_replay_stats {
     _Atomic bool failed; /* stopped on an error (see error) */
     int64_t wall_ns;     /* replay duration, set when done */
     int64_t wall_start;  /* tt_mono_ns() when the replay began */
+    int64_t cpu_start;   /* the process's CPU time then, ns */
     char error[512];     /* FILE:LINE: message, set before failed */
     int kept;            /* lenient: first messages of skipped rows */
     char messages[TT_CSV_KEEP_MESSAGES][TT_CSV_MESSAGE_MAX];

@@ -226,10 +226,12 @@ static void s_print_lost(uint64_t store_errors, FILE *out)
    DONE_NS is when the service had stopped and its store had every row:
    the time printed runs from the replay's start to then, so it counts
    the store writer finishing its queue after the last step (a backtest's
-   writes leave the lockstep's path, docs/ARCHITECTURE.md). */
+   writes leave the lockstep's path, docs/ARCHITECTURE.md). DONE_CPU is
+   the process's CPU time then: the CPU the same span took, all threads,
+   and so how many cores it kept busy on average. */
 static int s_report(const s_args_t *a, const tt_config_t *cfg,
                     const tt_replay_stats_t *st, uint64_t store_errors,
-                    int64_t done_ns)
+                    int64_t done_ns, int64_t done_cpu)
 {
     char err[256];
     tt_store_t *store = tt_store_open(cfg->db_path, NULL, err, sizeof err);
@@ -246,13 +248,14 @@ static int s_report(const s_args_t *a, const tt_config_t *cfg,
         struct rusage ru;
         double rss_mib =
             getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024 : 0;
+        double cpu = (double)(done_cpu - st->cpu_start) / 1e9;
         printf("replayed %llu events (%llu ticks, %llu bars) in %.2f s: "
-               "%.2f M events/s, peak RSS %.1f MiB; the store had every "
-               "row %.2f s after the last step\n",
+               "%.2f M events/s, peak RSS %.1f MiB, CPU %.2f s (%.2f cores "
+               "busy); the store had every row %.2f s after the last step\n",
                (unsigned long long)st->records,
                (unsigned long long)st->feed.ticks, (unsigned long long)st->bars,
                secs, secs > 0 ? (double)st->records / secs / 1e6 : 0, rss_mib,
-               tail > 0 ? tail : 0);
+               cpu, secs > 0 ? cpu / secs : 0, tail > 0 ? tail : 0);
         s_print_lost(store_errors, stdout);
         s_print_skips(st, stdout);
         tt_report_print(&report, stdout);
@@ -286,13 +289,14 @@ static int s_run(const s_args_t *a, tt_config_t *cfg)
     int code = root ? tt_root_run(root) : TT_EXIT_FAIL;
     /* The bus stopped last, after its writer had applied everything and
        the store was closed. */
-    int64_t done_ns = tt_mono_ns();
+    int64_t done_ns = tt_mono_ns(), done_cpu = tt_process_cpu_ns();
     const tt_replay_stats_t *st = root ? tt_root_replay_stats(root) : NULL;
     if (st && st->failed) {
         fprintf(stderr, "ticktree backtest: %s\n", st->error);
         code = TT_EXIT_FAIL;
     } else if (st && code == 0) {
-        code = s_report(a, cfg, st, tt_root_store_errors(root), done_ns);
+        code =
+            s_report(a, cfg, st, tt_root_store_errors(root), done_ns, done_cpu);
     }
     tt_root_destroy(&root);
     tt_clock_destroy(&clock);

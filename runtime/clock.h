@@ -37,4 +37,8 @@ bool tt_clock_is_manual(const tt_clock_t *self);
    figures), never for trading logic. */
 int64_t tt_mono_ns(void);
 
+/* CPU time the whole process has used (every thread, user and system),
+   nanoseconds: what a run cost, beside its wall time. */
+int64_t tt_process_cpu_ns(void);
+
 #endif

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define S_CONFIG                                                               \
     "service:\n  control: ipc://%s/ctl\n  events: ipc://%s/ev\n"               \
@@ -475,6 +476,15 @@ static void test_no_store_warm_up_at_first_start(void **state)
     char *out = NULL;
     assert_int_equal(s_backtest(data, db, NULL, "--log-level=info", &out), 0);
     assert_non_null(strstr(out, "replayed "));
+    /* The summary says what the run cost: CPU beside the wall time, and
+       at most every core busy (CPU is the process's, all threads). */
+    const char *cost = strstr(out, ", CPU ");
+    double cpu = 0, cores = 0;
+    assert_non_null(cost);
+    assert_int_equal(sscanf(cost, ", CPU %lf s (%lf cores busy)", &cpu, &cores),
+                     2);
+    assert_true(cpu > 0 && cores > 0);
+    assert_true(cores <= (double)sysconf(_SC_NPROCESSORS_ONLN) + 0.05);
     assert_null(strstr(out, "stored for the indicators"));
     assert_null(strstr(out, "warm-up from the store"));
     long rows;
