@@ -89,6 +89,7 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
     self->key_hdr = tt_secret_text("X-MBX-APIKEY: ", setup->key_id);
     self->secret = tt_secret_text("", setup->secret);
     tt_bn_weight_init(&self->weight, TT_BN_WEIGHT_DEFAULT);
+    tt_bn_ordercount_init(&self->ocount);
     self->filters = calloc(setup->count + 1, sizeof *self->filters);
     self->trades = calloc(TT_BNB_TRADES, sizeof *self->trades);
     const char *def = setup->opts->testnet
@@ -108,6 +109,24 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
 
 /* ---- filters ----------------------------------------------------------------
  */
+
+/* The account's ORDERS limits of an exchangeInfo F, logged when they
+   change. */
+static void s_order_limits(tt_bnb_t *self, const tt_bn_filters_t *f)
+{
+    if (!tt_bn_ordercount_limits(&self->ocount, f->order_limits,
+                                 f->n_order_limits))
+        return;
+    char text[160] = "", per[32];
+    size_t len = 0;
+    for (size_t i = 0; i < self->ocount.n && len < sizeof text; i++) {
+        tt_bn_interval_text(self->ocount.w[i].interval_ms, per, sizeof per);
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%lld per %s",
+                                i ? ", " : "",
+                                (long long)self->ocount.w[i].limit, per);
+    }
+    tt_info(tt_bnb_path(self), "order limits %s", text);
+}
 
 /* SYM's filters, fetched once. DONE (F->loaded, or F->error), LATER. */
 int tt_bnb_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out)
@@ -136,6 +155,7 @@ int tt_bnb_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out)
             tt_info(tt_bnb_path(self), "request weight limit %lld a minute",
                     (long long)f->f.weight_per_min);
         }
+        s_order_limits(self, &f->f);
     }
     tt_http_reply_free(&r);
     if (!f->loaded) {
@@ -259,7 +279,8 @@ static int s_submit(tt_bnb_t *self, size_t sym, const tt_order_t *ord)
     char buf[TT_BNB_QUERY], reason[160];
     tt_bn_query_t q;
     tt_bn_query_init(&q, buf, sizeof buf);
-    if (s_order_query(self, sym, ord, f, &q, reason, sizeof reason) != 0) {
+    if (s_order_query(self, sym, ord, f, &q, reason, sizeof reason) != 0 ||
+        !tt_bnb_order_room(self, o->coid, 1, reason, sizeof reason)) {
         tt_warn(tt_bnb_path(self), "%s refused locally: %s", o->coid, reason);
         tt_bnb_emit(self, o, TT_EV_REJECTED, 0, reason);
         o->done = true;

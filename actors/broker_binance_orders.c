@@ -370,9 +370,13 @@ static void s_hold_note(tt_bnb_t *self, int64_t until, int64_t now_ms,
 /* A reply's rate-limit facts: the venue's count, and a refusal for too
    many requests (429, 418, or -1003 / -1015 in a 400) held until the
    venue's wait is over. True for such a refusal (R then freed). */
-static bool s_rate_reply(tt_bnb_t *self, tt_http_reply_t *r, int64_t now_ms)
+static bool s_rate_reply(tt_bnb_t *self, tt_http_reply_t *r, int64_t sent_ms,
+                         int64_t now_ms)
 {
     tt_bn_weight_seen(&self->weight, r->used_weight, now_ms);
+    for (size_t i = 0; i < r->n_order_counts; i++)
+        tt_bn_ordercount_seen(&self->ocount, r->order_counts[i].interval_ms,
+                              r->order_counts[i].count, sent_ms, now_ms);
     if (r->status < 400 || r->status >= 500)
         return false;
     tt_bn_reject_t e;
@@ -412,10 +416,13 @@ int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
     char full[TT_BNB_QUERY + 64], err[160];
     snprintf(full, sizeof full, "%s%s%s", path, q->len ? "?" : "", q->buf);
     const char *headers[] = {self->key_hdr, NULL};
+    int64_t orders = tt_bn_path_orders(method, path);
+    tt_bn_ordercount_add(&self->ocount, orders, now_ms);
     int rc = tt_broker_gw_http(self->gw, method, full, headers, NULL, r, err,
                                sizeof err);
     if (rc == TT_BROKER_LATER) {
         tt_bn_weight_untake(&self->weight, weight, now_ms); /* not sent */
+        tt_bn_ordercount_add(&self->ocount, -orders, now_ms);
         return rc;
     }
     if (rc < 0) {
@@ -427,13 +434,39 @@ int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
         return TT_BNB_UNKNOWN;
     }
     self->down = 0;
-    if (s_rate_reply(self, r, tt_broker_gw_now(self->gw) / TT_NS_PER_MS))
+    if (s_rate_reply(self, r, now_ms,
+                     tt_broker_gw_now(self->gw) / TT_NS_PER_MS))
         return TT_BROKER_LATER; /* not a refusal: the same request later */
     if (r->status >= 500) {
         tt_http_reply_free(r);
         return TT_BNB_UNKNOWN;
     }
     return TT_BROKER_DONE;
+}
+
+bool tt_bnb_order_room(tt_bnb_t *self, const char *coid, int64_t n,
+                       char *reason, size_t size)
+{
+    tt_role_t role = 0;
+    tt_coid_parse(coid, NULL, &role);
+    int64_t reserve = role == TT_ROLE_ENTRY ? TT_BNB_EXIT_ORDERS : 0;
+    int64_t now_ms = tt_broker_gw_now(self->gw) / TT_NS_PER_MS;
+    const tt_bn_order_window_t *w = NULL;
+    int64_t wait =
+        tt_bn_ordercount_check(&self->ocount, n, reserve, now_ms, &w);
+    if (wait == 0)
+        return true;
+    char per[32];
+    tt_bn_interval_text(w->interval_ms, per, sizeof per);
+    /* Short: an order's reason holds 63 characters. */
+    snprintf(reason, size, "not sent: order limit %lld per %s, next in %lld s",
+             (long long)w->limit, per, (long long)((wait + 999) / 1000));
+    tt_info(tt_bnb_path(self),
+            "%s: %lld orders counted in this %s window, %lld asked%s: the "
+            "account's order limit would be passed",
+            coid, (long long)w->count, per, (long long)n,
+            reserve ? " with room for its exits" : "");
+    return false;
 }
 
 /* Refused credentials: -2014 / -2015 (key, IP, permissions), -1022 (a
