@@ -66,6 +66,7 @@ static void s_destroy(void **self_p)
     tt_bnb_t *self = *self_p;
     if (!self)
         return;
+    tt_bn_ipweight_release(&self->weight);
     tt_secret_text_free(&self->key_hdr);
     tt_secret_text_free(&self->secret);
     free(self->filters);
@@ -88,7 +89,9 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
     self->opts = setup->opts;
     self->key_hdr = tt_secret_text("X-MBX-APIKEY: ", setup->key_id);
     self->secret = tt_secret_text("", setup->secret);
-    tt_bn_weight_init(&self->weight, TT_BN_WEIGHT_DEFAULT);
+    char rest[256], stream[256];
+    s_urls(setup->opts, rest, stream, sizeof rest);
+    self->weight = tt_bn_ipweight_get(rest);
     tt_bn_ordercount_init(&self->ocount);
     self->filters = calloc(setup->count + 1, sizeof *self->filters);
     self->trades = calloc(TT_BNB_TRADES, sizeof *self->trades);
@@ -98,8 +101,11 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
     snprintf(self->stream_base, sizeof self->stream_base, "%s",
              setup->opts->trading_stream[0] ? setup->opts->trading_stream
                                             : def);
-    if (!self->key_hdr || !self->secret || !self->filters || !self->trades) {
-        snprintf(err, errsize, "out of memory");
+    if (!self->key_hdr || !self->secret || !self->filters || !self->trades ||
+        !self->weight) {
+        snprintf(err, errsize, "%s",
+                 self->weight ? "out of memory"
+                              : "trading_url: no host, or out of memory");
         void *p = self;
         s_destroy(&p);
         return NULL;
@@ -150,8 +156,9 @@ int tt_bnb_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out)
                                  sizeof err) == 0) {
         f->loaded = true;
         if (f->f.weight_per_min > 0 &&
-            f->f.weight_per_min != self->weight.limit) {
-            tt_bn_weight_limit(&self->weight, f->f.weight_per_min);
+            f->f.weight_per_min !=
+                tt_bn_ipweight_get_count(self->weight).limit) {
+            tt_bn_ipweight_limit(self->weight, f->f.weight_per_min);
             tt_info(tt_bnb_path(self), "request weight limit %lld a minute",
                     (long long)f->f.weight_per_min);
         }

@@ -8,6 +8,7 @@
 #define TT_ACTORS_BROKER_BINANCE_H
 
 #include "actors/broker_proto.h"
+#include "venues/binance/bn_ipweight.h"
 #include "venues/binance/bn_ordercount.h"
 #include "venues/binance/bn_rest.h"
 #include "venues/binance/bn_weight.h"
@@ -85,7 +86,8 @@ typedef struct {
     tt_bnb_filters_t *filters;
     tt_bnb_order_t orders[TT_BNB_ORDERS];
     uint64_t touches;
-    tt_bn_weight_t weight;     /* the venue's request weight this minute */
+    tt_bn_ipweight_t *weight;  /* the API host's request weight this
+                                  minute, shared with the history */
     tt_bn_ordercount_t ocount; /* the account's new orders per window */
     int64_t held_logged;       /* the hold (ms) last logged */
     tt_bn_trade_t *trades;

@@ -24,6 +24,7 @@
 #include "runtime/log.h"
 #include "runtime/clock.h"
 #include "store/store.h"
+#include "venues/binance/bn_ipweight.h"
 #include "venues/history/history.h"
 
 #include <stdio.h>
@@ -288,6 +289,11 @@ static tt_ratelimit_t *s_budget(const s_run_t *run, int64_t *weight)
     return tt_ratelimit_new(&rl, tt_mono_ns());
 }
 
+static tt_ns_t s_wall(void *arg)
+{
+    return tt_clock_now(tt_runtime_clock(((const s_run_t *)arg)->h->rt));
+}
+
 /* Plans every symbol's requests, then runs them all: 0, or 1 at $TERM. */
 static int s_fetch_all(s_run_t *run)
 {
@@ -313,9 +319,21 @@ static int s_fetch_all(s_run_t *run)
             s_deliver(run, i);
     }
     int64_t weight = 1;
-    tt_ratelimit_t *limit = s_budget(run, &weight);
+    tt_ratelimit_t *limit = NULL;
+    /* Binance: the API host's weight, one count with the broker gateway
+       (bn_ipweight.h); Alpaca, or a view not to be had: a budget of its
+       own. */
+    tt_history_bn_weight_t shared = {.now = s_wall, .now_arg = run};
+    if (run->hc.venue == TT_HISTORY_BINANCE)
+        shared.view = tt_bn_ipweight_get(run->hc.base_url);
+    tt_history_budget_t budget = tt_history_bn_budget(&shared);
+    if (shared.view)
+        weight = TT_BN_WEIGHT_KLINES;
+    else
+        limit = s_budget(run, &weight);
     tt_history_many_t opts = {.parallel = (size_t)h->opts->history_parallel,
                               .limit = limit,
+                              .budget = shared.view ? &budget : NULL,
                               .weight = weight,
                               .stop = s_stop,
                               .done = s_ended,
@@ -323,6 +341,7 @@ static int s_fetch_all(s_run_t *run)
     int rc =
         tt_history_fetch_many(&run->hc, run->reqs, run->njobs, run->now, &opts);
     tt_ratelimit_destroy(&limit);
+    tt_bn_ipweight_release(&shared.view);
     for (size_t k = 0; k < run->njobs; k++)
         free(run->reqs[k].candles); /* a stop's: never sent */
     return rc;

@@ -1026,6 +1026,8 @@ static void test_weight(void **state)
     assert_int_equal(tt_bn_weight_take(&w, 2, t0), 0);
     tt_bn_weight_untake(&w, 2, t0);
     assert_int_equal(w.used, 88);
+    assert_int_equal(w.inflight, 88);
+    tt_bn_weight_answered(&w, 88); /* the 22 requests answered */
     /* The venue counts more (others on the IP): its count wins. */
     tt_bn_weight_seen(&w, 89, t0 + 1);
     assert_int_equal(tt_bn_weight_take(&w, 2, t0 + 1), 19999);
@@ -1056,6 +1058,30 @@ static void test_weight(void **state)
     assert_true(tt_bn_weight_refused(&w, &e, -1, t0) == INT64_C(1700000200000));
     /* A shorter wait never shortens a longer one. */
     assert_true(tt_bn_weight_refused(&w, &e, 1, t0) == INT64_C(1700000200000));
+
+    /* Requests in parallel (the history beside the gateway): what is in
+       flight counts on top of the venue's count, a reply overtaken by a
+       later one does not lower it, and a client may stop at its share. */
+    tt_bn_weight_init(&w, 100);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(tt_bn_weight_take(&w, 2, t0), 0);
+    assert_int_equal(w.inflight, 6);
+    tt_bn_weight_answered(&w, 2);
+    tt_bn_weight_seen(&w, 10, t0); /* others on the IP spent 8 */
+    assert_int_equal(w.used, 14);  /* 10 + the 4 still in flight */
+    tt_bn_weight_answered(&w, 2);
+    tt_bn_weight_seen(&w, 8, t0); /* an earlier count, overtaken */
+    assert_int_equal(w.used, 12);
+    tt_bn_weight_answered(&w, 2);
+    tt_bn_weight_seen(&w, 12, t0);
+    assert_int_equal(w.used, 12);
+    assert_int_equal(w.inflight, 0);
+    assert_int_equal(tt_bn_weight_take_upto(&w, 40, 50, t0), 20000);
+    assert_int_equal(tt_bn_weight_take_upto(&w, 38, 50, t0), 0);
+    assert_int_equal(tt_bn_weight_take_upto(&w, 1, 50, t0), 20000);
+    assert_int_equal(tt_bn_weight_take(&w, 1, t0), 0); /* the headroom's */
+    tt_bn_weight_answered(&w, 1000);
+    assert_int_equal(w.inflight, 0);
 
     assert_int_equal(tt_bn_path_weight("GET", TT_BN_PATH_ORDER), 4);
     assert_int_equal(tt_bn_path_weight("POST", TT_BN_PATH_ORDER), 1);
