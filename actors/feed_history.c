@@ -12,7 +12,8 @@
     It runs on the feed's thread: every symbol's requests go to
     tt_history_fetch_many at once, `history_parallel` in flight (libcurl's
     multi interface) within the venue's budget (Alpaca 200 requests a
-    minute; Binance klines weight 2 of 3000 a minute, half the IP's 6000),
+    minute; Binance klines weight 2 from the API host's request-weight
+    count shared with the broker gateway, up to half of it: bn_ipweight.h),
     and the feed's pipe is read between events, so a stop does not wait
     for a request. A symbol's candles are sent once all its timeframes
     are in, in the order of its timeframes, as the one-at-a-time fetch
@@ -270,10 +271,11 @@ static bool s_stop(void *arg)
     return s_term(((s_run_t *)arg)->h);
 }
 
-/* The venue's budget for the fetch (docs/VENUES.md, "History for
-   warm-up"): Alpaca's data API allows 200 requests a minute on the free
-   plan; Binance counts request weight per IP, 6000 a minute, of which
-   the history takes half so the broker gateway keeps room. */
+/* A budget of the fetch's own (docs/VENUES.md, "History for warm-up"):
+   Alpaca's data API allows 200 requests a minute on the free plan.
+   Binance's history takes from the weight count it shares with the
+   broker gateway (s_fetch_all); this is its fallback when that view
+   cannot be had: half the IP's 6000 a minute. */
 static tt_ratelimit_t *s_budget(const s_run_t *run, int64_t *weight)
 {
     bool alpaca = run->hc.venue == TT_HISTORY_ALPACA;

@@ -1,7 +1,8 @@
 /*  venues/history/history_many.c: tt_history_fetch_many (history.h).
     Many history requests on one thread through libcurl's multi
     interface: up to `parallel` transfers at once, each page taking its
-    weight from the venue's budget (venues/common/ratelimit.h) before it
+    weight from the venue's budget (venues/common/ratelimit.h, or the
+    caller's: Binance's weight shared with the broker gateway) before it
     starts. A 429 puts its request back to wait for the Retry-After (1 to
     5 s, at most max_retries times, as the blocking fetch always did) and
     blocks the budget for as long, so the other requests hold back too
