@@ -412,6 +412,7 @@ int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
                                  window)
               : tt_bn_query_finish(q)) < 0) {
         tt_error(tt_bnb_path(self), "%s %s: query too long", method, path);
+        tt_bn_ipweight_untake(self->weight, weight, now_ms); /* not sent */
         return -1;
     }
     char full[TT_BNB_QUERY + 64], err[160];
