@@ -66,6 +66,7 @@ static void s_destroy(void **self_p)
     tt_bnb_t *self = *self_p;
     if (!self)
         return;
+    tt_bn_ipweight_release(&self->weight);
     tt_secret_text_free(&self->key_hdr);
     tt_secret_text_free(&self->secret);
     free(self->filters);
@@ -88,7 +89,10 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
     self->opts = setup->opts;
     self->key_hdr = tt_secret_text("X-MBX-APIKEY: ", setup->key_id);
     self->secret = tt_secret_text("", setup->secret);
-    tt_bn_weight_init(&self->weight, TT_BN_WEIGHT_DEFAULT);
+    char rest[256], stream[256];
+    s_urls(setup->opts, rest, stream, sizeof rest);
+    self->weight = tt_bn_ipweight_get(rest);
+    tt_bn_ordercount_init(&self->ocount);
     self->filters = calloc(setup->count + 1, sizeof *self->filters);
     self->trades = calloc(TT_BNB_TRADES, sizeof *self->trades);
     const char *def = setup->opts->testnet
@@ -97,8 +101,11 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
     snprintf(self->stream_base, sizeof self->stream_base, "%s",
              setup->opts->trading_stream[0] ? setup->opts->trading_stream
                                             : def);
-    if (!self->key_hdr || !self->secret || !self->filters || !self->trades) {
-        snprintf(err, errsize, "out of memory");
+    if (!self->key_hdr || !self->secret || !self->filters || !self->trades ||
+        !self->weight) {
+        snprintf(err, errsize, "%s",
+                 self->weight ? "out of memory"
+                              : "trading_url: no host, or out of memory");
         void *p = self;
         s_destroy(&p);
         return NULL;
@@ -108,6 +115,24 @@ static void *s_create(tt_broker_gw_t *gw, const tt_broker_setup_t *setup,
 
 /* ---- filters ----------------------------------------------------------------
  */
+
+/* The account's ORDERS limits of an exchangeInfo F, logged when they
+   change. */
+static void s_order_limits(tt_bnb_t *self, const tt_bn_filters_t *f)
+{
+    if (!tt_bn_ordercount_limits(&self->ocount, f->order_limits,
+                                 f->n_order_limits))
+        return;
+    char text[160] = "", per[32];
+    size_t len = 0;
+    for (size_t i = 0; i < self->ocount.n && len < sizeof text; i++) {
+        tt_bn_interval_text(self->ocount.w[i].interval_ms, per, sizeof per);
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%lld per %s",
+                                i ? ", " : "",
+                                (long long)self->ocount.w[i].limit, per);
+    }
+    tt_info(tt_bnb_path(self), "order limits %s", text);
+}
 
 /* SYM's filters, fetched once. DONE (F->loaded, or F->error), LATER. */
 int tt_bnb_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out)
@@ -131,11 +156,13 @@ int tt_bnb_filters(tt_bnb_t *self, size_t sym, tt_bnb_filters_t **out)
                                  sizeof err) == 0) {
         f->loaded = true;
         if (f->f.weight_per_min > 0 &&
-            f->f.weight_per_min != self->weight.limit) {
-            tt_bn_weight_limit(&self->weight, f->f.weight_per_min);
+            f->f.weight_per_min !=
+                tt_bn_ipweight_get_count(self->weight).limit) {
+            tt_bn_ipweight_limit(self->weight, f->f.weight_per_min);
             tt_info(tt_bnb_path(self), "request weight limit %lld a minute",
                     (long long)f->f.weight_per_min);
         }
+        s_order_limits(self, &f->f);
     }
     tt_http_reply_free(&r);
     if (!f->loaded) {
@@ -259,7 +286,8 @@ static int s_submit(tt_bnb_t *self, size_t sym, const tt_order_t *ord)
     char buf[TT_BNB_QUERY], reason[160];
     tt_bn_query_t q;
     tt_bn_query_init(&q, buf, sizeof buf);
-    if (s_order_query(self, sym, ord, f, &q, reason, sizeof reason) != 0) {
+    if (s_order_query(self, sym, ord, f, &q, reason, sizeof reason) != 0 ||
+        !tt_bnb_order_room(self, o->coid, 1, reason, sizeof reason)) {
         tt_warn(tt_bnb_path(self), "%s refused locally: %s", o->coid, reason);
         tt_bnb_emit(self, o, TT_EV_REJECTED, 0, reason);
         o->done = true;

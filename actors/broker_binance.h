@@ -8,6 +8,8 @@
 #define TT_ACTORS_BROKER_BINANCE_H
 
 #include "actors/broker_proto.h"
+#include "venues/binance/bn_ipweight.h"
+#include "venues/binance/bn_ordercount.h"
 #include "venues/binance/bn_rest.h"
 #include "venues/binance/bn_weight.h"
 
@@ -20,6 +22,10 @@
 #define TT_BNB_UNKNOWN 2
 /* tt_bnb_submit_exit: no OCO, the exit goes as a lone order. */
 #define TT_BNB_ALONE 3
+/* New orders an entry leaves room for in the account's order count: its
+   stop and take-profit, one OCO list of two orders, so that a full
+   window refuses the next entry rather than the exits of the last. */
+#define TT_BNB_EXIT_ORDERS 2
 
 typedef struct {
     bool used;
@@ -80,8 +86,10 @@ typedef struct {
     tt_bnb_filters_t *filters;
     tt_bnb_order_t orders[TT_BNB_ORDERS];
     uint64_t touches;
-    tt_bn_weight_t weight; /* the venue's request weight this minute */
-    int64_t held_logged;   /* the hold (ms) last logged */
+    tt_bn_ipweight_t *weight;  /* the API host's request weight this
+                                  minute, shared with the history */
+    tt_bn_ordercount_t ocount; /* the account's new orders per window */
+    int64_t held_logged;       /* the hold (ms) last logged */
     tt_bn_trade_t *trades;
 } tt_bnb_t;
 
@@ -151,6 +159,11 @@ bool tt_bnb_list_reply(tt_bnb_t *self, size_t sym, const tt_http_reply_t *r,
    effect); -1 (cannot build it). */
 int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
                 tt_bn_query_t *q, bool sign, tt_http_reply_t *r);
+/* Whether new order COID, placing N orders at the venue (an entry also
+   needs room for its exits), fits the account's order limits now; false
+   with REASON (the order is then refused here, never sent). */
+bool tt_bnb_order_room(tt_bnb_t *self, const char *coid, int64_t n,
+                       char *reason, size_t size);
 /* Refused credentials: 401, -2014, -2015, -1022. */
 bool tt_bnb_bad_key(const tt_bn_reject_t *e);
 /* A refused reply into *E and REASON, logged and shown in health;

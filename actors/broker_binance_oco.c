@@ -202,7 +202,8 @@ static int s_post(tt_bnb_t *self, size_t sym, const tt_order_t *stop,
     char buf[TT_BNB_QUERY], reason[160];
     tt_bn_query_t q;
     tt_bn_query_init(&q, buf, sizeof buf);
-    if (s_query(self, sym, stop, target, &q, reason, sizeof reason) != 0) {
+    if (s_query(self, sym, stop, target, &q, reason, sizeof reason) != 0 ||
+        !tt_bnb_order_room(self, stop->coid, 2, reason, sizeof reason)) {
         tt_warn(tt_bnb_path(self), "%s and %s refused locally: %s", stop->coid,
                 target->coid, reason);
         s_refuse(self, legs, 0, reason);

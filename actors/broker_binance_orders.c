@@ -370,9 +370,13 @@ static void s_hold_note(tt_bnb_t *self, int64_t until, int64_t now_ms,
 /* A reply's rate-limit facts: the venue's count, and a refusal for too
    many requests (429, 418, or -1003 / -1015 in a 400) held until the
    venue's wait is over. True for such a refusal (R then freed). */
-static bool s_rate_reply(tt_bnb_t *self, tt_http_reply_t *r, int64_t now_ms)
+static bool s_rate_reply(tt_bnb_t *self, tt_http_reply_t *r, int64_t weight,
+                         int64_t sent_ms, int64_t now_ms)
 {
-    tt_bn_weight_seen(&self->weight, r->used_weight, now_ms);
+    tt_bn_ipweight_seen(self->weight, weight, r->used_weight, now_ms);
+    for (size_t i = 0; i < r->n_order_counts; i++)
+        tt_bn_ordercount_seen(&self->ocount, r->order_counts[i].interval_ms,
+                              r->order_counts[i].count, sent_ms, now_ms);
     if (r->status < 400 || r->status >= 500)
         return false;
     tt_bn_reject_t e;
@@ -380,7 +384,7 @@ static bool s_rate_reply(tt_bnb_t *self, tt_http_reply_t *r, int64_t now_ms)
     if (e.cls != TT_BN_REJ_RATE_LIMIT)
         return false;
     int64_t until =
-        tt_bn_weight_refused(&self->weight, &e, r->retry_after, now_ms);
+        tt_bn_ipweight_refused(self->weight, &e, r->retry_after, now_ms);
     char why[200];
     snprintf(why, sizeof why, "%d %lld %.120s", (int)r->status,
              (long long)e.code, e.msg);
@@ -395,9 +399,10 @@ int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
     int32_t window = (int32_t)self->opts->recv_window_ms;
     int64_t now_ms = tt_broker_gw_now(self->gw) / TT_NS_PER_MS;
     int64_t weight = tt_bn_path_weight(method, path);
-    int64_t wait = tt_bn_weight_take(&self->weight, weight, now_ms);
+    int64_t wait = tt_bn_ipweight_take(self->weight, weight,
+                                       TT_BN_WEIGHT_HEADROOM_PCT, now_ms);
     if (wait > 0) {
-        if (now_ms >= self->weight.hold_until)
+        if (now_ms >= tt_bn_ipweight_get_count(self->weight).hold_until)
             s_hold_note(self, now_ms + wait, now_ms,
                         "the venue's request weight for this minute is "
                         "nearly spent");
@@ -407,18 +412,23 @@ int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
                                  window)
               : tt_bn_query_finish(q)) < 0) {
         tt_error(tt_bnb_path(self), "%s %s: query too long", method, path);
+        tt_bn_ipweight_untake(self->weight, weight, now_ms); /* not sent */
         return -1;
     }
     char full[TT_BNB_QUERY + 64], err[160];
     snprintf(full, sizeof full, "%s%s%s", path, q->len ? "?" : "", q->buf);
     const char *headers[] = {self->key_hdr, NULL};
+    int64_t orders = tt_bn_path_orders(method, path);
+    tt_bn_ordercount_add(&self->ocount, orders, now_ms);
     int rc = tt_broker_gw_http(self->gw, method, full, headers, NULL, r, err,
                                sizeof err);
     if (rc == TT_BROKER_LATER) {
-        tt_bn_weight_untake(&self->weight, weight, now_ms); /* not sent */
+        tt_bn_ipweight_untake(self->weight, weight, now_ms); /* not sent */
+        tt_bn_ordercount_add(&self->ocount, -orders, now_ms);
         return rc;
     }
     if (rc < 0) {
+        tt_bn_ipweight_seen(self->weight, weight, -1, now_ms); /* ended */
         self->down++;
         char text[200];
         snprintf(text, sizeof text, "%s %s: no reply: %s", method, path, err);
@@ -427,13 +437,39 @@ int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
         return TT_BNB_UNKNOWN;
     }
     self->down = 0;
-    if (s_rate_reply(self, r, tt_broker_gw_now(self->gw) / TT_NS_PER_MS))
+    if (s_rate_reply(self, r, weight, now_ms,
+                     tt_broker_gw_now(self->gw) / TT_NS_PER_MS))
         return TT_BROKER_LATER; /* not a refusal: the same request later */
     if (r->status >= 500) {
         tt_http_reply_free(r);
         return TT_BNB_UNKNOWN;
     }
     return TT_BROKER_DONE;
+}
+
+bool tt_bnb_order_room(tt_bnb_t *self, const char *coid, int64_t n,
+                       char *reason, size_t size)
+{
+    tt_role_t role = 0;
+    tt_coid_parse(coid, NULL, &role);
+    int64_t reserve = role == TT_ROLE_ENTRY ? TT_BNB_EXIT_ORDERS : 0;
+    int64_t now_ms = tt_broker_gw_now(self->gw) / TT_NS_PER_MS;
+    const tt_bn_order_window_t *w = NULL;
+    int64_t wait =
+        tt_bn_ordercount_check(&self->ocount, n, reserve, now_ms, &w);
+    if (wait == 0)
+        return true;
+    char per[32];
+    tt_bn_interval_text(w->interval_ms, per, sizeof per);
+    /* Short: an order's reason holds 63 characters. */
+    snprintf(reason, size, "not sent: order limit %lld per %s, next in %lld s",
+             (long long)w->limit, per, (long long)((wait + 999) / 1000));
+    tt_info(tt_bnb_path(self),
+            "%s: %lld orders counted in this %s window, %lld asked%s: the "
+            "account's order limit would be passed",
+            coid, (long long)w->count, per, (long long)n,
+            reserve ? " with room for its exits" : "");
+    return false;
 }
 
 /* Refused credentials: -2014 / -2015 (key, IP, permissions), -1022 (a

@@ -12,7 +12,8 @@
     It runs on the feed's thread: every symbol's requests go to
     tt_history_fetch_many at once, `history_parallel` in flight (libcurl's
     multi interface) within the venue's budget (Alpaca 200 requests a
-    minute; Binance klines weight 2 of 3000 a minute, half the IP's 6000),
+    minute; Binance klines weight 2 from the API host's request-weight
+    count shared with the broker gateway, up to half of it: bn_ipweight.h),
     and the feed's pipe is read between events, so a stop does not wait
     for a request. A symbol's candles are sent once all its timeframes
     are in, in the order of its timeframes, as the one-at-a-time fetch
@@ -24,6 +25,7 @@
 #include "runtime/log.h"
 #include "runtime/clock.h"
 #include "store/store.h"
+#include "venues/binance/bn_ipweight.h"
 #include "venues/history/history.h"
 
 #include <stdio.h>
@@ -269,10 +271,11 @@ static bool s_stop(void *arg)
     return s_term(((s_run_t *)arg)->h);
 }
 
-/* The venue's budget for the fetch (docs/VENUES.md, "History for
-   warm-up"): Alpaca's data API allows 200 requests a minute on the free
-   plan; Binance counts request weight per IP, 6000 a minute, of which
-   the history takes half so the broker gateway keeps room. */
+/* A budget of the fetch's own (docs/VENUES.md, "History for warm-up"):
+   Alpaca's data API allows 200 requests a minute on the free plan.
+   Binance's history takes from the weight count it shares with the
+   broker gateway (s_fetch_all); this is its fallback when that view
+   cannot be had: half the IP's 6000 a minute. */
 static tt_ratelimit_t *s_budget(const s_run_t *run, int64_t *weight)
 {
     bool alpaca = run->hc.venue == TT_HISTORY_ALPACA;
@@ -286,6 +289,11 @@ static tt_ratelimit_t *s_budget(const s_run_t *run, int64_t *weight)
     };
     *weight = alpaca ? 1 : 2;
     return tt_ratelimit_new(&rl, tt_mono_ns());
+}
+
+static tt_ns_t s_wall(void *arg)
+{
+    return tt_clock_now(tt_runtime_clock(((const s_run_t *)arg)->h->rt));
 }
 
 /* Plans every symbol's requests, then runs them all: 0, or 1 at $TERM. */
@@ -313,9 +321,21 @@ static int s_fetch_all(s_run_t *run)
             s_deliver(run, i);
     }
     int64_t weight = 1;
-    tt_ratelimit_t *limit = s_budget(run, &weight);
+    tt_ratelimit_t *limit = NULL;
+    /* Binance: the API host's weight, one count with the broker gateway
+       (bn_ipweight.h); Alpaca, or a view not to be had: a budget of its
+       own. */
+    tt_history_bn_weight_t shared = {.now = s_wall, .now_arg = run};
+    if (run->hc.venue == TT_HISTORY_BINANCE)
+        shared.view = tt_bn_ipweight_get(run->hc.base_url);
+    tt_history_budget_t budget = tt_history_bn_budget(&shared);
+    if (shared.view)
+        weight = TT_BN_WEIGHT_KLINES;
+    else
+        limit = s_budget(run, &weight);
     tt_history_many_t opts = {.parallel = (size_t)h->opts->history_parallel,
                               .limit = limit,
+                              .budget = shared.view ? &budget : NULL,
                               .weight = weight,
                               .stop = s_stop,
                               .done = s_ended,
@@ -323,6 +343,7 @@ static int s_fetch_all(s_run_t *run)
     int rc =
         tt_history_fetch_many(&run->hc, run->reqs, run->njobs, run->now, &opts);
     tt_ratelimit_destroy(&limit);
+    tt_bn_ipweight_release(&shared.view);
     for (size_t k = 0; k < run->njobs; k++)
         free(run->reqs[k].candles); /* a stop's: never sent */
     return rc;

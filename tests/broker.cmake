@@ -14,3 +14,9 @@ tt_test(NAME test_broker_binance_e2e LABEL e2e TIMEOUT 400
 tt_test(NAME test_venue_hold_e2e LABEL e2e TIMEOUT 120
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_hold_e2e.c
         LIBS tt_venuecheck tt_store)
+# The account's order-count limits at Binance (3 orders per 10 s at the
+# fake): an entry that would pass one refused locally, never sent; the
+# next window's entry goes (one run of the binary, about 30 s).
+tt_test(NAME test_binance_order_limits_e2e LABEL e2e TIMEOUT 120
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_binance_order_limits_e2e.c
+        LIBS tt_venuecheck)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tests/harness.h"
+#include "venues/binance/bn_ordercount.h"
 #include "venues/binance/bn_rest.h"
 #include "venues/binance/bn_weight.h"
 #include "venues/binance/bn_sign.h"
@@ -695,6 +696,36 @@ static void test_filters(void **state)
     assert_string_equal(f.base, "BTC");
     assert_string_equal(f.quote, "USDT");
     assert_int_equal(f.weight_per_min, 6000);
+    assert_int_equal(f.n_order_limits, 1);
+    assert_int_equal(f.order_limits[0].interval_ms, 10000);
+    assert_int_equal(f.order_limits[0].limit, 100);
+    /* Both ORDERS limits of the venue, in its order; RAW_REQUESTS and an
+       unknown interval ignored; a limit not positive refused. */
+    const char *orders =
+        "{\"rateLimits\":[{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":"
+        "\"MINUTE\",\"intervalNum\":5,\"limit\":61000},{\"rateLimitType\":"
+        "\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":"
+        "200000},{\"rateLimitType\":\"ORDERS\",\"interval\":\"WEEK\","
+        "\"intervalNum\":1,\"limit\":5},{\"rateLimitType\":\"ORDERS\","
+        "\"interval\":\"SECOND\",\"intervalNum\":1,\"limit\":10}],"
+        "\"symbols\":[{\"symbol\":\"BTCUSDT\",\"filters\":[]}]}";
+    assert_int_equal(tt_bn_filters_parse(orders, strlen(orders), "BTCUSDT",
+                                         &ins, &f, err, sizeof err),
+                     0);
+    assert_int_equal(f.weight_per_min, 0);
+    assert_int_equal(f.n_order_limits, 2);
+    assert_int_equal(f.order_limits[0].interval_ms, 86400000);
+    assert_int_equal(f.order_limits[0].limit, 200000);
+    assert_int_equal(f.order_limits[1].interval_ms, 1000);
+    assert_int_equal(f.order_limits[1].limit, 10);
+    const char *zero =
+        "{\"rateLimits\":[{\"rateLimitType\":\"ORDERS\",\"interval\":"
+        "\"SECOND\",\"intervalNum\":10,\"limit\":0}],\"symbols\":[{"
+        "\"symbol\":\"BTCUSDT\",\"filters\":[]}]}";
+    assert_int_equal(tt_bn_filters_parse(zero, strlen(zero), "BTCUSDT", &ins,
+                                         &f, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "rateLimits: ORDERS limit not positive"));
     const char *badasset = "{\"symbols\":[{\"symbol\":\"BTCUSDT\","
                            "\"baseAsset\":\"b\\\"c\",\"filters\":[]}]}";
     assert_int_equal(tt_bn_filters_parse(badasset, strlen(badasset), "BTCUSDT",
@@ -995,6 +1026,8 @@ static void test_weight(void **state)
     assert_int_equal(tt_bn_weight_take(&w, 2, t0), 0);
     tt_bn_weight_untake(&w, 2, t0);
     assert_int_equal(w.used, 88);
+    assert_int_equal(w.inflight, 88);
+    tt_bn_weight_answered(&w, 88); /* the 22 requests answered */
     /* The venue counts more (others on the IP): its count wins. */
     tt_bn_weight_seen(&w, 89, t0 + 1);
     assert_int_equal(tt_bn_weight_take(&w, 2, t0 + 1), 19999);
@@ -1026,6 +1059,30 @@ static void test_weight(void **state)
     /* A shorter wait never shortens a longer one. */
     assert_true(tt_bn_weight_refused(&w, &e, 1, t0) == INT64_C(1700000200000));
 
+    /* Requests in parallel (the history beside the gateway): what is in
+       flight counts on top of the venue's count, a reply overtaken by a
+       later one does not lower it, and a client may stop at its share. */
+    tt_bn_weight_init(&w, 100);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(tt_bn_weight_take(&w, 2, t0), 0);
+    assert_int_equal(w.inflight, 6);
+    tt_bn_weight_answered(&w, 2);
+    tt_bn_weight_seen(&w, 10, t0); /* others on the IP spent 8 */
+    assert_int_equal(w.used, 14);  /* 10 + the 4 still in flight */
+    tt_bn_weight_answered(&w, 2);
+    tt_bn_weight_seen(&w, 8, t0); /* an earlier count, overtaken */
+    assert_int_equal(w.used, 12);
+    tt_bn_weight_answered(&w, 2);
+    tt_bn_weight_seen(&w, 12, t0);
+    assert_int_equal(w.used, 12);
+    assert_int_equal(w.inflight, 0);
+    assert_int_equal(tt_bn_weight_take_upto(&w, 40, 50, t0), 20000);
+    assert_int_equal(tt_bn_weight_take_upto(&w, 38, 50, t0), 0);
+    assert_int_equal(tt_bn_weight_take_upto(&w, 1, 50, t0), 20000);
+    assert_int_equal(tt_bn_weight_take(&w, 1, t0), 0); /* the headroom's */
+    tt_bn_weight_answered(&w, 1000);
+    assert_int_equal(w.inflight, 0);
+
     assert_int_equal(tt_bn_path_weight("GET", TT_BN_PATH_ORDER), 4);
     assert_int_equal(tt_bn_path_weight("POST", TT_BN_PATH_ORDER), 1);
     assert_int_equal(tt_bn_path_weight("GET", TT_BN_PATH_EXCHANGE_INFO), 20);
@@ -1033,6 +1090,95 @@ static void test_weight(void **state)
     assert_int_equal(tt_bn_path_weight("GET", TT_BN_PATH_MY_TRADES), 20);
     assert_int_equal(tt_bn_path_weight("PUT", TT_BN_PATH_USER_STREAM), 2);
     assert_int_equal(tt_bn_path_weight("DELETE", TT_BN_PATH_ORDER_LIST), 1);
+}
+
+/* The account's new orders as the venue counts them: per clock window
+   of each ORDERS limit, its headers the truth within the window they
+   were sent in, an order that would pass a limit refused with the time
+   until its window starts again. */
+static void test_order_count(void **state)
+{
+    (void)state;
+    tt_bn_ordercount_t c;
+    tt_bn_ordercount_init(&c);
+    assert_int_equal(c.n, 1); /* the documented example: 10 a second */
+    assert_int_equal(c.w[0].interval_ms, 1000);
+    assert_int_equal(c.w[0].limit, 10);
+    const int64_t t0 = INT64_C(1700000004000); /* 4 s into a 10 s window */
+    const tt_bn_order_window_t *full = NULL;
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(tt_bn_ordercount_check(&c, 1, 0, t0, &full), 0);
+        tt_bn_ordercount_add(&c, 1, t0);
+    }
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 0, t0 + 250, &full), 750);
+    assert_ptr_equal(full, &c.w[0]);
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 0, t0 + 1000, &full), 0);
+    assert_null(full);
+
+    /* exchangeInfo's limits replace the default; none given: kept. */
+    const tt_bn_order_limit_t lim[] = {{10000, 3}, {86400000, 5}, {0, 7}};
+    assert_false(tt_bn_ordercount_limits(&c, lim, 0));
+    assert_int_equal(c.w[0].limit, 10);
+    assert_true(tt_bn_ordercount_limits(&c, lim, 3));
+    assert_int_equal(c.n, 2); /* the one without an interval dropped */
+    assert_false(tt_bn_ordercount_limits(&c, lim, 2)); /* the same */
+    /* An entry leaves room for its two exits: 1 + 2 of 3. */
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 2, t0, NULL), 0);
+    tt_bn_ordercount_add(&c, 1, t0);
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 2, t0, &full), 6000);
+    assert_int_equal(full->interval_ms, 10000);
+    assert_int_equal(full->count, 1);
+    assert_int_equal(tt_bn_ordercount_check(&c, 2, 0, t0, NULL), 0);
+    tt_bn_ordercount_add(&c, 2, t0); /* its OCO list */
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 0, t0, NULL), 6000);
+    /* Not sent after all: given back. */
+    tt_bn_ordercount_add(&c, -2, t0);
+    assert_int_equal(c.w[0].count, 1);
+    tt_bn_ordercount_add(&c, -5, t0);
+    assert_int_equal(c.w[0].count, 0);
+    tt_bn_ordercount_add(&c, 3, t0);
+    /* The next 10 s window: the day still counts 3 of 5; an entry then
+       asks only the room the limit leaves beside it. */
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 2, t0 + 6000, NULL),
+                     INT64_C(86400000) - (t0 + 6000) % 86400000);
+    assert_int_equal(tt_bn_ordercount_check(&c, 2, 0, t0 + 6000, NULL), 0);
+    tt_bn_ordercount_add(&c, 1, t0 + 6000);
+    const tt_bn_order_limit_t one[] = {{10000, 1}};
+    assert_true(tt_bn_ordercount_limits(&c, one, 1));
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.w[0].count, 1); /* the 10 s window's count kept */
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 2, t0 + 6000, NULL), 10000);
+    /* A limit of 1 leaves no room beside an entry: it goes alone. */
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 2, t0 + 16000, NULL), 0);
+
+    /* The venue's count wins within the window the request went in; a
+       reply to a request of the window before, or of an interval not
+       limited, or without a count, changes nothing. */
+    tt_bn_ordercount_seen(&c, 10000, 1, t0 + 6000, t0 + 6100);
+    assert_int_equal(c.w[0].count, 1);
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 0, t0 + 6100, NULL), 9900);
+    tt_bn_ordercount_seen(&c, 10000, 1, t0 + 15999, t0 + 16001);
+    assert_int_equal(tt_bn_ordercount_check(&c, 1, 0, t0 + 16001, NULL), 0);
+    tt_bn_ordercount_seen(&c, 86400000, 9, t0 + 16001, t0 + 16002);
+    tt_bn_ordercount_seen(&c, 10000, -1, t0 + 16001, t0 + 16002);
+    assert_int_equal(c.w[0].count, 0);
+    tt_bn_ordercount_seen(&c, 10000, 1, t0 + 16001, t0 + 16002);
+    assert_int_equal(c.w[0].count, 1);
+
+    assert_int_equal(tt_bn_path_orders("POST", TT_BN_PATH_ORDER), 1);
+    assert_int_equal(tt_bn_path_orders("POST", TT_BN_PATH_OCO), 2);
+    assert_int_equal(tt_bn_path_orders("DELETE", TT_BN_PATH_ORDER), 0);
+    assert_int_equal(tt_bn_path_orders("GET", TT_BN_PATH_ORDER), 0);
+    assert_int_equal(tt_bn_path_orders("POST", TT_BN_PATH_USER_STREAM), 0);
+    char text[32];
+    tt_bn_interval_text(10000, text, sizeof text);
+    assert_string_equal(text, "10 s");
+    tt_bn_interval_text(86400000, text, sizeof text);
+    assert_string_equal(text, "1 day");
+    tt_bn_interval_text(300000, text, sizeof text);
+    assert_string_equal(text, "5 min");
+    tt_bn_interval_text(1500, text, sizeof text);
+    assert_string_equal(text, "1500 ms");
 }
 
 /* A long position's exits as one OCO list: the take-profit above as
@@ -1202,6 +1348,7 @@ int main(void)
         cmocka_unit_test(test_my_trades),
         cmocka_unit_test(test_commission),
         cmocka_unit_test(test_weight),
+        cmocka_unit_test(test_order_count),
         cmocka_unit_test(test_oco_build),
         cmocka_unit_test(test_order_list_response),
     };

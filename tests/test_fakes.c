@@ -30,6 +30,7 @@ typedef struct {
     fkbuf_t body;
     char retry_after[32];
     char weight[32];
+    char orders_10s[32], orders_1d[32]; /* X-MBX-ORDER-COUNT-10S, -1D */
 } http_t;
 
 static size_t s_body(char *p, size_t size, size_t n, void *arg)
@@ -60,6 +61,10 @@ static size_t s_header(char *p, size_t size, size_t n, void *arg)
                 sizeof h->retry_after);
     s_hdr_value(p, size * n, "x-mbx-used-weight-1m:", h->weight,
                 sizeof h->weight);
+    s_hdr_value(p, size * n, "x-mbx-order-count-10s:", h->orders_10s,
+                sizeof h->orders_10s);
+    s_hdr_value(p, size * n, "x-mbx-order-count-1d:", h->orders_1d,
+                sizeof h->orders_1d);
     return size * n;
 }
 
@@ -937,6 +942,100 @@ static void test_binance_weight_429_418(void **state)
     fake_binance_stop(&f);
 }
 
+/* A signed LIMIT buy far below the market (it rests), client id COID,
+   at TS_MS. */
+static void s_bn_rest_order(int port, const char *coid, int64_t ts_ms,
+                            http_t *h)
+{
+    char params[512];
+    snprintf(params, sizeof params,
+             "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&"
+             "quantity=0.01&price=25000.00&newClientOrderId=%s&"
+             "timestamp=%lld",
+             coid, (long long)ts_ms);
+    s_signed(port, "POST", "/api/v3/order", params, true, h);
+}
+
+/* The account's ORDERS limits (3 per 10 s, 5 a day here): listed in
+   exchangeInfo, each order's count in X-MBX-ORDER-COUNT-10S and -1D,
+   429 -1015 past a limit with Retry-After to the window's end, 418 for
+   an order while that 429 holds; orders another client placed count. */
+static void test_binance_order_limits(void **state)
+{
+    (void)state;
+    static const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
+                                              .base = "BTC",
+                                              .quote = "USDT",
+                                              .tick_size = "0.01",
+                                              .step_size = "0.00001"};
+    fake_binance_cfg_t cfg = {.api_key = B_KEY,
+                              .secret = B_SECRET,
+                              .symbols = &sym,
+                              .symbol_count = 1,
+                              .clock = s_clock,
+                              .order_limit_10s = 3,
+                              .order_limit_1d = 5};
+    g_now_ns = 1700000004000LL * 1000000LL; /* 4 s into a 10 s window */
+    fake_binance_t *f = fake_binance_start(&cfg);
+    assert_non_null(f);
+    int port = fake_binance_port(f);
+    http_t h;
+    s_http(port, "GET", "/api/v3/exchangeInfo", NULL, NULL, &h);
+    assert_int_equal(h.status, 200);
+    assert_string_equal(h.orders_10s, ""); /* not an order */
+    json_t *j = s_json(&h);
+    json_t *lim = json_object_get(j, "rateLimits");
+    assert_int_equal(json_array_size(lim), 3);
+    assert_string_equal(s_jstr(json_array_get(lim, 1), "rateLimitType"),
+                        "ORDERS");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(lim, 1), "limit")),
+        3);
+    assert_string_equal(s_jstr(json_array_get(lim, 2), "interval"), "DAY");
+    json_decref(j);
+    fkbuf_free(&h.body);
+    const char *coids[] = {"lim-1", "lim-2", "lim-3"};
+    for (int i = 0; i < 3; i++) {
+        s_bn_rest_order(port, coids[i], 1700000004000LL, &h);
+        assert_int_equal(h.status, 200);
+        char want[8];
+        snprintf(want, sizeof want, "%d", i + 1);
+        assert_string_equal(h.orders_10s, want);
+        assert_string_equal(h.orders_1d, want);
+        fkbuf_free(&h.body);
+    }
+    s_bn_rest_order(port, "lim-4", 1700000004000LL, &h);
+    s_bn_code(&h, 429, -1015);
+    assert_non_null(strstr(h.body.s, "3 orders per 10 SECOND"));
+    assert_string_equal(h.retry_after, "6");
+    assert_string_equal(h.orders_10s, "3");
+    fkbuf_free(&h.body);
+    s_bn_rest_order(port, "lim-5", 1700000004000LL, &h);
+    s_bn_code(&h, 418, -1003);
+    assert_string_equal(h.retry_after, "120");
+    fkbuf_free(&h.body);
+    assert_int_equal(fake_binance_coid_count(f, "lim-4"), 0);
+    /* Past the ban: a new window; another client's order counts too. */
+    g_now_ns += 121LL * 1000000000LL;
+    fake_binance_spend_orders(f, 1);
+    s_bn_rest_order(port, "lim-6", 1700000125000LL, &h);
+    assert_int_equal(h.status, 200);
+    assert_string_equal(h.orders_10s, "2");
+    assert_string_equal(h.orders_1d, "5");
+    fkbuf_free(&h.body);
+    s_bn_rest_order(port, "lim-7", 1700000125000LL, &h);
+    s_bn_code(&h, 429, -1015);
+    assert_non_null(strstr(h.body.s, "5 orders per 1 DAY"));
+    fkbuf_free(&h.body);
+    fake_binance_stats_t st;
+    fake_binance_stats(f, &st);
+    assert_int_equal(st.http_429_orders, 2);
+    assert_int_equal(st.http_418, 1);
+    assert_int_equal(st.max_orders_10s, 3);
+    assert_int_equal(st.orders_received, 4);
+    fake_binance_stop(&f);
+}
+
 static void test_binance_klines(void **state)
 {
     (void)state;
@@ -1261,6 +1360,7 @@ int main(void)
         cmocka_unit_test(test_binance_signed_order_user_stream),
         cmocka_unit_test(test_binance_rejections),
         cmocka_unit_test(test_binance_weight_429_418),
+        cmocka_unit_test(test_binance_order_limits),
         cmocka_unit_test(test_binance_klines),
         cmocka_unit_test(test_binance_streams),
         cmocka_unit_test(test_binance_fill_while_down),

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "venues/binance/bn_ipweight.h"
 #include "venues/history/history.h"
+#include "venues/history/http.h"
 
 #define S_MIN_NS (60 * TT_NS_PER_SEC)
 #define S_T0_MS INT64_C(1700000040000) /* a minute boundary */
@@ -439,6 +441,190 @@ static void test_binance_many_parallel(void **state)
     fake_binance_stop(&f);
 }
 
+/* ---- the request weight shared with the broker gateway ---- */
+
+static _Atomic int64_t g_shared_ms; /* the fake's and the budget's clock */
+
+static int64_t s_shared_clock(void *arg)
+{
+    (void)arg;
+    return g_shared_ms * 1000000;
+}
+
+static tt_ns_t s_shared_now(void *arg)
+{
+    (void)arg;
+    return g_shared_ms * TT_NS_PER_MS;
+}
+
+typedef struct {
+    s_ended_t e;
+    int ended;          /* requests ended */
+    int64_t quiet_from; /* mono ms: stop 300 ms after the 5th ended */
+    int64_t give_up;    /* mono ms: stop in any case */
+} s_shared_run_t;
+
+static void s_shared_ended(tt_history_req_t *req, void *arg)
+{
+    s_shared_run_t *r = arg;
+    s_on_ended(req, &r->e);
+    if (++r->ended == 5)
+        r->quiet_from = tth_now_ms() + 300;
+}
+
+static bool s_shared_stop(void *arg)
+{
+    s_shared_run_t *r = arg;
+    return (r->quiet_from && tth_now_ms() >= r->quiet_from) ||
+           tth_now_ms() >= r->give_up;
+}
+
+/* A gateway request of WEIGHT (an exchangeInfo, weight 20, to the fake)
+   taken from VIEW as the broker gateway takes it, its reply's count
+   given back. */
+static void s_gateway_request(tt_bn_ipweight_t *view, const char *base)
+{
+    assert_int_equal(
+        tt_bn_ipweight_take(view, 20, TT_BN_WEIGHT_HEADROOM_PCT, g_shared_ms),
+        0);
+    char url[128], err[160];
+    snprintf(url, sizeof url, "%s/api/v3/exchangeInfo", base);
+    tt_http_reply_t r;
+    assert_int_equal(tt_http_get(url, NULL, 5000, &r, err, sizeof err), 0);
+    assert_int_equal(r.status, 200);
+    tt_bn_ipweight_seen(view, 20, r.used_weight, g_shared_ms);
+    tt_http_reply_free(&r);
+}
+
+/* Binance's weight is per IP: the history and the broker gateway take
+   from one count of the API host (bn_ipweight.h). A 429 on a history
+   request holds the gateway's requests too. With the gateway's 40 of a
+   limit of 100 spent, the history goes only to its half (50): 5 of 8
+   klines requests, the rest waiting for the next minute; the count then
+   matches the venue's X-MBX-USED-WEIGHT-1M, and the gateway still has
+   its headroom (90) to spend, not more. */
+static void test_binance_shared_weight(void **state)
+{
+    (void)state;
+    fake_binance_symbol_t syms[S_BN_MANY];
+    static char names[S_BN_MANY][12];
+    for (int i = 0; i < S_BN_MANY; i++) {
+        snprintf(names[i], sizeof names[i], "C%cUSDT", 'A' + i);
+        syms[i] = (fake_binance_symbol_t){
+            .symbol = names[i], .base = "C", .quote = "USDT"};
+    }
+    g_shared_ms = S_T0_MS + 20000;
+    fake_binance_cfg_t fcfg = {.api_key = "k",
+                               .secret = "s",
+                               .symbols = syms,
+                               .symbol_count = S_BN_MANY,
+                               .clock = s_shared_clock};
+    fake_binance_t *f = fake_binance_start(&fcfg);
+    assert_non_null(f);
+    for (int i = 0; i < S_BN_MANY; i++)
+        for (int k = 0; k < 20; k++) {
+            char c[32];
+            snprintf(c, sizeof c, "%d.%02d", 100 + i, k);
+            fake_binance_kline_t kl = {.open_ms = S_T0_MS + (int64_t)k * 60000,
+                                       .o = "100.00",
+                                       .h = "200.00",
+                                       .l = "50.00",
+                                       .c = c,
+                                       .v = "1",
+                                       .n = 1,
+                                       .closed = true};
+            assert_int_equal(fake_binance_seed_kline(f, names[i], "1m", &kl),
+                             0);
+        }
+    char base[64], other[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", fake_binance_port(f));
+    snprintf(other, sizeof other, "HTTP://127.0.0.1:%d/api/v3",
+             fake_binance_port(f));
+    tt_bn_ipweight_t *gateway = tt_bn_ipweight_get(base);
+    tt_bn_ipweight_t *same = tt_bn_ipweight_get(other);
+    tt_bn_ipweight_t *history = tt_bn_ipweight_get(base);
+    assert_non_null(gateway);
+    assert_ptr_equal(gateway, same); /* one host: one view */
+    assert_ptr_equal(gateway, history);
+    tt_bn_ipweight_release(&same);
+    assert_null(same);
+    tt_bn_ipweight_limit(gateway, 100); /* exchangeInfo, as the gateway */
+    tt_history_bn_weight_t hw = {.view = history, .now = s_shared_now};
+    tt_history_budget_t budget = tt_history_bn_budget(&hw);
+    tt_history_cfg_t cfg = {.venue = TT_HISTORY_BINANCE, .base_url = base};
+    tt_instrument_t ins = {2, 5, 1, 1};
+    tt_ns_t from = S_T0_MS * TT_NS_PER_MS;
+    tt_history_req_t reqs[S_BN_MANY];
+    for (int i = 0; i < S_BN_MANY; i++)
+        reqs[i] = (tt_history_req_t){.symbol = names[i],
+                                     .ins = &ins,
+                                     .tf_s = 60,
+                                     .from = from,
+                                     .to = from + 20 * S_MIN_NS};
+
+    /* The venue refuses a history request (429, Retry-After 1): the
+       gateway waits as long. */
+    fake_binance_rate_limit_storm(f, 1);
+    s_shared_run_t run = {.give_up = tth_now_ms() + 10000};
+    tt_history_many_t opts = {.parallel = 1,
+                              .budget = &budget,
+                              .weight = 2,
+                              .done = s_shared_ended,
+                              .arg = &run};
+    assert_int_equal(tt_history_fetch_many(&cfg, reqs, 1, reqs[0].to, &opts),
+                     0);
+    assert_int_equal(reqs[0].rc, -1);
+    assert_non_null(strstr(reqs[0].err, "429"));
+    assert_int_equal(tt_bn_ipweight_take(gateway, 1, TT_BN_WEIGHT_HEADROOM_PCT,
+                                         g_shared_ms + 400),
+                     600);
+    g_shared_ms += 1500;
+
+    /* The gateway spends 40; the history then its half of the rest. */
+    s_gateway_request(gateway, base);
+    s_gateway_request(gateway, base);
+    assert_int_equal(tt_bn_ipweight_get_count(gateway).used, 40);
+    run = (s_shared_run_t){.give_up = tth_now_ms() + 10000};
+    opts = (tt_history_many_t){.parallel = 3,
+                               .budget = &budget,
+                               .weight = 2,
+                               .stop = s_shared_stop,
+                               .done = s_shared_ended,
+                               .arg = &run};
+    assert_int_equal(tt_history_fetch_many(&cfg, reqs, S_BN_MANY,
+                                           reqs[0].to + S_MIN_NS, &opts),
+                     1); /* stopped: the rest wait for the next minute */
+    assert_int_equal(run.ended, 5);
+    assert_int_equal(fake_binance_requests(f, "GET /api/v3/klines"), 1 + 5);
+    for (int i = 0; i < S_BN_MANY; i++) {
+        assert_int_equal(reqs[i].rc, i < 5 ? 0 : -1);
+        if (i < 5)
+            assert_int_equal(reqs[i].n, 20);
+        free(reqs[i].candles);
+    }
+    fake_binance_stats_t st;
+    fake_binance_stats(f, &st);
+    assert_int_equal(st.max_used_weight, 50);
+    assert_int_equal(tt_bn_ipweight_get_count(gateway).used, 50);
+    assert_int_equal(st.http_429, 1);
+    /* The gateway's headroom is 90 of 100, the history's spend in it. */
+    assert_int_equal(tt_bn_ipweight_take(gateway, 41, TT_BN_WEIGHT_HEADROOM_PCT,
+                                         g_shared_ms),
+                     INT64_C(60000) - g_shared_ms % 60000);
+    assert_int_equal(tt_bn_ipweight_take(gateway, 40, TT_BN_WEIGHT_HEADROOM_PCT,
+                                         g_shared_ms),
+                     0);
+    tt_bn_ipweight_release(&history);
+    tt_bn_ipweight_release(&gateway);
+    /* Released by all: the next user starts from nothing. */
+    gateway = tt_bn_ipweight_get(base);
+    assert_int_equal(tt_bn_ipweight_get_count(gateway).used, 0);
+    assert_int_equal(tt_bn_ipweight_get_count(gateway).limit, 6000);
+    tt_bn_ipweight_release(&gateway);
+    assert_null(tt_bn_ipweight_get("no host here"));
+    fake_binance_stop(&f);
+}
+
 /* The bar size fetched for a timeframe: the timeframe itself when the
    venue has it, else the largest it has that divides it. */
 static void test_source_tf(void **state)
@@ -513,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_alpaca_bars_paged),
         cmocka_unit_test(test_alpaca_many_parallel),
         cmocka_unit_test(test_binance_many_parallel),
+        cmocka_unit_test(test_binance_shared_weight),
         cmocka_unit_test(test_source_tf),
         cmocka_unit_test(test_aggregate),
     };

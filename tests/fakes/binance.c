@@ -66,9 +66,12 @@ static int s_config(fake_binance_t *self, const fake_binance_cfg_t *cfg)
     self->clock_arg = cfg->clock_arg;
     self->weight_limit = cfg->weight_limit ? cfg->weight_limit : 6000;
     self->ban_s = cfg->ban_seconds ? cfg->ban_seconds : 120;
+    self->order_limit_10s = cfg->order_limit_10s ? cfg->order_limit_10s : 100;
+    self->order_limit_1d = cfg->order_limit_1d;
     self->ping_ms = cfg->ping_interval_ms ? cfg->ping_interval_ms : 20000;
     self->pong_ms = cfg->pong_timeout_ms ? cfg->pong_timeout_ms : 60000;
     self->minute = -1;
+    self->order_win10 = self->order_day = -1;
     self->enforce_balance = cfg->enforce_balance;
     self->commission = cfg->commission;
     self->commission_bps = cfg->commission_bps;

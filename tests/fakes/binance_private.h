@@ -86,6 +86,10 @@ struct fake_binance_t {
     int too_many;                   /* requests to answer 400 -1003 */
     int64_t next_list_id;
     int64_t minute, used;
+    int order_limit_10s, order_limit_1d; /* 0: no daily limit */
+    int64_t order_win10, order_count10;  /* the 10 s window (ms / 10000) */
+    int64_t order_day, order_count1d;    /* the UTC day (ms / 86400000) */
+    int64_t orders_warned_until_ms;      /* a 429 for orders until then */
     int64_t warned_until_ms, banned_until_ms;
     uint64_t ping_seq;
     fkcount_t routes, coids;
@@ -100,6 +104,12 @@ void fb_error(fakesrv_resp_t *r, int status, int code, const char *fmt, ...)
 void fb_json(fakesrv_resp_t *r, int status, json_t *j);
 /* A parameter from the query string, else the body. -1 when absent. */
 int fb_param(const fakesrv_req_t *req, const char *name, char *out, size_t n);
+
+/* binance_ordercount.c */
+/* N new orders of a POST: counted, with the X-MBX-ORDER-COUNT-10S and
+   -1D headers in R; false (R answered 429 -1015, or 418 when a 429 for
+   orders is still in force) when they would pass an ORDERS limit. */
+bool fb_orders_count(fake_binance_t *self, int n, fakesrv_resp_t *r);
 
 /* binance_rest.c */
 /* Milliseconds in a kline interval ("1m" -> 60000); 0 if unknown. */

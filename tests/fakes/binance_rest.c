@@ -1,8 +1,9 @@
 /*  tests/fakes/binance_rest.c: the fake Binance's REST side: request
     weight per minute with 429 then 418, storms, API-key and HMAC-SHA256
     signature checks with timestamp / recvWindow, routing, and the public
-    and user-stream endpoints. Order endpoints: binance_orders.c. Runs on
-    the service thread under the lock. */
+    and user-stream endpoints. Order endpoints: binance_orders.c; the
+    account's order count: binance_ordercount.c. Runs on the service
+    thread under the lock. */
 #include "tests/fakes/binance_private.h"
 
 #include <ctype.h>
@@ -263,13 +264,20 @@ static void s_exchange_info(fake_binance_t *self, const fakesrv_req_t *req,
     for (size_t i = 0; i < self->nsyms; i++)
         if (!filter || strcmp(one, self->syms[i].name) == 0)
             json_array_append_new(syms, s_symbol_info(&self->syms[i]));
-    json_t *j = json_pack(
-        "{s:s,s:I,s:[{s:s,s:s,s:i,s:i},{s:s,s:s,s:i,s:i}],s:[],s:o}",
-        "timezone", "UTC", "serverTime", (json_int_t)fb_now_ms(self),
-        "rateLimits", "rateLimitType", "REQUEST_WEIGHT", "interval", "MINUTE",
-        "intervalNum", 1, "limit", self->weight_limit, "rateLimitType",
-        "ORDERS", "interval", "SECOND", "intervalNum", 10, "limit", 100,
-        "exchangeFilters", "symbols", syms);
+    json_t *limits = json_pack(
+        "[{s:s,s:s,s:i,s:i},{s:s,s:s,s:i,s:i}]", "rateLimitType",
+        "REQUEST_WEIGHT", "interval", "MINUTE", "intervalNum", 1, "limit",
+        self->weight_limit, "rateLimitType", "ORDERS", "interval", "SECOND",
+        "intervalNum", 10, "limit", self->order_limit_10s);
+    if (self->order_limit_1d > 0)
+        json_array_append_new(
+            limits, json_pack("{s:s,s:s,s:i,s:i}", "rateLimitType", "ORDERS",
+                              "interval", "DAY", "intervalNum", 1, "limit",
+                              self->order_limit_1d));
+    json_t *j =
+        json_pack("{s:s,s:I,s:o,s:[],s:o}", "timezone", "UTC", "serverTime",
+                  (json_int_t)fb_now_ms(self), "rateLimits", limits,
+                  "exchangeFilters", "symbols", syms);
     fb_json(r, 200, j);
 }
 
@@ -450,6 +458,11 @@ void fb_http(void *venue, const fakesrv_req_t *req, fakesrv_resp_t *r)
         return;
     if (rt->security == 2 &&
         (!s_signature_ok(self, req, r) || !s_time_ok(self, req, r)))
+        return;
+    int orders = !strcmp(route, "POST /api/v3/order")           ? 1
+                 : !strcmp(route, "POST /api/v3/orderList/oco") ? 2
+                                                                : 0;
+    if (orders && !fb_orders_count(self, orders, r))
         return;
     s_dispatch(self, rt, req, r);
 }

@@ -9,7 +9,8 @@
       - REST: ping, time, exchangeInfo (PRICE_FILTER, LOT_SIZE, NOTIONAL),
         klines, and the SIGNED order endpoints (HMAC-SHA256 over the query
         string and body, timestamp / recvWindow), with request-weight
-        accounting, 429 and then 418;
+        and new-order accounting (X-MBX-ORDER-COUNT-10S / -1D), 429 and
+        then 418;
       - the user data stream: POST /api/v3/userDataStream, then
         /ws/<listenKey> carrying executionReport events.
     Orders fill against the trades the test pushes. Differences from the
@@ -43,7 +44,11 @@ typedef struct {
     size_t symbol_count;
     fake_clock_fn *clock; /* NULL: CLOCK_REALTIME */
     void *clock_arg;
-    int weight_limit;     /* REQUEST_WEIGHT per minute; 0: 6000 */
+    int weight_limit; /* REQUEST_WEIGHT per minute; 0: 6000 */
+    /* ORDERS limits of the account: new orders per 10 s (0: 100) and
+       per UTC day (0: none listed or enforced). */
+    int order_limit_10s;
+    int order_limit_1d;
     int ban_seconds;      /* 418 duration; 0: 120 */
     int ping_interval_ms; /* server pings; 0: 20000 */
     int pong_timeout_ms;  /* no pong this long: dropped; 0: 60000 */
@@ -87,6 +92,8 @@ typedef struct {
     uint64_t max_used_weight;    /* the highest count in any minute */
     uint64_t http_400_1003;      /* fake_binance_too_many's answers */
     uint64_t http_max_in_flight; /* most requests at once, not answered */
+    uint64_t http_429_orders;    /* new orders over an ORDERS limit */
+    uint64_t max_orders_10s;     /* the highest order count in 10 s */
 } fake_binance_stats_t;
 
 typedef struct fake_binance_t fake_binance_t;
@@ -147,6 +154,9 @@ void fake_binance_unknown_outcome(fake_binance_t *self, int n);
    the quantity on the lot step, then the rest), both in the reply. */
 void fake_binance_split_fills(fake_binance_t *self, int n);
 void fake_binance_set_delay_ms(fake_binance_t *self, int ms);
+/* N new orders placed now by another client of the account: counted in
+   the current 10 s and day windows (as the venue counts per account). */
+void fake_binance_spend_orders(fake_binance_t *self, int n);
 /* One raw frame to every market-stream client; returns how many. */
 int fake_binance_send_raw(fake_binance_t *self, const void *data, size_t len,
                           bool binary);

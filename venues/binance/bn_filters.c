@@ -97,8 +97,55 @@ static int s_asset(json_t *sym, const char *key, char *out, size_t size,
     return 0;
 }
 
-/* baseAsset, quoteAsset, and the REQUEST_WEIGHT per minute of rateLimits
-   (an interval in seconds or hours is turned into a minute's share). */
+/* The length of a rateLimits interval, INTERVAL times NUM, in ms; 0
+   when the interval is not one of the venue's. */
+static int64_t s_interval_ms(const char *interval, json_int_t num)
+{
+    static const struct {
+        const char *name;
+        int64_t ms;
+    } units[] = {{"SECOND", 1000},
+                 {"MINUTE", 60000},
+                 {"HOUR", 3600000},
+                 {"DAY", 86400000}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(interval, units[i].name))
+            return num > 0 && num <= 1000 ? units[i].ms * (int64_t)num : 0;
+    return 0;
+}
+
+/* One rateLimits entry L: the REQUEST_WEIGHT per minute (the lowest one
+   given), an ORDERS limit kept with its interval; anything else (a
+   RAW_REQUESTS limit, an interval not known here) is ignored. */
+static int s_rate_limit(json_t *l, tt_bn_filters_t *out, char *err, size_t es)
+{
+    const char *type = json_string_value(json_object_get(l, "rateLimitType"));
+    const char *iv = json_string_value(json_object_get(l, "interval"));
+    json_t *num = json_object_get(l, "intervalNum");
+    json_t *lim = json_object_get(l, "limit");
+    bool weight = type && !strcmp(type, "REQUEST_WEIGHT");
+    bool orders = type && !strcmp(type, "ORDERS");
+    if ((!weight && !orders) || !iv || !json_is_integer(num) ||
+        json_integer_value(num) <= 0 || !json_is_integer(lim))
+        return 0;
+    if (json_integer_value(lim) <= 0)
+        return tt_bn_errf(
+            err, es, "exchangeInfo: rateLimits: %s limit not positive", type);
+    if (weight) {
+        int64_t per_min = json_integer_value(lim) / json_integer_value(num);
+        if (!strcmp(iv, "MINUTE") && per_min > 0 &&
+            (!out->weight_per_min || per_min < out->weight_per_min))
+            out->weight_per_min = per_min;
+        return 0;
+    }
+    int64_t ms = s_interval_ms(iv, json_integer_value(num));
+    if (ms > 0 && out->n_order_limits < TT_BN_ORDER_LIMITS)
+        out->order_limits[out->n_order_limits++] = (tt_bn_order_limit_t){
+            .interval_ms = ms, .limit = json_integer_value(lim)};
+    return 0;
+}
+
+/* baseAsset, quoteAsset, and the rate limits of rateLimits. */
 static int s_assets(json_t *root, json_t *sym, tt_bn_filters_t *out, char *err,
                     size_t es)
 {
@@ -109,23 +156,8 @@ static int s_assets(json_t *root, json_t *sym, tt_bn_filters_t *out, char *err,
     json_t *l;
     json_array_foreach(json_object_get(root, "rateLimits"), i, l)
     {
-        const char *type =
-            json_string_value(json_object_get(l, "rateLimitType"));
-        const char *iv = json_string_value(json_object_get(l, "interval"));
-        json_t *num = json_object_get(l, "intervalNum");
-        json_t *lim = json_object_get(l, "limit");
-        if (!type || strcmp(type, "REQUEST_WEIGHT") || !iv ||
-            strcmp(iv, "MINUTE") || !json_is_integer(num) ||
-            json_integer_value(num) <= 0 || !json_is_integer(lim))
-            continue;
-        if (json_integer_value(lim) <= 0)
-            return tt_bn_errf(err, es,
-                              "exchangeInfo: rateLimits: "
-                              "REQUEST_WEIGHT limit not positive");
-        int64_t per_min = json_integer_value(lim) / json_integer_value(num);
-        if (per_min > 0 &&
-            (!out->weight_per_min || per_min < out->weight_per_min))
-            out->weight_per_min = per_min;
+        if (s_rate_limit(l, out, err, es) != 0)
+            return -1;
     }
     return 0;
 }

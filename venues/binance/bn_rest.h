@@ -329,6 +329,16 @@ int64_t tt_bn_klines_next_start_ms(const tt_candle_t *last);
 
 /* ---- exchangeInfo filters ------------------------------------------ */
 
+/* One ORDERS rate limit of exchangeInfo.rateLimits: at most LIMIT new
+   orders per INTERVAL_MS (10 s, a day ...) per account. */
+typedef struct {
+    int64_t interval_ms;
+    int64_t limit;
+} tt_bn_order_limit_t;
+
+/* ORDERS limits kept from one exchangeInfo (the venue lists two). */
+#define TT_BN_ORDER_LIMITS 4
+
 typedef struct {
     tt_px_t tick_size, min_price, max_price; /* 0 = rule off */
     tt_qty_t step_size, min_qty, max_qty;    /* 0 = rule off */
@@ -339,11 +349,16 @@ typedef struct {
     int32_t px_decimals, qty_decimals;
     char base[16], quote[16]; /* baseAsset, quoteAsset; "" when absent */
     int64_t weight_per_min;   /* rateLimits REQUEST_WEIGHT per minute; 0 */
+    /* rateLimits ORDERS, in the venue's order; none when n_order_limits
+       is 0 */
+    tt_bn_order_limit_t order_limits[TT_BN_ORDER_LIMITS];
+    size_t n_order_limits;
 } tt_bn_filters_t;
 
 /* Finds SYMBOL in an exchangeInfo body and reads PRICE_FILTER, LOT_SIZE
    and MIN_NOTIONAL or NOTIONAL at INS's scales, its baseAsset and
-   quoteAsset, and the REQUEST_WEIGHT limit of rateLimits (per minute). 0, or -1
+   quoteAsset, the REQUEST_WEIGHT limit of rateLimits (per minute) and its
+   ORDERS limits (a positive limit per a known interval). 0, or -1
    with ERR (the symbol is absent, a value is finer than the instrument's
    decimals...). */
 int tt_bn_filters_parse(const char *body, size_t len, const char *symbol,

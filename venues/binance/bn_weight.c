@@ -27,29 +27,42 @@ static void s_roll(tt_bn_weight_t *self, int64_t now_ms)
     int64_t minute = now_ms / S_MINUTE_MS;
     if (minute != self->minute) {
         self->minute = minute;
-        self->used = 0;
+        self->used = self->venue = 0;
     }
 }
 
 int64_t tt_bn_weight_take(tt_bn_weight_t *self, int64_t weight, int64_t now_ms)
 {
-    assert(self && weight > 0);
+    return tt_bn_weight_take_upto(self, weight, TT_BN_WEIGHT_HEADROOM_PCT,
+                                  now_ms);
+}
+
+int64_t tt_bn_weight_take_upto(tt_bn_weight_t *self, int64_t weight,
+                               int64_t pct, int64_t now_ms)
+{
+    assert(self && weight > 0 && pct > 0 && pct <= 100);
     if (now_ms < self->hold_until)
         return self->hold_until - now_ms;
     s_roll(self, now_ms);
-    int64_t cap = self->limit / 100 * TT_BN_WEIGHT_HEADROOM_PCT +
-                  self->limit % 100 * TT_BN_WEIGHT_HEADROOM_PCT / 100;
+    int64_t cap = self->limit / 100 * pct + self->limit % 100 * pct / 100;
     /* A request heavier than the headroom goes alone in a fresh minute. */
     if (self->used > 0 && self->used + weight > cap)
         return (self->minute + 1) * S_MINUTE_MS - now_ms;
     self->used += weight;
+    self->inflight += weight;
     return 0;
 }
 
 void tt_bn_weight_untake(tt_bn_weight_t *self, int64_t weight, int64_t now_ms)
 {
+    tt_bn_weight_answered(self, weight);
     if (now_ms / S_MINUTE_MS == self->minute)
         self->used = self->used > weight ? self->used - weight : 0;
+}
+
+void tt_bn_weight_answered(tt_bn_weight_t *self, int64_t weight)
+{
+    self->inflight = self->inflight > weight ? self->inflight - weight : 0;
 }
 
 void tt_bn_weight_seen(tt_bn_weight_t *self, int64_t used, int64_t now_ms)
@@ -57,7 +70,9 @@ void tt_bn_weight_seen(tt_bn_weight_t *self, int64_t used, int64_t now_ms)
     if (used < 0)
         return;
     s_roll(self, now_ms);
-    self->used = used;
+    if (used > self->venue)
+        self->venue = used;
+    self->used = self->venue + self->inflight;
 }
 
 /* The time in "... IP banned until 1700000000000. ..." (ms), or 0. */

@@ -30,6 +30,8 @@ typedef struct {
     int64_t limit;      /* the venue's REQUEST_WEIGHT per minute */
     int64_t minute;     /* the clock minute (ms / 60000) of used */
     int64_t used;       /* the venue's count in it, ours until a reply */
+    int64_t inflight;   /* taken for requests not answered yet */
+    int64_t venue;      /* the venue's highest count seen in minute */
     int64_t hold_until; /* ms: no request before (the venue said wait) */
 } tt_bn_weight_t;
 
@@ -44,12 +46,25 @@ void tt_bn_weight_limit(tt_bn_weight_t *self, int64_t limit);
    pass the headroom). */
 int64_t tt_bn_weight_take(tt_bn_weight_t *self, int64_t weight, int64_t now_ms);
 
+/* The same, stopping at PCT (1..100) of the limit rather than at the
+   headroom: a client that must leave the rest to another (the warm-up
+   history beside the broker gateway). */
+int64_t tt_bn_weight_take_upto(tt_bn_weight_t *self, int64_t weight,
+                               int64_t pct, int64_t now_ms);
+
 /* Gives back WEIGHT taken at NOW_MS for a request that was not sent. */
 void tt_bn_weight_untake(tt_bn_weight_t *self, int64_t weight, int64_t now_ms);
 
+/* A request of WEIGHT taken before is answered (or ended without a
+   reply): no longer in flight. */
+void tt_bn_weight_answered(tt_bn_weight_t *self, int64_t weight);
+
 /* The venue's count USED (its X-MBX-USED-WEIGHT-1M) in a reply at
-   NOW_MS; a count lower than ours in the same minute is kept too (the
-   venue knows best), a negative one ignored. */
+   NOW_MS, plus what is still in flight (requests it may not have counted
+   yet, of another thread sharing the count); a count lower than ours in
+   the same minute is kept too (the venue knows best), but not one lower
+   than the venue said before in it (a reply overtaken by a later one,
+   when requests run in parallel); a negative one is ignored. */
 void tt_bn_weight_seen(tt_bn_weight_t *self, int64_t used, int64_t now_ms);
 
 /* A rate-limit refusal E (a 429, a 418, or -1003 / -1015 in any status)

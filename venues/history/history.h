@@ -21,6 +21,7 @@
 
 #include "marketdata/types.h"
 #include "venues/common/ratelimit.h"
+#include "venues/history/http.h"
 
 typedef enum {
     TT_HISTORY_BINANCE = 1,
@@ -73,11 +74,40 @@ typedef struct {
     char err[320];
 } tt_history_req_t;
 
+/* A budget of the caller's, in place of a tt_ratelimit_t (Binance's
+   request weight shared with the broker gateway, venues/binance/
+   bn_ipweight.h): TAKE gives 0 when a request of WEIGHT may start now
+   (it is then counted), else the ns to wait; REPLY is told the end of
+   each request taken, of WEIGHT: its reply (status and rate headers),
+   or status 0 when none came (failed, or abandoned at a stop). Called
+   on the fetch's thread. */
 typedef struct {
-    size_t parallel;         /* requests in flight at most; 0: 4 */
-    tt_ratelimit_t *limit;   /* the venue's budget, times in CLOCK_MONOTONIC
-                                ns (tt_mono_ns); NULL: none */
-    int64_t weight;          /* taken from LIMIT per request; 0: 1 */
+    int64_t (*take)(void *arg, int64_t weight);
+    void (*reply)(void *arg, int64_t weight, const tt_http_reply_t *r);
+    void *arg;
+} tt_history_budget_t;
+
+/* A tt_history_budget_t on Binance's request weight of the API host,
+   shared with the broker gateway (venues/binance/bn_ipweight.h): its
+   arg. Each request takes from VIEW, up to the history's share
+   (TT_BN_HISTORY_WEIGHT_PCT), at the wall time NOW gives; each reply's
+   X-MBX-USED-WEIGHT-1M and rate-limit refusal (429, 418, -1003) go to
+   VIEW, which then holds the gateway too. */
+typedef struct {
+    struct tt_bn_ipweight *view;
+    tt_ns_t (*now)(void *arg); /* wall clock, UTC ns */
+    void *now_arg;
+} tt_history_bn_weight_t;
+
+/* The budget of STATE (which must outlive the fetch). */
+tt_history_budget_t tt_history_bn_budget(tt_history_bn_weight_t *state);
+
+typedef struct {
+    size_t parallel;       /* requests in flight at most; 0: 4 */
+    tt_ratelimit_t *limit; /* the venue's budget, times in CLOCK_MONOTONIC
+                              ns (tt_mono_ns); NULL: none */
+    const tt_history_budget_t *budget; /* when set, used instead of LIMIT */
+    int64_t weight;          /* taken from the budget per request; 0: 1 */
     bool (*stop)(void *arg); /* asked between events; true ends the run */
     void (*done)(tt_history_req_t *req, void *arg); /* each as it ends */
     void *arg;

@@ -1,7 +1,8 @@
 /*  venues/history/history_many.c: tt_history_fetch_many (history.h).
     Many history requests on one thread through libcurl's multi
     interface: up to `parallel` transfers at once, each page taking its
-    weight from the venue's budget (venues/common/ratelimit.h) before it
+    weight from the venue's budget (venues/common/ratelimit.h, or the
+    caller's: Binance's weight shared with the broker gateway) before it
     starts. A 429 puts its request back to wait for the Retry-After (1 to
     5 s, at most max_retries times, as the blocking fetch always did) and
     blocks the budget for as long, so the other requests hold back too
@@ -83,6 +84,11 @@ static void s_start(s_many_t *m, s_slot_t *s)
     m->active++;
 }
 
+static int64_t s_weight(const s_many_t *m)
+{
+    return m->opts->weight > 0 ? m->opts->weight : 1;
+}
+
 /* Starts waiting requests, lowest index first, while there is room and
    budget. Returns the ms to wait before trying again at most. */
 static long s_fill(s_many_t *m)
@@ -99,9 +105,13 @@ static long s_fill(s_many_t *m)
             continue;
         }
         tt_ns_t wait_ns = 0;
-        int64_t weight = m->opts->weight > 0 ? m->opts->weight : 1;
-        if (m->opts->limit &&
-            tt_ratelimit_take(m->opts->limit, weight, now, &wait_ns) == 1) {
+        int64_t weight = s_weight(m);
+        const tt_history_budget_t *b = m->opts->budget;
+        bool held =
+            b ? (wait_ns = b->take(b->arg, weight)) > 0
+              : m->opts->limit && tt_ratelimit_take(m->opts->limit, weight, now,
+                                                    &wait_ns) == 1;
+        if (held) {
             long ms = (long)(wait_ns / TT_NS_PER_MS) + 1;
             return ms < wait_ms ? ms : wait_ms;
         }
@@ -115,6 +125,10 @@ static void s_budget(s_many_t *m, const tt_http_reply_t *r, long wait_s)
 {
     char v[32];
     int64_t now = s_mono();
+    if (m->opts->budget) {
+        m->opts->budget->reply(m->opts->budget->arg, s_weight(m), r);
+        return;
+    }
     if (!m->opts->limit)
         return;
     if (r->used_weight >= 0) {
@@ -141,8 +155,8 @@ static void s_finished(s_many_t *m, s_slot_t *s, CURLcode code)
     long wait = r->retry_after < 1   ? 1
                 : r->retry_after > 5 ? 5
                                      : r->retry_after;
-    if (rc == 0)
-        s_budget(m, r, wait);
+    if (rc == 0 || m->opts->budget)
+        s_budget(m, r, wait); /* a caller's budget hears of no reply too */
     if (rc == 0 && r->status == 429 && s->retries < m->cfg->max_retries) {
         s->retries++;
         s->not_before = s_mono() + (int64_t)wait * TT_NS_PER_SEC;
@@ -186,6 +200,9 @@ static void s_abandon(s_many_t *m, bool stopped, const char *why)
             curl_multi_remove_handle(m->multi, s->easy);
             curl_easy_cleanup(s->easy);
             tt_http_reply_free(&s->reply);
+            tt_http_reply_t none = {.retry_after = -1, .used_weight = -1};
+            if (m->opts->budget)
+                s_budget(m, &none, 0);
         }
         curl_slist_free_all(s->hdrs);
         tt_hjob_end(&s->job, -1);

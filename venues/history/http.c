@@ -1,6 +1,7 @@
 /*  venues/history/http.c: see http.h. */
 #include "venues/history/http.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,12 +54,42 @@ static void s_number(const char *data, size_t len, const char *name, long *out)
         *out = v;
 }
 
+/* Header line DATA (LEN bytes) when it is X-MBX-ORDER-COUNT-<n><unit>
+   (unit S, M, H or D) with a count >= 0: kept in R. */
+static void s_order_count(const char *data, size_t len, tt_http_reply_t *r)
+{
+    static const char name[] = "x-mbx-order-count-";
+    size_t k = sizeof name - 1;
+    if (len <= k || strncasecmp(data, name, k) != 0 ||
+        r->n_order_counts == TT_HTTP_ORDER_COUNTS)
+        return;
+    char line[64];
+    size_t n = len - k < sizeof line - 1 ? len - k : sizeof line - 1;
+    memcpy(line, data + k, n);
+    line[n] = '\0';
+    char *end;
+    long num = strtol(line, &end, 10);
+    const char *units = "smhd";
+    static const long long ms[] = {1000, 60000, 3600000, 86400000};
+    const char *u = end != line && *end ? strchr(units, tolower(*end)) : NULL;
+    if (!u || num <= 0 || num > 1000 || end[1] != ':')
+        return;
+    char *vend;
+    long count = strtol(end + 2, &vend, 10);
+    if (vend == end + 2 || count < 0)
+        return;
+    tt_http_order_count_t *c = &r->order_counts[r->n_order_counts++];
+    c->interval_ms = num * ms[u - units];
+    c->count = count;
+}
+
 static size_t s_header(char *data, size_t size, size_t nmemb, void *arg)
 {
     tt_http_reply_t *r = arg;
     size_t len = size * nmemb;
     s_number(data, len, "retry-after:", &r->retry_after);
     s_number(data, len, "x-mbx-used-weight-1m:", &r->used_weight);
+    s_order_count(data, len, r);
     return len;
 }
 

@@ -10,12 +10,23 @@
 
 #define TT_HTTP_BODY_MAX (64u << 20) /* a reply larger than this fails */
 
+/* Binance's X-MBX-ORDER-COUNT-<n><unit> headers kept from one reply
+   (the venue sends -10S and -1D). */
+#define TT_HTTP_ORDER_COUNTS 4
+
+typedef struct {
+    long long interval_ms; /* the header's window: 10S -> 10000 */
+    long count;            /* the account's new orders in it */
+} tt_http_order_count_t;
+
 typedef struct {
     long status; /* HTTP status, 0 before a reply */
     char *body;  /* NUL-terminated, malloc'd */
     size_t len;
     long retry_after; /* Retry-After seconds; -1 when absent */
     long used_weight; /* Binance's X-MBX-USED-WEIGHT-1M; -1 when absent */
+    tt_http_order_count_t order_counts[TT_HTTP_ORDER_COUNTS];
+    size_t n_order_counts; /* X-MBX-ORDER-COUNT-* headers read */
 } tt_http_reply_t;
 
 /* GETs URL with HEADERS (NULL-terminated "Name: value" lines, may be
