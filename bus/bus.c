@@ -38,6 +38,8 @@ typedef struct {
 typedef struct {
     char topic[TT_BUS_TOPIC_MAX];
     size_t len;
+    uint64_t seq;
+    bool refused; /* the store set its row aside: never published */
     uint8_t data[TT_BUS_EVENT_MAX];
 } s_staged_t;
 
@@ -99,6 +101,8 @@ static void s_stage(s_bus_t *self, uint16_t type, const void *body,
                    : "total";
     tt_bus_topic(st->topic, sizeof st->topic, type, name);
     uint64_t seq = self->seq + 1;
+    st->seq = seq;
+    st->refused = false;
     int64_t ts = 0;
     st->len = tt_bus_encode(type, body, sym ? sym->name : "",
                             sym ? &sym->instrument : NULL, seq, &ts, st->data,
@@ -419,8 +423,13 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
 static void s_publish(s_bus_t *self)
 {
     void *pub = zsock_resolve(self->pub);
+    int refused = 0;
     for (int i = 0; i < self->nstaged; i++) {
         s_staged_t *st = &self->staged[i];
+        if (st->refused) { /* not in the store: never seen either */
+            refused++;
+            continue;
+        }
         if (zmq_send(pub, st->topic, strlen(st->topic),
                      ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
             zmq_send(pub, st->data, st->len, ZMQ_DONTWAIT) < 0)
@@ -428,7 +437,7 @@ static void s_publish(s_bus_t *self)
         else
             atomic_fetch_add(&self->stats->published, 1);
     }
-    atomic_fetch_add(&self->stats->events, (uint64_t)self->nstaged);
+    atomic_fetch_add(&self->stats->events, (uint64_t)(self->nstaged - refused));
     atomic_store(&self->stats->last_seq, self->seq);
     self->nstaged = 0;
 }
@@ -514,6 +523,29 @@ static void s_replay(s_bus_t *self)
                         self->seq, self->stats);
 }
 
+/* The store set a queued row aside (refused for good: a constraint).
+   Said and counted once; the rest of its flush is written, so events go
+   on being published and intents committed. A live event set aside is
+   not published either: what a subscriber sees is always in the store,
+   and the gap in the numbers is the one replay shows. A backtest counts
+   the row among its failed writes too: its run then says it lost rows
+   and exits 1 (docs/BACKTEST.md). Runs on the thread that flushed (a
+   backtest's store writer's too: its events are published already, and
+   the staged ones are the bus thread's). */
+static void s_on_refused(const char *what, uint64_t event_seq, void *arg)
+{
+    s_bus_t *self = arg;
+    atomic_fetch_add(&self->stats->rows_refused, 1);
+    tt_error("bus", "%s", what);
+    if (self->backtest) {
+        atomic_fetch_add(&self->stats->store_errors, 1);
+        return;
+    }
+    for (int i = 0; event_seq && i < self->nstaged; i++)
+        if (self->staged[i].seq == event_seq)
+            self->staged[i].refused = true;
+}
+
 static int s_setup(s_bus_t *self)
 {
     char err[256];
@@ -533,6 +565,8 @@ static int s_setup(s_bus_t *self)
         opts.batch_size = S_GROUP_BATCH;
     }
     opts.max_page_count = self->cfg->store_max_pages;
+    opts.on_refused = s_on_refused;
+    opts.refused_arg = self;
     self->store = tt_store_open(self->cfg->db_path, &opts, err, sizeof err);
     if (!self->store) {
         tt_error("bus", "%s", err);

@@ -42,8 +42,9 @@ typedef struct {
     _Atomic uint64_t intents;    /* order intents committed */
     _Atomic uint64_t duplicates; /* intents / fills already stored */
     _Atomic uint64_t store_errors;
-    _Atomic uint64_t folded;  /* backtest: updates folded into an intent */
-    _Atomic uint64_t replays; /* replay requests answered */
+    _Atomic uint64_t rows_refused; /* queued rows the store set aside */
+    _Atomic uint64_t folded;       /* backtest: updates folded into an intent */
+    _Atomic uint64_t replays;      /* replay requests answered */
     _Atomic uint64_t bad_requests;
     _Atomic uint64_t last_seq;
     _Atomic int subscribers; /* current subscriptions on the PUB socket */

@@ -89,11 +89,12 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
             out,
             "  events: last seq %llu  published %llu  dropped %llu  "
             "subscribers %d  intents %llu  duplicates %llu  "
-            "store errors %llu  replays %llu\n",
+            "store errors %llu  rows refused %llu  replays %llu\n",
             (unsigned long long)ev->last_seq, (unsigned long long)ev->published,
             (unsigned long long)ev->dropped, ev->subscribers,
             (unsigned long long)ev->intents, (unsigned long long)ev->duplicates,
             (unsigned long long)ev->store_errors,
+            (unsigned long long)ev->rows_refused,
             (unsigned long long)ev->replays);
     const Tt__PortfolioHealth *pf = health->portfolio;
     if (pf) {
@@ -241,13 +242,14 @@ int tt_print_health_json(FILE *out, const Tt__Health *health)
     if (ev)
         json_object_set_new(
             root, "events",
-            json_pack("{s:I, s:I, s:I, s:i, s:I, s:I, s:I, s:I}", "last_seq",
-                      (json_int_t)ev->last_seq, "published",
+            json_pack("{s:I, s:I, s:I, s:i, s:I, s:I, s:I, s:I, s:I}",
+                      "last_seq", (json_int_t)ev->last_seq, "published",
                       (json_int_t)ev->published, "dropped",
                       (json_int_t)ev->dropped, "subscribers",
                       (int)ev->subscribers, "intents", (json_int_t)ev->intents,
                       "duplicates", (json_int_t)ev->duplicates, "store_errors",
-                      (json_int_t)ev->store_errors, "replays",
+                      (json_int_t)ev->store_errors, "rows_refused",
+                      (json_int_t)ev->rows_refused, "replays",
                       (json_int_t)ev->replays));
     const Tt__PortfolioHealth *pf = health->portfolio;
     if (pf)

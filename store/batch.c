@@ -299,7 +299,85 @@ static const int s_params_of[] = {
     [ST_ROW_MOVE] = 7,
 };
 
-static int s_write_one(tt_store_t *self, const tt_st_row_t *r, const char *op)
+/* Whether SQLite refused a row for what the row holds, so that writing
+   it again can never pass: a constraint (CHECK, NOT NULL, UNIQUE,
+   FOREIGN KEY, a trigger's RAISE), a value of the wrong type for its
+   column, a value over SQLite's limits. A full disk, an I/O error, a
+   busy or locked database, no memory pass once their cause is gone; a
+   corrupt file or a missing table refuse every row alike, and setting
+   each aside would empty the queue for nothing: those stay failures of
+   the flush, which keeps its rows. */
+static bool s_refused_for_good(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Names row R by its table and key, for the log. */
+static void s_name_row(const tt_store_t *self, const tt_st_row_t *r, char *out,
+                       size_t cap)
+{
+    const char *sym = self->arena + r->symbol.off;
+    const char *key = self->arena + r->key.off;
+    int slen = (int)r->symbol.len, klen = (int)r->key.len;
+    if (r->kind == ST_ROW_CANDLE)
+        snprintf(out, cap, "candles row %.*s tf %d at %lld", slen, sym,
+                 r->candle.tf_s, (long long)r->candle.open_ts);
+    else if (r->kind == ST_ROW_EVENT)
+        snprintf(out, cap, "events row seq %llu (topic %.*s, symbol %.*s)",
+                 (unsigned long long)r->seq, klen, key, slen ? slen : 1,
+                 slen ? sym : "-");
+    else
+        snprintf(out, cap, "indicator_snapshots row %.*s/%.*s at %lld", slen,
+                 sym, klen, key, (long long)r->ts);
+}
+
+/* Sets row R aside: SQLite refused it for good (RC) and undid just its
+   statement, so the flush goes on without it. Counted and told once;
+   dropped from the queue when the flush ends (s_drop_aside). */
+static void s_set_aside(tt_store_t *self, tt_st_row_t *r, int rc)
+{
+    char what[200];
+    s_name_row(self, r, what, sizeof what);
+    char op[260];
+    snprintf(op, sizeof op, "flush of %d rows: %s refused", self->nrows, what);
+    tt_st_fail(self, op, rc);
+    size_t len = strlen(self->err);
+    snprintf(self->err + len, sizeof self->err - len,
+             "; the row is set aside, the rest of the flush is written");
+    r->aside = true;
+    self->aside = true;
+    self->refused++;
+    if (self->opts.on_refused)
+        self->opts.on_refused(self->err, r->kind == ST_ROW_EVENT ? r->seq : 0,
+                              self->opts.refused_arg);
+}
+
+/* Drops the rows set aside from the queue, the others kept in order
+   (their bytes stay in the arena until the queue is emptied). */
+static void s_drop_aside(tt_store_t *self)
+{
+    if (!self->aside)
+        return;
+    int n = 0;
+    for (int i = 0; i < self->nrows; i++)
+        if (!self->rows[i].aside)
+            self->rows[n++] = self->rows[i];
+    self->nrows = n;
+    self->aside = false;
+}
+
+/* Writes row R; one refused for good is set aside (0) when SQLite undid
+   only its statement, the transaction still open. A grouped store's
+   order_events row never is: its order's row is in the group already
+   (s_write_queue). */
+static int s_write_one(tt_store_t *self, tt_st_row_t *r, const char *op)
 {
     sqlite3_stmt *st = tt_st_stmt(self, s_stmt_of[r->kind], op);
     if (!st)
@@ -307,18 +385,31 @@ static int s_write_one(tt_store_t *self, const tt_st_row_t *r, const char *op)
     s_bind_row(self, st, 0, r);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        char what[160];
-        s_describe(self, r, self->nrows, what, sizeof what);
-        return tt_st_fail(self, what, rc);
+    sqlite3_clear_bindings(st); /* nothing keeps pointing into the arena */
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (r->kind != ST_ROW_MOVE && s_refused_for_good(rc)) {
+        if (!sqlite3_get_autocommit(self->db)) {
+            s_set_aside(self, r, rc);
+            return 0;
+        }
+        if (self->opts.group_rows == 0) {
+            /* RAISE(ROLLBACK), ON CONFLICT ROLLBACK: SQLite ended the
+               transaction; the flush starts again without the row. */
+            s_set_aside(self, r, rc);
+            self->restart = true;
+            return -1;
+        }
     }
-    return 0;
+    char what[160];
+    s_describe(self, r, self->nrows, what, sizeof what);
+    return tt_st_fail(self, what, rc);
 }
 
 /* TT_ST_MANY rows of one kind, the ROWS[IDX[0..]] , in one statement.
    When it fails inside a transaction that is still open (SQLite undid
    just the statement), the rows go again one by one so the error names
-   the row at fault. */
+   the row at fault, or that row is set aside (s_write_one). */
 static int s_write_many(tt_store_t *self, const int *idx, const char *op)
 {
     const tt_st_row_t *first = &self->rows[idx[0]];
@@ -339,7 +430,13 @@ static int s_write_many(tt_store_t *self, const int *idx, const char *op)
     if (sqlite3_get_autocommit(self->db)) {
         char what[160];
         s_describe(self, first, self->nrows, what, sizeof what);
-        return tt_st_fail(self, what, rc);
+        tt_st_fail(self, what, rc);
+        /* A live flush whose transaction a refusal ended starts again
+           row by row, to find the row and set it aside. */
+        if (s_refused_for_good(rc) && self->opts.group_rows == 0 &&
+            !self->one_by_one)
+            self->one_by_one = self->restart = true;
+        return -1;
     }
     for (int i = 0; i < TT_ST_MANY; i++)
         if (s_write_one(self, &self->rows[idx[i]], op) != 0)
@@ -393,7 +490,7 @@ static int s_write_kind(tt_store_t *self, tt_st_kind_t kind, const int *idx,
                         int n, const char *op)
 {
     int i = 0;
-    if (s_params_of[kind] > 0)
+    if (s_params_of[kind] > 0 && !self->one_by_one)
         for (; i + TT_ST_MANY <= n; i += TT_ST_MANY)
             if (s_write_many(self, idx + i, op) != 0)
                 return -1;
@@ -443,6 +540,30 @@ static int s_write_queue(tt_store_t *self, const char *op)
     return rc;
 }
 
+/* Writes the queue, rows set aside dropped from it: 0 with the
+   transaction open (none when a live flush set every row aside), or -1
+   rolled back. A live flush whose
+   transaction a refused row ended (s_write_one) starts again without
+   it: each round sets a row aside or goes row by row once, so at most
+   twice the queue's rows plus one rounds. */
+static int s_write_all(tt_store_t *self, const char *op)
+{
+    int rc = -1;
+    for (int round = 0; round <= 2 * self->nrows + 1; round++) {
+        self->restart = false;
+        rc = s_write_queue(self, op);
+        s_drop_aside(self); /* set aside, whatever became of the rest */
+        if (rc == 0 || !self->restart)
+            break;
+        if (self->nrows == 0) { /* nothing left to write */
+            rc = 0;
+            break;
+        }
+    }
+    self->one_by_one = false;
+    return rc;
+}
+
 int tt_store_flush(tt_store_t *self)
 {
     assert(self);
@@ -450,8 +571,13 @@ int tt_store_flush(tt_store_t *self)
         return 0;
     char op[48];
     snprintf(op, sizeof op, "flush of %d rows", self->nrows);
-    if (s_write_queue(self, op) != 0)
+    int rc = s_write_all(self, op);
+    if (rc != 0)
         return -1;
+    if (self->opts.group_rows == 0 && sqlite3_get_autocommit(self->db)) {
+        tt_store_discard(self); /* every row set aside, nothing begun */
+        return 0;
+    }
     if (self->opts.group_rows > 0) {
         /* In the group now (a commit it may start flushes nothing
            twice); a failed group commit loses them with the group. */
@@ -475,7 +601,9 @@ int tt_st_flush_into_group(tt_store_t *self)
         return 0;
     char op[48];
     snprintf(op, sizeof op, "flush of %d rows", self->nrows);
-    if (s_write_queue(self, op) != 0)
+    int rc = s_write_queue(self, op);
+    s_drop_aside(self);
+    if (rc != 0)
         return -1;
     tt_store_discard(self);
     return 0;
@@ -493,4 +621,11 @@ void tt_store_discard(tt_store_t *self)
     self->nrows = 0;
     self->arena_len = 0;
     self->moves_queued = false;
+    self->aside = false;
+}
+
+int64_t tt_store_refused(const tt_store_t *self)
+{
+    assert(self);
+    return self->refused;
 }

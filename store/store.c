@@ -157,6 +157,8 @@ static const char *s_code_name(int rc)
         return "SQLITE_NOMEM";
     case SQLITE_TOOBIG:
         return "SQLITE_TOOBIG";
+    case SQLITE_MISMATCH:
+        return "SQLITE_MISMATCH";
     default:
         return "SQLite error";
     }

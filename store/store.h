@@ -42,30 +42,39 @@
 
 typedef struct tt_store_t tt_store_t;
 
+/* Told of a queued row a flush set aside (see tt_store_flush): WHAT names
+   it (table, symbol, key) with SQLite's reason; EVENT_SEQ is the seq of
+   an events row, 0 for a row of another table. Called on the thread that
+   flushed, during the flush; WHAT is borrowed for the call. */
+typedef void(tt_store_refused_fn)(const char *what, uint64_t event_seq,
+                                  void *arg);
+
 typedef enum {
     TT_STORE_SYNC_NORMAL = 0, /* WAL fsync at checkpoints only */
     TT_STORE_SYNC_FULL = 1,   /* WAL fsync at every commit */
 } tt_store_sync_t;
 
 typedef struct {
-    int batch_size;             /* queued rows per transaction (>= 1) */
-    int busy_timeout_ms;        /* wait for another writer's lock (>= 0) */
-    tt_store_sync_t sync;       /* every transaction */
-    tt_store_sync_t sync_trade; /* intents, order updates, fills */
-    int64_t max_page_count;     /* cap on the file's pages; 0 = SQLite's */
-    int schema_version;         /* migrate up to this; 0 = the latest.
-                                   For tests and tools only. */
-    int64_t group_rows;         /* 0 (live): every write commits on its
-                                   own. > 0 (backtests): writes join one
-                                   open transaction, committed once this
-                                   many rows changed, at
-                                   tt_store_commit_group and at close. A
-                                   write refused before it changed a row
-                                   (a duplicate) leaves the group alone;
-                                   one that fails halfway rolls back the
-                                   whole group (logged). A crash loses
-                                   the open group: never for a live
-                                   store. */
+    int batch_size;                  /* queued rows per transaction (>= 1) */
+    int busy_timeout_ms;             /* wait for another writer's lock (>= 0) */
+    tt_store_sync_t sync;            /* every transaction */
+    tt_store_sync_t sync_trade;      /* intents, order updates, fills */
+    int64_t max_page_count;          /* cap on the file's pages; 0 = SQLite's */
+    int schema_version;              /* migrate up to this; 0 = the latest.
+                                        For tests and tools only. */
+    int64_t group_rows;              /* 0 (live): every write commits on its
+                                        own. > 0 (backtests): writes join one
+                                        open transaction, committed once this
+                                        many rows changed, at
+                                        tt_store_commit_group and at close. A
+                                        write refused before it changed a row
+                                        (a duplicate) leaves the group alone;
+                                        one that fails halfway rolls back the
+                                        whole group (logged). A crash loses
+                                        the open group: never for a live
+                                        store. */
+    tt_store_refused_fn *on_refused; /* a row set aside; NULL: counted */
+    void *refused_arg;               /* for on_refused */
 } tt_store_opts_t;
 
 /* batch_size 256, busy timeout 5000 ms, sync NORMAL, sync_trade FULL,
@@ -110,7 +119,16 @@ int tt_store_schema_version(const tt_store_t *self);
 /* ---- Batched writes: queued, committed by tt_store_flush() or when the
    queue reaches batch_size. On a failed flush the transaction is rolled
    back and the queue is kept (retry later, or tt_store_discard()); an
-   append to a full queue whose flush fails returns -1, row not queued. */
+   append to a full queue whose flush fails returns -1, row not queued.
+
+   A queued row SQLite refuses for a reason no retry can change (a
+   constraint: CHECK, UNIQUE, FOREIGN KEY, a trigger's RAISE(ABORT); a
+   datatype mismatch; a value too big) is set aside instead: dropped from
+   the queue, counted (tt_store_refused), given to opts.on_refused, and
+   the rest of the flush is written as if it had never been queued. A
+   grouped store's order_events rows are never set aside (their refusal
+   rolls the group back, as before). Any other failure (a full disk, an
+   I/O error, a busy or locked database) keeps the whole queue. */
 
 int tt_store_candle_put(tt_store_t *self, const char *symbol,
                         const tt_candle_t *candle);
@@ -125,6 +143,8 @@ int tt_store_flush(tt_store_t *self);
 int tt_store_pending(const tt_store_t *self);
 /* Drops the queued rows (after a flush that cannot succeed). */
 void tt_store_discard(tt_store_t *self);
+/* Queued rows set aside since open (refused for good by SQLite). */
+int64_t tt_store_refused(const tt_store_t *self);
 
 /* ---- Orders and fills: each call flushes the queue, then commits its own
    transaction at the sync_trade level before returning. */

@@ -63,6 +63,7 @@ typedef struct {
     tt_st_span_t blob;   /* SNAP: blob; EVENT: payload; MOVE: reason */
     uint64_t seq;        /* EVENT */
     tt_ns_t ts;          /* EVENT, SNAP, MOVE */
+    bool aside;          /* refused for good by this flush: dropped */
     union {
         tt_candle_t candle; /* CANDLE */
         struct {
@@ -109,6 +110,10 @@ struct tt_store_t {
     tt_st_memo_t memo; /* orders' row ids and states, as last written */
     int nrows;
     bool moves_queued; /* MOVE rows are in the queue */
+    bool aside;        /* rows set aside in the queue (row.aside) */
+    bool restart;      /* live flush: its transaction ended; again */
+    bool one_by_one;   /* live flush: no multi-row statements */
+    int64_t refused;   /* rows set aside since open */
     char *arena;       /* strings and blobs of queued rows */
     size_t arena_len, arena_cap;
     char err[512];

@@ -213,6 +213,7 @@ static void s_fill_events(tt_bus_stats_t *stats, Tt__EventsHealth *out)
     out->intents = atomic_load(&stats->intents);
     out->duplicates = atomic_load(&stats->duplicates);
     out->store_errors = atomic_load(&stats->store_errors);
+    out->rows_refused = atomic_load(&stats->rows_refused);
     out->replays = atomic_load(&stats->replays);
     out->subscribers = atomic_load(&stats->subscribers);
 }

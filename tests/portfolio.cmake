@@ -10,7 +10,7 @@ tt_test(NAME test_session_watch LABEL unit
         LIBS tt_clock TIMEOUT 60)
 tt_test(NAME test_trading_actors LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_trading_actors.c
-        LIBS tt_actors tt_bus tt_store TIMEOUT 120)
+        LIBS tt_actors tt_bus tt_store PkgConfig::SQLITE TIMEOUT 120)
 # The end-of-session force-close of a live symbol whose venue has not
 # reconciled its restored orders (the test plays the gateway).
 tt_test(NAME test_venue_late_eod LABEL actor

@@ -3,6 +3,11 @@
 tt_test(NAME test_store LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_store.c
         LIBS tt_store PkgConfig::SQLITE TIMEOUT 60)
+# A queued row the store refuses for good (a trigger in the file) is set
+# aside, the rest written; a full file still keeps the whole queue.
+tt_test(NAME test_store_refused LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_store_refused.c
+        LIBS tt_store PkgConfig::SQLITE TIMEOUT 60)
 # A backtest's store writer (bus/writer.h) on a real grouped store.
 tt_test(NAME test_bus_writer LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_bus_writer.c

@@ -700,18 +700,20 @@ static void test_batch_many_rows(void **state)
     s_text(db, "SELECT CAST(payload AS TEXT) FROM events WHERE seq = 33", text,
            sizeof text);
     assert_string_equal(text, "p32");
-    /* Seq 172 is stored twice in a run of 64: refused and named. */
+    /* Seq 172 is queued twice in a run of 64: the second is refused,
+       named and set aside, the rest of the run written. */
     for (int i = 0; i < 80; i++)
         assert_int_equal(tt_store_event_append(st,
                                                (uint64_t)(161 + i) - (i == 12),
                                                i, "t", NULL, "y", 1),
                          0);
-    assert_int_equal(tt_store_flush(st), -1);
-    assert_non_null(strstr(tt_store_error(st), "event seq 172"));
+    assert_int_equal(tt_store_flush(st), 0);
+    assert_non_null(strstr(tt_store_error(st), "events row seq 172"));
     assert_non_null(strstr(tt_store_error(st), "UNIQUE"));
-    assert_int_equal(tt_store_pending(st), 80);
-    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 160);
-    tt_store_discard(st);
+    assert_int_equal(tt_store_refused(st), 1);
+    assert_int_equal(tt_store_pending(st), 0);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 160 + 79);
+    assert_int_equal(s_int(db, "SELECT ts FROM events WHERE seq = 172"), 11);
     tt_store_close(&st);
     s_integrity_ok(db);
     sqlite3_close(db);
@@ -1073,13 +1075,14 @@ static void test_events_range_gaps_last_seq(void **state)
     assert_int_equal(seen.n, 2);
     assert_int_equal(tt_store_last_event_seq(st, &last), 0);
     assert_int_equal(last, 10);
-    /* A seq stored twice is an error naming it; the batch is kept. */
+    /* A seq stored twice is refused for good: named and set aside
+       (tests/test_store_refused.c has the rest). */
     assert_int_equal(tt_store_event_append(st, 7, 70, "fill", NULL, "x", 1), 0);
-    assert_int_equal(tt_store_flush(st), -1);
-    assert_non_null(strstr(tt_store_error(st), "event seq 7"));
+    assert_int_equal(tt_store_flush(st), 0);
+    assert_non_null(strstr(tt_store_error(st), "events row seq 7"));
     assert_non_null(strstr(tt_store_error(st), "SQLITE_CONSTRAINT"));
-    assert_int_equal(tt_store_pending(st), 1);
-    tt_store_discard(st);
+    assert_int_equal(tt_store_pending(st), 0);
+    assert_int_equal(tt_store_refused(st), 1);
     assert_int_equal(tt_store_event_append(st, 0, 0, "fill", NULL, "x", 1), -1);
     assert_non_null(strstr(tt_store_error(st), "seq 0"));
     assert_int_equal(tt_store_event_append(st, 11, 0, "", NULL, "x", 1), -1);

@@ -18,13 +18,17 @@
 #include "actors/symbol_actors.h"
 #include "bus/bus.h"
 #include "risk/portfolio.h"
+#include "runtime/log.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 
 #include <czmq.h>
+#include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SEC TT_NS_PER_SEC
 /* 2024-03-11 00:00 UTC: the Monday after the switch to daylight time. */
@@ -1132,6 +1136,107 @@ static void test_store_keeps_order_states(void **state)
     free(rig);
 }
 
+static int s_count_event(uint64_t seq, tt_ns_t ts, const char *topic,
+                         const char *symbol, const void *payload, size_t len,
+                         void *arg)
+{
+    (void)seq, (void)ts, (void)topic, (void)symbol, (void)payload, (void)len;
+    (*(int64_t *)arg)++;
+    return 0;
+}
+
+/* Events stored in 1..TO. */
+static int64_t s_stored_events(tt_store_t *store, uint64_t from, uint64_t to)
+{
+    int64_t n = 0;
+    assert_int_equal(tt_store_events_range(store, from, to, s_count_event, &n),
+                     0);
+    return n;
+}
+
+/* A live store file that refuses events row 1 for good (a trigger a
+   second connection added): the real bus sets the row aside, names it
+   in the log and counts it, and goes on: the entry's intent, its
+   acceptance, the fill and the stop's and target's intents after it are
+   committed and the orders sent; every other event is stored and
+   published, the refused one neither. */
+static void test_refused_event_row_keeps_trading(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up_bus(rig, 1, 1, "  max_open_positions: 5\n",
+                 "  paper: {participation_bps: 5000}\n", MON + 15 * HOUR, true);
+    char path[512], logpath[512], err[256];
+    snprintf(path, sizeof path, "%s/t.db", rig->dir);
+    char *logdir = tth_tmpdir("tt-refused-log"); /* outlives the rig's */
+    snprintf(logpath, sizeof logpath, "%s/log", logdir);
+    int log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(log_fd >= 0);
+    tt_log_setup(TT_LOG_INFO, false, log_fd);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TRIGGER refuse BEFORE INSERT ON"
+                                  " events WHEN NEW.seq = 1 BEGIN SELECT"
+                                  " RAISE(ABORT, 'test: events row"
+                                  " refused'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
+    assert_non_null(store);
+    s_open_t open;
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    tt_sender_flush(rig->sender);
+    const char *const entry[] = {"tt-S00-1-e:ACCEPTED:10:0"};
+    assert_true(s_until_open(store, &open, entry, 1));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    tt_sender_flush(rig->sender);
+    const char *const first[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:4",
+                                 "tt-S00-2-s:ACCEPTED:4:0",
+                                 "tt-S00-3-t:ACCEPTED:4:0"};
+    assert_true(s_until_open(store, &open, first, 3));
+    /* Every event numbered is published and stored, but the one set
+       aside (at most 5 s for the bus to publish the last). */
+    int64_t deadline = tth_now_ms() + 5000;
+    uint64_t last = 0;
+    for (;;) {
+        last = atomic_load(&rig->bus_stats.last_seq);
+        if ((last >= 8 && atomic_load(&rig->bus_stats.published) == last - 1 &&
+             s_stored_events(store, 1, last) == (int64_t)last - 1) ||
+            tth_now_ms() >= deadline)
+            break;
+        tth_nap_ms(2);
+    }
+    assert_true(last >= 8);
+    assert_int_equal(atomic_load(&rig->bus_stats.published), last - 1);
+    assert_int_equal(atomic_load(&rig->bus_stats.dropped), 0);
+    assert_int_equal(s_stored_events(store, 1, 1), 0);
+    assert_int_equal(s_stored_events(store, 2, last), (int64_t)last - 1);
+    assert_int_equal(atomic_load(&rig->bus_stats.rows_refused), 1);
+    assert_int_equal(atomic_load(&rig->bus_stats.store_errors), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.intents), 3);
+    tt_store_close(&store);
+    s_rig_down(rig);
+    tt_log_setup(TT_LOG_INFO, false, 2);
+    close(log_fd);
+    char *text = tth_read_file(logpath);
+    assert_non_null(text);
+    const char *line = strstr(text, "events row seq 1 (topic ");
+    if (!line)
+        fail_msg("no refused row in the log:\n%s", text);
+    assert_non_null(strstr(line, "test: events row refused"));
+    assert_non_null(strstr(line, "set aside"));
+    assert_null(strstr(line + 1, "events row seq 1 (topic ")); /* once */
+    assert_null(strstr(text, "retrying"));
+    free(text);
+    tth_rmtree(logdir);
+    free(logdir);
+    free(rig);
+}
+
 /* The paper settings reach the execution actor: no slippage or
    percentage fee, 1.25 per order, and 1.5 s of latency in event time.
    The entry, decided at T, skips the trade at T + 0.999 s and fills at
@@ -1289,6 +1394,7 @@ int main(void)
         cmocka_unit_test(test_partial_fill_then_eod),
         cmocka_unit_test(test_day_entry_expires_at_close),
         cmocka_unit_test(test_store_keeps_order_states),
+        cmocka_unit_test(test_refused_event_row_keeps_trading),
         cmocka_unit_test(test_paper_latency_and_fixed_fee),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
