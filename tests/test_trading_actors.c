@@ -1145,7 +1145,14 @@ static int s_count_event(uint64_t seq, tt_ns_t ts, const char *topic,
     return 0;
 }
 
-/* Events stored in 1..TO. */
+static int s_count_candle(const char *symbol, const tt_candle_t *c, void *arg)
+{
+    (void)symbol, (void)c;
+    (*(int64_t *)arg)++;
+    return 0;
+}
+
+/* Events stored in FROM..TO. */
 static int64_t s_stored_events(tt_store_t *store, uint64_t from, uint64_t to)
 {
     int64_t n = 0;
@@ -1231,6 +1238,90 @@ static void test_refused_event_row_keeps_trading(void **state)
     assert_non_null(strstr(line, "set aside"));
     assert_null(strstr(line + 1, "events row seq 1 (topic ")); /* once */
     assert_null(strstr(text, "retrying"));
+    free(text);
+    tth_rmtree(logdir);
+    free(logdir);
+    free(rig);
+}
+
+/* A transient failure through the real bus: another connection holds
+   the store's write lock (SQLITE_BUSY after the bus's 5 s busy timeout)
+   while closed candles arrive. The flush fails and is retried, nothing
+   is set aside; once the lock is gone every candle and its event is
+   stored and published. */
+static void test_busy_store_is_retried(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up_bus(rig, 1, 1, "  max_open_positions: 5\n", "", MON + 15 * HOUR,
+                 true);
+    char path[512], logpath[512], err[256];
+    snprintf(path, sizeof path, "%s/t.db", rig->dir);
+    char *logdir = tth_tmpdir("tt-busy-log"); /* outlives the rig's */
+    snprintf(logpath, sizeof logpath, "%s/log", logdir);
+    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
+    assert_non_null(store);
+    /* The paper broker's first state is stored (a durable write of its
+       own, not the queue's) before the lock is taken. */
+    char paper[4096];
+    size_t len = 0;
+    int64_t deadline = tth_now_ms() + 5000;
+    while (tt_store_paper_get(store, "S00", paper, sizeof paper, &len) != 0 &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(2);
+    assert_int_equal(
+        tt_store_paper_get(store, "S00", paper, sizeof paper, &len), 0);
+    int log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(log_fd >= 0);
+    tt_log_setup(TT_LOG_INFO, false, log_fd);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+                     SQLITE_OK);
+    uint32_t data = tt_runtime_actor_id(0, TT_ROLE_DATA);
+    for (int i = 0; i < 3; i++) {
+        tt_candle_t c = {.open_ts = MON + 15 * HOUR + i * 60 * SEC,
+                         .tf_s = 60,
+                         .open = 10000,
+                         .high = 10010,
+                         .low = 9990,
+                         .close = 10005,
+                         .volume = 7,
+                         .trades = 2,
+                         .closed = true};
+        tt_sender_send(rig->sender, TT_ACTOR_BUS, data, TT_EVT_CANDLE, &c,
+                       sizeof c, true);
+    }
+    tt_sender_flush(rig->sender);
+    deadline = tth_now_ms() + 20000;
+    while (atomic_load(&rig->bus_stats.store_errors) == 0 &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(10);
+    assert_true(atomic_load(&rig->bus_stats.store_errors) >= 1);
+    assert_int_equal(atomic_load(&rig->bus_stats.published), 0);
+    assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    deadline = tth_now_ms() + 20000;
+    while (atomic_load(&rig->bus_stats.published) < 3 &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(10);
+    assert_int_equal(atomic_load(&rig->bus_stats.published), 3);
+    assert_int_equal(atomic_load(&rig->bus_stats.rows_refused), 0);
+    assert_int_equal(s_stored_events(store, 1, 3), 3);
+    int64_t candles = 0;
+    assert_int_equal(tt_store_candles_since(store, "S00", 60, 0, 0,
+                                            s_count_candle, &candles),
+                     0);
+    assert_int_equal(candles, 3);
+    tt_store_close(&store);
+    s_rig_down(rig);
+    tt_log_setup(TT_LOG_INFO, false, 2);
+    close(log_fd);
+    char *text = tth_read_file(logpath);
+    assert_non_null(text);
+    if (!strstr(text, "SQLITE_BUSY") || !strstr(text, "; retrying") ||
+        !strstr(text, "store writes again") || strstr(text, "set aside"))
+        fail_msg("the log does not show the retry:\n%s", text);
     free(text);
     tth_rmtree(logdir);
     free(logdir);
@@ -1395,6 +1486,7 @@ int main(void)
         cmocka_unit_test(test_day_entry_expires_at_close),
         cmocka_unit_test(test_store_keeps_order_states),
         cmocka_unit_test(test_refused_event_row_keeps_trading),
+        cmocka_unit_test(test_busy_store_is_retried),
         cmocka_unit_test(test_paper_latency_and_fixed_fee),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
