@@ -137,7 +137,8 @@ int tt_store_event_append(tt_store_t *self, uint64_t seq, tt_ns_t ts,
                           const void *payload, size_t len);
 int tt_store_snapshot_put(tt_store_t *self, const char *symbol, const char *key,
                           tt_ns_t ts, const void *blob, size_t len);
-/* Commits every queued row in one transaction. 0 or -1. */
+/* Commits every queued row in one transaction, but those set aside
+   (above). 0 or -1. */
 int tt_store_flush(tt_store_t *self);
 /* Rows waiting in the queue. */
 int tt_store_pending(const tt_store_t *self);
