@@ -236,6 +236,21 @@ static void s_emit(s_ap_t *self, s_order_t *o, tt_broker_ev_kind_t kind,
     tt_broker_gw_emit(self->gw, o->sym, &ev);
 }
 
+/* O refused because the venue did not answer: that passes, and the book
+   may send its order again after a backoff (tt_broker_ev_t.retry_ms). */
+static void s_unreachable(s_ap_t *self, s_order_t *o)
+{
+    o->last = TT_EV_REJECTED;
+    tt_broker_ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = TT_EV_REJECTED;
+    ev.ts = tt_broker_gw_now(self->gw);
+    ev.retry_ms = TT_EV_RETRY_UNNAMED;
+    snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    snprintf(ev.reason, sizeof ev.reason, "venue unreachable");
+    tt_broker_gw_emit(self->gw, o->sym, &ev);
+}
+
 /* The fill id both paths compute: the venue order id without dashes and
    the cumulative filled quantity in base 36 (at most 32 + 1 + 13). */
 static void s_fill_id(const s_order_t *o, tt_qty_t cum, char *out)
@@ -449,8 +464,10 @@ static int s_give_up(s_ap_t *self, s_order_t *o, bool cancel)
 {
     if (self->down < S_DOWN_MAX)
         return TT_BROKER_LATER;
-    s_emit(self, o, cancel ? TT_EV_CANCEL_REJECTED : TT_EV_REJECTED, 0,
-           "venue unreachable");
+    if (cancel)
+        s_emit(self, o, TT_EV_CANCEL_REJECTED, 0, "venue unreachable");
+    else
+        s_unreachable(self, o);
     if (!cancel)
         o->done = true;
     self->down = 0;
@@ -519,7 +536,7 @@ static int s_post(s_ap_t *self, s_order_t *o, s_order_t *leg,
         if (s_give_up(self, o, false) == TT_BROKER_LATER)
             return TT_BROKER_LATER;
         if (leg)
-            s_emit(self, leg, TT_EV_REJECTED, 0, "venue unreachable");
+            s_unreachable(self, leg);
         if (leg)
             leg->done = true;
         return TT_BROKER_DONE;

@@ -286,10 +286,14 @@ static int s_submit(tt_bnb_t *self, size_t sym, const tt_order_t *ord)
     char buf[TT_BNB_QUERY], reason[160];
     tt_bn_query_t q;
     tt_bn_query_init(&q, buf, sizeof buf);
+    int64_t wait = 0;
     if (s_order_query(self, sym, ord, f, &q, reason, sizeof reason) != 0 ||
-        !tt_bnb_order_room(self, o->coid, 1, reason, sizeof reason)) {
+        (wait = tt_bnb_order_room(self, o->coid, 1, reason, sizeof reason))) {
         tt_warn(tt_bnb_path(self), "%s refused locally: %s", o->coid, reason);
-        tt_bnb_emit(self, o, TT_EV_REJECTED, 0, reason);
+        if (wait > 0) /* the order limit's window: it passes */
+            tt_bnb_refuse_for(self, o, 0, reason, wait);
+        else
+            tt_bnb_emit(self, o, TT_EV_REJECTED, 0, reason);
         o->done = true;
         return TT_BROKER_DONE;
     }

@@ -129,6 +129,11 @@ int tt_bnb_cancel_list(tt_bnb_t *self, tt_bnb_order_t *o, bool *gone);
 tt_bnb_order_t *tt_bnb_track(tt_bnb_t *self, const char *coid, size_t sym);
 void tt_bnb_emit(tt_bnb_t *self, tt_bnb_order_t *o, tt_broker_ev_kind_t kind,
                  int32_t code, const char *reason);
+/* O refused (REJECTED, CODE, REASON) for a reason that passes: the book
+   may send its order again after RETRY_MS (TT_EV_RETRY_UNNAMED: no time
+   named). */
+void tt_bnb_refuse_for(tt_bnb_t *self, tt_bnb_order_t *o, int32_t code,
+                       const char *reason, int64_t retry_ms);
 /* A terminal state held for the fills before it: out once they are in. */
 void tt_bnb_settle(tt_bnb_t *self, tt_bnb_order_t *o);
 /* Trade F of O, applied (with its commission booked as the fee,
@@ -160,10 +165,12 @@ bool tt_bnb_list_reply(tt_bnb_t *self, size_t sym, const tt_http_reply_t *r,
 int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
                 tt_bn_query_t *q, bool sign, tt_http_reply_t *r);
 /* Whether new order COID, placing N orders at the venue (an entry also
-   needs room for its exits), fits the account's order limits now; false
-   with REASON (the order is then refused here, never sent). */
-bool tt_bnb_order_room(tt_bnb_t *self, const char *coid, int64_t n,
-                       char *reason, size_t size);
+   needs room for its exits), fits the account's order limits now: 0
+   when it does, else the milliseconds until the window that refuses it
+   starts again, with REASON (the order is then refused here, never
+   sent, and may go again then). */
+int64_t tt_bnb_order_room(tt_bnb_t *self, const char *coid, int64_t n,
+                          char *reason, size_t size);
 /* Refused credentials: 401, -2014, -2015, -1022. */
 bool tt_bnb_bad_key(const tt_bn_reject_t *e);
 /* A refused reply into *E and REASON, logged and shown in health;

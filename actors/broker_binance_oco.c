@@ -112,10 +112,13 @@ static bool s_partner(tt_bnb_t *self, size_t sym, tt_role_t role, bool take,
 /* Both legs refused with REASON; they were never sent, or the venue
    refused the list whole. */
 static void s_refuse(tt_bnb_t *self, tt_bnb_order_t *const legs[2],
-                     int32_t code, const char *reason)
+                     int32_t code, const char *reason, int64_t retry_ms)
 {
     for (int i = 0; i < 2; i++) {
-        tt_bnb_emit(self, legs[i], TT_EV_REJECTED, code, reason);
+        if (retry_ms)
+            tt_bnb_refuse_for(self, legs[i], code, reason, retry_ms);
+        else
+            tt_bnb_emit(self, legs[i], TT_EV_REJECTED, code, reason);
         legs[i]->done = true;
     }
 }
@@ -124,7 +127,7 @@ static int s_give_up(tt_bnb_t *self, tt_bnb_order_t *const legs[2])
 {
     int rc = tt_bnb_give_up(self, legs[0], false);
     if (rc == TT_BROKER_DONE) {
-        tt_bnb_emit(self, legs[1], TT_EV_REJECTED, 0, "venue unreachable");
+        tt_bnb_refuse_for(self, legs[1], 0, "venue unreachable", 0);
         legs[1]->done = true;
     }
     return rc;
@@ -202,11 +205,13 @@ static int s_post(tt_bnb_t *self, size_t sym, const tt_order_t *stop,
     char buf[TT_BNB_QUERY], reason[160];
     tt_bn_query_t q;
     tt_bn_query_init(&q, buf, sizeof buf);
+    int64_t wait = 0;
     if (s_query(self, sym, stop, target, &q, reason, sizeof reason) != 0 ||
-        !tt_bnb_order_room(self, stop->coid, 2, reason, sizeof reason)) {
+        (wait =
+             tt_bnb_order_room(self, stop->coid, 2, reason, sizeof reason))) {
         tt_warn(tt_bnb_path(self), "%s and %s refused locally: %s", stop->coid,
                 target->coid, reason);
-        s_refuse(self, legs, 0, reason);
+        s_refuse(self, legs, 0, reason, wait);
         return TT_BROKER_DONE;
     }
     tt_http_reply_t r;
@@ -214,7 +219,7 @@ static int s_post(tt_bnb_t *self, size_t sym, const tt_order_t *stop,
     if (rc == TT_BNB_UNKNOWN)
         legs[0]->unsure = legs[1]->unsure = true;
     if (rc < 0) {
-        s_refuse(self, legs, 0, "request too long");
+        s_refuse(self, legs, 0, "request too long", 0);
         return TT_BROKER_DONE;
     }
     if (rc != TT_BROKER_DONE)

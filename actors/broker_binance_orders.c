@@ -67,8 +67,8 @@ tt_bnb_order_t *tt_bnb_track(tt_bnb_t *self, const char *coid, size_t sym)
     return pick;
 }
 
-void tt_bnb_emit(tt_bnb_t *self, tt_bnb_order_t *o, tt_broker_ev_kind_t kind,
-                 int32_t code, const char *reason)
+static void s_emit(tt_bnb_t *self, tt_bnb_order_t *o, tt_broker_ev_kind_t kind,
+                   int32_t code, const char *reason, int64_t retry_ms)
 {
     tt_broker_ev_t ev;
     memset(&ev, 0, sizeof ev);
@@ -76,10 +76,24 @@ void tt_bnb_emit(tt_bnb_t *self, tt_bnb_order_t *o, tt_broker_ev_kind_t kind,
     ev.ts = tt_broker_gw_now(self->gw);
     o->last = kind;
     ev.code = code;
+    ev.retry_ms = retry_ms > INT32_MAX ? INT32_MAX : (int32_t)retry_ms;
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
     snprintf(ev.reason, sizeof ev.reason, "%.*s", (int)sizeof ev.reason - 1,
              reason ? reason : "");
     tt_broker_gw_emit(self->gw, o->sym, &ev);
+}
+
+void tt_bnb_emit(tt_bnb_t *self, tt_bnb_order_t *o, tt_broker_ev_kind_t kind,
+                 int32_t code, const char *reason)
+{
+    s_emit(self, o, kind, code, reason, 0);
+}
+
+void tt_bnb_refuse_for(tt_bnb_t *self, tt_bnb_order_t *o, int32_t code,
+                       const char *reason, int64_t retry_ms)
+{
+    s_emit(self, o, TT_EV_REJECTED, code, reason,
+           retry_ms > 0 ? retry_ms : TT_EV_RETRY_UNNAMED);
 }
 
 static void s_ack(tt_bnb_t *self, tt_bnb_order_t *o)
@@ -447,8 +461,8 @@ int tt_bnb_call(tt_bnb_t *self, const char *method, const char *path,
     return TT_BROKER_DONE;
 }
 
-bool tt_bnb_order_room(tt_bnb_t *self, const char *coid, int64_t n,
-                       char *reason, size_t size)
+int64_t tt_bnb_order_room(tt_bnb_t *self, const char *coid, int64_t n,
+                          char *reason, size_t size)
 {
     tt_role_t role = 0;
     tt_coid_parse(coid, NULL, &role);
@@ -457,8 +471,8 @@ bool tt_bnb_order_room(tt_bnb_t *self, const char *coid, int64_t n,
     const tt_bn_order_window_t *w = NULL;
     int64_t wait =
         tt_bn_ordercount_check(&self->ocount, n, reserve, now_ms, &w);
-    if (wait == 0)
-        return true;
+    if (wait <= 0)
+        return 0;
     char per[32];
     tt_bn_interval_text(w->interval_ms, per, sizeof per);
     /* Short: an order's reason holds 63 characters. */
@@ -469,7 +483,7 @@ bool tt_bnb_order_room(tt_bnb_t *self, const char *coid, int64_t n,
             "account's order limit would be passed",
             coid, (long long)w->count, per, (long long)n,
             reserve ? " with room for its exits" : "");
-    return false;
+    return wait;
 }
 
 /* Refused credentials: -2014 / -2015 (key, IP, permissions), -1022 (a
@@ -513,8 +527,16 @@ void tt_bnb_refused(tt_bnb_t *self, tt_bnb_order_t *o, const tt_http_reply_t *r,
     char reason[200], head[64];
     snprintf(head, sizeof head, "%s %s", what, o->coid);
     tt_bnb_reply_error(self, r, head, &e, reason, sizeof reason);
-    tt_bnb_emit(self, o, cancel ? TT_EV_CANCEL_REJECTED : TT_EV_REJECTED,
-                (int32_t)(e.code ? e.code : r->status), reason);
+    int32_t code = (int32_t)(e.code ? e.code : r->status);
+    /* Refused keys (held for auth_retry_s) and a clock outside the
+       receive window pass; a filter, the balance and the rest stand. */
+    if (!cancel && e.cls == TT_BN_REJ_AUTH)
+        tt_bnb_refuse_for(self, o, code, reason,
+                          tt_bnb_bad_key(&e) ? self->opts->auth_retry_ms
+                                             : TT_EV_RETRY_UNNAMED);
+    else
+        tt_bnb_emit(self, o, cancel ? TT_EV_CANCEL_REJECTED : TT_EV_REJECTED,
+                    code, reason);
     if (!cancel)
         o->done = true;
     else if (e.cls == TT_BN_REJ_UNKNOWN_ORDER)
@@ -528,8 +550,10 @@ int tt_bnb_give_up(tt_bnb_t *self, tt_bnb_order_t *o, bool cancel)
 {
     if (self->down < S_DOWN_MAX || (!cancel && o->unsure))
         return TT_BROKER_LATER;
-    tt_bnb_emit(self, o, cancel ? TT_EV_CANCEL_REJECTED : TT_EV_REJECTED, 0,
-                "venue unreachable");
+    if (cancel)
+        tt_bnb_emit(self, o, TT_EV_CANCEL_REJECTED, 0, "venue unreachable");
+    else
+        tt_bnb_refuse_for(self, o, 0, "venue unreachable", 0);
     if (!cancel)
         o->done = true;
     self->down = 0;

@@ -210,12 +210,15 @@ int tt_broker_gw_stream_to(tt_broker_gw_t *gw, const char *url)
 /* ---- the queue ------------------------------------------------------------
  */
 
+/* RETRY_MS: a refusal that passes (tt_broker_ev_t), 0 otherwise. */
 static void s_answer(tt_broker_gw_t *gw, const s_job_t *job,
-                     tt_broker_ev_kind_t kind, const char *reason)
+                     tt_broker_ev_kind_t kind, const char *reason,
+                     int32_t retry_ms)
 {
     tt_broker_ev_t ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = kind;
+    ev.retry_ms = kind == TT_EV_REJECTED ? retry_ms : 0;
     ev.ts = tt_broker_gw_now(gw);
     snprintf(ev.coid, sizeof ev.coid, "%s", job->it.order.coid);
     snprintf(ev.reason, sizeof ev.reason, "%s", reason);
@@ -252,7 +255,7 @@ static bool s_cancel_queued(tt_broker_gw_t *gw, const s_job_t *cancel)
             continue;
         job->it.kind = TT_INTENT_CANCEL; /* now a no-op: answered here */
         job->attempt = -1;
-        s_answer(gw, cancel, TT_EV_CANCELLED, "cancelled before sending");
+        s_answer(gw, cancel, TT_EV_CANCELLED, "cancelled before sending", 0);
         return true;
     }
     return false;
@@ -280,7 +283,7 @@ static void s_enqueue(tt_broker_gw_t *gw, const tt_msg_t *msg)
         s_answer(gw, &job,
                  job.it.kind == TT_INTENT_CANCEL ? TT_EV_CANCEL_REJECTED
                                                  : TT_EV_REJECTED,
-                 "gateway queue full");
+                 "gateway queue full", TT_EV_RETRY_UNNAMED);
         return;
     }
     gw->queue[(gw->head + gw->n++) % S_QUEUE] = job;
@@ -313,7 +316,10 @@ static bool s_run_one(tt_broker_gw_t *gw)
         job->it.kind == TT_INTENT_SUBMIT || job->it.kind == TT_INTENT_REPLACE;
     if (job->attempt < 0) { /* cancelled in the queue */
     } else if (order && tt_mono_ns() < gw->refuse_until) {
-        s_answer(gw, job, TT_EV_REJECTED, gw->refuse_reason);
+        /* Keys held: the order may go again once the hold is over. */
+        int64_t ms = (gw->refuse_until - tt_mono_ns()) / 1000000 + 1;
+        s_answer(gw, job, TT_EV_REJECTED, gw->refuse_reason,
+                 ms > INT32_MAX ? INT32_MAX : (int32_t)ms);
     } else if (gw->ops->intent(gw->proto, job->sym, &job->it, job->attempt) ==
                TT_BROKER_LATER) {
         job->attempt++;

@@ -33,7 +33,8 @@ int tt_exec_broker_check(const tt_broker_ev_t *ev)
         !memchr(ev->reason, '\0', sizeof ev->reason) ||
         !memchr(ev->commission_asset, '\0', sizeof ev->commission_asset))
         return -1;
-    if (ev->commission_decimals < 0 || ev->commission_decimals > 18)
+    if (ev->commission_decimals < 0 || ev->commission_decimals > 18 ||
+        ev->retry_ms < TT_EV_RETRY_UNNAMED)
         return -1;
     if (ev->kind == TT_EV_FILL && (ev->qty <= 0 || ev->px <= 0 ||
                                    ev->fee_qty < 0 || ev->fee_qty >= ev->qty))

@@ -61,6 +61,7 @@
     gateway's events while it waits are applied by that reconciliation
     (held ones, handled after it, are repeats). */
 #include "actors/exec_broker.h"
+#include "actors/exec_guard.h"
 #include "actors/exec_portfolio.h"
 #include "actors/exec_reconcile.h"
 #include "actors/exec_venue.h"
@@ -91,6 +92,9 @@
 /* How long a restarted live symbol waits for its venue's reconciliation
    when its risk section says nothing (risk.venue_sync_timeout_s). */
 #define S_VENUE_SYNC_S 30
+/* The timer's period while a refused stop or exit waits to go again
+   (orders/book_guard.c): how late after its time it may go, at most. */
+#define S_RETRY_TICK_NS (100 * 1000000LL)
 
 /* A new order waiting for the store, with the event time and the trade
    (tick index) it was decided after. */
@@ -128,6 +132,8 @@ typedef struct {
     int64_t close_ts;            /* ...its end (kept across restarts) */
     int64_t venue_sync_ns;       /* the bound */
     int64_t venue_sync_deadline; /* clock time it passes */
+    tt_exec_guard_t guard;       /* the position's protection, as reported */
+    int64_t timer_ns;            /* the timer's period now; 0 off */
     bool stopping; /* the service stops: finish the orders in flight */
     bool drained;  /* ... done, and the root was told */
     tt_exec_paper_saver_t saver;    /* the broker's state last saved */
@@ -205,6 +211,8 @@ static int s_init(tt_actor_t *actor, void **state_p)
         return -1;
     }
     self->stats = tt_actor_stats(actor);
+    /* A new instance's book says afresh whether the position is bare. */
+    atomic_store(&self->stats->unprotected_since, 0);
     self->bus = tt_actor_has_bus(actor);
     self->live = tt_exec_broker_route(actor, &self->gateway);
     /* A backtest's store is new and its own: nothing to restore. */
@@ -248,6 +256,7 @@ static int s_init(tt_actor_t *actor, void **state_p)
 
 static void s_destroy(tt_actor_t *actor, void **state_p);
 static int s_warm_restart(tt_actor_t *actor, s_exec_t *self);
+static void s_timer_arm(tt_actor_t *actor, s_exec_t *self);
 
 /* The first start of a service on its store restores and reconciles at
    once: nothing of this symbol's can be on its way to the store. An
@@ -270,7 +279,7 @@ static int s_start(tt_actor_t *actor, void **state_p)
            (s_timer), not only by held inputs: a quiet market brings no
            input that would notice. Health shows it meanwhile. */
         self->venue_sync_deadline = tt_actor_now(actor) + self->venue_sync_ns;
-        tt_actor_timer_every(actor, TT_NS_PER_SEC);
+        s_timer_arm(actor, self);
         tt_actor_report(actor, TT_REP_STORE_WAIT);
         return 0;
     }
@@ -281,8 +290,25 @@ static int s_start(tt_actor_t *actor, void **state_p)
     return 0;
 }
 
+/* The timer runs while a restart waits for the store or the venue (the
+   bound, every second) and while a refused stop or exit waits to go
+   again (S_RETRY_TICK_NS); off otherwise. */
+static void s_timer_arm(tt_actor_t *actor, s_exec_t *self)
+{
+    int64_t want = self->restoring || self->venue_sync ? TT_NS_PER_SEC : 0;
+    if (tt_book_retry_at(&self->book))
+        want = S_RETRY_TICK_NS;
+    if (want == self->timer_ns)
+        return;
+    self->timer_ns = want;
+    tt_actor_timer_every(actor, want);
+}
+
 static void s_publish(tt_actor_t *actor, s_exec_t *self)
 {
+    tt_exec_guard_report(actor, &self->guard, &self->book, self->stats,
+                         self->bus, self->ctx_ts);
+    s_timer_arm(actor, self);
     const tt_position_t *pos = tt_book_position(&self->book);
     atomic_store(&self->stats->position, pos->qty);
     atomic_store(&self->stats->realized, pos->realized - pos->fees);
@@ -600,7 +626,7 @@ static int s_venue_restart(tt_actor_t *actor, s_exec_t *self)
        bring no input that would notice. */
     self->venue_sync = true;
     self->venue_sync_deadline = tt_actor_now(actor) + self->venue_sync_ns;
-    tt_actor_timer_every(actor, TT_NS_PER_SEC);
+    s_timer_arm(actor, self);
     /* Already paused (the store answered late): it stays so until the
        gateway's answer, which a wait report would lift at the root. */
     if (self->venue_late)
@@ -638,7 +664,7 @@ static bool s_owed_close_dropped(tt_actor_t *actor, s_exec_t *self, int64_t now)
 static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
 {
     self->venue_sync = false;
-    tt_actor_timer_every(actor, 0);
+    s_timer_arm(actor, self);
     if (self->venue_late)
         tt_info(tt_actor_path(actor),
                 "the venue reconciled the restored orders: trading again");
@@ -734,10 +760,11 @@ static int s_on_signal(tt_actor_t *actor, s_exec_t *self,
     const tt_position_t *pos = tt_book_position(&self->book);
     tt_portfolio_snap_t pf;
     tt_exec_pf_snap(&self->pf, self->equity, pos, &pf);
-    tt_symbol_view_t view = {.paused =
-                                 tt_actor_paused(actor) || self->venue_late,
-                             .warm = self->warm,
-                             .busy = tt_book_busy(&self->book)};
+    tt_symbol_view_t view = {
+        .paused = tt_actor_paused(actor) || self->venue_late,
+        .warm = self->warm,
+        .busy = tt_book_busy(&self->book),
+        .unprotected = tt_book_unprotected_since(&self->book) != 0};
     tt_risk_decision_t decision;
     if (tt_risk_check(&self->risk, sig, &pf, &view, sig->ts, &decision) != 0) {
         atomic_fetch_add(&self->stats->rejects, 1);
@@ -1062,7 +1089,7 @@ static void s_store_gave_up(tt_actor_t *actor, s_exec_t *self, const char *what)
 {
     self->restoring = false;
     self->flatten = tt_book_position(&self->book)->qty != 0;
-    tt_actor_timer_every(actor, 0);
+    s_timer_arm(actor, self);
     tt_warn(tt_actor_path(actor),
             "the store did not answer the restart (%s bound passed): its "
             "orders are not restored",
@@ -1139,7 +1166,7 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
         self->restoring = false;
         tt_actor_report(actor, TT_REP_STORE_OK);
         if (!self->live) /* a live one's timer goes on for the venue */
-            tt_actor_timer_every(actor, 0);
+            s_timer_arm(actor, self);
         if (s_warm_restart(actor, self) != 0)
             return -1;
         return s_resume(actor, self);
@@ -1206,11 +1233,36 @@ static void s_log_unsent(tt_actor_t *actor, const s_exec_t *self)
     }
 }
 
-/* While a live symbol waits for its venue, or a symbol for the store's
-   answer to its restart: the time bound. */
+/* A stop or exit the broker refused for a reason that passes goes again
+   once its wait is over (orders/book_guard.c), at NOW: not while the
+   book waits for the store or the venue, nor on a venue's state that
+   is not reconciled. */
+static void s_retry_due(tt_actor_t *actor, s_exec_t *self, int64_t now)
+{
+    tt_ns_t at = tt_book_retry_at(&self->book);
+    if (!at || now < at || self->restoring || self->venue_sync ||
+        self->venue_late)
+        return;
+    self->ctx_ts = now;
+    self->ctx_after = self->ticks;
+    tt_intents_t intents;
+    intents.n = 0;
+    if (tt_book_on_time(&self->book, now, &intents) != 0)
+        tt_warn(tt_actor_path(actor), "retry of a refused order: %s",
+                tt_book_error(&self->book));
+    if (intents.n)
+        s_apply(actor, self, &intents, 0);
+    tt_exec_pf_sync(&self->pf, &self->book);
+    s_publish(actor, self);
+}
+
+/* A refused stop or exit due again; while a live symbol waits for its
+   venue, or a symbol for the store's answer to its restart: the time
+   bound. */
 static int s_timer(tt_actor_t *actor, void *state, int64_t now_ns)
 {
     s_exec_t *self = state;
+    s_retry_due(actor, self, now_ns);
     if (!(s_venue_holds(self) || s_restore_holds(self)) ||
         now_ns < self->venue_sync_deadline)
         return 0;

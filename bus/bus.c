@@ -347,6 +347,7 @@ static bool s_passes_intents(const tt_msg_t *msg)
     case TT_EVT_BREAKER:
     case TT_EVT_EOD:
     case TT_EVT_RECONCILE:
+    case TT_EVT_PROTECTION:
         return true;
     default:
         return false;
@@ -361,7 +362,7 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
         msg->hdr.type == TT_EVT_ORDER || msg->hdr.type == TT_EVT_FILL ||
         msg->hdr.type == TT_EVT_CANDLE || msg->hdr.type == TT_EVT_REJECTION ||
         msg->hdr.type == TT_EVT_BREAKER || msg->hdr.type == TT_EVT_SNAPSHOT ||
-        msg->hdr.type == TT_EVT_RECONCILE;
+        msg->hdr.type == TT_EVT_RECONCILE || msg->hdr.type == TT_EVT_PROTECTION;
     if (symbolic && !sym) {
         tt_error("bus", "event type %u from %u names no symbol; ignored",
                  msg->hdr.type, msg->hdr.from);
@@ -410,6 +411,7 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
     case TT_EVT_BREAKER:
     case TT_EVT_EOD:
     case TT_EVT_RECONCILE:
+    case TT_EVT_PROTECTION:
         s_stage(self, msg->hdr.type, &msg->body, sym);
         break;
     default:

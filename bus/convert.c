@@ -24,6 +24,7 @@ void tt_bus_topic(char *buf, size_t size, uint16_t type, const char *symbol)
                          : type == TT_EVT_BREAKER    ? "trade.breaker."
                          : type == TT_EVT_EOD        ? "trade.eod."
                          : type == TT_EVT_RECONCILE  ? "trade.reconcile."
+                         : type == TT_EVT_PROTECTION ? "trade.protection."
                                                      : "other.";
     /* family + symbol, cut to fit (a copy, not snprintf: this runs for
        every event on the bus thread). */
@@ -194,6 +195,8 @@ static int64_t s_event_ts(uint16_t type, const void *body)
         return ((const tt_evt_eod_t *)body)->ts;
     case TT_EVT_RECONCILE:
         return ((const tt_evt_reconcile_t *)body)->ts;
+    case TT_EVT_PROTECTION:
+        return ((const tt_evt_protection_t *)body)->ts;
     default:
         return 0;
     }
@@ -239,6 +242,7 @@ size_t tt_bus_encode(uint16_t type, const void *body, const char *symbol,
     Tt__Breaker brk = TT__BREAKER__INIT;
     Tt__EodSummary eod = TT__EOD_SUMMARY__INIT;
     Tt__Reconcile rec = TT__RECONCILE__INIT;
+    Tt__Protection prot = TT__PROTECTION__INIT;
     s_eod_text_t et;
     s_order_text_t ot;
     s_fill_text_t ft;
@@ -306,6 +310,16 @@ size_t tt_bus_encode(uint16_t type, const void *body, const char *symbol,
         rec.reason = (char *)r->reason;
         ev.body_case = TT__EVENT__BODY_RECONCILE;
         ev.reconcile = &rec;
+        break;
+    }
+    case TT_EVT_PROTECTION: {
+        const tt_evt_protection_t *p = body;
+        prot.unprotected = p->unprotected != 0;
+        prot.since_ns = p->since;
+        prot.reason = (char *)p->reason;
+        prot.retry_ns = p->retry_at;
+        ev.body_case = TT__EVENT__BODY_PROTECTION;
+        ev.protection = &prot;
         break;
     }
     default:

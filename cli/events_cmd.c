@@ -218,6 +218,12 @@ static void s_print_text(const Tt__Event *ev, const char *topic)
                *ev->reconcile->fill_id ? " fill " : "", ev->reconcile->fill_id,
                ev->reconcile->reason);
         break;
+    case TT__EVENT__BODY_PROTECTION:
+        if (ev->protection->unprotected)
+            printf("UNPROTECTED: no working stop (%s)", ev->protection->reason);
+        else
+            printf("protected: a working stop again, or flat");
+        break;
     default:
         printf("(unknown body %d)", (int)ev->body_case);
     }

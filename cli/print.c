@@ -121,10 +121,14 @@ void tt_print_health_text(FILE *out, const Tt__Health *health)
         if (sym->last_tick_age_ms >= 0)
             s_duration(age, sizeof age, (uint64_t)sym->last_tick_age_ms);
         s_duration(up, sizeof up, sym->uptime_ms);
-        char warm[128] = "";
+        char warm[224] = "";
         if (!sym->warm)
             snprintf(warm, sizeof warm, "  warming up: %u of %u candles of %ds",
                      sym->warmup_have, sym->warmup_need, sym->warmup_tf_s);
+        if (sym->unprotected)
+            snprintf(warm + strlen(warm), sizeof warm - strlen(warm),
+                     "  UNPROTECTED: no working stop for %llu s",
+                     (unsigned long long)(sym->unprotected_ms / 1000));
         if (sym->venue_sync[0] && !sym->pause_reason[0])
             snprintf(warm + strlen(warm), sizeof warm - strlen(warm), "  %s",
                      sym->venue_sync);
@@ -206,6 +210,9 @@ static json_t *s_symbol_json(const Tt__SymbolHealth *sym)
                         json_boolean(sym->breaker_tripped));
     json_object_set_new(out, "warm", json_boolean(sym->warm));
     json_object_set_new(out, "venue_sync", json_string(sym->venue_sync));
+    json_object_set_new(out, "unprotected", json_boolean(sym->unprotected));
+    json_object_set_new(out, "unprotected_ms",
+                        json_integer((json_int_t)sym->unprotected_ms));
     json_object_set_new(
         out, "warmup",
         json_pack("{s:i, s:i, s:i}", "have", (int)sym->warmup_have, "need",

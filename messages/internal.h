@@ -90,6 +90,7 @@ typedef enum {
     TT_EVT_BARRIER,     /* body: none; the bus answers TT_MSG_INTENT_DONE
                            with coid "" once every frame the sender's
                            worker sent before it is handled */
+    TT_EVT_PROTECTION,  /* body: tt_evt_protection_t (from: the symbol) */
 } tt_msg_type_t;
 
 typedef struct {
@@ -309,6 +310,17 @@ typedef struct {
     char reason[TT_EVT_TEXT_MAX];
 } tt_evt_breaker_t;
 
+/* A symbol's open position lost its working stop (a refused stop or
+   exit: orders/book_guard.c) or got one back (or was closed). */
+typedef struct {
+    int64_t ts;
+    int64_t since;       /* event time it has been bare since; 0 cleared */
+    int32_t unprotected; /* 1 no working stop, 0 protected again or flat */
+    int32_t pad;
+    int64_t retry_at; /* event time the missing order goes again; 0 none */
+    char reason[TT_EVT_TEXT_MAX];
+} tt_evt_protection_t;
+
 /* One line of an end-of-day summary: a symbol's, or the venue's total
    (symbol ""). Money in account currency at DECIMALS. */
 typedef struct {
@@ -383,6 +395,7 @@ typedef struct {
         tt_intent_t intent;
         tt_broker_ev_t broker_ev;
         tt_evt_reconcile_t reconcile;
+        tt_evt_protection_t protection;
         tt_pack_t pack;
         unsigned char raw[TT_MSG_BODY_MAX];
     } body;

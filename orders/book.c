@@ -447,9 +447,12 @@ static int s_on_rejected(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
     tt_order_t *o = &self->orders[slot];
     o->reject_code = ev->code;
     snprintf(o->reason, sizeof o->reason, "%s", ev->reason);
+    /* A replacement refused for a reason that passes is not sent again
+       before the wait either: the order it replaces works on. */
+    bool held = tt_book_hold_refused(self, slot, ev);
     if (o->replaces && s_find_seq(self, o->replaces) >= 0)
         s_replace_refused(self, slot, ev->ts);
-    else
+    else if (!held)
         tt_book_on_order_done(self, slot);
     return 0;
 }
@@ -527,5 +530,7 @@ int tt_book_on_event(tt_book_t *self, const tt_broker_ev_t *ev,
         res->state = self->orders[slot].state;
     if (rc != 0)
         return rc;
-    return tt_book_sync(self, ev->ts, out);
+    rc = tt_book_sync(self, ev->ts, out);
+    tt_book_guard(self, ev->ts);
+    return rc;
 }

@@ -30,7 +30,18 @@
 #define TT_BOOK_FILL_IDS 256 /* recent venue fill ids kept for dedupe */
 #define TT_INTENTS_MAX 16
 #define TT_BOOK_SYMBOL_MAX 31
-#define TT_BOOK_EXIT_RETRIES 3 /* rejected exits before the book gives up */
+/* Exits refused for good (a filter, the balance) before the book gives
+   up; a refusal that passes (tt_broker_ev_t.retry_ms) never counts. */
+#define TT_BOOK_EXIT_RETRIES 3
+/* The wait after a passing refusal that names no time: 1 s, doubled at
+   every refusal in a row, at most 30 s. A named wait is kept to at least
+   the minimum and at most a day. */
+#define TT_BOOK_RETRY_FIRST_NS 1000000000LL
+#define TT_BOOK_RETRY_MAX_NS 30000000000LL
+#define TT_BOOK_RETRY_MIN_NS 100000000LL
+#define TT_BOOK_RETRY_NAMED_MAX_NS 86400000000000LL
+/* tt_broker_ev_t.retry_ms of a passing refusal that names no time. */
+#define TT_EV_RETRY_UNNAMED (-1)
 
 typedef enum {
     TT_INTENT_SUBMIT = 1,
@@ -95,6 +106,12 @@ typedef struct {
     tt_qty_t fee_qty;
     int32_t code;    /* REJECTED: venue code */
     char reason[64]; /* REJECTED / EXPIRED: venue text */
+    /* REJECTED: a refusal that passes (a rate or order-count limit, a
+       429 or 5xx, no reply, a full queue, keys held): the order may go
+       again after RETRY_MS, or after the book's own backoff when it is
+       TT_EV_RETRY_UNNAMED. 0: the refusal stands (a filter, the
+       balance, a malformed order). */
+    int32_t retry_ms;
     /* FILL: the commission exactly as the venue charged it, for the
        ledger (tt_fill_t): COMMISSION at COMMISSION_DECIMALS (0..18) in
        COMMISSION_ASSET. A gateway that leaves both numbers 0 reports its
@@ -123,7 +140,12 @@ typedef struct {
     tt_px_t target_px;                 /* desired take-profit */
     tt_px_t init_stop_px; /* stop at entry: 1R = |entry - init stop| */
     tt_px_t best_px;      /* best mark in favour since the first entry fill */
-    int32_t exit_rejects;
+    int32_t exit_rejects; /* exits refused for good */
+    /* A stop, take-profit or exit refused for a reason that passes: no
+       new one is sent before RETRY_AT (0: none owed). RETRIES counts
+       such refusals in a row, for the backoff. */
+    tt_ns_t retry_at;
+    int32_t retries;
 } tt_bracket_t;
 
 typedef struct {
@@ -141,6 +163,10 @@ typedef struct {
     uint64_t unknown_events; /* events for orders we do not know */
     uint64_t refused_events; /* events refused (illegal transition...) */
     char err[160];           /* text of the last error */
+    /* Since when the position has had no working stop (book_guard.c);
+       0 while it has one or is flat. WHY: the refusal that left it so. */
+    tt_ns_t unprotected_since;
+    char unprotected_why[64];
 } tt_book_t;
 
 /* Default configuration: market entry (DAY), GTC children, no defaults
@@ -201,6 +227,31 @@ const tt_position_t *tt_book_position(const tt_book_t *self);
 
 /* True while an entry, position or exit cycle is running. */
 bool tt_book_busy(const tt_book_t *self);
+
+/* ---- Protection (book_guard.c). A position is protected while a stop
+   the broker acknowledged covers it. A stop, take-profit or exit the
+   broker refused for a reason that passes (tt_broker_ev_t.retry_ms) is
+   sent again, under a new client id, once the refusal's wait is over,
+   for as long as the position is open: never two exits at once, never
+   before the wait. A refusal that stands is handled as before (a
+   refused child flattens, TT_BOOK_EXIT_RETRIES exits, then nothing). */
+
+/* When a refused stop, take-profit or exit is due again (event time);
+   0 when none is owed. The actor calls tt_book_on_time then. */
+tt_ns_t tt_book_retry_at(const tt_book_t *self);
+
+/* Time passed to NOW without any other input: sends what a refusal's
+   wait held back, once it is over. 0 or -1. */
+int tt_book_on_time(tt_book_t *self, tt_ns_t now, tt_intents_t *out);
+
+/* Since when (event time) the open position has had no working stop:
+   none sent, or the one sent not acknowledged yet after a refusal, and
+   no exit on its way; 0 while protected or flat. A stop sent with the
+   entry's fill does not count as missing until it is refused. */
+tt_ns_t tt_book_unprotected_since(const tt_book_t *self);
+
+/* The refusal that left the position unprotected ("" when none). */
+const char *tt_book_unprotected_why(const tt_book_t *self);
 
 /* ---- Warm restart (book_restore.c). The execution actor restores the
    position (pos) and next_seq, then each open order, then the bracket;

@@ -31,4 +31,18 @@ int tt_book_sync(tt_book_t *self, tt_ns_t ts, tt_intents_t *out);
 void tt_book_on_order_done(tt_book_t *self, int slot);
 void tt_book_on_replace_refused(tt_book_t *self, int new_slot, int old_slot);
 
+/* The broker refused the stop, take-profit or exit in SLOT for a reason
+   that passes (EV->retry_ms): holds the next one until its wait is over
+   and returns true; false when the refusal is the bracket's end as
+   before (book_guard.c). */
+bool tt_book_hold_refused(tt_book_t *self, int slot, const tt_broker_ev_t *ev);
+
+/* True while no new stop, take-profit or exit may go at TS (a refusal's
+   wait); clears the wait once it is over. */
+bool tt_book_held(tt_book_t *self, tt_ns_t ts);
+
+/* Follows whether the position has a working stop, at TS (book_guard.c);
+   called after every change of the book. */
+void tt_book_guard(tt_book_t *self, tt_ns_t ts);
+
 #endif

@@ -103,5 +103,7 @@ int tt_book_resync(tt_book_t *self, tt_ns_t ts, tt_intents_t *out)
         return -1;
     out->n = 0;
     self->err[0] = '\0';
-    return tt_book_sync(self, ts, out);
+    int rc = tt_book_sync(self, ts, out);
+    tt_book_guard(self, ts);
+    return rc;
 }

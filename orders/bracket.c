@@ -84,7 +84,8 @@ static int s_sync_exit(tt_book_t *self, tt_ns_t ts, tt_intents_t *out)
         return -1;
     tt_qty_t open = s_open_qty(self);
     bool busy = s_any_child_live(self) || s_slot_live(self, b->exit);
-    if (open > 0 && !busy && b->exit_rejects < TT_BOOK_EXIT_RETRIES) {
+    if (open > 0 && !busy && b->exit_rejects < TT_BOOK_EXIT_RETRIES &&
+        !tt_book_held(self, ts)) {
         tt_side_t side = self->pos.qty > 0 ? TT_SIDE_SELL : TT_SIDE_BUY;
         int slot = tt_book_submit(self, TT_ROLE_EXIT, side, TT_ORD_MARKET, open,
                                   0, 0, self->cfg.child_tif, ts, out);
@@ -110,7 +111,7 @@ static int s_sync_child(tt_book_t *self, tt_role_t role, int32_t *slot,
         if (o->state != TT_OS_ACCEPTED && o->state != TT_OS_PARTIALLY_FILLED)
             return 0; /* unacknowledged or pending: decide later */
         tt_px_t cur = stop ? o->stop_px : o->limit_px;
-        if (tt_order_leaves(o) == open && cur == px)
+        if ((tt_order_leaves(o) == open && cur == px) || tt_book_held(self, ts))
             return 0;
         int ns = tt_book_replace_slot(self, *slot, open, lim, stp, ts, out);
         if (ns < 0)
@@ -118,6 +119,8 @@ static int s_sync_child(tt_book_t *self, tt_role_t role, int32_t *slot,
         *slot = ns;
         return 0;
     }
+    if (tt_book_held(self, ts))
+        return 0; /* refused for a reason that passes: not yet */
     tt_side_t side = tt_side_opposite(self->br.side);
     int ns = tt_book_submit(self, role, side, stop ? TT_ORD_STOP : TT_ORD_LIMIT,
                             open, lim, stp, self->cfg.child_tif, ts, out);
@@ -300,13 +303,9 @@ static int s_move_stop(tt_book_t *self, const tt_signal_t *sig, tt_ns_t ts,
     return tt_book_sync(self, ts, out);
 }
 
-int tt_book_on_signal(tt_book_t *self, const tt_signal_t *sig, tt_qty_t qty,
-                      tt_ns_t ts, tt_intents_t *out)
+static int s_on_signal(tt_book_t *self, const tt_signal_t *sig, tt_qty_t qty,
+                       tt_ns_t ts, tt_intents_t *out)
 {
-    if (!self || !sig || !out)
-        return -1;
-    out->n = 0;
-    self->err[0] = '\0';
     switch (sig->kind) {
     case TT_SIG_NONE:
         return 0;
@@ -320,6 +319,18 @@ int tt_book_on_signal(tt_book_t *self, const tt_signal_t *sig, tt_qty_t qty,
     }
     return tt_book_fail(self, "%s: unknown signal kind %d", self->symbol,
                         (int)sig->kind);
+}
+
+int tt_book_on_signal(tt_book_t *self, const tt_signal_t *sig, tt_qty_t qty,
+                      tt_ns_t ts, tt_intents_t *out)
+{
+    if (!self || !sig || !out)
+        return -1;
+    out->n = 0;
+    self->err[0] = '\0';
+    int rc = s_on_signal(self, sig, qty, ts, out);
+    tt_book_guard(self, ts);
+    return rc;
 }
 
 /* ---- marks: trailing stop and breakeven ------------------------------ */
@@ -359,11 +370,8 @@ static tt_px_t s_be_price(const tt_book_t *self, tt_px_t avg)
     return dir > 0 && down != px ? down + tick : down;
 }
 
-int tt_book_on_mark(tt_book_t *self, tt_px_t px, tt_ns_t ts, tt_intents_t *out)
+static int s_on_mark(tt_book_t *self, tt_px_t px, tt_ns_t ts, tt_intents_t *out)
 {
-    if (!self || !out)
-        return -1;
-    out->n = 0;
     tt_bracket_t *b = &self->br;
     if (!b->active || b->exiting || self->pos.qty == 0 || px <= 0)
         return 0;
@@ -385,4 +393,14 @@ int tt_book_on_mark(tt_book_t *self, tt_px_t px, tt_ns_t ts, tt_intents_t *out)
     }
     b->stop_px = cand;
     return tt_book_sync(self, ts, out);
+}
+
+int tt_book_on_mark(tt_book_t *self, tt_px_t px, tt_ns_t ts, tt_intents_t *out)
+{
+    if (!self || !out)
+        return -1;
+    out->n = 0;
+    int rc = s_on_mark(self, px, ts, out);
+    tt_book_guard(self, ts);
+    return rc;
 }

@@ -28,6 +28,7 @@ static const char *s_reason_names[TT_RISK_REASONS] = {
     [TT_RISK_MAX_OPEN_POSITIONS] = "MAX_OPEN_POSITIONS",
     [TT_RISK_MAX_EXPOSURE] = "MAX_EXPOSURE",
     [TT_RISK_SESSION_CLOSED] = "SESSION_CLOSED",
+    [TT_RISK_UNPROTECTED] = "UNPROTECTED",
 };
 
 const char *tt_risk_reason_name(tt_risk_reason_t reason)
@@ -130,6 +131,11 @@ static int s_gates(tt_risk_t *self, const tt_portfolio_snap_t *pf,
     const tt_risk_cfg_t *c = &self->cfg;
     if (sym->paused)
         return s_refuse(self, out, TT_RISK_PAUSED, "symbol is paused");
+    /* Before everything the operator can lift: the symbol's open
+       position has no stop the broker acknowledged (book_guard.c). */
+    if (sym->unprotected)
+        return s_refuse(self, out, TT_RISK_UNPROTECTED,
+                        "the open position has no working stop");
     if (sym->stale)
         return s_refuse(self, out, TT_RISK_STALE_DATA, "market data is stale");
     if (!sym->warm)

@@ -40,9 +40,10 @@ typedef enum {
     TT_RISK_MAX_OPEN_POSITIONS = 12, /* portfolio position count */
     TT_RISK_MAX_EXPOSURE = 13,       /* portfolio notional exposure */
     TT_RISK_SESSION_CLOSED = 14,     /* the venue's market session is shut */
+    TT_RISK_UNPROTECTED = 15,        /* an open position has no working stop */
 } tt_risk_reason_t;
 
-#define TT_RISK_REASONS 15
+#define TT_RISK_REASONS 16
 
 typedef enum {
     TT_SIZE_FIXED_QTY = 1,      /* fixed_qty */
@@ -78,10 +79,11 @@ typedef struct {
 
 /* The symbol's own state at the time of the check. */
 typedef struct {
-    bool paused; /* operator pause or stale pause */
-    bool stale;  /* last tick older than the staleness limit */
-    bool warm;   /* every indicator warmed up */
-    bool busy;   /* tt_book_busy(): a position or orders are open */
+    bool paused;      /* operator pause or stale pause */
+    bool stale;       /* last tick older than the staleness limit */
+    bool warm;        /* every indicator warmed up */
+    bool busy;        /* tt_book_busy(): a position or orders are open */
+    bool unprotected; /* tt_book_unprotected_since(): no working stop */
 } tt_symbol_view_t;
 
 typedef struct {

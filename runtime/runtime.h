@@ -51,6 +51,9 @@ typedef struct {
     _Atomic uint64_t fills;
     _Atomic uint64_t rejects;     /* signals the risk manager refused */
     _Atomic int64_t last_fill_px; /* price of the latest fill, scaled */
+    /* Event time since which the open position has had no working stop
+       (orders/book_guard.c); 0 while protected or flat. */
+    _Atomic int64_t unprotected_since;
 } tt_actor_stats_t;
 
 typedef struct {

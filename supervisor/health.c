@@ -97,6 +97,10 @@ static void s_fill_symbol(tt_root_t *self, const tt_symbol_rec_t *sym,
     out->orders = s_load(&exec->stats.orders);
     out->fills = s_load(&exec->stats.fills);
     out->rejected_signals = s_load(&exec->stats.rejects);
+    int64_t bare = atomic_load(&exec->stats.unprotected_since);
+    out->unprotected = bare != 0;
+    out->unprotected_ms =
+        bare && now > bare ? (uint64_t)(now - bare) / 1000000 : 0;
     out->breaker_tripped =
         self->portfolio &&
         tt_portfolio_breaker_tripped(self->portfolio, (size_t)sym->index);

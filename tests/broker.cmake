@@ -20,3 +20,9 @@ tt_test(NAME test_venue_hold_e2e LABEL e2e TIMEOUT 120
 tt_test(NAME test_binance_order_limits_e2e LABEL e2e TIMEOUT 120
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_binance_order_limits_e2e.c
         LIBS tt_venuecheck)
+# A position whose exits the order limit refused (another client spent
+# the window): health, the event stream and the log say it has no stop;
+# the stop and take-profit go once the window passes (about 30 s).
+tt_test(NAME test_unprotected_e2e LABEL e2e TIMEOUT 150
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_unprotected_e2e.c
+        LIBS tt_venuecheck)

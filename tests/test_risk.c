@@ -205,6 +205,34 @@ static void test_state_gates_in_order(void **state)
     assert_string_equal(tt_risk_reason_name((tt_risk_reason_t)99), "INVALID");
 }
 
+/* An open position without a working stop refuses entries, before
+   the gates an operator can lift, and never exits or stop moves. */
+static void test_unprotected_refuses_entries(void **state)
+{
+    (void)state;
+    tt_risk_t r;
+    tt_risk_cfg_t cfg = s_cfg(TT_SIZE_FIXED_QTY);
+    s_init(&r, &cfg);
+    tt_symbol_view_t sym = {.warm = true, .busy = true, .unprotected = true};
+    tt_signal_t sig = s_long(10000, 9900);
+    assert_int_equal(s_check(&r, sig, s_pf(), sym, 1, NULL),
+                     TT_RISK_UNPROTECTED);
+    assert_string_equal(tt_risk_reason_name(TT_RISK_UNPROTECTED),
+                        "UNPROTECTED");
+    sym.stale = true; /* before stale data, warm-up, breaker... */
+    sym.warm = false;
+    assert_int_equal(s_check(&r, sig, s_pf(), sym, 1, NULL),
+                     TT_RISK_UNPROTECTED);
+    sig.kind = TT_SIG_EXIT;
+    assert_int_equal(s_check(&r, sig, s_pf(), sym, 1, NULL), TT_RISK_OK);
+    sig.kind = TT_SIG_MOVE_STOP;
+    assert_int_equal(s_check(&r, sig, s_pf(), sym, 1, NULL), TT_RISK_OK);
+    sym.unprotected = false; /* protected again: the old gates */
+    sig.kind = TT_SIG_ENTER_LONG;
+    assert_int_equal(s_check(&r, sig, s_pf(), sym, 1, NULL),
+                     TT_RISK_STALE_DATA);
+}
+
 static void test_exits_never_blocked(void **state)
 {
     (void)state;
@@ -391,6 +419,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sizing_fixed_qty),
+        cmocka_unit_test(test_unprotected_refuses_entries),
         cmocka_unit_test(test_sizing_fixed_notional),
         cmocka_unit_test(test_sizing_risk_pct),
         cmocka_unit_test(test_max_position_clamp_or_reject),

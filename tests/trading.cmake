@@ -2,6 +2,9 @@
 tt_test(NAME test_orders LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_orders.c
         LIBS tt_orders TIMEOUT 60)
+tt_test(NAME test_book_guard LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_book_guard.c
+        LIBS tt_orders TIMEOUT 60)
 tt_test(NAME test_positions LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_positions.c
         LIBS tt_orders TIMEOUT 60)

@@ -1,0 +1,133 @@
+/*  orders/book_guard.c: the guard over a position's protection (see
+    book.h, "Protection"). Part of the order book of one symbol, run by
+    its execution actor; pure logic, event time only.
+
+    A venue refuses an order for two kinds of reasons. Some stand: a
+    price filter, the balance, a malformed order; sending the same again
+    would be refused again, so the bracket ends as it always did (a
+    refused child flattens, an exit is tried TT_BOOK_EXIT_RETRIES times).
+    Others pass: the account's order count is spent for this window, the
+    venue answered 429 or 5xx or nothing at all. Treating those as final
+    left a position open with no stop once the book had used its three
+    tries, the worst silent state there is. So a stop, take-profit or
+    exit refused for a passing reason is sent again once the refusal's
+    wait is over (the gateway names it: the window's end, Retry-After),
+    or after a doubling backoff when none is named, for as long as the
+    position is open. The book's one rule (tt_book_sync) does the
+    sending: the wait only holds back new children and exits, so what
+    goes out after it is exactly what is missing then, each under a new
+    client id, never two exits at once.
+
+    The guard also follows whether the open position has a working stop
+    (one the broker acknowledged) so the actor can say so: in health, on
+    the event stream, in the log, and to the risk manager. */
+#include <stdio.h>
+#include <string.h>
+
+#include "orders/book.h"
+#include "orders/book_priv.h"
+
+static bool s_guarded_role(tt_role_t role)
+{
+    return role == TT_ROLE_STOP || role == TT_ROLE_TARGET ||
+           role == TT_ROLE_EXIT;
+}
+
+/* The wait after a passing refusal EV; N is the refusals in a row
+   before this one. */
+static tt_ns_t s_wait(const tt_broker_ev_t *ev, int32_t n)
+{
+    if (ev->retry_ms > 0) {
+        tt_ns_t w = (tt_ns_t)ev->retry_ms * 1000000;
+        return w < TT_BOOK_RETRY_MIN_NS         ? TT_BOOK_RETRY_MIN_NS
+               : w > TT_BOOK_RETRY_NAMED_MAX_NS ? TT_BOOK_RETRY_NAMED_MAX_NS
+                                                : w;
+    }
+    tt_ns_t w = TT_BOOK_RETRY_FIRST_NS;
+    for (int32_t i = 0; i < n && w < TT_BOOK_RETRY_MAX_NS; i++)
+        w *= 2;
+    return w > TT_BOOK_RETRY_MAX_NS ? TT_BOOK_RETRY_MAX_NS : w;
+}
+
+bool tt_book_hold_refused(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
+{
+    tt_bracket_t *b = &self->br;
+    const tt_order_t *o = &self->orders[slot];
+    if (!s_guarded_role(o->role))
+        return false;
+    snprintf(self->unprotected_why, sizeof self->unprotected_why, "%.63s",
+             ev->reason);
+    if (ev->retry_ms == 0 || !b->active || self->pos.qty == 0)
+        return false;
+    /* The legs of one OCO list are refused together: one round. */
+    bool round = ev->ts >= b->retry_at;
+    int32_t n = round ? b->retries : (b->retries > 0 ? b->retries - 1 : 0);
+    if (round)
+        b->retries++;
+    tt_ns_t at = ev->ts + s_wait(ev, n);
+    if (at > b->retry_at)
+        b->retry_at = at;
+    return true;
+}
+
+bool tt_book_held(tt_book_t *self, tt_ns_t ts)
+{
+    tt_bracket_t *b = &self->br;
+    if (b->retry_at && ts >= b->retry_at)
+        b->retry_at = 0;
+    return b->retry_at != 0;
+}
+
+void tt_book_guard(tt_book_t *self, tt_ns_t ts)
+{
+    bool acked = false, sent = false;
+    for (int i = 0; i < TT_BOOK_ORDERS; i++) {
+        const tt_order_t *o = &self->orders[i];
+        if (!self->used[i] || !tt_ord_live(o->state))
+            continue;
+        if (o->role == TT_ROLE_STOP && o->state != TT_OS_NEW)
+            acked = true;
+        else if (o->role == TT_ROLE_STOP || o->role == TT_ROLE_EXIT)
+            sent = true;
+    }
+    if (self->pos.qty == 0 || acked) {
+        if (acked)
+            self->br.retries = 0;
+        self->unprotected_since = 0;
+        self->unprotected_why[0] = '\0';
+        return;
+    }
+    /* A stop or an exit on its way keeps a protected position from
+       counting as bare; once bare, only an acknowledged stop or a flat
+       position ends it, not every retry sent. */
+    if (!self->unprotected_since && !sent)
+        self->unprotected_since = ts > 0 ? ts : 1;
+}
+
+tt_ns_t tt_book_retry_at(const tt_book_t *self)
+{
+    return self->br.active ? self->br.retry_at : 0;
+}
+
+int tt_book_on_time(tt_book_t *self, tt_ns_t now, tt_intents_t *out)
+{
+    if (!self || !out)
+        return -1;
+    out->n = 0;
+    self->err[0] = '\0';
+    int rc = 0;
+    if (self->br.active && self->br.retry_at && now >= self->br.retry_at)
+        rc = tt_book_sync(self, now, out);
+    tt_book_guard(self, now);
+    return rc;
+}
+
+tt_ns_t tt_book_unprotected_since(const tt_book_t *self)
+{
+    return self->unprotected_since;
+}
+
+const char *tt_book_unprotected_why(const tt_book_t *self)
+{
+    return self->unprotected_why;
+}

@@ -1,0 +1,277 @@
+/*  tests/test_book_guard.c: a position left without its exits
+    (orders/book_guard.c). A stop, take-profit or exit refused for a
+    reason that passes is sent again once the refusal's wait is over
+    (the named one, else a doubling backoff to 30 s), under a new client
+    id, for as long as the position is open, never two exits at once;
+    a refusal that stands keeps the old rule; and the book says, from
+    the first refusal to the acknowledged stop, that the position has no
+    working stop. Time is the event time each call takes: no clock. */
+#include "tests/harness.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "orders/book.h"
+
+#define S_SEC 1000000000LL
+#define S_LIMIT "not sent: order limit 3 per 10 s, next in 7 s"
+
+static const tt_instrument_t s_inst = {
+    .px_decimals = 2, .qty_decimals = 0, .tick_size = 1, .lot_size = 1};
+
+static int s_event(tt_book_t *b, tt_broker_ev_kind_t kind, const char *coid,
+                   tt_ns_t ts, tt_intents_t *out)
+{
+    tt_broker_ev_t ev = {.kind = kind, .ts = ts};
+    snprintf(ev.coid, sizeof ev.coid, "%s", coid);
+    if (kind == TT_EV_FILL) {
+        ev.px = 10000;
+        ev.qty = 10;
+        snprintf(ev.fill_id, sizeof ev.fill_id, "f-%s", coid);
+    }
+    return tt_book_on_event(b, &ev, out, NULL);
+}
+
+/* A refusal of COID at TS: RETRY_MS as the gateway classified it. */
+static int s_refuse(tt_book_t *b, const char *coid, tt_ns_t ts,
+                    int32_t retry_ms, const char *reason, tt_intents_t *out)
+{
+    tt_broker_ev_t ev = {
+        .kind = TT_EV_REJECTED, .ts = ts, .retry_ms = retry_ms};
+    snprintf(ev.coid, sizeof ev.coid, "%s", coid);
+    snprintf(ev.reason, sizeof ev.reason, "%s", reason);
+    return tt_book_on_event(b, &ev, out, NULL);
+}
+
+/* Long 10 @ 100.00 (stop 99.00, target 102.00), filled at 3 s: the stop
+   tt-AAPL-2-s and the target tt-AAPL-3-t are on their way. */
+static void s_long_filled(tt_book_t *b, tt_intents_t *out)
+{
+    assert_int_equal(tt_book_init(b, "AAPL", &s_inst, NULL, 1), 0);
+    tt_signal_t sig = {.kind = TT_SIG_ENTER_LONG,
+                       .ts = S_SEC,
+                       .ref_price = 10000,
+                       .stop = 9900,
+                       .target = 10200};
+    assert_int_equal(tt_book_on_signal(b, &sig, 10, S_SEC, out), 0);
+    assert_int_equal(s_event(b, TT_EV_ACCEPTED, "tt-AAPL-1-e", 2 * S_SEC, out),
+                     0);
+    assert_int_equal(s_event(b, TT_EV_FILL, "tt-AAPL-1-e", 3 * S_SEC, out), 0);
+    assert_int_equal(out->n, 2);
+    assert_string_equal(out->v[0].order.coid, "tt-AAPL-2-s");
+    assert_string_equal(out->v[1].order.coid, "tt-AAPL-3-t");
+    /* A stop on its way is no alarm. */
+    assert_int_equal(tt_book_unprotected_since(b), 0);
+}
+
+/* Every client id the book ever handed out is new. */
+static void s_remember(char ids[][TT_COID_MAX + 1], int *n,
+                       const tt_intents_t *out)
+{
+    for (int i = 0; i < out->n; i++) {
+        for (int j = 0; j < *n; j++)
+            assert_string_not_equal(ids[j], out->v[i].order.coid);
+        snprintf(ids[(*n)++], TT_COID_MAX + 1, "%s", out->v[i].order.coid);
+    }
+}
+
+static void test_refused_exits_wait_for_the_named_time(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    /* The OCO list's two legs refused at 4 s: the window ends in 7 s. */
+    assert_int_equal(
+        s_refuse(&b, "tt-AAPL-2-s", 4 * S_SEC, 7000, S_LIMIT, &out), 0);
+    assert_int_equal(out.n, 0); /* no flatten, no market exit */
+    assert_int_equal(
+        s_refuse(&b, "tt-AAPL-3-t", 4 * S_SEC, 7000, S_LIMIT, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 4 * S_SEC);
+    assert_string_equal(tt_book_unprotected_why(&b), S_LIMIT);
+    assert_int_equal(tt_book_retry_at(&b), 11 * S_SEC);
+    /* Nothing goes before the window's end: not on time, not on a mark. */
+    assert_int_equal(tt_book_on_time(&b, 11 * S_SEC - 1, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_on_mark(&b, 10050, 10 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 0);
+    /* At its end both go again, under new ids, as one stop and one
+       target (the gateway pairs them into one OCO list). */
+    assert_int_equal(tt_book_on_time(&b, 11 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 2);
+    assert_int_equal(out.v[0].kind, TT_INTENT_SUBMIT);
+    assert_string_equal(out.v[0].order.coid, "tt-AAPL-4-s");
+    assert_int_equal(out.v[0].order.stop_px, 9900);
+    assert_int_equal(out.v[0].order.qty, 10);
+    assert_string_equal(out.v[1].order.coid, "tt-AAPL-5-t");
+    assert_int_equal(out.v[1].order.limit_px, 10200);
+    assert_int_equal(tt_book_retry_at(&b), 0);
+    /* Time passing again sends nothing more: both are on their way. */
+    assert_int_equal(tt_book_on_time(&b, 12 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 0);
+    /* Still bare until the stop is acknowledged: refused again (2 s). */
+    assert_int_equal(tt_book_unprotected_since(&b), 4 * S_SEC);
+    s_refuse(&b, "tt-AAPL-4-s", 12 * S_SEC, 2000, "429 rate limited", &out);
+    s_refuse(&b, "tt-AAPL-5-t", 12 * S_SEC, 2000, "429 rate limited", &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 4 * S_SEC);
+    assert_int_equal(tt_book_retry_at(&b), 14 * S_SEC);
+    assert_int_equal(tt_book_on_time(&b, 14 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 2);
+    assert_string_equal(out.v[0].order.coid, "tt-AAPL-6-s");
+    assert_string_equal(out.v[1].order.coid, "tt-AAPL-7-t");
+    /* The stop acknowledged: protected again. */
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-6-s", 15 * S_SEC, &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_string_equal(tt_book_unprotected_why(&b), "");
+    assert_int_equal(tt_book_bracket_order(&b, TT_ROLE_STOP)->state,
+                     TT_OS_ACCEPTED);
+}
+
+/* A market exit refused for a reason that names no time: 1, 2, 4 ... 30
+   s apart, as long as it takes, one exit at a time, each a new id. */
+static void test_unnamed_backoff_never_gives_up(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    /* The stop refused for good (a filter): the book flattens. */
+    s_refuse(&b, "tt-AAPL-2-s", 4 * S_SEC, 0, "400 -1013 Filter failure", &out);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_CANCEL);
+    assert_int_equal(tt_book_unprotected_since(&b), 4 * S_SEC);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-3-t", 5 * S_SEC, &out);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].order.role, TT_ROLE_EXIT);
+    char ids[32][TT_COID_MAX + 1];
+    int nids = 0;
+    s_remember(ids, &nids, &out);
+    static const int waits_s[] = {1, 2, 4, 8, 16, 30, 30, 30};
+    tt_ns_t now = 5 * S_SEC;
+    for (size_t i = 0; i < sizeof waits_s / sizeof waits_s[0]; i++) {
+        char coid[TT_COID_MAX + 1];
+        snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
+        assert_int_equal(s_refuse(&b, coid, now, TT_EV_RETRY_UNNAMED,
+                                  "venue unreachable", &out),
+                         0);
+        assert_int_equal(out.n, 0);
+        tt_ns_t due = now + waits_s[i] * S_SEC;
+        assert_int_equal(tt_book_retry_at(&b), due);
+        assert_int_equal(tt_book_on_time(&b, due - 1, &out), 0);
+        assert_int_equal(out.n, 0);
+        assert_int_equal(tt_book_on_time(&b, due, &out), 0);
+        assert_int_equal(out.n, 1); /* one exit, never two */
+        assert_int_equal(out.v[0].order.role, TT_ROLE_EXIT);
+        assert_int_equal(out.v[0].order.qty, 10);
+        s_remember(ids, &nids, &out);
+        assert_int_equal(tt_book_unprotected_since(&b), 4 * S_SEC);
+        now = due;
+    }
+    /* Well past TT_BOOK_EXIT_RETRIES tries, the exit finally fills. */
+    assert_true(nids > TT_BOOK_EXIT_RETRIES + 1);
+    s_event(&b, TT_EV_FILL, out.v[0].order.coid, now + 1, &out);
+    assert_int_equal(tt_book_position(&b)->qty, 0);
+    assert_false(tt_book_busy(&b));
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_int_equal(tt_book_retry_at(&b), 0);
+}
+
+/* Refusals that stand keep the old rule (three exits, then nothing),
+   and the bare position stays flagged with the reason. */
+static void test_standing_refusals_stay_visible(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_refuse(&b, "tt-AAPL-2-s", 4 * S_SEC, 0, "400 -2010 insufficient", &out);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-3-t", 5 * S_SEC, &out);
+    for (int i = 0; i < TT_BOOK_EXIT_RETRIES; i++) {
+        assert_int_equal(out.n, 1);
+        char coid[TT_COID_MAX + 1];
+        snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
+        s_refuse(&b, coid, (6 + i) * S_SEC, 0, "400 -2010 insufficient", &out);
+    }
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_retry_at(&b), 0);
+    assert_int_equal(tt_book_on_time(&b, 600 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_true(tt_book_busy(&b));
+    assert_int_equal(tt_book_unprotected_since(&b), 4 * S_SEC);
+    assert_string_equal(tt_book_unprotected_why(&b), "400 -2010 insufficient");
+}
+
+/* A strategy's EXIT during the wait: the target is cancelled at once,
+   the market exit waits for the window like any other new order. */
+static void test_exit_signal_waits_for_the_window(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    s_refuse(&b, "tt-AAPL-2-s", 4 * S_SEC, 5000, S_LIMIT, &out);
+    assert_int_equal(out.n, 0);
+    tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
+    assert_int_equal(tt_book_on_signal(&b, &exit, 0, 5 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_CANCEL);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-3-t", 6 * S_SEC, &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_on_time(&b, 9 * S_SEC - 1, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_on_time(&b, 9 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].order.role, TT_ROLE_EXIT);
+    assert_int_equal(tt_book_on_time(&b, 10 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 0);
+}
+
+/* An ordinary trade never raises the flag: the stop goes with the fill,
+   moves by replace (the old one works until the new one is live). */
+static void test_no_alarm_in_an_ordinary_trade(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    tt_signal_t mv = {.kind = TT_SIG_MOVE_STOP, .ts = 5 * S_SEC, .stop = 9950};
+    assert_int_equal(tt_book_on_signal(&b, &mv, 0, 5 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    /* The replacement refused for a passing reason: the old stop works
+       on, still protected; the move goes again after the wait, not in
+       a loop of refusals. */
+    s_refuse(&b, out.v[0].order.coid, 6 * S_SEC, 3000, S_LIMIT, &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_int_equal(tt_book_bracket_order(&b, TT_ROLE_STOP)->state,
+                     TT_OS_ACCEPTED);
+    assert_int_equal(tt_book_retry_at(&b), 9 * S_SEC);
+    assert_int_equal(tt_book_on_time(&b, 9 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    assert_int_equal(out.v[0].order.stop_px, 9950);
+    s_event(&b, TT_EV_FILL, "tt-AAPL-3-t", 7 * S_SEC, &out);
+    assert_int_equal(tt_book_position(&b)->qty, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refused_exits_wait_for_the_named_time),
+        cmocka_unit_test(test_unnamed_backoff_never_gives_up),
+        cmocka_unit_test(test_standing_refusals_stay_visible),
+        cmocka_unit_test(test_exit_signal_waits_for_the_window),
+        cmocka_unit_test(test_no_alarm_in_an_ordinary_trade),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,305 @@
+/*  tests/test_unprotected_e2e.c: a live position must not be left
+    without its exits (orders/book_guard.c), end to end: the real
+    `ticktree` binary trades BTCUSDT through the Binance broker gateway
+    against the local Binance-like server (tests/fakes), which enforces
+    3 new orders per 10 s.
+
+    Another client of the account spends 2 of the 3 orders at the start
+    of every window, which the gateway cannot know until a reply says so.
+    So the entry goes (the gateway counted none in the window) and its
+    reply says the window is full (2 + 1): the stop and take-profit (one
+    OCO list, 2 orders) are refused here, not sent, "next in S s". The
+    position is then open with no stop: health says so, in the tree and
+    its JSON, the event stream carries trade.protection, the log says it
+    once. Once the window has passed, the stop and take-profit are
+    placed exactly once, as one OCO list under new client ids, and the
+    flag clears; no market exit was ever sent, the venue never answered
+    429. Every wait is bounded. */
+#include "tests/fakes/fake_binance.h"
+#include "tests/process.h"
+#include "tests/venuecheck.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define S_KEY "bnTESTKEYguard12"
+#define S_SECRET "bn-s3cr3t-guard-do-not-log"
+#define S_EDGE "broker/live"
+#define S_OCO "POST /api/v3/orderList/oco"
+#define S_ORDER "POST /api/v3/order"
+#define S_SYM "BTCUSDT"
+#define S_WINDOW_MS 10000
+#define S_REFUSED "not sent: order limit 3 per 10 s"
+#define S_BARE_LOG "UNPROTECTED: position 0.500 has no working stop"
+#define S_BACK_LOG "the position has a working stop again"
+
+static int64_t s_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static fake_binance_t *s_fake(void)
+{
+    fake_binance_symbol_t sym = {.symbol = S_SYM,
+                                 .base = "BTC",
+                                 .quote = "USDT",
+                                 .min_price = "0.01",
+                                 .max_price = "1000000",
+                                 .tick_size = "0.01",
+                                 .min_qty = "0.001",
+                                 .max_qty = "1000",
+                                 .step_size = "0.001",
+                                 .min_notional = "10"};
+    fake_binance_cfg_t fcfg = {.api_key = S_KEY,
+                               .secret = S_SECRET,
+                               .symbols = &sym,
+                               .symbol_count = 1,
+                               .enforce_balance = true,
+                               .order_limit_10s = 3};
+    fake_binance_t *fake = fake_binance_start(&fcfg);
+    assert_non_null(fake);
+    return fake;
+}
+
+static tth_proc_t *s_spawn(fake_binance_t *fake, char *dir)
+{
+    char *secret = tth_write_file(dir, "binance.secret", S_SECRET "\n");
+    assert_int_equal(chmod(secret, 0600), 0);
+    setenv("TT_TEST_BINANCE_KEY", S_KEY, 1);
+    int port = fake_binance_port(fake);
+    char venue[1024];
+    snprintf(venue, sizeof venue,
+             "    kind: binance\n"
+             "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
+             "    key_id: env:TT_TEST_BINANCE_KEY\n"
+             "    secret_key: file:%s\n"
+             "    params: {orders: venue, backoff_ms: 300, "
+             "backoff_max_ms: 600, auth_retry_s: 300, "
+             "trading_url: \"http://127.0.0.1:%d\", "
+             "trading_stream: \"ws://127.0.0.1:%d/ws\", "
+             "orders_per_min: 120, recv_window_ms: 10000}\n",
+             port, secret, port, port);
+    free(secret);
+    char *text = tth_venue_config(
+        dir, venue,
+        "  timeframes: [1]\n"
+        "  stale_ms: 120000\n"
+        "  strategy:\n    kind: sma_cross\n"
+        "    params: {fast: 2, slow: 4, stop_pct: 1, target_r: 2}\n"
+        "  risk:\n    sizing: fixed_qty\n    qty: \"0.5\"\n",
+        "  - symbol: " S_SYM "\n    px_decimals: 2\n    qty_decimals: 3\n");
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
+    free(text);
+    return proc;
+}
+
+static bool s_listening(const tth_venue_seen_t *s, uint64_t want)
+{
+    (void)want;
+    return !strcmp(s->status, "connected") && s->subscribes >= 1;
+}
+
+/* A trade at CENTS, pushed only in the first 2 s of a 10 s window (a
+   signal comes at most a candle later, its entry and the refusal of its
+   exits then leave most of the window for the checks). The first trade
+   of a window lets the other client spend its 2 orders first. */
+static void s_trade(fake_binance_t *fake, int64_t cents, int64_t *spent)
+{
+    int64_t deadline = tth_now_ms() + 3 * S_WINDOW_MS;
+    while (tth_now_ms() < deadline && (s_wall_ms() % S_WINDOW_MS < 300 ||
+                                       s_wall_ms() % S_WINDOW_MS >= 2000))
+        tth_nap_ms(20);
+    int64_t window = s_wall_ms() / S_WINDOW_MS;
+    if (window != *spent) {
+        fake_binance_spend_orders(fake, 2);
+        *spent = window;
+    }
+    char px[32];
+    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
+             (long long)(cents % 100));
+    assert_int_equal(
+        fake_binance_push_trade(fake, S_SYM, px, "0.1", s_wall_ms(), true), 0);
+}
+
+static bool s_exits_refused(const char *dir)
+{
+    return tth_store_long(dir, "SELECT count(*) FROM orders WHERE reason "
+                               "LIKE '" S_REFUSED "%'") >= 2;
+}
+
+/* Falling prices for 4 s of trades, then rising ones until the exits of
+   the entry are refused (at most 40 s): the fast average crosses. */
+static void s_drive(tth_proc_t *proc, fake_binance_t *fake, const char *dir)
+{
+    int64_t cents = 19000, spent = 0;
+    for (int i = 0; i < 40; i++, cents -= 2) {
+        s_trade(fake, cents, &spent);
+        tth_nap_ms(100);
+    }
+    int64_t deadline = tth_now_ms() + 40000;
+    while (!s_exits_refused(dir) && tth_now_ms() < deadline) {
+        cents += 5;
+        s_trade(fake, cents, &spent);
+        tth_nap_ms(100);
+    }
+    if (!s_exits_refused(dir))
+        tth_proc_dump_log(proc);
+    assert_true(s_exits_refused(dir));
+}
+
+/* The symbol's unprotected flag in health (-1 without a reply). */
+static int s_bare(tth_proc_t *proc, uint64_t *ms)
+{
+    Tt__Reply *reply = NULL;
+    Tt__Health *h = tth_health(proc, &reply);
+    int bare = -1;
+    for (size_t i = 0; h && i < h->n_symbols; i++)
+        if (!strcmp(h->symbols[i]->symbol, S_SYM)) {
+            bare = h->symbols[i]->unprotected;
+            if (ms)
+                *ms = h->symbols[i]->unprotected_ms;
+        }
+    if (reply)
+        tt__reply__free_unpacked(reply, NULL);
+    return bare;
+}
+
+static void s_wait_bare(tth_proc_t *proc, int want, int timeout_ms)
+{
+    int64_t deadline = tth_now_ms() + timeout_ms;
+    while (s_bare(proc, NULL) != want && tth_now_ms() < deadline)
+        tth_nap_ms(50);
+    if (s_bare(proc, NULL) != want)
+        tth_proc_dump_log(proc);
+    assert_int_equal(s_bare(proc, NULL), want);
+}
+
+/* `ticktree health` (text and --json) shows the bare position. */
+static void s_health_shows(const char *dir)
+{
+    char endpoint[512];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/control", dir);
+    const char *text[] = {"health", "--endpoint", endpoint, NULL};
+    const char *json[] = {"health", "--json", "--endpoint", endpoint, NULL};
+    char *out = NULL;
+    assert_int_equal(tth_run_binary(text, &out), 0);
+    if (!strstr(out, "UNPROTECTED: no working stop"))
+        fail_msg("health does not say UNPROTECTED:\n%s", out);
+    free(out);
+    out = NULL;
+    assert_int_equal(tth_run_binary(json, &out), 0);
+    if (!strstr(out, "\"unprotected\": true"))
+        fail_msg("health --json does not say unprotected:\n%s", out);
+    free(out);
+}
+
+/* The protection events in order: bare with the refusal, then back. */
+static void s_events_show(const char *dir)
+{
+    char events[512], replay[512];
+    snprintf(events, sizeof events, "ipc://%s/events", dir);
+    snprintf(replay, sizeof replay, "ipc://%s/replay", dir);
+    const char *args[] = {"events",
+                          "--endpoint",
+                          events,
+                          "--replay",
+                          replay,
+                          "--from",
+                          "1",
+                          "--count",
+                          "2",
+                          "--idle-timeout",
+                          "15000",
+                          "--topic",
+                          "trade.protection." S_SYM,
+                          NULL};
+    char *out = NULL;
+    int rc = tth_run_binary(args, &out);
+    if (rc != 0)
+        fail_msg("ticktree events exited %d:\n%s", rc, out);
+    const char *bare =
+        strstr(out, "UNPROTECTED: no working stop (" S_REFUSED ", next in ");
+    const char *back = bare ? strstr(bare, "protected: a working stop") : NULL;
+    if (!bare || !back)
+        fail_msg("no bare-then-protected events:\n%s", out);
+    free(out);
+}
+
+static long s_count(const char *hay, const char *needle)
+{
+    long n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void test_refused_exits_go_once_the_window_passes(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-bnguard");
+    tth_proc_t *proc = s_spawn(fake, dir);
+    tth_venue_wait(proc, S_EDGE, S_SYM, s_listening, 1, 10000,
+                   "user-data stream open");
+
+    s_drive(proc, fake, dir);
+    int64_t refused_at = s_wall_ms();
+    /* The entry went and filled; its exits were refused here. */
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 1);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 0);
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
+                                         "reason LIKE '" S_REFUSED "%' AND "
+                                         "(coid LIKE '%-s' OR coid LIKE "
+                                         "'%-t') AND state = 6"),
+                     2);
+    s_wait_bare(proc, 1, 3000);
+    s_health_shows(dir);
+    /* Still within the full window: nothing more was sent. */
+    assert_int_equal(s_wall_ms() / S_WINDOW_MS, refused_at / S_WINDOW_MS);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 0);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 1);
+
+    /* The next window: the stop and take-profit go once, as one list. */
+    s_wait_bare(proc, 0, S_WINDOW_MS + 5000);
+    assert_int_not_equal(s_wall_ms() / S_WINDOW_MS, refused_at / S_WINDOW_MS);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 1); /* no exit */
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
+                                         "(coid LIKE '%-s' OR coid LIKE "
+                                         "'%-t') AND state = 2"),
+                     2);
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
+                                         "coid LIKE '%-x'"),
+                     0);
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.http_429 + st.http_418, 0);
+    assert_true(st.max_orders_10s <= 3);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    s_events_show(dir);
+    /* Said once in the log, not at every retry. */
+    char *log = tth_read_file(proc->log);
+    assert_non_null(log);
+    assert_int_equal(s_count(log, S_BARE_LOG), 1);
+    assert_int_equal(s_count(log, S_BACK_LOG), 1);
+    free(log);
+    static const char *const words[] = {S_SECRET, S_KEY, NULL};
+    tth_log_lacks(proc, words);
+    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
+    tth_proc_destroy(&proc);
+    fake_binance_stop(&fake);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refused_exits_go_once_the_window_passes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
