@@ -390,6 +390,15 @@ static void s_refused(s_ap_t *self, s_order_t *o, const tt_http_reply_t *r,
     ev.kind = cancel ? TT_EV_CANCEL_REJECTED : TT_EV_REJECTED;
     ev.ts = tt_broker_gw_now(self->gw);
     ev.code = (int32_t)(e.code ? e.code : r->status);
+    /* Refused keys are held for auth_retry_s, a 429 or 5xx passes; the
+       rest (422, buying power) stands. */
+    if (!cancel && cls == TT_AP_REJ_AUTH)
+        ev.retry_ms = self->auth_retry_ms > INT32_MAX
+                          ? INT32_MAX
+                          : (int32_t)self->auth_retry_ms;
+    else if (!cancel &&
+             (cls == TT_AP_REJ_RATE_LIMIT || cls == TT_AP_REJ_SERVER))
+        ev.retry_ms = TT_EV_RETRY_UNNAMED;
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
     snprintf(ev.reason, sizeof ev.reason, "%s", reason);
     tt_broker_gw_emit(self->gw, o->sym, &ev);

@@ -442,9 +442,18 @@ static void s_replace_refused(tt_book_t *self, int new_slot, tt_ns_t ts)
 
 static int s_on_rejected(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
 {
+    tt_order_t *o = &self->orders[slot];
+    if (o->state == TT_OS_PENDING_CANCEL) {
+        /* Refused while we cancelled it (an OCO list refused whole: its
+           first leg's refusal already had the book cancel the second):
+           it never worked, so the cancel is done and the exit may go.
+           Left pending, it would hold the exit back for ever. */
+        o->reject_code = ev->code;
+        snprintf(o->reason, sizeof o->reason, "%s", ev->reason);
+        return s_move(self, slot, TT_OS_CANCELLED, ev->ts);
+    }
     if (s_move(self, slot, TT_OS_REJECTED, ev->ts) != 0)
         return -1;
-    tt_order_t *o = &self->orders[slot];
     o->reject_code = ev->code;
     snprintf(o->reason, sizeof o->reason, "%s", ev->reason);
     /* A replacement refused for a reason that passes is not sent again

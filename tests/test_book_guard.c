@@ -205,6 +205,34 @@ static void test_standing_refusals_stay_visible(void **state)
     assert_string_equal(tt_book_unprotected_why(&b), "400 -2010 insufficient");
 }
 
+/* An OCO list refused whole for good: the stop's refusal has the book
+   cancel the target, whose own refusal then ends that cancel, and the
+   market exit goes (before, the target stayed PENDING_CANCEL and held
+   the exit back for ever). */
+static void test_oco_refused_for_good_still_exits(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_refuse(&b, "tt-AAPL-2-s", 4 * S_SEC, 0, "400 -1013 Filter failure", &out);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_CANCEL);
+    assert_string_equal(out.v[0].order.coid, "tt-AAPL-3-t");
+    assert_int_equal(s_refuse(&b, "tt-AAPL-3-t", 4 * S_SEC, 0,
+                              "400 -1013 Filter failure", &out),
+                     0);
+    assert_int_equal(tt_book_find(&b, "tt-AAPL-3-t")->state, TT_OS_CANCELLED);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].order.role, TT_ROLE_EXIT);
+    assert_int_equal(out.v[0].order.qty, 10);
+    /* The exit on its way: still flagged until the position is closed. */
+    assert_int_equal(tt_book_unprotected_since(&b), 4 * S_SEC);
+    s_event(&b, TT_EV_FILL, out.v[0].order.coid, 5 * S_SEC, &out);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_false(tt_book_busy(&b));
+}
+
 /* A strategy's EXIT during the wait: the target is cancelled at once,
    the market exit waits for the window like any other new order. */
 static void test_exit_signal_waits_for_the_window(void **state)
@@ -270,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_refused_exits_wait_for_the_named_time),
         cmocka_unit_test(test_unnamed_backoff_never_gives_up),
         cmocka_unit_test(test_standing_refusals_stay_visible),
+        cmocka_unit_test(test_oco_refused_for_good_still_exits),
         cmocka_unit_test(test_exit_signal_waits_for_the_window),
         cmocka_unit_test(test_no_alarm_in_an_ordinary_trade),
     };
