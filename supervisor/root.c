@@ -435,7 +435,8 @@ void tt_root_request_stop(tt_root_t *self)
 
 /* Asks every running execution actor to finish the orders on their way
    through the bus (TT_MSG_DRAIN): an order decided and stored before the
-   stop reaches its broker instead of being expired at the next start.
+   stop reaches its broker instead of being expired at the next start,
+   and a live venue's answer to it reaches the store.
    They have half of what is left of the stop's budget; the rest is for
    the symbols to stop. */
 static void s_finish_orders(tt_root_t *self)
@@ -479,7 +480,8 @@ static void s_check_drained(tt_root_t *self)
     if (self->orders_waiting > 0)
         tt_warn("root",
                 "stopping %d symbol(s) with orders still waiting for the "
-                "store: each is named in its execution actor's log",
+                "store or the venue: each is named in its execution "
+                "actor's log",
                 self->orders_waiting);
     self->finishing = false;
     tt_symbols_stop_all(self);
