@@ -230,6 +230,7 @@ static void s_emit(s_ap_t *self, s_order_t *o, tt_broker_ev_kind_t kind,
     ev.kind = kind;
     ev.ts = ts ? ts : tt_broker_gw_now(self->gw);
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    snprintf(ev.venue_oid, sizeof ev.venue_oid, "%s", o->id);
     /* A venue message longer than the event's reason is cut. */
     snprintf(ev.reason, sizeof ev.reason, "%.*s", (int)sizeof ev.reason - 1,
              reason ? reason : "");
@@ -283,6 +284,7 @@ static void s_fill(s_ap_t *self, s_order_t *o, const tt_ap_order_t *v,
     ev.kind = TT_EV_FILL;
     ev.ts = ts;
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    snprintf(ev.venue_oid, sizeof ev.venue_oid, "%s", o->id);
     s_fill_id(o, v->filled_qty, ev.fill_id);
     ev.px = px;
     ev.qty = qty;

@@ -323,6 +323,7 @@ static void s_event_state(tt_actor_t *actor, s_exec_t *self,
     tt_evt_order_t out = {.order = *order};
     if (res->state)
         out.order.state = res->state;
+    snprintf(out.venue_oid, sizeof out.venue_oid, "%s", ev->venue_oid);
     tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &out, sizeof out);
 }
 

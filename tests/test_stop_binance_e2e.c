@@ -223,7 +223,7 @@ static void s_legs_accepted(const char *dir, const char *target,
                             const char *stop)
 {
     static const char *const fmt = "SELECT count(*) FROM orders WHERE coid "
-                                   "= '%s' AND state = 2";
+                                   "= '%s' AND state = 2 AND venue_oid <> ''";
     tth_store_wait_order_state(dir, target, "2");
     tth_store_wait_order_state(dir, stop, "2");
     assert_int_equal(s_count(dir, fmt, target), 1);
