@@ -425,6 +425,8 @@ void tt_root_request_stop(tt_root_t *self)
     self->stop_requested = true;
     self->stop_deadline_ns =
         tt_root_now(self) + self->cfg->shutdown_timeout_ms * 1000000;
+    tt_runtime_set_stop_by(
+        self->rt, tt_mono_ns() + self->cfg->shutdown_timeout_ms * 1000000);
     tt_root_move(self, &self->life, "root", TT_STATE_STOPPING, "stop");
     s_stop_edges(self, false);
     /* The symbols stop once they have handled what the feeds sent before

@@ -134,12 +134,13 @@ static void s_wait_posts(tth_proc_t *proc, fake_alpaca_t *fake, uint64_t want,
     }
 }
 
-/* Up to the OCO's POST at the fake, every answer DELAY_MS late: falling
-   prices, then rising ones until the entry reaches the venue; the
-   entry's answer and fill, then its exits as one OCO. The caller stops
-   the service while the OCO's answer is on its way. */
-static tth_proc_t *s_up_to_oco_on_wire(fake_alpaca_t *fake, char *dir,
-                                       int delay_ms)
+/* Up to the OCO's POST at the fake, every answer DELAY_MS late (from
+   the entry's POST on, OCO_DELAY_MS): falling prices, then rising ones
+   until the entry reaches the venue; the entry's answer and fill, then
+   its exits as one OCO. The caller stops the service while the OCO's
+   answer is on its way. */
+static tth_proc_t *s_up_to_oco_delayed(fake_alpaca_t *fake, char *dir,
+                                       int delay_ms, int oco_delay_ms)
 {
     char *text = s_config(dir, fake_alpaca_port(fake));
     tth_proc_t *proc = tth_proc_spawn_text(dir, text);
@@ -159,8 +160,15 @@ static tth_proc_t *s_up_to_oco_on_wire(fake_alpaca_t *fake, char *dir,
         tth_nap_ms(100);
     }
     s_wait_posts(proc, fake, 1, 0);
-    s_wait_posts(proc, fake, 2, 3 * delay_ms + 10000);
+    fake_alpaca_set_delay_ms(fake, oco_delay_ms);
+    s_wait_posts(proc, fake, 2, 2 * delay_ms + oco_delay_ms + 10000);
     return proc;
+}
+
+static tth_proc_t *s_up_to_oco_on_wire(fake_alpaca_t *fake, char *dir,
+                                       int delay_ms)
+{
+    return s_up_to_oco_delayed(fake, dir, delay_ms, delay_ms);
 }
 
 /* The client id of the order whose id is LIKE PATTERN (64 bytes). */
@@ -349,12 +357,53 @@ static void test_answer_after_budget(void **state)
     fake_alpaca_stop(&fake);
 }
 
+/* The venue answers the OCO 9.5 s late, past the stop's whole budget
+   (shutdown_timeout_ms, 5 s): the gateway gives the request up once the
+   stop is due, so the service exits 0 within the budget (and a little:
+   libcurl asks about once a second), not when the venue gets round to
+   answering. Both legs are named; the restart adopts them, nothing is
+   sent again. */
+static void test_no_answer_by_deadline(void **state)
+{
+    (void)state;
+    fake_alpaca_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-stopwirehung");
+    tth_proc_t *proc = s_up_to_oco_delayed(fake, dir, 300, 9500);
+    int64_t start = tth_now_ms();
+    s_stop(proc);
+    int64_t took = tth_now_ms() - start;
+    print_message("the stop took %lld ms\n", (long long)took);
+    if (took >= 8000) {
+        tth_proc_dump_log(proc);
+        fail_msg("the stop took %lld ms, past its 5 s budget", (long long)took);
+    }
+    char target[64], stop[64];
+    s_coid(dir, "%-t", target);
+    s_coid(dir, "%-s", stop);
+    assert_int_equal(s_named(proc, S_UNANSWERED, target), 1);
+    assert_int_equal(s_named(proc, S_UNANSWERED, stop), 1);
+    assert_true(tth_log_holds(proc, "no answer by the stop's deadline"));
+    assert_int_equal(fake_alpaca_requests(fake, S_POSTS), 2);
+    assert_int_equal(fake_alpaca_coid_count(fake, target), 1);
+
+    s_restart(proc, fake, "ticktree2.log");
+    s_legs_accepted(dir, target, stop);
+    s_stop(proc);
+    assert_int_equal(fake_alpaca_requests(fake, S_POSTS), 2);
+    assert_int_equal(fake_alpaca_coid_max(fake), 1);
+    assert_int_equal(
+        tth_store_long(dir, "SELECT count(*) FROM orders WHERE state = 7"), 0);
+    tth_proc_destroy(&proc);
+    fake_alpaca_stop(&fake);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answer_within_budget),
         cmocka_unit_test(test_answer_after_budget),
+        cmocka_unit_test(test_no_answer_by_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
