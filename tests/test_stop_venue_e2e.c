@@ -24,6 +24,17 @@
                        its later fill reaches the position and the
                        ledger once.
 
+    no answer by the deadline  the answer comes 9.5 s late, past the
+                       whole stop budget: the gateway gives the request
+                       up when the stop is due, so the service stops in
+                       about 5 s, names both legs, and the restart adopts
+                       them.
+    not a stop         the entry's POST gets no answer within
+                       http_timeout_ms though the venue took it: the
+                       gateway asks the venue by client id before any
+                       second POST and adopts it; the id reaches the
+                       venue once.
+
     Every wait is bounded; the fake's records (requests by route, client
     ids received, order status, position) are what the assertions hold
     the service to. */
@@ -69,8 +80,9 @@ static fake_alpaca_t *s_fake(void)
 }
 
 /* One alpaca venue whose data, orders and order stream are the fake;
-   sma_cross with a stop and a take-profit (one OCO at the venue). */
-static char *s_config(const char *dir, int port)
+   sma_cross with a stop and a take-profit (one OCO at the venue). MORE
+   is appended to the venue's params (", key: value" or ""). */
+static char *s_config_more(const char *dir, int port, const char *more)
 {
     char *secret = tth_write_file(dir, "alpaca.secret", S_SECRET "\n");
     assert_int_equal(chmod(secret, 0600), 0);
@@ -83,8 +95,8 @@ static char *s_config(const char *dir, int port)
              "    secret_key: file:%s\n"
              "    params: {backoff_ms: 300, backoff_max_ms: 600, "
              "auth_retry_s: 300, trading_url: \"http://127.0.0.1:%d\", "
-             "orders_per_min: 120}\n",
-             port, secret, port);
+             "orders_per_min: 120%s}\n",
+             port, secret, port, more);
     free(secret);
     return tth_venue_config(dir, venue,
                             "  timeframes: [1]\n"
@@ -95,6 +107,11 @@ static char *s_config(const char *dir, int port)
                             "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n",
                             "  - symbol: AAPL\n    px_decimals: 2\n"
                             "    qty_decimals: 0\n");
+}
+
+static char *s_config(const char *dir, int port)
+{
+    return s_config_more(dir, port, "");
 }
 
 static bool s_listening(const tth_venue_seen_t *s, uint64_t want)
@@ -397,6 +414,71 @@ static void test_no_answer_by_deadline(void **state)
     fake_alpaca_stop(&fake);
 }
 
+static bool s_long(const tth_venue_seen_t *s, uint64_t want)
+{
+    return s->fills >= want && !strcmp(s->position, "10");
+}
+
+/* Not a stop: the entry's POST gets no answer within http_timeout_ms
+   (500 ms; the fake answers 1.5 s late), though the venue took it and
+   filled it. The gateway asks the venue by client id before it would
+   POST again: the order is adopted (filled, the position long), never
+   sent twice (a second POST of the id would be refused as a duplicate
+   and the order, working at the venue, rejected here). */
+static void test_post_without_answer_not_resent(void **state)
+{
+    (void)state;
+    fake_alpaca_t *fake = s_fake();
+    char *dir = tth_tmpdir("tt-postlost");
+    char *text =
+        s_config_more(dir, fake_alpaca_port(fake), ", http_timeout_ms: 500");
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
+    free(text);
+    tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, 1, 10000,
+                   "order stream listening");
+    fake_alpaca_set_delay_ms(fake, 1500);
+    int64_t cents = 19000;
+    for (int i = 0; i < 60; i++, cents -= 2) {
+        s_trade(fake, cents);
+        tth_nap_ms(100);
+    }
+    int64_t deadline = tth_now_ms() + 10000;
+    while (fake_alpaca_requests(fake, S_POSTS) < 1 && tth_now_ms() < deadline) {
+        cents += 5;
+        s_trade(fake, cents);
+        tth_nap_ms(100);
+    }
+    s_wait_posts(proc, fake, 1, 0);
+    fake_alpaca_set_delay_ms(fake, 0);
+    tth_venue_wait(proc, S_EDGE, "AAPL", s_long, 1, 10000,
+                   "entry adopted and filled");
+    char entry[64];
+    s_coid(dir, "%-e", entry);
+    tth_store_wait_order_state(dir, entry, "4");
+    /* The gateway settles it one way or the other: adopted, or POSTed
+       again and refused as a duplicate. */
+    char line[160];
+    snprintf(line, sizeof line,
+             "%s: at the venue after a POST without an answer", entry);
+    deadline = tth_now_ms() + 5000;
+    while (!tth_log_holds(proc, line) && !tth_log_holds(proc, "refused") &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(20);
+    if (fake_alpaca_coid_count(fake, entry) != 1 ||
+        !tth_log_holds(proc, line)) {
+        tth_proc_dump_log(proc);
+        fail_msg("%s reached the venue %llu times; not adopted", entry,
+                 (unsigned long long)fake_alpaca_coid_count(fake, entry));
+    }
+    assert_false(tth_log_holds(proc, "must be unique"));
+    s_stop(proc);
+    assert_int_equal(fake_alpaca_coid_max(fake), 1);
+    assert_int_equal(
+        s_count(dir, "SELECT count(*) FROM fills WHERE coid = '%s'", entry), 1);
+    tth_proc_destroy(&proc);
+    fake_alpaca_stop(&fake);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -404,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_answer_within_budget),
         cmocka_unit_test(test_answer_after_budget),
         cmocka_unit_test(test_no_answer_by_deadline),
+        cmocka_unit_test(test_post_without_answer_not_resent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
