@@ -82,6 +82,7 @@ typedef struct {
     tt_ord_state_t seed_state; /* the store's state */
     uint64_t replaces;         /* seq of the order it replaces; 0 none */
     tt_broker_ev_kind_t last;  /* the last event emitted */
+    bool unanswered; /* a POST of it got no answer: ask before another */
 } s_order_t;
 
 typedef struct {
@@ -96,7 +97,9 @@ typedef struct {
     uint64_t touches;
     tt_ns_t last_seen; /* latest updated_at seen */
     bool need_sync;
-    int down; /* requests in a row without a reply */
+    int down;     /* requests in a row without a reply */
+    bool unknown; /* the last request may have reached the venue (no
+                     reply, a 5xx): its outcome is not known */
     tt_ap_order_tree_t *page;
     int restore_phase; /* 0: list the venue's orders, 1: ask the rest */
 } s_ap_t;
@@ -230,6 +233,7 @@ static void s_emit(s_ap_t *self, s_order_t *o, tt_broker_ev_kind_t kind,
     ev.kind = kind;
     ev.ts = ts ? ts : tt_broker_gw_now(self->gw);
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    snprintf(ev.venue_oid, sizeof ev.venue_oid, "%s", o->id);
     /* A venue message longer than the event's reason is cut. */
     snprintf(ev.reason, sizeof ev.reason, "%.*s", (int)sizeof ev.reason - 1,
              reason ? reason : "");
@@ -298,6 +302,7 @@ static void s_fill(s_ap_t *self, s_order_t *o, const tt_ap_order_t *v,
     ev.kind = TT_EV_FILL;
     ev.ts = ts;
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    snprintf(ev.venue_oid, sizeof ev.venue_oid, "%s", o->id);
     s_fill_id(o, v->filled_qty, ev.fill_id);
     ev.px = px;
     ev.qty = qty;
@@ -419,11 +424,13 @@ static int s_request(s_ap_t *self, const char *method, const char *path,
     const char *headers[] = {self->key_hdr, self->secret_hdr,
                              "Content-Type: application/json", NULL};
     char err[160];
+    self->unknown = false;
     int rc = tt_broker_gw_http(self->gw, method, path, headers, body, r, err,
                                sizeof err);
     if (rc == TT_BROKER_LATER)
         return rc;
     if (rc < 0) {
+        self->unknown = true;
         self->down++;
         char text[200];
         snprintf(text, sizeof text, "%s %s: no reply: %s", method, path, err);
@@ -432,6 +439,7 @@ static int s_request(s_ap_t *self, const char *method, const char *path,
         return TT_BROKER_LATER;
     }
     self->down = 0;
+    self->unknown = r->status >= 500;
     if (r->status == 429 || r->status >= 500) {
         tt_http_reply_free(r);
         return TT_BROKER_LATER;
@@ -524,11 +532,46 @@ static void s_find_leg(s_ap_t *self, s_order_t *o, s_order_t *leg)
                  o->coid);
 }
 
+/* O was POSTed without an answer (no reply, a 5xx): it may be at the
+   venue, and a second POST of its client id would be refused as a
+   duplicate while it works there. So the venue is asked first: DONE when
+   it has O (adopted, with its leg LEG when not NULL), S_ALONE when it
+   does not (404) or says something else (POST it, as before), LATER
+   when it did not answer. */
+static int s_recheck(s_ap_t *self, s_order_t *o, s_order_t *leg)
+{
+    char path[128];
+    snprintf(path, sizeof path,
+             "/v2/orders:by_client_order_id?client_order_id=%s", o->coid);
+    tt_http_reply_t r;
+    if (s_request(self, "GET", path, NULL, &r) == TT_BROKER_LATER)
+        return TT_BROKER_LATER;
+    long status = r.status;
+    if (status == 200) {
+        tt_info(tt_broker_gw_path(self->gw),
+                "%s: at the venue after a POST without an answer; adopted",
+                o->coid);
+        s_order_reply(self, &r, leg);
+    }
+    tt_http_reply_free(&r);
+    o->unanswered = false;
+    if (status != 200)
+        return S_ALONE;
+    if (leg && !leg->id[0])
+        s_find_leg(self, o, leg);
+    return TT_BROKER_DONE;
+}
+
 /* POSTs REQ for O and, for an OCO, its stop leg LEG (else NULL): both
    get the answer. */
 static int s_post(s_ap_t *self, s_order_t *o, s_order_t *leg,
                   const tt_ap_order_req_t *req)
 {
+    if (o->unanswered) { /* held until the venue says (never given up) */
+        int rc = s_recheck(self, o, leg);
+        if (rc != S_ALONE)
+            return rc;
+    }
     char err[160];
     char *body = tt_ap_order_body(req, err, sizeof err);
     if (!body) {
@@ -541,8 +584,10 @@ static int s_post(s_ap_t *self, s_order_t *o, s_order_t *leg,
     tt_http_reply_t r;
     int rc = s_request(self, "POST", "/v2/orders", body, &r);
     free(body);
+    if (rc == TT_BROKER_LATER && self->unknown)
+        o->unanswered = true;
     if (rc == TT_BROKER_LATER) {
-        if (s_give_up(self, o, false) == TT_BROKER_LATER)
+        if (o->unanswered || s_give_up(self, o, false) == TT_BROKER_LATER)
             return TT_BROKER_LATER;
         if (leg)
             s_unreachable(self, leg);

@@ -78,6 +78,8 @@ static void s_emit(tt_bnb_t *self, tt_bnb_order_t *o, tt_broker_ev_kind_t kind,
     ev.code = code;
     ev.retry_ms = retry_ms > INT32_MAX ? INT32_MAX : (int32_t)retry_ms;
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    if (o->id)
+        snprintf(ev.venue_oid, sizeof ev.venue_oid, "%lld", (long long)o->id);
     snprintf(ev.reason, sizeof ev.reason, "%.*s", (int)sizeof ev.reason - 1,
              reason ? reason : "");
     tt_broker_gw_emit(self->gw, o->sym, &ev);
@@ -251,6 +253,8 @@ void tt_bnb_trade(tt_bnb_t *self, tt_bnb_order_t *o, const tt_bnb_fill_t *f)
     ev.kind = TT_EV_FILL;
     ev.ts = f->ts ? f->ts : tt_broker_gw_now(self->gw);
     snprintf(ev.coid, sizeof ev.coid, "%s", o->coid);
+    if (o->id)
+        snprintf(ev.venue_oid, sizeof ev.venue_oid, "%lld", (long long)o->id);
     snprintf(ev.fill_id, sizeof ev.fill_id, "%.24s:%lld",
              self->syms[o->sym].name, (long long)f->trade_id);
     ev.px = f->px;

@@ -84,12 +84,22 @@ bool tt_broker_venue_wanted(const tt_config_t *cfg, size_t v)
 
 /* ---- services for the protocol ------------------------------------------ */
 
+/* A request under way ends once the service's stop is due: the stop
+   waited for its answer as long as its budget allowed (the execution
+   actors name the orders left unanswered), and the process must not
+   outlive service.shutdown_timeout_ms on a venue that does not answer. */
+static bool s_stop_due(void *arg)
+{
+    const tt_broker_gw_t *gw = arg;
+    return tt_runtime_stop_due(gw->rt);
+}
+
 int tt_broker_gw_http(tt_broker_gw_t *gw, const char *method, const char *path,
                       const char *const *headers, const char *body,
                       tt_http_reply_t *out, char *err, size_t errsize)
 {
     tt_ns_t now = tt_mono_ns();
-    if (now < gw->paused_until ||
+    if (tt_runtime_stop_due(gw->rt) || now < gw->paused_until ||
         tt_ratelimit_take(gw->budget, 1, now, NULL) != 0)
         return TT_BROKER_LATER;
     char url[2048]; /* a signed Binance query is long */
@@ -99,8 +109,13 @@ int tt_broker_gw_http(tt_broker_gw_t *gw, const char *method, const char *path,
         return -1;
     }
     atomic_fetch_add(&gw->stats->ticks, 1); /* requests, for health */
-    if (tt_http_request(method, url, headers, body, gw->opts.http_timeout_ms,
-                        out, err, errsize) != 0) {
+    if (tt_http_request_abortable(method, url, headers, body,
+                                  gw->opts.http_timeout_ms, s_stop_due, gw, out,
+                                  err, errsize) != 0) {
+        if (tt_runtime_stop_due(gw->rt))
+            snprintf(err, errsize,
+                     "no answer by the stop's deadline (the venue may have "
+                     "it)");
         gw->paused_until = tt_mono_ns() + S_DOWN_NS;
         return -1;
     }

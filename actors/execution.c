@@ -37,8 +37,11 @@
     reuses a client order id. A stopping service first asks for the
     orders still waiting for the bus (TT_MSG_DRAIN): they go to the broker
     as their answers come, and the actor reports TT_REP_DRAINED once none
-    waits; one still waiting when the actor is destroyed is not sent and
-    is named in the log.
+    waits and, for a live venue, once the venue has answered every
+    request the gateway took (its answer reaches the store); one still
+    waiting for the store when the actor is destroyed is not sent, one
+    still waiting for the venue is at the venue or on its way (the next
+    start asks the venue), and each is named in the log.
 
     The paper broker's state goes to the store (through the bus) whenever
     it changes. At every start with a bus (the service's first on its
@@ -346,6 +349,7 @@ static void s_event_state(tt_actor_t *actor, s_exec_t *self,
     tt_evt_order_t out = {.order = *order};
     if (res->state)
         out.order.state = res->state;
+    snprintf(out.venue_oid, sizeof out.venue_oid, "%s", ev->venue_oid);
     tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &out, sizeof out);
 }
 
@@ -1188,14 +1192,61 @@ static int s_dispatch(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
     return s_hold_or_handle(actor, self, msg);
 }
 
+/* Whether COID, or its replacement, waits for the store (then nothing
+   was sent for it). */
+static bool s_pending_has(const s_exec_t *self, const char *coid)
+{
+    for (int i = 0; i < self->pending_n; i++) {
+        const tt_intent_t *it =
+            &self->pending[(self->pending_head + i) % S_PENDING].it;
+        if (!strcmp(it->order.coid, coid) ||
+            (it->kind == TT_INTENT_REPLACE && !strcmp(it->old_coid, coid)))
+            return true;
+    }
+    return false;
+}
+
+/* A live symbol's requests its gateway took and the venue has not
+   answered: an order still NEW, a cancel or a replace asked. Each is in
+   the gateway's queue or on the wire. Counted once the venue has
+   reconciled a restart (before, the restored orders are the gateway's
+   question, not ours). When ACTOR is not NULL, each is named in its log
+   (the actor stops without the answer). Returns how many. */
+static int s_unanswered(tt_actor_t *actor, const s_exec_t *self)
+{
+    if (!self->live || self->venue_sync)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < TT_BOOK_ORDERS; i++) {
+        const tt_order_t *o = &self->book.orders[i];
+        if (!self->book.used[i] ||
+            (o->state != TT_OS_NEW && o->state != TT_OS_PENDING_CANCEL &&
+             o->state != TT_OS_PENDING_REPLACE) ||
+            s_pending_has(self, o->coid))
+            continue;
+        n++;
+        if (actor)
+            tt_warn(tt_actor_path(actor),
+                    "%s %s sent, no answer from the venue when the actor "
+                    "stopped: the next start asks the venue for it",
+                    o->state == TT_OS_NEW              ? "order"
+                    : o->state == TT_OS_PENDING_CANCEL ? "cancel of"
+                                                       : "replace of",
+                    o->coid);
+    }
+    return n;
+}
+
 /* A stopping service waits for its execution actors (supervisor/root.c):
-   one has finished once no order waits for the bus and no held input
-   could still decide one. Inputs held for a venue that has not answered
-   decide nothing before the stop. */
+   one has finished once no order waits for the bus, a live symbol's
+   requests have the venue's answer, and no held input could still
+   decide one. Inputs held for a venue that has not answered decide
+   nothing before the stop. */
 static void s_check_drained(tt_actor_t *actor, s_exec_t *self)
 {
     if (!self->stopping || self->drained || self->pending_n ||
-        s_restore_holds(self) || (self->deferred && !s_venue_holds(self)))
+        s_restore_holds(self) || (self->deferred && !s_venue_holds(self)) ||
+        s_unanswered(NULL, self) > 0)
         return;
     self->drained = true;
     tt_actor_report(actor, TT_REP_DRAINED);
@@ -1281,6 +1332,7 @@ static void s_destroy(tt_actor_t *actor, void **state_p)
     s_exec_t *self = *state_p;
     if (self) {
         s_log_unsent(actor, self);
+        s_unanswered(actor, self);
         tt_exec_paper_saver_fini(&self->saver);
     }
     while (self && self->deferred) {

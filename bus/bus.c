@@ -137,6 +137,9 @@ static void s_answer_intent(s_bus_t *self, uint32_t to, const char *coid,
                    sizeof done, true);
 }
 
+_Static_assert(TT_BROKER_VENUE_OID_MAX <= TT_STORE_VENUE_OID_MAX,
+               "a venue's order id must fit the store's column");
+
 static void s_order_rec(tt_store_order_t *rec, const tt_evt_order_t *in,
                         const tt_symbol_cfg_t *sym)
 {
@@ -144,6 +147,7 @@ static void s_order_rec(tt_store_order_t *rec, const tt_evt_order_t *in,
     snprintf(rec->symbol, sizeof rec->symbol, "%s", sym->name);
     rec->order = in->order;
     snprintf(rec->parent_coid, sizeof rec->parent_coid, "%s", in->parent_coid);
+    snprintf(rec->venue_oid, sizeof rec->venue_oid, "%s", in->venue_oid);
 }
 
 /* The live intents of this drain, stored under one commit (one fsync for

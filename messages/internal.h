@@ -157,6 +157,9 @@ typedef struct {
                        TT_EVT_ADOPTED: an adopted one, no answer */
     int32_t pad;
     char parent_coid[TT_COID_MAX + 1]; /* bracket child: its entry */
+    /* The venue's id of the order, from the broker event that moved it
+       ("" when it named none: the store keeps the last it had). */
+    char venue_oid[TT_BROKER_VENUE_OID_MAX + 1];
 } tt_evt_order_t;
 
 /* The answer to an intent. STATUS 0: committed, send it; 1: the client

@@ -91,6 +91,9 @@ typedef enum {
     TT_EV_RECONCILED = 7,
 } tt_broker_ev_kind_t;
 
+/* A venue's order id, at most (Alpaca's UUID, Binance's orderId). */
+#define TT_BROKER_VENUE_OID_MAX 63
+
 /* One event from the broker gateway about one of our orders. */
 typedef struct {
     tt_broker_ev_kind_t kind;
@@ -112,6 +115,9 @@ typedef struct {
        TT_EV_RETRY_UNNAMED. 0: the refusal stands (a filter, the
        balance, a malformed order). */
     int32_t retry_ms;
+    /* The venue's id of the order, "" when not known (the paper broker,
+       an answer before the venue named one): the store keeps it. */
+    char venue_oid[TT_BROKER_VENUE_OID_MAX + 1];
     /* FILL: the commission exactly as the venue charged it, for the
        ledger (tt_fill_t): COMMISSION at COMMISSION_DECIMALS (0..18) in
        COMMISSION_ASSET. A gateway that leaves both numbers 0 reports its

@@ -27,6 +27,7 @@ struct tt_runtime {
     bool track;                /* count frames in flight (backtests) */
     _Atomic int64_t inflight;  /* accepted by a sender, not yet handled */
     _Atomic int64_t fences;    /* sent by stopping feeds, not yet handled */
+    _Atomic int64_t stop_by;   /* mono ns the stop is due by; 0: none */
     pthread_mutex_t idle_lock; /* signals inflight reaching zero */
     pthread_cond_t idle;
     int64_t trade_from_ns; /* signals decided earlier are history */
@@ -283,6 +284,17 @@ void tt_runtime_fence_done(tt_runtime_t *self)
 int64_t tt_runtime_fences(const tt_runtime_t *self)
 {
     return atomic_load(&self->fences);
+}
+
+void tt_runtime_set_stop_by(tt_runtime_t *self, int64_t mono_ns)
+{
+    atomic_store(&self->stop_by, mono_ns);
+}
+
+bool tt_runtime_stop_due(const tt_runtime_t *self)
+{
+    int64_t by = atomic_load(&self->stop_by);
+    return by != 0 && tt_mono_ns() >= by;
 }
 
 int64_t tt_runtime_inflight(const tt_runtime_t *self)

@@ -157,6 +157,13 @@ int64_t tt_runtime_inflight(const tt_runtime_t *self);
 void tt_runtime_fence_sent(tt_runtime_t *self, int64_t n);
 void tt_runtime_fence_done(tt_runtime_t *self);
 int64_t tt_runtime_fences(const tt_runtime_t *self);
+/* The stop's deadline, set once by the root as a stop starts: a thread
+   that blocks outside the runtime's reach (a broker gateway's REST
+   request) ends its wait when the stop is due rather than hold the
+   process past service.shutdown_timeout_ms. MONO_NS is tt_mono_ns()
+   time; 0 (the start) means none. */
+void tt_runtime_set_stop_by(tt_runtime_t *self, int64_t mono_ns);
+bool tt_runtime_stop_due(const tt_runtime_t *self);
 /* Waits until nothing is in flight, at most TIMEOUT_NS; true when idle. */
 bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns);
 

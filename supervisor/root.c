@@ -425,6 +425,8 @@ void tt_root_request_stop(tt_root_t *self)
     self->stop_requested = true;
     self->stop_deadline_ns =
         tt_root_now(self) + self->cfg->shutdown_timeout_ms * 1000000;
+    tt_runtime_set_stop_by(
+        self->rt, tt_mono_ns() + self->cfg->shutdown_timeout_ms * 1000000);
     tt_root_move(self, &self->life, "root", TT_STATE_STOPPING, "stop");
     s_stop_edges(self, false);
     /* The symbols stop once they have handled what the feeds sent before
@@ -435,7 +437,8 @@ void tt_root_request_stop(tt_root_t *self)
 
 /* Asks every running execution actor to finish the orders on their way
    through the bus (TT_MSG_DRAIN): an order decided and stored before the
-   stop reaches its broker instead of being expired at the next start.
+   stop reaches its broker instead of being expired at the next start,
+   and a live venue's answer to it reaches the store.
    They have half of what is left of the stop's budget; the rest is for
    the symbols to stop. */
 static void s_finish_orders(tt_root_t *self)
@@ -479,7 +482,8 @@ static void s_check_drained(tt_root_t *self)
     if (self->orders_waiting > 0)
         tt_warn("root",
                 "stopping %d symbol(s) with orders still waiting for the "
-                "store: each is named in its execution actor's log",
+                "store or the venue: each is named in its execution "
+                "actor's log",
                 self->orders_waiting);
     self->finishing = false;
     tt_symbols_stop_all(self);

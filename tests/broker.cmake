@@ -26,3 +26,10 @@ tt_test(NAME test_binance_order_limits_e2e LABEL e2e TIMEOUT 120
 tt_test(NAME test_unprotected_e2e LABEL e2e TIMEOUT 150
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_unprotected_e2e.c
         LIBS tt_venuecheck)
+
+# A graceful stop with the exits' OCO list POST on the wire at the
+# Binance-like server: as test_stop_venue_e2e for Alpaca (two runs of the
+# binary, each restarted once: about 40 s).
+tt_test(NAME test_stop_binance_e2e LABEL e2e TIMEOUT 180
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_stop_binance_e2e.c
+        LIBS tt_venuecheck tt_storecheck)

@@ -119,6 +119,31 @@ int tt_http_request(const char *method, const char *url,
                     long timeout_ms, tt_http_reply_t *out, char *err,
                     size_t errsize)
 {
+    return tt_http_request_abortable(method, url, headers, body, timeout_ms,
+                                     NULL, NULL, out, err, errsize);
+}
+
+typedef struct {
+    tt_http_abort_fn *fn;
+    void *arg;
+} s_abort_t;
+
+/* libcurl's progress callback: nonzero ends the transfer. */
+static int s_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+                      curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const s_abort_t *abort = arg;
+    return abort->fn(abort->arg) ? 1 : 0;
+}
+
+int tt_http_request_abortable(const char *method, const char *url,
+                              const char *const *headers, const char *body,
+                              long timeout_ms, tt_http_abort_fn *abort,
+                              void *arg, tt_http_reply_t *out, char *err,
+                              size_t errsize)
+{
+    s_abort_t check = {.fn = abort, .arg = arg};
     struct curl_slist *list = s_headers(headers);
     CURL *curl = headers && headers[0] && !list
                      ? NULL
@@ -133,6 +158,11 @@ int tt_http_request(const char *method, const char *url,
     if (body) {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    if (abort) {
+        curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, s_progress);
+        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &check);
+        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     }
     int rc =
         tt_http_easy_done(curl, curl_easy_perform(curl), out, err, errsize);

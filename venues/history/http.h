@@ -6,6 +6,7 @@
 #define TT_VENUES_HISTORY_HTTP_H
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define TT_HTTP_BODY_MAX (64u << 20) /* a reply larger than this fails */
@@ -41,6 +42,19 @@ int tt_http_request(const char *method, const char *url,
                     const char *const *headers, const char *body,
                     long timeout_ms, tt_http_reply_t *out, char *err,
                     size_t errsize);
+
+/* Whether a request under way must end now; asked while it waits (by
+   libcurl's progress callback, at least about once a second). */
+typedef bool(tt_http_abort_fn)(void *arg);
+
+/* tt_http_request that also ends (-1, "aborted" in ERR) once ABORT(ARG)
+   says so: a blocking caller's way out when its thread must stop. ABORT
+   may be NULL (then it is tt_http_request). */
+int tt_http_request_abortable(const char *method, const char *url,
+                              const char *const *headers, const char *body,
+                              long timeout_ms, tt_http_abort_fn *abort,
+                              void *arg, tt_http_reply_t *out, char *err,
+                              size_t errsize);
 
 void tt_http_reply_free(tt_http_reply_t *reply);
 
