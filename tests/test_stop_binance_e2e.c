@@ -101,12 +101,6 @@ static char *s_config(const char *dir, int port)
         "    qty_decimals: 3\n");
 }
 
-static bool s_listening(const tth_venue_seen_t *s, uint64_t want)
-{
-    return s->n_edges == 2 && !strcmp(s->status, "connected") &&
-           s->subscribes >= want;
-}
-
 static bool s_flat_after(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->fills >= want && !strcmp(s->position, "0.000");
@@ -145,7 +139,7 @@ static tth_proc_t *s_up_to_oco_on_wire(fake_binance_t *fake, char *dir,
     char *text = s_config(dir, fake_binance_port(fake));
     tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    tth_venue_wait(proc, S_EDGE, S_SYM, s_listening, 1, 10000,
+    tth_venue_wait(proc, S_EDGE, S_SYM, tth_venue_edges_listening, 1, 10000,
                    "user-data stream open");
     fake_binance_set_delay_ms(fake, delay_ms);
     int64_t cents = 19000;
@@ -164,49 +158,6 @@ static tth_proc_t *s_up_to_oco_on_wire(fake_binance_t *fake, char *dir,
     return proc;
 }
 
-static void s_coid(const char *dir, const char *pattern, char *coid)
-{
-    char sql[160];
-    snprintf(sql, sizeof sql,
-             "SELECT coid FROM orders WHERE coid LIKE '%s' ORDER BY seq DESC "
-             "LIMIT 1",
-             pattern);
-    tth_store_text(dir, sql, coid, 64);
-}
-
-static long s_count(const char *dir, const char *fmt, const char *coid)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql, fmt, coid);
-    return tth_store_long(dir, sql);
-}
-
-/* How many times the log names COID (NULL: any order) with SUFFIX. */
-static int s_named(const tth_proc_t *proc, const char *suffix, const char *coid)
-{
-    char *log = tth_read_file(proc->log);
-    assert_non_null(log);
-    int n = 0;
-    for (const char *p = log; (p = strstr(p, suffix)) != NULL; p++) {
-        const char *start = p;
-        while (start > log && start[-1] != ' ')
-            start--;
-        if (!coid || ((size_t)(p - start) == strlen(coid) &&
-                      !strncmp(start, coid, (size_t)(p - start))))
-            n++;
-    }
-    free(log);
-    return n;
-}
-
-static void s_stop(tth_proc_t *proc)
-{
-    int rc = tth_proc_signal_wait(proc, SIGTERM, 30000);
-    if (rc != 0)
-        tth_proc_dump_log(proc);
-    assert_int_equal(rc, 0);
-}
-
 static void s_restart(tth_proc_t *proc, fake_binance_t *fake, const char *log)
 {
     fake_binance_set_delay_ms(fake, 0);
@@ -215,19 +166,8 @@ static void s_restart(tth_proc_t *proc, fake_binance_t *fake, const char *log)
         tth_proc_dump_log(proc);
         fail_msg("the restart did not reconcile %s with the venue", S_SYM);
     }
-    tth_venue_wait(proc, S_EDGE, S_SYM, s_listening, 1, 10000,
+    tth_venue_wait(proc, S_EDGE, S_SYM, tth_venue_edges_listening, 1, 10000,
                    "user-data stream open after the restart");
-}
-
-static void s_legs_accepted(const char *dir, const char *target,
-                            const char *stop)
-{
-    static const char *const fmt = "SELECT count(*) FROM orders WHERE coid "
-                                   "= '%s' AND state = 2 AND venue_oid <> ''";
-    tth_store_wait_order_state(dir, target, "2");
-    tth_store_wait_order_state(dir, stop, "2");
-    assert_int_equal(s_count(dir, fmt, target), 1);
-    assert_int_equal(s_count(dir, fmt, stop), 1);
 }
 
 /* The venue holds each leg once, working. */
@@ -258,24 +198,24 @@ static void test_answer_within_budget(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnstopwire");
     tth_proc_t *proc = s_up_to_oco_on_wire(fake, dir, 1500);
-    s_stop(proc);
+    tth_proc_term(proc);
     char target[64], stop[64];
-    s_coid(dir, "%-t", target);
-    s_coid(dir, "%-s", stop);
+    tth_store_last_coid(dir, "%-t", target);
+    tth_store_last_coid(dir, "%-s", stop);
     s_sent_once(fake);
     s_legs_at_venue(fake, target, stop);
-    s_legs_accepted(dir, target, stop);
+    tth_store_legs_accepted(dir, target, stop);
     assert_int_equal(
         tth_store_long(dir, "SELECT count(*) FROM orders WHERE state = 1"), 0);
-    assert_int_equal(s_named(proc, S_UNSENT, NULL), 0);
-    assert_int_equal(s_named(proc, S_UNANSWERED, NULL), 0);
+    assert_int_equal(tth_log_count_named(proc, S_UNSENT, NULL), 0);
+    assert_int_equal(tth_log_count_named(proc, S_UNANSWERED, NULL), 0);
 
     s_restart(proc, fake, "ticktree2.log");
     assert_true(tth_log_holds(proc, S_SYM ": restart reconciled, 0 changed"));
-    s_stop(proc);
+    tth_proc_term(proc);
     s_sent_once(fake);
     s_legs_at_venue(fake, target, stop);
-    s_legs_accepted(dir, target, stop);
+    tth_store_legs_accepted(dir, target, stop);
     char path[512];
     long orders = 0;
     snprintf(path, sizeof path, "%s/ticktree.db", dir);
@@ -291,27 +231,28 @@ static void test_answer_after_budget(void **state)
     fake_binance_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-bnstopwirelate");
     tth_proc_t *proc = s_up_to_oco_on_wire(fake, dir, 4000);
-    s_stop(proc);
+    tth_proc_term(proc);
     char target[64], stop[64], line[200];
-    s_coid(dir, "%-t", target);
-    s_coid(dir, "%-s", stop);
+    tth_store_last_coid(dir, "%-t", target);
+    tth_store_last_coid(dir, "%-s", stop);
     s_sent_once(fake);
     s_legs_at_venue(fake, target, stop);
-    if (s_named(proc, S_UNANSWERED, target) != 1 ||
-        s_named(proc, S_UNANSWERED, stop) != 1) {
+    if (tth_log_count_named(proc, S_UNANSWERED, target) != 1 ||
+        tth_log_count_named(proc, S_UNANSWERED, stop) != 1) {
         tth_proc_dump_log(proc);
         fail_msg("the stop did not name %s and %s as unanswered", target, stop);
     }
-    assert_int_equal(s_named(proc, S_UNANSWERED, NULL), 2);
-    assert_int_equal(s_named(proc, S_UNSENT, NULL), 0);
-    assert_int_equal(s_count(dir,
-                             "SELECT count(*) FROM orders WHERE coid = '%s' "
-                             "AND state = 1",
-                             target),
-                     1);
+    assert_int_equal(tth_log_count_named(proc, S_UNANSWERED, NULL), 2);
+    assert_int_equal(tth_log_count_named(proc, S_UNSENT, NULL), 0);
+    assert_int_equal(
+        tth_store_count_for(dir,
+                            "SELECT count(*) FROM orders WHERE coid = '%s' "
+                            "AND state = 1",
+                            target),
+        1);
 
     s_restart(proc, fake, "ticktree2.log");
-    s_legs_accepted(dir, target, stop);
+    tth_store_legs_accepted(dir, target, stop);
     snprintf(line, sizeof line,
              "reconcile: adopt_state %s: working at the venue", target);
     assert_true(tth_log_holds(proc, line));
@@ -320,16 +261,17 @@ static void test_answer_after_budget(void **state)
     s_sent_once(fake);
     s_legs_at_venue(fake, target, stop);
 
-    long limit =
-        s_count(dir, "SELECT limit_px FROM orders WHERE coid = '%s'", target);
+    long limit = tth_store_count_for(
+        dir, "SELECT limit_px FROM orders WHERE coid = '%s'", target);
     s_trade(fake, limit);
     tth_venue_wait(proc, S_EDGE, S_SYM, s_flat_after, 1, 10000,
                    "take-profit filled after the restart");
     tth_store_wait_order_state(dir, target, "4");
     tth_store_wait_order_state(dir, stop, "7");
-    s_stop(proc);
+    tth_proc_term(proc);
     assert_int_equal(
-        s_count(dir, "SELECT count(*) FROM fills WHERE coid = '%s'", target),
+        tth_store_count_for(dir, "SELECT count(*) FROM fills WHERE coid = '%s'",
+                            target),
         1);
     assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM ledger WHERE "
                                          "symbol = '" S_SYM "'"),

@@ -114,12 +114,6 @@ static char *s_config(const char *dir, int port)
     return s_config_more(dir, port, "");
 }
 
-static bool s_listening(const tth_venue_seen_t *s, uint64_t want)
-{
-    return s->n_edges == 2 && !strcmp(s->status, "connected") &&
-           s->subscribes >= want;
-}
-
 static bool s_flat_after(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->fills >= want && !strcmp(s->position, "0");
@@ -162,7 +156,7 @@ static tth_proc_t *s_up_to_oco_delayed(fake_alpaca_t *fake, char *dir,
     char *text = s_config(dir, fake_alpaca_port(fake));
     tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, 1, 10000,
+    tth_venue_wait(proc, S_EDGE, "AAPL", tth_venue_edges_listening, 1, 10000,
                    "order stream listening");
     fake_alpaca_set_delay_ms(fake, delay_ms);
     int64_t cents = 19000;
@@ -188,51 +182,6 @@ static tth_proc_t *s_up_to_oco_on_wire(fake_alpaca_t *fake, char *dir,
     return s_up_to_oco_delayed(fake, dir, delay_ms, delay_ms);
 }
 
-/* The client id of the order whose id is LIKE PATTERN (64 bytes). */
-static void s_coid(const char *dir, const char *pattern, char *coid)
-{
-    char sql[160];
-    snprintf(sql, sizeof sql,
-             "SELECT coid FROM orders WHERE coid LIKE '%s' ORDER BY seq DESC "
-             "LIMIT 1",
-             pattern);
-    tth_store_text(dir, sql, coid, 64);
-}
-
-static long s_count(const char *dir, const char *fmt, const char *coid)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql, fmt, coid);
-    return tth_store_long(dir, sql);
-}
-
-/* Orders the log of the run that ended names with SUFFIX. */
-static int s_named(const tth_proc_t *proc, const char *suffix, const char *coid)
-{
-    char *log = tth_read_file(proc->log);
-    assert_non_null(log);
-    int n = 0;
-    for (const char *p = log; (p = strstr(p, suffix)) != NULL; p++) {
-        const char *start = p;
-        while (start > log && start[-1] != ' ')
-            start--;
-        if (!coid || ((size_t)(p - start) == strlen(coid) &&
-                      !strncmp(start, coid, (size_t)(p - start))))
-            n++;
-    }
-    free(log);
-    return n;
-}
-
-/* Stops the service (it must exit 0 within 30 s). */
-static void s_stop(tth_proc_t *proc)
-{
-    int rc = tth_proc_signal_wait(proc, SIGTERM, 30000);
-    if (rc != 0)
-        tth_proc_dump_log(proc);
-    assert_int_equal(rc, 0);
-}
-
 /* Starts the service again on its store (the fake answers at once now)
    and waits until the gateway has reconciled AAPL. */
 static void s_restart(tth_proc_t *proc, fake_alpaca_t *fake, const char *log)
@@ -243,20 +192,8 @@ static void s_restart(tth_proc_t *proc, fake_alpaca_t *fake, const char *log)
         tth_proc_dump_log(proc);
         fail_msg("the restart did not reconcile AAPL with the venue");
     }
-    tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, 1, 10000,
+    tth_venue_wait(proc, S_EDGE, "AAPL", tth_venue_edges_listening, 1, 10000,
                    "order stream listening after the restart");
-}
-
-/* Both legs of the OCO accepted in the store, each with its venue id. */
-static void s_legs_accepted(const char *dir, const char *target,
-                            const char *stop)
-{
-    static const char *const fmt = "SELECT count(*) FROM orders WHERE coid "
-                                   "= '%s' AND state = 2 AND venue_oid <> ''";
-    tth_store_wait_order_state(dir, target, "2");
-    tth_store_wait_order_state(dir, stop, "2");
-    assert_int_equal(s_count(dir, fmt, target), 1);
-    assert_int_equal(s_count(dir, fmt, stop), 1);
 }
 
 static void test_answer_within_budget(void **state)
@@ -265,12 +202,12 @@ static void test_answer_within_budget(void **state)
     fake_alpaca_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-stopwire");
     tth_proc_t *proc = s_up_to_oco_on_wire(fake, dir, 1500);
-    s_stop(proc);
+    tth_proc_term(proc);
     /* The venue took the entry and the OCO, once each. */
     char entry[64], target[64], stop[64], status[32];
-    s_coid(dir, "%-e", entry);
-    s_coid(dir, "%-t", target);
-    s_coid(dir, "%-s", stop);
+    tth_store_last_coid(dir, "%-e", entry);
+    tth_store_last_coid(dir, "%-t", target);
+    tth_store_last_coid(dir, "%-s", stop);
     assert_int_equal(fake_alpaca_requests(fake, S_POSTS), 2);
     assert_int_equal(fake_alpaca_coid_count(fake, target), 1);
     assert_int_equal(fake_alpaca_coid_max(fake), 1);
@@ -279,18 +216,18 @@ static void test_answer_within_budget(void **state)
     assert_string_equal(status, "new");
     /* The stop waited for the answer: both legs accepted, with venue
        ids; nothing left NEW, nothing named. */
-    s_legs_accepted(dir, target, stop);
+    tth_store_legs_accepted(dir, target, stop);
     assert_int_equal(
         tth_store_long(dir, "SELECT count(*) FROM orders WHERE state = 1"), 0);
-    assert_int_equal(s_named(proc, S_UNSENT, NULL), 0);
-    assert_int_equal(s_named(proc, S_UNANSWERED, NULL), 0);
+    assert_int_equal(tth_log_count_named(proc, S_UNSENT, NULL), 0);
+    assert_int_equal(tth_log_count_named(proc, S_UNANSWERED, NULL), 0);
 
     /* The restart reconciles and sends nothing. */
     s_restart(proc, fake, "ticktree2.log");
     assert_true(tth_log_holds(proc, "AAPL: restart reconciled, 0 changed"));
-    s_stop(proc);
+    tth_proc_term(proc);
     assert_int_equal(fake_alpaca_requests(fake, S_POSTS), 2);
-    s_legs_accepted(dir, target, stop);
+    tth_store_legs_accepted(dir, target, stop);
     char path[512];
     long orders = 0;
     snprintf(path, sizeof path, "%s/ticktree.db", dir);
@@ -307,10 +244,10 @@ static void test_answer_after_budget(void **state)
     fake_alpaca_t *fake = s_fake();
     char *dir = tth_tmpdir("tt-stopwirelate");
     tth_proc_t *proc = s_up_to_oco_on_wire(fake, dir, 4000);
-    s_stop(proc);
+    tth_proc_term(proc);
     char target[64], stop[64], status[32], line[200];
-    s_coid(dir, "%-t", target);
-    s_coid(dir, "%-s", stop);
+    tth_store_last_coid(dir, "%-t", target);
+    tth_store_last_coid(dir, "%-s", stop);
     /* The venue has the OCO, once; the service stopped without its
        answer and says so for both legs, and for nothing else. */
     assert_int_equal(fake_alpaca_requests(fake, S_POSTS), 2);
@@ -318,22 +255,23 @@ static void test_answer_after_budget(void **state)
     assert_int_equal(
         fake_alpaca_order_status(fake, target, status, sizeof status), 0);
     assert_string_equal(status, "new");
-    if (s_named(proc, S_UNANSWERED, target) != 1 ||
-        s_named(proc, S_UNANSWERED, stop) != 1) {
+    if (tth_log_count_named(proc, S_UNANSWERED, target) != 1 ||
+        tth_log_count_named(proc, S_UNANSWERED, stop) != 1) {
         tth_proc_dump_log(proc);
         fail_msg("the stop did not name %s and %s as unanswered", target, stop);
     }
-    assert_int_equal(s_named(proc, S_UNANSWERED, NULL), 2);
-    assert_int_equal(s_named(proc, S_UNSENT, NULL), 0);
-    assert_int_equal(s_count(dir,
-                             "SELECT count(*) FROM orders WHERE coid = '%s' "
-                             "AND state = 1",
-                             target),
-                     1);
+    assert_int_equal(tth_log_count_named(proc, S_UNANSWERED, NULL), 2);
+    assert_int_equal(tth_log_count_named(proc, S_UNSENT, NULL), 0);
+    assert_int_equal(
+        tth_store_count_for(dir,
+                            "SELECT count(*) FROM orders WHERE coid = '%s' "
+                            "AND state = 1",
+                            target),
+        1);
 
     /* The restart finds the order at the venue and adopts it. */
     s_restart(proc, fake, "ticktree2.log");
-    s_legs_accepted(dir, target, stop);
+    tth_store_legs_accepted(dir, target, stop);
     snprintf(line, sizeof line,
              "reconcile: adopt_state %s: working at the venue", target);
     assert_true(tth_log_holds(proc, line));
@@ -343,16 +281,17 @@ static void test_answer_after_budget(void **state)
     assert_int_equal(fake_alpaca_coid_count(fake, target), 1);
 
     /* Its fill at the venue comes once to the position and the ledger. */
-    long limit =
-        s_count(dir, "SELECT limit_px FROM orders WHERE coid = '%s'", target);
+    long limit = tth_store_count_for(
+        dir, "SELECT limit_px FROM orders WHERE coid = '%s'", target);
     s_trade(fake, limit);
     tth_venue_wait(proc, S_EDGE, "AAPL", s_flat_after, 1, 10000,
                    "take-profit filled after the restart");
     tth_store_wait_order_state(dir, target, "4");
     tth_store_wait_order_state(dir, stop, "5");
-    s_stop(proc);
+    tth_proc_term(proc);
     assert_int_equal(
-        s_count(dir, "SELECT count(*) FROM fills WHERE coid = '%s'", target),
+        tth_store_count_for(dir, "SELECT count(*) FROM fills WHERE coid = '%s'",
+                            target),
         1);
     assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM ledger WHERE "
                                          "symbol = 'AAPL'"),
@@ -387,7 +326,7 @@ static void test_no_answer_by_deadline(void **state)
     char *dir = tth_tmpdir("tt-stopwirehung");
     tth_proc_t *proc = s_up_to_oco_delayed(fake, dir, 300, 9500);
     int64_t start = tth_now_ms();
-    s_stop(proc);
+    tth_proc_term(proc);
     int64_t took = tth_now_ms() - start;
     print_message("the stop took %lld ms\n", (long long)took);
     if (took >= 8000) {
@@ -395,17 +334,17 @@ static void test_no_answer_by_deadline(void **state)
         fail_msg("the stop took %lld ms, past its 5 s budget", (long long)took);
     }
     char target[64], stop[64];
-    s_coid(dir, "%-t", target);
-    s_coid(dir, "%-s", stop);
-    assert_int_equal(s_named(proc, S_UNANSWERED, target), 1);
-    assert_int_equal(s_named(proc, S_UNANSWERED, stop), 1);
+    tth_store_last_coid(dir, "%-t", target);
+    tth_store_last_coid(dir, "%-s", stop);
+    assert_int_equal(tth_log_count_named(proc, S_UNANSWERED, target), 1);
+    assert_int_equal(tth_log_count_named(proc, S_UNANSWERED, stop), 1);
     assert_true(tth_log_holds(proc, "no answer by the stop's deadline"));
     assert_int_equal(fake_alpaca_requests(fake, S_POSTS), 2);
     assert_int_equal(fake_alpaca_coid_count(fake, target), 1);
 
     s_restart(proc, fake, "ticktree2.log");
-    s_legs_accepted(dir, target, stop);
-    s_stop(proc);
+    tth_store_legs_accepted(dir, target, stop);
+    tth_proc_term(proc);
     assert_int_equal(fake_alpaca_requests(fake, S_POSTS), 2);
     assert_int_equal(fake_alpaca_coid_max(fake), 1);
     assert_int_equal(
@@ -434,7 +373,7 @@ static void test_post_without_answer_not_resent(void **state)
         s_config_more(dir, fake_alpaca_port(fake), ", http_timeout_ms: 500");
     tth_proc_t *proc = tth_proc_spawn_text(dir, text);
     free(text);
-    tth_venue_wait(proc, S_EDGE, "AAPL", s_listening, 1, 10000,
+    tth_venue_wait(proc, S_EDGE, "AAPL", tth_venue_edges_listening, 1, 10000,
                    "order stream listening");
     fake_alpaca_set_delay_ms(fake, 1500);
     int64_t cents = 19000;
@@ -453,7 +392,7 @@ static void test_post_without_answer_not_resent(void **state)
     tth_venue_wait(proc, S_EDGE, "AAPL", s_long, 1, 10000,
                    "entry adopted and filled");
     char entry[64];
-    s_coid(dir, "%-e", entry);
+    tth_store_last_coid(dir, "%-e", entry);
     tth_store_wait_order_state(dir, entry, "4");
     /* The gateway settles it one way or the other: adopted, or POSTed
        again and refused as a duplicate. */
@@ -471,10 +410,12 @@ static void test_post_without_answer_not_resent(void **state)
                  (unsigned long long)fake_alpaca_coid_count(fake, entry));
     }
     assert_false(tth_log_holds(proc, "must be unique"));
-    s_stop(proc);
+    tth_proc_term(proc);
     assert_int_equal(fake_alpaca_coid_max(fake), 1);
     assert_int_equal(
-        s_count(dir, "SELECT count(*) FROM fills WHERE coid = '%s'", entry), 1);
+        tth_store_count_for(dir, "SELECT count(*) FROM fills WHERE coid = '%s'",
+                            entry),
+        1);
     tth_proc_destroy(&proc);
     fake_alpaca_stop(&fake);
 }

@@ -233,7 +233,67 @@ void tth_store_wait_order_state(const char *dir, const char *coid,
     assert_string_equal(state, want);
 }
 
+void tth_store_legs_accepted(const char *dir, const char *target,
+                             const char *stop)
+{
+    static const char *const fmt = "SELECT count(*) FROM orders WHERE coid "
+                                   "= '%s' AND state = 2 AND venue_oid <> ''";
+    tth_store_wait_order_state(dir, target, "2");
+    tth_store_wait_order_state(dir, stop, "2");
+    assert_int_equal(tth_store_count_for(dir, fmt, target), 1);
+    assert_int_equal(tth_store_count_for(dir, fmt, stop), 1);
+}
+
+void tth_store_last_coid(const char *dir, const char *pattern, char *out)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT coid FROM orders WHERE coid LIKE '%s' ORDER BY seq DESC "
+             "LIMIT 1",
+             pattern);
+    tth_store_text(dir, sql, out, 64);
+}
+
+long tth_store_count_for(const char *dir, const char *fmt, const char *coid)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, fmt, coid);
+    return tth_store_long(dir, sql);
+}
+
 /* ---- the service's log and restarts ------------------------------------ */
+
+int tth_log_count_named(const tth_proc_t *proc, const char *suffix,
+                        const char *coid)
+{
+    char *log = tth_read_file(proc->log);
+    assert_non_null(log);
+    int n = 0;
+    for (const char *p = log; (p = strstr(p, suffix)) != NULL; p++) {
+        const char *start = p;
+        while (start > log && start[-1] != ' ')
+            start--;
+        if (!coid || ((size_t)(p - start) == strlen(coid) &&
+                      !strncmp(start, coid, (size_t)(p - start))))
+            n++;
+    }
+    free(log);
+    return n;
+}
+
+void tth_proc_term(tth_proc_t *proc)
+{
+    int rc = tth_proc_signal_wait(proc, SIGTERM, 30000);
+    if (rc != 0)
+        tth_proc_dump_log(proc);
+    assert_int_equal(rc, 0);
+}
+
+bool tth_venue_edges_listening(const tth_venue_seen_t *s, uint64_t want)
+{
+    return s->n_edges == 2 && !strcmp(s->status, "connected") &&
+           s->subscribes >= want;
+}
 
 bool tth_log_holds(const tth_proc_t *proc, const char *needle)
 {

@@ -107,7 +107,33 @@ long tth_store_candles_once(const char *dir, const char *symbol);
 void tth_store_wait_order_state(const char *dir, const char *coid,
                                 const char *want);
 
+/* Polls DIR's store until orders TARGET and STOP (an OCO's two legs)
+   are accepted; asserts each is stored accepted with its venue order id
+   once. */
+void tth_store_legs_accepted(const char *dir, const char *target,
+                             const char *stop);
+
+/* The client id of DIR's highest-numbered order whose id is LIKE
+   PATTERN, into OUT (64 bytes); asserts there is one. */
+void tth_store_last_coid(const char *dir, const char *pattern, char *out);
+
+/* tth_store_long of the SQL that FMT makes with COID in it. */
+long tth_store_count_for(const char *dir, const char *fmt, const char *coid);
+
 /* ---- the service's log and restarts ------------------------------------ */
+
+/* How many times the service's log names COID (NULL: any order) with
+   SUFFIX right after it ("tt-X-1-e not sent: ..." names tt-X-1-e). */
+int tth_log_count_named(const tth_proc_t *proc, const char *suffix,
+                        const char *coid);
+
+/* Stops the service with SIGTERM and asserts it exits 0 within 30 s
+   (its log dumped when not). */
+void tth_proc_term(tth_proc_t *proc);
+
+/* A venue edge pair (market data and broker) both connected, their
+   streams subscribed WANT times at least: tth_venue_cond_fn. */
+bool tth_venue_edges_listening(const tth_venue_seen_t *s, uint64_t want);
 
 /* Whether the service's log holds NEEDLE now. */
 bool tth_log_holds(const tth_proc_t *proc, const char *needle);
