@@ -877,13 +877,11 @@ static void test_fill_while_store_late_applies_once(void **state)
     free(rig);
 }
 
-/* Late at a session end, the close owed: the execution actor fails and
-   the supervisor restarts it. The new instance keeps the owed close (the
-   actor's memory), restores after the bus's barrier, and runs the close
-   once the venue reconciles: sent once. */
-static void test_owed_close_survives_exec_restart(void **state)
+/* A rig late at the session end of 20240311, its close owed, whose
+   execution actor has just failed (the supervisor's restart is the
+   test's next step). */
+static s_rig_t *s_late_close_then_crash(void)
 {
-    (void)state;
     s_rig_t *rig = calloc(1, sizeof *rig);
     s_rig_up(rig, S_CLOSE - 60 * SEC);
     s_go_late(rig);
@@ -892,14 +890,32 @@ static void test_owed_close_survives_exec_restart(void **state)
     assert_true(s_log_holds(rig, "session 20240311 ended: position not "
                                  "closed"));
     s_crash_exec(rig);
-    s_start_exec(rig);
-    assert_true(s_log_holds(rig, "session 20240311 ended before the restart "
-                                 "with the close still owed"));
-    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    return rig;
+}
+
+/* The bus answers the restarted actor's barrier and the venue
+   reconciles: the symbol reports the venue in sync. */
+static void s_restore_reconcile(s_rig_t *rig)
+{
     s_bus_answers_barrier(rig);
     s_expect_queries(rig);
     s_gateway_says(rig, TT_EV_RECONCILED, "");
     assert_true(s_report(rig, TT_REP_VENUE_OK));
+}
+
+/* Late at a session end, the close owed: the execution actor fails and
+   the supervisor restarts it. The new instance keeps the owed close (the
+   actor's memory), restores after the bus's barrier, and runs the close
+   once the venue reconciles: sent once. */
+static void test_owed_close_survives_exec_restart(void **state)
+{
+    (void)state;
+    s_rig_t *rig = s_late_close_then_crash();
+    s_start_exec(rig);
+    assert_true(s_log_holds(rig, "session 20240311 ended before the restart "
+                                 "with the close still owed"));
+    assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
+    s_restore_reconcile(rig);
     s_expect_close(rig);
     assert_int_equal(s_intents(rig), 1);
     s_rig_down(rig);
@@ -912,24 +928,14 @@ static void test_owed_close_survives_exec_restart(void **state)
 static void test_owed_close_dropped_by_open_while_down(void **state)
 {
     (void)state;
-    s_rig_t *rig = calloc(1, sizeof *rig);
-    s_rig_up(rig, S_CLOSE - 60 * SEC);
-    s_go_late(rig);
-    tt_clock_set(rig->clock, S_CLOSE);
-    s_session(rig, TT_SESSION_CLOSE, 20240311, S_CLOSE);
-    assert_true(s_log_holds(rig, "session 20240311 ended: position not "
-                                 "closed"));
-    s_crash_exec(rig);
+    s_rig_t *rig = s_late_close_then_crash();
     int64_t open = S_CLOSE + 17 * HOUR + 30 * 60 * SEC;
     tt_clock_set(rig->clock, open);
     s_session(rig, TT_SESSION_OPEN, 20240312, open); /* lost */
     tt_clock_advance(rig->clock, SEC);
     s_start_exec(rig);
     assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
-    s_bus_answers_barrier(rig);
-    s_expect_queries(rig);
-    s_gateway_says(rig, TT_EV_RECONCILED, "");
-    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    s_restore_reconcile(rig);
     assert_true(s_log_holds(rig, "session 20240312 opened: the close owed "
                                  "since session 20240311 ended is dropped"));
     assert_true(s_gateway_quiet(rig));
@@ -944,23 +950,13 @@ static void test_owed_close_dropped_by_open_while_down(void **state)
 static void test_owed_close_dropped_by_held_open(void **state)
 {
     (void)state;
-    s_rig_t *rig = calloc(1, sizeof *rig);
-    s_rig_up(rig, S_CLOSE - 60 * SEC);
-    s_go_late(rig);
-    tt_clock_set(rig->clock, S_CLOSE);
-    s_session(rig, TT_SESSION_CLOSE, 20240311, S_CLOSE);
-    assert_true(s_log_holds(rig, "session 20240311 ended: position not "
-                                 "closed"));
-    s_crash_exec(rig);
+    s_rig_t *rig = s_late_close_then_crash();
     s_start_exec(rig);
     assert_true(s_bus_sees(rig, TT_EVT_BARRIER));
     int64_t open = S_CLOSE + 17 * HOUR + 30 * 60 * SEC;
     tt_clock_set(rig->clock, open);
     s_session(rig, TT_SESSION_OPEN, 20240312, open); /* held */
-    s_bus_answers_barrier(rig);
-    s_expect_queries(rig);
-    s_gateway_says(rig, TT_EV_RECONCILED, "");
-    assert_true(s_report(rig, TT_REP_VENUE_OK));
+    s_restore_reconcile(rig);
     assert_true(s_log_holds(rig, "session 20240312 opened: the close owed "
                                  "since session 20240311 ended is dropped"));
     assert_true(s_gateway_quiet(rig));
