@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define S_KEY "bnTESTKEYbroker7"
@@ -90,22 +89,10 @@ static fake_binance_t *s_fake(void)
 static char *s_config_qty(const char *dir, int port, int keepalive_s,
                           const char *qty)
 {
-    char *secret = tth_write_file(dir, "binance.secret", S_SECRET "\n");
-    assert_int_equal(chmod(secret, 0600), 0);
-    setenv("TT_TEST_BINANCE_KEY", S_KEY, 1);
-    char venue[1024], defaults[512];
-    snprintf(venue, sizeof venue,
-             "    kind: binance\n"
-             "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
-             "    key_id: env:TT_TEST_BINANCE_KEY\n"
-             "    secret_key: file:%s\n"
-             "    params: {orders: venue, backoff_ms: 300, "
-             "backoff_max_ms: 600, auth_retry_s: 300, "
-             "trading_url: \"http://127.0.0.1:%d\", "
-             "trading_stream: \"ws://127.0.0.1:%d/ws\", "
-             "orders_per_min: 120, recv_window_ms: 10000, "
-             "listen_key_keepalive_s: %d}\n",
-             port, secret, port, port, keepalive_s);
+    char venue[1024], defaults[512], more[64];
+    snprintf(more, sizeof more, ", listen_key_keepalive_s: %d", keepalive_s);
+    tth_binance_venue_yaml(dir, port, "TT_TEST_BINANCE_KEY", S_KEY, S_SECRET,
+                           more, venue, sizeof venue);
     snprintf(defaults, sizeof defaults,
              "  timeframes: [1]\n"
              "  stale_ms: 120000\n"
@@ -113,7 +100,6 @@ static char *s_config_qty(const char *dir, int port, int keepalive_s,
              "    params: {fast: 2, slow: 4, stop_pct: 1, target_r: 2}\n"
              "  risk:\n    sizing: fixed_qty\n    qty: \"%s\"\n",
              qty);
-    free(secret);
     return tth_venue_config(dir, venue, defaults,
                             "  - symbol: BTCUSDT\n    px_decimals: 2\n"
                             "    qty_decimals: 3\n");

@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define S_KEY "bnTESTKEYstop12"
@@ -72,23 +71,10 @@ static fake_binance_t *s_fake(void)
 
 static char *s_config(const char *dir, int port)
 {
-    char *secret = tth_write_file(dir, "binance.secret", S_SECRET "\n");
-    assert_int_equal(chmod(secret, 0600), 0);
-    setenv("TT_TEST_STOP_BN_KEY", S_KEY, 1);
     char venue[1024];
-    snprintf(venue, sizeof venue,
-             "    kind: binance\n"
-             "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
-             "    key_id: env:TT_TEST_STOP_BN_KEY\n"
-             "    secret_key: file:%s\n"
-             "    params: {orders: venue, backoff_ms: 300, "
-             "backoff_max_ms: 600, auth_retry_s: 300, "
-             "trading_url: \"http://127.0.0.1:%d\", "
-             "trading_stream: \"ws://127.0.0.1:%d/ws\", "
-             "orders_per_min: 120, recv_window_ms: 10000, "
-             "listen_key_keepalive_s: 1800}\n",
-             port, secret, port, port);
-    free(secret);
+    tth_binance_venue_yaml(dir, port, "TT_TEST_STOP_BN_KEY", S_KEY, S_SECRET,
+                           ", listen_key_keepalive_s: 1800", venue,
+                           sizeof venue);
     return tth_venue_config(
         dir, venue,
         "  timeframes: [1]\n"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "tests/storecheck.h"
@@ -326,6 +327,30 @@ void tth_venue_respawn(tth_proc_t *proc, const char *log_name)
 }
 
 /* ---- local servers ----------------------------------------------------- */
+
+void tth_binance_venue_yaml(const char *dir, int port, const char *env_name,
+                            const char *key, const char *secret,
+                            const char *more_params, char *out, size_t size)
+{
+    char line[256];
+    snprintf(line, sizeof line, "%s\n", secret);
+    char *path = tth_write_file(dir, "binance.secret", line);
+    assert_int_equal(chmod(path, 0600), 0);
+    setenv(env_name, key, 1);
+    int n = snprintf(out, size,
+                     "    kind: binance\n"
+                     "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
+                     "    key_id: env:%s\n"
+                     "    secret_key: file:%s\n"
+                     "    params: {orders: venue, backoff_ms: 300, "
+                     "backoff_max_ms: 600, auth_retry_s: 300, "
+                     "trading_url: \"http://127.0.0.1:%d\", "
+                     "trading_stream: \"ws://127.0.0.1:%d/ws\", "
+                     "orders_per_min: 120, recv_window_ms: 10000%s}\n",
+                     port, env_name, path, port, port, more_params);
+    assert_true(n > 0 && (size_t)n < size);
+    free(path);
+}
 
 fake_binance_t *tth_fake_binance_btcusdt(fake_binance_cfg_t cfg)
 {

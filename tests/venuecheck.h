@@ -149,6 +149,16 @@ void tth_venue_respawn(tth_proc_t *proc, const char *log_name);
 
 /* ---- local servers ----------------------------------------------------- */
 
+/* The venue lines (tth_venue_config's VENUE_YAML, into OUT) of a binance
+   venue whose market data, REST and user-data stream are the
+   Binance-like server on PORT: the key KEY through the environment
+   variable ENV_NAME, the secret SECRET in DIR/binance.secret (mode
+   0600), short backoffs, and MORE_PARAMS added to its params ("" or
+   ", name: value..."). */
+void tth_binance_venue_yaml(const char *dir, int port, const char *env_name,
+                            const char *key, const char *secret,
+                            const char *more_params, char *out, size_t size);
+
 /* Starts the Binance-like server (tests/fakes) on CFG with one symbol,
    BTCUSDT (BTC/USDT, tick 0.01, step 0.00001), and the key "k" with the
    secret "s" unless CFG names its own. Asserts it started. */
