@@ -1021,24 +1021,11 @@ static void test_too_many_requests_retried(void **state)
 static void test_weight_burst_under_limit(void **state)
 {
     (void)state;
-    const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
-                                       .base = "BTC",
-                                       .quote = "USDT",
-                                       .min_price = "0.01",
-                                       .max_price = "1000000",
-                                       .tick_size = "0.01",
-                                       .min_qty = "0.001",
-                                       .max_qty = "1000",
-                                       .step_size = "0.001",
-                                       .min_notional = "10"};
-    fake_binance_cfg_t fcfg = {.api_key = S_KEY,
-                               .secret = S_SECRET,
-                               .symbols = &sym,
-                               .symbol_count = 1,
-                               .enforce_balance = true,
-                               .weight_limit = 80};
-    fake_binance_t *fake = fake_binance_start(&fcfg);
-    assert_non_null(fake);
+    fake_binance_t *fake =
+        tth_fake_binance_spot((fake_binance_cfg_t){.api_key = S_KEY,
+                                                   .secret = S_SECRET,
+                                                   .enforce_balance = true,
+                                                   .weight_limit = 80});
     char *dir = tth_tmpdir("tt-bnbrokerweight");
     char *text = s_config(dir, fake_binance_port(fake), 1800);
     /* The gateway's own request rate out of the way: the venue's weight

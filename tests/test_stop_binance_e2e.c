@@ -49,24 +49,8 @@ static int64_t s_wall_ms(void)
 
 static fake_binance_t *s_fake(void)
 {
-    const fake_binance_symbol_t sym = {.symbol = S_SYM,
-                                       .base = "BTC",
-                                       .quote = "USDT",
-                                       .min_price = "0.01",
-                                       .max_price = "1000000",
-                                       .tick_size = "0.01",
-                                       .min_qty = "0.001",
-                                       .max_qty = "1000",
-                                       .step_size = "0.001",
-                                       .min_notional = "10"};
-    fake_binance_cfg_t fcfg = {.api_key = S_KEY,
-                               .secret = S_SECRET,
-                               .symbols = &sym,
-                               .symbol_count = 1,
-                               .enforce_balance = true};
-    fake_binance_t *fake = fake_binance_start(&fcfg);
-    assert_non_null(fake);
-    return fake;
+    return tth_fake_binance_spot((fake_binance_cfg_t){
+        .api_key = S_KEY, .secret = S_SECRET, .enforce_balance = true});
 }
 
 static char *s_config(const char *dir, int port)

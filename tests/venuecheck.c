@@ -370,6 +370,25 @@ fake_binance_t *tth_fake_binance_btcusdt(fake_binance_cfg_t cfg)
     return fake;
 }
 
+fake_binance_t *tth_fake_binance_spot(fake_binance_cfg_t cfg)
+{
+    static const fake_binance_symbol_t sym = {.symbol = "BTCUSDT",
+                                              .base = "BTC",
+                                              .quote = "USDT",
+                                              .min_price = "0.01",
+                                              .max_price = "1000000",
+                                              .tick_size = "0.01",
+                                              .min_qty = "0.001",
+                                              .max_qty = "1000",
+                                              .step_size = "0.001",
+                                              .min_notional = "10"};
+    cfg.symbols = &sym;
+    cfg.symbol_count = 1;
+    fake_binance_t *fake = fake_binance_start(&cfg);
+    assert_non_null(fake);
+    return fake;
+}
+
 bool tth_wait_file_holds(const char *path, const char *needle, int timeout_ms)
 {
     int64_t deadline = tth_now_ms() + timeout_ms;

@@ -164,6 +164,11 @@ void tth_binance_venue_yaml(const char *dir, int port, const char *env_name,
    secret "s" unless CFG names its own. Asserts it started. */
 fake_binance_t *tth_fake_binance_btcusdt(fake_binance_cfg_t cfg);
 
+/* The same server with BTCUSDT filtered as on the venue: price 0.01 to
+   1,000,000 on a 0.01 tick, quantity 0.001 to 1000 on a 0.001 step, a
+   notional of 10 at least. CFG names its key and secret. */
+fake_binance_t *tth_fake_binance_spot(fake_binance_cfg_t cfg);
+
 /* Waits at most TIMEOUT_MS for the file at PATH to hold NEEDLE. */
 bool tth_wait_file_holds(const char *path, const char *needle, int timeout_ms);
 
