@@ -99,8 +99,13 @@ void tt_book_guard(tt_book_t *self, tt_ns_t ts)
     }
     /* A stop or an exit on its way keeps a protected position from
        counting as bare; once bare, only an acknowledged stop or a flat
-       position ends it, not every retry sent. */
-    if (!self->unprotected_since && !sent)
+       position ends it, not every retry sent. A flatten the book chose
+       (an EXIT signal, a target filled) cancels the stop on purpose and
+       sends its exit once the cancels are done: nothing is missing then
+       unless something was refused (WHY). */
+    bool flattening = self->br.active && self->br.exiting;
+    if (!self->unprotected_since && !sent &&
+        (!flattening || self->unprotected_why[0]))
         self->unprotected_since = ts > 0 ? ts : 1;
 }
 

@@ -288,6 +288,15 @@ static void test_report_totals_and_store(void **state)
     assert_true(fabs((double)cents / 100.0 - net) < 1e-6);
     assert_int_equal(
         tth_query_long(sdb, "SELECT count(*) FROM kv WHERE k = 'report'"), 1);
+    /* Exits by signal (the stop and target cancelled, then a market
+       exit) are no unprotected position: no trade.protection event, no
+       UNPROTECTED line (each such exit raised both). */
+    assert_true(tth_query_long(sdb, "SELECT count(*) FROM orders"
+                                    " WHERE role = 'x' AND state = 4") >= 3);
+    assert_int_equal(tth_query_long(sdb, "SELECT count(*) FROM events WHERE"
+                                         " topic LIKE 'trade.protection.%'"),
+                     0);
+    assert_null(strstr(out, "UNPROTECTED"));
     sqlite3_close(sdb);
     json_decref(doc);
     free(out), free(data);

@@ -292,6 +292,97 @@ static void test_no_alarm_in_an_ordinary_trade(void **state)
     assert_int_equal(tt_book_unprotected_since(&b), 0);
 }
 
+/* The strategy's EXIT in an ordinary trade: the stop and the target are
+   cancelled on purpose, then the position closes at the market. Between
+   the stop's cancel and the exit's fill nothing is refused and nothing
+   is missing: no alarm (every exit by signal raised it, an ERROR line
+   and a trade.protection pair per trade), in either order of the two
+   cancels. */
+static void test_exit_by_signal_is_no_alarm(void **state)
+{
+    (void)state;
+    for (int stop_first = 0; stop_first < 2; stop_first++) {
+        tt_book_t b;
+        tt_intents_t out;
+        s_long_filled(&b, &out);
+        s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
+        s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+        tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
+        assert_int_equal(tt_book_on_signal(&b, &exit, 0, 5 * S_SEC, &out), 0);
+        assert_int_equal(out.n, 2);
+        assert_int_equal(out.v[0].kind, TT_INTENT_CANCEL);
+        assert_int_equal(out.v[1].kind, TT_INTENT_CANCEL);
+        assert_int_equal(tt_book_unprotected_since(&b), 0);
+        const char *first = stop_first ? "tt-AAPL-2-s" : "tt-AAPL-3-t";
+        const char *second = stop_first ? "tt-AAPL-3-t" : "tt-AAPL-2-s";
+        s_event(&b, TT_EV_CANCELLED, first, 6 * S_SEC, &out);
+        assert_int_equal(out.n, 0);
+        assert_int_equal(tt_book_unprotected_since(&b), 0);
+        s_event(&b, TT_EV_CANCELLED, second, 6 * S_SEC, &out);
+        assert_int_equal(out.n, 1);
+        assert_int_equal(out.v[0].order.role, TT_ROLE_EXIT);
+        assert_int_equal(tt_book_unprotected_since(&b), 0);
+        char coid[TT_COID_MAX + 1];
+        snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
+        s_event(&b, TT_EV_ACCEPTED, coid, 7 * S_SEC, &out);
+        assert_int_equal(tt_book_unprotected_since(&b), 0);
+        s_event(&b, TT_EV_FILL, coid, 8 * S_SEC, &out);
+        assert_int_equal(tt_book_position(&b)->qty, 0);
+        assert_int_equal(tt_book_unprotected_since(&b), 0);
+        assert_false(tt_book_busy(&b));
+    }
+}
+
+/* The exit of that flatten refused: now the position is bare (the stop
+   was cancelled, the exit did not go), and the book says so until the
+   exit sent again fills. */
+static void test_exit_refused_after_the_cancels_is_bare(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
+    assert_int_equal(tt_book_on_signal(&b, &exit, 0, 5 * S_SEC, &out), 0);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-2-s", 6 * S_SEC, &out);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-3-t", 6 * S_SEC, &out);
+    assert_int_equal(out.n, 1);
+    char coid[TT_COID_MAX + 1];
+    snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
+    s_refuse(&b, coid, 7 * S_SEC, 2000, S_LIMIT, &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 7 * S_SEC);
+    assert_string_equal(tt_book_unprotected_why(&b), S_LIMIT);
+    assert_int_equal(tt_book_on_time(&b, 9 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].order.role, TT_ROLE_EXIT);
+    assert_int_equal(tt_book_unprotected_since(&b), 7 * S_SEC);
+    s_event(&b, TT_EV_FILL, out.v[0].order.coid, 10 * S_SEC, &out);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+}
+
+/* A stop the venue cancels on its own (the book asked for no cancel):
+   the book places the stop again at once, so the position is never
+   bare, and the flag stays down. */
+static void test_stop_cancelled_by_the_venue_goes_again(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-2-s", 5 * S_SEC, &out);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].order.role, TT_ROLE_STOP);
+    assert_string_equal(out.v[0].order.coid, "tt-AAPL-4-s");
+    assert_int_equal(out.v[0].order.stop_px, 9900);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +392,9 @@ int main(void)
         cmocka_unit_test(test_oco_refused_for_good_still_exits),
         cmocka_unit_test(test_exit_signal_waits_for_the_window),
         cmocka_unit_test(test_no_alarm_in_an_ordinary_trade),
+        cmocka_unit_test(test_exit_by_signal_is_no_alarm),
+        cmocka_unit_test(test_exit_refused_after_the_cancels_is_bare),
+        cmocka_unit_test(test_stop_cancelled_by_the_venue_goes_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
