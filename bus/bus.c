@@ -11,6 +11,7 @@
 #include "bus/bus.h"
 #include "bus/bus_internal.h"
 #include "bus/writer.h"
+#include "runtime/clock.h"
 #include "runtime/log.h"
 #include "store/store.h"
 
@@ -62,11 +63,12 @@ typedef struct {
     s_staged_t *staged;
     int nstaged;
     bool store_failing;
-    bool backtest;       /* the runtime tracks quiescence: a backtest */
-    int64_t taken;       /* frames read, not yet counted handled */
-    s_snap_t *snaps;     /* by actor id */
-    int64_t run_id;      /* this run's row in `runs`; 0 none */
-    int64_t next_retain; /* clock time of the next pruning */
+    bool backtest;             /* the runtime tracks quiescence: a backtest */
+    tt_log_gate_t refused_log; /* rows set aside: lines per minute */
+    int64_t taken;             /* frames read, not yet counted handled */
+    s_snap_t *snaps;           /* by actor id */
+    int64_t run_id;            /* this run's row in `runs`; 0 none */
+    int64_t next_retain;       /* clock time of the next pruning */
     s_intent_t *intents; /* live intents of this drain, not yet committed */
     tt_store_order_t *intent_recs;
     size_t nintents;
@@ -542,7 +544,19 @@ static void s_on_refused(const char *what, uint64_t event_seq, void *arg)
 {
     s_bus_t *self = arg;
     atomic_fetch_add(&self->stats->rows_refused, 1);
-    tt_error("bus", "%s", what);
+    /* A bug that has every candle refused must not bury the log: a few
+       lines a minute, then how many were not written (health counts
+       every one). */
+    int64_t held = 0, since = 0, now = tt_mono_ns();
+    if (tt_log_gate_pass(&self->refused_log, now, &held, &since)) {
+        if (held)
+            tt_error("bus",
+                     "%lld more row(s) refused for good in the last %lld s "
+                     "were not logged (health: rows refused)",
+                     (long long)held,
+                     (long long)((now - since) / TT_NS_PER_SEC));
+        tt_error("bus", "%s", what);
+    }
     if (self->backtest) {
         atomic_fetch_add(&self->stats->store_errors, 1);
         return;
@@ -560,6 +574,8 @@ static int s_setup(s_bus_t *self)
        never lose an intent it acted on. */
     tt_store_opts_t opts = tt_store_opts_default();
     self->backtest = tt_runtime_tracking(self->rt);
+    self->refused_log =
+        (tt_log_gate_t){.per_window = 5, .window_ns = 60 * TT_NS_PER_SEC};
     if (self->backtest) {
         opts.sync_trade = TT_STORE_SYNC_NORMAL;
         /* ... and commits in large groups: a backtest writes about ten

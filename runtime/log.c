@@ -108,3 +108,31 @@ void tt_log(tt_log_level_t level, const char *path, const char *format, ...)
     }
     s_write_all(line, (size_t)len);
 }
+
+bool tt_log_gate_pass(tt_log_gate_t *self, int64_t now, int64_t *held,
+                      int64_t *since)
+{
+    if (held)
+        *held = 0;
+    if (since)
+        *since = 0;
+    if (!self->start || now - self->start >= self->window_ns ||
+        now < self->start) {
+        self->start = now ? now : 1;
+        self->said = 0;
+    }
+    if (self->said >= self->per_window) {
+        if (!self->held)
+            self->held_since = self->start;
+        self->held++;
+        return false;
+    }
+    self->said++;
+    if (held && self->held) {
+        *held = self->held;
+        if (since)
+            *since = self->held_since;
+        self->held = 0;
+    }
+    return true;
+}

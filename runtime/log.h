@@ -10,6 +10,7 @@
 #define TT_RUNTIME_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config/config.h"
 
@@ -25,6 +26,27 @@ void tt_log(tt_log_level_t level, const char *path, const char *format, ...)
 
 /* Parses "debug"|"info"|"warn"|"error"; -1 otherwise. */
 int tt_log_level_parse(const char *name);
+
+/* A gate against floods of one kind of line: at most PER_WINDOW lines in
+   each window of WINDOW_NS (times from the caller: monotonic, or any
+   clock a test chooses). The lines kept back are counted, and the first
+   call of a later window hands their count over once, for one line that
+   says how many were not written. The full count belongs elsewhere (a
+   counter in health); this only keeps the log readable. One thread. */
+typedef struct {
+    int32_t per_window;
+    int64_t window_ns;
+    int64_t start;      /* the window's start; 0 before the first line */
+    int32_t said;       /* lines let through in this window */
+    int64_t held;       /* lines kept back since the last hand-over */
+    int64_t held_since; /* start of the window the first of them fell in */
+} tt_log_gate_t;
+
+/* Whether a line at NOW may be written. *HELD (may be NULL: then the
+   count waits) receives the lines kept back before this one, or 0, and
+   *SINCE when they began. */
+bool tt_log_gate_pass(tt_log_gate_t *self, int64_t now, int64_t *held,
+                      int64_t *since);
 
 #define tt_debug(path, ...)                                                    \
     do {                                                                       \

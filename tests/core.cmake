@@ -7,6 +7,8 @@ tt_test(NAME test_lifecycle LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lifecycle.c LIBS tt_lifecycle)
 tt_test(NAME test_latency LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_latency.c LIBS tt_runtime)
+tt_test(NAME test_log_gate LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_log_gate.c LIBS tt_runtime)
 tt_test(NAME test_policy LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_policy.c LIBS tt_lifecycle)
 tt_test(NAME test_control_e2e LABEL e2e TIMEOUT 180

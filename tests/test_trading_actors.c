@@ -1244,6 +1244,71 @@ static void test_refused_event_row_keeps_trading(void **state)
     free(rig);
 }
 
+/* Every events row refused (a trigger on all of them): trading goes on
+   and every refusal is counted, but the log names only the first few a
+   minute (bus.c's gate), so a bug refusing every row cannot bury it. */
+static void test_refused_rows_do_not_flood_the_log(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up_bus(rig, 1, 1, "  max_open_positions: 5\n",
+                 "  paper: {participation_bps: 5000}\n", MON + 15 * HOUR, true);
+    char path[512], logpath[512], err[256];
+    snprintf(path, sizeof path, "%s/t.db", rig->dir);
+    char *logdir = tth_tmpdir("tt-flood-log"); /* outlives the rig's */
+    snprintf(logpath, sizeof logpath, "%s/log", logdir);
+    int log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(log_fd >= 0);
+    tt_log_setup(TT_LOG_INFO, false, log_fd);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 2000);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TRIGGER refuse BEFORE INSERT ON"
+                                  " events BEGIN SELECT RAISE(ABORT,"
+                                  " 'test: every events row refused'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
+    assert_non_null(store);
+    s_open_t open;
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    tt_sender_flush(rig->sender);
+    const char *const entry[] = {"tt-S00-1-e:ACCEPTED:10:0"};
+    assert_true(s_until_open(store, &open, entry, 1));
+    tt_clock_advance(rig->clock, SEC);
+    s_trade_sized(rig, 0, 10000, 8);
+    tt_sender_flush(rig->sender);
+    const char *const first[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:4",
+                                 "tt-S00-2-s:ACCEPTED:4:0",
+                                 "tt-S00-3-t:ACCEPTED:4:0"};
+    assert_true(s_until_open(store, &open, first, 3));
+    int64_t deadline = tth_now_ms() + 5000;
+    while (atomic_load(&rig->bus_stats.rows_refused) < 8 &&
+           tth_now_ms() < deadline)
+        tth_nap_ms(2);
+    uint64_t refused = atomic_load(&rig->bus_stats.rows_refused);
+    assert_true(refused >= 8);
+    assert_int_equal(s_stored_events(store, 1, 1000), 0);
+    tt_store_close(&store);
+    s_rig_down(rig);
+    tt_log_setup(TT_LOG_INFO, false, 2);
+    close(log_fd);
+    char *text = tth_read_file(logpath);
+    assert_non_null(text);
+    int lines = 0;
+    for (const char *at = text; (at = strstr(at, "set aside")); at++)
+        lines++;
+    if (lines != 5)
+        fail_msg("%d refused rows named, 5 expected (%llu refused):\n%s", lines,
+                 (unsigned long long)refused, text);
+    free(text);
+    tth_rmtree(logdir);
+    free(logdir);
+    free(rig);
+}
+
 /* A transient failure through the real bus: another connection holds
    the store's write lock (SQLITE_BUSY after the bus's 5 s busy timeout)
    while closed candles arrive. The flush fails and is retried, nothing
@@ -1486,6 +1551,7 @@ int main(void)
         cmocka_unit_test(test_day_entry_expires_at_close),
         cmocka_unit_test(test_store_keeps_order_states),
         cmocka_unit_test(test_refused_event_row_keeps_trading),
+        cmocka_unit_test(test_refused_rows_do_not_flood_the_log),
         cmocka_unit_test(test_busy_store_is_retried),
         cmocka_unit_test(test_paper_latency_and_fixed_fee),
     };
