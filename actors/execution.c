@@ -196,6 +196,10 @@ static int s_init(tt_actor_t *actor, void **state_p)
     self->sym = tt_actor_symbol(actor);
     const tt_instrument_t *inst = &self->sym->instrument;
     tt_book_cfg_t book_cfg = tt_book_cfg_default();
+    /* The paper broker answers in the same call: only a live venue's
+       stop or exit can stay unanswered (orders/book_guard.c). */
+    self->live = tt_exec_broker_route(actor, &self->gateway);
+    book_cfg.answer_ns = self->live ? TT_BOOK_ANSWER_NS : 0;
     tt_risk_cfg_t risk_cfg;
     const tt_symbol_paper_cfg_t *pc = &self->sym->paper;
     tt_paper_cfg_t paper_cfg = {.slippage_bps = pc->slippage_bps,
@@ -217,7 +221,6 @@ static int s_init(tt_actor_t *actor, void **state_p)
     /* A new instance's book says afresh whether the position is bare. */
     atomic_store(&self->stats->unprotected_since, 0);
     self->bus = tt_actor_has_bus(actor);
-    self->live = tt_exec_broker_route(actor, &self->gateway);
     /* A backtest's store is new and its own: nothing to restore. */
     self->persist = self->bus && !self->live && !tt_actor_replaying(actor);
     self->venue_restore = self->bus && self->live && !tt_actor_replaying(actor);
@@ -295,11 +298,12 @@ static int s_start(tt_actor_t *actor, void **state_p)
 
 /* The timer runs while a restart waits for the store or the venue (the
    bound, every second) and while a refused stop or exit waits to go
-   again (S_RETRY_TICK_NS); off otherwise. */
+   again or one sent waits for its answer (S_RETRY_TICK_NS); off
+   otherwise. */
 static void s_timer_arm(tt_actor_t *actor, s_exec_t *self)
 {
     int64_t want = self->restoring || self->venue_sync ? TT_NS_PER_SEC : 0;
-    if (tt_book_retry_at(&self->book))
+    if (tt_book_retry_at(&self->book) || tt_book_answer_due(&self->book))
         want = S_RETRY_TICK_NS;
     if (want == self->timer_ns)
         return;
@@ -1287,12 +1291,15 @@ static void s_log_unsent(tt_actor_t *actor, const s_exec_t *self)
 /* A stop or exit the broker refused for a reason that passes goes again
    once its wait is over (orders/book_guard.c), at NOW: not while the
    book waits for the store or the venue, nor on a venue's state that
-   is not reconciled. */
+   is not reconciled. One sent and still unanswered at its bound makes
+   the position bare then (reported by s_publish); nothing is sent for
+   it. */
 static void s_retry_due(tt_actor_t *actor, s_exec_t *self, int64_t now)
 {
     tt_ns_t at = tt_book_retry_at(&self->book);
-    if (!at || now < at || self->restoring || self->venue_sync ||
-        self->venue_late)
+    tt_ns_t answer = tt_book_answer_due(&self->book);
+    if (self->restoring || self->venue_sync || self->venue_late ||
+        !((at && now >= at) || (answer && now >= answer)))
         return;
     self->ctx_ts = now;
     self->ctx_after = self->ticks;

@@ -15,7 +15,8 @@ tt_book_cfg_t tt_book_cfg_default(void)
 {
     return (tt_book_cfg_t){.entry_type = TT_ORD_MARKET,
                            .entry_tif = TT_TIF_DAY,
-                           .child_tif = TT_TIF_GTC};
+                           .child_tif = TT_TIF_GTC,
+                           .answer_ns = TT_BOOK_ANSWER_NS};
 }
 
 int tt_book_fail(tt_book_t *self, const char *fmt, ...)
@@ -45,6 +46,8 @@ static int s_check_cfg(tt_book_t *self, const tt_book_cfg_t *c)
         c->trail_ticks < 0 || c->be_trigger_ticks < 0 ||
         c->be_trigger_r_bps < 0 || c->be_offset_ticks < 0)
         return tt_book_fail(self, "tick distances must be >= 0");
+    if (c->answer_ns < 0)
+        return tt_book_fail(self, "answer_ns must be >= 0");
     return 0;
 }
 
@@ -459,9 +462,11 @@ static int s_on_rejected(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
     /* A replacement refused for a reason that passes is not sent again
        before the wait either: the order it replaces works on. */
     bool held = tt_book_hold_refused(self, slot, ev);
-    if (o->replaces && s_find_seq(self, o->replaces) >= 0)
+    if (o->replaces && s_find_seq(self, o->replaces) >= 0) {
+        if (ev->retry_ms == 0)
+            tt_book_on_move_refused(self, slot, ev->reason);
         s_replace_refused(self, slot, ev->ts);
-    else if (!held)
+    } else if (!held)
         tt_book_on_order_done(self, slot);
     return 0;
 }

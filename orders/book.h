@@ -42,6 +42,10 @@
 #define TT_BOOK_RETRY_NAMED_MAX_NS 86400000000000LL
 /* tt_broker_ev_t.retry_ms of a passing refusal that names no time. */
 #define TT_EV_RETRY_UNNAMED (-1)
+/* A stop or exit sent and not answered for longer than this (event
+   time) leaves the position bare (book_guard.c): the default of
+   tt_book_cfg_t.answer_ns. */
+#define TT_BOOK_ANSWER_NS 5000000000LL
 
 typedef enum {
     TT_INTENT_SUBMIT = 1,
@@ -76,6 +80,9 @@ typedef struct {
     int32_t be_trigger_ticks; /* breakeven after N ticks in favour; 0 off */
     int32_t be_trigger_r_bps; /* ... or after this much R (10000 = 1R); 0 off */
     int32_t be_offset_ticks;  /* breakeven stop = entry + offset */
+    /* A stop or exit unanswered this long leaves the position bare; 0
+       never (the paper broker answers in the same call). */
+    int64_t answer_ns;
 } tt_book_cfg_t;
 
 typedef enum {
@@ -152,6 +159,12 @@ typedef struct {
        such refusals in a row, for the backoff. */
     tt_ns_t retry_at;
     int32_t retries;
+    /* The last replacement of the stop (STOP_NO_*) or take-profit
+       (TARGET_NO_*) the broker refused for good, and why: that price and
+       size are not asked for again (0: none). */
+    tt_px_t stop_no_px, target_no_px;
+    tt_qty_t stop_no_qty, target_no_qty;
+    char no_why[64];
 } tt_bracket_t;
 
 typedef struct {
@@ -173,10 +186,15 @@ typedef struct {
        0 while it has one or is flat. WHY: the refusal that left it so. */
     tt_ns_t unprotected_since;
     char unprotected_why[64];
+    /* Since when a stop or exit has been on its way with no working stop
+       (0: none); UNANSWERED: the bare period began because it stayed
+       unanswered past cfg.answer_ns. */
+    tt_ns_t onway_since;
+    bool unanswered;
 } tt_book_t;
 
 /* Default configuration: market entry (DAY), GTC children, no defaults
-   for stop/target, no trailing, no breakeven. */
+   for stop/target, no trailing, no breakeven, TT_BOOK_ANSWER_NS. */
 tt_book_cfg_t tt_book_cfg_default(void);
 
 /* Initialises SELF for SYMBOL (1..31 characters) and INST (tick and lot
@@ -258,6 +276,28 @@ tt_ns_t tt_book_unprotected_since(const tt_book_t *self);
 
 /* The refusal that left the position unprotected ("" when none). */
 const char *tt_book_unprotected_why(const tt_book_t *self);
+
+/* When (event time) the stop or exit on its way, unanswered, makes the
+   position bare: cfg.answer_ns after it was sent while no stop works;
+   0 when nothing waits so, or the position is bare already. The actor
+   calls tt_book_on_time then. Nothing is sent again for it: the order
+   held may still reach the venue. */
+tt_ns_t tt_book_answer_due(const tt_book_t *self);
+
+/* Since when (event time) the stop or exit that left the position bare
+   by going unanswered was sent; 0 when the position is not bare for
+   that reason. */
+tt_ns_t tt_book_unanswered_since(const tt_book_t *self);
+
+/* Why the broker refused for good the stop's or take-profit's last
+   replacement (a move, a resize), which the book holds back until the
+   price or size it wants changes ("" when none). The order replaced
+   works on. */
+const char *tt_book_refused_move(const tt_book_t *self);
+
+/* The stop price of that refused move; 0 when none (or the refused
+   replacement was the take-profit's). */
+tt_px_t tt_book_refused_stop_px(const tt_book_t *self);
 
 /* ---- Warm restart (book_restore.c). The execution actor restores the
    position (pos) and next_seq, then each open order, then the bracket;

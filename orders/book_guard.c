@@ -57,6 +57,7 @@ bool tt_book_hold_refused(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
         return false;
     snprintf(self->unprotected_why, sizeof self->unprotected_why, "%.63s",
              ev->reason);
+    self->unanswered = false; /* answered now: the refusal says why */
     if (ev->retry_ms == 0 || !b->active || self->pos.qty == 0)
         return false;
     /* The legs of one OCO list are refused together: one round. */
@@ -78,34 +79,63 @@ bool tt_book_held(tt_book_t *self, tt_ns_t ts)
     return b->retry_at != 0;
 }
 
+/* A stop or exit on its way for longer than cfg.answer_ns, with no
+   stop working: the gateway holds it (a 429's Retry-After, up to two
+   minutes) or the venue does not answer. Whatever the reason, there is
+   no stop at the venue, and the trader must know; nothing is sent again
+   for it, since the order held may still reach the venue. */
+static void s_guard_unanswered(tt_book_t *self, bool stop_sent, tt_ns_t ts)
+{
+    if (self->unprotected_since || !self->cfg.answer_ns ||
+        ts - self->onway_since < self->cfg.answer_ns)
+        return;
+    self->unprotected_since = self->onway_since;
+    self->unanswered = true;
+    snprintf(self->unprotected_why, sizeof self->unprotected_why,
+             "%s sent, no answer from the venue", stop_sent ? "stop" : "exit");
+}
+
 void tt_book_guard(tt_book_t *self, tt_ns_t ts)
 {
-    bool acked = false, sent = false;
+    bool acked = false, stop_new = false, exit_new = false, exit = false;
     for (int i = 0; i < TT_BOOK_ORDERS; i++) {
         const tt_order_t *o = &self->orders[i];
         if (!self->used[i] || !tt_ord_live(o->state))
             continue;
         if (o->role == TT_ROLE_STOP && o->state != TT_OS_NEW)
             acked = true;
-        else if (o->role == TT_ROLE_STOP || o->role == TT_ROLE_EXIT)
-            sent = true;
+        else if (o->role == TT_ROLE_STOP)
+            stop_new = true;
+        else if (o->role == TT_ROLE_EXIT) {
+            exit = true;
+            exit_new = exit_new || o->state == TT_OS_NEW;
+        }
     }
     if (self->pos.qty == 0 || acked) {
         if (acked)
             self->br.retries = 0;
-        self->unprotected_since = 0;
+        self->unprotected_since = self->onway_since = 0;
+        self->unanswered = false;
         self->unprotected_why[0] = '\0';
         return;
     }
     /* A stop or an exit on its way keeps a protected position from
-       counting as bare; once bare, only an acknowledged stop or a flat
-       position ends it, not every retry sent. A flatten the book chose
-       (an EXIT signal, a target filled) cancels the stop on purpose and
-       sends its exit once the cancels are done: nothing is missing then
-       unless something was refused (WHY). */
+       counting as bare, for as long as cfg.answer_ns while unanswered. */
+    if (!stop_new && !exit_new)
+        self->onway_since = 0;
+    else if (!self->onway_since)
+        self->onway_since = ts > 0 ? ts : 1;
+    if (stop_new || exit_new)
+        s_guard_unanswered(self, stop_new, ts);
+    if (stop_new || exit)
+        return;
+    /* Nothing on its way. Once bare, only an acknowledged stop or a
+       flat position ends it, not every retry sent. A flatten the book
+       chose (an EXIT signal, a target filled) cancels the stop on
+       purpose and sends its exit once the cancels are done: nothing is
+       missing then unless something was refused (WHY). */
     bool flattening = self->br.active && self->br.exiting;
-    if (!self->unprotected_since && !sent &&
-        (!flattening || self->unprotected_why[0]))
+    if (!self->unprotected_since && (!flattening || self->unprotected_why[0]))
         self->unprotected_since = ts > 0 ? ts : 1;
 }
 
@@ -125,6 +155,18 @@ int tt_book_on_time(tt_book_t *self, tt_ns_t now, tt_intents_t *out)
         rc = tt_book_sync(self, now, out);
     tt_book_guard(self, now);
     return rc;
+}
+
+tt_ns_t tt_book_answer_due(const tt_book_t *self)
+{
+    if (!self->onway_since || self->unprotected_since || !self->cfg.answer_ns)
+        return 0;
+    return self->onway_since + self->cfg.answer_ns;
+}
+
+tt_ns_t tt_book_unanswered_since(const tt_book_t *self)
+{
+    return self->unanswered ? self->unprotected_since : 0;
 }
 
 tt_ns_t tt_book_unprotected_since(const tt_book_t *self)

@@ -31,6 +31,11 @@ int tt_book_sync(tt_book_t *self, tt_ns_t ts, tt_intents_t *out);
 void tt_book_on_order_done(tt_book_t *self, int slot);
 void tt_book_on_replace_refused(tt_book_t *self, int new_slot, int old_slot);
 
+/* The broker refused for good (REASON) the replacement in SLOT of the
+   stop or take-profit: its price and size are not asked for again until
+   the bracket wants something else (bracket.c). */
+void tt_book_on_move_refused(tt_book_t *self, int slot, const char *reason);
+
 /* The broker refused the stop, take-profit or exit in SLOT for a reason
    that passes (EV->retry_ms): holds the next one until its wait is over
    and returns true; false when the refusal is the bracket's end as

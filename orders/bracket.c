@@ -10,6 +10,7 @@
     the book flattens (cancels everything, then closes any remainder with
     a market order once no child can still fill, so the position can
     never be closed twice). */
+#include <stdio.h>
 #include <string.h>
 
 #include "orders/book.h"
@@ -99,25 +100,49 @@ static int s_sync_exit(tt_book_t *self, tt_ns_t ts, tt_intents_t *out)
     return 0;
 }
 
+/* The working child in SLOT wants PX for OPEN: replaces it unless it is
+   in line, a refusal's wait holds it, or it would ask again what the
+   broker refused for good (NO_PX / NO_QTY). A price refused for good is
+   left at the working one, so a resize still goes. */
+static int s_replace_child(tt_book_t *self, int32_t *slot, tt_px_t px,
+                           tt_qty_t open, tt_px_t *no_px, tt_qty_t *no_qty,
+                           tt_ns_t ts, tt_intents_t *out)
+{
+    const tt_order_t *o = &self->orders[*slot];
+    bool stop = o->role == TT_ROLE_STOP;
+    tt_px_t cur = stop ? o->stop_px : o->limit_px;
+    bool in_line = tt_order_leaves(o) == open;
+    if (in_line && cur == px && *no_px) {
+        *no_px = 0; /* what the bracket wants works: the refusal is moot */
+        *no_qty = 0;
+    }
+    tt_px_t want = *no_px && px == *no_px ? cur : px;
+    if ((in_line && cur == want) || (want == *no_px && open == *no_qty) ||
+        tt_book_held(self, ts))
+        return 0;
+    int ns = tt_book_replace_slot(self, *slot, open, stop ? 0 : want,
+                                  stop ? want : 0, ts, out);
+    if (ns < 0)
+        return -1;
+    *slot = ns;
+    return 0;
+}
+
 /* Keeps the child in *SLOT at PX for OPEN: submit, replace or leave. */
 static int s_sync_child(tt_book_t *self, tt_role_t role, int32_t *slot,
                         tt_px_t px, tt_qty_t open, tt_ns_t ts,
                         tt_intents_t *out)
 {
+    tt_bracket_t *b = &self->br;
     bool stop = role == TT_ROLE_STOP;
     tt_px_t lim = stop ? 0 : px, stp = stop ? px : 0;
     if (s_slot_live(self, *slot)) {
         const tt_order_t *o = &self->orders[*slot];
         if (o->state != TT_OS_ACCEPTED && o->state != TT_OS_PARTIALLY_FILLED)
             return 0; /* unacknowledged or pending: decide later */
-        tt_px_t cur = stop ? o->stop_px : o->limit_px;
-        if ((tt_order_leaves(o) == open && cur == px) || tt_book_held(self, ts))
-            return 0;
-        int ns = tt_book_replace_slot(self, *slot, open, lim, stp, ts, out);
-        if (ns < 0)
-            return -1;
-        *slot = ns;
-        return 0;
+        return s_replace_child(
+            self, slot, px, open, stop ? &b->stop_no_px : &b->target_no_px,
+            stop ? &b->stop_no_qty : &b->target_no_qty, ts, out);
     }
     if (tt_book_held(self, ts))
         return 0; /* refused for a reason that passes: not yet */
@@ -166,6 +191,33 @@ void tt_book_on_order_done(tt_book_t *self, int slot)
         self->br.exiting = true;
     if (o->role == TT_ROLE_EXIT && o->state == TT_OS_REJECTED)
         self->br.exit_rejects++;
+}
+
+void tt_book_on_move_refused(tt_book_t *self, int slot, const char *reason)
+{
+    tt_bracket_t *b = &self->br;
+    const tt_order_t *o = &self->orders[slot];
+    if (!b->active || !s_is_child(o))
+        return;
+    if (o->role == TT_ROLE_STOP) {
+        b->stop_no_px = o->stop_px;
+        b->stop_no_qty = o->qty;
+    } else {
+        b->target_no_px = o->limit_px;
+        b->target_no_qty = o->qty;
+    }
+    snprintf(b->no_why, sizeof b->no_why, "%.63s", reason);
+}
+
+const char *tt_book_refused_move(const tt_book_t *self)
+{
+    const tt_bracket_t *b = &self->br;
+    return b->active && (b->stop_no_px || b->target_no_px) ? b->no_why : "";
+}
+
+tt_px_t tt_book_refused_stop_px(const tt_book_t *self)
+{
+    return self->br.active ? self->br.stop_no_px : 0;
 }
 
 void tt_book_on_replace_refused(tt_book_t *self, int new_slot, int old_slot)
@@ -273,6 +325,18 @@ static int s_exit(tt_book_t *self, tt_ns_t ts, tt_intents_t *out)
     return tt_book_sync(self, ts, out);
 }
 
+/* The stop price in force: the bracket's, or the working stop's while
+   the bracket's was refused for good (a move back between the two is
+   still a tightening). */
+static tt_px_t s_stop_in_force(const tt_book_t *self)
+{
+    const tt_bracket_t *b = &self->br;
+    if (b->stop_no_px && b->stop_px == b->stop_no_px &&
+        s_slot_live(self, b->stop))
+        return self->orders[b->stop].stop_px;
+    return b->stop_px;
+}
+
 static int s_move_stop(tt_book_t *self, const tt_signal_t *sig, tt_ns_t ts,
                        tt_intents_t *out)
 {
@@ -287,12 +351,12 @@ static int s_move_stop(tt_book_t *self, const tt_signal_t *sig, tt_ns_t ts,
                             self->symbol);
     if (sig->stop == b->stop_px)
         return 0;
-    if (!s_tighter(b, sig->stop, b->stop_px))
+    tt_px_t now = s_stop_in_force(self);
+    if (!s_tighter(b, sig->stop, now))
         return tt_book_fail(self,
                             "%s: MOVE_STOP to %lld would loosen the "
                             "stop at %lld",
-                            self->symbol, (long long)sig->stop,
-                            (long long)b->stop_px);
+                            self->symbol, (long long)sig->stop, (long long)now);
     if (sig->ref_price > 0 && !s_tighter(b, sig->ref_price, sig->stop))
         return tt_book_fail(self,
                             "%s: MOVE_STOP to %lld is at or through "

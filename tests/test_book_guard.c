@@ -383,6 +383,199 @@ static void test_stop_cancelled_by_the_venue_goes_again(void **state)
     assert_int_equal(tt_book_unprotected_since(&b), 0);
 }
 
+/* A stop move the venue refuses for good (a price filter): the old stop
+   works on, and the same move is not sent again, neither at once nor on
+   the next marks; a different stop price goes. */
+static void test_move_refused_for_good_is_not_sent_again(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    tt_signal_t mv = {.kind = TT_SIG_MOVE_STOP, .ts = 5 * S_SEC, .stop = 9950};
+    assert_int_equal(tt_book_on_signal(&b, &mv, 0, 5 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    char coid[TT_COID_MAX + 1];
+    snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
+    assert_int_equal(
+        s_refuse(&b, coid, 6 * S_SEC, 0, "400 -1013 Filter failure", &out), 0);
+    assert_int_equal(out.n, 0); /* not sent again at once */
+    const tt_order_t *stop = tt_book_bracket_order(&b, TT_ROLE_STOP);
+    assert_string_equal(stop->coid, "tt-AAPL-2-s");
+    assert_int_equal(stop->state, TT_OS_ACCEPTED);
+    assert_int_equal(stop->stop_px, 9900);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_string_equal(tt_book_refused_move(&b), "400 -1013 Filter failure");
+    /* Neither on the next marks, nor on time, nor on the same signal. */
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(tt_book_on_mark(&b, 10010 + i, (7 + i) * S_SEC, &out),
+                         0);
+        assert_int_equal(out.n, 0);
+    }
+    assert_int_equal(tt_book_on_time(&b, 20 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_on_signal(&b, &mv, 0, 21 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 0);
+    /* A different stop price from the strategy goes, and once it is
+       live the refusal is forgotten. */
+    mv.stop = 9940;
+    assert_int_equal(tt_book_on_signal(&b, &mv, 0, 22 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    assert_int_equal(out.v[0].order.stop_px, 9940);
+    s_event(&b, TT_EV_ACCEPTED, out.v[0].order.coid, 23 * S_SEC, &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_bracket_order(&b, TT_ROLE_STOP)->stop_px, 9940);
+    assert_string_equal(tt_book_refused_move(&b), "");
+}
+
+/* The trail's move refused for good: not again on every mark while the
+   trail asks for the same price; a better price moves the trail on and
+   that move goes. A short position, so the trail runs downwards. */
+static void test_trail_refused_for_good_waits_for_a_new_price(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    tt_book_cfg_t cfg = tt_book_cfg_default();
+    cfg.trail_ticks = 50;
+    assert_int_equal(tt_book_init(&b, "AAPL", &s_inst, &cfg, 1), 0);
+    tt_signal_t sig = {.kind = TT_SIG_ENTER_SHORT,
+                       .ts = S_SEC,
+                       .ref_price = 10000,
+                       .stop = 10100,
+                       .target = 9800};
+    assert_int_equal(tt_book_on_signal(&b, &sig, 10, S_SEC, &out), 0);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-1-e", 2 * S_SEC, &out);
+    s_event(&b, TT_EV_FILL, "tt-AAPL-1-e", 3 * S_SEC, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    /* 99.00: the trail asks for 99.50. */
+    assert_int_equal(tt_book_on_mark(&b, 9900, 5 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].order.stop_px, 9950);
+    char coid[TT_COID_MAX + 1];
+    snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
+    s_refuse(&b, coid, 6 * S_SEC, 0, "400 -1013 PRICE_FILTER", &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_bracket_order(&b, TT_ROLE_STOP)->stop_px, 10100);
+    /* Marks that leave the best price where it is ask for 99.50 again:
+       nothing goes. */
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(
+            tt_book_on_mark(&b, 9900 + i * 5, (7 + i) * S_SEC, &out), 0);
+        assert_int_equal(out.n, 0);
+    }
+    /* A new best (98.90): the trail asks for 99.40, which goes. */
+    assert_int_equal(tt_book_on_mark(&b, 9890, 20 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    assert_int_equal(out.v[0].order.stop_px, 9940);
+}
+
+/* The stop of a new position sent, and the gateway holds it (a 429's
+   Retry-After) or the venue never answers: past TT_BOOK_ANSWER_NS the
+   position counts as bare, from when the stop was sent; nothing is sent
+   again because of it (the first may still reach the venue); the stop's
+   acknowledgement ends it. */
+static void test_unanswered_stop_is_bare_after_the_bound(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out); /* stop and target sent at 3 s */
+    tt_ns_t due = 3 * S_SEC + TT_BOOK_ANSWER_NS;
+    assert_int_equal(tt_book_answer_due(&b), due);
+    assert_int_equal(tt_book_on_time(&b, due - 1, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_int_equal(tt_book_on_time(&b, due, &out), 0);
+    assert_int_equal(out.n, 0); /* no duplicate stop */
+    assert_int_equal(tt_book_unprotected_since(&b), 3 * S_SEC);
+    assert_int_equal(tt_book_unanswered_since(&b), 3 * S_SEC);
+    assert_string_equal(tt_book_unprotected_why(&b),
+                        "stop sent, no answer from the venue");
+    assert_int_equal(tt_book_answer_due(&b), 0);
+    assert_int_equal(tt_book_retry_at(&b), 0);
+    /* Marks and more time send nothing either. */
+    assert_int_equal(tt_book_on_mark(&b, 10050, 60 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_on_time(&b, 120 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 3 * S_SEC);
+    /* The held stop reaches the venue after the hold: protected. */
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 121 * S_SEC, &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_int_equal(tt_book_unanswered_since(&b), 0);
+    assert_string_equal(tt_book_unprotected_why(&b), "");
+    assert_int_equal(tt_book_answer_due(&b), 0);
+}
+
+/* An answer inside the bound raises nothing, and a bound of 0 (the paper
+   broker, which answers in the same call) never raises it. */
+static void test_answer_within_the_bound_is_no_alarm(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    tt_ns_t due = 3 * S_SEC + TT_BOOK_ANSWER_NS;
+    assert_int_equal(tt_book_on_time(&b, due - 1, &out), 0);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", due - 1, &out);
+    assert_int_equal(tt_book_on_time(&b, due + 100 * S_SEC, &out), 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_int_equal(tt_book_answer_due(&b), 0);
+
+    tt_book_cfg_t cfg = tt_book_cfg_default();
+    cfg.answer_ns = 0;
+    assert_int_equal(tt_book_init(&b, "AAPL", &s_inst, &cfg, 1), 0);
+    tt_signal_t sig = {.kind = TT_SIG_ENTER_LONG,
+                       .ts = S_SEC,
+                       .ref_price = 10000,
+                       .stop = 9900,
+                       .target = 10200};
+    assert_int_equal(tt_book_on_signal(&b, &sig, 10, S_SEC, &out), 0);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-1-e", 2 * S_SEC, &out);
+    s_event(&b, TT_EV_FILL, "tt-AAPL-1-e", 3 * S_SEC, &out);
+    assert_int_equal(tt_book_answer_due(&b), 0);
+    assert_int_equal(tt_book_on_time(&b, 600 * S_SEC, &out), 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+}
+
+/* A flatten's market exit that is not answered: the stop was cancelled
+   on purpose, so the position is bare once the exit has waited past the
+   bound; its fill ends it. */
+static void test_unanswered_exit_is_bare_after_the_bound(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
+    assert_int_equal(tt_book_on_signal(&b, &exit, 0, 5 * S_SEC, &out), 0);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-2-s", 6 * S_SEC, &out);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-3-t", 6 * S_SEC, &out);
+    assert_int_equal(out.n, 1);
+    char coid[TT_COID_MAX + 1];
+    snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
+    assert_int_equal(tt_book_answer_due(&b), 6 * S_SEC + TT_BOOK_ANSWER_NS);
+    assert_int_equal(tt_book_on_time(&b, 30 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 0); /* never a second exit */
+    assert_int_equal(tt_book_unprotected_since(&b), 6 * S_SEC);
+    assert_string_equal(tt_book_unprotected_why(&b),
+                        "exit sent, no answer from the venue");
+    s_event(&b, TT_EV_FILL, coid, 31 * S_SEC, &out);
+    assert_int_equal(tt_book_position(&b)->qty, 0);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_false(tt_book_busy(&b));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +588,11 @@ int main(void)
         cmocka_unit_test(test_exit_by_signal_is_no_alarm),
         cmocka_unit_test(test_exit_refused_after_the_cancels_is_bare),
         cmocka_unit_test(test_stop_cancelled_by_the_venue_goes_again),
+        cmocka_unit_test(test_move_refused_for_good_is_not_sent_again),
+        cmocka_unit_test(test_trail_refused_for_good_waits_for_a_new_price),
+        cmocka_unit_test(test_unanswered_stop_is_bare_after_the_bound),
+        cmocka_unit_test(test_answer_within_the_bound_is_no_alarm),
+        cmocka_unit_test(test_unanswered_exit_is_bare_after_the_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

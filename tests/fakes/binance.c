@@ -379,6 +379,14 @@ void fake_binance_rate_limit_storm(fake_binance_t *self, int n)
     fakesrv_unlock(self->srv);
 }
 
+void fake_binance_rate_limit_oco(fake_binance_t *self, int n, int retry_s)
+{
+    fakesrv_lock(self->srv);
+    self->oco_storm = n < 0 ? 0 : n;
+    self->oco_storm_retry_s = retry_s;
+    fakesrv_unlock(self->srv);
+}
+
 void fake_binance_too_many(fake_binance_t *self, int n)
 {
     fakesrv_lock(self->srv);

@@ -79,11 +79,12 @@ struct fake_binance_t {
     size_t nkeys;
     bool reject_auth;
     int storm;
-    int unknown_outcome;            /* new orders executed, answered 503 */
-    bool enforce_balance;           /* sells need free base coins (-2010) */
-    int split_fills;                /* market orders to fill in two trades */
-    int commission, commission_bps; /* fake_binance_cfg_t's */
-    int too_many;                   /* requests to answer 400 -1003 */
+    int oco_storm, oco_storm_retry_s; /* fake_binance_rate_limit_oco */
+    int unknown_outcome;              /* new orders executed, answered 503 */
+    bool enforce_balance;             /* sells need free base coins (-2010) */
+    int split_fills;                  /* market orders to fill in two trades */
+    int commission, commission_bps;   /* fake_binance_cfg_t's */
+    int too_many;                     /* requests to answer 400 -1003 */
     int64_t next_list_id;
     int64_t minute, used;
     int order_limit_10s, order_limit_1d; /* 0: no daily limit */

@@ -439,6 +439,11 @@ void fb_http(void *venue, const fakesrv_req_t *req, fakesrv_resp_t *r)
             rt = &s_routes[i];
     if (!s_weigh(self, rt ? rt->weight : 1, r))
         return;
+    if (self->oco_storm > 0 && !strcmp(route, "POST /api/v3/orderList/oco")) {
+        self->oco_storm--; /* fake_binance_rate_limit_oco */
+        s_limit_error(self, r, 429, self->oco_storm_retry_s);
+        return;
+    }
     if (self->too_many > 0 && !strcmp(route, "POST /api/v3/order")) {
         self->too_many--; /* the 400 the venue sometimes sends instead */
         self->stats.http_400_1003++;

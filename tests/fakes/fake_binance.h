@@ -139,6 +139,10 @@ int64_t fake_binance_order_list_id(fake_binance_t *self,
 int fake_binance_drop_connections(fake_binance_t *self);
 void fake_binance_set_reject_auth(fake_binance_t *self, bool reject);
 void fake_binance_rate_limit_storm(fake_binance_t *self, int n);
+/* The next N OCO list requests (POST /api/v3/orderList/oco) are answered
+   429 -1003 with Retry-After: RETRY_S (at least 1), nothing carried out:
+   a stop held by the gateway for that long. */
+void fake_binance_rate_limit_oco(fake_binance_t *self, int n, int retry_s);
 /* The next N requests under the limit are counted and then answered 400
    -1003 "Too many requests" with Retry-After: 1 (the venue's other way
    of saying it; nothing is carried out). */
