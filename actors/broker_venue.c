@@ -124,10 +124,12 @@ int tt_broker_gw_http(tt_broker_gw_t *gw, const char *method, const char *path,
         snprintf(retry, sizeof retry, "%ld", out->retry_after);
     tt_ratelimit_on_reply(gw->budget, (int)out->status, retry[0] ? retry : NULL,
                           tt_mono_ns());
+    /* The path without its query: a signed one (Binance) carries the
+       request's signature, the account's order, its timestamp. */
     if (out->status == 429)
-        tt_warn(gw->path, "%s %s: 429 rate limited; holding requests %s%s",
-                method, path, retry[0] ? "for " : "(no Retry-After)",
-                retry[0] ? retry : "");
+        tt_warn(gw->path, "%s %.*s: 429 rate limited; holding requests %s%s",
+                method, (int)strcspn(path, "?"), path,
+                retry[0] ? "for " : "(no Retry-After)", retry[0] ? retry : "");
     return TT_BROKER_DONE;
 }
 
