@@ -585,6 +585,9 @@ static int s_setup(s_bus_t *self)
         /* ... and flushes its queue in large sorted batches, so the
            candles of many symbols reach their pages in key order. */
         opts.batch_size = S_GROUP_BATCH;
+        /* ... and builds its secondary indexes once, at the end (its
+           file is new: the command removes it first). */
+        opts.defer_indexes = true;
     }
     opts.max_page_count = self->cfg->store_max_pages;
     opts.on_refused = s_on_refused;

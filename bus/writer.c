@@ -428,6 +428,9 @@ static void *s_thread(void *arg)
        a failure is counted with the others. */
     if (tt_store_commit_group(self->store) != 0)
         s_failed(self);
+    /* Then the indexes it deferred, sorted once (store/indexes.c). */
+    if (tt_store_indexes_build(self->store) != 0)
+        s_failed(self);
     /* What the run's store cost, beside what its lockstep did. */
     struct timespec cpu = {0, 0};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
