@@ -19,6 +19,10 @@
 #define TT_BUS_TOPIC_MAX 64
 #define TT_BUS_EVENT_MAX 1024 /* largest packed Event */
 
+/* Copies S (NULL: "") into DST of CAP bytes, cut to fit: snprintf's
+   "%s" without its formatting, which was a fifth of the bus thread. */
+void tt_bus_copy(char *dst, size_t cap, const char *s);
+
 void tt_bus_topic(char *buf, size_t size, uint16_t type, const char *symbol);
 
 /* Packs the event of TYPE (TT_EVT_* or TT_EVT_POSITION_T) with BODY about

@@ -13,6 +13,14 @@
 #include <assert.h>
 #include <string.h>
 
+void tt_bus_copy(char *dst, size_t cap, const char *s)
+{
+    assert(dst && cap > 0);
+    size_t n = s ? strnlen(s, cap - 1) : 0;
+    memcpy(dst, s ? s : "", n);
+    dst[n] = '\0';
+}
+
 void tt_bus_topic(char *buf, size_t size, uint16_t type, const char *symbol)
 {
     const char *family = type == TT_EVT_ORDER        ? "trade.order."
@@ -48,7 +56,7 @@ static void s_lower(char *out, size_t size, const char *in)
 
 typedef struct {
     char qty[32], filled[32], limit[32], stop[32];
-    char side[8], type[16], state[24], role[8];
+    char side[8], type[16], state[24];
 } s_order_text_t;
 
 static void s_order(const tt_evt_order_t *in, const tt_instrument_t *inst,
@@ -68,15 +76,14 @@ static void s_order(const tt_evt_order_t *in, const tt_instrument_t *inst,
     s_lower(t->side, sizeof t->side, tt_side_name(o->side));
     s_lower(t->type, sizeof t->type, tt_ord_type_name(o->type));
     s_lower(t->state, sizeof t->state, tt_ord_state_name(o->state));
-    snprintf(t->role, sizeof t->role, "%s",
-             o->role == TT_ROLE_ENTRY    ? "entry"
-             : o->role == TT_ROLE_STOP   ? "stop"
-             : o->role == TT_ROLE_TARGET ? "target"
-                                         : "exit");
     out->client_order_id = (char *)o->coid;
     out->side = t->side;
     out->type = t->type;
-    out->role = t->role;
+    /* protobuf-c only reads the strings it packs. */
+    out->role = (char *)(o->role == TT_ROLE_ENTRY    ? "entry"
+                         : o->role == TT_ROLE_STOP   ? "stop"
+                         : o->role == TT_ROLE_TARGET ? "target"
+                                                     : "exit");
     out->state = t->state;
     out->qty = t->qty;
     out->filled = t->filled;

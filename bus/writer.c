@@ -124,15 +124,6 @@ struct tt_bus_writer_t {
     uint64_t folded; /* updates folded, for the log */
 };
 
-/* Copies S (NULL: "") into DST of CAP bytes, cut to fit: snprintf's
-   "%s" without its formatting, which was a fifth of the bus thread. */
-static void s_copy(char *dst, size_t cap, const char *s)
-{
-    size_t n = s ? strnlen(s, cap - 1) : 0;
-    memcpy(dst, s ? s : "", n);
-    dst[n] = '\0';
-}
-
 /* --- the writer thread ------------------------------------------------ */
 
 /* A write failed: its rows, or the whole open group's, are lost. The
@@ -256,7 +247,7 @@ static void s_seq_note(tt_bus_writer_t *self, const tt_store_order_t *rec)
     if (q->gen != self->seq_gen) {
         q->gen = self->seq_gen;
         q->next = next;
-        s_copy(q->symbol, sizeof q->symbol, rec->symbol);
+        tt_bus_copy(q->symbol, sizeof q->symbol, rec->symbol);
         self->seq_order[self->seq_count++] = (int)i;
     } else if (next > q->next) {
         q->next = next;
@@ -288,8 +279,8 @@ static int s_intent(tt_bus_writer_t *self, const s_op_t *op,
     }
     tt_store_order_t now = *op->last;
     if (op->venue != op->last)
-        s_copy(now.venue_oid, sizeof now.venue_oid,
-               op->venue ? op->venue->venue_oid : "");
+        tt_bus_copy(now.venue_oid, sizeof now.venue_oid,
+                    op->venue ? op->venue->venue_oid : "");
     int rc = tt_store_order_intent_as(self->store, rec, &now);
     if (rc == 0) {
         s_seq_note(self, rec);
@@ -428,6 +419,9 @@ static void *s_thread(void *arg)
        a failure is counted with the others. */
     if (tt_store_commit_group(self->store) != 0)
         s_failed(self);
+    /* Then the indexes it deferred, sorted once (store/indexes.c). */
+    if (tt_store_indexes_build(self->store) != 0)
+        s_failed(self);
     /* What the run's store cost, beside what its lockstep did. */
     struct timespec cpu = {0, 0};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
@@ -522,7 +516,7 @@ static s_op_t *s_op(tt_bus_writer_t *self, s_kind_t kind, const char *symbol,
     op->kind = kind;
     op->off = block->len;
     op->len = bytes;
-    s_copy(op->symbol, sizeof op->symbol, symbol);
+    tt_bus_copy(op->symbol, sizeof op->symbol, symbol);
     block->len += bytes;
     return op;
 oom:
@@ -550,7 +544,7 @@ int tt_bus_writer_event(tt_bus_writer_t *self, uint64_t seq, int64_t ts,
         return -1;
     op->u.event.seq = seq;
     op->u.event.ts = ts;
-    s_copy(op->u.event.topic, sizeof op->u.event.topic, topic);
+    tt_bus_copy(op->u.event.topic, sizeof op->u.event.topic, topic);
     if (len)
         memcpy(self->cur->arena + op->off, payload, len);
     return 0;
@@ -574,7 +568,7 @@ int tt_bus_writer_fill(tt_bus_writer_t *self, const char *venue,
     s_op_t *op = s_op(self, S_FILL, symbol, sizeof *fill);
     if (!op)
         return -1;
-    s_copy(op->u.fill.venue, sizeof op->u.fill.venue, venue);
+    tt_bus_copy(op->u.fill.venue, sizeof op->u.fill.venue, venue);
     op->u.fill.qty_decimals = qty_decimals;
     memcpy(self->cur->arena + op->off, fill, sizeof *fill);
     return 0;
@@ -587,7 +581,7 @@ int tt_bus_writer_snapshot(tt_bus_writer_t *self, const char *symbol,
     s_op_t *op = s_op(self, paper ? S_PAPER : S_SNAPSHOT, symbol, len);
     if (!op)
         return -1;
-    s_copy(op->u.snap.key, sizeof op->u.snap.key, key);
+    tt_bus_copy(op->u.snap.key, sizeof op->u.snap.key, key);
     op->u.snap.ts = ts;
     if (len)
         memcpy(self->cur->arena + op->off, blob, len);

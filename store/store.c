@@ -599,6 +599,8 @@ static int s_opts_ok(tt_store_t *self, const tt_store_opts_t *o)
         return tt_st_errf(self, "open: max_page_count is negative");
     if (o->group_rows < 0)
         return tt_st_errf(self, "open: group_rows is negative");
+    if (o->defer_indexes && o->group_rows == 0)
+        return tt_st_errf(self, "open: defer_indexes needs group_rows");
     return 0;
 }
 
@@ -627,11 +629,17 @@ static int s_open(tt_store_t *self, const char *path)
     sqlite3_busy_timeout(self->db, self->opts.busy_timeout_ms);
     if (s_check_version(self, path) != 0 || s_settings(self) != 0)
         return -1;
+    bool created = self->version == 0;
     /* The schema is committed at once, grouped or not: other connections
        read the file from the start. */
     if (s_migrate(self) != 0)
         return -1;
-    return tt_store_commit_group(self);
+    if (tt_store_commit_group(self) != 0)
+        return -1;
+    /* Only a file this open created: one with rows keeps its indexes. */
+    if (self->opts.defer_indexes && self->opts.group_rows > 0 && created)
+        return tt_st_indexes_defer(self);
+    return 0;
 }
 
 tt_store_t *tt_store_open(const char *path, const tt_store_opts_t *opts,
@@ -664,6 +672,7 @@ void tt_store_close(tt_store_t **self_p)
         if (self->nrows)
             tt_store_flush(self);
         tt_store_commit_group(self);
+        tt_store_indexes_build(self);
         for (int i = 0; i < ST_COUNT; i++)
             sqlite3_finalize(self->stmt[i]);
         sqlite3_close(self->db);
@@ -671,6 +680,7 @@ void tt_store_close(tt_store_t **self_p)
     free(self->rows);
     free(self->order);
     tt_st_memo_free(&self->memo);
+    free(self->deferred);
     free(self->arena);
     free(self);
     *self_p = NULL;

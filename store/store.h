@@ -73,6 +73,13 @@ typedef struct {
                                         whole group (logged). A crash loses
                                         the open group: never for a live
                                         store. */
+    bool defer_indexes;              /* grouped, on a new file: the indexes
+                                        that enforce nothing (by state, by
+                                        client id, by symbol, by time) are
+                                        built once by tt_store_indexes_build
+                                        (at close at the latest), not row by
+                                        row; queries work meanwhile, by
+                                        reading the tables */
     tt_store_refused_fn *on_refused; /* a row set aside; NULL: counted */
     void *refused_arg;               /* for on_refused */
 } tt_store_opts_t;
@@ -95,6 +102,13 @@ int tt_store_commit_group(tt_store_t *self);
    Ending the hold commits the group when it is over group_rows. 0, or
    -1 when that commit failed. */
 int tt_store_group_hold(tt_store_t *self, bool hold);
+
+/* Builds the indexes a new grouped store deferred (opts.defer_indexes)
+   from their own CREATE statements, after committing the open group: the
+   file then has the schema's every index. 0 (also when none was
+   deferred) or -1, the indexes still deferred (tt_store_close tries
+   again). */
+int tt_store_indexes_build(tt_store_t *self);
 
 /* Opens or creates the file at PATH, sets WAL, the sync level, foreign
    keys and the busy timeout, and applies pending migrations (each in

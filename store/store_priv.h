@@ -114,10 +114,17 @@ struct tt_store_t {
     bool restart;      /* live flush: its transaction ended; again */
     bool one_by_one;   /* live flush: no multi-row statements */
     int64_t refused;   /* rows set aside since open */
+    char *deferred;    /* CREATE statements of the indexes dropped at
+                          open (opts.defer_indexes); NULL: none */
     char *arena;       /* strings and blobs of queued rows */
     size_t arena_len, arena_cap;
     char err[512];
 };
+
+/* A new grouped store (opts.defer_indexes): drops the indexes that
+   enforce nothing, keeping their CREATE statements for
+   tt_store_indexes_build (store/indexes.c). 0 or -1. */
+int tt_st_indexes_defer(tt_store_t *self);
 
 /* Migration scripts, in order; version N is scripts[0..N-1] applied. */
 extern const char *const tt_st_migrations[];

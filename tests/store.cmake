@@ -22,3 +22,8 @@ tt_test(NAME test_fill_event LABEL unit
 tt_test(NAME test_bus_writer_limits LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_bus_writer_limits.c
         LIBS tt_bus tt_store PkgConfig::SQLITE Threads::Threads TIMEOUT 120)
+# A new grouped store's secondary indexes built once at the end
+# (opts.defer_indexes): the same indexes, constraints held meanwhile.
+tt_test(NAME test_store_indexes LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_store_indexes.c
+        LIBS tt_store PkgConfig::SQLITE TIMEOUT 60)
