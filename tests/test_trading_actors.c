@@ -609,8 +609,8 @@ static void test_daily_loss_halts_entries_not_exits(void **state)
 }
 
 /* Three refused replacements of the stop trip the breaker (max 3 in 60
-   s): entries halt, the exit still goes out; an operator reset lets the
-   next entry through. Exit at 100.50 - 1 bp = 100.48995, down to
+   s): entries halt, the exit and a stop move still go out; an operator
+   reset lets the next entry through. Exit at 100.50 - 1 bp = 100.48995, down to
    100.48; P&L (100.48 - 100.01) * 10 = 4.70 - 0.22 = 4.48. */
 static void test_breaker_trips_and_resets(void **state)
 {
@@ -619,24 +619,28 @@ static void test_breaker_trips_and_resets(void **state)
     s_rig_up(rig, 1, 1, "  breaker_max_errors: 3\n  breaker_window_s: 60\n",
              MON + 15 * HOUR);
     s_enter_long(rig, 0, 10000, 9900, 10200);
-    /* The stop move is refused by the store; the book retries it at
-       once, refused again, and again: the third refusal trips. */
+    /* Three stop moves, each refused by the store (a move refused for
+       good is not asked again at the same price: the strategy moves it
+       further each time): the third refusal trips. */
     rig->refuse = 3;
     s_signal(rig, 0, TT_SIG_MOVE_STOP, 10000, 9950, 0);
+    s_signal(rig, 0, TT_SIG_MOVE_STOP, 10000, 9960, 0);
+    s_signal(rig, 0, TT_SIG_MOVE_STOP, 10000, 9970, 0);
     assert_true(s_until(rig, &rig->nbrk, 1));
     assert_int_equal(rig->brk[0].tripped, 1);
     assert_int_equal(rig->brk[0].errors, 3);
     assert_true(tt_portfolio_breaker_tripped(rig->pf, 0));
     assert_int_equal(rig->refuse, 0);
-    /* Protective orders still go out while tripped: the next retry of
-       the stop move is committed and works at 99.50. */
+    /* Protective orders still go out while tripped: the next move is
+       committed and works at 99.80. */
+    s_signal(rig, 0, TT_SIG_MOVE_STOP, 10000, 9980, 0);
     const tt_order_t *stop = NULL;
     int64_t deadline = tth_now_ms() + 5000;
-    while (!((stop = s_last(rig, 0, TT_ROLE_STOP)) && stop->stop_px == 9950 &&
+    while (!((stop = s_last(rig, 0, TT_ROLE_STOP)) && stop->stop_px == 9980 &&
              stop->state == TT_OS_ACCEPTED) &&
            tth_now_ms() < deadline)
         s_pump(rig, 2);
-    assert_int_equal(stop->stop_px, 9950);
+    assert_int_equal(stop->stop_px, 9980);
     assert_int_equal(stop->state, TT_OS_ACCEPTED);
     /* The exit goes out while tripped. */
     s_signal(rig, 0, TT_SIG_EXIT, 10050, 0, 0);
