@@ -54,7 +54,8 @@
     risk.venue_sync_timeout_s: past it the symbol is paused ("venue not
     reconciled", by its supervisor) until the answer comes, and a session
     end's force-close waits for that answer too (kept in the actor's
-    memory across its restarts; the venue's next open drops it). A
+    memory across its restarts and, through the bus, in the store across
+    the service's; the venue's next open drops it). A
     restarted actor reports its wait for the store's answer to its
     barrier (health: "waiting for store"); one whose store does not
     answer within the bound on held inputs or risk.venue_sync_timeout_s
