@@ -54,7 +54,8 @@
     risk.venue_sync_timeout_s: past it the symbol is paused ("venue not
     reconciled", by its supervisor) until the answer comes, and a session
     end's force-close waits for that answer too (kept in the actor's
-    memory across its restarts; the venue's next open drops it). A
+    memory across its restarts and, through the bus, in the store across
+    the service's; the venue's next open drops it). A
     restarted actor reports its wait for the store's answer to its
     barrier (health: "waiting for store"); one whose store does not
     answer within the bound on held inputs or risk.venue_sync_timeout_s
@@ -188,6 +189,62 @@ static int s_risk_cfg(const tt_symbol_cfg_t *sym, tt_risk_cfg_t *out)
     return 0;
 }
 
+static void s_publish(tt_actor_t *actor, s_exec_t *self);
+
+/* Tells the bus whether a session end's close is owed, in the order of
+   the actor's other writes: the store keeps it for the next start. */
+static void s_owed_store(tt_actor_t *actor, const s_exec_t *self)
+{
+    if (!self->bus)
+        return;
+    tt_evt_owed_close_t ev = {.end_ts = self->close_ts,
+                              .session_id = self->close_session,
+                              .owed = self->close_owed};
+    tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_OWED_CLOSE, &ev,
+                           sizeof ev);
+}
+
+/* Records whether a session end's close is owed (SESSION, which ended
+   at TS), in the actor's memory and in the store: a restart of the
+   actor or of the whole service then owes the same close. */
+static void s_owe_close(tt_actor_t *actor, s_exec_t *self, bool owed,
+                        int32_t session, int64_t ts)
+{
+    self->close_owed = owed;
+    if (owed) {
+        self->close_session = session;
+        self->close_ts = ts;
+    }
+    s_owed_store(actor, self);
+    s_publish(actor, self);
+}
+
+/* A close a session end owed before the restart (s_on_session), from
+   the memory: the previous instance's, or the store's at the service's
+   start (tt_exec_memory_restore). Only a live symbol waits for its
+   venue; one that is not live now (its config changed) drops it. */
+static void s_owed_restore(tt_actor_t *actor, s_exec_t *self,
+                           const tt_exec_memory_t *mem)
+{
+    if (!mem->close_owed)
+        return;
+    self->close_session = mem->close_session;
+    self->close_ts = mem->close_ts;
+    if (!self->venue_restore) {
+        tt_warn(tt_actor_path(actor),
+                "session %d ended with its close owed, but the symbol no "
+                "longer trades on a live venue: the close is dropped",
+                (int)self->close_session);
+        s_owed_store(actor, self); /* close_owed is false */
+        return;
+    }
+    self->close_owed = true;
+    tt_info(tt_actor_path(actor),
+            "session %d ended before the restart with the close still "
+            "owed: it runs once the venue reconciles the restored orders",
+            (int)self->close_session);
+}
+
 static int s_init(tt_actor_t *actor, void **state_p)
 {
     s_exec_t *self = calloc(1, sizeof *self);
@@ -238,16 +295,7 @@ static int s_init(tt_actor_t *actor, void **state_p)
         self->flatten =
             mem->pos.qty != 0 && !self->persist && !self->venue_restore;
         self->tell_pos = mem->pos.qty != 0;
-        /* A close a session end owed before the restart (s_on_session). */
-        self->close_owed = mem->close_owed && self->venue_restore;
-        self->close_session = mem->close_session;
-        self->close_ts = mem->close_ts;
-        if (self->close_owed)
-            tt_info(tt_actor_path(actor),
-                    "session %d ended before the restart with the close "
-                    "still owed: it runs once the venue reconciles the "
-                    "restored orders",
-                    (int)self->close_session);
+        s_owed_restore(actor, self, mem);
     }
     self->max_signal_age_ns =
         2 * (int64_t)self->sym->timeframes[0] * TT_NS_PER_SEC;
@@ -689,10 +737,15 @@ static void s_venue_synced(tt_actor_t *actor, s_exec_t *self)
        the actor's memory before the exit is decided: a restart from here
        on finds the exit in the store, never a close still owed. */
     bool owed = self->close_owed && !s_owed_close_dropped(actor, self, now);
-    self->close_owed = false;
-    s_publish(actor, self);
+    if (self->close_owed)
+        s_owe_close(actor, self, false, 0, 0);
     if (owed && tt_book_busy(&self->book))
         s_force_close(actor, self, self->close_session, now);
+    else if (owed)
+        tt_info(tt_actor_path(actor),
+                "session %d ended with its close owed: the venue left the "
+                "position flat, nothing to close",
+                (int)self->close_session);
     tt_exec_pf_sync(&self->pf, &self->book);
     s_publish(actor, self);
 }
@@ -955,8 +1008,7 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
                     "session %d opened: the close owed since session %d "
                     "ended is dropped",
                     (int)m->session_id, (int)self->close_session);
-            self->close_owed = false;
-            s_publish(actor, self);
+            s_owe_close(actor, self, false, 0, 0);
         }
         return 0;
     }
@@ -965,10 +1017,8 @@ static int s_on_session(tt_actor_t *actor, s_exec_t *self,
     if (!m->force_close || !tt_book_busy(&self->book))
         return 0;
     if (self->venue_late) {
-        self->close_owed = true;
-        self->close_session = m->session_id;
-        self->close_ts = m->ts;
-        s_publish(actor, self); /* owed by the next instance too */
+        /* Owed by the next instance too, and by the next start. */
+        s_owe_close(actor, self, true, m->session_id, m->ts);
         tt_warn(tt_actor_path(actor),
                 "session %d ended: position not closed: the venue has not "
                 "reconciled the restored orders; it closes once it does",
@@ -1354,6 +1404,33 @@ static void s_destroy(tt_actor_t *actor, void **state_p)
 _Static_assert(sizeof(tt_exec_memory_t) <= TT_ACTOR_MEMORY_MAX,
                "the execution actor's memory outgrows the runtime's");
 
+/* SYM's memory from STORE: its next order sequence, its position and
+   the close a session end owed it. 0 or -1 (logged). */
+static int s_memory_of(tt_store_t *store, const tt_symbol_cfg_t *sym,
+                       tt_exec_memory_t *mem)
+{
+    int found, owed;
+    int32_t session = 0;
+    tt_ns_t end = 0;
+    if (tt_store_order_seq_get(store, sym->name, &mem->next_seq) != 0 ||
+        (found = tt_store_position_get(store, sym->name, &mem->pos)) < 0 ||
+        (owed = tt_store_owed_close_get(store, sym->name, &session, &end)) <
+            0) {
+        tt_error("root", "restore %s: %s", sym->name, tt_store_error(store));
+        return -1;
+    }
+    if (found == 1)
+        tt_position_init(&mem->pos, sym->instrument.qty_decimals);
+    if (owed == 0) {
+        mem->close_owed = 1;
+        mem->close_session = session;
+        mem->close_ts = end;
+        tt_info(sym->name, "restored: the close owed since session %d ended",
+                (int)session);
+    }
+    return 0;
+}
+
 int tt_exec_memory_restore(tt_runtime_t *rt, const char *path)
 {
     char err[256];
@@ -1367,16 +1444,10 @@ int tt_exec_memory_restore(tt_runtime_t *rt, const char *path)
     for (size_t i = 0; i < cfg->symbol_count && rc == 0; i++) {
         const tt_symbol_cfg_t *sym = &cfg->symbols[i];
         tt_exec_memory_t mem = {.next_seq = 1, .fresh = 1};
-        int found;
-        if (tt_store_order_seq_get(store, sym->name, &mem.next_seq) != 0 ||
-            (found = tt_store_position_get(store, sym->name, &mem.pos)) < 0) {
-            tt_error("root", "restore %s: %s", sym->name,
-                     tt_store_error(store));
+        if (s_memory_of(store, sym, &mem) != 0) {
             rc = -1;
             break;
         }
-        if (found == 1)
-            tt_position_init(&mem.pos, sym->instrument.qty_decimals);
         tt_actor_entry_t *entry = tt_runtime_actor(
             rt, tt_runtime_actor_id((int)i, TT_ROLE_EXECUTION));
         memcpy(entry->memory, &mem, sizeof mem);

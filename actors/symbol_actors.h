@@ -21,9 +21,11 @@ extern const tt_behaviour_t *const tt_symbol_behaviours[TT_ROLE_COUNT];
    from the store before the first start (tt_exec_memory_restore), with
    FRESH set: that start restores the open orders and the paper broker
    from the store too (actors/exec_reconcile.h). A live symbol's close
-   that a session end owed (its venue had not reconciled) is kept too:
-   the next instance runs it once the venue reconciles, unless the
-   venue's next session has opened by then. */
+   that a session end owed (its venue had not reconciled) is kept too,
+   and in the store (owed_closes), which the root reads back with the
+   rest: the next instance, or the next start of the service, runs it
+   once the venue reconciles, unless the venue's next session has opened
+   by then. */
 typedef struct {
     uint64_t next_seq;
     tt_position_t pos;
@@ -40,8 +42,9 @@ typedef struct {
 #define TT_EXEC_HELD_MAX 4096
 
 /* Fills every execution actor's memory from the store at PATH: the next
-   order sequence and the stored position of each symbol. Returns 0, or -1
-   (logged) when the store cannot be read. */
+   order sequence, the stored position and the close a session end owed
+   of each symbol. Returns 0, or -1 (logged) when the store cannot be
+   read. */
 int tt_exec_memory_restore(tt_runtime_t *rt, const char *path);
 
 #endif

@@ -340,6 +340,27 @@ static void s_on_snapshot(s_bus_t *self, const tt_msg_t *msg,
     snap->got = snap->total + 1;
 }
 
+/* A live symbol's owed force-close, or its end: the store's row at once,
+   durably, after everything sent before it (the order frames that
+   preceded it included), so a restart of the service owes what the
+   actor owed. A backtest never owes one (its symbols are paper). */
+static void s_on_owed_close(s_bus_t *self, const tt_msg_t *msg,
+                            const tt_symbol_cfg_t *sym)
+{
+    const tt_evt_owed_close_t *in = &msg->body.owed_close;
+    if (self->writer) {
+        tt_error("bus", "%s: owed close in a backtest ignored", sym->name);
+        return;
+    }
+    int rc = in->owed ? tt_store_owed_close_put(self->store, sym->name,
+                                                in->session_id, in->end_ts)
+                      : tt_store_owed_close_clear(self->store, sym->name);
+    if (rc != 0) {
+        atomic_fetch_add(&self->stats->store_errors, 1);
+        tt_error("bus", "%s", tt_store_error(self->store));
+    }
+}
+
 /* Whether MSG may be handled while live intents wait for their commit. */
 static bool s_passes_intents(const tt_msg_t *msg)
 {
@@ -368,7 +389,9 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
         msg->hdr.type == TT_EVT_ORDER || msg->hdr.type == TT_EVT_FILL ||
         msg->hdr.type == TT_EVT_CANDLE || msg->hdr.type == TT_EVT_REJECTION ||
         msg->hdr.type == TT_EVT_BREAKER || msg->hdr.type == TT_EVT_SNAPSHOT ||
-        msg->hdr.type == TT_EVT_RECONCILE || msg->hdr.type == TT_EVT_PROTECTION;
+        msg->hdr.type == TT_EVT_RECONCILE ||
+        msg->hdr.type == TT_EVT_PROTECTION ||
+        msg->hdr.type == TT_EVT_OWED_CLOSE;
     if (symbolic && !sym) {
         tt_error("bus", "event type %u from %u names no symbol; ignored",
                  msg->hdr.type, msg->hdr.from);
@@ -376,7 +399,8 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
     }
     /* Waiting intents are committed before any frame that writes to the
        store durably or reads it (an order's update, a fill, a snapshot,
-       a barrier): the store keeps the order frames arrived in. Candles
+       an owed close, a barrier): the store keeps the order frames
+       arrived in. Candles
        and events that are only staged go by. */
     if (self->nintents && !s_passes_intents(msg))
         s_intents_commit(self);
@@ -401,6 +425,9 @@ static void s_on_frame(s_bus_t *self, const tt_msg_t *msg)
         break;
     case TT_EVT_SNAPSHOT:
         s_on_snapshot(self, msg, sym);
+        break;
+    case TT_EVT_OWED_CLOSE:
+        s_on_owed_close(self, msg, sym);
         break;
     case TT_EVT_BARRIER:
         /* Trade rows commit as they come (a backtest's group at once

@@ -17,10 +17,12 @@
     the replay's lockstep no longer waits for SQLite. Fills are recorded in the
     ledger exactly once (the venue fill id is unique). The paper broker's
     state (a snapshot of key "paper") replaces the symbol's paper_state
-    row at once. A barrier (TT_EVT_BARRIER) is answered with an empty
-    TT_MSG_INTENT_DONE once every frame before it is handled: a restarted
-    execution actor then reads the store knowing it is complete. The bus
-    also records each run and applies service.retention (housekeeping.c).
+    row at once, and so does a live symbol's owed force-close
+    (TT_EVT_OWED_CLOSE, owed_closes). A barrier (TT_EVT_BARRIER) is
+    answered with an empty TT_MSG_INTENT_DONE once every frame before it
+    is handled: a restarted execution actor then reads the store knowing
+    it is complete. The bus also records each run and applies
+    service.retention (housekeeping.c).
 
     A subscriber at its high-water mark never slows the bus: the send is
     non-blocking, and an event that could not be delivered is counted

@@ -98,6 +98,8 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
         return sizeof(tt_evt_reconcile_t);
     case TT_EVT_PROTECTION:
         return sizeof(tt_evt_protection_t);
+    case TT_EVT_OWED_CLOSE:
+        return sizeof(tt_evt_owed_close_t);
     case TT_EVT_BARRIER:
     case TT_SYS_START:
     case TT_SYS_STOP:

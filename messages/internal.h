@@ -91,6 +91,9 @@ typedef enum {
                            with coid "" once every frame the sender's
                            worker sent before it is handled */
     TT_EVT_PROTECTION,  /* body: tt_evt_protection_t (from: the symbol) */
+    /* Body: tt_evt_owed_close_t, from a live symbol's execution actor;
+       stored at once, not published. */
+    TT_EVT_OWED_CLOSE,
 } tt_msg_type_t;
 
 typedef struct {
@@ -324,6 +327,16 @@ typedef struct {
     char reason[TT_EVT_TEXT_MAX];
 } tt_evt_protection_t;
 
+/* A live symbol's force-close that a session end owes (its venue had
+   not reconciled the restored orders), or the end of that debt (the
+   close ran or was dropped): the bus keeps it in the store (owed_closes),
+   so the next start of the service owes it too. */
+typedef struct {
+    int64_t end_ts;     /* the session's end (OWED 1) */
+    int32_t session_id; /* ...its id, yyyymmdd (OWED 1) */
+    int32_t owed;       /* 1 owed, 0 no longer */
+} tt_evt_owed_close_t;
+
 /* One line of an end-of-day summary: a symbol's, or the venue's total
    (symbol ""). Money in account currency at DECIMALS. */
 typedef struct {
@@ -399,6 +412,7 @@ typedef struct {
         tt_broker_ev_t broker_ev;
         tt_evt_reconcile_t reconcile;
         tt_evt_protection_t protection;
+        tt_evt_owed_close_t owed_close;
         tt_pack_t pack;
         unsigned char raw[TT_MSG_BODY_MAX];
     } body;

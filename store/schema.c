@@ -119,6 +119,16 @@ static const char s_v2[] =
     "ALTER TABLE " table " ADD COLUMN commission_asset TEXT;"
 static const char s_v3[] = S_V3_COLUMNS("fills") S_V3_COLUMNS("ledger");
 
-const char *const tt_st_migrations[] = {s_v1, s_v2, s_v3};
+/* Version 4: a live symbol's force-close that a session end owed while
+   its venue had not reconciled the restored orders, so a restart of the
+   whole service owes it too. At most one per symbol: a row exists only
+   while the close is owed, and goes once it runs or is dropped. */
+static const char s_v4[] =
+    "CREATE TABLE owed_closes("
+    " symbol TEXT PRIMARY KEY,"
+    " session_id INTEGER NOT NULL CHECK (session_id > 0),"
+    " end_ts INTEGER NOT NULL);";
+
+const char *const tt_st_migrations[] = {s_v1, s_v2, s_v3, s_v4};
 const int tt_st_migration_count =
     (int)(sizeof tt_st_migrations / sizeof tt_st_migrations[0]);

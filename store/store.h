@@ -8,8 +8,8 @@
       batches (queued in memory, one transaction per batch);
     - orders, their state changes, fills, positions and the append-only
       trade ledger, each written in a transaction of its own, at once;
-    - runs, per-symbol order sequence numbers, paper broker state and a
-      small key/value table.
+    - runs, per-symbol order sequence numbers, paper broker state, the
+      force-closes owed at a session end, and a small key/value table.
 
     Invariant 4 (intent before send): tt_store_order_intent() returns only
     after the order row is committed. Invariant 5 (fills exactly once):
@@ -326,6 +326,23 @@ int tt_store_runs_unfinished(tt_store_t *self, const char *exit_reason,
    bytes per symbol). get: 0 found, 1 none, -1 error. */
 int tt_store_kv_put(tt_store_t *self, const char *key, const char *value);
 int tt_store_kv_get(tt_store_t *self, const char *key, char *buf, size_t cap);
+
+/* ---- A session end's close owed (store/owed.c): a live symbol's
+   force-close that waits for its venue's reconciliation, kept for the
+   next start of the service. At most one per symbol. */
+
+/* Records that SYMBOL owes the close of session SESSION_ID (yyyymmdd,
+   > 0), which ended at END_TS; replaces one owed before. Durable
+   (sync_trade) on return, after the rows queued before it. 0 or -1. */
+int tt_store_owed_close_put(tt_store_t *self, const char *symbol,
+                            int32_t session_id, tt_ns_t end_ts);
+/* SYMBOL owes no close any more (it ran, or was dropped); 0 also when
+   none was owed. Durable as above. 0 or -1. */
+int tt_store_owed_close_clear(tt_store_t *self, const char *symbol);
+/* The close SYMBOL owes: 0 found (*SESSION_ID, *END_TS set), 1 none,
+   -1 on error. */
+int tt_store_owed_close_get(tt_store_t *self, const char *symbol,
+                            int32_t *session_id, tt_ns_t *end_ts);
 
 /* ---- Retention. */
 

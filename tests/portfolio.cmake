@@ -16,3 +16,8 @@ tt_test(NAME test_trading_actors LABEL actor
 tt_test(NAME test_venue_late_eod LABEL actor
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_venue_late_eod.c
         LIBS tt_actors tt_store tt_symrig TIMEOUT 60)
+# The same close owed across a restart of the whole service: the real bus
+# keeps it in a real store, the next start's restore owes it again.
+tt_test(NAME test_owed_close_restart LABEL actor
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_owed_close_restart.c
+        LIBS tt_actors tt_bus tt_store tt_symrig TIMEOUT 60)

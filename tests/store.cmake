@@ -8,6 +8,11 @@ tt_test(NAME test_store LABEL unit
 tt_test(NAME test_store_refused LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_store_refused.c
         LIBS tt_store PkgConfig::SQLITE TIMEOUT 60)
+# The force-closes a session end owed (owed_closes): kept, replaced,
+# cleared, committed on return, a version-3 file upgraded.
+tt_test(NAME test_store_owed LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_store_owed.c
+        LIBS tt_store PkgConfig::SQLITE TIMEOUT 60)
 # A backtest's store writer (bus/writer.h) on a real grouped store.
 tt_test(NAME test_bus_writer LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_bus_writer.c

@@ -138,12 +138,13 @@ static tt_candle_t s_candle(tt_ns_t open_ts, tt_px_t px)
 
 /* ---- Migrations ---- */
 
-static const char *const s_tables[] = {"candles",   "indicator_snapshots",
-                                       "orders",    "order_events",
-                                       "fills",     "positions",
-                                       "ledger",    "events",
-                                       "runs",      "kv",
-                                       "order_seq", "paper_state"};
+static const char *const s_tables[] = {"candles",    "indicator_snapshots",
+                                       "orders",     "order_events",
+                                       "fills",      "positions",
+                                       "ledger",     "events",
+                                       "runs",       "kv",
+                                       "order_seq",  "paper_state",
+                                       "owed_closes"};
 
 static int64_t s_has_table(sqlite3 *db, const char *name)
 {
@@ -159,12 +160,12 @@ static void test_migrate_from_empty(void **state)
 {
     fx_t *fx = *state;
     tt_store_t *st = s_open(fx, NULL);
-    assert_int_equal(tt_store_schema_latest(), 3);
-    assert_int_equal(tt_store_schema_version(st), 3);
+    assert_int_equal(tt_store_schema_latest(), 4);
+    assert_int_equal(tt_store_schema_version(st), 4);
     sqlite3 *db = s_raw(fx);
     for (size_t i = 0; i < sizeof s_tables / sizeof s_tables[0]; i++)
         assert_int_equal(s_has_table(db, s_tables[i]), 1);
-    assert_int_equal(s_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(s_int(db, "PRAGMA user_version"), 4);
     char mode[32];
     s_text(db, "PRAGMA journal_mode", mode, sizeof mode);
     assert_string_equal(mode, "wal");
@@ -174,7 +175,7 @@ static void test_migrate_from_empty(void **state)
     tt_store_close(&st); /* NULL is fine */
     /* Reopening a current file applies nothing and keeps the version. */
     st = s_open(fx, NULL);
-    assert_int_equal(tt_store_schema_version(st), 3);
+    assert_int_equal(tt_store_schema_version(st), 4);
     tt_store_close(&st);
 }
 
@@ -198,7 +199,7 @@ static void test_migrate_from_v1(void **state)
     sqlite3_close(db);
 
     st = s_open(fx, NULL);
-    assert_int_equal(tt_store_schema_version(st), 3);
+    assert_int_equal(tt_store_schema_version(st), 4);
     char buf[32];
     assert_int_equal(tt_store_kv_get(st, "note", buf, sizeof buf), 0);
     assert_string_equal(buf, "from v1");
@@ -208,7 +209,7 @@ static void test_migrate_from_v1(void **state)
     assert_int_equal(next, 7);
     tt_store_close(&st);
     db = s_raw(fx);
-    assert_int_equal(s_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(s_int(db, "PRAGMA user_version"), 4);
     assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles WHERE "
                                "symbol = 'BTCUSD' AND close = 501"),
                      1);
@@ -246,7 +247,7 @@ static void test_migrate_from_v2_keeps_ledger(void **state)
     sqlite3_close(db);
 
     st = s_open(fx, NULL);
-    assert_int_equal(tt_store_schema_version(st), 3);
+    assert_int_equal(tt_store_schema_version(st), 4);
     assert_int_equal(tt_store_check_position(st, "BTCUSDT"), 0);
     tt_fill_t f = s_fill("BTCUSDT:2", TT_SIDE_SELL, 5100000, 499, 255, 20);
     snprintf(f.coid, sizeof f.coid, "tt-BTCUSDT-1-t");
@@ -261,7 +262,7 @@ static void test_migrate_from_v2_keeps_ledger(void **state)
     tt_store_close(&st);
 
     db = s_raw(fx);
-    assert_int_equal(s_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(s_int(db, "PRAGMA user_version"), 4);
     static const char *const cols[] = {
         "exec_qty", "commission", "commission_decimals", "commission_asset"};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
@@ -335,7 +336,7 @@ static void test_newer_version_refused(void **state)
     tt_store_t *st = tt_store_open(fx->path, NULL, err, sizeof err);
     assert_null(st);
     assert_non_null(strstr(err, "schema version 99 is newer than this "
-                                "build's 3; refusing to open it"));
+                                "build's 4; refusing to open it"));
     db = s_raw(fx);
     assert_int_equal(s_int(db, "PRAGMA user_version"), 99);
     char mode[32];
@@ -353,9 +354,9 @@ static void test_bad_options_and_path(void **state)
     assert_null(tt_store_open(fx->path, &o, err, sizeof err));
     assert_non_null(strstr(err, "batch_size 0"));
     o = tt_store_opts_default();
-    o.schema_version = 4;
+    o.schema_version = 5;
     assert_null(tt_store_open(fx->path, &o, err, sizeof err));
-    assert_non_null(strstr(err, "schema_version 4"));
+    assert_non_null(strstr(err, "schema_version 5"));
     assert_null(tt_store_open(NULL, NULL, err, sizeof err));
     assert_non_null(strstr(err, "no path"));
     char bad[600];
