@@ -185,6 +185,30 @@ static void s_private(tt_config_t *cfg, const char *db)
     s_set(&cfg->replay_endpoint, name);
 }
 
+/* A portfolio limit couples the symbols: one symbol's entry takes the
+   slot, the exposure or the day's loss another's would have had. On two
+   workers, which of two symbols decided at the same moment got there
+   first was the threads' choice (four runs of one 100-symbol input with
+   max_open_positions gave four ledgers), so a backtest with such a limit
+   runs every symbol on one worker, where they go in the data's order.
+   Says so on stderr: the run's figures are one worker's. */
+static void s_coupled_one_worker(tt_config_t *cfg)
+{
+    const tt_config_portfolio_t *pf = &cfg->portfolio;
+    const char *limit = pf->max_open_positions ? "max_open_positions"
+                        : pf->max_exposure     ? "max_exposure"
+                        : pf->max_daily_loss   ? "max_daily_loss"
+                                               : NULL;
+    if (!limit || cfg->workers == 1 || cfg->symbol_count < 2)
+        return;
+    fprintf(stderr,
+            "ticktree backtest: portfolio.%s couples the symbols: they run "
+            "on one worker (not %d), so that the same data always gives the "
+            "same orders\n",
+            limit, cfg->workers);
+    cfg->workers = 1;
+}
+
 static int s_scale(void *arg, const char *symbol, int *px_decimals)
 {
     const tt_config_t *cfg = arg;
@@ -323,6 +347,7 @@ int tt_cmd_backtest(int argc, char **argv)
     snprintf(temp, sizeof temp, "%s/ticktree-backtest-%d.db",
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
     s_private(cfg, a.db ? a.db : temp);
+    s_coupled_one_worker(cfg);
     tt_log_setup(a.level ? (tt_log_level_t)tt_log_level_parse(a.level)
                          : TT_LOG_WARN,
                  false, 2);

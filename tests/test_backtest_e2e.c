@@ -351,6 +351,38 @@ static void s_check_latency_line(const char *log_path, long orders)
     free(log);
 }
 
+/* A portfolio limit couples the symbols (one slot for three here): on
+   two workers, which of two entries decided at the same moment took the
+   slot was the threads' choice. The backtest runs them on one worker and
+   says so, and two runs give the same ledger; the limit did refuse
+   entries. */
+static void test_coupled_symbols_deterministic(void **state)
+{
+    (void)state;
+    char *data = s_walk_file("walk4.csv", 6000);
+    char db1[512], db2[512];
+    snprintf(db1, sizeof db1, "%s/pf1.db", s_dir);
+    snprintf(db2, sizeof db2, "%s/pf2.db", s_dir);
+    s_service_extra = "portfolio:\n  max_open_positions: 1\n";
+    char *out1 = NULL, *out2 = NULL;
+    assert_int_equal(s_backtest(data, db1, NULL, NULL, &out1), 0);
+    assert_int_equal(s_backtest(data, db2, NULL, NULL, &out2), 0);
+    s_service_extra = "";
+    const char *note = "portfolio.max_open_positions couples the symbols: "
+                       "they run on one worker (not 2)";
+    if (!strstr(out1, note) || !strstr(out2, note))
+        fail_msg("no one-worker note:\n%s", out1);
+    long rows1, rows2;
+    char *l1 = s_ledger_text(db1, &rows1);
+    char *l2 = s_ledger_text(db2, &rows2);
+    assert_true(rows1 >= 10);
+    assert_int_equal(rows1, rows2);
+    assert_string_equal(l1, l2);
+    assert_true(s_count(db1, "SELECT count(*) FROM events"
+                             " WHERE topic LIKE 'trade.rejection.%'") > 0);
+    free(l1), free(l2), free(out1), free(out2), free(data);
+}
+
 /* The live run's trading-from time, from the recording's first line. */
 static char *s_trading_from(const char *ticks)
 {
@@ -699,6 +731,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic_ledger),
         cmocka_unit_test(test_time_exits_deterministic),
+        cmocka_unit_test(test_coupled_symbols_deterministic),
         cmocka_unit_test(test_sessions_in_backtest),
         cmocka_unit_test(test_report_totals_and_store),
         cmocka_unit_test(test_bad_data),
