@@ -184,7 +184,8 @@ static void s_intents_commit(s_bus_t *self)
             atomic_fetch_add(&self->stats->intents, 1);
         }
         tt_origin_set(it->origin);
-        s_answer_intent(self, it->from, it->evt.order.coid, rc[i]);
+        if (it->evt.intent != TT_EVT_INTENT_LOCAL)
+            s_answer_intent(self, it->from, it->evt.order.coid, rc[i]);
         if (rc[i] == 0)
             s_stage(self, TT_EVT_ORDER, &it->evt, it->sym);
     }
@@ -218,6 +219,11 @@ static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
                        const tt_symbol_cfg_t *sym)
 {
     const tt_evt_order_t *in = &msg->body.order;
+    if (!self->writer && in->intent == TT_EVT_INTENT_LOCAL)
+        tt_error("bus",
+                 "%s: order %s was not held for its intent's commit, which "
+                 "only a backtest may do; stored now",
+                 sym->name, in->order.coid);
     if (!self->writer && in->intent && in->intent != TT_EVT_ADOPTED) {
         /* A live intent: committed with the others of this drain. */
         s_intent_t *it = &self->intents[self->nintents];
@@ -235,7 +241,10 @@ static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
         s_stage(self, TT_EVT_ORDER, in, sym);
         return;
     }
-    if (in->intent == TT_EVT_ADOPTED) { /* reconciliation: nobody waits */
+    /* Nobody waits: a reconciliation's adopted order, or a backtest's
+       intent, already on its way to the paper broker (a failure to store
+       it is counted and fails the run at its end). */
+    if (in->intent == TT_EVT_ADOPTED || in->intent == TT_EVT_INTENT_LOCAL) {
         if (rc == 0)
             s_stage(self, TT_EVT_ORDER, in, sym);
         return;

@@ -31,6 +31,7 @@ struct tt_runtime {
     pthread_mutex_t idle_lock; /* signals inflight reaching zero */
     pthread_cond_t idle;
     int64_t trade_from_ns; /* signals decided earlier are history */
+    bool local_intents;    /* execution answers its own intents */
     tt_latency_t latency[TT_LATENCY_KINDS];
 };
 
@@ -310,6 +311,16 @@ void tt_runtime_set_trade_from(tt_runtime_t *self, int64_t ts_ns)
 int64_t tt_runtime_trade_from(const tt_runtime_t *self)
 {
     return self->trade_from_ns;
+}
+
+void tt_runtime_set_local_intents(tt_runtime_t *self, bool on)
+{
+    self->local_intents = on;
+}
+
+bool tt_runtime_local_intents(const tt_runtime_t *self)
+{
+    return self->local_intents;
 }
 
 void tt_thread_name(const char *name)

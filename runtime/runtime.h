@@ -167,6 +167,17 @@ bool tt_runtime_stop_due(const tt_runtime_t *self);
 /* Waits until nothing is in flight, at most TIMEOUT_NS; true when idle. */
 bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns);
 
+/* Whether execution actors answer their own order intents (a
+   backtest's: its store is new and private, so the bus's answer could
+   only say yes). The intent still goes to the bus first, which stores
+   it in order (TT_EVT_INTENT_LOCAL), but the order goes to the paper
+   broker at once instead of a thread's round trip later. Off (live and
+   paper services): an order waits until its intent is durable
+   (invariant 4). Set by the root from a backtest's options, before the
+   actors start. */
+void tt_runtime_set_local_intents(tt_runtime_t *self, bool on);
+bool tt_runtime_local_intents(const tt_runtime_t *self);
+
 /* Trading starts at this event time: a signal decided before it comes from
    warm-up history and is not traded (live: the service's start; backtest:
    --from). Set before the workers start; 0 = no such limit. */

@@ -97,6 +97,10 @@ tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
         self->replay = calloc(1, sizeof *self->replay);
         assert(self->replay);
         tt_runtime_track_inflight(self->rt, true);
+        /* A backtest's store is new and its own: an order does not wait
+           for the bus to say its intent is stored (docs/ARCHITECTURE.md,
+           "an intent in a backtest is answered locally"). */
+        tt_runtime_set_local_intents(self->rt, true);
     }
     /* The bus comes first: it owns the store, and a store that will not
        open (or an events endpoint in use) stops the start here. */
