@@ -66,6 +66,7 @@ typedef struct {
     bool backtest;             /* the runtime tracks quiescence: a backtest */
     tt_log_gate_t refused_log; /* rows set aside: lines per minute */
     int64_t taken;             /* frames read, not yet counted handled */
+    int64_t taken_aside;       /* ... of them set aside (TT_MSG_F_ASIDE) */
     s_snap_t *snaps;           /* by actor id */
     int64_t run_id;            /* this run's row in `runs`; 0 none */
     int64_t next_retain;       /* clock time of the next pruning */
@@ -529,7 +530,10 @@ static void s_drain(s_bus_t *self)
         int size = zmq_recv(inbox, &msg, sizeof msg, ZMQ_DONTWAIT);
         if (size < 0)
             break;
-        self->taken++;
+        if ((size_t)size >= sizeof msg.hdr && msg.hdr.flags & TT_MSG_F_ASIDE)
+            self->taken_aside++;
+        else
+            self->taken++;
         if (tt_msg_check(&msg, (size_t)size) != 0) {
             tt_error("bus", "malformed frame (%d bytes) ignored", size);
             continue;
@@ -541,10 +545,12 @@ static void s_drain(s_bus_t *self)
     if (self->nstaged || self->writer || tt_store_pending(self->store))
         s_commit(self);
     /* Frames count as handled (quiescence, runtime.h) once what they
-       caused is committed and sent. */
+       caused is committed and sent (a backtest's: handed to its writer). */
     if (!self->store_failing) {
         tt_runtime_handled(self->rt, self->taken);
+        tt_runtime_handled_aside(self->rt, self->taken_aside);
         self->taken = 0;
+        self->taken_aside = 0;
     }
 }
 

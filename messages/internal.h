@@ -97,14 +97,18 @@ typedef enum {
 } tt_msg_type_t;
 
 typedef struct {
-    uint32_t to;   /* destination actor id */
-    uint32_t from; /* sending actor id (TT_ACTOR_ROOT for the root) */
-    uint16_t type; /* tt_msg_type_t */
-    uint16_t flags;
+    uint32_t to;       /* destination actor id */
+    uint32_t from;     /* sending actor id (TT_ACTOR_ROOT for the root) */
+    uint16_t type;     /* tt_msg_type_t */
+    uint16_t flags;    /* TT_MSG_F_... */
     uint32_t len;      /* body length in bytes */
     int64_t origin_ns; /* when its outside cause entered (monotonic);
                           0 = none (runtime/latency.h) */
 } tt_msg_hdr_t;
+
+/* A frame to the bus that counts apart from the frames in flight: it
+   causes nothing back into the graph (tt_runtime_set_bus_aside). */
+#define TT_MSG_F_ASIDE 0x1
 
 #define TT_ACTOR_ROOT UINT32_C(0xffffffff)
 #define TT_ACTOR_BUS UINT32_C(0xfffffffe)
