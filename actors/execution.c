@@ -29,7 +29,11 @@
 
     With a bus (the service; bus/bus.h), a new order goes to the broker
     only after the bus has committed its intent to the store and answered
-    (TT_MSG_INTENT_DONE): until then it waits here, in order. Every order
+    (TT_MSG_INTENT_DONE): until then it waits here, in order. A
+    backtest's actor (tt_actor_local_intents) answers its intents itself,
+    right after the input that decided them: the bus still stores each
+    first (TT_EVT_INTENT_LOCAL), but its answer could only say yes, and
+    its round trip was the lockstep's. Every order
     state change and every fill goes to the bus as an event; fills reach
     the ledger exactly once. The next order sequence number and the
     position are kept in the actor's memory, so a restarted actor (or a

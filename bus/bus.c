@@ -7,7 +7,9 @@
     drain under one commit (one fsync), and answered at once; a frame that
     writes or reads the store durably (an order update, a fill, a
     snapshot, a barrier) commits the waiting intents first, so the store
-    keeps the order frames arrived in. */
+    keeps the order frames arrived in. A backtest's intent
+    (TT_EVT_INTENT_LOCAL) goes to the store writer like any order write
+    and is never answered: its sender did not wait. */
 #include "bus/bus.h"
 #include "bus/bus_internal.h"
 #include "bus/writer.h"
