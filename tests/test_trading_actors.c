@@ -237,6 +237,10 @@ static void s_rig_up_bus(s_rig_t *rig, int workers, int symbols,
 /* The next rig's execution actors answer their own intents, as in a
    backtest (tt_runtime_set_local_intents). */
 static bool s_local_intents;
+/* The next rig's runtime is a backtest's too: frames in flight counted,
+   frames to the bus set aside, and a real bus there writes through its
+   store writer. */
+static bool s_backtest_rig;
 
 /* The rig with PAPER (symbol_defaults lines, e.g. a paper: mapping) in
    its config. */
@@ -279,6 +283,10 @@ static void s_rig_up_bus(s_rig_t *rig, int workers, int symbols,
     tt_runtime_set_portfolio(rig->rt, rig->pf);
     tt_runtime_set_bus(rig->rt, true);
     tt_runtime_set_local_intents(rig->rt, s_local_intents);
+    if (s_backtest_rig) {
+        tt_runtime_track_inflight(rig->rt, true);
+        tt_runtime_set_bus_aside(rig->rt, 64);
+    }
     rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
     assert_non_null(rig->inbox);
     if (real_bus) {
@@ -445,6 +453,73 @@ static void test_backtest_order_needs_no_answer(void **state)
         assert_true(s_find(rig, rig->orders[i].order.coid, i + 1) > i);
     }
     assert_int_equal(intents, 3); /* entry, stop, target */
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* The state and the filled quantity of order COID in the store at DB. */
+static void s_stored_order(sqlite3 *db, const char *coid, int *state,
+                           int64_t *filled)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT state, filled FROM orders"
+                                        " WHERE coid = ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, coid, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    *state = sqlite3_column_int(st, 0);
+    *filled = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+}
+
+/* The same through a backtest's real bus and store writer: the orders
+   go on without an answer, every intent and update the actor sent is
+   stored (the entry filled, its stop and target working), nothing is
+   refused, and every frame set aside for the bus was handled by it. */
+static void test_backtest_orders_through_real_bus(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_local_intents = true;
+    s_backtest_rig = true;
+    s_rig_up_bus(rig, 1, 1, "  max_open_positions: 5\n", "", MON + 15 * HOUR,
+                 true);
+    s_local_intents = false;
+    s_backtest_rig = false;
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    s_trade(rig, 0, 10000);
+    tt_sender_flush(rig->sender);
+    _Atomic int64_t *pos = &s_exec(rig, 0)->position;
+    int64_t deadline = tth_now_ms() + 5000;
+    while (atomic_load(pos) != 10 && tth_now_ms() < deadline)
+        tth_nap_ms(2);
+    assert_int_equal(atomic_load(pos), 10);
+    /* Like the root: the workers stop, then the bus, which applies and
+       commits everything it was sent. */
+    tt_runtime_stop(rig->rt);
+    zactor_destroy(&rig->real_bus);
+    assert_int_equal(tt_runtime_aside(rig->rt), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.store_errors), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.duplicates), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.intents), 3);
+    char path[512];
+    snprintf(path, sizeof path, "%s/t.db", rig->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int st;
+    int64_t filled;
+    s_stored_order(db, "tt-S00-1-e", &st, &filled);
+    assert_int_equal(st, TT_OS_FILLED);
+    assert_int_equal(filled, 10);
+    s_stored_order(db, "tt-S00-2-s", &st, &filled);
+    assert_int_equal(st, TT_OS_ACCEPTED);
+    assert_int_equal(filled, 0);
+    s_stored_order(db, "tt-S00-3-t", &st, &filled);
+    assert_int_equal(st, TT_OS_ACCEPTED);
+    assert_int_equal(filled, 0);
+    sqlite3_close(db);
     s_rig_down(rig);
     free(rig);
 }
@@ -1620,6 +1695,7 @@ int main(void)
         cmocka_unit_test(test_bracket_then_stop_loss),
         cmocka_unit_test(test_backtest_order_needs_no_answer),
         cmocka_unit_test(test_service_order_waits_for_answer),
+        cmocka_unit_test(test_backtest_orders_through_real_bus),
         cmocka_unit_test(test_take_profit),
         cmocka_unit_test(test_breakeven_and_trailing_stop),
         cmocka_unit_test(test_rejected_order),
