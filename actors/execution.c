@@ -29,7 +29,11 @@
 
     With a bus (the service; bus/bus.h), a new order goes to the broker
     only after the bus has committed its intent to the store and answered
-    (TT_MSG_INTENT_DONE): until then it waits here, in order. Every order
+    (TT_MSG_INTENT_DONE): until then it waits here, in order. A
+    backtest's actor (tt_actor_local_intents) answers its intents itself,
+    right after the input that decided them: the bus still stores each
+    first (TT_EVT_INTENT_LOCAL), but its answer could only say yes, and
+    its round trip was the lockstep's. Every order
     state change and every fill goes to the bus as an event; fills reach
     the ledger exactly once. The next order sequence number and the
     position are kept in the actor's memory, so a restarted actor (or a
@@ -127,6 +131,7 @@ typedef struct {
     bool tell_pos;      /* a restored position: the strategy learns it */
     bool restoring;     /* an actor restart waits for the store (barrier) */
     bool persist;       /* the paper broker lives in the store (a service) */
+    bool local_intents; /* a backtest's: intents are answered here */
     bool venue_restore; /* a live venue's orders come back from the store */
     bool venue_sync;    /* ... and wait for the venue's reconciliation */
     bool venue_late;    /* ... past the bound: paused, inputs not held
@@ -281,6 +286,8 @@ static int s_init(tt_actor_t *actor, void **state_p)
     /* A backtest's store is new and its own: nothing to restore. */
     self->persist = self->bus && !self->live && !tt_actor_replaying(actor);
     self->venue_restore = self->bus && self->live && !tt_actor_replaying(actor);
+    self->local_intents =
+        self->bus && !self->live && tt_actor_local_intents(actor);
     tt_exec_pf_init(&self->pf, actor);
     uint32_t *len;
     tt_exec_memory_t *mem = tt_actor_memory(actor, &len);
@@ -517,7 +524,9 @@ static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
 {
     if (s_queue(self, it) != 0)
         return -1;
-    tt_evt_order_t ev = {.order = it->order, .intent = 1};
+    tt_evt_order_t ev = {.order = it->order,
+                         .intent =
+                             self->local_intents ? TT_EVT_INTENT_LOCAL : 1};
     if (it->kind == TT_INTENT_SUBMIT)
         tt_actor_latency(actor, self->on_signal ? TT_LATENCY_DECIDED
                                                 : TT_LATENCY_DECIDED_OTHER);
@@ -1308,9 +1317,8 @@ static void s_check_drained(tt_actor_t *actor, s_exec_t *self)
 
 /* Every change of the paper broker's state is saved, after the order and
    fill events that go with it. */
-static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
+static int s_handle_one(tt_actor_t *actor, s_exec_t *self, const tt_msg_t *msg)
 {
-    s_exec_t *self = state;
     int rc = s_dispatch(actor, self, msg);
     if (rc == 0)
         s_check_drained(actor, self);
@@ -1318,6 +1326,29 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
        not overwrite the saved state. */
     if (self->persist && !self->restoring)
         tt_exec_paper_save(actor, &self->saver, &self->paper, self->ctx_ts);
+    return rc;
+}
+
+/* A backtest answers its intents here, each as the bus's TT_MSG_INTENT_DONE
+   (status 0) would have, oldest first, right after the input that sent
+   them and before any other: the order the held inputs give anyway,
+   without a wake-up of the bus and of this worker in between. The bus
+   still stores each intent before the updates that follow it. */
+static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
+{
+    s_exec_t *self = state;
+    int rc = s_handle_one(actor, self, msg);
+    while (rc == 0 && self->local_intents && self->pending_n &&
+           !self->restoring) {
+        tt_msg_t done = {.hdr = {.to = tt_actor_id(actor),
+                                 .from = TT_ACTOR_BUS,
+                                 .type = TT_MSG_INTENT_DONE,
+                                 .len = sizeof(tt_intent_done_t),
+                                 .origin_ns = msg->hdr.origin_ns}};
+        snprintf(done.body.done.coid, sizeof done.body.done.coid, "%s",
+                 self->pending[self->pending_head].it.order.coid);
+        rc = s_handle_one(actor, self, &done);
+    }
     return rc;
 }
 

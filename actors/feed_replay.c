@@ -197,6 +197,29 @@ static int s_settle(s_replay_t *self)
     }
 }
 
+/* Waits until the bus has handled every frame set aside: the run is
+   over only once every row is on its way to the store (its report is
+   read from there). The actors are idle already. */
+static int s_settle_bus(s_replay_t *self)
+{
+    int64_t start = tt_mono_ns();
+    while (!tt_runtime_wait_drained(self->rt, 50000000)) {
+        if (zsock_events(self->pipe) & ZMQ_POLLIN) {
+            self->stop = true;
+            return -1;
+        }
+        if (tt_mono_ns() - start > S_SETTLE_LIMIT_NS) {
+            snprintf(self->stats->error, sizeof self->stats->error,
+                     "the bus did not catch up within %d s (%lld frames "
+                     "behind)",
+                     (int)(S_SETTLE_LIMIT_NS / TT_NS_PER_SEC),
+                     (long long)tt_runtime_aside(self->rt));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* --- packs ------------------------------------------------------------ */
 
 /* Sends worker W's pack: one item as a frame of its own, more as one
@@ -457,7 +480,9 @@ static int s_run(s_replay_t *self)
                  tt_replay_merge_error(self->merge));
         return -1;
     }
-    return s_step(self, atomic_load(&self->stats->last_ts), true);
+    if (s_step(self, atomic_load(&self->stats->last_ts), true) != 0)
+        return -1;
+    return s_settle_bus(self);
 }
 
 /* --- lifetime --------------------------------------------------------- */

@@ -10,12 +10,15 @@
     timeframe, sets the clock and sends every data actor an in-band
     TT_MSG_CLOCK (so candles close at their end on a quiet symbol), and
     waits until the whole graph is idle (tt_runtime_inflight() == 0:
-    strategy, risk, orders, paper fills, store and bus included) before
-    the next step. A step holds at most TT_REPLAY_STEP_TICKS ticks of any
-    one symbol, fewer than the execution actor's trade ring, so a late
-    order always finds the trades it missed, and TT_REPLAY_STEP_TOTAL in
-    all, which bounds the frames in flight. The same files and config therefore
-   give the same orders and fills, byte for byte, run after run.
+    strategy, risk, orders and paper fills included) before the next
+    step. The bus, which sends nothing back into a backtest's graph, may
+    stay a bounded number of frames behind (tt_runtime_set_bus_aside);
+    the end of the replay waits until it has every frame. A step holds
+    at most TT_REPLAY_STEP_TICKS ticks of any one symbol, fewer than the
+    execution actor's trade ring, so a late order always finds the
+    trades it missed, and TT_REPLAY_STEP_TOTAL in all, which bounds the
+    frames in flight. The same files and config therefore give the same
+    orders and fills, byte for byte, run after run.
 
     Bars enter the data actor's candle builder as venue bars
     (TT_MSG_CANDLE), delivered at their close.

@@ -7,7 +7,9 @@
     drain under one commit (one fsync), and answered at once; a frame that
     writes or reads the store durably (an order update, a fill, a
     snapshot, a barrier) commits the waiting intents first, so the store
-    keeps the order frames arrived in. */
+    keeps the order frames arrived in. A backtest's intent
+    (TT_EVT_INTENT_LOCAL) goes to the store writer like any order write
+    and is never answered: its sender did not wait. */
 #include "bus/bus.h"
 #include "bus/bus_internal.h"
 #include "bus/writer.h"
@@ -66,6 +68,7 @@ typedef struct {
     bool backtest;             /* the runtime tracks quiescence: a backtest */
     tt_log_gate_t refused_log; /* rows set aside: lines per minute */
     int64_t taken;             /* frames read, not yet counted handled */
+    int64_t taken_aside;       /* ... of them set aside (TT_MSG_F_ASIDE) */
     s_snap_t *snaps;           /* by actor id */
     int64_t run_id;            /* this run's row in `runs`; 0 none */
     int64_t next_retain;       /* clock time of the next pruning */
@@ -184,7 +187,8 @@ static void s_intents_commit(s_bus_t *self)
             atomic_fetch_add(&self->stats->intents, 1);
         }
         tt_origin_set(it->origin);
-        s_answer_intent(self, it->from, it->evt.order.coid, rc[i]);
+        if (it->evt.intent != TT_EVT_INTENT_LOCAL)
+            s_answer_intent(self, it->from, it->evt.order.coid, rc[i]);
         if (rc[i] == 0)
             s_stage(self, TT_EVT_ORDER, &it->evt, it->sym);
     }
@@ -218,6 +222,11 @@ static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
                        const tt_symbol_cfg_t *sym)
 {
     const tt_evt_order_t *in = &msg->body.order;
+    if (!self->writer && in->intent == TT_EVT_INTENT_LOCAL)
+        tt_error("bus",
+                 "%s: order %s was not held for its intent's commit, which "
+                 "only a backtest may do; stored now",
+                 sym->name, in->order.coid);
     if (!self->writer && in->intent && in->intent != TT_EVT_ADOPTED) {
         /* A live intent: committed with the others of this drain. */
         s_intent_t *it = &self->intents[self->nintents];
@@ -235,7 +244,10 @@ static void s_on_order(s_bus_t *self, const tt_msg_t *msg,
         s_stage(self, TT_EVT_ORDER, in, sym);
         return;
     }
-    if (in->intent == TT_EVT_ADOPTED) { /* reconciliation: nobody waits */
+    /* Nobody waits: a reconciliation's adopted order, or a backtest's
+       intent, already on its way to the paper broker (a failure to store
+       it is counted and fails the run at its end). */
+    if (in->intent == TT_EVT_ADOPTED || in->intent == TT_EVT_INTENT_LOCAL) {
         if (rc == 0)
             s_stage(self, TT_EVT_ORDER, in, sym);
         return;
@@ -520,7 +532,10 @@ static void s_drain(s_bus_t *self)
         int size = zmq_recv(inbox, &msg, sizeof msg, ZMQ_DONTWAIT);
         if (size < 0)
             break;
-        self->taken++;
+        if ((size_t)size >= sizeof msg.hdr && msg.hdr.flags & TT_MSG_F_ASIDE)
+            self->taken_aside++;
+        else
+            self->taken++;
         if (tt_msg_check(&msg, (size_t)size) != 0) {
             tt_error("bus", "malformed frame (%d bytes) ignored", size);
             continue;
@@ -532,10 +547,12 @@ static void s_drain(s_bus_t *self)
     if (self->nstaged || self->writer || tt_store_pending(self->store))
         s_commit(self);
     /* Frames count as handled (quiescence, runtime.h) once what they
-       caused is committed and sent. */
+       caused is committed and sent (a backtest's: handed to its writer). */
     if (!self->store_failing) {
         tt_runtime_handled(self->rt, self->taken);
+        tt_runtime_handled_aside(self->rt, self->taken_aside);
         self->taken = 0;
+        self->taken_aside = 0;
     }
 }
 

@@ -97,14 +97,18 @@ typedef enum {
 } tt_msg_type_t;
 
 typedef struct {
-    uint32_t to;   /* destination actor id */
-    uint32_t from; /* sending actor id (TT_ACTOR_ROOT for the root) */
-    uint16_t type; /* tt_msg_type_t */
-    uint16_t flags;
+    uint32_t to;       /* destination actor id */
+    uint32_t from;     /* sending actor id (TT_ACTOR_ROOT for the root) */
+    uint16_t type;     /* tt_msg_type_t */
+    uint16_t flags;    /* TT_MSG_F_... */
     uint32_t len;      /* body length in bytes */
     int64_t origin_ns; /* when its outside cause entered (monotonic);
                           0 = none (runtime/latency.h) */
 } tt_msg_hdr_t;
+
+/* A frame to the bus that counts apart from the frames in flight: it
+   causes nothing back into the graph (tt_runtime_set_bus_aside). */
+#define TT_MSG_F_ASIDE 0x1
 
 #define TT_ACTOR_ROOT UINT32_C(0xffffffff)
 #define TT_ACTOR_BUS UINT32_C(0xfffffffe)
@@ -152,12 +156,18 @@ typedef struct {
    before answering TT_MSG_INTENT_DONE: only then may the broker see it
    (invariant 4: intent before send). TT_EVT_ADOPTED records, without an
    answer, a NEW order the broker already had and the store did not (a
-   warm restart's reconciliation, actors/exec_reconcile.h). */
+   warm restart's reconciliation, actors/exec_reconcile.h).
+   TT_EVT_INTENT_LOCAL is a backtest's intent: stored as one, in order,
+   but never answered, because its sender did not wait for the answer
+   (its store is new and private, so the answer would always be yes;
+   tt_runtime_set_local_intents). */
 #define TT_EVT_ADOPTED 2
+#define TT_EVT_INTENT_LOCAL 3
 typedef struct {
     tt_order_t order;
     int32_t intent; /* 1: a new order to commit, then answer;
-                       TT_EVT_ADOPTED: an adopted one, no answer */
+                       TT_EVT_ADOPTED: an adopted one, no answer;
+                       TT_EVT_INTENT_LOCAL: a new one, no answer */
     int32_t pad;
     char parent_coid[TT_COID_MAX + 1]; /* bracket child: its entry */
     /* The venue's id of the order, from the broker event that moved it

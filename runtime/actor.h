@@ -77,6 +77,10 @@ bool tt_actor_has_bus(const tt_actor_t *self);
    the data fixes, not when its worker's timer happens to run. */
 bool tt_actor_replaying(const tt_actor_t *self);
 
+/* True when orders need not wait for the bus's answer to their intent
+   (a backtest's; tt_runtime_set_local_intents). */
+bool tt_actor_local_intents(const tt_actor_t *self);
+
 /* Event time from which signals are traded (tt_runtime_set_trade_from). */
 int64_t tt_actor_trade_from(const tt_actor_t *self);
 

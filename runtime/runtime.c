@@ -26,11 +26,14 @@ struct tt_runtime {
     tt_worker_t **workers;
     bool track;                /* count frames in flight (backtests) */
     _Atomic int64_t inflight;  /* accepted by a sender, not yet handled */
+    _Atomic int64_t aside;     /* ... of them to the bus, set aside */
+    int64_t aside_max;         /* the bus's lag the graph waits past; 0 */
     _Atomic int64_t fences;    /* sent by stopping feeds, not yet handled */
     _Atomic int64_t stop_by;   /* mono ns the stop is due by; 0: none */
     pthread_mutex_t idle_lock; /* signals inflight reaching zero */
     pthread_cond_t idle;
     int64_t trade_from_ns; /* signals decided earlier are history */
+    bool local_intents;    /* execution answers its own intents */
     tt_latency_t latency[TT_LATENCY_KINDS];
 };
 
@@ -252,7 +255,50 @@ void tt_runtime_handled(tt_runtime_t *self, int64_t frames)
     }
 }
 
-bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns)
+void tt_runtime_set_bus_aside(tt_runtime_t *self, int64_t max_lag)
+{
+    assert(max_lag >= 0);
+    self->aside_max = max_lag;
+}
+
+bool tt_runtime_bus_aside(const tt_runtime_t *self)
+{
+    return self->track && self->aside_max > 0;
+}
+
+void tt_runtime_sent_aside(tt_runtime_t *self)
+{
+    atomic_fetch_add_explicit(&self->aside, 1, memory_order_relaxed);
+}
+
+/* Wakes a waiter when the bus catches up to its lag, or entirely. */
+void tt_runtime_handled_aside(tt_runtime_t *self, int64_t frames)
+{
+    if (!frames)
+        return;
+    int64_t was =
+        atomic_fetch_sub_explicit(&self->aside, frames, memory_order_acq_rel);
+    int64_t now = was - frames;
+    if (now == 0 || (was > self->aside_max && now <= self->aside_max)) {
+        pthread_mutex_lock(&self->idle_lock);
+        pthread_cond_broadcast(&self->idle);
+        pthread_mutex_unlock(&self->idle_lock);
+    }
+}
+
+int64_t tt_runtime_aside(const tt_runtime_t *self)
+{
+    return atomic_load_explicit(&self->aside, memory_order_acquire);
+}
+
+static bool s_idle(tt_runtime_t *self, int64_t lag)
+{
+    return atomic_load(&self->inflight) == 0 &&
+           atomic_load(&self->aside) <= lag;
+}
+
+/* Waits until nothing is in flight and at most LAG frames are set aside. */
+static bool s_wait(tt_runtime_t *self, int64_t timeout_ns, int64_t lag)
 {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
@@ -263,12 +309,22 @@ bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns)
         until.tv_nsec -= 1000000000;
     }
     pthread_mutex_lock(&self->idle_lock);
-    while (atomic_load(&self->inflight) != 0)
+    while (!s_idle(self, lag))
         if (pthread_cond_timedwait(&self->idle, &self->idle_lock, &until))
             break;
-    bool idle = atomic_load(&self->inflight) == 0;
+    bool idle = s_idle(self, lag);
     pthread_mutex_unlock(&self->idle_lock);
     return idle;
+}
+
+bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns)
+{
+    return s_wait(self, timeout_ns, self->aside_max);
+}
+
+bool tt_runtime_wait_drained(tt_runtime_t *self, int64_t timeout_ns)
+{
+    return s_wait(self, timeout_ns, 0);
 }
 
 void tt_runtime_fence_sent(tt_runtime_t *self, int64_t n)
@@ -310,6 +366,16 @@ void tt_runtime_set_trade_from(tt_runtime_t *self, int64_t ts_ns)
 int64_t tt_runtime_trade_from(const tt_runtime_t *self)
 {
     return self->trade_from_ns;
+}
+
+void tt_runtime_set_local_intents(tt_runtime_t *self, bool on)
+{
+    self->local_intents = on;
+}
+
+bool tt_runtime_local_intents(const tt_runtime_t *self)
+{
+    return self->local_intents;
 }
 
 void tt_thread_name(const char *name)

@@ -150,6 +150,21 @@ void tt_runtime_sent(tt_runtime_t *self);
 void tt_runtime_handled(tt_runtime_t *self, int64_t frames);
 int64_t tt_runtime_inflight(const tt_runtime_t *self);
 
+/* Frames to the bus set aside (a backtest whose intents are answered
+   locally, tt_runtime_set_local_intents): candles, events, intents,
+   order updates, fills and snapshots cause nothing the graph sees, so
+   they do not count in flight; senders mark them TT_MSG_F_ASIDE and the
+   bus counts them handled apart. The graph is idle (tt_runtime_wait_idle)
+   while the bus is at most MAX_LAG such frames behind; a barrier, and an
+   intent whose sender waits for the answer, still count in flight.
+   MAX_LAG 0 (the default) sets nothing aside. Set before any thread
+   sends, with tracking on. */
+void tt_runtime_set_bus_aside(tt_runtime_t *self, int64_t max_lag);
+bool tt_runtime_bus_aside(const tt_runtime_t *self);
+void tt_runtime_sent_aside(tt_runtime_t *self);
+void tt_runtime_handled_aside(tt_runtime_t *self, int64_t frames);
+int64_t tt_runtime_aside(const tt_runtime_t *self);
+
 /* A graceful stop handles what the feeds already sent: a stopping feed
    sends each worker a fence (TT_SYS_FENCE) behind its last frames, on
    the same pipe, and counts it sent; the worker counts it done; the root
@@ -164,8 +179,23 @@ int64_t tt_runtime_fences(const tt_runtime_t *self);
    time; 0 (the start) means none. */
 void tt_runtime_set_stop_by(tt_runtime_t *self, int64_t mono_ns);
 bool tt_runtime_stop_due(const tt_runtime_t *self);
-/* Waits until nothing is in flight, at most TIMEOUT_NS; true when idle. */
+/* Waits until nothing is in flight and the bus is at most its lag behind
+   (tt_runtime_set_bus_aside), at most TIMEOUT_NS; true when idle. */
 bool tt_runtime_wait_idle(tt_runtime_t *self, int64_t timeout_ns);
+/* The same, and the bus has handled every frame set aside: every row is
+   on its way to the store (a backtest's end). */
+bool tt_runtime_wait_drained(tt_runtime_t *self, int64_t timeout_ns);
+
+/* Whether execution actors answer their own order intents (a
+   backtest's: its store is new and private, so the bus's answer could
+   only say yes). The intent still goes to the bus first, which stores
+   it in order (TT_EVT_INTENT_LOCAL), but the order goes to the paper
+   broker at once instead of a thread's round trip later. Off (live and
+   paper services): an order waits until its intent is durable
+   (invariant 4). Set by the root from a backtest's options, before the
+   actors start. */
+void tt_runtime_set_local_intents(tt_runtime_t *self, bool on);
+bool tt_runtime_local_intents(const tt_runtime_t *self);
 
 /* Trading starts at this event time: a signal decided before it comes from
    warm-up history and is not traded (live: the service's start; backtest:

@@ -160,6 +160,29 @@ static void s_enqueue(tt_sender_t *self, s_route_t *route, const void *data,
     self->pending++;
 }
 
+/* Whether a frame to TO is set aside (tt_runtime_set_bus_aside): one to
+   the bus that makes it send nothing back. A barrier is answered, and so
+   is an intent whose sender waits (intent 1). */
+static bool s_aside(tt_sender_t *self, uint32_t to, uint16_t type,
+                    const void *body, uint32_t len)
+{
+    if (to != TT_ACTOR_BUS || type == TT_EVT_BARRIER ||
+        !tt_runtime_bus_aside(self->rt))
+        return false;
+    if (type == TT_EVT_ORDER && len >= sizeof(tt_evt_order_t))
+        return ((const tt_evt_order_t *)body)->intent != 1;
+    return true;
+}
+
+/* Counts a frame accepted: in flight, or set aside. */
+static void s_sent(tt_sender_t *self, const tt_msg_hdr_t *hdr)
+{
+    if (hdr->flags & TT_MSG_F_ASIDE)
+        tt_runtime_sent_aside(self->rt);
+    else
+        tt_runtime_sent(self->rt);
+}
+
 int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
                    const void *body, uint32_t len, bool critical)
 {
@@ -178,12 +201,13 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     }
     tt_actor_entry_t *src = tt_runtime_actor(self->rt, from);
     tt_msg_t msg;
-    msg.hdr = (tt_msg_hdr_t){.to = to,
-                             .from = from,
-                             .type = type,
-                             .flags = 0,
-                             .len = len,
-                             .origin_ns = tt_origin_get()};
+    msg.hdr = (tt_msg_hdr_t){
+        .to = to,
+        .from = from,
+        .type = type,
+        .flags = s_aside(self, to, type, body, len) ? TT_MSG_F_ASIDE : 0,
+        .len = len,
+        .origin_ns = tt_origin_get()};
     if (len)
         memcpy(msg.body.raw, body, len);
     size_t size = sizeof msg.hdr + len;
@@ -194,7 +218,7 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
                                           memory_order_relaxed);
             return -1;
         }
-        tt_runtime_sent(self->rt);
+        s_sent(self, &msg.hdr);
         atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
                                   memory_order_relaxed);
         return 0;
@@ -202,7 +226,7 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     if (!route)
         route = &self->route[r];
     if (self->hold && (critical || !route->blocked)) {
-        tt_runtime_sent(self->rt);
+        s_sent(self, &msg.hdr);
         s_enqueue(self, route, &msg, size, critical);
         return 0;
     }
@@ -215,7 +239,7 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     if (!route->head) {
         void *sock = zsock_resolve(route->sock);
         if (zmq_send(sock, &msg, size, ZMQ_DONTWAIT) == (int)size) {
-            tt_runtime_sent(self->rt);
+            s_sent(self, &msg.hdr);
             if (dest)
                 atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
                                           memory_order_relaxed);
@@ -242,7 +266,7 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
     if (src)
         atomic_fetch_add_explicit(&src->stats.backpressured, 1,
                                   memory_order_relaxed);
-    tt_runtime_sent(self->rt);
+    s_sent(self, &msg.hdr);
     s_enqueue(self, route, &msg, size, true);
     return 0;
 }
@@ -266,7 +290,10 @@ static void s_flush_route(tt_sender_t *self, s_route_t *route)
             if (src)
                 atomic_fetch_add_explicit(&src->stats.drops, 1,
                                           memory_order_relaxed);
-            tt_runtime_handled(self->rt, 1);
+            if (hdr.flags & TT_MSG_F_ASIDE)
+                tt_runtime_handled_aside(self->rt, 1);
+            else
+                tt_runtime_handled(self->rt, 1);
         } else {
             tt_actor_entry_t *dest = tt_runtime_actor(self->rt, hdr.to);
             if (dest)

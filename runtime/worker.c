@@ -114,6 +114,11 @@ bool tt_actor_replaying(const tt_actor_t *self)
     return tt_runtime_tracking(self->worker->rt);
 }
 
+bool tt_actor_local_intents(const tt_actor_t *self)
+{
+    return tt_runtime_local_intents(self->worker->rt);
+}
+
 int64_t tt_actor_trade_from(const tt_actor_t *self)
 {
     return tt_runtime_trade_from(self->worker->rt);

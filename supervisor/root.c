@@ -22,6 +22,9 @@
 #define S_WATCHDOG_ABORT_FACTOR 10 /* busy this many deadlines: abort */
 /* How long a stop waits for the feeds' fences before the symbols stop. */
 #define S_DRAIN_NS (1000 * 1000000LL)
+/* A backtest's bus may be this many frames behind its actors (frames set
+   aside, runtime.h): a few steps' candles and events at 1000 symbols. */
+#define S_BUS_LAG 32768
 
 void tt_root_block_signals(void)
 {
@@ -97,6 +100,14 @@ tt_root_t *tt_root_new_opts(const tt_config_t *cfg,
         self->replay = calloc(1, sizeof *self->replay);
         assert(self->replay);
         tt_runtime_track_inflight(self->rt, true);
+        /* A backtest's store is new and its own: an order does not wait
+           for the bus to say its intent is stored (docs/ARCHITECTURE.md,
+           "an intent in a backtest is answered locally"). */
+        tt_runtime_set_local_intents(self->rt, true);
+        /* ... so what the actors send the bus causes nothing back, and
+           the replay's steps need not wait for it: the bus works beside
+           the next step, at most S_BUS_LAG frames behind. */
+        tt_runtime_set_bus_aside(self->rt, S_BUS_LAG);
     }
     /* The bus comes first: it owns the store, and a store that will not
        open (or an events endpoint in use) stops the start here. */

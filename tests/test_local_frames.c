@@ -6,7 +6,9 @@
    handled before the next mailbox frame; droppable frames past the mailbox
    high-water mark are dropped and counted on the sender, exactly at the mark;
    the count of frames in flight (what a replay waits on) comes back to zero. A
-    holding sender sends nothing before its flush, everything after. */
+    holding sender sends nothing before its flush, everything after. A
+    backtest's frames to the bus are set aside (runtime.h): counted apart,
+    not holding the graph's idle past the bus's lag. */
 #include "tests/harness.h"
 
 #include "runtime/runtime.h"
@@ -257,6 +259,117 @@ static void test_fence_behind_frames(void **state)
     tth_rig_down(&rig);
 }
 
+/* Sends the bus one frame of TYPE (an order with INTENT for
+   TT_EVT_ORDER) and reads it back: returns its flags. */
+static uint16_t s_to_bus(tth_rig_t *rig, uint16_t type, int32_t intent)
+{
+    tt_evt_order_t order;
+    memset(&order, 0, sizeof order);
+    order.intent = intent;
+    tt_candle_t candle;
+    memset(&candle, 0, sizeof candle);
+    const void *body = type == TT_EVT_ORDER    ? (const void *)&order
+                       : type == TT_EVT_CANDLE ? (const void *)&candle
+                                               : NULL;
+    uint32_t len = type == TT_EVT_ORDER    ? sizeof order
+                   : type == TT_EVT_CANDLE ? sizeof candle
+                                           : 0;
+    assert_int_equal(tt_sender_send(rig->sender, TT_ACTOR_BUS, rig->data, type,
+                                    body, len, true),
+                     0);
+    tt_msg_t msg;
+    assert_int_equal(tth_rig_next(rig, rig->bus, &msg, 5000), type);
+    return msg.hdr.flags;
+}
+
+typedef struct {
+    tt_runtime_t *rt;
+    bool idle;
+    int64_t waited_ms;
+} s_waiter_t;
+
+static void *s_wait_idle(void *arg)
+{
+    s_waiter_t *w = arg;
+    int64_t start = tth_now_ms();
+    w->idle = tt_runtime_wait_idle(w->rt, 10 * TT_NS_PER_SEC);
+    w->waited_ms = tth_now_ms() - start;
+    return NULL;
+}
+
+/* A backtest's frames to the bus that cause nothing back are set aside:
+   they do not count in flight, the graph is idle while the bus is at
+   most its lag behind, and drained once the bus has handled them all.
+   A barrier and an intent whose sender waits still count in flight.
+   The test plays the bus (it reads the frames and counts them handled,
+   as bus/bus.c does). */
+static void test_bus_frames_set_aside(void **state)
+{
+    (void)state;
+    tth_rig_t rig;
+    tth_rig_config_one(&rig, "tt-aside", "");
+    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
+        &tth_idle_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
+        &tth_idle_behaviour};
+    tth_rig_start(&rig, roles, INT64_C(1700000000) * TT_NS_PER_SEC, true);
+    tt_runtime_track_inflight(rig.rt, true);
+    tt_runtime_set_bus_aside(rig.rt, 2);
+    assert_true(tt_runtime_bus_aside(rig.rt));
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(s_to_bus(&rig, TT_EVT_CANDLE, 0), TT_MSG_F_ASIDE);
+    assert_int_equal(s_to_bus(&rig, TT_EVT_ORDER, 0), TT_MSG_F_ASIDE);
+    assert_int_equal(s_to_bus(&rig, TT_EVT_ORDER, TT_EVT_INTENT_LOCAL),
+                     TT_MSG_F_ASIDE);
+    assert_int_equal(tt_runtime_inflight(rig.rt), 0);
+    assert_int_equal(tt_runtime_aside(rig.rt), 5);
+    /* Five behind, the lag is two: not idle until the bus catches up. */
+    s_waiter_t w = {.rt = rig.rt};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, s_wait_idle, &w), 0);
+    tt_runtime_handled_aside(rig.rt, 2);
+    assert_false(tt_runtime_wait_idle(rig.rt, 1000000));
+    tt_runtime_handled_aside(rig.rt, 1); /* two behind: idle, woken */
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_true(w.idle);
+    assert_true(w.waited_ms < 5000);
+    assert_false(tt_runtime_wait_drained(rig.rt, 1000000));
+    /* Answered frames count in flight, never aside. */
+    assert_int_equal(s_to_bus(&rig, TT_EVT_BARRIER, 0), 0);
+    assert_int_equal(s_to_bus(&rig, TT_EVT_ORDER, 1), 0);
+    assert_int_equal(tt_runtime_inflight(rig.rt), 2);
+    assert_int_equal(tt_runtime_aside(rig.rt), 2);
+    assert_false(tt_runtime_wait_idle(rig.rt, 1000000));
+    tt_runtime_handled(rig.rt, 2);
+    assert_true(tt_runtime_wait_idle(rig.rt, 1000000));
+    assert_false(tt_runtime_wait_drained(rig.rt, 1000000));
+    tt_runtime_handled_aside(rig.rt, 2);
+    assert_true(tt_runtime_wait_drained(rig.rt, 1000000));
+    tth_rig_down(&rig);
+}
+
+/* Outside a backtest (no lag set) a frame to the bus counts in flight,
+   as any other. */
+static void test_bus_frames_count_without_aside(void **state)
+{
+    (void)state;
+    tth_rig_t rig;
+    tth_rig_config_one(&rig, "tt-aside", "");
+    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
+        &tth_idle_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
+        &tth_idle_behaviour};
+    tth_rig_start(&rig, roles, INT64_C(1700000000) * TT_NS_PER_SEC, true);
+    tt_runtime_track_inflight(rig.rt, true);
+    assert_false(tt_runtime_bus_aside(rig.rt));
+    assert_int_equal(s_to_bus(&rig, TT_EVT_CANDLE, 0), 0);
+    assert_int_equal(s_to_bus(&rig, TT_EVT_ORDER, TT_EVT_INTENT_LOCAL), 0);
+    assert_int_equal(tt_runtime_inflight(rig.rt), 2);
+    assert_int_equal(tt_runtime_aside(rig.rt), 0);
+    assert_false(tt_runtime_wait_idle(rig.rt, 1000000));
+    tt_runtime_handled(rig.rt, 2);
+    assert_true(tt_runtime_wait_drained(rig.rt, 1000000));
+    tth_rig_down(&rig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +377,8 @@ int main(void)
         cmocka_unit_test(test_held_until_flush),
         cmocka_unit_test(test_held_droppable_dropped_while_full),
         cmocka_unit_test(test_fence_behind_frames),
+        cmocka_unit_test(test_bus_frames_set_aside),
+        cmocka_unit_test(test_bus_frames_count_without_aside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

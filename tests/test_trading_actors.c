@@ -7,7 +7,8 @@
     data actor (it sends the trades) and the event bus (it binds the
     bus's inbox, records every order, fill, refusal, breaker and summary
     event, and answers each order intent: committed, or refused as a
-    store failure when a scenario asks). Every price, fee and P&L below
+    store failure when a scenario asks, or not at all when it mutes the
+    bus). Every price, fee and P&L below
     is worked out by hand: prices at 2 decimals, whole quantities, the
     paper broker's 1 bp slippage rounded outward to the 0.01 grid and
     its 1 bp fee rounded up to the cent. */
@@ -42,6 +43,7 @@ typedef struct {
     tt_order_t order;
     int symbol;
     bool intent;
+    int32_t kind; /* tt_evt_order_t.intent */
 } s_order_rec_t;
 
 typedef struct {
@@ -69,6 +71,7 @@ typedef struct {
     tt_clock_stats_t cstats;
     uint64_t trade_id;
     int refuse; /* the next intents refused as store failures */
+    bool mute;  /* intents are recorded, never answered */
     int norders, nfills, nrej, nbrk, neod;
     s_order_rec_t orders[S_MAX];
     s_fill_rec_t fills[S_MAX];
@@ -122,9 +125,11 @@ static void s_on_frame(s_rig_t *rig, const tt_msg_t *msg)
                     o->order.coid, tt_ord_state_name(o->order.state), o->intent,
                     (long long)o->order.stop_px, rig->refuse);
         assert_true(rig->norders < S_MAX);
-        rig->orders[rig->norders++] = (s_order_rec_t){
-            .order = o->order, .symbol = sym, .intent = o->intent != 0};
-        if (!o->intent)
+        rig->orders[rig->norders++] = (s_order_rec_t){.order = o->order,
+                                                      .symbol = sym,
+                                                      .intent = o->intent != 0,
+                                                      .kind = o->intent};
+        if (!o->intent || rig->mute)
             break;
         tt_intent_done_t done = {.status = rig->refuse > 0 ? -1 : 0};
         if (rig->refuse > 0)
@@ -229,6 +234,14 @@ static void s_rig_up_bus(s_rig_t *rig, int workers, int symbols,
                          const char *portfolio, const char *paper,
                          int64_t start, bool real_bus);
 
+/* The next rig's execution actors answer their own intents, as in a
+   backtest (tt_runtime_set_local_intents). */
+static bool s_local_intents;
+/* The next rig's runtime is a backtest's too: frames in flight counted,
+   frames to the bus set aside, and a real bus there writes through its
+   store writer. */
+static bool s_backtest_rig;
+
 /* The rig with PAPER (symbol_defaults lines, e.g. a paper: mapping) in
    its config. */
 static void s_rig_up_with(s_rig_t *rig, int workers, int symbols,
@@ -269,6 +282,11 @@ static void s_rig_up_bus(s_rig_t *rig, int workers, int symbols,
     rig->rt = tt_runtime_new(rig->cfg, rig->clock, roles);
     tt_runtime_set_portfolio(rig->rt, rig->pf);
     tt_runtime_set_bus(rig->rt, true);
+    tt_runtime_set_local_intents(rig->rt, s_local_intents);
+    if (s_backtest_rig) {
+        tt_runtime_track_inflight(rig->rt, true);
+        tt_runtime_set_bus_aside(rig->rt, 64);
+    }
     rig->inbox = zsock_new_pull(tt_runtime_endpoint_root(rig->rt));
     assert_non_null(rig->inbox);
     if (real_bus) {
@@ -399,6 +417,139 @@ static const s_fill_rec_t *s_fill(s_rig_t *rig, int i)
 }
 
 /* ---- scenarios ---------------------------------------------------- */
+
+/* The index of the first record of COID from I on, or -1. */
+static int s_find(const s_rig_t *rig, const char *coid, int i)
+{
+    for (; i < rig->norders; i++)
+        if (!strcmp(rig->orders[i].order.coid, coid))
+            return i;
+    return -1;
+}
+
+/* A backtest's order does not wait for the bus: here the bus never
+   answers, and the entry is still accepted, filled on the next trade
+   and protected by its stop and target, with the prices an answered
+   entry gets (test_bracket_then_stop_loss). The bus still gets each
+   intent, marked as one nobody waits for, before the order's updates. */
+static void test_backtest_order_needs_no_answer(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_local_intents = true;
+    s_rig_up(rig, 1, 1, "  max_open_positions: 5\n", MON + 15 * HOUR);
+    s_local_intents = false;
+    rig->mute = true;
+    s_enter_long(rig, 0, 10000, 9900, 10200);
+    assert_int_equal(s_fill(rig, 0)->fill.px, 10001);
+    int intents = 0;
+    for (int i = 0; i < rig->norders; i++) {
+        if (!rig->orders[i].intent)
+            continue;
+        intents++;
+        assert_int_equal(rig->orders[i].kind, TT_EVT_INTENT_LOCAL);
+        /* The intent is the order's first record, and updates follow. */
+        assert_int_equal(s_find(rig, rig->orders[i].order.coid, 0), i);
+        assert_true(s_find(rig, rig->orders[i].order.coid, i + 1) > i);
+    }
+    assert_int_equal(intents, 3); /* entry, stop, target */
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* The state and the filled quantity of order COID in the store at DB. */
+static void s_stored_order(sqlite3 *db, const char *coid, int *state,
+                           int64_t *filled)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT state, filled FROM orders"
+                                        " WHERE coid = ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, coid, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    *state = sqlite3_column_int(st, 0);
+    *filled = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+}
+
+/* The same through a backtest's real bus and store writer: the orders
+   go on without an answer, every intent and update the actor sent is
+   stored (the entry filled, its stop and target working), nothing is
+   refused, and every frame set aside for the bus was handled by it. */
+static void test_backtest_orders_through_real_bus(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_local_intents = true;
+    s_backtest_rig = true;
+    s_rig_up_bus(rig, 1, 1, "  max_open_positions: 5\n", "", MON + 15 * HOUR,
+                 true);
+    s_local_intents = false;
+    s_backtest_rig = false;
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    s_trade(rig, 0, 10000);
+    tt_sender_flush(rig->sender);
+    _Atomic int64_t *pos = &s_exec(rig, 0)->position;
+    int64_t deadline = tth_now_ms() + 5000;
+    while (atomic_load(pos) != 10 && tth_now_ms() < deadline)
+        tth_nap_ms(2);
+    assert_int_equal(atomic_load(pos), 10);
+    /* Like the root: the workers stop, then the bus, which applies and
+       commits everything it was sent. */
+    tt_runtime_stop(rig->rt);
+    zactor_destroy(&rig->real_bus);
+    assert_int_equal(tt_runtime_aside(rig->rt), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.store_errors), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.duplicates), 0);
+    assert_int_equal(atomic_load(&rig->bus_stats.intents), 3);
+    char path[512];
+    snprintf(path, sizeof path, "%s/t.db", rig->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int st;
+    int64_t filled;
+    s_stored_order(db, "tt-S00-1-e", &st, &filled);
+    assert_int_equal(st, TT_OS_FILLED);
+    assert_int_equal(filled, 10);
+    s_stored_order(db, "tt-S00-2-s", &st, &filled);
+    assert_int_equal(st, TT_OS_ACCEPTED);
+    assert_int_equal(filled, 0);
+    s_stored_order(db, "tt-S00-3-t", &st, &filled);
+    assert_int_equal(st, TT_OS_ACCEPTED);
+    assert_int_equal(filled, 0);
+    sqlite3_close(db);
+    s_rig_down(rig);
+    free(rig);
+}
+
+/* A service's order (live or paper) waits for the bus's answer to its
+   intent before the broker sees it (invariant 4): unanswered, the entry
+   stays NEW; answered, it is accepted. */
+static void test_service_order_waits_for_answer(void **state)
+{
+    (void)state;
+    s_rig_t *rig = calloc(1, sizeof *rig);
+    s_rig_up(rig, 1, 1, "  max_open_positions: 5\n", MON + 15 * HOUR);
+    rig->mute = true;
+    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    assert_true(s_until(rig, &rig->norders, 1));
+    assert_true(rig->orders[0].intent);
+    assert_int_equal(rig->orders[0].kind, 1);
+    /* Bounded: nothing may come while the answer is missing. */
+    for (int n = 0; n < 10; n++)
+        s_pump(rig, 20);
+    assert_int_equal(rig->norders, 1);
+    assert_int_equal(s_last(rig, 0, TT_ROLE_ENTRY)->state, TT_OS_NEW);
+    tt_intent_done_t done = {.status = 0};
+    snprintf(done.coid, sizeof done.coid, "%s", rig->orders[0].order.coid);
+    tt_sender_send(rig->sender, tt_runtime_actor_id(0, TT_ROLE_EXECUTION),
+                   TT_ACTOR_BUS, TT_MSG_INTENT_DONE, &done, sizeof done, true);
+    assert_non_null(s_until_state(rig, 0, TT_ROLE_ENTRY, TT_OS_ACCEPTED));
+    s_rig_down(rig);
+    free(rig);
+}
 
 /* Entry with its bracket, then the stop-loss. Entry: market buy 10 at
    the next trade, 100.00 + 1 bp = 100.01; fee 1000.10 * 1 bp = 0.10001,
@@ -1542,6 +1693,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bracket_then_stop_loss),
+        cmocka_unit_test(test_backtest_order_needs_no_answer),
+        cmocka_unit_test(test_service_order_waits_for_answer),
+        cmocka_unit_test(test_backtest_orders_through_real_bus),
         cmocka_unit_test(test_take_profit),
         cmocka_unit_test(test_breakeven_and_trailing_stop),
         cmocka_unit_test(test_rejected_order),
