@@ -500,6 +500,8 @@ int main(int argc, char **argv)
         perror("mkdtemp");
         return 1;
     }
+    /* As ticktree's main does (store.h). */
+    (void)tt_store_global_init();
     int scale = argc > 1 ? atoi(argv[1]) : 1; /* quick runs: 0 */
     int secs = scale > 0 ? 1000 : 100;
     /* bench/backtest's shapes; round trips and active seconds as a run

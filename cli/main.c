@@ -3,6 +3,7 @@
     or offline tools. */
 #include "cli/commands.h"
 #include "runtime/version.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,8 @@ int main(int argc, char **argv)
         s_usage(stderr);
         return TT_EXIT_USAGE;
     }
+    /* Before any thread or SQLite call (store.h). */
+    (void)tt_store_global_init();
     const char *name = argv[1];
     if (!strcmp(name, "help") || !strcmp(name, "--help") ||
         !strcmp(name, "-h")) {

@@ -210,7 +210,11 @@ static void s_bind_span(tt_store_t *self, sqlite3_stmt *st, int i,
         sqlite3_bind_blob(st, i, p, (int)s.len, SQLITE_STATIC);
 }
 
-/* Binds row R at parameters B+1 onwards. */
+/* Binds row R at parameters B+1 onwards, every one of its kind: the
+   flush's statements keep their bindings between steps
+   (tt_st_stmt_rebind), so a text or blob left bound may point into an
+   arena since reused or freed; SQLite reads a binding only when the
+   statement steps, and every step binds all of them first. */
 static void s_bind_row(tt_store_t *self, sqlite3_stmt *st, int b,
                        const tt_st_row_t *r)
 {
@@ -379,13 +383,12 @@ static void s_drop_aside(tt_store_t *self)
    (s_write_queue). */
 static int s_write_one(tt_store_t *self, tt_st_row_t *r, const char *op)
 {
-    sqlite3_stmt *st = tt_st_stmt(self, s_stmt_of[r->kind], op);
+    sqlite3_stmt *st = tt_st_stmt_rebind(self, s_stmt_of[r->kind], op);
     if (!st)
         return -1;
-    s_bind_row(self, st, 0, r);
+    s_bind_row(self, st, 0, r); /* every parameter (s_bind_row) */
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st); /* nothing keeps pointing into the arena */
     if (rc == SQLITE_DONE)
         return 0;
     if (r->kind != ST_ROW_MOVE && s_refused_for_good(rc)) {
@@ -413,7 +416,7 @@ static int s_write_one(tt_store_t *self, tt_st_row_t *r, const char *op)
 static int s_write_many(tt_store_t *self, const int *idx, const char *op)
 {
     const tt_st_row_t *first = &self->rows[idx[0]];
-    sqlite3_stmt *st = tt_st_stmt(self, s_many_of[first->kind], op);
+    sqlite3_stmt *st = tt_st_stmt_rebind(self, s_many_of[first->kind], op);
     if (!st)
         return -1;
     /* A statement with fewer rows than bound would drop the rest (SQLite
@@ -424,7 +427,6 @@ static int s_write_many(tt_store_t *self, const int *idx, const char *op)
         s_bind_row(self, st, i * s_params_of[first->kind], &self->rows[idx[i]]);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st); /* nothing keeps pointing into the arena */
     if (rc == SQLITE_DONE)
         return 0;
     if (sqlite3_get_autocommit(self->db)) {

@@ -195,7 +195,8 @@ int tt_store_fill(tt_store_t *self, const char *venue, const char *symbol,
     if (s_fill_ok(self, venue, symbol, qty_decimals, fill) != 0)
         return -1;
     char op[112];
-    snprintf(op, sizeof op, "fill %s/%s", venue, fill->fill_id);
+    tt_st_op_name(op, sizeof op, "fill ", venue, TT_STORE_VENUE_MAX,
+                  fill->fill_id, TT_FILL_ID_MAX);
     if (tt_st_flush_before_trade(self) != 0 ||
         tt_st_begin(self, self->opts.sync_trade, op) != 0)
         return -1;

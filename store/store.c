@@ -113,6 +113,11 @@ tt_store_opts_t tt_store_opts_default(void)
                              .schema_version = 0};
 }
 
+int tt_store_global_init(void)
+{
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK ? 0 : -1;
+}
+
 int tt_store_schema_latest(void)
 {
     return tt_st_migration_count;
@@ -198,6 +203,31 @@ int tt_st_errf(tt_store_t *self, const char *fmt, ...)
     return -1;
 }
 
+/* Appends at most MAX bytes of S at *AT in OUT of CAP bytes. */
+static void s_append(char *out, size_t cap, size_t *at, const char *s,
+                     size_t max)
+{
+    size_t n = strnlen(s, max);
+    if (n > cap - 1 - *at)
+        n = cap - 1 - *at;
+    memcpy(out + *at, s, n);
+    *at += n;
+}
+
+void tt_st_op_name(char *out, size_t cap, const char *prefix, const char *a,
+                   size_t amax, const char *b, size_t bmax)
+{
+    assert(out && cap > 0 && prefix && a);
+    size_t at = 0;
+    s_append(out, cap, &at, prefix, cap);
+    s_append(out, cap, &at, a, amax);
+    if (b) {
+        s_append(out, cap, &at, "/", 1);
+        s_append(out, cap, &at, b, bmax);
+    }
+    out[at] = '\0';
+}
+
 int tt_st_name_ok(tt_store_t *self, const char *op, const char *what,
                   const char *s, size_t max)
 {
@@ -214,11 +244,18 @@ int tt_st_name_ok(tt_store_t *self, const char *op, const char *what,
 
 sqlite3_stmt *tt_st_stmt(tt_store_t *self, tt_st_id_t id, const char *op)
 {
+    sqlite3_stmt *st = tt_st_stmt_rebind(self, id, op);
+    if (st)
+        sqlite3_clear_bindings(st);
+    return st;
+}
+
+sqlite3_stmt *tt_st_stmt_rebind(tt_store_t *self, tt_st_id_t id, const char *op)
+{
     assert(id >= 0 && id < ST_COUNT);
     sqlite3_stmt *st = self->stmt[id];
     if (st) {
         sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
         return st;
     }
     int rc = sqlite3_prepare_v3(self->db, s_sql[id], -1,
@@ -487,17 +524,22 @@ static int s_settings(tt_store_t *self)
        into the file once it holds 64 MiB instead of 4: a checkpoint
        after every group copied each page a group had touched (a 1000-
        symbol backtest's candles touch most of their pages in every
-       group), 10 % of its store's time. */
+       group), 10 % of its store's time. Debian's SQLite is built with
+       secure_delete on, which zeroes every byte a row leaves behind (a
+       cell moved when a page splits, a position or an order rewritten):
+       a backtest's file holds nothing to hide, so it is off there; a
+       live store keeps the build's setting. */
     if (self->opts.group_rows > 0) {
         rc = sqlite3_exec(self->db,
                           "PRAGMA temp_store = MEMORY;"
                           " PRAGMA cache_size = -65536;"
-                          " PRAGMA wal_autocheckpoint = 16384",
+                          " PRAGMA wal_autocheckpoint = 16384;"
+                          " PRAGMA secure_delete = OFF",
                           NULL, NULL, NULL);
         if (rc != SQLITE_OK)
             return tt_st_fail(self,
                               "open: PRAGMA temp_store, cache_size, "
-                              "wal_autocheckpoint",
+                              "wal_autocheckpoint, secure_delete",
                               rc);
     }
     if (self->opts.max_page_count > 0) {

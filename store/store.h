@@ -110,6 +110,16 @@ int tt_store_group_hold(tt_store_t *self, bool hold);
    again). */
 int tt_store_indexes_build(tt_store_t *self);
 
+/* Once at the start of a process, before any other thread runs and
+   before any other SQLite call: turns SQLite's memory statistics off
+   (nothing in ticktree reads them). With them on, every allocation
+   SQLite makes takes a global mutex and counts itself, and Debian's
+   SQLite has no lookaside, so every small allocation of a statement
+   step is one (a twentieth of a backtest store writer's instructions).
+   0, or -1 when SQLite was initialised already: the statistics stay
+   on, which costs time and changes nothing else. */
+int tt_store_global_init(void);
+
 /* Opens or creates the file at PATH, sets WAL, the sync level, foreign
    keys and the busy timeout, and applies pending migrations (each in
    its own transaction). OPTS may be NULL (defaults). Returns the store

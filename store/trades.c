@@ -153,7 +153,7 @@ static int s_intent(tt_store_t *self, const tt_store_order_t *rec,
 {
     assert(self && rec);
     char op[64];
-    snprintf(op, sizeof op, "order_intent %.36s", rec->order.coid);
+    tt_st_op_name(op, sizeof op, "order_intent ", rec->order.coid, 36, NULL, 0);
     if (s_order_ok(self, "order_intent", rec) != 0)
         return -1; /* NOW was checked by the caller (store.h) */
     if (rec->order.state != TT_OS_NEW)
@@ -215,7 +215,7 @@ static int s_intent_in_group(tt_store_t *self, const tt_store_order_t *rec,
                              int64_t *rowid)
 {
     char op[64];
-    snprintf(op, sizeof op, "order_intent %.36s", rec->order.coid);
+    tt_st_op_name(op, sizeof op, "order_intent ", rec->order.coid, 36, NULL, 0);
     if (s_order_ok(self, "order_intent", rec) != 0)
         return -1;
     if (rec->order.state != TT_OS_NEW)
@@ -385,7 +385,7 @@ int tt_store_order_update(tt_store_t *self, const tt_store_order_t *rec)
 {
     assert(self && rec);
     char op[64];
-    snprintf(op, sizeof op, "order_update %.36s", rec->order.coid);
+    tt_st_op_name(op, sizeof op, "order_update ", rec->order.coid, 36, NULL, 0);
     if (s_order_ok(self, "order_update", rec) != 0)
         return -1;
     if (tt_st_flush_before_trade(self) != 0 ||
@@ -425,7 +425,7 @@ int tt_store_order_moved(tt_store_t *self, const tt_store_order_t *rec,
 {
     assert(self && rec);
     char op[64];
-    snprintf(op, sizeof op, "order_update %.36s", rec->order.coid);
+    tt_st_op_name(op, sizeof op, "order_update ", rec->order.coid, 36, NULL, 0);
     if (tt_st_begin(self, self->opts.sync_trade, op) != 0)
         return -1;
     int64_t rowid = 0;

@@ -720,6 +720,95 @@ static void test_batch_many_rows(void **state)
     sqlite3_close(db);
 }
 
+/* A flush's statements keep their bindings between steps
+   (tt_st_stmt_rebind): every row binds all of its parameters, so nothing
+   of an earlier flush's rows (a symbol, a payload) reaches a later one,
+   in runs of 64 rows and one by one alike, after the arena was reused. */
+static void test_flush_rebinds_every_row(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_opts_t o = tt_store_opts_default();
+    o.batch_size = 400;
+    tt_store_t *st = s_open(fx, &o);
+    sqlite3 *db = s_raw(fx);
+    for (int i = 0; i < 67; i++) { /* a run of 64, then 3 one by one */
+        assert_int_equal(tt_store_event_append(st, (uint64_t)i + 1, i, "t",
+                                               "LONGSYMBOL", "payload", 7),
+                         0);
+        tt_candle_t c = s_candle((tt_ns_t)i * 60 * TT_NS_PER_SEC, 100 + i);
+        assert_int_equal(tt_store_candle_put(st, "LONGSYMBOL", &c), 0);
+    }
+    assert_int_equal(tt_store_flush(st), 0);
+    for (int i = 0; i < 67; i++) {
+        assert_int_equal(
+            tt_store_event_append(st, (uint64_t)i + 101, i, "u", NULL, NULL, 0),
+            0);
+        tt_candle_t c = s_candle((tt_ns_t)i * 60 * TT_NS_PER_SEC, 200 + i);
+        assert_int_equal(tt_store_candle_put(st, "B", &c), 0);
+    }
+    assert_int_equal(tt_store_flush(st), 0);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events WHERE seq > 100"
+                               " AND symbol IS NULL AND topic = 'u'"
+                               " AND length(payload) = 0"),
+                     67);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events WHERE seq <= 67"
+                               " AND symbol = 'LONGSYMBOL' AND topic = 't'"
+                               " AND CAST(payload AS TEXT) = 'payload'"),
+                     67);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles WHERE symbol"
+                               " = 'B' AND open >= 200"),
+                     67);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM candles WHERE symbol"
+                               " = 'LONGSYMBOL' AND open < 200"),
+                     67);
+    tt_store_close(&st);
+    s_integrity_ok(db);
+    sqlite3_close(db);
+}
+
+/* SQLite's memory statistics can only be turned off before SQLite
+   starts: main() did (0), and once a store was opened it says -1, the
+   store working either way. */
+static void test_global_init_once(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_t *st = s_open(fx, NULL);
+    assert_int_equal(tt_store_global_init(), -1);
+    tt_candle_t c = s_candle(0, 100);
+    assert_int_equal(tt_store_candle_put(st, "AAPL", &c), 0);
+    assert_int_equal(tt_store_flush(st), 0);
+    tt_store_close(&st);
+}
+
+/* A write's name in its errors (made without snprintf, tt_st_op_name):
+   the fill's venue and id, the order's client id, whole. */
+static void test_write_names_in_errors(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_t *st = s_open(fx, NULL);
+    tt_fill_t f = s_fill("T-1", TT_SIDE_BUY, 10000, 2000, 10, 100);
+    assert_int_equal(tt_store_fill(st, "alpaca", "AAPL", 3, &f, NULL), 0);
+    tt_fill_t g = s_fill("T-2-with-a-long-fill-id-of-47-bytes-xxxxxxxxxxx",
+                         TT_SIDE_SELL, 10000, 1000, 10, 200);
+    assert_int_equal(strlen(g.fill_id), 47);
+    assert_int_equal(tt_store_fill(st, "alpaca", "AAPL", 4, &g, NULL), -1);
+    assert_non_null(strstr(tt_store_error(st),
+                           "store: fill alpaca/T-2-with-a-long-fill-id-of-"
+                           "47-bytes-xxxxxxxxxxx: qty_decimals 4 differs"));
+    tt_store_order_t r = s_order("AAPL", 7, TT_ROLE_ENTRY, 100);
+    assert_int_equal(tt_store_order_intent(st, &r), 0);
+    r.order.state = TT_OS_FILLED;
+    r.order.filled = r.order.qty;
+    assert_int_equal(tt_store_order_update(st, &r), 0);
+    r.order.state = TT_OS_ACCEPTED;
+    assert_int_equal(tt_store_order_update(st, &r), -1);
+    char want[96];
+    snprintf(want, sizeof want, "store: order_update %s: illegal transition",
+             r.order.coid);
+    assert_non_null(strstr(tt_store_error(st), want));
+    tt_store_close(&st);
+}
+
 /* Order updates name a row the store remembers by id, checking the
    remembered state in the same UPDATE: thousands of orders (the memo
    grows, collides and forgets terminal ones) keep exact from_states, and
@@ -1430,6 +1519,11 @@ static void test_busy_writer(void **state)
 
 int main(void)
 {
+    /* As ticktree's main does, before anything starts SQLite. */
+    if (tt_store_global_init() != 0) {
+        fprintf(stderr, "test_store: tt_store_global_init failed first\n");
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
         T(test_migrate_from_empty),
@@ -1446,6 +1540,9 @@ int main(void)
         T(test_grouped_queue_commits_with_group),
         T(test_grouped_rollback_drops_queued_moves),
         T(test_batch_many_rows),
+        T(test_flush_rebinds_every_row),
+        T(test_write_names_in_errors),
+        T(test_global_init_once),
         T(test_order_updates_remembered),
         T(test_order_updates_and_open_orders),
         T(test_duplicate_fill_ignored),
