@@ -43,6 +43,9 @@ typedef struct {
     uint16_t *symbol_ticks; /* in the step, per config symbol */
     int64_t total; /* data lines in every file (progress only, else 0) */
     int64_t wall_start, next_progress;
+    int64_t *seen;    /* per config symbol: event time of its last tick */
+    bool clock_out;   /* clocks went out and no settle since */
+    bool bars;        /* a bar was replayed: every clock is settled */
     s_ahead_t *ahead; /* ring of S_AHEAD_MAX records read ahead */
     int ahead_first, ahead_count;
     int ahead_rc; /* the merge's answer after the last one: 1 more */
@@ -180,8 +183,11 @@ static int s_settle(s_replay_t *self)
         /* Wakes at zero in flight; a short bound while this thread still
            has frames of its own queued, to retry them. */
         if (tt_runtime_wait_idle(self->rt, queued ? 100000 : 50000000) &&
-            !queued)
+            !queued) {
+            self->clock_out = false;
+            atomic_fetch_add(&self->stats->settles, 1);
             return 0;
+        }
         if (zsock_events(self->pipe) & ZMQ_POLLIN) {
             self->stop = true;
             return -1;
@@ -301,17 +307,38 @@ static int s_tell_time(s_replay_t *self, int64_t now)
     return s_settle(self);
 }
 
-/* Ends a step: what was read is sent and the graph settles; on a
-   BOUNDARY time then moves to NOW, the session edges up to NOW are acted
-   on, the clock goes out in band, and the graph settles after each. The
-   settles keep what the ticks caused (a fill, the position it tells the
-   strategy) apart from what the boundary causes (closed candles, the
-   strategy's next signals): both reach the strategy by different paths,
-   so without the first settle their order would be the threads', not
-   the data's. Sessions go before the clock: a session is [open, close),
-   so a candle ending at the close is decided on after the market closed
-   (its entries are refused, a force-close has already gone out). */
-static int s_step(s_replay_t *self, int64_t now, bool boundary)
+/* Whether the clock at NOW may find a symbol stale: its data actor then
+   reports to the root, whose pause must be in force before anything
+   after this clock can decide a signal. The data actor's own test
+   (actors/data.c), from the last tick the feed sent it or the replay's
+   first event; it may say yes where the actor said so before (a long
+   gap): then the clock settles, as every clock once did. */
+static bool s_may_turn_stale(const s_replay_t *self, int64_t now)
+{
+    for (size_t i = 0; i < self->cfg->symbol_count; i++)
+        if (now - self->seen[i] > self->cfg->symbols[i].stale_ms * TT_NS_PER_MS)
+            return true;
+    return false;
+}
+
+/* Ends a step: what was read is sent, and on a BOUNDARY time moves to
+   NOW, the session edges up to NOW are acted on and the clock goes out
+   in band. The graph settles once a boundary: before time moves, so
+   every tick is handled at the time it came in and what the ticks
+   caused (a fill, the position it tells the strategy, a fresh symbol's
+   resume from the root) is in place before the clock's closed candles
+   reach the strategy by another path; without it their order would be
+   the threads', not the data's. The clock's own effects stay on each
+   symbol's worker (a backtest's bus sends nothing back), and the next
+   step's ticks queue behind the clock in the same mailboxes, so they
+   are handled after it in the data's order without a wait: the next
+   boundary's settle covers both. The clock settles at once only when
+   a symbol may turn stale at it (the root's pause), when bars are
+   replayed (a bar decides signals by itself), and at the end. Sessions
+   go before the clock: a session is [open, close), so a candle ending
+   at the close is decided on after the market closed (its entries are
+   refused, a force-close has already gone out). */
+static int s_step(s_replay_t *self, int64_t now, bool boundary, bool last)
 {
     s_flush_all(self);
     atomic_fetch_add(&self->stats->steps, 1);
@@ -323,7 +350,7 @@ static int s_step(s_replay_t *self, int64_t now, bool boundary)
     if (!boundary)
         return s_settle(self);
     bool move = now > tt_clock_now(tt_runtime_clock(self->rt));
-    if ((ticks || !move) && s_settle(self) != 0)
+    if ((ticks || !move || self->clock_out) && s_settle(self) != 0)
         return -1;
     if (move)
         tt_clock_set(tt_runtime_clock(self->rt), now);
@@ -333,7 +360,10 @@ static int s_step(s_replay_t *self, int64_t now, bool boundary)
     if (!move)
         return 0;
     s_send_clock(self, now);
-    return s_settle(self);
+    if (last || self->bars || s_may_turn_stale(self, now))
+        return s_settle(self);
+    self->clock_out = true;
+    return 0;
 }
 
 /* --speed N: the replay keeps N times the pace of its event time. */
@@ -395,6 +425,7 @@ static int s_tick(s_replay_t *self, const tt_replay_record_t *rec)
 {
     tt_tick_batch_t *batch = &self->batch[rec->symbol];
     batch->ticks[batch->count++] = rec->tick;
+    self->seen[rec->symbol] = rec->tick.ts;
     if (batch->count == TT_TICK_BATCH)
         tt_feed_send_batch(self->sender,
                            tt_runtime_actor_id(rec->symbol, TT_ROLE_DATA),
@@ -410,6 +441,7 @@ static int s_bar(s_replay_t *self, const tt_replay_record_t *rec)
     tt_sender_send(self->sender, data, TT_ACTOR_ROOT, TT_MSG_CANDLE, &rec->bar,
                    sizeof rec->bar, true);
     atomic_fetch_add(&self->stats->bars, 1);
+    self->bars = true;
     /* the trades the data actor makes of it */
     return s_count(self, rec->symbol, 4);
 }
@@ -434,6 +466,8 @@ static int s_run(s_replay_t *self)
             break;
         if (!atomic_load(&self->stats->records)) {
             atomic_store(&self->stats->first_ts, rec.ts);
+            for (size_t i = 0; i < self->cfg->symbol_count; i++)
+                self->seen[i] = rec.ts; /* the data actors' start */
             /* Time is in band from the first event on: the data actors'
                timers stand down before the clock first moves. */
             if (s_tell_time(self, rec.ts) != 0)
@@ -457,7 +491,7 @@ static int s_run(s_replay_t *self)
            hold several edges: each gets its step, in order. */
         if (rec.ts >= self->step_end) {
             for (int n = 0; n < 4096 && rec.ts >= self->step_end; n++) {
-                if (s_step(self, self->step_end, true) != 0)
+                if (s_step(self, self->step_end, true, false) != 0)
                     return -1;
                 self->step_end = s_boundary_after(self, rec.ts);
             }
@@ -469,7 +503,7 @@ static int s_run(s_replay_t *self)
             tt_csv_timeframe(tt_replay_merge_reader(self->merge, src)) > 0
                 ? s_bar(self, &rec)
                 : s_tick(self, &rec);
-        if (full && s_step(self, rec.ts, false) != 0)
+        if (full && s_step(self, rec.ts, false, false) != 0)
             return -1;
         s_progress(self, false);
     }
@@ -480,7 +514,7 @@ static int s_run(s_replay_t *self)
                  tt_replay_merge_error(self->merge));
         return -1;
     }
-    if (s_step(self, atomic_load(&self->stats->last_ts), true) != 0)
+    if (s_step(self, atomic_load(&self->stats->last_ts), true, true) != 0)
         return -1;
     return s_settle_bus(self);
 }
@@ -507,12 +541,13 @@ static int s_setup(s_replay_t *self)
     self->symbol_ticks =
         calloc(self->cfg->symbol_count + 1, sizeof *self->symbol_ticks);
     self->ahead = malloc(S_AHEAD_MAX * sizeof *self->ahead);
+    self->seen = calloc(self->cfg->symbol_count + 1, sizeof *self->seen);
     self->ahead_rc = 1;
     self->workers = tt_runtime_workers(self->rt);
     self->pack = calloc((size_t)self->workers, sizeof *self->pack);
     self->pack_to = calloc((size_t)self->workers, sizeof *self->pack_to);
     if (!self->merge || !self->sender || !self->batch || !self->symbol_ticks ||
-        !self->ahead || !self->pack || !self->pack_to) {
+        !self->ahead || !self->seen || !self->pack || !self->pack_to) {
         snprintf(self->stats->error, sizeof self->stats->error,
                  "out of memory");
         return -1;
@@ -549,6 +584,7 @@ static void s_teardown(s_replay_t *self)
     free(self->batch);
     free(self->symbol_ticks);
     free(self->ahead);
+    free(self->seen);
     free(self->pack);
     free(self->pack_to);
 }
@@ -573,6 +609,9 @@ static void s_task(zsock_t *pipe, void *arg)
         self.stats->cpu_start = tt_process_cpu_ns();
         tt_info(self.path, "replaying %zu file(s)", self.spec.file_count);
         rc = s_run(&self);
+        tt_info(self.path, "%llu steps, %llu settles",
+                (unsigned long long)atomic_load(&self.stats->steps),
+                (unsigned long long)atomic_load(&self.stats->settles));
         s_collect_skips(&self);
         self.stats->wall_ns = tt_mono_ns() - self.wall_start;
         s_progress(&self, true);

@@ -63,6 +63,7 @@ typedef struct tt_replay_stats {
     _Atomic uint64_t records; /* ticks and bars replayed */
     _Atomic uint64_t bars;
     _Atomic uint64_t steps;
+    _Atomic uint64_t settles; /* waits for the graph to go idle */
     _Atomic uint64_t skipped; /* bad rows skipped (lenient) */
     _Atomic int64_t first_ts, last_ts;
     _Atomic bool done;   /* every record sent and the graph idle */

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <czmq.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,11 +391,17 @@ static void s_dispatch(tt_worker_t *self, const tt_msg_t *msg)
 }
 
 /* Handles the local frames, those their handling sends included, up to
-   S_LOCAL_BATCH. */
+   S_LOCAL_BATCH; in a backtest (tracking on) every one of them: there a
+   chain cut short would let the next mailbox frame or pack item (the
+   replay's next tick or clock) in before the rest of it, and the order
+   an actor sees would no longer be the data's. A backtest's chains end
+   (a handler answers a frame from outside, never its own answer); one
+   that did not would hold the feed's settle until it gives up. */
 static void s_run_local(tt_worker_t *self)
 {
     tt_msg_t msg;
-    for (int n = 0; n < S_LOCAL_BATCH && s_local_take(self, &msg); n++) {
+    int limit = tt_runtime_tracking(self->rt) ? INT_MAX : S_LOCAL_BATCH;
+    for (int n = 0; n < limit && s_local_take(self, &msg); n++) {
         s_dispatch(self, &msg);
         tt_runtime_handled(self->rt, 1);
     }
