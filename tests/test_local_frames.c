@@ -6,7 +6,9 @@
    handled before the next mailbox frame; droppable frames past the mailbox
    high-water mark are dropped and counted on the sender, exactly at the mark;
    the count of frames in flight (what a replay waits on) comes back to zero. A
-    holding sender sends nothing before its flush, everything after. A
+    holding sender sends nothing before its flush, everything after. In a
+    backtest a chain runs to its end, however long, before the next item
+    of a pack; live, the mailbox gets its turn after 4096 frames. A
     backtest's frames to the bus are set aside (runtime.h): counted apart,
     not holding the graph's idle past the bus's lag. */
 #include "tests/harness.h"
@@ -153,6 +155,57 @@ static void test_critical_in_order_droppable_at_the_mark(void **state)
     }
     assert_int_equal(tt_runtime_inflight(rig.rt), 0);
     tth_rig_down(&rig);
+}
+
+/* A pack whose first item starts a chain longer than the worker's turn
+   of local frames (S_LOCAL_BATCH, 4096) and whose second goes straight
+   to the chain's end. In a backtest (tracking on) the chain runs to its
+   end before the second item, so the probe sees the item last, as the
+   data's order says; a live worker gives the mailbox its turn at 4096,
+   so the item comes in between (the probe sees it after 4096 frames). */
+static int s_chain_then_item(bool tracking)
+{
+    tth_rig_t rig;
+    s_rig_up(&rig);
+    tt_runtime_track_inflight(rig.rt, tracking);
+    pthread_mutex_lock(&s_probe.lock);
+    s_probe.count = 0;
+    pthread_mutex_unlock(&s_probe.lock);
+    uint32_t burst = 5000;
+    s_ping_t ping = {.burst = burst, .critical = 1, .round = 0};
+    s_pong_t last = {.round = 1, .seq = 0};
+    tt_tick_t a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memcpy(&a, &ping, sizeof ping);
+    memcpy(&b, &last, sizeof last);
+    tt_pack_t pack;
+    tt_pack_reset(&pack);
+    uint32_t data = tt_runtime_actor_id(0, TT_ROLE_DATA);
+    uint32_t probe = tt_runtime_actor_id(0, TT_ROLE_STRATEGY);
+    assert_int_equal(tt_pack_add(&pack, data, TT_MSG_TICK, &a, sizeof a), 0);
+    assert_int_equal(tt_pack_add(&pack, probe, TT_MSG_TICK, &b, sizeof b), 0);
+    assert_int_equal(tt_sender_send(rig.sender, data, TT_ACTOR_ROOT,
+                                    TT_MSG_PACK, &pack, tt_pack_len(&pack),
+                                    true),
+                     0);
+    int64_t deadline = tth_now_ms() + 10000;
+    while (s_count() < (int)burst + 1 && tth_now_ms() < deadline)
+        zclock_sleep(1);
+    assert_int_equal(s_count(), burst + 1);
+    int at = -1;
+    for (int i = 0; i < s_count(); i++)
+        if (s_probe.seen[i].round == 1)
+            at = i;
+    tth_rig_down(&rig);
+    return at;
+}
+
+static void test_chain_ends_before_the_next_item(void **state)
+{
+    (void)state;
+    assert_int_equal(s_chain_then_item(true), 5000);
+    assert_int_equal(s_chain_then_item(false), 4096);
 }
 
 /* A sender that holds (a worker's) queues frames to other threads until
@@ -379,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_fence_behind_frames),
         cmocka_unit_test(test_bus_frames_set_aside),
         cmocka_unit_test(test_bus_frames_count_without_aside),
+        cmocka_unit_test(test_chain_ends_before_the_next_item),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
