@@ -36,7 +36,7 @@
     "venues:\n  - name: sim\n    kind: sim\n%s"                                \
     "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n  qty_decimals: 0\n"    \
     "  tick_size: \"0.01\"\n  lot_size: \"1\"\n  timeframes: [1]\n"            \
-    "  stale_ms: 600000\n"                                                     \
+    "  stale_ms: %d\n"                                                         \
     "  strategy:\n    kind: sma_cross\n    params: %s\n"                       \
     "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n"                        \
     "    max_orders_per_min: 100\n"                                            \
@@ -63,12 +63,16 @@ static int s_teardown(void **state)
 static const char *s_params = S_PARAMS;
 static const char *s_venue_extra = "";   /* more keys of the venue */
 static const char *s_service_extra = ""; /* more keys of the service */
+static int s_stale_ms = 600000;
+/* s_walk_file leaves AAA without ticks from the S_GAP_FROM-th to before
+   the S_GAP_TO-th (a quiet symbol while the others trade); none: -1. */
+static int s_gap_from = -1, s_gap_to = -1;
 
 static char *s_config(void)
 {
     char text[2048];
     snprintf(text, sizeof text, S_CONFIG, s_dir, s_dir, s_dir, s_dir,
-             s_service_extra, s_venue_extra, s_params);
+             s_service_extra, s_venue_extra, s_stale_ms, s_params);
     return tth_write_file(s_dir, "bt.yaml", text);
 }
 
@@ -94,6 +98,8 @@ static char *s_walk_file(const char *name, int count)
             if (px[s] < 100)
                 px[s] = 100;
             int64_t ts = t0 + (int64_t)i * 200000000 + s * 1000;
+            if (s == 0 && i >= s_gap_from && i < s_gap_to)
+                continue;
             len += (size_t)snprintf(text + len, cap - len,
                                     "%s,%lld,%ld.%02ld,%d\n", names[s],
                                     (long long)ts, px[s] / 100, px[s] % 100,
@@ -245,6 +251,90 @@ static void test_time_exits_deterministic(void **state)
     assert_string_equal(l1, l2);
     assert_true(strcmp(l0, l1) != 0);
     free(l0), free(l1), free(l2), free(out0), free(out1), free(out2);
+    free(data);
+}
+
+static long s_query(const char *path, const char *sql);
+
+/* The replay's count of steps and settles, from its info line. */
+static void s_settles(const char *out, long *steps, long *settles)
+{
+    for (const char *line = out; (line = strstr(line, "feed/replay: ")); line++)
+        if (sscanf(line, "feed/replay: %ld steps, %ld settles", steps,
+                   settles) == 2)
+            return;
+    fail_msg("no count of settles in: %s", out);
+}
+
+/* The lockstep waits for the graph once a boundary of the shortest
+   timeframe, before the clock moves (actors/feed_replay.c), not once
+   after the ticks and again after the clock: 600 s of data, about as
+   many settles as steps, and the ledger of a run that logs no more. */
+static void test_one_settle_a_boundary(void **state)
+{
+    (void)state;
+    char *data = s_walk_file("walk5.csv", 3000);
+    char db1[512], db2[512];
+    snprintf(db1, sizeof db1, "%s/once1.db", s_dir);
+    snprintf(db2, sizeof db2, "%s/once2.db", s_dir);
+    char *out1 = NULL, *out2 = NULL;
+    assert_int_equal(s_backtest(data, db1, NULL, "--log-level=info", &out1), 0);
+    assert_int_equal(s_backtest(data, db2, NULL, NULL, &out2), 0);
+    long steps, settles;
+    s_settles(out1, &steps, &settles);
+    assert_true(steps >= 600);
+    assert_true(settles <= steps + 3);
+    long rows1, rows2;
+    char *l1 = s_ledger_text(db1, &rows1);
+    char *l2 = s_ledger_text(db2, &rows2);
+    assert_true(rows1 >= 10);
+    assert_string_equal(l1, l2);
+    free(l1), free(l2), free(out1), free(out2), free(data);
+}
+
+/* A symbol quiet for a minute while the others trade goes stale (its
+   data actor reports to the root, which pauses it) and fresh again when
+   its ticks return (the root resumes it). Both go through the root, off
+   the symbol's worker: the clock that finds it stale settles at once,
+   and the resume is in force before the next clock's signals, so the
+   ledger is the same run after run, and the symbol trades again after
+   its gap. */
+static void test_stale_symbol_deterministic(void **state)
+{
+    (void)state;
+    s_stale_ms = 3000;
+    s_gap_from = 1000; /* 200 s to 260 s */
+    s_gap_to = 1300;
+    char *data = s_walk_file("walk-gap.csv", 3000);
+    s_gap_from = s_gap_to = -1;
+    char db[3][512];
+    char *out[3] = {NULL, NULL, NULL};
+    char *ledger[3];
+    long rows[3];
+    for (int r = 0; r < 3; r++) {
+        snprintf(db[r], sizeof db[r], "%s/gap%d.db", s_dir, r);
+        assert_int_equal(s_backtest(data, db[r], NULL,
+                                    r ? NULL : "--log-level=info", &out[r]),
+                         0);
+        ledger[r] = s_ledger_text(db[r], &rows[r]);
+    }
+    s_stale_ms = 600000;
+    assert_true(rows[0] >= 10);
+    assert_string_equal(ledger[0], ledger[1]);
+    assert_string_equal(ledger[0], ledger[2]);
+    assert_non_null(strstr(out[0], "AAA/data: no tick for"));
+    /* Each clock of the gap past stale_ms settles at once. */
+    long steps, settles;
+    s_settles(out[0], &steps, &settles);
+    assert_true(settles >= steps + 50);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM orders WHERE symbol = 'AAA' AND "
+             "created_ts >= %lld",
+             (long long)(INT64_C(1700000260) * 1000000000));
+    assert_true(s_query(db[0], sql) > 0);
+    for (int r = 0; r < 3; r++)
+        free(ledger[r]), free(out[r]);
     free(data);
 }
 
@@ -731,6 +821,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic_ledger),
         cmocka_unit_test(test_time_exits_deterministic),
+        cmocka_unit_test(test_one_settle_a_boundary),
+        cmocka_unit_test(test_stale_symbol_deterministic),
         cmocka_unit_test(test_coupled_symbols_deterministic),
         cmocka_unit_test(test_sessions_in_backtest),
         cmocka_unit_test(test_report_totals_and_store),
