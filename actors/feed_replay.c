@@ -49,7 +49,7 @@ typedef struct {
     uint32_t *time_to;  /* per worker: the actor its time items name */
     int64_t last_clock; /* the last boundary the clock went out for */
     int unsettled;      /* boundaries since the last settle */
-    bool bars;          /* a bar was replayed: every clock is settled */
+    bool bars;          /* a file holds bars: every clock is settled */
     s_ahead_t *ahead;   /* ring of S_AHEAD_MAX records read ahead */
     int ahead_first, ahead_count;
     int ahead_rc; /* the merge's answer after the last one: 1 more */
@@ -123,6 +123,10 @@ static int s_add(s_replay_t *self, const char *arg)
              strstr(err, "missing column price") ? err_bars : err);
     return -1;
 added:
+    /* A bar decides signals by itself, on any step: a replay with bars
+       settles at every boundary, from its first on (s_step). */
+    if (opts.kind == TT_CSV_BARS)
+        self->bars = true;
     /* Only the progress line needs the total: counting reads the whole
        file once more (30 ms for 2 M rows). */
     if (self->spec.progress)
@@ -494,7 +498,6 @@ static int s_bar(s_replay_t *self, const tt_replay_record_t *rec)
     tt_sender_send(self->sender, data, TT_ACTOR_ROOT, TT_MSG_CANDLE, &rec->bar,
                    sizeof rec->bar, true);
     atomic_fetch_add(&self->stats->bars, 1);
-    self->bars = true;
     /* the trades the data actor makes of it */
     return s_count(self, rec->symbol, 4);
 }

@@ -35,7 +35,7 @@
     "  log_level: warn\n%s"                                                    \
     "venues:\n  - name: sim\n    kind: sim\n%s"                                \
     "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n  qty_decimals: 0\n"    \
-    "  tick_size: \"0.01\"\n  lot_size: \"1\"\n  timeframes: [1]\n"            \
+    "  tick_size: \"0.01\"\n  lot_size: \"1\"\n  timeframes: %s\n"             \
     "  stale_ms: %d\n"                                                         \
     "  strategy:\n    kind: sma_cross\n    params: %s\n"                       \
     "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n"                        \
@@ -64,6 +64,7 @@ static const char *s_params = S_PARAMS;
 static const char *s_venue_extra = "";   /* more keys of the venue */
 static const char *s_service_extra = ""; /* more keys of the service */
 static int s_stale_ms = 600000;
+static const char *s_timeframes = "[1]";
 /* s_walk_file leaves AAA without ticks from the S_GAP_FROM-th to before
    the S_GAP_TO-th (a quiet symbol while the others trade); none: -1. */
 static int s_gap_from = -1, s_gap_to = -1;
@@ -72,7 +73,8 @@ static char *s_config(void)
 {
     char text[2048];
     snprintf(text, sizeof text, S_CONFIG, s_dir, s_dir, s_dir, s_dir,
-             s_service_extra, s_venue_extra, s_stale_ms, s_params);
+             s_service_extra, s_venue_extra, s_timeframes, s_stale_ms,
+             s_params);
     return tth_write_file(s_dir, "bt.yaml", text);
 }
 
@@ -340,6 +342,68 @@ static void test_stale_symbol_deterministic(void **state)
     for (int r = 0; r < 3; r++)
         free(ledger[r]), free(out[r]);
     free(data);
+}
+
+/* Minute bars of the three symbols (a walk of the test's own), 600 of
+   each, with the timeframe line the bar reader needs. */
+static char *s_bar_file(void)
+{
+    size_t cap = 600 * 3 * 64 + 128, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap,
+                            "# timeframe=60s\n"
+                            "symbol,ts_ns,open,high,low,close,"
+                            "volume\n");
+    const char *names[3] = {"AAA", "BBB", "CCC"};
+    long px[3] = {10000, 20000, 5000};
+    uint64_t rng = 88172645463325252u;
+    int64_t t0 = INT64_C(1700000040) * 1000000000; /* a minute's start */
+    for (int i = 0; i < 600; i++)
+        for (int k = 0; k < 3; k++) {
+            rng = rng * 6364136223846793005u + 1442695040888963407u;
+            long open = px[k];
+            long close = open + (long)((rng >> 33) % 21) - 10;
+            long hi = (open > close ? open : close) + 2;
+            long lo = (open < close ? open : close) - 2;
+            px[k] = close;
+            len += (size_t)snprintf(
+                text + len, cap - len,
+                "%s,%lld,%ld.%02ld,%ld.%02ld,%ld.%02ld,%ld.%02ld,%d\n",
+                names[k], (long long)(t0 + (int64_t)i * 60000000000),
+                open / 100, open % 100, hi / 100, hi % 100, lo / 100, lo % 100,
+                close / 100, close % 100, 5 + (int)((rng >> 20) % 40));
+        }
+    char *path = tth_write_file(s_dir, "bars.csv", text);
+    free(text);
+    return path;
+}
+
+/* A bar decides signals by itself, on any step: a replay of bars waits
+   for the graph before and after every clock, as every replay once did,
+   and gives the same ledger run after run. */
+static void test_bars_settle_every_boundary(void **state)
+{
+    (void)state;
+    char *data = s_bar_file();
+    char db1[512], db2[512];
+    snprintf(db1, sizeof db1, "%s/bars1.db", s_dir);
+    snprintf(db2, sizeof db2, "%s/bars2.db", s_dir);
+    char *out1 = NULL, *out2 = NULL;
+    s_timeframes = "[60]";
+    assert_int_equal(s_backtest(data, db1, NULL, "--log-level=info", &out1), 0);
+    assert_int_equal(s_backtest(data, db2, NULL, NULL, &out2), 0);
+    s_timeframes = "[1]";
+    long steps, settles;
+    s_settles(out1, &steps, &settles);
+    assert_true(steps >= 599);
+    assert_true(settles >= 2 * steps - 2);
+    long rows1, rows2;
+    char *l1 = s_ledger_text(db1, &rows1);
+    char *l2 = s_ledger_text(db2, &rows2);
+    assert_true(rows1 >= 10);
+    assert_string_equal(l1, l2);
+    free(l1), free(l2), free(out1), free(out2), free(data);
 }
 
 static void test_report_totals_and_store(void **state)
@@ -827,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_time_exits_deterministic),
         cmocka_unit_test(test_boundaries_in_flight),
         cmocka_unit_test(test_stale_symbol_deterministic),
+        cmocka_unit_test(test_bars_settle_every_boundary),
         cmocka_unit_test(test_coupled_symbols_deterministic),
         cmocka_unit_test(test_sessions_in_backtest),
         cmocka_unit_test(test_report_totals_and_store),
