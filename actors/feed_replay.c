@@ -17,6 +17,7 @@
 #define S_PROGRESS_NS (500 * TT_NS_PER_MS)
 #define S_AHEAD_MAX 8192  /* records read ahead while the graph works */
 #define S_AHEAD_CHUNK 256 /* ... between two looks at the graph */
+#define S_PIPELINE 32     /* boundaries in flight, at most */
 
 /* A record read ahead, with the file it came from. */
 typedef struct {
@@ -43,7 +44,13 @@ typedef struct {
     uint16_t *symbol_ticks; /* in the step, per config symbol */
     int64_t total; /* data lines in every file (progress only, else 0) */
     int64_t wall_start, next_progress;
-    s_ahead_t *ahead; /* ring of S_AHEAD_MAX records read ahead */
+    int64_t *seen;      /* per config symbol: event time of its last tick */
+    bool *quiet;        /* per config symbol: past stale_ms at a clock */
+    uint32_t *time_to;  /* per worker: the actor its time items name */
+    int64_t last_clock; /* the last boundary the clock went out for */
+    int unsettled;      /* boundaries since the last settle */
+    bool bars;          /* a file holds bars: every clock is settled */
+    s_ahead_t *ahead;   /* ring of S_AHEAD_MAX records read ahead */
     int ahead_first, ahead_count;
     int ahead_rc; /* the merge's answer after the last one: 1 more */
     bool stop;    /* $TERM from the root */
@@ -116,6 +123,10 @@ static int s_add(s_replay_t *self, const char *arg)
              strstr(err, "missing column price") ? err_bars : err);
     return -1;
 added:
+    /* A bar decides signals by itself, on any step: a replay with bars
+       settles at every boundary, from its first on (s_step). */
+    if (opts.kind == TT_CSV_BARS)
+        self->bars = true;
     /* Only the progress line needs the total: counting reads the whole
        file once more (30 ms for 2 M rows). */
     if (self->spec.progress)
@@ -165,6 +176,17 @@ static int s_next(s_replay_t *self, tt_replay_record_t *rec, size_t *src)
 
 /* --- time ------------------------------------------------------------- */
 
+/* After a settle nothing the feed sent is in flight: the bounds on what
+   may be (ticks of a symbol, ticks in all, boundaries) start again. */
+static void s_settled(s_replay_t *self)
+{
+    if (self->step_ticks)
+        memset(self->symbol_ticks, 0,
+               self->cfg->symbol_count * sizeof *self->symbol_ticks);
+    self->step_ticks = 0;
+    self->unsettled = 0;
+}
+
 /* Waits until every frame sent so far has been handled, the frames this
    thread still has queued included: the thread that handles the last one
    wakes this one (tt_runtime_wait_idle). */
@@ -180,8 +202,11 @@ static int s_settle(s_replay_t *self)
         /* Wakes at zero in flight; a short bound while this thread still
            has frames of its own queued, to retry them. */
         if (tt_runtime_wait_idle(self->rt, queued ? 100000 : 50000000) &&
-            !queued)
+            !queued) {
+            atomic_fetch_add(&self->stats->settles, 1);
+            s_settled(self);
             return 0;
+        }
         if (zsock_events(self->pipe) & ZMQ_POLLIN) {
             self->stop = true;
             return -1;
@@ -295,45 +320,107 @@ static void s_send_clock(s_replay_t *self, int64_t now)
     s_pack_send_all(self);
 }
 
+/* The market time NOW in band, one item for each worker, behind the
+   ticks before it and ahead of the clocks (runtime/worker.c). */
+static void s_put_time(s_replay_t *self, int64_t now)
+{
+    tt_clock_msg_t msg = {.now = now};
+    for (int w = 0; w < self->workers; w++)
+        if (self->time_to[w] != UINT32_MAX)
+            s_pack_put(self, self->time_to[w], TT_MSG_TIME, &msg, sizeof msg);
+}
+
+/* The first event: the workers take the market time in band from here
+   on, at the clock's value still (the clock first moves at the first
+   boundary, once the ticks before it are on their way), and the data
+   actors' timers stand down. */
 static int s_tell_time(s_replay_t *self, int64_t now)
 {
+    s_put_time(self, tt_clock_now(tt_runtime_clock(self->rt)));
     s_send_clock(self, now);
     return s_settle(self);
 }
 
-/* Ends a step: what was read is sent and the graph settles; on a
-   BOUNDARY time then moves to NOW, the session edges up to NOW are acted
-   on, the clock goes out in band, and the graph settles after each. The
-   settles keep what the ticks caused (a fill, the position it tells the
-   strategy) apart from what the boundary causes (closed candles, the
-   strategy's next signals): both reach the strategy by different paths,
-   so without the first settle their order would be the threads', not
-   the data's. Sessions go before the clock: a session is [open, close),
-   so a candle ending at the close is decided on after the market closed
-   (its entries are refused, a force-close has already gone out). */
-static int s_step(s_replay_t *self, int64_t now, bool boundary)
+/* Whether the clock at NOW may find a symbol stale: its data actor then
+   reports to the root, whose pause must be in force before anything
+   after this clock can decide a signal. The data actor's own test
+   (actors/data.c), from the last tick the feed sent it or the replay's
+   first event; it may say yes where the actor said so before (a long
+   gap): then every clock of the gap settles. */
+static bool s_may_turn_stale(s_replay_t *self, int64_t now)
+{
+    bool any = false;
+    for (size_t i = 0; i < self->cfg->symbol_count; i++)
+        if (now - self->seen[i] >
+            self->cfg->symbols[i].stale_ms * TT_NS_PER_MS) {
+            self->quiet[i] = true;
+            any = true;
+        }
+    return any;
+}
+
+/* Whether a symbol a clock may have found stale has had ticks since the
+   last clock: its data actor reports it fresh to the root, whose resume
+   must be in force before this clock's signals. */
+static bool s_may_turn_fresh(s_replay_t *self)
+{
+    bool any = false;
+    for (size_t i = 0; i < self->cfg->symbol_count; i++)
+        if (self->quiet[i] && self->seen[i] >= self->last_clock) {
+            self->quiet[i] = false;
+            any = true;
+        }
+    return any;
+}
+
+/* Ends a step: what was read is sent, and on a BOUNDARY time moves to
+   NOW in band (each worker's actors read the market time their mailbox
+   has reached, runtime/worker.c), the session edges up to NOW are acted
+   on and the clock goes out. Each worker handles its frames in the
+   data's order, a frame's chain among a symbol's actors before the next
+   frame, and a backtest's symbols share nothing across workers (a
+   portfolio limit puts them on one; the bus sends nothing back): so the
+   ticks' effects (a fill, the position it tells the strategy) reach the
+   strategy before the boundary's closed candles without the feed
+   waiting between them, nor after the clock. It settles (waits until
+   the graph is idle) only where something crosses threads and comes
+   back, or to bound what is in flight: before a clock when a symbol
+   that may be stale had ticks (the root's resume), after a clock that
+   may find a symbol stale (the root's pause), around a session edge
+   and with bars (as every boundary once did), at the end, and every
+   S_PIPELINE boundaries, TT_REPLAY_STEP_TICKS ticks of a symbol or
+   TT_REPLAY_STEP_TOTAL in all. Sessions go before the clock: a session
+   is [open, close), so a candle ending at the close is decided on after
+   the market closed (its entries are refused, a force-close has already
+   gone out). */
+static int s_step(s_replay_t *self, int64_t now, bool boundary, bool last)
 {
     s_flush_all(self);
     atomic_fetch_add(&self->stats->steps, 1);
-    bool ticks = self->step_ticks > 0;
-    if (ticks)
-        memset(self->symbol_ticks, 0,
-               self->cfg->symbol_count * sizeof *self->symbol_ticks);
-    self->step_ticks = 0;
     if (!boundary)
         return s_settle(self);
     bool move = now > tt_clock_now(tt_runtime_clock(self->rt));
-    if ((ticks || !move) && s_settle(self) != 0)
+    bool edge = self->sessions && tt_sessions_next(self->sessions) <= now;
+    bool fresh = s_may_turn_fresh(self);
+    if ((!move || edge || fresh || self->bars) && s_settle(self) != 0)
         return -1;
-    if (move)
+    if (move) {
         tt_clock_set(tt_runtime_clock(self->rt), now);
-    if (self->sessions && tt_sessions_step(self->sessions, now) > 0 &&
-        s_settle(self) != 0)
-        return -1;
+        s_put_time(self, now);
+        self->last_clock = now;
+    }
+    if (edge) {
+        s_pack_send_all(self);
+        if (tt_sessions_step(self->sessions, now) > 0 && s_settle(self) != 0)
+            return -1;
+    }
     if (!move)
         return 0;
     s_send_clock(self, now);
-    return s_settle(self);
+    bool stale = s_may_turn_stale(self, now); /* marks every quiet symbol */
+    if (last || edge || self->bars || stale || ++self->unsettled >= S_PIPELINE)
+        return s_settle(self);
+    return 0;
 }
 
 /* --speed N: the replay keeps N times the pace of its event time. */
@@ -395,6 +482,7 @@ static int s_tick(s_replay_t *self, const tt_replay_record_t *rec)
 {
     tt_tick_batch_t *batch = &self->batch[rec->symbol];
     batch->ticks[batch->count++] = rec->tick;
+    self->seen[rec->symbol] = rec->tick.ts;
     if (batch->count == TT_TICK_BATCH)
         tt_feed_send_batch(self->sender,
                            tt_runtime_actor_id(rec->symbol, TT_ROLE_DATA),
@@ -434,6 +522,8 @@ static int s_run(s_replay_t *self)
             break;
         if (!atomic_load(&self->stats->records)) {
             atomic_store(&self->stats->first_ts, rec.ts);
+            for (size_t i = 0; i < self->cfg->symbol_count; i++)
+                self->seen[i] = rec.ts; /* the data actors' start */
             /* Time is in band from the first event on: the data actors'
                timers stand down before the clock first moves. */
             if (s_tell_time(self, rec.ts) != 0)
@@ -457,7 +547,7 @@ static int s_run(s_replay_t *self)
            hold several edges: each gets its step, in order. */
         if (rec.ts >= self->step_end) {
             for (int n = 0; n < 4096 && rec.ts >= self->step_end; n++) {
-                if (s_step(self, self->step_end, true) != 0)
+                if (s_step(self, self->step_end, true, false) != 0)
                     return -1;
                 self->step_end = s_boundary_after(self, rec.ts);
             }
@@ -469,7 +559,7 @@ static int s_run(s_replay_t *self)
             tt_csv_timeframe(tt_replay_merge_reader(self->merge, src)) > 0
                 ? s_bar(self, &rec)
                 : s_tick(self, &rec);
-        if (full && s_step(self, rec.ts, false) != 0)
+        if (full && s_step(self, rec.ts, false, false) != 0)
             return -1;
         s_progress(self, false);
     }
@@ -480,7 +570,7 @@ static int s_run(s_replay_t *self)
                  tt_replay_merge_error(self->merge));
         return -1;
     }
-    if (s_step(self, atomic_load(&self->stats->last_ts), true) != 0)
+    if (s_step(self, atomic_load(&self->stats->last_ts), true, true) != 0)
         return -1;
     return s_settle_bus(self);
 }
@@ -507,15 +597,27 @@ static int s_setup(s_replay_t *self)
     self->symbol_ticks =
         calloc(self->cfg->symbol_count + 1, sizeof *self->symbol_ticks);
     self->ahead = malloc(S_AHEAD_MAX * sizeof *self->ahead);
+    self->seen = calloc(self->cfg->symbol_count + 1, sizeof *self->seen);
+    self->quiet = calloc(self->cfg->symbol_count + 1, sizeof *self->quiet);
     self->ahead_rc = 1;
     self->workers = tt_runtime_workers(self->rt);
     self->pack = calloc((size_t)self->workers, sizeof *self->pack);
     self->pack_to = calloc((size_t)self->workers, sizeof *self->pack_to);
+    self->time_to = malloc((size_t)self->workers * sizeof *self->time_to);
     if (!self->merge || !self->sender || !self->batch || !self->symbol_ticks ||
-        !self->ahead || !self->pack || !self->pack_to) {
+        !self->ahead || !self->seen || !self->quiet || !self->pack ||
+        !self->pack_to || !self->time_to) {
         snprintf(self->stats->error, sizeof self->stats->error,
                  "out of memory");
         return -1;
+    }
+    for (int w = 0; w < self->workers; w++)
+        self->time_to[w] = UINT32_MAX;
+    for (size_t i = 0; i < self->cfg->symbol_count; i++) {
+        uint32_t id = tt_runtime_actor_id((int)i, TT_ROLE_DATA);
+        int w = tt_runtime_actor(self->rt, id)->worker;
+        if (self->time_to[w] == UINT32_MAX)
+            self->time_to[w] = id;
     }
     for (size_t f = 0; f < self->spec.file_count; f++)
         if (s_add(self, self->spec.files[f]) != 0)
@@ -549,6 +651,9 @@ static void s_teardown(s_replay_t *self)
     free(self->batch);
     free(self->symbol_ticks);
     free(self->ahead);
+    free(self->seen);
+    free(self->quiet);
+    free(self->time_to);
     free(self->pack);
     free(self->pack_to);
 }
@@ -573,6 +678,9 @@ static void s_task(zsock_t *pipe, void *arg)
         self.stats->cpu_start = tt_process_cpu_ns();
         tt_info(self.path, "replaying %zu file(s)", self.spec.file_count);
         rc = s_run(&self);
+        tt_info(self.path, "%llu steps, %llu settles",
+                (unsigned long long)atomic_load(&self.stats->steps),
+                (unsigned long long)atomic_load(&self.stats->settles));
         s_collect_skips(&self);
         self.stats->wall_ns = tt_mono_ns() - self.wall_start;
         s_progress(&self, true);

@@ -7,18 +7,27 @@
     Time comes from the data (invariant 8). The feed owns the runtime's
     manual clock and moves the replay on in steps: it sends a step's
     events, then, when the step ends on a boundary of the shortest
-    timeframe, sets the clock and sends every data actor an in-band
-    TT_MSG_CLOCK (so candles close at their end on a quiet symbol), and
-    waits until the whole graph is idle (tt_runtime_inflight() == 0:
-    strategy, risk, orders and paper fills included) before the next
-    step. The bus, which sends nothing back into a backtest's graph, may
-    stay a bounded number of frames behind (tt_runtime_set_bus_aside);
-    the end of the replay waits until it has every frame. A step holds
-    at most TT_REPLAY_STEP_TICKS ticks of any one symbol, fewer than the
-    execution actor's trade ring, so a late order always finds the
-    trades it missed, and TT_REPLAY_STEP_TOTAL in all, which bounds the
-    frames in flight. The same files and config therefore give the same
-    orders and fills, byte for byte, run after run.
+    timeframe, sets the clock and sends each worker the market time in
+    band (TT_MSG_TIME, which its actors read from there on, in their
+    mailbox's order: runtime/actor.h, tt_actor_now) and every data actor
+    a TT_MSG_CLOCK (so candles close at their end on a quiet symbol).
+    A worker handles each frame, and everything it causes among the
+    symbol's actors, before the next, and a backtest's symbols share
+    nothing across workers, so the feed need not wait for the graph at
+    every boundary: it waits until the whole graph is idle
+    (tt_runtime_inflight() == 0: strategy, risk, orders and paper fills
+    included) where the root's answer to a worker must land at its place
+    in the data (a symbol turning stale or fresh: the root pauses or
+    resumes it), around a session edge, with bars, at the end, and at
+    least every 32 boundaries. The bus, which sends nothing back into a
+    backtest's graph, may stay a bounded number of frames behind
+    (tt_runtime_set_bus_aside); the end of the replay waits until it
+    has every frame. Between two waits at most TT_REPLAY_STEP_TICKS
+    ticks of any one symbol are in flight, fewer than the execution
+    actor's trade ring, so a late order always finds the trades it
+    missed, and TT_REPLAY_STEP_TOTAL in all. The same files and config
+    therefore give the same orders and fills, byte for byte, run after
+    run.
 
     Bars enter the data actor's candle builder as venue bars
     (TT_MSG_CANDLE), delivered at their close.
@@ -63,6 +72,7 @@ typedef struct tt_replay_stats {
     _Atomic uint64_t records; /* ticks and bars replayed */
     _Atomic uint64_t bars;
     _Atomic uint64_t steps;
+    _Atomic uint64_t settles; /* waits for the graph to go idle */
     _Atomic uint64_t skipped; /* bad rows skipped (lenient) */
     _Atomic int64_t first_ts, last_ts;
     _Atomic bool done;   /* every record sent and the graph idle */

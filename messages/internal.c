@@ -52,6 +52,7 @@ long tt_msg_body_size(uint16_t type, const void *body, size_t len)
     case TT_MSG_INTENT_DONE:
         return sizeof(tt_intent_done_t);
     case TT_MSG_CLOCK:
+    case TT_MSG_TIME:
         return sizeof(tt_clock_msg_t);
     case TT_MSG_HISTORY: {
         uint32_t count;

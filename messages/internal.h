@@ -43,6 +43,11 @@ typedef enum {
     /* Body: none, root -> execution. The service stops: finish the orders
        already on their way through the bus, then answer TT_REP_DRAINED. */
     TT_MSG_DRAIN,
+    /* Body: tt_clock_msg_t, replay feed -> a worker (addressed to any
+       actor it hosts, never delivered). The market time of a backtest,
+       in band: the worker's actors read it (tt_actor_now) from here on,
+       in their mailbox's order, not the runtime's clock. */
+    TT_MSG_TIME,
 
     /* Runtime commands, root -> worker, addressed to one actor. */
     TT_SYS_START = 100, /* create and init the actor */

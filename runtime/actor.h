@@ -84,6 +84,11 @@ bool tt_actor_local_intents(const tt_actor_t *self);
 /* Event time from which signals are traded (tt_runtime_set_trade_from). */
 int64_t tt_actor_trade_from(const tt_actor_t *self);
 
+/* The time now: the runtime's clock, live. In a backtest, the market
+   time the actor's worker has reached in its mailbox (TT_MSG_TIME from
+   the replay feed, behind the ticks before it): what the runtime's
+   clock said when those frames were handled one step at a time, while
+   the feed may be boundaries ahead. */
 int64_t tt_actor_now(const tt_actor_t *self);
 
 /* Records the time since the origin of the frame in hand (when it has

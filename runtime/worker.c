@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <czmq.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,11 @@ struct tt_worker {
     tt_actor_t *slots; /* by actor id; only hosted ones are used */
     uint32_t slot_count;
     int64_t next_timer_ns; /* earliest timer due; INT64_MAX when none */
+    /* A backtest's market time as this worker has reached it in its
+       mailbox (TT_MSG_TIME); from the first on (market_time), the
+       runtime's clock is no longer read here. */
+    int64_t market_ns;
+    bool market_time;
     bool bound_ok;
     /* Frames between the actors of this worker, oldest first: records
        (size_t size, then the frame, padded to 8 bytes) in [head, tail)
@@ -129,9 +135,21 @@ struct tt_portfolio *tt_actor_portfolio(const tt_actor_t *self)
     return tt_runtime_portfolio(self->worker->rt);
 }
 
+/* The time this worker's actors see: the runtime's clock, or in a
+   backtest the market time the worker has reached in its mailbox. The
+   replay feed sends it in band (TT_MSG_TIME) behind the ticks before
+   it, so a tick is handled at the time it came in however far ahead
+   the feed has gone, and two workers need not agree at any instant:
+   their symbols share nothing in a backtest. */
+static int64_t s_now(const tt_worker_t *self)
+{
+    return self->market_time ? self->market_ns
+                             : tt_clock_now(tt_runtime_clock(self->rt));
+}
+
 int64_t tt_actor_now(const tt_actor_t *self)
 {
-    return tt_clock_now(tt_runtime_clock(self->worker->rt));
+    return s_now(self->worker);
 }
 
 int tt_actor_send(tt_actor_t *self, uint32_t to, uint16_t type,
@@ -384,17 +402,28 @@ static void s_dispatch(tt_worker_t *self, const tt_msg_t *msg)
     case TT_MSG_PACK:
         s_unpack(self, msg);
         break;
+    case TT_MSG_TIME:
+        if (!self->market_time || msg->body.clock.now > self->market_ns)
+            self->market_ns = msg->body.clock.now;
+        self->market_time = true;
+        break;
     default:
         s_deliver(self, actor, msg);
     }
 }
 
 /* Handles the local frames, those their handling sends included, up to
-   S_LOCAL_BATCH. */
+   S_LOCAL_BATCH; in a backtest (tracking on) every one of them: there a
+   chain cut short would let the next mailbox frame or pack item (the
+   replay's next tick or clock) in before the rest of it, and the order
+   an actor sees would no longer be the data's. A backtest's chains end
+   (a handler answers a frame from outside, never its own answer); one
+   that did not would hold the feed's settle until it gives up. */
 static void s_run_local(tt_worker_t *self)
 {
     tt_msg_t msg;
-    for (int n = 0; n < S_LOCAL_BATCH && s_local_take(self, &msg); n++) {
+    int limit = tt_runtime_tracking(self->rt) ? INT_MAX : S_LOCAL_BATCH;
+    for (int n = 0; n < limit && s_local_take(self, &msg); n++) {
         s_dispatch(self, &msg);
         tt_runtime_handled(self->rt, 1);
     }
@@ -456,7 +485,7 @@ static long s_wait_ms(int64_t now, int64_t next)
    worker pays one clock read per wake-up, not one per actor. */
 static long s_run_timers(tt_worker_t *self)
 {
-    int64_t now = tt_clock_now(tt_runtime_clock(self->rt));
+    int64_t now = s_now(self);
     if (now < self->next_timer_ns)
         return s_wait_ms(now, self->next_timer_ns);
     int64_t next = INT64_MAX;

@@ -35,8 +35,8 @@
     "  log_level: warn\n%s"                                                    \
     "venues:\n  - name: sim\n    kind: sim\n%s"                                \
     "symbol_defaults:\n  venue: sim\n  px_decimals: 2\n  qty_decimals: 0\n"    \
-    "  tick_size: \"0.01\"\n  lot_size: \"1\"\n  timeframes: [1]\n"            \
-    "  stale_ms: 600000\n"                                                     \
+    "  tick_size: \"0.01\"\n  lot_size: \"1\"\n  timeframes: %s\n"             \
+    "  stale_ms: %d\n"                                                         \
     "  strategy:\n    kind: sma_cross\n    params: %s\n"                       \
     "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n"                        \
     "    max_orders_per_min: 100\n"                                            \
@@ -63,12 +63,18 @@ static int s_teardown(void **state)
 static const char *s_params = S_PARAMS;
 static const char *s_venue_extra = "";   /* more keys of the venue */
 static const char *s_service_extra = ""; /* more keys of the service */
+static int s_stale_ms = 600000;
+static const char *s_timeframes = "[1]";
+/* s_walk_file leaves AAA without ticks from the S_GAP_FROM-th to before
+   the S_GAP_TO-th (a quiet symbol while the others trade); none: -1. */
+static int s_gap_from = -1, s_gap_to = -1;
 
 static char *s_config(void)
 {
     char text[2048];
     snprintf(text, sizeof text, S_CONFIG, s_dir, s_dir, s_dir, s_dir,
-             s_service_extra, s_venue_extra, s_params);
+             s_service_extra, s_venue_extra, s_timeframes, s_stale_ms,
+             s_params);
     return tth_write_file(s_dir, "bt.yaml", text);
 }
 
@@ -94,6 +100,8 @@ static char *s_walk_file(const char *name, int count)
             if (px[s] < 100)
                 px[s] = 100;
             int64_t ts = t0 + (int64_t)i * 200000000 + s * 1000;
+            if (s == 0 && i >= s_gap_from && i < s_gap_to)
+                continue;
             len += (size_t)snprintf(text + len, cap - len,
                                     "%s,%lld,%ld.%02ld,%d\n", names[s],
                                     (long long)ts, px[s] / 100, px[s] % 100,
@@ -246,6 +254,156 @@ static void test_time_exits_deterministic(void **state)
     assert_true(strcmp(l0, l1) != 0);
     free(l0), free(l1), free(l2), free(out0), free(out1), free(out2);
     free(data);
+}
+
+static long s_query(const char *path, const char *sql);
+
+/* The replay's count of steps and settles, from its info line. */
+static void s_settles(const char *out, long *steps, long *settles)
+{
+    for (const char *line = out; (line = strstr(line, "feed/replay: ")); line++)
+        if (sscanf(line, "feed/replay: %ld steps, %ld settles", steps,
+                   settles) == 2)
+            return;
+    fail_msg("no count of settles in: %s", out);
+}
+
+/* The replay sends the market time in band and waits for the graph
+   (settles) only where something crosses threads and comes back, or to
+   bound what is in flight (actors/feed_replay.c): 600 s of data, 600
+   boundaries, at most one settle in 16 of them (a settle every 32
+   boundaries, the first and the last), and the ledger of a run that
+   logs no more. */
+static void test_boundaries_in_flight(void **state)
+{
+    (void)state;
+    char *data = s_walk_file("walk5.csv", 3000);
+    char db1[512], db2[512];
+    snprintf(db1, sizeof db1, "%s/once1.db", s_dir);
+    snprintf(db2, sizeof db2, "%s/once2.db", s_dir);
+    char *out1 = NULL, *out2 = NULL;
+    assert_int_equal(s_backtest(data, db1, NULL, "--log-level=info", &out1), 0);
+    assert_int_equal(s_backtest(data, db2, NULL, NULL, &out2), 0);
+    long steps, settles;
+    s_settles(out1, &steps, &settles);
+    assert_true(steps >= 600);
+    assert_true(settles * 16 <= steps);
+    long rows1, rows2;
+    char *l1 = s_ledger_text(db1, &rows1);
+    char *l2 = s_ledger_text(db2, &rows2);
+    assert_true(rows1 >= 10);
+    assert_string_equal(l1, l2);
+    free(l1), free(l2), free(out1), free(out2), free(data);
+}
+
+/* A symbol quiet for a minute while the others trade goes stale (its
+   data actor reports to the root, which pauses it) and fresh again when
+   its ticks return (the root resumes it). Both go through the root, off
+   the symbol's worker: the clock that finds it stale settles at once,
+   the clock after its first ticks waits for them first, so the resume
+   is in force before that clock's signals, and the
+   ledger is the same run after run, and the symbol trades again after
+   its gap. */
+static void test_stale_symbol_deterministic(void **state)
+{
+    (void)state;
+    s_stale_ms = 3000;
+    s_gap_from = 1000; /* 200 s to 260 s */
+    s_gap_to = 1300;
+    char *data = s_walk_file("walk-gap.csv", 3000);
+    s_gap_from = s_gap_to = -1;
+    char db[3][512];
+    char *out[3] = {NULL, NULL, NULL};
+    char *ledger[3];
+    long rows[3];
+    for (int r = 0; r < 3; r++) {
+        snprintf(db[r], sizeof db[r], "%s/gap%d.db", s_dir, r);
+        assert_int_equal(s_backtest(data, db[r], NULL,
+                                    r ? NULL : "--log-level=info", &out[r]),
+                         0);
+        ledger[r] = s_ledger_text(db[r], &rows[r]);
+    }
+    s_stale_ms = 600000;
+    assert_true(rows[0] >= 10);
+    assert_string_equal(ledger[0], ledger[1]);
+    assert_string_equal(ledger[0], ledger[2]);
+    assert_non_null(strstr(out[0], "AAA/data: no tick for"));
+    /* Each clock of the gap past stale_ms settles at once (57 of them),
+       beside the two dozen of a run without the gap. */
+    long steps, settles;
+    s_settles(out[0], &steps, &settles);
+    assert_true(settles >= 70);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM orders WHERE symbol = 'AAA' AND "
+             "created_ts >= %lld",
+             (long long)(INT64_C(1700000260) * 1000000000));
+    assert_true(s_query(db[0], sql) > 0);
+    for (int r = 0; r < 3; r++)
+        free(ledger[r]), free(out[r]);
+    free(data);
+}
+
+/* Minute bars of the three symbols (a walk of the test's own), 600 of
+   each, with the timeframe line the bar reader needs. */
+static char *s_bar_file(void)
+{
+    size_t cap = 600 * 3 * 64 + 128, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap,
+                            "# timeframe=60s\n"
+                            "symbol,ts_ns,open,high,low,close,"
+                            "volume\n");
+    const char *names[3] = {"AAA", "BBB", "CCC"};
+    long px[3] = {10000, 20000, 5000};
+    uint64_t rng = 88172645463325252u;
+    int64_t t0 = INT64_C(1700000040) * 1000000000; /* a minute's start */
+    for (int i = 0; i < 600; i++)
+        for (int k = 0; k < 3; k++) {
+            rng = rng * 6364136223846793005u + 1442695040888963407u;
+            long open = px[k];
+            long close = open + (long)((rng >> 33) % 21) - 10;
+            long hi = (open > close ? open : close) + 2;
+            long lo = (open < close ? open : close) - 2;
+            px[k] = close;
+            len += (size_t)snprintf(
+                text + len, cap - len,
+                "%s,%lld,%ld.%02ld,%ld.%02ld,%ld.%02ld,%ld.%02ld,%d\n",
+                names[k], (long long)(t0 + (int64_t)i * 60000000000),
+                open / 100, open % 100, hi / 100, hi % 100, lo / 100, lo % 100,
+                close / 100, close % 100, 5 + (int)((rng >> 20) % 40));
+        }
+    char *path = tth_write_file(s_dir, "bars.csv", text);
+    free(text);
+    return path;
+}
+
+/* A bar decides signals by itself, on any step: a replay of bars waits
+   for the graph before and after every clock, as every replay once did,
+   and gives the same ledger run after run. */
+static void test_bars_settle_every_boundary(void **state)
+{
+    (void)state;
+    char *data = s_bar_file();
+    char db1[512], db2[512];
+    snprintf(db1, sizeof db1, "%s/bars1.db", s_dir);
+    snprintf(db2, sizeof db2, "%s/bars2.db", s_dir);
+    char *out1 = NULL, *out2 = NULL;
+    s_timeframes = "[60]";
+    assert_int_equal(s_backtest(data, db1, NULL, "--log-level=info", &out1), 0);
+    assert_int_equal(s_backtest(data, db2, NULL, NULL, &out2), 0);
+    s_timeframes = "[1]";
+    long steps, settles;
+    s_settles(out1, &steps, &settles);
+    assert_true(steps >= 599);
+    assert_true(settles >= 2 * steps - 2);
+    long rows1, rows2;
+    char *l1 = s_ledger_text(db1, &rows1);
+    char *l2 = s_ledger_text(db2, &rows2);
+    assert_true(rows1 >= 10);
+    assert_string_equal(l1, l2);
+    free(l1), free(l2), free(out1), free(out2), free(data);
 }
 
 static void test_report_totals_and_store(void **state)
@@ -731,6 +889,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic_ledger),
         cmocka_unit_test(test_time_exits_deterministic),
+        cmocka_unit_test(test_boundaries_in_flight),
+        cmocka_unit_test(test_stale_symbol_deterministic),
+        cmocka_unit_test(test_bars_settle_every_boundary),
         cmocka_unit_test(test_coupled_symbols_deterministic),
         cmocka_unit_test(test_sessions_in_backtest),
         cmocka_unit_test(test_report_totals_and_store),

@@ -6,7 +6,10 @@
    handled before the next mailbox frame; droppable frames past the mailbox
    high-water mark are dropped and counted on the sender, exactly at the mark;
    the count of frames in flight (what a replay waits on) comes back to zero. A
-    holding sender sends nothing before its flush, everything after. A
+    holding sender sends nothing before its flush, everything after. In a
+    backtest a chain runs to its end, however long, before the next item
+    of a pack; live, the mailbox gets its turn after 4096 frames; and the
+    actors read the market time their worker has reached in band. A
     backtest's frames to the bus are set aside (runtime.h): counted apart,
     not holding the graph's idle past the bus's lag. */
 #include "tests/harness.h"
@@ -152,6 +155,142 @@ static void test_critical_in_order_droppable_at_the_mark(void **state)
         assert_int_equal(s_probe.seen[3 * burst + i].seq, (uint32_t)i);
     }
     assert_int_equal(tt_runtime_inflight(rig.rt), 0);
+    tth_rig_down(&rig);
+}
+
+/* A pack whose first item starts a chain longer than the worker's turn
+   of local frames (S_LOCAL_BATCH, 4096) and whose second goes straight
+   to the chain's end. In a backtest (tracking on) the chain runs to its
+   end before the second item, so the probe sees the item last, as the
+   data's order says; a live worker gives the mailbox its turn at 4096,
+   so the item comes in between (the probe sees it after 4096 frames). */
+static int s_chain_then_item(bool tracking)
+{
+    tth_rig_t rig;
+    s_rig_up(&rig);
+    tt_runtime_track_inflight(rig.rt, tracking);
+    pthread_mutex_lock(&s_probe.lock);
+    s_probe.count = 0;
+    pthread_mutex_unlock(&s_probe.lock);
+    uint32_t burst = 5000;
+    s_ping_t ping = {.burst = burst, .critical = 1, .round = 0};
+    s_pong_t last = {.round = 1, .seq = 0};
+    tt_tick_t a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memcpy(&a, &ping, sizeof ping);
+    memcpy(&b, &last, sizeof last);
+    tt_pack_t pack;
+    tt_pack_reset(&pack);
+    uint32_t data = tt_runtime_actor_id(0, TT_ROLE_DATA);
+    uint32_t probe = tt_runtime_actor_id(0, TT_ROLE_STRATEGY);
+    assert_int_equal(tt_pack_add(&pack, data, TT_MSG_TICK, &a, sizeof a), 0);
+    assert_int_equal(tt_pack_add(&pack, probe, TT_MSG_TICK, &b, sizeof b), 0);
+    assert_int_equal(tt_sender_send(rig.sender, data, TT_ACTOR_ROOT,
+                                    TT_MSG_PACK, &pack, tt_pack_len(&pack),
+                                    true),
+                     0);
+    int64_t deadline = tth_now_ms() + 10000;
+    while (s_count() < (int)burst + 1 && tth_now_ms() < deadline)
+        zclock_sleep(1);
+    assert_int_equal(s_count(), burst + 1);
+    int at = -1;
+    for (int i = 0; i < s_count(); i++)
+        if (s_probe.seen[i].round == 1)
+            at = i;
+    tth_rig_down(&rig);
+    return at;
+}
+
+static void test_chain_ends_before_the_next_item(void **state)
+{
+    (void)state;
+    assert_int_equal(s_chain_then_item(true), 5000);
+    assert_int_equal(s_chain_then_item(false), 4096);
+}
+
+/* What a probe actor read from tt_actor_now, frame by frame. */
+static struct {
+    pthread_mutex_t lock;
+    int count;
+    int64_t now[8];
+} s_times = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int s_time_handle(tt_actor_t *self, void *state, const tt_msg_t *msg)
+{
+    (void)state, (void)msg;
+    pthread_mutex_lock(&s_times.lock);
+    if (s_times.count < 8)
+        s_times.now[s_times.count++] = tt_actor_now(self);
+    pthread_mutex_unlock(&s_times.lock);
+    return 0;
+}
+
+static const tt_behaviour_t s_time_b = {"time", s_init, s_time_handle,
+                                        NULL,   NULL,   NULL};
+
+static int s_times_seen(void)
+{
+    pthread_mutex_lock(&s_times.lock);
+    int count = s_times.count;
+    pthread_mutex_unlock(&s_times.lock);
+    return count;
+}
+
+/* Sends a pack of a tick to the probe behind a TT_MSG_TIME at NOW (none
+   when NOW is 0) and waits for the probe to have seen SEEN frames. */
+static void s_time_then_tick(tth_rig_t *rig, int64_t now, int seen)
+{
+    uint32_t data = tt_runtime_actor_id(0, TT_ROLE_DATA);
+    uint32_t probe = tt_runtime_actor_id(0, TT_ROLE_STRATEGY);
+    tt_clock_msg_t time = {.now = now};
+    tt_tick_t tick;
+    memset(&tick, 0, sizeof tick);
+    tt_pack_t pack;
+    tt_pack_reset(&pack);
+    if (now)
+        assert_int_equal(
+            tt_pack_add(&pack, data, TT_MSG_TIME, &time, sizeof time), 0);
+    assert_int_equal(tt_pack_add(&pack, probe, TT_MSG_TICK, &tick, sizeof tick),
+                     0);
+    assert_int_equal(tt_sender_send(rig->sender, data, TT_ACTOR_ROOT,
+                                    TT_MSG_PACK, &pack, tt_pack_len(&pack),
+                                    true),
+                     0);
+    int64_t deadline = tth_now_ms() + 5000;
+    while (s_times_seen() < seen && tth_now_ms() < deadline)
+        zclock_sleep(1);
+    assert_int_equal(s_times_seen(), seen);
+}
+
+/* A backtest's market time in band: a worker's actors read the runtime's
+   clock until the first TT_MSG_TIME, then the time their worker has
+   reached in its mailbox, whatever the clock says meanwhile; it never
+   moves back. */
+static void test_market_time_in_band(void **state)
+{
+    (void)state;
+    tth_rig_t rig;
+    tth_rig_config_one(&rig, "tt-time", "");
+    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
+        &tth_idle_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
+        &s_time_b};
+    int64_t t0 = INT64_C(1700000000) * TT_NS_PER_SEC;
+    tth_rig_start(&rig, roles, t0, false);
+    tt_runtime_track_inflight(rig.rt, true);
+    s_times.count = 0;
+    s_time_then_tick(&rig, 0, 1);
+    assert_int_equal(s_times.now[0], t0);
+    s_time_then_tick(&rig, t0 + 5 * TT_NS_PER_SEC, 2);
+    assert_int_equal(s_times.now[1], t0 + 5 * TT_NS_PER_SEC);
+    tt_clock_set(rig.clock, t0 + 60 * TT_NS_PER_SEC);
+    s_time_then_tick(&rig, 0, 3);
+    assert_int_equal(s_times.now[2], t0 + 5 * TT_NS_PER_SEC);
+    s_time_then_tick(&rig, t0 + 2 * TT_NS_PER_SEC, 4);
+    assert_int_equal(s_times.now[3], t0 + 5 * TT_NS_PER_SEC);
+    s_time_then_tick(&rig, t0 + 6 * TT_NS_PER_SEC, 5);
+    assert_int_equal(s_times.now[4], t0 + 6 * TT_NS_PER_SEC);
+    assert_true(tt_runtime_wait_idle(rig.rt, 5 * TT_NS_PER_SEC));
     tth_rig_down(&rig);
 }
 
@@ -379,6 +518,8 @@ int main(void)
         cmocka_unit_test(test_fence_behind_frames),
         cmocka_unit_test(test_bus_frames_set_aside),
         cmocka_unit_test(test_bus_frames_count_without_aside),
+        cmocka_unit_test(test_chain_ends_before_the_next_item),
+        cmocka_unit_test(test_market_time_in_band),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
