@@ -1316,50 +1316,82 @@ static int64_t s_stored_events(tt_store_t *store, uint64_t from, uint64_t to)
     return n;
 }
 
-/* A live store file that refuses events row 1 for good (a trigger a
-   second connection added): the real bus sets the row aside, names it
-   in the log and counts it, and goes on: the entry's intent, its
-   acceptance, the fill and the stop's and target's intents after it are
-   committed and the orders sent; every other event is stored and
-   published, the refused one neither. */
-static void test_refused_event_row_keeps_trading(void **state)
+/* A rig with the real bus on a live store file whose events rows the
+   trigger WHEN (an SQL condition on NEW) refuses for good, added by a
+   second connection, and the log in a file of its own; an entry sent,
+   accepted and half filled, its stop and target accepted, as the store
+   shows it (STORE, opened here). */
+typedef struct {
+    s_rig_t *rig;
+    tt_store_t *store;
+    char *logdir; /* outlives the rig's */
+    char logpath[512];
+    int log_fd;
+} s_refusing_t;
+
+static void s_refusing_up(s_refusing_t *r, const char *when)
 {
-    (void)state;
-    s_rig_t *rig = calloc(1, sizeof *rig);
-    s_rig_up_bus(rig, 1, 1, "  max_open_positions: 5\n",
+    r->rig = calloc(1, sizeof *r->rig);
+    s_rig_up_bus(r->rig, 1, 1, "  max_open_positions: 5\n",
                  "  paper: {participation_bps: 5000}\n", MON + 15 * HOUR, true);
-    char path[512], logpath[512], err[256];
-    snprintf(path, sizeof path, "%s/t.db", rig->dir);
-    char *logdir = tth_tmpdir("tt-refused-log"); /* outlives the rig's */
-    snprintf(logpath, sizeof logpath, "%s/log", logdir);
-    int log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(log_fd >= 0);
-    tt_log_setup(TT_LOG_INFO, false, log_fd);
+    char path[512], sql[256], err[256];
+    snprintf(path, sizeof path, "%s/t.db", r->rig->dir);
+    r->logdir = tth_tmpdir("tt-refused-log");
+    snprintf(r->logpath, sizeof r->logpath, "%s/log", r->logdir);
+    r->log_fd = open(r->logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(r->log_fd >= 0);
+    tt_log_setup(TT_LOG_INFO, false, r->log_fd);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 2000);
-    assert_int_equal(sqlite3_exec(db,
-                                  "CREATE TRIGGER refuse BEFORE INSERT ON"
-                                  " events WHEN NEW.seq = 1 BEGIN SELECT"
-                                  " RAISE(ABORT, 'test: events row"
-                                  " refused'); END",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    snprintf(sql, sizeof sql,
+             "CREATE TRIGGER refuse BEFORE INSERT ON events %s BEGIN SELECT"
+             " RAISE(ABORT, 'test: events row refused'); END",
+             when);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
-    assert_non_null(store);
+    r->store = tt_store_open(path, NULL, err, sizeof err);
+    assert_non_null(r->store);
     s_open_t open;
-    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
-    tt_sender_flush(rig->sender);
+    s_signal(r->rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
+    tt_sender_flush(r->rig->sender);
     const char *const entry[] = {"tt-S00-1-e:ACCEPTED:10:0"};
-    assert_true(s_until_open(store, &open, entry, 1));
-    tt_clock_advance(rig->clock, SEC);
-    s_trade_sized(rig, 0, 10000, 8);
-    tt_sender_flush(rig->sender);
+    assert_true(s_until_open(r->store, &open, entry, 1));
+    tt_clock_advance(r->rig->clock, SEC);
+    s_trade_sized(r->rig, 0, 10000, 8);
+    tt_sender_flush(r->rig->sender);
     const char *const first[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:4",
                                  "tt-S00-2-s:ACCEPTED:4:0",
                                  "tt-S00-3-t:ACCEPTED:4:0"};
-    assert_true(s_until_open(store, &open, first, 3));
+    assert_true(s_until_open(r->store, &open, first, 3));
+}
+
+/* Takes it all down; returns the log's text (caller frees). */
+static char *s_refusing_down(s_refusing_t *r)
+{
+    tt_store_close(&r->store);
+    s_rig_down(r->rig);
+    free(r->rig);
+    tt_log_setup(TT_LOG_INFO, false, 2);
+    close(r->log_fd);
+    char *text = tth_read_file(r->logpath);
+    assert_non_null(text);
+    tth_rmtree(r->logdir);
+    free(r->logdir);
+    return text;
+}
+
+/* A live store file that refuses events row 1 for good: the real bus
+   sets the row aside, names it in the log and counts it, and goes on:
+   the entry's intent, its acceptance, the fill and the stop's and
+   target's intents after it are committed and the orders sent; every
+   other event is stored and published, the refused one neither. */
+static void test_refused_event_row_keeps_trading(void **state)
+{
+    (void)state;
+    s_refusing_t r;
+    s_refusing_up(&r, "WHEN NEW.seq = 1");
+    s_rig_t *rig = r.rig;
     /* Every event numbered is published and stored, but the one set
        aside (at most 5 s for the bus to publish the last). */
     int64_t deadline = tth_now_ms() + 5000;
@@ -1367,7 +1399,7 @@ static void test_refused_event_row_keeps_trading(void **state)
     for (;;) {
         last = atomic_load(&rig->bus_stats.last_seq);
         if ((last >= 8 && atomic_load(&rig->bus_stats.published) == last - 1 &&
-             s_stored_events(store, 1, last) == (int64_t)last - 1) ||
+             s_stored_events(r.store, 1, last) == (int64_t)last - 1) ||
             tth_now_ms() >= deadline)
             break;
         tth_nap_ms(2);
@@ -1375,17 +1407,12 @@ static void test_refused_event_row_keeps_trading(void **state)
     assert_true(last >= 8);
     assert_int_equal(atomic_load(&rig->bus_stats.published), last - 1);
     assert_int_equal(atomic_load(&rig->bus_stats.dropped), 0);
-    assert_int_equal(s_stored_events(store, 1, 1), 0);
-    assert_int_equal(s_stored_events(store, 2, last), (int64_t)last - 1);
+    assert_int_equal(s_stored_events(r.store, 1, 1), 0);
+    assert_int_equal(s_stored_events(r.store, 2, last), (int64_t)last - 1);
     assert_int_equal(atomic_load(&rig->bus_stats.rows_refused), 1);
     assert_int_equal(atomic_load(&rig->bus_stats.store_errors), 0);
     assert_int_equal(atomic_load(&rig->bus_stats.intents), 3);
-    tt_store_close(&store);
-    s_rig_down(rig);
-    tt_log_setup(TT_LOG_INFO, false, 2);
-    close(log_fd);
-    char *text = tth_read_file(logpath);
-    assert_non_null(text);
+    char *text = s_refusing_down(&r);
     const char *line = strstr(text, "events row seq 1 (topic ");
     if (!line)
         fail_msg("no refused row in the log:\n%s", text);
@@ -1394,64 +1421,24 @@ static void test_refused_event_row_keeps_trading(void **state)
     assert_null(strstr(line + 1, "events row seq 1 (topic ")); /* once */
     assert_null(strstr(text, "retrying"));
     free(text);
-    tth_rmtree(logdir);
-    free(logdir);
-    free(rig);
 }
 
-/* Every events row refused (a trigger on all of them): trading goes on
-   and every refusal is counted, but the log names only the first few a
-   minute (bus.c's gate), so a bug refusing every row cannot bury it. */
+/* Every events row refused: trading goes on and every refusal is
+   counted, but the log names only the first few a minute (bus.c's
+   gate), so a bug refusing every row cannot bury it. */
 static void test_refused_rows_do_not_flood_the_log(void **state)
 {
     (void)state;
-    s_rig_t *rig = calloc(1, sizeof *rig);
-    s_rig_up_bus(rig, 1, 1, "  max_open_positions: 5\n",
-                 "  paper: {participation_bps: 5000}\n", MON + 15 * HOUR, true);
-    char path[512], logpath[512], err[256];
-    snprintf(path, sizeof path, "%s/t.db", rig->dir);
-    char *logdir = tth_tmpdir("tt-flood-log"); /* outlives the rig's */
-    snprintf(logpath, sizeof logpath, "%s/log", logdir);
-    int log_fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(log_fd >= 0);
-    tt_log_setup(TT_LOG_INFO, false, log_fd);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 2000);
-    assert_int_equal(sqlite3_exec(db,
-                                  "CREATE TRIGGER refuse BEFORE INSERT ON"
-                                  " events BEGIN SELECT RAISE(ABORT,"
-                                  " 'test: every events row refused'); END",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
-    tt_store_t *store = tt_store_open(path, NULL, err, sizeof err);
-    assert_non_null(store);
-    s_open_t open;
-    s_signal(rig, 0, TT_SIG_ENTER_LONG, 10000, 9900, 10200);
-    tt_sender_flush(rig->sender);
-    const char *const entry[] = {"tt-S00-1-e:ACCEPTED:10:0"};
-    assert_true(s_until_open(store, &open, entry, 1));
-    tt_clock_advance(rig->clock, SEC);
-    s_trade_sized(rig, 0, 10000, 8);
-    tt_sender_flush(rig->sender);
-    const char *const first[] = {"tt-S00-1-e:PARTIALLY_FILLED:10:4",
-                                 "tt-S00-2-s:ACCEPTED:4:0",
-                                 "tt-S00-3-t:ACCEPTED:4:0"};
-    assert_true(s_until_open(store, &open, first, 3));
+    s_refusing_t r;
+    s_refusing_up(&r, "");
     int64_t deadline = tth_now_ms() + 5000;
-    while (atomic_load(&rig->bus_stats.rows_refused) < 8 &&
+    while (atomic_load(&r.rig->bus_stats.rows_refused) < 8 &&
            tth_now_ms() < deadline)
         tth_nap_ms(2);
-    uint64_t refused = atomic_load(&rig->bus_stats.rows_refused);
+    uint64_t refused = atomic_load(&r.rig->bus_stats.rows_refused);
     assert_true(refused >= 8);
-    assert_int_equal(s_stored_events(store, 1, 1000), 0);
-    tt_store_close(&store);
-    s_rig_down(rig);
-    tt_log_setup(TT_LOG_INFO, false, 2);
-    close(log_fd);
-    char *text = tth_read_file(logpath);
-    assert_non_null(text);
+    assert_int_equal(s_stored_events(r.store, 1, 1000), 0);
+    char *text = s_refusing_down(&r);
     int lines = 0;
     for (const char *at = text; (at = strstr(at, "set aside")); at++)
         lines++;
@@ -1459,9 +1446,6 @@ static void test_refused_rows_do_not_flood_the_log(void **state)
         fail_msg("%d refused rows named, 5 expected (%llu refused):\n%s", lines,
                  (unsigned long long)refused, text);
     free(text);
-    tth_rmtree(logdir);
-    free(logdir);
-    free(rig);
 }
 
 /* A transient failure through the real bus: another connection holds
