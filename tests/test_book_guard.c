@@ -64,6 +64,23 @@ static void s_long_filled(tt_book_t *b, tt_intents_t *out)
     assert_int_equal(tt_book_unprotected_since(b), 0);
 }
 
+/* The strategy's EXIT on a protected long (s_long_filled, its stop and
+   target accepted at 4 s): at 5 s, both cancelled at 6 s; the market
+   exit then goes, its client id into COID (TT_COID_MAX + 1 bytes). */
+static void s_flatten_to_exit(tt_book_t *b, tt_intents_t *out, char *coid)
+{
+    s_long_filled(b, out);
+    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, out);
+    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, out);
+    tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
+    assert_int_equal(tt_book_on_signal(b, &exit, 0, 5 * S_SEC, out), 0);
+    s_event(b, TT_EV_CANCELLED, "tt-AAPL-2-s", 6 * S_SEC, out);
+    s_event(b, TT_EV_CANCELLED, "tt-AAPL-3-t", 6 * S_SEC, out);
+    assert_int_equal(out->n, 1);
+    assert_int_equal(out->v[0].order.role, TT_ROLE_EXIT);
+    snprintf(coid, TT_COID_MAX + 1, "%s", out->v[0].order.coid);
+}
+
 /* Every client id the book ever handed out is new. */
 static void s_remember(char ids[][TT_COID_MAX + 1], int *n,
                        const tt_intents_t *out)
@@ -341,16 +358,8 @@ static void test_exit_refused_after_the_cancels_is_bare(void **state)
     (void)state;
     tt_book_t b;
     tt_intents_t out;
-    s_long_filled(&b, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
-    tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
-    assert_int_equal(tt_book_on_signal(&b, &exit, 0, 5 * S_SEC, &out), 0);
-    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-2-s", 6 * S_SEC, &out);
-    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-3-t", 6 * S_SEC, &out);
-    assert_int_equal(out.n, 1);
     char coid[TT_COID_MAX + 1];
-    snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
+    s_flatten_to_exit(&b, &out, coid);
     s_refuse(&b, coid, 7 * S_SEC, 2000, S_LIMIT, &out);
     assert_int_equal(out.n, 0);
     assert_int_equal(tt_book_unprotected_since(&b), 7 * S_SEC);
@@ -554,16 +563,8 @@ static void test_unanswered_exit_is_bare_after_the_bound(void **state)
     (void)state;
     tt_book_t b;
     tt_intents_t out;
-    s_long_filled(&b, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
-    tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
-    assert_int_equal(tt_book_on_signal(&b, &exit, 0, 5 * S_SEC, &out), 0);
-    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-2-s", 6 * S_SEC, &out);
-    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-3-t", 6 * S_SEC, &out);
-    assert_int_equal(out.n, 1);
     char coid[TT_COID_MAX + 1];
-    snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
+    s_flatten_to_exit(&b, &out, coid);
     assert_int_equal(tt_book_answer_due(&b), 6 * S_SEC + TT_BOOK_ANSWER_NS);
     assert_int_equal(tt_book_on_time(&b, 30 * S_SEC, &out), 0);
     assert_int_equal(out.n, 0); /* never a second exit */
