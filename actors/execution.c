@@ -358,7 +358,7 @@ static int s_start(tt_actor_t *actor, void **state_p)
 static void s_timer_arm(tt_actor_t *actor, s_exec_t *self)
 {
     int64_t want = self->restoring || self->venue_sync ? TT_NS_PER_SEC : 0;
-    if (tt_book_retry_at(&self->book) || tt_book_answer_due(&self->book))
+    if (tt_book_due_at(&self->book) || tt_book_answer_due(&self->book))
         want = S_RETRY_TICK_NS;
     if (want == self->timer_ns)
         return;
@@ -1377,7 +1377,7 @@ static void s_log_unsent(tt_actor_t *actor, const s_exec_t *self)
    it. */
 static void s_retry_due(tt_actor_t *actor, s_exec_t *self, int64_t now)
 {
-    tt_ns_t at = tt_book_retry_at(&self->book);
+    tt_ns_t at = tt_book_due_at(&self->book);
     tt_ns_t answer = tt_book_answer_due(&self->book);
     if (self->restoring || self->venue_sync || self->venue_late ||
         !((at && now >= at) || (answer && now >= answer)))

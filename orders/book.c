@@ -478,12 +478,20 @@ static int s_on_cancelled(tt_book_t *self, int slot, tt_ns_t ts)
     tt_ord_state_t to = self->orders[slot].state == TT_OS_PENDING_REPLACE
                             ? TT_OS_REPLACED
                             : TT_OS_CANCELLED;
+    self->br.cancel_refusals = 0; /* a cancel took: the next wait is short */
     return s_move(self, slot, to, ts);
 }
 
-static int s_on_cancel_rejected(tt_book_t *self, int slot, tt_ns_t ts)
+/* A refused cancel sends the order back to working; what the book still
+   wants of it (the cancel, the replacement) waits (tt_book_hold_cancel):
+   sent again by the same event it looped at the venue's round trip. */
+static int s_on_cancel_rejected(tt_book_t *self, int slot,
+                                const tt_broker_ev_t *ev)
 {
     tt_order_t *o = &self->orders[slot];
+    tt_ns_t ts = ev->ts;
+    if (o->state == TT_OS_PENDING_CANCEL || o->state == TT_OS_PENDING_REPLACE)
+        tt_book_hold_cancel(self, ev);
     if (o->state == TT_OS_PENDING_CANCEL) {
         tt_order_move(o, s_working(o), ts);
         return 0;
@@ -517,7 +525,7 @@ static int s_dispatch(tt_book_t *self, int slot, const tt_broker_ev_t *ev,
                  "%s", ev->reason);
         return s_move(self, slot, TT_OS_EXPIRED, ev->ts);
     case TT_EV_CANCEL_REJECTED:
-        return s_on_cancel_rejected(self, slot, ev->ts);
+        return s_on_cancel_rejected(self, slot, ev);
     case TT_EV_RECONCILED: /* for the actor, never the book */
         break;
     }

@@ -159,6 +159,14 @@ typedef struct {
        such refusals in a row, for the backoff. */
     tt_ns_t retry_at;
     int32_t retries;
+    /* A cancel, or the cancel half of a replacement, the broker refused
+       (the order filled meanwhile, is unknown to the venue for a moment,
+       the venue is unreachable): no cancel or replacement is asked
+       before CANCEL_AT (0: none), which CANCEL_REFUSALS in a row double
+       as RETRIES do. Asked again at once, such a refusal looped at the
+       venue's round trip. */
+    tt_ns_t cancel_at;
+    int32_t cancel_refusals;
     /* The last replacement of the stop (STOP_NO_*) or take-profit
        (TARGET_NO_*) the broker refused for good, and why: that price and
        size are not asked for again (0: none). */
@@ -261,11 +269,17 @@ bool tt_book_busy(const tt_book_t *self);
    refused child flattens, TT_BOOK_EXIT_RETRIES exits, then nothing). */
 
 /* When a refused stop, take-profit or exit is due again (event time);
-   0 when none is owed. The actor calls tt_book_on_time then. */
+   0 when none is owed. */
 tt_ns_t tt_book_retry_at(const tt_book_t *self);
 
+/* When the book next has something a wait held back: a refused stop,
+   take-profit or exit (tt_book_retry_at), or a cancel or replacement
+   whose cancel the broker refused; 0 when nothing waits. The actor
+   calls tt_book_on_time then. */
+tt_ns_t tt_book_due_at(const tt_book_t *self);
+
 /* Time passed to NOW without any other input: sends what a refusal's
-   wait held back, once it is over. 0 or -1. */
+   wait held back (tt_book_due_at), once it is over. 0 or -1. */
 int tt_book_on_time(tt_book_t *self, tt_ns_t now, tt_intents_t *out);
 
 /* Since when (event time) the open position has had no working stop:

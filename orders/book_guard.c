@@ -71,6 +71,29 @@ bool tt_book_hold_refused(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
     return true;
 }
 
+void tt_book_hold_cancel(tt_book_t *self, const tt_broker_ev_t *ev)
+{
+    tt_bracket_t *b = &self->br;
+    if (!b->active)
+        return;
+    bool round = ev->ts >= b->cancel_at;
+    int32_t n = round ? b->cancel_refusals
+                      : (b->cancel_refusals > 0 ? b->cancel_refusals - 1 : 0);
+    if (round)
+        b->cancel_refusals++;
+    tt_ns_t at = ev->ts + s_wait(ev, n);
+    if (at > b->cancel_at)
+        b->cancel_at = at;
+}
+
+bool tt_book_cancel_held(tt_book_t *self, tt_ns_t ts)
+{
+    tt_bracket_t *b = &self->br;
+    if (b->cancel_at && ts >= b->cancel_at)
+        b->cancel_at = 0;
+    return b->cancel_at != 0;
+}
+
 bool tt_book_held(tt_book_t *self, tt_ns_t ts)
 {
     tt_bracket_t *b = &self->br;
@@ -144,6 +167,16 @@ tt_ns_t tt_book_retry_at(const tt_book_t *self)
     return self->br.active ? self->br.retry_at : 0;
 }
 
+tt_ns_t tt_book_due_at(const tt_book_t *self)
+{
+    const tt_bracket_t *b = &self->br;
+    if (!b->active)
+        return 0;
+    if (!b->retry_at || (b->cancel_at && b->cancel_at < b->retry_at))
+        return b->cancel_at;
+    return b->retry_at;
+}
+
 int tt_book_on_time(tt_book_t *self, tt_ns_t now, tt_intents_t *out)
 {
     if (!self || !out)
@@ -151,7 +184,8 @@ int tt_book_on_time(tt_book_t *self, tt_ns_t now, tt_intents_t *out)
     out->n = 0;
     self->err[0] = '\0';
     int rc = 0;
-    if (self->br.active && self->br.retry_at && now >= self->br.retry_at)
+    tt_ns_t due = tt_book_due_at(self);
+    if (due && now >= due)
         rc = tt_book_sync(self, now, out);
     tt_book_guard(self, now);
     return rc;

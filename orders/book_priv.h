@@ -29,6 +29,12 @@ int tt_book_sync(tt_book_t *self, tt_ns_t ts, tt_intents_t *out);
 
 /* Bracket reactions to order events (bracket.c). */
 void tt_book_on_order_done(tt_book_t *self, int slot);
+/* The broker refused a cancel of the book's (or a replacement's cancel
+   half) at EV->ts: cancels and replacements wait (tt_bracket_t
+   cancel_at). */
+void tt_book_hold_cancel(tt_book_t *self, const tt_broker_ev_t *ev);
+/* True while such a wait holds cancels and replacements at TS. */
+bool tt_book_cancel_held(tt_book_t *self, tt_ns_t ts);
 void tt_book_on_replace_refused(tt_book_t *self, int new_slot, int old_slot);
 
 /* The broker refused for good (REASON) the replacement in SLOT of the

@@ -57,12 +57,14 @@ static tt_qty_t s_open_qty(const tt_book_t *self)
     return self->pos.qty > 0 ? self->pos.qty : -self->pos.qty;
 }
 
-/* Cancels SLOT if it can be cancelled now (pending orders wait). */
+/* Cancels SLOT if it can be cancelled now (pending orders wait, and
+   every cancel while a refused one's wait runs). */
 static int s_cancel_if(tt_book_t *self, int32_t slot, tt_ns_t ts,
                        tt_intents_t *out)
 {
     if (slot < 0 ||
-        !tt_ord_allowed(self->orders[slot].state, TT_OS_PENDING_CANCEL))
+        !tt_ord_allowed(self->orders[slot].state, TT_OS_PENDING_CANCEL) ||
+        tt_book_cancel_held(self, ts))
         return 0;
     return tt_book_cancel_slot(self, slot, ts, out);
 }
@@ -118,7 +120,7 @@ static int s_replace_child(tt_book_t *self, int32_t *slot, tt_px_t px,
     }
     tt_px_t want = *no_px && px == *no_px ? cur : px;
     if ((in_line && cur == want) || (want == *no_px && open == *no_qty) ||
-        tt_book_held(self, ts))
+        tt_book_held(self, ts) || tt_book_cancel_held(self, ts))
         return 0;
     int ns = tt_book_replace_slot(self, *slot, open, stop ? 0 : want,
                                   stop ? want : 0, ts, out);

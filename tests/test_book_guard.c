@@ -485,6 +485,81 @@ static void test_trail_refused_for_good_waits_for_a_new_price(void **state)
     assert_int_equal(out.v[0].order.stop_px, 9940);
 }
 
+/* A stop move whose cancel half the venue refuses (a venue replacing
+   by cancel-then-new: the old stop unknown to it for a moment, its
+   clock outside the window, the venue unreachable): the old stop works
+   on; the move is not sent again at once, which looped at the venue's
+   round trip for as long as the refusal lasted, but after a doubling
+   wait, as any refusal that passes. */
+static void test_move_whose_cancel_is_refused_waits(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    tt_signal_t mv = {.kind = TT_SIG_MOVE_STOP, .ts = 5 * S_SEC, .stop = 9950};
+    assert_int_equal(tt_book_on_signal(&b, &mv, 0, 5 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    s_event(&b, TT_EV_CANCEL_REJECTED, "tt-AAPL-2-s", 6 * S_SEC, &out);
+    assert_int_equal(out.n, 0);
+    const tt_order_t *stop = tt_book_bracket_order(&b, TT_ROLE_STOP);
+    assert_string_equal(stop->coid, "tt-AAPL-2-s");
+    assert_int_equal(stop->state, TT_OS_ACCEPTED);
+    assert_int_equal(stop->stop_px, 9900);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    assert_int_equal(tt_book_on_mark(&b, 10010, 6 * S_SEC + 1, &out), 0);
+    assert_int_equal(out.n, 0);
+    tt_ns_t at = tt_book_due_at(&b);
+    assert_int_equal(at, 6 * S_SEC + TT_BOOK_RETRY_FIRST_NS);
+    assert_int_equal(tt_book_retry_at(&b), 0); /* no order refused */
+    assert_int_equal(tt_book_on_time(&b, at - 1, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_on_time(&b, at, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    assert_int_equal(out.v[0].order.stop_px, 9950);
+    /* Refused again: the wait doubles. */
+    s_event(&b, TT_EV_CANCEL_REJECTED, "tt-AAPL-2-s", at, &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_due_at(&b), at + 2 * TT_BOOK_RETRY_FIRST_NS);
+}
+
+/* The strategy's EXIT whose stop cancel the venue refuses: the stop
+   works on (the position is protected), the exit waits for the cancel,
+   and the cancel is asked again after a wait, not at once in a loop. */
+static void test_exit_whose_cancel_is_refused_waits(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    tt_intents_t out;
+    s_long_filled(&b, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
+    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
+    assert_int_equal(tt_book_on_signal(&b, &exit, 0, 5 * S_SEC, &out), 0);
+    assert_int_equal(out.n, 2);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-3-t", 6 * S_SEC, &out);
+    assert_int_equal(out.n, 0);
+    s_event(&b, TT_EV_CANCEL_REJECTED, "tt-AAPL-2-s", 6 * S_SEC, &out);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_bracket_order(&b, TT_ROLE_STOP)->state,
+                     TT_OS_ACCEPTED);
+    assert_int_equal(tt_book_unprotected_since(&b), 0);
+    tt_ns_t at = tt_book_due_at(&b);
+    assert_true(at > 6 * S_SEC);
+    assert_int_equal(tt_book_on_time(&b, at - 1, &out), 0);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(tt_book_on_time(&b, at, &out), 0);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].kind, TT_INTENT_CANCEL);
+    s_event(&b, TT_EV_CANCELLED, "tt-AAPL-2-s", at + 1, &out);
+    assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].order.role, TT_ROLE_EXIT);
+}
+
 /* The stop of a new position sent, and the gateway holds it (a 429's
    Retry-After) or the venue never answers: past TT_BOOK_ANSWER_NS the
    position counts as bare, from when the stop was sent; nothing is sent
@@ -591,6 +666,8 @@ int main(void)
         cmocka_unit_test(test_stop_cancelled_by_the_venue_goes_again),
         cmocka_unit_test(test_move_refused_for_good_is_not_sent_again),
         cmocka_unit_test(test_trail_refused_for_good_waits_for_a_new_price),
+        cmocka_unit_test(test_move_whose_cancel_is_refused_waits),
+        cmocka_unit_test(test_exit_whose_cancel_is_refused_waits),
         cmocka_unit_test(test_unanswered_stop_is_bare_after_the_bound),
         cmocka_unit_test(test_answer_within_the_bound_is_no_alarm),
         cmocka_unit_test(test_unanswered_exit_is_bare_after_the_bound),
