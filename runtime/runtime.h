@@ -234,11 +234,12 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
 
 /* Frames from this sender to an actor hosted by worker WORKER go to
    DELIVER instead of a socket: a worker's own sender hands frames between
-   its actors in memory (runtime/worker.c). DELIVER gets the whole frame
-   (header and body, SIZE bytes) and returns 0, or -1 when it dropped a
-   droppable frame. */
-typedef int (*tt_sender_local_fn)(void *arg, const void *frame, size_t size,
-                                  bool critical);
+   its actors in memory (runtime/worker.c). DELIVER gets the frame's
+   header and its body (HDR->len bytes, which it copies where it keeps
+   the frame: the frame is never assembled first) and returns 0, or -1
+   when it dropped a droppable frame. */
+typedef int (*tt_sender_local_fn)(void *arg, const tt_msg_hdr_t *hdr,
+                                  const void *body, bool critical);
 void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,
                      void *arg);
 
