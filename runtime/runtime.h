@@ -236,8 +236,10 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
    DELIVER instead of a socket: a worker's own sender hands frames between
    its actors in memory (runtime/worker.c). DELIVER gets the frame's
    header and its body (HDR->len bytes, which it copies where it keeps
-   the frame: the frame is never assembled first) and returns 0, or -1
-   when it dropped a droppable frame. */
+   the frame: the frame is never assembled first) and returns 0 (the
+   sender counts it in flight), 1 (taken, and covered by a frame the
+   worker counts handled only after it: not counted), or -1 when it
+   dropped a droppable frame. */
 typedef int (*tt_sender_local_fn)(void *arg, const tt_msg_hdr_t *hdr,
                                   const void *body, bool critical);
 void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,

@@ -265,13 +265,15 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
         .len = len,
         .origin_ns = tt_origin_get()};
     if (dest && dest->worker == self->local_worker) {
-        if (self->local(self->local_arg, &hdr, body, critical) != 0) {
+        int taken = self->local(self->local_arg, &hdr, body, critical);
+        if (taken < 0) {
             if (src)
                 atomic_fetch_add_explicit(&src->stats.drops, 1,
                                           memory_order_relaxed);
             return -1;
         }
-        s_sent(self, &hdr);
+        if (taken == 0)
+            s_sent(self, &hdr);
         atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
                                   memory_order_relaxed);
         return 0;
