@@ -140,10 +140,11 @@ bool tt_runtime_has_bus(const tt_runtime_t *self);
 /* Quiescence, for backtests (invariant 8). With tracking on, every frame
    a sender accepts counts as in flight until its receiver (worker, root or
    bus) has handled it, and a receiver sends what a frame causes before it
-   counts the frame handled, so tt_runtime_inflight() == 0 means the whole
-   graph is idle: the replay feed waits for it before time moves on. Off
-   (the default, live), senders pay one untaken branch. Turn it on before
-   any thread sends. */
+   counts the frame handled (a worker's local frames inside a mailbox
+   frame's chain are covered by that frame's count: runtime/worker.c),
+   so tt_runtime_inflight() == 0 means the whole graph is idle: the replay feed
+   waits for it before time moves on. Off (the default, live), senders pay one
+   untaken branch. Turn it on before any thread sends. */
 void tt_runtime_track_inflight(tt_runtime_t *self, bool on);
 bool tt_runtime_tracking(const tt_runtime_t *self);
 void tt_runtime_sent(tt_runtime_t *self);
