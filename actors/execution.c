@@ -408,7 +408,7 @@ static void s_event_state(tt_actor_t *actor, s_exec_t *self,
     tt_evt_order_t out = {.order = *order};
     if (res->state)
         out.order.state = res->state;
-    snprintf(out.venue_oid, sizeof out.venue_oid, "%s", ev->venue_oid);
+    tt_order_copy_text(out.venue_oid, sizeof out.venue_oid, ev->venue_oid);
     tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &out, sizeof out);
 }
 
@@ -471,7 +471,7 @@ static bool s_to_broker(tt_actor_t *actor, s_exec_t *self,
         return false;
     }
     memset(ev, 0, sizeof *ev);
-    snprintf(ev->coid, sizeof ev->coid, "%s", it->order.coid);
+    tt_order_copy_text(ev->coid, sizeof ev->coid, it->order.coid);
     ev->ts = ts;
     int rc = it->kind == TT_INTENT_SUBMIT
                  ? tt_paper_submit(&self->paper, &it->order, ts)
@@ -500,8 +500,8 @@ static void s_reject_locally(tt_broker_ev_t *ev, const char *coid, int64_t now,
     ev->kind = TT_EV_REJECTED;
     ev->code = S_LOCAL_REJECT;
     ev->ts = now;
-    snprintf(ev->coid, sizeof ev->coid, "%s", coid);
-    snprintf(ev->reason, sizeof ev->reason, "%s", reason);
+    tt_order_copy_text(ev->coid, sizeof ev->coid, coid);
+    tt_order_copy_text(ev->reason, sizeof ev->reason, reason);
 }
 
 /* Queues IT behind the orders waiting for the store, with the event time
@@ -531,7 +531,7 @@ static int s_send_intent(tt_actor_t *actor, s_exec_t *self,
         tt_actor_latency(actor, self->on_signal ? TT_LATENCY_DECIDED
                                                 : TT_LATENCY_DECIDED_OTHER);
     if (it->kind == TT_INTENT_REPLACE)
-        snprintf(ev.parent_coid, sizeof ev.parent_coid, "%s", it->old_coid);
+        tt_order_copy_text(ev.parent_coid, sizeof ev.parent_coid, it->old_coid);
     tt_actor_send_critical(actor, TT_ACTOR_BUS, TT_EVT_ORDER, &ev, sizeof ev);
     return 0;
 }
@@ -613,6 +613,22 @@ static int s_on_intent_done(tt_actor_t *actor, s_exec_t *self,
     return 0;
 }
 
+/* A fill in the log at info; its numbers are formatted only when the
+   line is written (a backtest logs at warn). */
+static void s_log_fill(tt_actor_t *actor, const s_exec_t *self,
+                       const tt_fill_t *fill)
+{
+    if (tt_log_level() > TT_LOG_INFO)
+        return;
+    char qty[32], px[32];
+    tt_decimal_format(fill->qty, self->sym->instrument.qty_decimals, qty,
+                      sizeof qty);
+    tt_decimal_format(fill->px, self->sym->instrument.px_decimals, px,
+                      sizeof px);
+    tt_info(tt_actor_path(actor), "fill %s %s %s @ %s", fill->coid,
+            tt_side_name(fill->side), qty, px);
+}
+
 static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
                           tt_broker_ev_t *events, int count, int pass)
 {
@@ -652,13 +668,7 @@ static void s_feed_events(tt_actor_t *actor, s_exec_t *self,
         if (res.filled) {
             atomic_store(&self->stats->last_fill_px, res.fill.px);
             atomic_fetch_add(&self->stats->fills, 1);
-            char qty[32], px[32];
-            tt_decimal_format(res.fill.qty, self->sym->instrument.qty_decimals,
-                              qty, sizeof qty);
-            tt_decimal_format(res.fill.px, self->sym->instrument.px_decimals,
-                              px, sizeof px);
-            tt_info(tt_actor_path(actor), "fill %s %s %s @ %s", res.fill.coid,
-                    tt_side_name(res.fill.side), qty, px);
+            s_log_fill(actor, self, &res.fill);
             if (res.delta.closed_trip) {
                 tt_risk_on_trade_closed(&self->risk, res.delta.trip_net,
                                         res.fill.ts);
@@ -872,8 +882,8 @@ static void s_paper_event(const tt_paper_event_t *in, tt_broker_ev_t *out)
 {
     memset(out, 0, sizeof *out);
     out->kind = in->kind == TT_PAPER_FILL ? TT_EV_FILL : TT_EV_EXPIRED;
-    snprintf(out->coid, sizeof out->coid, "%s", in->coid);
-    snprintf(out->fill_id, sizeof out->fill_id, "%s", in->fill_id);
+    tt_order_copy_text(out->coid, sizeof out->coid, in->coid);
+    tt_order_copy_text(out->fill_id, sizeof out->fill_id, in->fill_id);
     out->ts = in->ts;
     out->px = in->px;
     out->qty = in->qty;
@@ -1340,13 +1350,18 @@ static int s_handle(tt_actor_t *actor, void *state, const tt_msg_t *msg)
     int rc = s_handle_one(actor, self, msg);
     while (rc == 0 && self->local_intents && self->pending_n &&
            !self->restoring) {
-        tt_msg_t done = {.hdr = {.to = tt_actor_id(actor),
-                                 .from = TT_ACTOR_BUS,
-                                 .type = TT_MSG_INTENT_DONE,
-                                 .len = sizeof(tt_intent_done_t),
-                                 .origin_ns = msg->hdr.origin_ns}};
-        snprintf(done.body.done.coid, sizeof done.body.done.coid, "%s",
-                 self->pending[self->pending_head].it.order.coid);
+        /* Only the header and the answer are set: zeroing a whole
+           tt_msg_t (1 KiB) per order had been most of the actor's
+           memset. */
+        tt_msg_t done;
+        done.hdr = (tt_msg_hdr_t){.to = tt_actor_id(actor),
+                                  .from = TT_ACTOR_BUS,
+                                  .type = TT_MSG_INTENT_DONE,
+                                  .len = sizeof(tt_intent_done_t),
+                                  .origin_ns = msg->hdr.origin_ns};
+        memset(&done.body.done, 0, sizeof done.body.done);
+        tt_order_copy_text(done.body.done.coid, sizeof done.body.done.coid,
+                           self->pending[self->pending_head].it.order.coid);
         rc = s_handle_one(actor, self, &done);
     }
     return rc;

@@ -110,7 +110,7 @@ static int s_emit(tt_book_t *self, tt_intents_t *out, tt_intent_kind_t kind,
     it->kind = kind;
     it->order = *o;
     if (old_coid)
-        snprintf(it->old_coid, sizeof it->old_coid, "%s", old_coid);
+        tt_order_copy_text(it->old_coid, sizeof it->old_coid, old_coid);
     return 0;
 }
 
@@ -155,11 +155,26 @@ int tt_book_submit(tt_book_t *self, tt_role_t role, tt_side_t side,
     return slot;
 }
 
+/* Every id of one book starts with the same "tt-SYMBOL-" and differs
+   near its end (the sequence's last digit, the role), so a slot is
+   compared at its length and last and third-to-last characters first,
+   and whole only when they match: a strcmp per used slot had been most
+   of the worker's string compares (one lookup per broker event). */
 static int s_find(const tt_book_t *self, const char *coid)
 {
-    for (int i = 0; coid && i < TT_BOOK_ORDERS; i++)
-        if (self->used[i] && strcmp(self->orders[i].coid, coid) == 0)
+    size_t len = coid ? strlen(coid) : 0;
+    if (!coid || len > TT_COID_MAX)
+        return -1;
+    for (int i = 0; i < TT_BOOK_ORDERS; i++) {
+        const char *have = self->orders[i].coid;
+        if (!self->used[i] || have[len] != '\0')
+            continue;
+        if (len >= 3 &&
+            (have[len - 1] != coid[len - 1] || have[len - 3] != coid[len - 3]))
+            continue;
+        if (memcmp(have, coid, len) == 0)
             return i;
+    }
     return -1;
 }
 
@@ -169,6 +184,16 @@ static int s_find_seq(const tt_book_t *self, uint64_t seq)
         if (self->used[i] && self->orders[i].seq == seq)
             return i;
     return -1;
+}
+
+tt_px_t tt_book_avg_px(tt_book_t *self)
+{
+    if (self->pos.qty != self->avg_qty || self->pos.cost != self->avg_cost) {
+        self->avg_px = tt_position_avg_px(&self->pos);
+        self->avg_qty = self->pos.qty;
+        self->avg_cost = self->pos.cost;
+    }
+    return self->avg_px;
 }
 
 const tt_order_t *tt_book_find(const tt_book_t *self, const char *coid)
@@ -290,8 +315,8 @@ static bool s_fill_seen(const tt_book_t *self, const char *id)
 
 static void s_fill_remember(tt_book_t *self, const char *id)
 {
-    snprintf(self->fill_ids[self->fill_head],
-             sizeof self->fill_ids[self->fill_head], "%s", id);
+    tt_order_copy_text(self->fill_ids[self->fill_head],
+                       sizeof self->fill_ids[self->fill_head], id);
     self->fill_head = (self->fill_head + 1) % TT_BOOK_FILL_IDS;
 }
 
@@ -381,8 +406,8 @@ static void s_fill_venue(const tt_book_t *self, const tt_broker_ev_t *ev,
         f->commission = ev->commission;
         f->commission_decimals = ev->commission_decimals;
     }
-    snprintf(f->commission_asset, sizeof f->commission_asset, "%s",
-             ev->commission_asset);
+    tt_order_copy_text(f->commission_asset, sizeof f->commission_asset,
+                       ev->commission_asset);
 }
 
 static int s_on_fill(tt_book_t *self, int slot, const tt_broker_ev_t *ev,
@@ -403,8 +428,8 @@ static int s_on_fill(tt_book_t *self, int slot, const tt_broker_ev_t *ev,
                    .qty = ev->qty - ev->fee_qty,
                    .fee = ev->fee,
                    .ts = ev->ts};
-    snprintf(f.fill_id, sizeof f.fill_id, "%s", ev->fill_id);
-    snprintf(f.coid, sizeof f.coid, "%s", o->coid);
+    tt_order_copy_text(f.fill_id, sizeof f.fill_id, ev->fill_id);
+    tt_order_copy_text(f.coid, sizeof f.coid, o->coid);
     s_fill_venue(self, ev, &f);
     tt_position_delta_t d;
     int64_t value = 0;
@@ -452,13 +477,13 @@ static int s_on_rejected(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
            it never worked, so the cancel is done and the exit may go.
            Left pending, it would hold the exit back for ever. */
         o->reject_code = ev->code;
-        snprintf(o->reason, sizeof o->reason, "%s", ev->reason);
+        tt_order_copy_text(o->reason, sizeof o->reason, ev->reason);
         return s_move(self, slot, TT_OS_CANCELLED, ev->ts);
     }
     if (s_move(self, slot, TT_OS_REJECTED, ev->ts) != 0)
         return -1;
     o->reject_code = ev->code;
-    snprintf(o->reason, sizeof o->reason, "%s", ev->reason);
+    tt_order_copy_text(o->reason, sizeof o->reason, ev->reason);
     /* A replacement refused for a reason that passes is not sent again
        before the wait either: the order it replaces works on. */
     bool held = tt_book_hold_refused(self, slot, ev);

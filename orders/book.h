@@ -183,6 +183,12 @@ typedef struct {
     tt_order_t orders[TT_BOOK_ORDERS];
     bool used[TT_BOOK_ORDERS];
     tt_position_t pos;
+    /* The average entry price of pos as last computed, and the quantity
+       and cost it was computed from (tt_book_avg_px): a mark reads it on
+       every trade, and it changes only when a fill does. */
+    tt_qty_t avg_qty;
+    int64_t avg_cost;
+    tt_px_t avg_px;
     tt_bracket_t br;
     char fill_ids[TT_BOOK_FILL_IDS][TT_FILL_ID_MAX + 1];
     int32_t fill_head;       /* next slot of the fill-id ring */

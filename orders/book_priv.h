@@ -24,6 +24,10 @@ int tt_book_replace_slot(tt_book_t *self, int slot, tt_qty_t qty,
                          tt_px_t limit_px, tt_px_t stop_px, tt_ns_t ts,
                          tt_intents_t *out);
 
+/* tt_position_avg_px(&self->pos), computed again only when the
+   position's quantity or cost has changed since the last call. */
+tt_px_t tt_book_avg_px(tt_book_t *self);
+
 /* Brings the bracket's orders in line with the position (bracket.c). */
 int tt_book_sync(tt_book_t *self, tt_ns_t ts, tt_intents_t *out);
 

@@ -175,7 +175,7 @@ int tt_book_sync(tt_book_t *self, tt_ns_t ts, tt_intents_t *out)
         return 0;
     }
     if (b->best_px == 0)
-        b->best_px = tt_position_avg_px(&self->pos);
+        b->best_px = tt_book_avg_px(self);
     if (s_sync_child(self, TT_ROLE_STOP, &b->stop, b->stop_px, open, ts, out) !=
         0)
         return -1;
@@ -448,7 +448,7 @@ static int s_on_mark(tt_book_t *self, tt_px_t px, tt_ns_t ts, tt_intents_t *out)
     tt_px_t trail = s_offset(self, b->best_px, -dir, self->cfg.trail_ticks);
     if (trail > 0 && s_tighter(b, trail, cand) && s_tighter(b, px, trail))
         cand = trail;
-    tt_px_t avg = tt_position_avg_px(&self->pos);
+    tt_px_t avg = tt_book_avg_px(self);
     if (!b->be_done && s_be_reached(self, px, avg)) {
         tt_px_t be = s_be_price(self, avg);
         if (s_tighter(b, px, be)) {

@@ -185,19 +185,35 @@ static bool s_role_ok(int role)
            role == TT_ROLE_TARGET || role == TT_ROLE_EXIT;
 }
 
+void tt_order_copy_text(char *dst, size_t cap, const char *src)
+{
+    assert(dst && src && cap > 0);
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 int tt_coid_format(char *out, const char *symbol, uint64_t seq, tt_role_t role)
 {
     assert(out);
     out[0] = '\0';
     if (!symbol || !*symbol || !s_role_ok((int)role))
         return -1;
+    /* "tt-" SYM "-" NUM "-" ROLE, assembled in place: at most 3 + 16 +
+       1 + 13 + 2 = 35 bytes, within TT_COID_MAX. */
     char sym[TT_COID_SYMBOL_MAX + 1];
-    char num[16];
     s_coid_symbol(symbol, sym);
-    s_base36(seq, num);
-    int n = snprintf(out, TT_COID_MAX + 1, "tt-%s-%s-%c", sym, num, (char)role);
-    assert(n > 0 && n <= TT_COID_MAX);
-    return n;
+    size_t len = strlen(sym);
+    memcpy(out, "tt-", 3);
+    memcpy(out + 3, sym, len);
+    size_t n = 3 + len;
+    out[n++] = '-';
+    n += (size_t)s_base36(seq, out + n);
+    out[n++] = '-';
+    out[n++] = (char)role;
+    out[n] = '\0';
+    assert(n <= TT_COID_MAX);
+    return (int)n;
 }
 
 /* Parses the base-36 digits in [S, END) into *OUT; -1 if not digits or

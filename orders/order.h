@@ -117,6 +117,12 @@ tt_qty_t tt_order_leaves(const tt_order_t *self);
 /* Opposite side. */
 tt_side_t tt_side_opposite(tt_side_t side);
 
+/* Copies the string SRC into DST of CAP bytes, cut to CAP - 1 and
+   always terminated: snprintf(DST, CAP, "%s", SRC) without the format
+   machinery (client ids, fill ids and reasons are copied several times
+   per order event, on the execution actor's path). */
+void tt_order_copy_text(char *dst, size_t cap, const char *src);
+
 /* Deterministic client order id for SYMBOL, SEQ and ROLE:
        tt-<SYM>-<seq in base 36, lower case>-<role letter>
    SYM is SYMBOL itself when it has 1..16 characters from [A-Za-z0-9.];

@@ -37,6 +37,14 @@ bool tt_clock_is_manual(const tt_clock_t *self);
    figures), never for trading logic. */
 int64_t tt_mono_ns(void);
 
+/* The same clock as the kernel last ticked it (CLOCK_MONOTONIC_COARSE):
+   a fifth of the cost of tt_mono_ns, never ahead of it and at most
+   tt_mono_coarse_res_ns() behind. For stamps read per message whose
+   reader only compares them with a much longer bound (a worker's
+   watchdog stamp). */
+int64_t tt_mono_coarse_ns(void);
+int64_t tt_mono_coarse_res_ns(void);
+
 /* CPU time the whole process has used (every thread, user and system),
    nanoseconds: what a run cost, beside its wall time. */
 int64_t tt_process_cpu_ns(void);

@@ -140,10 +140,11 @@ bool tt_runtime_has_bus(const tt_runtime_t *self);
 /* Quiescence, for backtests (invariant 8). With tracking on, every frame
    a sender accepts counts as in flight until its receiver (worker, root or
    bus) has handled it, and a receiver sends what a frame causes before it
-   counts the frame handled, so tt_runtime_inflight() == 0 means the whole
-   graph is idle: the replay feed waits for it before time moves on. Off
-   (the default, live), senders pay one untaken branch. Turn it on before
-   any thread sends. */
+   counts the frame handled (a worker's local frames inside a mailbox
+   frame's chain are covered by that frame's count: runtime/worker.c),
+   so tt_runtime_inflight() == 0 means the whole graph is idle: the replay feed
+   waits for it before time moves on. Off (the default, live), senders pay one
+   untaken branch. Turn it on before any thread sends. */
 void tt_runtime_track_inflight(tt_runtime_t *self, bool on);
 bool tt_runtime_tracking(const tt_runtime_t *self);
 void tt_runtime_sent(tt_runtime_t *self);
@@ -234,11 +235,14 @@ int tt_sender_send(tt_sender_t *self, uint32_t to, uint32_t from, uint16_t type,
 
 /* Frames from this sender to an actor hosted by worker WORKER go to
    DELIVER instead of a socket: a worker's own sender hands frames between
-   its actors in memory (runtime/worker.c). DELIVER gets the whole frame
-   (header and body, SIZE bytes) and returns 0, or -1 when it dropped a
-   droppable frame. */
-typedef int (*tt_sender_local_fn)(void *arg, const void *frame, size_t size,
-                                  bool critical);
+   its actors in memory (runtime/worker.c). DELIVER gets the frame's
+   header and its body (HDR->len bytes, which it copies where it keeps
+   the frame: the frame is never assembled first) and returns 0 (the
+   sender counts it in flight), 1 (taken, and covered by a frame the
+   worker counts handled only after it: not counted), or -1 when it
+   dropped a droppable frame. */
+typedef int (*tt_sender_local_fn)(void *arg, const tt_msg_hdr_t *hdr,
+                                  const void *body, bool critical);
 void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,
                      void *arg);
 

@@ -1,9 +1,11 @@
 /*  tests/test_latency.c: the latency histogram and origin stamps
-    (runtime/latency.h). Quantiles are checked against the exact order
+    (runtime/latency.h), and the coarse clock beside the precise one
+    (runtime/clock.h). Quantiles are checked against the exact order
     statistics of the same samples, within the histogram's documented
     resolution (at most 6.25 % above). */
 #include "tests/harness.h"
 
+#include "runtime/clock.h"
 #include "runtime/latency.h"
 
 #include <pthread.h>
@@ -87,12 +89,30 @@ static void test_origin_is_per_thread(void **state)
     tt_origin_set(0);
 }
 
+/* The coarse monotonic clock (a worker's watchdog stamp) is the same
+   clock as tt_mono_ns, never ahead of it, and behind by about its
+   resolution at most (twice, for a tick the kernel ran late). */
+static void test_coarse_clock_behind_precise(void **state)
+{
+    (void)state;
+    int64_t res = tt_mono_coarse_res_ns();
+    assert_true(res > 0 && res <= 100 * INT64_C(1000000));
+    for (int i = 0; i < 10000; i++) {
+        int64_t before = tt_mono_ns();
+        int64_t coarse = tt_mono_coarse_ns();
+        int64_t after = tt_mono_ns();
+        assert_true(coarse <= after);
+        assert_true(coarse >= before - 2 * res);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantiles_against_exact),
         cmocka_unit_test(test_small_values_and_empty),
         cmocka_unit_test(test_origin_is_per_thread),
+        cmocka_unit_test(test_coarse_clock_behind_precise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

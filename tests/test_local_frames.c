@@ -6,7 +6,8 @@
    handled before the next mailbox frame; droppable frames past the mailbox
    high-water mark are dropped and counted on the sender, exactly at the mark;
    the count of frames in flight (what a replay waits on) comes back to zero. A
-    holding sender sends nothing before its flush, everything after. In a
+    holding sender sends nothing before its flush, everything after, in
+    order and whole across its buffer's growth and a full mailbox. In a
     backtest a chain runs to its end, however long, before the next item
     of a pack; live, the mailbox gets its turn after 4096 frames; and the
     actors read the market time their worker has reached in band. A
@@ -366,6 +367,90 @@ static void test_held_droppable_dropped_while_full(void **state)
     tth_rig_down(&rig);
 }
 
+/* Frame SEQ to the bus: a tick, or every third one a batch of SEQ % 32
+   + 1 ticks (up to 1 KiB), each tick carrying SEQ. */
+static void s_held_send(tt_sender_t *held, uint32_t from, uint32_t seq,
+                        bool critical, int expect)
+{
+    tt_tick_batch_t batch;
+    memset(&batch, 0, sizeof batch);
+    batch.count = seq % 3 == 0 ? seq % TT_TICK_BATCH + 1 : 1;
+    for (uint32_t i = 0; i < batch.count; i++)
+        batch.ticks[i] = (tt_tick_t){.ts = seq, .price = seq + i, .size = 1};
+    uint32_t len = (uint32_t)(offsetof(tt_tick_batch_t, ticks) +
+                              batch.count * sizeof(tt_tick_t));
+    int rc = seq % 3 == 0
+                 ? tt_sender_send(held, TT_ACTOR_BUS, from, TT_MSG_TICKS,
+                                  &batch, len, critical)
+                 : tt_sender_send(held, TT_ACTOR_BUS, from, TT_MSG_TICK,
+                                  &batch.ticks[0], sizeof(tt_tick_t), critical);
+    assert_int_equal(rc, expect);
+}
+
+/* Checks frame SEQ as it arrived (SIZE bytes): header, type and every
+   tick as s_held_send made it. */
+static void s_held_check(const tt_msg_t *msg, int size, uint32_t seq)
+{
+    assert_int_equal(tt_msg_check(msg, (size_t)size), 0);
+    const tt_tick_t *ticks =
+        msg->hdr.type == TT_MSG_TICKS ? msg->body.ticks.ticks : &msg->body.tick;
+    uint32_t count = msg->hdr.type == TT_MSG_TICKS ? msg->body.ticks.count : 1;
+    assert_int_equal(msg->hdr.type, seq % 3 == 0 ? TT_MSG_TICKS : TT_MSG_TICK);
+    assert_int_equal(count, seq % 3 == 0 ? seq % TT_TICK_BATCH + 1 : 1);
+    for (uint32_t i = 0; i < count; i++) {
+        assert_int_equal(ticks[i].ts, seq);
+        assert_int_equal(ticks[i].price, seq + i);
+    }
+}
+
+/* A holding sender keeps its frames for another thread in one buffer
+   that grows and slides: frames of mixed sizes (past the first 16 KiB),
+   a flush cut short by a full mailbox, more frames queued behind the
+   rest (the unread part slides to the front, the buffer grows), and a
+   droppable frame refused meanwhile; once the mailbox is read, every
+   critical frame arrives whole and in the order sent. */
+static void test_held_queue_in_order_across_growth(void **state)
+{
+    (void)state;
+    tth_rig_t rig;
+    s_rig_up(&rig);
+    tt_sender_t *held = tt_sender_new(rig.rt);
+    assert_non_null(held);
+    tt_sender_hold(held, true);
+    uint32_t from = tt_runtime_actor_id(0, TT_ROLE_DATA);
+    uint32_t total = 3 * S_HWM;
+    for (uint32_t seq = 0; seq < total; seq++)
+        s_held_send(held, from, seq, true, 0);
+    size_t left = tt_sender_flush(held);
+    assert_true(left > 0 && left < total);
+    s_held_send(held, from, 99999, false, -1);
+    for (uint32_t seq = total; seq < 2 * total; seq++)
+        s_held_send(held, from, seq, true, 0);
+    assert_int_equal(tt_sender_pending(held), left + total);
+    zsock_t *bus = zsock_new_pull(tt_runtime_endpoint_bus(rig.rt));
+    assert_non_null(bus);
+    void *sock = zsock_resolve(bus);
+    uint32_t got = 0;
+    int64_t deadline = tt_mono_ns() + 10 * TT_NS_PER_SEC;
+    tt_msg_t msg;
+    while (got < 2 * total && tt_mono_ns() < deadline) {
+        int size = zmq_recv(sock, &msg, sizeof msg, ZMQ_DONTWAIT);
+        if (size < 0) {
+            tt_sender_flush(held);
+            zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+            zmq_poll(&item, 1, 10);
+            continue;
+        }
+        s_held_check(&msg, size, got++);
+    }
+    assert_int_equal(got, 2 * total);
+    assert_int_equal(tt_sender_pending(held), 0);
+    assert_int_equal(zmq_recv(sock, &msg, sizeof msg, ZMQ_DONTWAIT), -1);
+    tt_sender_destroy(&held);
+    zsock_destroy(&bus);
+    tth_rig_down(&rig);
+}
+
 /* A fence counts as outstanding from its send until the worker has
    handled every frame before it on the same pipe. */
 static void test_fence_behind_frames(void **state)
@@ -515,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_critical_in_order_droppable_at_the_mark),
         cmocka_unit_test(test_held_until_flush),
         cmocka_unit_test(test_held_droppable_dropped_while_full),
+        cmocka_unit_test(test_held_queue_in_order_across_growth),
         cmocka_unit_test(test_fence_behind_frames),
         cmocka_unit_test(test_bus_frames_set_aside),
         cmocka_unit_test(test_bus_frames_count_without_aside),

@@ -195,6 +195,52 @@ static void test_coid_unique_and_parse(void **state)
     assert_int_equal(tt_coid_parse(NULL, NULL, NULL), -1);
 }
 
+/* Base 36 in lower case, the reference for test_coid_and_copy_like_snprintf. */
+static void s_b36_ref(uint64_t v, char *out)
+{
+    char tmp[16];
+    int n = 0;
+    do {
+        tmp[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
+        v /= 36;
+    } while (v);
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+}
+
+/* tt_coid_format assembles what snprintf's "tt-%s-%s-%c" gave, and
+   tt_order_copy_text copies as snprintf's "%s" did: cut to the buffer,
+   always terminated. */
+static void test_coid_and_copy_like_snprintf(void **state)
+{
+    (void)state;
+    const char *syms[] = {"A", "BTCUSD", "ABCDEFGHIJKLMNOP", "BRK.B"};
+    const uint64_t seqs[] = {1, 35, 36, 1295, 46656, UINT64_MAX};
+    const tt_role_t roles[] = {TT_ROLE_ENTRY, TT_ROLE_EXIT};
+    for (size_t s = 0; s < sizeof syms / sizeof syms[0]; s++)
+        for (size_t q = 0; q < sizeof seqs / sizeof seqs[0]; q++)
+            for (size_t r = 0; r < 2; r++) {
+                char id[TT_COID_MAX + 1], ref[TT_COID_MAX + 1], num[16];
+                int n = tt_coid_format(id, syms[s], seqs[q], roles[r]);
+                s_b36_ref(seqs[q], num);
+                int m = snprintf(ref, sizeof ref, "tt-%s-%s-%c", syms[s], num,
+                                 (char)roles[r]);
+                assert_int_equal(n, m);
+                assert_string_equal(id, ref);
+            }
+    char small[5];
+    memset(small, 'x', sizeof small);
+    tt_order_copy_text(small, sizeof small, "abcdefgh");
+    assert_string_equal(small, "abcd");
+    tt_order_copy_text(small, sizeof small, "ab");
+    assert_string_equal(small, "ab");
+    tt_order_copy_text(small, 1, "ab");
+    assert_string_equal(small, "");
+    tt_order_copy_text(small, sizeof small, "");
+    assert_string_equal(small, "");
+}
+
 /* ---- order book ------------------------------------------------------ */
 
 static const tt_instrument_t s_inst = {
@@ -252,6 +298,55 @@ static void s_enter_long(tt_book_t *b, tt_intents_t *out)
     assert_string_equal(out->v[0].order.coid, "tt-AAPL-1-e");
     assert_int_equal(s_event(b, TT_EV_ACCEPTED, "tt-AAPL-1-e", 2, out), 0);
     assert_int_equal(out->n, 0);
+}
+
+/* A book finds an order by its whole id among orders whose ids share
+   their start, end and length, and finds nothing for a prefix, an
+   extension or another symbol's id of the same shape. */
+static void test_find_by_id(void **state)
+{
+    (void)state;
+    tt_book_t b;
+    s_book(&b, NULL);
+    const tt_role_t roles[] = {TT_ROLE_STOP, TT_ROLE_TARGET};
+    for (int i = 0; i < TT_BOOK_ORDERS; i++) {
+        tt_order_t o;
+        memset(&o, 0, sizeof o);
+        /* Seqs 36 apart share their last digit: only the middle of the
+           id tells them apart. */
+        o.seq = 37 + (uint64_t)(i / 2) * 36;
+        o.role = roles[i % 2];
+        o.side = TT_SIDE_SELL;
+        o.type = TT_ORD_LIMIT;
+        o.qty = 1;
+        o.limit_px = 100;
+        o.state = TT_OS_ACCEPTED;
+        assert_true(tt_coid_format(o.coid, "AAPL", o.seq, o.role) > 0);
+        assert_int_equal(tt_book_restore_order(&b, &o), 0);
+    }
+    for (int i = 0; i < TT_BOOK_ORDERS; i++) {
+        char id[TT_COID_MAX + 1];
+        uint64_t seq = 37 + (uint64_t)(i / 2) * 36;
+        tt_coid_format(id, "AAPL", seq, roles[i % 2]);
+        const tt_order_t *o = tt_book_find(&b, id);
+        assert_non_null(o);
+        assert_true(o->seq == seq);
+        assert_int_equal(o->role, roles[i % 2]);
+        assert_string_equal(o->coid, id);
+        char longer[TT_COID_MAX + 2];
+        snprintf(longer, sizeof longer, "%sx", id);
+        assert_null(tt_book_find(&b, longer));
+        id[strlen(id) - 1] = '\0';
+        assert_null(tt_book_find(&b, id));
+    }
+    char other[TT_COID_MAX + 1];
+    tt_coid_format(other, "AAPM", 37, TT_ROLE_STOP);
+    assert_null(tt_book_find(&b, other));
+    tt_coid_format(other, "AAPL", 37 + 36 * TT_BOOK_ORDERS, TT_ROLE_STOP);
+    assert_null(tt_book_find(&b, other));
+    assert_null(tt_book_find(&b, ""));
+    assert_null(tt_book_find(&b, NULL));
+    assert_null(tt_book_find(&b, "tt-AAPL-this-id-is-far-too-long-for-a-c"));
 }
 
 static void test_bracket_partial_entry_and_oco(void **state)
@@ -826,6 +921,8 @@ int main(void)
         cmocka_unit_test(test_one_position_per_symbol),
         cmocka_unit_test(test_entry_validation),
         cmocka_unit_test(test_rejected_stop_flattens),
+        cmocka_unit_test(test_coid_and_copy_like_snprintf),
+        cmocka_unit_test(test_find_by_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
