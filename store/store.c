@@ -280,10 +280,11 @@ int tt_st_done(tt_store_t *self, sqlite3_stmt *stmt, const char *op)
     return 0;
 }
 
-/* Sets the connection's synchronous level; only issued on a change. */
+/* Sets the connection's synchronous level; only issued on a change. A
+   grouped store stays at OFF (s_settings): it never syncs. */
 static int s_set_sync(tt_store_t *self, tt_store_sync_t sync, const char *op)
 {
-    if (self->sync == sync)
+    if (self->sync == sync || self->opts.group_rows > 0)
         return 0;
     const char *sql = sync == TT_STORE_SYNC_FULL
                           ? "PRAGMA synchronous = FULL"
@@ -528,18 +529,24 @@ static int s_settings(tt_store_t *self)
        secure_delete on, which zeroes every byte a row leaves behind (a
        cell moved when a page splits, a position or an order rewritten):
        a backtest's file holds nothing to hide, so it is off there; a
-       live store keeps the build's setting. */
+       live store keeps the build's setting. Nor does a grouped store
+       sync: a crash loses its open group anyway and leaves the run
+       unfinished, to be run again on a new file, so the fsyncs of each
+       checkpoint (the log's and the file's) bought nothing; a power cut
+       may then leave the file unreadable, which a rerun replaces. */
     if (self->opts.group_rows > 0) {
         rc = sqlite3_exec(self->db,
                           "PRAGMA temp_store = MEMORY;"
                           " PRAGMA cache_size = -65536;"
                           " PRAGMA wal_autocheckpoint = 16384;"
-                          " PRAGMA secure_delete = OFF",
+                          " PRAGMA secure_delete = OFF;"
+                          " PRAGMA synchronous = OFF",
                           NULL, NULL, NULL);
         if (rc != SQLITE_OK)
             return tt_st_fail(self,
                               "open: PRAGMA temp_store, cache_size, "
-                              "wal_autocheckpoint, secure_delete",
+                              "wal_autocheckpoint, secure_delete, "
+                              "synchronous",
                               rc);
     }
     if (self->opts.max_page_count > 0) {
