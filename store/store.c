@@ -496,9 +496,16 @@ static int s_pragma_int(tt_store_t *self, const char *sql, int64_t *out)
    we refuse rather than run with different crash semantics. */
 static int s_settings(tt_store_t *self)
 {
+    /* A grouped store never syncs (below), from its first write on: the
+       switch of a new file to WAL included. */
+    int rc = SQLITE_OK;
+    if (self->opts.group_rows > 0 &&
+        (rc = sqlite3_exec(self->db, "PRAGMA synchronous = OFF", NULL, NULL,
+                           NULL)) != SQLITE_OK)
+        return tt_st_fail(self, "open: PRAGMA synchronous = OFF", rc);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(self->db, "PRAGMA journal_mode = WAL", -1, &st,
-                                NULL);
+    rc = sqlite3_prepare_v2(self->db, "PRAGMA journal_mode = WAL", -1, &st,
+                            NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *mode = (const char *)sqlite3_column_text(st, 0);
         if (!mode || strcmp(mode, "wal") != 0) {
@@ -530,23 +537,22 @@ static int s_settings(tt_store_t *self)
        cell moved when a page splits, a position or an order rewritten):
        a backtest's file holds nothing to hide, so it is off there; a
        live store keeps the build's setting. Nor does a grouped store
-       sync: a crash loses its open group anyway and leaves the run
-       unfinished, to be run again on a new file, so the fsyncs of each
-       checkpoint (the log's and the file's) bought nothing; a power cut
-       may then leave the file unreadable, which a rerun replaces. */
+       sync (synchronous OFF, set first): a crash loses its open group
+       anyway and leaves the run unfinished, to be run again on a new
+       file, so the fsyncs of each checkpoint (the log's and the file's)
+       bought nothing; a power cut may then leave the file unreadable,
+       which a rerun replaces. */
     if (self->opts.group_rows > 0) {
         rc = sqlite3_exec(self->db,
                           "PRAGMA temp_store = MEMORY;"
                           " PRAGMA cache_size = -65536;"
                           " PRAGMA wal_autocheckpoint = 16384;"
-                          " PRAGMA secure_delete = OFF;"
-                          " PRAGMA synchronous = OFF",
+                          " PRAGMA secure_delete = OFF",
                           NULL, NULL, NULL);
         if (rc != SQLITE_OK)
             return tt_st_fail(self,
                               "open: PRAGMA temp_store, cache_size, "
-                              "wal_autocheckpoint, secure_delete, "
-                              "synchronous",
+                              "wal_autocheckpoint, secure_delete",
                               rc);
     }
     if (self->opts.max_page_count > 0) {
