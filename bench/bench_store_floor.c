@@ -18,8 +18,9 @@
     of its blocks), each under one group hold, an order's updates in the
     window of its intent folded into it (tt_store_order_intent_as, then
     tt_store_order_moved), the others one by one
-    (tt_store_order_update), the symbols' sequences raised at the
-    window's end.
+    (tt_store_order_update), the sequences of the symbols with an intent in the
+    window raised at its end, each symbol name made once (the
+    writer has them as strings).
 
     It prints the writes made, the store's CPU and wall time for them
     (median of 3; generating the writes is not counted), writes per CPU
@@ -86,6 +87,8 @@ typedef struct {
     int64_t ord[4];        /* their numbers */
     uint64_t next_seq;     /* the symbol's next order sequence */
     bool open;             /* entered, not yet exited */
+    char name[16];         /* "S<n>", made once: the writer's are strings */
+    int64_t noted;         /* the window whose intents raise its sequence */
 } s_sym_t;
 
 typedef struct {
@@ -95,6 +98,9 @@ typedef struct {
     int nops;
     int64_t *intent_at; /* per order: its intent's op in the window, -1 */
     s_sym_t *syms;
+    int *raise; /* the window's symbols with an intent, first seen */
+    int nraise;
+    int64_t window;  /* windows applied, from 1 */
     uint64_t seq;    /* last event seq */
     int64_t orders;  /* numbered so far */
     int64_t fill_no; /* fills so far */
@@ -138,6 +144,10 @@ static void s_apply_order(s_run_t *r, const s_op_t *op)
         s_sym_t *s = &r->syms[op->sym];
         if (op->u.rec.order.seq + 1 > s->next_seq)
             s->next_seq = op->u.rec.order.seq + 1;
+        if (s->noted != r->window) {
+            s->noted = r->window;
+            r->raise[r->nraise++] = op->sym;
+        }
     } else if (op->kind == S_MOVED) {
         s_check(tt_store_order_moved(st, &op->u.rec, op->from), st, "moved");
     } else {
@@ -148,8 +158,7 @@ static void s_apply_order(s_run_t *r, const s_op_t *op)
 static void s_apply_op(s_run_t *r, const s_op_t *op)
 {
     tt_store_t *st = r->st;
-    char sym[16];
-    s_symbol(sym, sizeof sym, op->sym);
+    const char *sym = op->sym >= 0 ? r->syms[op->sym].name : NULL;
     switch (op->kind) {
     case S_CANDLE:
         s_check(tt_store_candle_put(st, sym, &op->u.candle), st, "candle");
@@ -177,19 +186,17 @@ static void s_apply_op(s_run_t *r, const s_op_t *op)
     }
 }
 
-/* The symbols' sequences, raised once per window (the writer's
-   s_raise_seqs; every symbol here, a little more than the writer). */
+/* The sequences of the symbols with an intent in the window, raised
+   once each at its end in the order first seen (the writer's
+   s_raise_seqs). */
 static void s_raise_seqs(s_run_t *r)
 {
-    for (int i = 0; i < r->shape->symbols; i++) {
-        s_sym_t *s = &r->syms[i];
-        if (s->next_seq > 1) {
-            char sym[16];
-            s_symbol(sym, sizeof sym, i);
-            s_check(tt_store_order_seq_set(r->st, sym, s->next_seq), r->st,
-                    "order_seq_set");
-        }
+    for (int k = 0; k < r->nraise; k++) {
+        const s_sym_t *s = &r->syms[r->raise[k]];
+        s_check(tt_store_order_seq_set(r->st, s->name, s->next_seq), r->st,
+                "order_seq_set");
     }
+    r->nraise = 0;
 }
 
 /* Applies the window's writes, timed. */
@@ -210,6 +217,7 @@ static void s_apply_window(s_run_t *r)
             r->intent_at[r->ops[i].ord] = -1;
     }
     r->nops = 0;
+    r->window++;
 }
 
 /* ---- generating the writes ---- */
@@ -426,15 +434,19 @@ static void s_run(s_run_t *r, const s_shape_t *shape)
                    .ops = calloc(S_WINDOW, sizeof *r->ops),
                    .intent_at = calloc(orders, sizeof *r->intent_at),
                    .syms = calloc((size_t)shape->symbols, sizeof *r->syms),
+                   .raise = calloc((size_t)shape->symbols, sizeof *r->raise),
+                   .window = 1,
                    .cpu = s_now(CLOCK_THREAD_CPUTIME_ID) - c0,
                    .wall = s_now(CLOCK_MONOTONIC) - w0};
-    if (!r->ops || !r->intent_at || !r->syms) {
+    if (!r->ops || !r->intent_at || !r->syms || !r->raise) {
         fprintf(stderr, "bench_store_floor: out of memory\n");
         exit(1);
     }
     memset(r->blob, 0x5a, sizeof r->blob);
-    for (int i = 0; i < shape->symbols; i++)
+    for (int i = 0; i < shape->symbols; i++) {
         r->syms[i].next_seq = 1;
+        s_symbol(r->syms[i].name, sizeof r->syms[i].name, i);
+    }
     tt_ns_t t0 = (tt_ns_t)1767571200 * TT_NS_PER_SEC; /* 2026-01-05 */
     s_lifecycle(r, t0);
     for (int t = 1; t <= shape->seconds; t++)
@@ -452,6 +464,7 @@ static void s_run(s_run_t *r, const s_shape_t *shape)
     free(r->ops);
     free(r->intent_at);
     free(r->syms);
+    free(r->raise);
     s_unlink(path);
 }
 

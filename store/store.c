@@ -280,10 +280,11 @@ int tt_st_done(tt_store_t *self, sqlite3_stmt *stmt, const char *op)
     return 0;
 }
 
-/* Sets the connection's synchronous level; only issued on a change. */
+/* Sets the connection's synchronous level; only issued on a change. A
+   grouped store stays at OFF (s_settings): it never syncs. */
 static int s_set_sync(tt_store_t *self, tt_store_sync_t sync, const char *op)
 {
-    if (self->sync == sync)
+    if (self->sync == sync || self->opts.group_rows > 0)
         return 0;
     const char *sql = sync == TT_STORE_SYNC_FULL
                           ? "PRAGMA synchronous = FULL"
@@ -495,9 +496,16 @@ static int s_pragma_int(tt_store_t *self, const char *sql, int64_t *out)
    we refuse rather than run with different crash semantics. */
 static int s_settings(tt_store_t *self)
 {
+    /* A grouped store never syncs (below), from its first write on: the
+       switch of a new file to WAL included. */
+    int rc = SQLITE_OK;
+    if (self->opts.group_rows > 0 &&
+        (rc = sqlite3_exec(self->db, "PRAGMA synchronous = OFF", NULL, NULL,
+                           NULL)) != SQLITE_OK)
+        return tt_st_fail(self, "open: PRAGMA synchronous = OFF", rc);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(self->db, "PRAGMA journal_mode = WAL", -1, &st,
-                                NULL);
+    rc = sqlite3_prepare_v2(self->db, "PRAGMA journal_mode = WAL", -1, &st,
+                            NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *mode = (const char *)sqlite3_column_text(st, 0);
         if (!mode || strcmp(mode, "wal") != 0) {
@@ -528,7 +536,12 @@ static int s_settings(tt_store_t *self)
        secure_delete on, which zeroes every byte a row leaves behind (a
        cell moved when a page splits, a position or an order rewritten):
        a backtest's file holds nothing to hide, so it is off there; a
-       live store keeps the build's setting. */
+       live store keeps the build's setting. Nor does a grouped store
+       sync (synchronous OFF, set first): a crash loses its open group
+       anyway and leaves the run unfinished, to be run again on a new
+       file, so the fsyncs of each checkpoint (the log's and the file's)
+       bought nothing; a power cut may then leave the file unreadable,
+       which a rerun replaces. */
     if (self->opts.group_rows > 0) {
         rc = sqlite3_exec(self->db,
                           "PRAGMA temp_store = MEMORY;"

@@ -71,8 +71,10 @@ typedef struct {
                                         (a duplicate) leaves the group alone;
                                         one that fails halfway rolls back the
                                         whole group (logged). A crash loses
-                                        the open group: never for a live
-                                        store. */
+                                        the open group, and a grouped store
+                                        never fsyncs (synchronous OFF, sync
+                                        and sync_trade unused): never for a
+                                        live store. */
     bool defer_indexes;              /* grouped, on a new file: the indexes
                                         that enforce nothing (by state, by
                                         client id, by symbol, by time) are

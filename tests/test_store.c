@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,23 @@ typedef struct {
     char *dir;
     char path[512];
 } fx_t;
+
+/* Every fsync and fdatasync of the process, SQLite's included: these
+   take the place of libc's (the executable's symbols come first), count
+   the call and make it as libc would. */
+static int s_syncs;
+
+int fsync(int fd)
+{
+    s_syncs++;
+    return (int)syscall(SYS_fsync, fd);
+}
+
+int fdatasync(int fd)
+{
+    s_syncs++;
+    return (int)syscall(SYS_fdatasync, fd);
+}
 
 static int s_setup(void **state)
 {
@@ -588,6 +606,38 @@ static void test_grouped_commits(void **state)
     char err[256];
     assert_null(tt_store_open(fx->path, &o, err, sizeof err));
     assert_non_null(strstr(err, "group_rows"));
+}
+
+/* A grouped store (a backtest's) never syncs, its trade writes at
+   sync_trade FULL included, nor do its checkpoints; every row is still
+   in the file. A live store on the same file syncs a trade write. */
+static void test_grouped_store_never_syncs(void **state)
+{
+    fx_t *fx = *state;
+    tt_store_opts_t o = tt_store_opts_default();
+    assert_int_equal(o.sync_trade, TT_STORE_SYNC_FULL);
+    o.batch_size = 100;
+    o.group_rows = 150;
+    int before = s_syncs;
+    tt_store_t *st = s_open(fx, &o);
+    tt_store_order_t r1 = s_order("ETHUSD", 1, TT_ROLE_ENTRY, 1000);
+    assert_int_equal(tt_store_order_intent(st, &r1), 0);
+    for (int i = 0; i < 400; i++) /* two group commits on the way */
+        assert_int_equal(tt_store_event_append(st, (uint64_t)i + 1, i, "order",
+                                               "ETHUSD", "x", 1),
+                         0);
+    tt_store_close(&st); /* the last group, the checkpoint */
+    assert_int_equal(s_syncs, before);
+    sqlite3 *db = s_raw(fx);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM events"), 400);
+    assert_int_equal(s_int(db, "SELECT COUNT(*) FROM orders"), 1);
+    sqlite3_close(db);
+    st = s_open(fx, NULL);
+    before = s_syncs;
+    tt_store_order_t r2 = s_order("ETHUSD", 2, TT_ROLE_ENTRY, 1001);
+    assert_int_equal(tt_store_order_intent(st, &r2), 0);
+    assert_true(s_syncs > before);
+    tt_store_close(&st);
 }
 
 /* A grouped store's trade writes leave the queue alone (its rows commit
@@ -1537,6 +1587,7 @@ int main(void)
         T(test_duplicate_intent_refused),
         T(test_intents_under_one_commit),
         T(test_grouped_commits),
+        T(test_grouped_store_never_syncs),
         T(test_grouped_queue_commits_with_group),
         T(test_grouped_rollback_drops_queued_moves),
         T(test_batch_many_rows),
