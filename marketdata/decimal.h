@@ -119,13 +119,22 @@ typedef struct {
 static inline size_t tt_decimal_scan(const char *text, size_t len,
                                      tt_decimal_plain_t *out)
 {
+    /* A byte at a time: a price's parts are a few digits each, where
+       eight at a time (tt_decimal_digits) measured slower. */
     size_t i = len > 0 && text[0] == '-' ? 1 : 0;
-    uint64_t whole, frac = 0;
-    size_t nwhole = tt_decimal_digits(text + i, len - i, &whole), nfrac = 0;
-    i += nwhole;
+    uint64_t whole = 0, frac = 0;
+    size_t nwhole = 0, nfrac = 0;
+    unsigned d;
+    for (; i < len && (d = (unsigned)(unsigned char)text[i] - '0') <= 9; i++) {
+        whole = whole * 10 + d; /* wraps past 19 digits: refused below */
+        nwhole++;
+    }
     if (i < len && text[i] == '.') {
-        nfrac = tt_decimal_digits(text + i + 1, len - i - 1, &frac);
-        i += 1 + nfrac;
+        for (i++; i < len && (d = (unsigned)(unsigned char)text[i] - '0') <= 9;
+             i++) {
+            frac = frac * 10 + d;
+            nfrac++;
+        }
     }
     if (nwhole + nfrac == 0 || nwhole + nfrac > 18)
         return 0;

@@ -489,6 +489,80 @@ static void test_long_line_in_place(void **state)
     free(dir);
 }
 
+/* ---- symbols that differ late ----------------------------------------- */
+
+/* Sixty names, ten each of 2, 3, 7, 8, 9 and 31 bytes, those of one
+   length apart only in their last byte or two: in the lookup's table
+   (128 slots for them) a name is often probed past others of its length
+   that differ in a byte. */
+#define S_NAMES 60
+static char s_names[S_NAMES][TT_CSV_SYMBOL_MAX];
+
+static void s_make_names(void)
+{
+    static const int lengths[] = {2, 3, 7, 8, 9, 31};
+    for (int l = 0; l < 6; l++) {
+        for (int v = 0; v < 10; v++) {
+            char *name = s_names[l * 10 + v];
+            int n = lengths[l];
+            memset(name, 0, TT_CSV_SYMBOL_MAX);
+            for (int i = 0; i < n; i++)
+                name[i] = (char)('A' + i % 26);
+            name[n - 1] = (char)('0' + v);
+            if (n > 2)
+                name[n - 2] = (char)('0' + v % 3);
+        }
+    }
+}
+
+static int s_lookup_names(void *arg, const char *symbol, tt_instrument_t *in)
+{
+    (void)arg;
+    for (int i = 0; i < S_NAMES; i++) {
+        if (strcmp(symbol, s_names[i]) == 0) {
+            *in = (tt_instrument_t){2, 0, 1, 1};
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Names a byte apart, at every place up to the longest: each row is its
+   own symbol's, known ones found again after the first ask, and a name
+   one byte short of a known one is unknown. */
+static void test_symbols_that_differ_late(void **state)
+{
+    (void)state;
+    s_make_names();
+    char *dir = tth_tmpdir("tt_fastrow");
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text, cap, "symbol,ts_ns,price,size\n");
+    for (int r = 0; r < 200; r++)
+        len += (size_t)snprintf(text + len, cap - len, "%s,%d,1.25,3\n",
+                                s_names[(r * 7) % S_NAMES], 10 + r);
+    len += (size_t)snprintf(text + len, cap - len, "ABCDEF,999,1,1\n");
+    char *path = s_write(dir, "n.csv", text, len);
+    tt_csv_opts_t o = {
+        .kind = TT_CSV_TICKS, .strict = true, .lookup = s_lookup_names};
+    assert_int_equal(s_both_ways(path, &o), 200);
+    tt_csv_reader_t *r = tt_csv_open(path, &o, NULL, 0);
+    assert_non_null(r);
+    tt_replay_record_t rec;
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(tt_csv_next(r, &rec), 1);
+        assert_int_equal(rec.symbol, (i * 7) % S_NAMES);
+        assert_true(rec.tick.price == 125 && rec.tick.size == 3);
+    }
+    assert_int_equal(tt_csv_next(r, &rec), -1);
+    assert_non_null(strstr(tt_csv_error(r), ":202: unknown symbol 'ABCDEF'"));
+    tt_csv_close(&r);
+    free(path);
+    free(text);
+    tth_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_file_line_and_value),
         cmocka_unit_test(test_lines_across_reads),
         cmocka_unit_test(test_long_line_in_place),
+        cmocka_unit_test(test_symbols_that_differ_late),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -106,8 +106,9 @@ void tt_csv_row_setup(tt_csv_reader_t *self);
    the general parse then answers. Time order is not checked here. */
 int tt_csv_row_fast(const tt_csv_reader_t *self, tt_replay_record_t *rec);
 
-/* The symbol NAME (LEN bytes) as the lookup answered it, or NULL when
-   it has not been asked yet. */
+/* The symbol NAME (LEN bytes, readable for at least eight: a name in
+   the line, which is padded, or in a TT_CSV_SYMBOL_MAX array) as the
+   lookup answered it, or NULL when it has not been asked yet. */
 const tt_csv_sym_t *tt_csv_sym_find(const tt_csv_reader_t *self,
                                     const char *name, size_t len);
 

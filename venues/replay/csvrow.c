@@ -60,6 +60,28 @@ static size_t s_sym_hash(const char *text, size_t len)
     return (size_t)h;
 }
 
+/* Whether SLOT holds the name TEXT (LEN bytes, readable eight bytes
+   from its start: a name in the line, padded, or in a symbol array). A
+   name of up to eight bytes (most tickers) is one compare: the slot's
+   name is NUL padded, so the bytes past LEN are masked off TEXT only.
+   A call to memcmp, or a loop over a few bytes whose end the branch
+   predictor misses, cost more than the rest of the lookup. */
+static bool s_same(const tt_csv_sym_t *slot, const char *text, size_t len)
+{
+    if (slot->len != len)
+        return false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len <= 8) {
+        uint64_t a, b;
+        memcpy(&a, slot->name, 8);
+        memcpy(&b, text, 8);
+        uint64_t keep = len == 8 ? ~UINT64_C(0) : (UINT64_C(1) << 8 * len) - 1;
+        return ((a ^ b) & keep) == 0;
+    }
+#endif
+    return memcmp(slot->name, text, len) == 0;
+}
+
 /* The slot of the name TEXT: its entry, or the free slot where it goes
    (the table is never full). */
 static tt_csv_sym_t *s_sym_slot(const tt_csv_reader_t *self, const char *text,
@@ -68,8 +90,7 @@ static tt_csv_sym_t *s_sym_slot(const tt_csv_reader_t *self, const char *text,
     size_t mask = self->syms_cap - 1;
     for (size_t i = s_sym_hash(text, len) & mask;; i = (i + 1) & mask) {
         tt_csv_sym_t *slot = &self->syms[i];
-        if (!slot->name[0] ||
-            (slot->len == len && memcmp(slot->name, text, len) == 0))
+        if (!slot->name[0] || s_same(slot, text, len))
             return slot;
     }
 }
