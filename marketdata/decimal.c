@@ -152,13 +152,7 @@ int tt_decimal_parse_general(const char *text, size_t len, int decimals,
     return TT_DEC_OK;
 }
 
-/* The plain form in one pass: [-]digits[.digits] with no more
-   fractional digits than DECIMALS and at most 18 digits once scaled, so
-   the value is below 10^18 and nothing can overflow. False for anything
-   else, which the general scan answers (its statuses included). */
-static bool s_plain(const char *text, size_t len, int decimals, int64_t *out)
-{
-    static const uint64_t pow10[19] = {1ull,
+const uint64_t tt_decimal_pow10[19] = {1ull,
                                        10ull,
                                        100ull,
                                        1000ull,
@@ -177,28 +171,17 @@ static bool s_plain(const char *text, size_t len, int decimals, int64_t *out)
                                        10000000000000000ull,
                                        100000000000000000ull,
                                        1000000000000000000ull};
-    if (len == 0 || len > 20 || decimals < 0 || decimals > 18)
+
+bool tt_decimal_scale(const tt_decimal_plain_t *plain, int decimals,
+                      int64_t *out)
+{
+    /* At most 18 digits once scaled: below 10^18, nothing overflows. */
+    if (decimals < 0 || decimals > 18 || plain->frac > decimals ||
+        plain->digits + decimals - plain->frac > 18)
         return false;
-    bool negative = text[0] == '-';
-    size_t dot = len;
-    uint64_t acc = 0;
-    int digits = 0;
-    for (size_t i = negative; i < len; i++) {
-        unsigned d = (unsigned)(text[i] - '0');
-        if (d <= 9) {
-            acc = acc * 10 + d; /* at most 19 digits: below 2^64 */
-            digits++;
-        } else if (text[i] == '.' && dot == len) {
-            dot = i;
-        } else {
-            return false;
-        }
-    }
-    int frac = dot == len ? 0 : (int)(len - dot - 1);
-    if (digits == 0 || frac > decimals || digits + decimals - frac > 18)
-        return false;
-    acc *= pow10[decimals - frac];
-    *out = negative ? -(int64_t)acc : (int64_t)acc;
+    int64_t v =
+        (int64_t)(plain->mantissa * tt_decimal_pow10[decimals - plain->frac]);
+    *out = plain->negative ? -v : v;
     return true;
 }
 
@@ -206,7 +189,11 @@ int tt_decimal_parse(const char *text, size_t len, int decimals, int64_t *out)
 {
     assert(out);
     assert(text || len == 0);
-    if (s_plain(text, len, decimals, out))
+    /* The plain form in one pass, the form a replay reads on every row;
+       everything else (and every error) by the general scan. */
+    tt_decimal_plain_t plain;
+    if (len > 0 && tt_decimal_scan(text, len, &plain) == len &&
+        tt_decimal_scale(&plain, decimals, out))
         return TT_DEC_OK;
     return tt_decimal_parse_general(text, len, decimals, out);
 }

@@ -6,3 +6,6 @@ tt_test(NAME test_simmarket LABEL unit
 tt_test(NAME test_replay_csv LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_replay_csv.c
         LIBS tt_replay TIMEOUT 120)
+tt_test(NAME test_replay_fastrow LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_replay_fastrow.c
+        LIBS tt_replay TIMEOUT 120)

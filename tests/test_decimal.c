@@ -177,6 +177,83 @@ static void test_plain_short_cut_matches_general(void **state)
     assert_true(plain_ok < 390000);
 }
 
+/* The plain form read before its scale (tt_decimal_scan, then
+   tt_decimal_scale) gives what the general scan gives whenever it
+   answers, and declines texts that are not plain; the bytes after the
+   number (here a random terminator and more text) are not taken. */
+static void test_scan_and_scale_match_general(void **state)
+{
+    (void)state;
+    uint64_t rng = 0x2545f4914f6cdd1dull;
+    char buf[64];
+    size_t len;
+    int answered = 0, declined = 0;
+    for (int n = 0; n < 400000; n++) {
+        s_random_text(&rng, buf, &len);
+        int decimals = (int)(rng >> 40) % 21 - 1; /* -1..19 */
+        static const char after[] = ",\0 x.-9";
+        buf[len] = after[(rng >> 20) % (sizeof after - 1)];
+        memcpy(buf + len + 1, "12345678", 8);
+        tt_decimal_plain_t plain;
+        size_t took = tt_decimal_scan(buf, len + 9, &plain);
+        int64_t fast = INT64_C(0x5a5a5a5a), slow = INT64_C(0x5a5a5a5a);
+        /* Only a whole text answers for itself: with the terminator a
+           digit or '.', the scan went on into it. */
+        bool whole = took == len && len > 0;
+        if (whole && tt_decimal_scale(&plain, decimals, &fast)) {
+            int rc = tt_decimal_parse_general(buf, len, decimals, &slow);
+            if (rc != TT_DEC_OK || fast != slow)
+                fail_msg("\"%.*s\" @%d: scan %" PRId64 ", general %d %" PRId64,
+                         (int)len, buf, decimals, fast, rc, slow);
+            answered++;
+        } else {
+            assert_int_equal(fast, INT64_C(0x5a5a5a5a)); /* untouched */
+            declined++;
+        }
+    }
+    assert_true(answered > 10000);
+    assert_true(declined > 10000);
+}
+
+/* Digits of every run length at every offset, eight at a time where the
+   bound allows: the count and the value of a run of up to 19, and never
+   a byte past LEN. */
+static void test_digits_runs(void **state)
+{
+    (void)state;
+    char buf[48];
+    for (size_t run = 0; run <= 24; run++) {
+        for (size_t start = 0; start < 8; start++) {
+            for (size_t stop = 0; stop <= run + 10; stop++) {
+                memset(buf, 'x', sizeof buf);
+                uint64_t want = 0;
+                for (size_t i = 0; i < run; i++) {
+                    buf[start + i] = (char)('0' + (i * 7 + run) % 10);
+                    want = want * 10 + (uint64_t)(buf[start + i] - '0');
+                }
+                /* Past STOP a digit: it must not be counted. */
+                buf[start + stop] = '5';
+                uint64_t got = 77;
+                size_t n = tt_decimal_digits(buf + start, stop, &got);
+                size_t expect = run < stop ? run : stop;
+                assert_int_equal(n, expect);
+                if (expect == run && run <= 19)
+                    assert_true(got == want);
+            }
+        }
+    }
+    /* Bytes just around the digits: '/' and ':', 0x00, 0xFF. */
+    const char edges[] = {'/', ':', 0, (char)0xFF, (char)0xFA, ' '};
+    for (size_t e = 0; e < sizeof edges; e++) {
+        memcpy(buf, "1234567", 7);
+        buf[7] = edges[e];
+        memcpy(buf + 8, "99999999", 8);
+        uint64_t got = 0;
+        assert_int_equal(tt_decimal_digits(buf, 16, &got), 7);
+        assert_true(got == 1234567);
+    }
+}
+
 static void test_format_cases(void **state)
 {
     (void)state;
@@ -272,6 +349,8 @@ int main(void)
         cmocka_unit_test(test_parse_table),
         cmocka_unit_test(test_parse_len_not_nul),
         cmocka_unit_test(test_plain_short_cut_matches_general),
+        cmocka_unit_test(test_scan_and_scale_match_general),
+        cmocka_unit_test(test_digits_runs),
         cmocka_unit_test(test_format_cases),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_strerror),

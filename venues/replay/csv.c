@@ -55,7 +55,7 @@ int tt_csv_problem(tt_csv_reader_t *self, tt_csv_skip_t reason, const char *fmt,
    Z_BUF_ERROR with a zero-length read, not as -1). */
 static int s_fill(tt_csv_reader_t *self)
 {
-    int n = gzread(self->gz, self->buf, sizeof self->buf);
+    int n = gzread(self->gz, self->buf, TT_CSV_BUF_SIZE);
     int errnum = Z_OK;
     const char *msg = gzerror(self->gz, &errnum);
     if (n < 0 || (n == 0 && errnum != Z_OK)) {
@@ -79,17 +79,28 @@ static void s_append(tt_csv_reader_t *self, const char *p, size_t n)
         self->too_long = true;
         n = room;
     }
-    memcpy(self->line + self->line_len, p, n);
+    memcpy(self->line_buf + self->line_len, p, n);
     self->line_len += n;
 }
 
-/* Next line into self->line: 1, 0 at the end, -1 on a read error. A last
-   line without a newline still counts; an incomplete line before a read
-   error is dropped. */
-static int s_read_line(tt_csv_reader_t *self)
+/* The line's end: counted, a CR before the newline dropped, NUL
+   terminated where it lies. */
+static int s_line_done(tt_csv_reader_t *self)
 {
+    self->line_no++;
+    if (self->line_len > 0 && self->line[self->line_len - 1] == '\r')
+        self->line_len--;
+    self->line[self->line_len] = '\0';
+    return 1;
+}
+
+/* A line across two reads (or more), assembled in line_buf: 1, 0 at the
+   end, -1 on a read error. A last line without a newline still counts;
+   an incomplete line before a read error is dropped. */
+static int s_read_line_across(tt_csv_reader_t *self)
+{
+    self->line = self->line_buf;
     self->line_len = 0;
-    self->too_long = false;
     bool any = false;
     for (;;) {
         if (self->buf_pos == self->buf_len) {
@@ -111,11 +122,29 @@ static int s_read_line(tt_csv_reader_t *self)
         if (nl)
             break;
     }
-    self->line_no++;
-    if (self->line_len > 0 && self->line[self->line_len - 1] == '\r')
-        self->line_len--;
-    self->line[self->line_len] = '\0';
-    return 1;
+    return s_line_done(self);
+}
+
+/* Next line: 1, 0 at the end, -1 on a read error. A line that lies whole
+   in the buffer is used where it is, its newline overwritten by the NUL,
+   rather than copied (a replay reads 2 M of them in a run); only a line
+   that a read cuts is assembled. A line in place longer than
+   TT_CSV_LINE_MAX is cut as an assembled one is. */
+static int s_read_line(tt_csv_reader_t *self)
+{
+    self->too_long = false;
+    char *start = self->buf + self->buf_pos;
+    char *nl = self->buf_pos < self->buf_len
+                   ? memchr(start, '\n', self->buf_len - self->buf_pos)
+                   : NULL;
+    if (!nl)
+        return s_read_line_across(self);
+    size_t len = (size_t)(nl - start);
+    self->buf_pos += len + 1;
+    self->too_long = len > TT_CSV_LINE_MAX;
+    self->line = start;
+    self->line_len = self->too_long ? TT_CSV_LINE_MAX : len;
+    return s_line_done(self);
 }
 
 static bool s_blank(const char *line)
@@ -370,6 +399,7 @@ static tt_csv_reader_t *s_alloc(const char *path, const tt_csv_opts_t *opts,
     if (opts->symbol)
         strcpy(self->fixed_name, opts->symbol);
     self->opts.symbol = self->fixed_name;
+    self->line = self->line_buf;
     self->file_last_ts = INT64_MIN;
     return self;
 }
@@ -394,6 +424,7 @@ static int s_start(tt_csv_reader_t *self, char *err, size_t errsize)
     if (s_check_timeframe(self, err, errsize) != 0 ||
         s_resolve_symbol(self, err, errsize) != 0)
         return -1;
+    tt_csv_row_setup(self);
     return 0;
 }
 
@@ -411,7 +442,11 @@ tt_csv_reader_t *tt_csv_open(const char *path, const tt_csv_opts_t *opts,
         tt_csv_close(&self);
         return NULL;
     }
-    gzbuffer(self->gz, TT_CSV_BUF_SIZE);
+    /* zlib copies a plain file through its own buffer unless a read asks
+       for at least twice that buffer: half of ours lets each refill land
+       in ours directly (a copy of every byte fewer; a gzip file is
+       inflated straight into ours either way). */
+    gzbuffer(self->gz, TT_CSV_BUF_SIZE / 2);
     if (s_start(self, err, errsize) != 0)
         tt_csv_close(&self);
     return self;

@@ -60,6 +60,28 @@ static size_t s_sym_hash(const char *text, size_t len)
     return (size_t)h;
 }
 
+/* Whether SLOT holds the name TEXT (LEN bytes, readable eight bytes
+   from its start: a name in the line, padded, or in a symbol array). A
+   name of up to eight bytes (most tickers) is one compare: the slot's
+   name is NUL padded, so the bytes past LEN are masked off TEXT only.
+   A call to memcmp, or a loop over a few bytes whose end the branch
+   predictor misses, cost more than the rest of the lookup. */
+static bool s_same(const tt_csv_sym_t *slot, const char *text, size_t len)
+{
+    if (slot->len != len)
+        return false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len <= 8) {
+        uint64_t a, b;
+        memcpy(&a, slot->name, 8);
+        memcpy(&b, text, 8);
+        uint64_t keep = len == 8 ? ~UINT64_C(0) : (UINT64_C(1) << 8 * len) - 1;
+        return ((a ^ b) & keep) == 0;
+    }
+#endif
+    return memcmp(slot->name, text, len) == 0;
+}
+
 /* The slot of the name TEXT: its entry, or the free slot where it goes
    (the table is never full). */
 static tt_csv_sym_t *s_sym_slot(const tt_csv_reader_t *self, const char *text,
@@ -68,10 +90,18 @@ static tt_csv_sym_t *s_sym_slot(const tt_csv_reader_t *self, const char *text,
     size_t mask = self->syms_cap - 1;
     for (size_t i = s_sym_hash(text, len) & mask;; i = (i + 1) & mask) {
         tt_csv_sym_t *slot = &self->syms[i];
-        if (!slot->name[0] ||
-            (slot->len == len && memcmp(slot->name, text, len) == 0))
+        if (!slot->name[0] || s_same(slot, text, len))
             return slot;
     }
+}
+
+const tt_csv_sym_t *tt_csv_sym_find(const tt_csv_reader_t *self,
+                                    const char *name, size_t len)
+{
+    if (!self->syms_cap)
+        return NULL;
+    const tt_csv_sym_t *slot = s_sym_slot(self, name, len);
+    return slot->name[0] ? slot : NULL;
 }
 
 /* Keeps what the lookup said of NAME; forgets nothing, and when out of
@@ -113,9 +143,8 @@ static int s_symbol(tt_csv_reader_t *self, int32_t *index, tt_instrument_t *in)
     if (f->len == 0 || f->len >= TT_CSV_SYMBOL_MAX)
         return tt_csv_problem(self, TT_CSV_SKIP_SYMBOL, "bad symbol '%.*s'",
                               S_QLEN(f), f->text);
-    const tt_csv_sym_t *known =
-        self->syms_cap ? s_sym_slot(self, f->text, f->len) : NULL;
-    if (known && known->name[0]) {
+    const tt_csv_sym_t *known = tt_csv_sym_find(self, f->text, f->len);
+    if (known) {
         *index = known->index;
         *in = known->in;
         return 1;
@@ -292,7 +321,24 @@ static int s_order(tt_csv_reader_t *self, const tt_replay_record_t *rec)
     return 1;
 }
 
-int tt_csv_row_parse(tt_csv_reader_t *self, tt_replay_record_t *rec)
+void tt_csv_row_setup(tt_csv_reader_t *self)
+{
+    for (int i = 0; i < TT_CSV_MAX_COLS; i++)
+        self->role[i] = -1;
+    for (int c = 0; c < TT_CSV_COL_COUNT; c++)
+        if (self->col[c] >= 0)
+            self->role[self->col[c]] = (signed char)c;
+    self->fast = self->opts.kind == TT_CSV_TICKS && !self->general_only;
+}
+
+void tt_csv_general_only(tt_csv_reader_t *self, bool on)
+{
+    self->general_only = on;
+    tt_csv_row_setup(self);
+}
+
+/* Every row the one-pass parse declines, and every bar. */
+static int s_parse_general(tt_csv_reader_t *self, tt_replay_record_t *rec)
 {
     int n = s_split(self);
     if (n != self->ncols)
@@ -310,4 +356,11 @@ int tt_csv_row_parse(tt_csv_reader_t *self, tt_replay_record_t *rec)
     if (rc != 1)
         return rc;
     return s_order(self, rec);
+}
+
+int tt_csv_row_parse(tt_csv_reader_t *self, tt_replay_record_t *rec)
+{
+    if (self->fast && tt_csv_row_fast(self, rec))
+        return s_order(self, rec);
+    return s_parse_general(self, rec);
 }

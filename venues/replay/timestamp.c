@@ -24,55 +24,15 @@ int tt_ts_unit_of(const char *name)
     return -1;
 }
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define S_SWAR 1
-#else
-#define S_SWAR 0
-#endif
-
-/* Eight ASCII digits at P as their value, all eight at once (the first
-   character in the lowest byte); false when any is not a digit. A byte
-   is a digit when its high nibble is 3 and stays 3 with 6 added (no
-   carry crosses bytes once every high nibble is 3). The digits then
-   pair up: 8 of 1, 4 of 2, 2 of 4, 1 of 8. */
-static bool s_eight(const char *p, uint64_t *out)
-{
-    const uint64_t ones = UINT64_C(0x0101010101010101);
-    uint64_t v;
-    memcpy(&v, p, 8);
-    if ((v & 0xF0 * ones) != 0x30 * ones ||
-        ((v + 6 * ones) & 0xF0 * ones) != 0x30 * ones)
-        return false;
-    v -= 0x30 * ones;
-    v = (v * 10 + (v >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
-    v = (v * 100 + (v >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
-    *out = (v * 10000 + (v >> 32)) & UINT64_C(0xFFFFFFFF);
-    return true;
-}
-
 /* Up to 19 digits: they fit an unsigned 64-bit value, so the range is
    checked once at the end instead of at every digit (a division each,
-   on every row of a replay). The leading len % 8 one by one, the rest
-   eight at a time: a ts_ns column is 19 digits on every row. */
+   on every row of a replay). tt_decimal_digits reads them eight at a
+   time: a ts_ns column is 19 digits on every row. */
 static int s_integer(const char *text, size_t len, int64_t scale, tt_ns_t *out)
 {
-    if (len == 0 || len > 19)
-        return -1;
-    uint64_t v = 0;
-    size_t head = S_SWAR ? len % 8 : len;
-    for (size_t i = 0; i < head; i++) {
-        unsigned d = (unsigned)(text[i] - '0');
-        if (d > 9)
-            return -1;
-        v = v * 10 + d;
-    }
-    for (size_t i = head; i < len; i += 8) {
-        uint64_t eight;
-        if (!s_eight(text + i, &eight))
-            return -1;
-        v = v * 100000000 + eight;
-    }
-    if (v > (uint64_t)(INT64_MAX / scale))
+    uint64_t v;
+    if (len == 0 || len > 19 || tt_decimal_digits(text, len, &v) != len ||
+        v > (uint64_t)(INT64_MAX / scale))
         return -1;
     *out = (int64_t)v * scale;
     return 0;
