@@ -79,7 +79,7 @@ static void s_fill(tt_evt_fill_t *f)
 
 static void s_candle(tt_candle_t *c)
 {
-    c->open_ts = INT64_MIN;
+    c->open_ts = INT64_MIN / 2; /* negative: ten bytes; its end still fits */
     c->tf_s = -1;
     c->open = INT64_MAX;
     c->high = INT64_MAX;
