@@ -28,8 +28,9 @@ void tt_bus_topic(char *buf, size_t size, uint16_t type, const char *symbol);
 /* Packs the event of TYPE (TT_EVT_* or TT_EVT_POSITION_T) with BODY about
    SYMBOL (NULL or "" when service-wide; INST its instrument, may be NULL
    for lifecycle events) as sequence SEQ into OUT; *TS receives the
-   event's time. Returns the size, or 0 when TYPE is not an event or CAP
-   is short. */
+   event's time. Returns the size, or 0 when TYPE is not an event, CAP
+   is short or a string of BODY fills its field without its NUL. The
+   bytes are protobuf-c's, packed in one walk (convert.c). */
 size_t tt_bus_encode(uint16_t type, const void *body, const char *symbol,
                      const tt_instrument_t *inst, uint64_t seq, int64_t *ts,
                      uint8_t *out, size_t cap);

@@ -22,6 +22,11 @@ tt_test(NAME test_bus_writer LABEL unit
 tt_test(NAME test_fill_event LABEL unit
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_fill_event.c
         LIBS tt_bus ticktree_proto TIMEOUT 30)
+# Every event kind packed in one walk (bus/convert.c): protobuf-c's own
+# bytes, a buffer one byte short refused, a string without its NUL refused.
+tt_test(NAME test_bus_encode LABEL unit
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_bus_encode.c
+        LIBS tt_bus ticktree_proto TIMEOUT 30)
 # The writer's folding at its tables' limits and under a refused
 # order_events row, each against the same writes one by one.
 tt_test(NAME test_bus_writer_limits LABEL unit

@@ -1,8 +1,9 @@
 /*  tests/test_paper.c: venues/paper/fill_model.{h,c}. Each order type's
     fill rule, slippage rounded outward to the tick grid, fees, partial
-    fills by participation and by a per-tick cap, latency, IOC and DAY
-    expiry, and determinism over a pseudo-random tick stream. Prices are
-    worked out by hand in the comments. */
+    fills by participation and by a per-tick cap, fill ids at the longest
+    client id, latency, IOC and DAY expiry, and determinism over a
+    pseudo-random tick stream. Prices are worked out by hand in the
+    comments. */
 #include "tests/harness.h"
 
 #include <stdio.h>
@@ -206,6 +207,28 @@ static void test_partial_fills_lots_and_fixed_fee(void **state)
     assert_int_equal(p.n, 0);
 }
 
+/* A client id at its longest fills a dozen times: each fill's id is the
+   order's id, a colon and the fill's number, whole (the ledger's key),
+   and the event names the order. */
+static void test_fill_ids_at_longest(void **state)
+{
+    (void)state;
+    char coid[TT_COID_MAX + 1];
+    memset(coid, 'x', TT_COID_MAX);
+    coid[TT_COID_MAX] = '\0';
+    tt_paper_t p = s_model((tt_paper_cfg_t){.max_qty_per_tick = 1});
+    s_submit(&p, s_ord(coid, TT_SIDE_BUY, TT_ORD_MARKET, TT_TIF_GTC, 12, 0, 0),
+             0);
+    for (unsigned i = 1; i <= 12; i++) {
+        assert_int_equal(s_tick(&p, i, 10000, 100), 1);
+        char want[TT_FILL_ID_MAX + 1];
+        snprintf(want, sizeof want, "%s:%u", coid, i);
+        assert_string_equal(s_ev[0].fill_id, want);
+        assert_string_equal(s_ev[0].coid, coid);
+    }
+    assert_int_equal(p.n, 0);
+}
+
 static void test_latency(void **state)
 {
     (void)state;
@@ -379,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_stop_and_stop_limit),
         cmocka_unit_test(test_partial_fills),
         cmocka_unit_test(test_partial_fills_lots_and_fixed_fee),
+        cmocka_unit_test(test_fill_ids_at_longest),
         cmocka_unit_test(test_latency),
         cmocka_unit_test(test_ioc_and_day_expiry),
         cmocka_unit_test(test_cancel_replace_and_retry),

@@ -47,6 +47,35 @@ int tt_paper_init(tt_paper_t *self, const tt_paper_cfg_t *cfg,
     return 0;
 }
 
+/* SRC into DST of CAP bytes, cut to fit: snprintf's "%s" without its
+   formatting (once per order and twice per fill). */
+static void s_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* "COID:N" into DST of CAP bytes, cut to fit, as snprintf's "%s:%u". */
+static void s_fill_id(char *dst, size_t cap, const char *coid, unsigned n)
+{
+    char digits[16];
+    size_t d = sizeof digits;
+    do {
+        digits[--d] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    size_t at = strnlen(coid, cap - 1);
+    memcpy(dst, coid, at);
+    if (at < cap - 1)
+        dst[at++] = ':';
+    size_t take = sizeof digits - d;
+    if (take > cap - 1 - at)
+        take = cap - 1 - at;
+    memcpy(dst + at, digits + d, take);
+    dst[at + take] = '\0';
+}
+
 static int s_find(const tt_paper_t *self, const char *coid)
 {
     for (int i = 0; coid && i < self->n; i++)
@@ -98,7 +127,7 @@ int tt_paper_submit(tt_paper_t *self, const tt_order_t *order, tt_ns_t ts)
         return s_fail(self, "paper: %d orders already rest", TT_PAPER_ORDERS);
     tt_paper_order_t *p = &self->orders[self->n++];
     memset(p, 0, sizeof *p);
-    snprintf(p->coid, sizeof p->coid, "%s", order->coid);
+    s_copy(p->coid, sizeof p->coid, order->coid);
     p->side = order->side;
     p->type = order->type;
     p->tif = order->tif;
@@ -200,8 +229,8 @@ static int s_fill(tt_paper_t *self, tt_paper_order_t *o, tt_px_t px,
     self->fills++;
     memset(ev, 0, sizeof *ev);
     ev->kind = TT_PAPER_FILL;
-    snprintf(ev->coid, sizeof ev->coid, "%s", o->coid);
-    snprintf(ev->fill_id, sizeof ev->fill_id, "%s:%u", o->coid, o->fills);
+    s_copy(ev->coid, sizeof ev->coid, o->coid);
+    s_fill_id(ev->fill_id, sizeof ev->fill_id, o->coid, o->fills);
     ev->side = o->side;
     ev->px = px;
     ev->qty = qty;
@@ -215,7 +244,7 @@ static void s_expired(const tt_paper_order_t *o, tt_ns_t ts,
 {
     memset(ev, 0, sizeof *ev);
     ev->kind = TT_PAPER_EXPIRED;
-    snprintf(ev->coid, sizeof ev->coid, "%s", o->coid);
+    s_copy(ev->coid, sizeof ev->coid, o->coid);
     ev->side = o->side;
     ev->ts = ts;
 }
