@@ -27,6 +27,13 @@ tt_test(NAME test_unprotected_e2e LABEL e2e TIMEOUT 150
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_unprotected_e2e.c
         LIBS tt_venuecheck)
 
+# A cancel Binance refuses (400 -1021) is asked again after a doubling
+# wait, not in a loop at the round trip; the exit goes once it is taken
+# (about 20 s).
+tt_test(NAME test_refused_cancel_e2e LABEL e2e TIMEOUT 150
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_refused_cancel_e2e.c
+        LIBS tt_venuecheck)
+
 # A graceful stop with the exits' OCO list POST on the wire at the
 # Binance-like server: as test_stop_venue_e2e for Alpaca (two runs of the
 # binary, each restarted once: about 40 s).

@@ -394,6 +394,13 @@ void fake_binance_too_many(fake_binance_t *self, int n)
     fakesrv_unlock(self->srv);
 }
 
+void fake_binance_refuse_cancels(fake_binance_t *self, int n)
+{
+    fakesrv_lock(self->srv);
+    self->refuse_cancels = n < 0 ? 0 : n;
+    fakesrv_unlock(self->srv);
+}
+
 void fake_binance_set_delay_ms(fake_binance_t *self, int ms)
 {
     fakesrv_lock(self->srv);

@@ -85,6 +85,7 @@ struct fake_binance_t {
     int split_fills;                  /* market orders to fill in two trades */
     int commission, commission_bps;   /* fake_binance_cfg_t's */
     int too_many;                     /* requests to answer 400 -1003 */
+    int refuse_cancels;               /* cancels to answer 400 -1021 */
     int64_t next_list_id;
     int64_t minute, used;
     int order_limit_10s, order_limit_1d; /* 0: no daily limit */

@@ -469,5 +469,13 @@ void fb_http(void *venue, const fakesrv_req_t *req, fakesrv_resp_t *r)
                                                                 : 0;
     if (orders && !fb_orders_count(self, orders, r))
         return;
+    if (self->refuse_cancels > 0 &&
+        (!strcmp(route, "DELETE /api/v3/order") ||
+         !strcmp(route, "DELETE /api/v3/orderList"))) {
+        self->refuse_cancels--; /* fake_binance_refuse_cancels */
+        fb_error(r, 400, -1021,
+                 "Timestamp for this request is outside of the recvWindow.");
+        return;
+    }
     s_dispatch(self, rt, req, r);
 }

@@ -157,6 +157,11 @@ void fake_binance_unknown_outcome(fake_binance_t *self, int n);
 /* The next N market orders fill in two trades at the last price (half
    the quantity on the lot step, then the rest), both in the reply. */
 void fake_binance_split_fills(fake_binance_t *self, int n);
+/* The next N cancels (DELETE /api/v3/order or /api/v3/orderList, past
+   the key and signature checks) are answered 400 -1021, the venue's
+   answer to a request stamped outside its recvWindow; nothing is
+   cancelled. 0 ends it. */
+void fake_binance_refuse_cancels(fake_binance_t *self, int n);
 void fake_binance_set_delay_ms(fake_binance_t *self, int ms);
 /* N new orders placed now by another client of the account: counted in
    the current 10 s and day windows (as the venue counts per account). */
