@@ -253,11 +253,7 @@ static void test_order_limit_refused_then_next_window(void **state)
     assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
                                          "reason LIKE '" S_REFUSED "%'"),
                      1);
-    static const char *const words[] = {S_SECRET, S_KEY, NULL};
-    tth_log_lacks(proc, words);
-    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
-    tth_proc_destroy(&proc);
-    fake_binance_stop(&fake);
+    tth_binance_end(&proc, &fake, S_KEY, S_SECRET);
 }
 
 int main(void)

@@ -81,6 +81,21 @@ static void s_flatten_to_exit(tt_book_t *b, tt_intents_t *out, char *coid)
     snprintf(coid, TT_COID_MAX + 1, "%s", out->v[0].order.coid);
 }
 
+/* s_long_filled, its stop and target accepted at 4 s, and the
+   strategy's MOVE_STOP to 99.50 at 5 s: the replacement on its way in
+   OUT. The signal into *MV. */
+static void s_stop_move_sent(tt_book_t *b, tt_intents_t *out, tt_signal_t *mv)
+{
+    s_long_filled(b, out);
+    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, out);
+    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, out);
+    *mv =
+        (tt_signal_t){.kind = TT_SIG_MOVE_STOP, .ts = 5 * S_SEC, .stop = 9950};
+    assert_int_equal(tt_book_on_signal(b, mv, 0, 5 * S_SEC, out), 0);
+    assert_int_equal(out->n, 1);
+    assert_int_equal(out->v[0].kind, TT_INTENT_REPLACE);
+}
+
 /* Every client id the book ever handed out is new. */
 static void s_remember(char ids[][TT_COID_MAX + 1], int *n,
                        const tt_intents_t *out)
@@ -283,13 +298,8 @@ static void test_no_alarm_in_an_ordinary_trade(void **state)
     (void)state;
     tt_book_t b;
     tt_intents_t out;
-    s_long_filled(&b, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
-    tt_signal_t mv = {.kind = TT_SIG_MOVE_STOP, .ts = 5 * S_SEC, .stop = 9950};
-    assert_int_equal(tt_book_on_signal(&b, &mv, 0, 5 * S_SEC, &out), 0);
-    assert_int_equal(out.n, 1);
-    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    tt_signal_t mv;
+    s_stop_move_sent(&b, &out, &mv);
     assert_int_equal(tt_book_unprotected_since(&b), 0);
     /* The replacement refused for a passing reason: the old stop works
        on, still protected; the move goes again after the wait, not in
@@ -400,13 +410,8 @@ static void test_move_refused_for_good_is_not_sent_again(void **state)
     (void)state;
     tt_book_t b;
     tt_intents_t out;
-    s_long_filled(&b, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
-    tt_signal_t mv = {.kind = TT_SIG_MOVE_STOP, .ts = 5 * S_SEC, .stop = 9950};
-    assert_int_equal(tt_book_on_signal(&b, &mv, 0, 5 * S_SEC, &out), 0);
-    assert_int_equal(out.n, 1);
-    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    tt_signal_t mv;
+    s_stop_move_sent(&b, &out, &mv);
     char coid[TT_COID_MAX + 1];
     snprintf(coid, sizeof coid, "%s", out.v[0].order.coid);
     assert_int_equal(
@@ -496,13 +501,8 @@ static void test_move_whose_cancel_is_refused_waits(void **state)
     (void)state;
     tt_book_t b;
     tt_intents_t out;
-    s_long_filled(&b, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
-    tt_signal_t mv = {.kind = TT_SIG_MOVE_STOP, .ts = 5 * S_SEC, .stop = 9950};
-    assert_int_equal(tt_book_on_signal(&b, &mv, 0, 5 * S_SEC, &out), 0);
-    assert_int_equal(out.n, 1);
-    assert_int_equal(out.v[0].kind, TT_INTENT_REPLACE);
+    tt_signal_t mv;
+    s_stop_move_sent(&b, &out, &mv);
     s_event(&b, TT_EV_CANCEL_REJECTED, "tt-AAPL-2-s", 6 * S_SEC, &out);
     assert_int_equal(out.n, 0);
     const tt_order_t *stop = tt_book_bracket_order(&b, TT_ROLE_STOP);

@@ -17,11 +17,9 @@
 #include "tests/process.h"
 #include "tests/venuecheck.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define S_KEY "bnTESTKEYcancel15"
 #define S_SECRET "bn-s3cr3t-cancel-do-not-log"
@@ -35,46 +33,6 @@
    the first two (one per leg) at once, again after 1 s and 3 s. */
 #define S_REFUSED_MS 3500
 #define S_MOST_DELETES 8
-
-static int64_t s_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static tth_proc_t *s_spawn(fake_binance_t *fake, char *dir)
-{
-    char venue[1024];
-    tth_binance_venue_yaml(dir, fake_binance_port(fake), "TT_TEST_BINANCE_KEY",
-                           S_KEY, S_SECRET, "", venue, sizeof venue);
-    char *text = tth_venue_config(
-        dir, venue,
-        "  timeframes: [1]\n"
-        "  stale_ms: 120000\n"
-        "  strategy:\n    kind: sma_cross\n"
-        "    params: {fast: 2, slow: 4, stop_pct: 2, target_r: 2}\n"
-        "  risk:\n    sizing: fixed_qty\n    qty: \"0.5\"\n",
-        "  - symbol: " S_SYM "\n    px_decimals: 2\n    qty_decimals: 3\n");
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
-    return proc;
-}
-
-static bool s_listening(const tth_venue_seen_t *s, uint64_t want)
-{
-    (void)want;
-    return !strcmp(s->status, "connected") && s->subscribes >= 1;
-}
-
-static void s_trade(fake_binance_t *fake, int64_t cents)
-{
-    char px[32];
-    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
-             (long long)(cents % 100));
-    assert_int_equal(
-        fake_binance_push_trade(fake, S_SYM, px, "0.1", s_wall_ms(), true), 0);
-}
 
 static long s_deletes(fake_binance_t *fake)
 {
@@ -98,15 +56,15 @@ static void test_refused_cancel_waits_then_exits_once(void **state)
     fake_binance_t *fake = tth_fake_binance_spot((fake_binance_cfg_t){
         .api_key = S_KEY, .secret = S_SECRET, .enforce_balance = true});
     char *dir = tth_tmpdir("tt-bncancel");
-    tth_proc_t *proc = s_spawn(fake, dir);
-    tth_venue_wait(proc, S_EDGE, S_SYM, s_listening, 1, 10000,
+    tth_proc_t *proc = tth_binance_sma_spawn(fake, dir, S_KEY, S_SECRET, 2);
+    tth_venue_wait(proc, S_EDGE, S_SYM, tth_venue_listening, 1, 10000,
                    "user-data stream open");
 
     /* Falling for 4 s, then rising until the entry's stop and
        take-profit are acknowledged (at most 40 s). */
     int64_t cents = 19000;
     for (int i = 0; i < 40; i++, cents -= 2) {
-        s_trade(fake, cents);
+        tth_binance_trade(fake, cents);
         tth_nap_ms(100);
     }
     const char *legs_working = "SELECT count(*) FROM orders WHERE (coid LIKE "
@@ -114,7 +72,7 @@ static void test_refused_cancel_waits_then_exits_once(void **state)
     int64_t deadline = tth_now_ms() + 40000;
     while (tth_now_ms() < deadline && tth_store_long(dir, legs_working) < 2) {
         cents += 5;
-        s_trade(fake, cents);
+        tth_binance_trade(fake, cents);
         tth_nap_ms(100);
     }
     if (tth_store_long(dir, legs_working) != 2)
@@ -130,7 +88,7 @@ static void test_refused_cancel_waits_then_exits_once(void **state)
     deadline = tth_now_ms() + 40000;
     while (tth_now_ms() < deadline && s_deletes(fake) == 0) {
         cents -= 3;
-        s_trade(fake, cents);
+        tth_binance_trade(fake, cents);
         tth_nap_ms(100);
     }
     if (s_deletes(fake) == 0)
@@ -170,11 +128,7 @@ static void test_refused_cancel_waits_then_exits_once(void **state)
         tth_store_long(dir,
                        "SELECT qty FROM positions WHERE symbol = '" S_SYM "'"),
         0);
-    static const char *const words[] = {S_SECRET, S_KEY, NULL};
-    tth_log_lacks(proc, words);
-    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
-    tth_proc_destroy(&proc);
-    fake_binance_stop(&fake);
+    tth_binance_end(&proc, &fake, S_KEY, S_SECRET);
 }
 
 int main(void)

@@ -34,47 +34,6 @@
 #define S_BARE_LOG "UNPROTECTED: position 0.500 has no working stop (" S_WHY
 #define S_BACK_LOG "the position has a working stop again"
 
-static int64_t s_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static tth_proc_t *s_spawn(fake_binance_t *fake, char *dir)
-{
-    int port = fake_binance_port(fake);
-    char venue[1024];
-    tth_binance_venue_yaml(dir, port, "TT_TEST_BINANCE_KEY", S_KEY, S_SECRET,
-                           "", venue, sizeof venue);
-    char *text = tth_venue_config(
-        dir, venue,
-        "  timeframes: [1]\n"
-        "  stale_ms: 120000\n"
-        "  strategy:\n    kind: sma_cross\n"
-        "    params: {fast: 2, slow: 4, stop_pct: 1, target_r: 2}\n"
-        "  risk:\n    sizing: fixed_qty\n    qty: \"0.5\"\n",
-        "  - symbol: " S_SYM "\n    px_decimals: 2\n    qty_decimals: 3\n");
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
-    return proc;
-}
-
-static bool s_listening(const tth_venue_seen_t *s, uint64_t want)
-{
-    (void)want;
-    return !strcmp(s->status, "connected") && s->subscribes >= 1;
-}
-
-static void s_trade(fake_binance_t *fake, int64_t cents)
-{
-    char px[32];
-    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
-             (long long)(cents % 100));
-    assert_int_equal(
-        fake_binance_push_trade(fake, S_SYM, px, "0.1", s_wall_ms(), true), 0);
-}
-
 /* Falling prices for 4 s of trades, then rising ones until the entry has
    gone (at most 40 s): the fast average crosses. No trade after it, so
    the exits can neither fill nor move. */
@@ -82,13 +41,13 @@ static void s_drive(tth_proc_t *proc, fake_binance_t *fake)
 {
     int64_t cents = 19000;
     for (int i = 0; i < 40; i++, cents -= 2) {
-        s_trade(fake, cents);
+        tth_binance_trade(fake, cents);
         tth_nap_ms(100);
     }
     int64_t deadline = tth_now_ms() + 40000;
     while (tth_now_ms() < deadline && !fake_binance_requests(fake, S_ORDER)) {
         cents += 5;
-        s_trade(fake, cents);
+        tth_binance_trade(fake, cents);
         tth_nap_ms(100);
     }
     if (!fake_binance_requests(fake, S_ORDER))
@@ -180,8 +139,8 @@ static void test_held_stop_is_bare_past_the_bound(void **state)
         .api_key = S_KEY, .secret = S_SECRET, .enforce_balance = true});
     fake_binance_rate_limit_oco(fake, 1, S_HOLD_S);
     char *dir = tth_tmpdir("tt-bnanswer");
-    tth_proc_t *proc = s_spawn(fake, dir);
-    tth_venue_wait(proc, S_EDGE, S_SYM, s_listening, 1, 10000,
+    tth_proc_t *proc = tth_binance_sma_spawn(fake, dir, S_KEY, S_SECRET, 1);
+    tth_venue_wait(proc, S_EDGE, S_SYM, tth_venue_listening, 1, 10000,
                    "user-data stream open");
 
     s_drive(proc, fake);
@@ -229,12 +188,9 @@ static void test_held_stop_is_bare_past_the_bound(void **state)
     free(log);
     /* The 429 is named (method and path), never the signed query. */
     assert_true(tth_log_holds(proc, "/api/v3/orderList/oco: 429"));
-    static const char *const words[] = {S_SECRET, S_KEY,
-                                        "signature=", "timestamp=", NULL};
+    static const char *const words[] = {"signature=", "timestamp=", NULL};
     tth_log_lacks(proc, words);
-    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
-    tth_proc_destroy(&proc);
-    fake_binance_stop(&fake);
+    tth_binance_end(&proc, &fake, S_KEY, S_SECRET);
 }
 
 int main(void)

@@ -43,39 +43,6 @@ static int64_t s_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static fake_binance_t *s_fake(void)
-{
-    return tth_fake_binance_spot((fake_binance_cfg_t){.api_key = S_KEY,
-                                                      .secret = S_SECRET,
-                                                      .enforce_balance = true,
-                                                      .order_limit_10s = 3});
-}
-
-static tth_proc_t *s_spawn(fake_binance_t *fake, char *dir)
-{
-    int port = fake_binance_port(fake);
-    char venue[1024];
-    tth_binance_venue_yaml(dir, port, "TT_TEST_BINANCE_KEY", S_KEY, S_SECRET,
-                           "", venue, sizeof venue);
-    char *text = tth_venue_config(
-        dir, venue,
-        "  timeframes: [1]\n"
-        "  stale_ms: 120000\n"
-        "  strategy:\n    kind: sma_cross\n"
-        "    params: {fast: 2, slow: 4, stop_pct: 1, target_r: 2}\n"
-        "  risk:\n    sizing: fixed_qty\n    qty: \"0.5\"\n",
-        "  - symbol: " S_SYM "\n    px_decimals: 2\n    qty_decimals: 3\n");
-    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
-    free(text);
-    return proc;
-}
-
-static bool s_listening(const tth_venue_seen_t *s, uint64_t want)
-{
-    (void)want;
-    return !strcmp(s->status, "connected") && s->subscribes >= 1;
-}
-
 static bool s_exits_refused(const char *dir)
 {
     return tth_store_long(dir, "SELECT count(*) FROM orders WHERE reason "
@@ -105,11 +72,7 @@ static bool s_trade(fake_binance_t *fake, const char *dir, int64_t cents,
         fake_binance_spend_orders(fake, 2);
         *spent = window;
     }
-    char px[32];
-    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
-             (long long)(cents % 100));
-    assert_int_equal(
-        fake_binance_push_trade(fake, S_SYM, px, "0.1", s_wall_ms(), true), 0);
+    tth_binance_trade(fake, cents);
     return true;
 }
 
@@ -233,10 +196,14 @@ static long s_count(const char *hay, const char *needle)
 static void test_refused_exits_go_once_the_window_passes(void **state)
 {
     (void)state;
-    fake_binance_t *fake = s_fake();
+    fake_binance_t *fake =
+        tth_fake_binance_spot((fake_binance_cfg_t){.api_key = S_KEY,
+                                                   .secret = S_SECRET,
+                                                   .enforce_balance = true,
+                                                   .order_limit_10s = 3});
     char *dir = tth_tmpdir("tt-bnguard");
-    tth_proc_t *proc = s_spawn(fake, dir);
-    tth_venue_wait(proc, S_EDGE, S_SYM, s_listening, 1, 10000,
+    tth_proc_t *proc = tth_binance_sma_spawn(fake, dir, S_KEY, S_SECRET, 1);
+    tth_venue_wait(proc, S_EDGE, S_SYM, tth_venue_listening, 1, 10000,
                    "user-data stream open");
 
     s_drive(proc, fake, dir);
@@ -280,11 +247,7 @@ static void test_refused_exits_go_once_the_window_passes(void **state)
     assert_int_equal(s_count(log, S_BARE_LOG), 1);
     assert_int_equal(s_count(log, S_BACK_LOG), 1);
     free(log);
-    static const char *const words[] = {S_SECRET, S_KEY, NULL};
-    tth_log_lacks(proc, words);
-    assert_int_equal(tth_proc_signal_wait(proc, SIGTERM, 5000), 0);
-    tth_proc_destroy(&proc);
-    fake_binance_stop(&fake);
+    tth_binance_end(&proc, &fake, S_KEY, S_SECRET);
 }
 
 int main(void)

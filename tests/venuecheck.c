@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "tests/storecheck.h"
 
@@ -387,6 +388,56 @@ fake_binance_t *tth_fake_binance_spot(fake_binance_cfg_t cfg)
     fake_binance_t *fake = fake_binance_start(&cfg);
     assert_non_null(fake);
     return fake;
+}
+
+tth_proc_t *tth_binance_sma_spawn(fake_binance_t *fake, char *dir,
+                                  const char *key, const char *secret,
+                                  int stop_pct)
+{
+    char venue[1024], strategy[512];
+    tth_binance_venue_yaml(dir, fake_binance_port(fake), "TT_TEST_BINANCE_KEY",
+                           key, secret, "", venue, sizeof venue);
+    snprintf(strategy, sizeof strategy,
+             "  timeframes: [1]\n"
+             "  stale_ms: 120000\n"
+             "  strategy:\n    kind: sma_cross\n"
+             "    params: {fast: 2, slow: 4, stop_pct: %d, target_r: 2}\n"
+             "  risk:\n    sizing: fixed_qty\n    qty: \"0.5\"\n",
+             stop_pct);
+    char *text = tth_venue_config(dir, venue, strategy,
+                                  "  - symbol: BTCUSDT\n    px_decimals: 2\n"
+                                  "    qty_decimals: 3\n");
+    tth_proc_t *proc = tth_proc_spawn_text(dir, text);
+    free(text);
+    return proc;
+}
+
+bool tth_venue_listening(const tth_venue_seen_t *s, uint64_t want)
+{
+    return !strcmp(s->status, "connected") &&
+           s->subscribes >= (want ? want : 1);
+}
+
+void tth_binance_trade(fake_binance_t *fake, int64_t cents)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    char px[32];
+    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
+             (long long)(cents % 100));
+    assert_int_equal(
+        fake_binance_push_trade(fake, "BTCUSDT", px, "0.1", wall_ms, true), 0);
+}
+
+void tth_binance_end(tth_proc_t **proc, fake_binance_t **fake, const char *key,
+                     const char *secret)
+{
+    const char *const words[] = {secret, key, NULL};
+    tth_log_lacks(*proc, words);
+    assert_int_equal(tth_proc_signal_wait(*proc, SIGTERM, 5000), 0);
+    tth_proc_destroy(proc);
+    fake_binance_stop(fake);
 }
 
 bool tth_wait_file_holds(const char *path, const char *needle, int timeout_ms)

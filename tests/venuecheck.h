@@ -169,6 +169,29 @@ fake_binance_t *tth_fake_binance_btcusdt(fake_binance_cfg_t cfg);
    notional of 10 at least. CFG names its key and secret. */
 fake_binance_t *tth_fake_binance_spot(fake_binance_cfg_t cfg);
 
+/* A service trading BTCUSDT (2 price and 3 quantity decimals) on the
+   Binance-like server FAKE (tth_fake_binance_spot) with KEY and SECRET
+   (tth_binance_venue_yaml): 1-second candles, sma_cross fast 2, slow 4
+   with a stop STOP_PCT % away and a take-profit at 2 R, 0.5 a trade.
+   Started in DIR (tth_proc_spawn_text); does not wait for anything. */
+tth_proc_t *tth_binance_sma_spawn(fake_binance_t *fake, char *dir,
+                                  const char *key, const char *secret,
+                                  int stop_pct);
+
+/* The edge connected and its streams subscribed WANT times at least
+   (once when WANT is 0): tth_venue_cond_fn. */
+bool tth_venue_listening(const tth_venue_seen_t *s, uint64_t want);
+
+/* A BTCUSDT trade of 0.1 at CENTS on FAKE, stamped now (wall clock), the
+   buyer the maker; asserts it was pushed. */
+void tth_binance_trade(fake_binance_t *fake, int64_t cents);
+
+/* The end of a Binance test: the service's log holds neither KEY nor
+   SECRET, SIGTERM stops it with exit 0 within 5 s, then the service
+   and the server are destroyed. */
+void tth_binance_end(tth_proc_t **proc, fake_binance_t **fake, const char *key,
+                     const char *secret);
+
 /* Waits at most TIMEOUT_MS for the file at PATH to hold NEEDLE. */
 bool tth_wait_file_holds(const char *path, const char *needle, int timeout_ms);
 
