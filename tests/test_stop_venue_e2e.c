@@ -164,7 +164,9 @@ static tth_proc_t *s_up_to_oco_delayed(fake_alpaca_t *fake, char *dir,
         s_trade(fake, cents);
         tth_nap_ms(100);
     }
-    int64_t deadline = tth_now_ms() + 10000;
+    /* Rising until the entry's POST (a cross within a few candles; up
+       to 30 s on a loaded machine: 10 s was once not enough at load 5). */
+    int64_t deadline = tth_now_ms() + 30000;
     while (fake_alpaca_requests(fake, S_POSTS) < 1 && tth_now_ms() < deadline) {
         cents += 5;
         s_trade(fake, cents);
@@ -381,7 +383,9 @@ static void test_post_without_answer_not_resent(void **state)
         s_trade(fake, cents);
         tth_nap_ms(100);
     }
-    int64_t deadline = tth_now_ms() + 10000;
+    /* Rising until the entry's POST (a cross within a few candles; up
+       to 30 s on a loaded machine: 10 s was once not enough at load 5). */
+    int64_t deadline = tth_now_ms() + 30000;
     while (fake_alpaca_requests(fake, S_POSTS) < 1 && tth_now_ms() < deadline) {
         cents += 5;
         s_trade(fake, cents);
