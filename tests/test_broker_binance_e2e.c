@@ -186,7 +186,8 @@ static void s_drive_entry(tth_proc_t *proc, fake_binance_t *fake,
         if (on)
             on(fake, arg);
     }
-    int64_t deadline = tth_now_ms() + 10000;
+    /* A cross within a few candles; up to 30 s on a loaded machine. */
+    int64_t deadline = tth_now_ms() + 30000;
     while (fake_binance_requests(fake, "POST /api/v3/order") < posts &&
            tth_now_ms() < deadline) {
         cents += 5;
@@ -480,7 +481,8 @@ static void test_filter_refused_locally(void **state)
     }
     const char *sql = "SELECT count(*) FROM orders WHERE reason LIKE "
                       "'%not a multiple of the lot step%'";
-    int64_t deadline = tth_now_ms() + 10000;
+    /* A cross within a few candles; up to 30 s on a loaded machine. */
+    int64_t deadline = tth_now_ms() + 30000;
     while (tth_store_long(dir, sql) < 1 && tth_now_ms() < deadline) {
         cents += 5;
         s_trade(fake, cents);

@@ -126,7 +126,8 @@ static int64_t s_drive_entry(fake_alpaca_t *fake, uint64_t posts)
         s_trade(fake, cents);
         tth_nap_ms(100);
     }
-    int64_t deadline = tth_now_ms() + 10000;
+    /* A cross within a few candles; up to 30 s on a loaded machine. */
+    int64_t deadline = tth_now_ms() + 30000;
     while (fake_alpaca_requests(fake, "POST /v2/orders") < posts &&
            tth_now_ms() < deadline) {
         cents += 5;

@@ -117,7 +117,8 @@ static tth_proc_t *s_up_to_oco_on_wire(fake_binance_t *fake, char *dir,
         s_trade(fake, cents);
         tth_nap_ms(100);
     }
-    int64_t deadline = tth_now_ms() + 10000;
+    /* A cross within a few candles; up to 30 s on a loaded machine. */
+    int64_t deadline = tth_now_ms() + 30000;
     while (fake_binance_requests(fake, S_POST) < 1 && tth_now_ms() < deadline) {
         cents += 5;
         s_trade(fake, cents);
