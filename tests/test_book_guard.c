@@ -64,14 +64,20 @@ static void s_long_filled(tt_book_t *b, tt_intents_t *out)
     assert_int_equal(tt_book_unprotected_since(b), 0);
 }
 
+/* s_long_filled, its stop and target accepted at 4 s: a protected long. */
+static void s_long_protected(tt_book_t *b, tt_intents_t *out)
+{
+    s_long_filled(b, out);
+    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, out);
+    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, out);
+}
+
 /* The strategy's EXIT on a protected long (s_long_filled, its stop and
    target accepted at 4 s): at 5 s, both cancelled at 6 s; the market
    exit then goes, its client id into COID (TT_COID_MAX + 1 bytes). */
 static void s_flatten_to_exit(tt_book_t *b, tt_intents_t *out, char *coid)
 {
-    s_long_filled(b, out);
-    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, out);
-    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, out);
+    s_long_protected(b, out);
     tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
     assert_int_equal(tt_book_on_signal(b, &exit, 0, 5 * S_SEC, out), 0);
     s_event(b, TT_EV_CANCELLED, "tt-AAPL-2-s", 6 * S_SEC, out);
@@ -86,9 +92,7 @@ static void s_flatten_to_exit(tt_book_t *b, tt_intents_t *out, char *coid)
    OUT. The signal into *MV. */
 static void s_stop_move_sent(tt_book_t *b, tt_intents_t *out, tt_signal_t *mv)
 {
-    s_long_filled(b, out);
-    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, out);
-    s_event(b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, out);
+    s_long_protected(b, out);
     *mv =
         (tt_signal_t){.kind = TT_SIG_MOVE_STOP, .ts = 5 * S_SEC, .stop = 9950};
     assert_int_equal(tt_book_on_signal(b, mv, 0, 5 * S_SEC, out), 0);
@@ -331,9 +335,7 @@ static void test_exit_by_signal_is_no_alarm(void **state)
     for (int stop_first = 0; stop_first < 2; stop_first++) {
         tt_book_t b;
         tt_intents_t out;
-        s_long_filled(&b, &out);
-        s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
-        s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+        s_long_protected(&b, &out);
         tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
         assert_int_equal(tt_book_on_signal(&b, &exit, 0, 5 * S_SEC, &out), 0);
         assert_int_equal(out.n, 2);
@@ -390,9 +392,7 @@ static void test_stop_cancelled_by_the_venue_goes_again(void **state)
     (void)state;
     tt_book_t b;
     tt_intents_t out;
-    s_long_filled(&b, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    s_long_protected(&b, &out);
     assert_int_equal(tt_book_unprotected_since(&b), 0);
     s_event(&b, TT_EV_CANCELLED, "tt-AAPL-2-s", 5 * S_SEC, &out);
     assert_int_equal(out.n, 1);
@@ -535,9 +535,7 @@ static void test_exit_whose_cancel_is_refused_waits(void **state)
     (void)state;
     tt_book_t b;
     tt_intents_t out;
-    s_long_filled(&b, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-2-s", 4 * S_SEC, &out);
-    s_event(&b, TT_EV_ACCEPTED, "tt-AAPL-3-t", 4 * S_SEC, &out);
+    s_long_protected(&b, &out);
     tt_signal_t exit = {.kind = TT_SIG_EXIT, .ts = 5 * S_SEC};
     assert_int_equal(tt_book_on_signal(&b, &exit, 0, 5 * S_SEC, &out), 0);
     assert_int_equal(out.n, 2);

@@ -521,6 +521,18 @@ static void *s_wait_idle(void *arg)
     return NULL;
 }
 
+/* A symbol of idle actors on a runtime that tracks its frames in
+   flight, as a backtest's does. */
+static void s_idle_rig(tth_rig_t *rig)
+{
+    tth_rig_config_one(rig, "tt-aside", "");
+    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
+        &tth_idle_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
+        &tth_idle_behaviour};
+    tth_rig_start(rig, roles, INT64_C(1700000000) * TT_NS_PER_SEC, true);
+    tt_runtime_track_inflight(rig->rt, true);
+}
+
 /* A backtest's frames to the bus that cause nothing back are set aside:
    they do not count in flight, the graph is idle while the bus is at
    most its lag behind, and drained once the bus has handled them all.
@@ -531,12 +543,7 @@ static void test_bus_frames_set_aside(void **state)
 {
     (void)state;
     tth_rig_t rig;
-    tth_rig_config_one(&rig, "tt-aside", "");
-    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
-        &tth_idle_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
-        &tth_idle_behaviour};
-    tth_rig_start(&rig, roles, INT64_C(1700000000) * TT_NS_PER_SEC, true);
-    tt_runtime_track_inflight(rig.rt, true);
+    s_idle_rig(&rig);
     tt_runtime_set_bus_aside(rig.rt, 2);
     assert_true(tt_runtime_bus_aside(rig.rt));
     for (int i = 0; i < 3; i++)
@@ -577,12 +584,7 @@ static void test_bus_frames_count_without_aside(void **state)
 {
     (void)state;
     tth_rig_t rig;
-    tth_rig_config_one(&rig, "tt-aside", "");
-    const tt_behaviour_t *roles[TT_ROLE_COUNT] = {
-        &tth_idle_behaviour, &tth_idle_behaviour, &tth_idle_behaviour,
-        &tth_idle_behaviour};
-    tth_rig_start(&rig, roles, INT64_C(1700000000) * TT_NS_PER_SEC, true);
-    tt_runtime_track_inflight(rig.rt, true);
+    s_idle_rig(&rig);
     assert_false(tt_runtime_bus_aside(rig.rt));
     assert_int_equal(s_to_bus(&rig, TT_EVT_CANDLE, 0), 0);
     assert_int_equal(s_to_bus(&rig, TT_EVT_ORDER, TT_EVT_INTENT_LOCAL), 0);
