@@ -278,6 +278,14 @@ static int s_portfolio(tt_risk_t *self, const tt_signal_t *sig,
     return 0;
 }
 
+/* A fixed text for a decision that passes (TEXT fits OUT->text). */
+static void s_say(tt_risk_decision_t *out, const char *text)
+{
+    size_t n = strlen(text);
+    assert(n < sizeof out->text);
+    memcpy(out->text, text, n + 1);
+}
+
 int tt_risk_check(tt_risk_t *self, const tt_signal_t *sig,
                   const tt_portfolio_snap_t *pf, const tt_symbol_view_t *sym,
                   tt_ns_t now, tt_risk_decision_t *out)
@@ -289,7 +297,7 @@ int tt_risk_check(tt_risk_t *self, const tt_signal_t *sig,
                         "missing signal, portfolio or symbol state");
     if (sig->kind != TT_SIG_ENTER_LONG && sig->kind != TT_SIG_ENTER_SHORT) {
         /* Exits and stop moves reduce risk: never blocked. */
-        snprintf(out->text, sizeof out->text, "risk-reducing: allowed");
+        s_say(out, "risk-reducing: allowed");
         return 0;
     }
     if (pf->decimals < 0 || pf->decimals > 18)
@@ -300,8 +308,8 @@ int tt_risk_check(tt_risk_t *self, const tt_signal_t *sig,
         s_check_signal(self, sig, out) != 0 ||
         s_size(self, sig, pf, out) != 0 || s_portfolio(self, sig, pf, out) != 0)
         return -1;
-    snprintf(out->text, sizeof out->text, "approved %lld%s",
-             (long long)out->qty, out->clamped ? " (clamped)" : "");
+    /* The size is in OUT->qty: no formatting on the way to an order. */
+    s_say(out, out->clamped ? "approved (clamped)" : "approved");
     return 0;
 }
 
