@@ -26,9 +26,11 @@
 #include "tests/venuecheck.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define S_KEY "bnTESTKEYsilent16"
 #define S_SECRET "bn-s3cr3t-silent-do-not-log"
@@ -43,14 +45,32 @@
 #define S_PARAMS ", http_timeout_ms: 100"
 #define S_HOLD_MS 3000
 
+/* The fake's clock: the wall clock less g_behind_ms, which a test sets
+   to have the fake refuse every signed request as stamped ahead of its
+   time (400 -1021), as the venue does when the host's clock is ahead. */
+static _Atomic int64_t g_behind_ms;
+
+static int64_t s_fake_clock(void *arg)
+{
+    (void)arg;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec -
+           atomic_load(&g_behind_ms) * 1000000LL;
+}
+
 /* The fake (balance enforced for sells, as the venue does), the service
    trading on it with a stop 2 % away, its user-data stream open; then
    the next new order gets no answer, as HOW says. */
 static tth_proc_t *s_start(fake_binance_t **fake, const char *name,
                            const fake_binance_silent_t *how, char **dir)
 {
-    *fake = tth_fake_binance_spot((fake_binance_cfg_t){
-        .api_key = S_KEY, .secret = S_SECRET, .enforce_balance = true});
+    atomic_store(&g_behind_ms, 0);
+    *fake =
+        tth_fake_binance_spot((fake_binance_cfg_t){.api_key = S_KEY,
+                                                   .secret = S_SECRET,
+                                                   .clock = s_fake_clock,
+                                                   .enforce_balance = true});
     *dir = tth_tmpdir(name);
     tth_proc_t *proc =
         tth_binance_sma_spawn_params(*fake, *dir, S_KEY, S_SECRET, 2, S_PARAMS);
@@ -229,11 +249,50 @@ static void test_lost_sent_after_lookup(void **state)
     s_end(&proc, &fake, dir, 2, 3);
 }
 
+/* Lost, and the lookup refused for a reason that says nothing of the
+   order (400 -1021: the venue's clock 5 s behind ours): the order is not
+   taken as found, nor sent; it is looked up again once the venue
+   answers, and sent then, once more. */
+static void test_lookup_refused_asked_again(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = NULL;
+    char *dir = NULL;
+    fake_binance_silent_t how = {.n = 1, .lost = true};
+    tth_proc_t *proc = s_start(&fake, "tt-bnlookup", &how, &dir);
+    s_drive_entry(proc, fake);
+    /* The lookup comes a pause (1 s) after the POST without a reply. */
+    atomic_store(&g_behind_ms, 5000);
+    int64_t deadline = tth_now_ms() + 10000;
+    fake_binance_stats_t st;
+    do {
+        tth_nap_ms(50);
+        fake_binance_stats(fake, &st);
+    } while (
+        tth_now_ms() < deadline &&
+        (st.time_failures < 2 || fake_binance_requests(fake, S_QUERY) < 2));
+    if (st.time_failures < 2)
+        tth_proc_dump_log(proc);
+    /* Refused twice (asked again, not taken as found): still not sent. */
+    assert_true(st.time_failures >= 2);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 1);
+    atomic_store(&g_behind_ms, 0);
+    char entry[64];
+    s_entry_then_exits(proc, fake, dir, entry);
+    assert_int_equal(fake_binance_coid_count(fake, entry), 2);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 2);
+    s_take_profit(proc, fake, dir);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 2);
+    assert_int_equal(fake_binance_coid_max(fake), 2);
+    s_end(&proc, &fake, dir, 2, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_taken_unanswered_adopted_once),
         cmocka_unit_test(test_lost_sent_after_lookup),
+        cmocka_unit_test(test_lookup_refused_asked_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
