@@ -1440,8 +1440,15 @@ static void test_binance_silent_orders(void **state)
     s_bn_status(port, "silent-2", st, sizeof st);
     assert_string_equal(st, "NEW");
 
-    /* An OCO list taken, the connection closed: both legs work. */
-    fake_binance_silent_orders(f, &(fake_binance_silent_t){.n = 1});
+    /* An OCO list taken, the connection closed: both legs work. The
+       order before it (skipped) is answered. */
+    fake_binance_silent_orders(f, &(fake_binance_silent_t){.n = 1, .skip = 1});
+    s_signed(port, "POST", "/api/v3/order",
+             "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.5&"
+             "newClientOrderId=silent-0" B_TS,
+             true, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
     s_unanswered(port, "/api/v3/orderList/oco", B_OCO B_TS, 5000L,
                  CURLE_GOT_NOTHING);
     s_bn_status(port, "tt-B-1-s", st, sizeof st);
@@ -1475,8 +1482,8 @@ static void test_binance_silent_orders(void **state)
     fake_binance_stats_t stats;
     fake_binance_stats(f, &stats);
     assert_int_equal(stats.orders_unanswered, 4);
-    assert_int_equal(stats.orders_accepted, 5); /* 1 + 1 + 2 legs + 1 */
-    assert_int_equal(stats.fills, 2);
+    assert_int_equal(stats.orders_accepted, 6); /* 1 + 1 + 1 + 2 legs + 1 */
+    assert_int_equal(stats.fills, 3);
     wsc_destroy(&u);
     fake_binance_stop(&f);
 }

@@ -17,9 +17,14 @@
         take-profit closes the position.
       - lost: the connection closes before the venue takes it. The GET
         answers -2013, and the order is sent then, once more, and filled.
-    Checked against a gateway that resends blindly (s_resolve_unsure's
-    lookup skipped in s_submit): the first case then fails on the entry's
-    POST count (2) and the doubled position. Every wait is bounded. */
+      - lost, and the lookups refused 400 -1021 for a while: asked again
+        (not read as found, which gave the order up; nor as missing), sent
+        once the venue answers -2013.
+      - the exits' OCO list taken and unanswered: both legs looked up and
+        adopted, the list not sent again.
+    Checked against a gateway that resends blindly (the lookup skipped in
+    s_submit, or in the OCO's s_post): the first case then fails on the
+    entry's second POST, the last on its legs. Every wait is bounded. */
 #include "tests/fakes/fake_binance.h"
 #include "tests/process.h"
 #include "tests/storecheck.h"
@@ -287,12 +292,38 @@ static void test_lookup_refused_asked_again(void **state)
     s_end(&proc, &fake, dir, 2, 3);
 }
 
+/* The exits' OCO list taken with its connection closed, quiet on the
+   stream: both legs looked up and adopted as working, the list not sent
+   again; the take-profit then fills and the venue expires the stop. */
+static void test_exits_list_unanswered_adopted(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = NULL;
+    char *dir = NULL;
+    fake_binance_silent_t how = {.n = 1, .skip = 1, .quiet = true};
+    tth_proc_t *proc = s_start(&fake, "tt-bnsilentoco", &how, &dir);
+    s_drive_entry(proc, fake);
+    char entry[64];
+    s_entry_then_exits(proc, fake, dir, entry);
+    assert_true(tth_log_holds(proc, "list found at the venue, not sent again"));
+    s_take_profit(proc, fake, dir);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 1);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.orders_unanswered, 1);
+    assert_int_equal(st.fills, 2);
+    s_end(&proc, &fake, dir, 2, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_taken_unanswered_adopted_once),
         cmocka_unit_test(test_lost_sent_after_lookup),
         cmocka_unit_test(test_lookup_refused_asked_again),
+        cmocka_unit_test(test_exits_list_unanswered_adopted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -379,6 +379,8 @@ void fake_binance_silent_orders(fake_binance_t *self,
     self->silent = *how;
     if (self->silent.n < 0)
         self->silent.n = 0;
+    if (self->silent.skip < 0)
+        self->silent.skip = 0;
     fakesrv_unlock(self->srv);
 }
 
@@ -386,6 +388,10 @@ int fb_silent_begin(fake_binance_t *self, fakesrv_resp_t *r)
 {
     if (self->silent.n <= 0)
         return FB_ANSWERED;
+    if (self->silent.skip > 0) {
+        self->silent.skip--;
+        return FB_ANSWERED;
+    }
     self->silent.n--;
     self->stats.orders_unanswered++;
     if (self->silent.lost) {

@@ -159,6 +159,7 @@ void fake_binance_unknown_outcome(fake_binance_t *self, int n);
    service must not meet by sending the order again blindly. */
 typedef struct {
     int n;     /* new orders left unanswered (an OCO list is one); 0 ends */
+    int skip;  /* new orders answered as usual before the first of them */
     bool lost; /* not carried out: the request died before the venue took
                   it (the connection closed, nothing booked) */
     /* Else the order is carried out exactly as usual (booked, filled if
