@@ -252,7 +252,7 @@ static int s_resolve_unsure(tt_bnb_t *self, tt_bnb_order_t *o, bool *send)
 {
     *send = false;
     bool missing = false;
-    if (tt_bnb_query_order(self, o, &missing) == TT_BROKER_LATER)
+    if (tt_bnb_lookup(self, o, &missing) == TT_BROKER_LATER)
         return TT_BROKER_LATER;
     o->unsure = false;
     *send = missing;

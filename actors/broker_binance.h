@@ -22,6 +22,9 @@
 #define TT_BNB_UNKNOWN 2
 /* tt_bnb_submit_exit: no OCO, the exit goes as a lone order. */
 #define TT_BNB_ALONE 3
+/* tt_bnb_query_order: refused for a reason that says nothing of the
+   order (a clock outside the receive window, refused keys). */
+#define TT_BNB_UNTOLD 4
 /* New orders an entry leaves room for in the account's order count: its
    stop and take-profit, one OCO list of two orders, so that a full
    window refuses the next entry rather than the exits of the last. */
@@ -34,6 +37,7 @@ typedef struct {
     size_t sym;
     bool acked, done;
     bool unsure;          /* sent, outcome unknown: look up before resending */
+    tt_ns_t lookup_at;    /* mono: its next lookup, after a refused one */
     bool sync;            /* to re-query (reconnect, gap, refused cancel) */
     tt_qty_t cum;         /* filled quantity reported */
     tt_qty_t venue_cum;   /* filled quantity the venue reported */
@@ -186,8 +190,14 @@ void tt_bnb_refused(tt_bnb_t *self, tt_bnb_order_t *o, const tt_http_reply_t *r,
    outcome). */
 int tt_bnb_give_up(tt_bnb_t *self, tt_bnb_order_t *o, bool cancel);
 /* GET /api/v3/order of O into its view: DONE (*MISSING when the venue
-   does not know it) or LATER. */
+   does not know it), TT_BNB_UNTOLD (refused for another reason: nothing
+   learnt of O) or LATER. */
 int tt_bnb_query_order(tt_bnb_t *self, tt_bnb_order_t *o, bool *missing);
+/* An order whose POST had no answer (O->unsure), looked up by client id:
+   DONE (its view read, or *MISSING when the venue does not know it, so
+   sending is safe) or LATER (no answer, or a refusal that says nothing
+   of it: asked again after a pause, never taken as found or missing). */
+int tt_bnb_lookup(tt_bnb_t *self, tt_bnb_order_t *o, bool *missing);
 
 /* ---- broker_binance_session.c ---- */
 

@@ -172,10 +172,9 @@ static int s_resolve(tt_bnb_t *self, tt_bnb_order_t *const legs[2], bool *send)
 {
     bool missing = false;
     *send = false;
-    if (tt_bnb_query_order(self, legs[0], &missing) == TT_BROKER_LATER)
+    if (tt_bnb_lookup(self, legs[0], &missing) == TT_BROKER_LATER)
         return TT_BROKER_LATER;
-    if (!missing &&
-        tt_bnb_query_order(self, legs[1], &missing) == TT_BROKER_LATER)
+    if (!missing && tt_bnb_lookup(self, legs[1], &missing) == TT_BROKER_LATER)
         return TT_BROKER_LATER;
     legs[0]->unsure = legs[1]->unsure = false;
     *send = missing;

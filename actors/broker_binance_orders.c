@@ -13,6 +13,8 @@
 #include <string.h>
 
 #define S_DOWN_MAX 3 /* requests without reply before an intent fails */
+/* An unsure order's lookup, after the venue refused one. */
+#define S_LOOKUP_WAIT_NS 1000000000LL
 
 const char *tt_bnb_path(const tt_bnb_t *self)
 {
@@ -565,7 +567,8 @@ int tt_bnb_give_up(tt_bnb_t *self, tt_bnb_order_t *o, bool cancel)
 }
 
 /* GET /api/v3/order of O by client order id into its view. DONE (found,
-   or *MISSING set when the venue does not know it) or LATER. */
+   or *MISSING set when the venue does not know it), TT_BNB_UNTOLD (any
+   other refusal) or LATER. */
 int tt_bnb_query_order(tt_bnb_t *self, tt_bnb_order_t *o, bool *missing)
 {
     char buf[TT_BNB_QUERY];
@@ -584,7 +587,29 @@ int tt_bnb_query_order(tt_bnb_t *self, tt_bnb_order_t *o, bool *missing)
         char reason[200];
         tt_bnb_reply_error(self, &r, "order query", &e, reason, sizeof reason);
         *missing = e.cls == TT_BN_REJ_UNKNOWN_ORDER;
+        if (!*missing)
+            rc = TT_BNB_UNTOLD;
     }
     tt_http_reply_free(&r);
-    return TT_BROKER_DONE;
+    return rc;
+}
+
+/* A refused lookup (a clock outside the receive window, refused keys) is
+   no answer: read as "found", the order would be given up, neither
+   placed nor followed; read as "missing", sent a second time. So it is
+   asked again a pause later, as long as it takes. */
+int tt_bnb_lookup(tt_bnb_t *self, tt_bnb_order_t *o, bool *missing)
+{
+    *missing = false;
+    if (tt_mono_ns() < o->lookup_at)
+        return TT_BROKER_LATER;
+    int rc = tt_bnb_query_order(self, o, missing);
+    if (rc != TT_BNB_UNTOLD)
+        return rc;
+    o->lookup_at = tt_mono_ns() + S_LOOKUP_WAIT_NS;
+    tt_warn(tt_bnb_path(self),
+            "%s: outcome still unknown (its query refused): not sent, asked "
+            "again in 1 s",
+            o->coid);
+    return TT_BROKER_LATER;
 }

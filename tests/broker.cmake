@@ -48,3 +48,11 @@ tt_test(NAME test_stop_binance_e2e LABEL e2e TIMEOUT 180
 tt_test(NAME test_unanswered_stop_e2e LABEL e2e TIMEOUT 150
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_unanswered_stop_e2e.c
         LIBS tt_venuecheck)
+
+# A Binance order whose POST gets no answer (taken and the answer held
+# past http_timeout_ms, or lost before the venue took it; an entry or the
+# exits' OCO list) is looked up by client id, adopted or sent once more,
+# never twice; a refused lookup is asked again (about 30 s).
+tt_test(NAME test_silent_post_e2e LABEL e2e TIMEOUT 150
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_silent_post_e2e.c
+        LIBS tt_venuecheck)

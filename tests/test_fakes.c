@@ -68,9 +68,11 @@ static size_t s_header(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-/* METHOD PATH (with query) on PORT; HDRS NULL-terminated "Name: value". */
-static void s_http(int port, const char *method, const char *path,
-                   const char *const *hdrs, const char *body, http_t *out)
+/* METHOD PATH (with query) on PORT; HDRS NULL-terminated "Name: value";
+   given up after TIMEOUT_MS. Returns how the transfer ended. */
+static CURLcode s_http_try(int port, const char *method, const char *path,
+                           const char *const *hdrs, const char *body,
+                           long timeout_ms, http_t *out)
 {
     memset(out, 0, sizeof *out);
     fkbuf_init(&out->body);
@@ -88,15 +90,23 @@ static void s_http(int port, const char *method, const char *path,
     curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, s_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     if (body)
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     CURLcode rc = curl_easy_perform(c);
-    assert_int_equal(rc, CURLE_OK);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     fkbuf_append(&out->body, "", 0);
     curl_slist_free_all(list);
     curl_easy_cleanup(c);
+    return rc;
+}
+
+/* s_http_try within 5 s, asserting an answer came. */
+static void s_http(int port, const char *method, const char *path,
+                   const char *const *hdrs, const char *body, http_t *out)
+{
+    assert_int_equal(s_http_try(port, method, path, hdrs, body, 5000L, out),
+                     CURLE_OK);
 }
 
 static json_t *s_json(const http_t *h)
@@ -113,7 +123,7 @@ static const char *s_jstr(json_t *o, const char *key)
     const char *v = json_string_value(json_object_get(o, key));
     if (!v)
         fail_msg("no string %s in %s", key, json_dumps(o, 0));
-    return v;
+    return v ? v : ""; /* never NULL: the release build's format check */
 }
 
 /* Receives the next message and checks it contains NEEDLE. */
@@ -1344,6 +1354,140 @@ static void test_binance_oco_cancel(void **state)
     fake_binance_stop(&f);
 }
 
+/* A signed POST of PARAMS to PATH that must get no answer within
+   TIMEOUT_MS: WANT is how the client sees it (the connection closed
+   without a response, or its own timeout). */
+static void s_unanswered(int port, const char *path, const char *params,
+                         long timeout_ms, CURLcode want)
+{
+    char sig[65], full[1024];
+    s_sign(B_SECRET, params, sig);
+    snprintf(full, sizeof full, "%s&signature=%s", params, sig);
+    http_t h;
+    CURLcode rc = s_http_try(port, "POST", path, B_HDRS, full, timeout_ms, &h);
+    if (rc != want)
+        fail_msg("%s: %s, wanted %s (HTTP %ld %s)", path,
+                 curl_easy_strerror(rc), curl_easy_strerror(want), h.status,
+                 h.body.s ? h.body.s : "");
+    assert_int_equal(h.status, 0); /* not a byte of a response */
+    fkbuf_free(&h.body);
+}
+
+/* O's status at the venue by a signed GET /api/v3/order: into OUT, or
+   the error code (-2013) as text. */
+static void s_bn_status(int port, const char *coid, char *out, size_t size)
+{
+    char params[256];
+    snprintf(params, sizeof params, "symbol=BTCUSDT&origClientOrderId=%s" B_TS,
+             coid);
+    http_t h;
+    s_signed(port, "GET", "/api/v3/order", params, false, &h);
+    json_t *j = s_json(&h);
+    if (h.status == 200)
+        snprintf(out, size, "%s", s_jstr(j, "status"));
+    else
+        snprintf(out, size, "%lld",
+                 (long long)json_integer_value(json_object_get(j, "code")));
+    json_decref(j);
+    fkbuf_free(&h.body);
+}
+
+/* fake_binance_silent_orders: a market buy carried out (filled, its
+   executionReports on the stream) with the connection closed unanswered;
+   a resting limit whose answer is held past the client's timeout, quiet
+   on the stream too; an OCO list unanswered; a lost order never booked.
+   Each one counted once; the next order is answered as usual. */
+static void test_binance_silent_orders(void **state)
+{
+    (void)state;
+    fake_binance_t *f = s_binance(0, 0, 0);
+    int port = fake_binance_port(f);
+    http_t h;
+    char st[32];
+    s_http(port, "POST", "/api/v3/userDataStream", B_HDRS, NULL, &h);
+    json_t *j = s_json(&h);
+    char path[128];
+    snprintf(path, sizeof path, "/ws/%s", s_jstr(j, "listenKey"));
+    json_decref(j);
+    fkbuf_free(&h.body);
+    wsc_t *u = wsc_connect(port, path, NULL, WAIT_MS);
+    assert_non_null(u);
+    assert_int_equal(fake_binance_push_trade(f, "BTCUSDT", "25000", "1",
+                                             1700000000000LL, false),
+                     0);
+
+    /* Taken, the connection closed: filled at the venue, told on the
+       stream only. */
+    fake_binance_silent_orders(f, &(fake_binance_silent_t){.n = 1});
+    s_unanswered(port, "/api/v3/order",
+                 "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&"
+                 "newClientOrderId=silent-1" B_TS,
+                 5000L, CURLE_GOT_NOTHING);
+    s_bn_status(port, "silent-1", st, sizeof st);
+    assert_string_equal(st, "FILLED");
+    s_expect_free(u, "\"x\":\"NEW\"");
+    s_expect_free(u, "\"x\":\"TRADE\"");
+
+    /* Taken, the answer held past the client's 300 ms, quiet on the
+       stream: it rests at the venue, and only a query says so. */
+    fake_binance_silent_orders(
+        f, &(fake_binance_silent_t){.n = 1, .hold_ms = 2000, .quiet = true});
+    s_unanswered(port, "/api/v3/order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&"
+                 "quantity=0.01&price=24000.00&newClientOrderId=silent-2" B_TS,
+                 300L, CURLE_OPERATION_TIMEDOUT);
+    assert_null(wsc_recv(u, 200, NULL));
+    s_bn_status(port, "silent-2", st, sizeof st);
+    assert_string_equal(st, "NEW");
+
+    /* An OCO list taken, the connection closed: both legs work. The
+       order before it (skipped) is answered. */
+    fake_binance_silent_orders(f, &(fake_binance_silent_t){.n = 1, .skip = 1});
+    s_signed(port, "POST", "/api/v3/order",
+             "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.5&"
+             "newClientOrderId=silent-0" B_TS,
+             true, &h);
+    assert_int_equal(h.status, 200);
+    fkbuf_free(&h.body);
+    s_unanswered(port, "/api/v3/orderList/oco", B_OCO B_TS, 5000L,
+                 CURLE_GOT_NOTHING);
+    s_bn_status(port, "tt-B-1-s", st, sizeof st);
+    assert_string_equal(st, "NEW");
+    s_bn_status(port, "tt-B-2-t", st, sizeof st);
+    assert_string_equal(st, "NEW");
+
+    /* Lost: nothing booked, the venue does not know it. */
+    fake_binance_silent_orders(f,
+                               &(fake_binance_silent_t){.n = 1, .lost = true});
+    s_unanswered(port, "/api/v3/order",
+                 "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&"
+                 "newClientOrderId=silent-3" B_TS,
+                 5000L, CURLE_GOT_NOTHING);
+    s_bn_status(port, "silent-3", st, sizeof st);
+    assert_string_equal(st, "-2013");
+
+    /* The fault is spent: the same order again is answered and filled. */
+    s_signed(port, "POST", "/api/v3/order",
+             "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&"
+             "newClientOrderId=silent-3" B_TS,
+             true, &h);
+    assert_int_equal(h.status, 200);
+    j = s_json(&h);
+    assert_string_equal(s_jstr(j, "status"), "FILLED");
+    json_decref(j);
+    fkbuf_free(&h.body);
+    assert_int_equal(fake_binance_coid_count(f, "silent-1"), 1);
+    assert_int_equal(fake_binance_coid_count(f, "silent-2"), 1);
+    assert_int_equal(fake_binance_coid_count(f, "silent-3"), 2);
+    fake_binance_stats_t stats;
+    fake_binance_stats(f, &stats);
+    assert_int_equal(stats.orders_unanswered, 4);
+    assert_int_equal(stats.orders_accepted, 6); /* 1 + 1 + 1 + 2 legs + 1 */
+    assert_int_equal(stats.fills, 3);
+    wsc_destroy(&u);
+    fake_binance_stop(&f);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1366,6 +1510,7 @@ int main(void)
         cmocka_unit_test(test_binance_fill_while_down),
         cmocka_unit_test(test_binance_oco_balance),
         cmocka_unit_test(test_binance_oco_cancel),
+        cmocka_unit_test(test_binance_silent_orders),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

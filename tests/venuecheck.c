@@ -394,9 +394,16 @@ tth_proc_t *tth_binance_sma_spawn(fake_binance_t *fake, char *dir,
                                   const char *key, const char *secret,
                                   int stop_pct)
 {
+    return tth_binance_sma_spawn_params(fake, dir, key, secret, stop_pct, "");
+}
+
+tth_proc_t *tth_binance_sma_spawn_params(fake_binance_t *fake, char *dir,
+                                         const char *key, const char *secret,
+                                         int stop_pct, const char *more_params)
+{
     char venue[1024], strategy[512];
     tth_binance_venue_yaml(dir, fake_binance_port(fake), "TT_TEST_BINANCE_KEY",
-                           key, secret, "", venue, sizeof venue);
+                           key, secret, more_params, venue, sizeof venue);
     snprintf(strategy, sizeof strategy,
              "  timeframes: [1]\n"
              "  stale_ms: 120000\n"

@@ -177,6 +177,11 @@ fake_binance_t *tth_fake_binance_spot(fake_binance_cfg_t cfg);
 tth_proc_t *tth_binance_sma_spawn(fake_binance_t *fake, char *dir,
                                   const char *key, const char *secret,
                                   int stop_pct);
+/* The same with MORE_PARAMS added to the venue's params ("" or
+   ", name: value...", as for tth_binance_venue_yaml). */
+tth_proc_t *tth_binance_sma_spawn_params(fake_binance_t *fake, char *dir,
+                                         const char *key, const char *secret,
+                                         int stop_pct, const char *more_params);
 
 /* The edge connected and its streams subscribed WANT times at least
    (once when WANT is 0): tth_venue_cond_fn. */

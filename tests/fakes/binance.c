@@ -372,6 +372,45 @@ void fake_binance_unknown_outcome(fake_binance_t *self, int n)
     fakesrv_unlock(self->srv);
 }
 
+void fake_binance_silent_orders(fake_binance_t *self,
+                                const fake_binance_silent_t *how)
+{
+    fakesrv_lock(self->srv);
+    self->silent = *how;
+    if (self->silent.n < 0)
+        self->silent.n = 0;
+    if (self->silent.skip < 0)
+        self->silent.skip = 0;
+    fakesrv_unlock(self->srv);
+}
+
+int fb_silent_begin(fake_binance_t *self, fakesrv_resp_t *r)
+{
+    if (self->silent.n <= 0)
+        return FB_ANSWERED;
+    if (self->silent.skip > 0) {
+        self->silent.skip--;
+        return FB_ANSWERED;
+    }
+    self->silent.n--;
+    self->stats.orders_unanswered++;
+    if (self->silent.lost) {
+        r->drop = true;
+        return FB_LOST;
+    }
+    self->muted = self->silent.quiet;
+    return FB_SILENT;
+}
+
+void fb_silent_end(fake_binance_t *self, int kind, fakesrv_resp_t *r)
+{
+    self->muted = false;
+    if (kind != FB_SILENT)
+        return;
+    r->hold_ms = self->silent.hold_ms;
+    r->drop = self->silent.hold_ms <= 0;
+}
+
 void fake_binance_rate_limit_storm(fake_binance_t *self, int n)
 {
     fakesrv_lock(self->srv);

@@ -184,6 +184,9 @@ void fb_oco_post(fake_binance_t *self, const fakesrv_req_t *req,
         fkcount_add(&self->coids, below.coid, 1);
     if (s_check(self, &above, &below, r) != 0)
         return;
+    int silent = fb_silent_begin(self, r);
+    if (silent == FB_LOST)
+        return;
     int64_t list_id = ++self->next_list_id;
     char lc[40] = "";
     if (fb_param(req, "listClientOrderId", lc, sizeof lc) <= 0)
@@ -199,6 +202,7 @@ void fb_oco_post(fake_binance_t *self, const fakesrv_req_t *req,
     fb_exec_report(self, &self->orders[ia], "NEW", 0, 0, -1);
     fb_exec_report(self, &self->orders[ib], "NEW", 0, 0, -1);
     fb_json(r, 200, s_list_json(self, list_id, false));
+    fb_silent_end(self, silent, r);
 }
 
 void fb_order_list_delete(fake_binance_t *self, const fakesrv_req_t *req,

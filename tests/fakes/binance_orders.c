@@ -403,6 +403,9 @@ void fb_order_post(fake_binance_t *self, const fakesrv_req_t *req,
         snprintf(rt, sizeof rt, "%s",
                  !strcmp(o.type, "MARKET") || !strcmp(o.type, "LIMIT") ? "FULL"
                                                                        : "ACK");
+    int silent = fb_silent_begin(self, r);
+    if (silent == FB_LOST)
+        return;
     fb_order_t *b = fb_book(self, &o);
     size_t idx = (size_t)(b - self->orders), first_fill = self->nfills;
     self->stats.orders_accepted++;
@@ -413,10 +416,11 @@ void fb_order_post(fake_binance_t *self, const fakesrv_req_t *req,
         fb_error(r, 503, -1007,
                  "Timeout waiting for response from backend server. Send "
                  "status unknown; execution status unknown.");
-        return;
+    } else {
+        fb_json(r, 200,
+                s_new_order_reply(self, &self->orders[idx], rt, first_fill));
     }
-    fb_json(r, 200,
-            s_new_order_reply(self, &self->orders[idx], rt, first_fill));
+    fb_silent_end(self, silent, r);
 }
 
 /* ---- GET / DELETE /api/v3/order, openOrders, myTrades ---- */

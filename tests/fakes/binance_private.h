@@ -86,6 +86,8 @@ struct fake_binance_t {
     int commission, commission_bps;   /* fake_binance_cfg_t's */
     int too_many;                     /* requests to answer 400 -1003 */
     int refuse_cancels;               /* cancels to answer 400 -1021 */
+    fake_binance_silent_t silent;     /* new orders left unanswered */
+    bool muted;                       /* no user-data events now */
     int64_t next_list_id;
     int64_t minute, used;
     int order_limit_10s, order_limit_1d; /* 0: no daily limit */
@@ -106,6 +108,19 @@ void fb_error(fakesrv_resp_t *r, int status, int code, const char *fmt, ...)
 void fb_json(fakesrv_resp_t *r, int status, json_t *j);
 /* A parameter from the query string, else the body. -1 when absent. */
 int fb_param(const fakesrv_req_t *req, const char *name, char *out, size_t n);
+
+/* binance.c: fake_binance_silent_orders */
+#define FB_ANSWERED 0 /* a new order answered as usual */
+#define FB_SILENT 1   /* carried out, the answer never sent */
+#define FB_LOST 2     /* not carried out, the connection closed */
+/* Called when a new order (or list) has passed every check, before it
+   is booked: FB_LOST (R set to close the connection; book nothing),
+   FB_SILENT (user-data events muted when the fault is quiet) or
+   FB_ANSWERED. */
+int fb_silent_begin(fake_binance_t *self, fakesrv_resp_t *r);
+/* After the order of KIND (fb_silent_begin's) was carried out and R
+   filled: events unmuted, R's answer dropped or held when silent. */
+void fb_silent_end(fake_binance_t *self, int kind, fakesrv_resp_t *r);
 
 /* binance_ordercount.c */
 /* N new orders of a POST: counted, with the X-MBX-ORDER-COUNT-10S and

@@ -85,6 +85,8 @@ void fb_stream_event(fake_binance_t *self, const char *stream, const char *data)
 
 void fb_user_event(fake_binance_t *self, const char *data)
 {
+    if (self->muted)
+        return; /* fake_binance_silent_orders' quiet orders */
     for (fakesrv_conn_t *c = fakesrv_conn_first(self->srv); c;
          c = fakesrv_conn_next(c)) {
         fb_conn_t *st = fakesrv_conn_state(c);

@@ -94,6 +94,7 @@ typedef struct {
     uint64_t http_max_in_flight; /* most requests at once, not answered */
     uint64_t http_429_orders;    /* new orders over an ORDERS limit */
     uint64_t max_orders_10s;     /* the highest order count in 10 s */
+    uint64_t orders_unanswered;  /* fake_binance_silent_orders' orders */
 } fake_binance_stats_t;
 
 typedef struct fake_binance_t fake_binance_t;
@@ -154,6 +155,27 @@ int fake_binance_expire_listen_keys(fake_binance_t *self);
 /* The next N new orders are executed but answered 503 -1007 ("execution
    status unknown"), as the venue does when its backend times out. */
 void fake_binance_unknown_outcome(fake_binance_t *self, int n);
+/* A new order whose answer never reaches the client: the case a
+   service must not meet by sending the order again blindly. */
+typedef struct {
+    int n;     /* new orders left unanswered (an OCO list is one); 0 ends */
+    int skip;  /* new orders answered as usual before the first of them */
+    bool lost; /* not carried out: the request died before the venue took
+                  it (the connection closed, nothing booked) */
+    /* Else the order is carried out exactly as usual (booked, filled if
+       marketable) and then: 0, the connection is closed without a byte of
+       response; above 0, the response is held this long (more than the
+       client's timeout, so that it gives up first). */
+    int hold_ms;
+    bool quiet; /* no executionReport of it on the user-data stream either
+                   (as if the stream lost them): only a query tells */
+} fake_binance_silent_t;
+/* The next HOW->n new orders that pass every check (POST /api/v3/order
+   and POST /api/v3/orderList/oco) get no answer, as HOW says. They are
+   counted in fake_binance_coid_count like any submission, and in the
+   stats' orders_unanswered. */
+void fake_binance_silent_orders(fake_binance_t *self,
+                                const fake_binance_silent_t *how);
 /* The next N market orders fill in two trades at the last price (half
    the quantity on the lot step, then the rest), both in the reply. */
 void fake_binance_split_fills(fake_binance_t *self, int n);

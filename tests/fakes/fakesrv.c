@@ -170,7 +170,9 @@ static void s_fill_req(fakesrv_conn_t *c, fakesrv_req_t *req)
         req->headers[i] = c->hdrs[i];
 }
 
-static void s_respond(fakesrv_t *self, fakesrv_conn_t *c)
+/* Computes C's response; -1 closes the connection unanswered (the
+   venue's resp.drop). */
+static int s_respond(fakesrv_t *self, fakesrv_conn_t *c)
 {
     fakesrv_req_t req;
     s_fill_req(c, &req);
@@ -184,12 +186,16 @@ static void s_respond(fakesrv_t *self, fakesrv_conn_t *c)
     if (c->resp.status == 0)
         fakesrv_resp_set(&c->resp, 404, strdup("{\"message\":\"not found\"}"));
     c->resp_ready = true;
-    if (self->delay_ms > 0) {
+    if (c->resp.drop)
+        return -1; /* closed without a byte of response */
+    int hold = c->resp.hold_ms > 0 ? c->resp.hold_ms : self->delay_ms;
+    if (hold > 0) {
         c->delayed = true;
-        lws_set_timer_usecs(c->wsi, (lws_usec_t)self->delay_ms * 1000);
+        lws_set_timer_usecs(c->wsi, (lws_usec_t)hold * 1000);
     } else {
         lws_callback_on_writable(c->wsi);
     }
+    return 0;
 }
 
 static fakesrv_method_t s_method(int m)
@@ -227,8 +233,7 @@ static int s_http_start(fakesrv_t *self, fakesrv_conn_t *c, struct lws *wsi)
         if (atol(cl) > 0)
             return 0; /* the body follows */
     }
-    s_respond(self, c);
-    return 0;
+    return s_respond(self, c);
 }
 
 static void s_http_body(fakesrv_conn_t *c, const void *in, size_t len)
@@ -439,8 +444,7 @@ static int s_dispatch(fakesrv_t *self, fakesrv_conn_t *c, struct lws *wsi,
         s_http_body(c, in, len);
         return 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        s_respond(self, c);
-        return 0;
+        return s_respond(self, c);
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return s_http_writeable(c, wsi);
     case LWS_CALLBACK_CLOSED_HTTP:

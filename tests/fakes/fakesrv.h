@@ -51,6 +51,11 @@ typedef struct {
     const char *content_type; /* NULL: application/json */
     char *body;               /* malloc'd; the server frees it */
     size_t body_len;
+    /* No answer at all: DROP closes the connection without a response;
+       else a HOLD_MS above 0 holds this response that long instead of
+       the server's delay (a client with a shorter timeout gives up). */
+    bool drop;
+    int hold_ms;
     int nhdr;
     struct {
         char name[48]; /* lowercase, with the colon: "retry-after:" */
