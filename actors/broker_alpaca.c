@@ -584,8 +584,10 @@ static int s_post(s_ap_t *self, s_order_t *o, s_order_t *leg,
     tt_http_reply_t r;
     int rc = s_request(self, "POST", "/v2/orders", body, &r);
     free(body);
-    if (rc == TT_BROKER_LATER && self->unknown)
+    if (rc == TT_BROKER_LATER && self->unknown) {
         o->unanswered = true;
+        tt_broker_gw_unsure(self->gw);
+    }
     if (rc == TT_BROKER_LATER) {
         if (o->unanswered || s_give_up(self, o, false) == TT_BROKER_LATER)
             return TT_BROKER_LATER;

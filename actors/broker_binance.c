@@ -299,8 +299,10 @@ static int s_submit(tt_bnb_t *self, size_t sym, const tt_order_t *ord)
     }
     tt_http_reply_t r;
     int rc = tt_bnb_call(self, "POST", TT_BN_PATH_ORDER, &q, true, &r);
-    if (rc == TT_BNB_UNKNOWN)
+    if (rc == TT_BNB_UNKNOWN) {
         o->unsure = true;
+        tt_broker_gw_unsure(self->gw);
+    }
     if (rc < 0) {
         tt_bnb_emit(self, o, TT_EV_REJECTED, 0, "request too long");
         o->done = true;

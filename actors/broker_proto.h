@@ -93,6 +93,15 @@ void tt_broker_gw_note(tt_broker_gw_t *gw, size_t sym, const char *coid,
 void tt_broker_gw_refuse(tt_broker_gw_t *gw, int64_t hold_ms,
                          const char *reason);
 
+/* The intent in hand went to the venue and no answer came (no reply, a
+   5xx): from now on it may be working there, and only the protocol's
+   lookup can say. Until the protocol has carried it out, the gateway
+   neither cancels it in its queue ("cancelled before sending") nor
+   refuses it locally under a keys' hold: either would tell the symbol
+   it is not at the venue, which may then decide it again under a new
+   client order id. Outside ops->intent it does nothing. */
+void tt_broker_gw_unsure(tt_broker_gw_t *gw);
+
 /* The order path's last error, for health ("" clears it). */
 void tt_broker_gw_error(tt_broker_gw_t *gw, const char *text);
 

@@ -41,6 +41,8 @@ typedef struct {
     tt_intent_t it;
     size_t sym; /* gateway index */
     int attempt;
+    bool unsure; /* tt_broker_gw_unsure: it may be at the venue */
+    bool held;   /* waiting out a keys' hold (said once in the log) */
 } s_job_t;
 
 struct tt_broker_gw {
@@ -65,6 +67,7 @@ struct tt_broker_gw {
     size_t head, n;
     tt_ns_t paused_until; /* mono: after a request without reply */
     tt_ns_t refuse_until; /* mono: new orders refused locally */
+    s_job_t *in_hand;     /* the intent ops->intent carries out */
     char refuse_reason[64];
     char error[200]; /* the order path's last error */
     char path[48];
@@ -169,6 +172,12 @@ void tt_broker_gw_refuse(tt_broker_gw_t *gw, int64_t hold_ms,
              (long long)(hold_ms / 1000));
 }
 
+void tt_broker_gw_unsure(tt_broker_gw_t *gw)
+{
+    if (gw->in_hand)
+        gw->in_hand->unsure = true;
+}
+
 void tt_broker_gw_error(tt_broker_gw_t *gw, const char *text)
 {
     snprintf(gw->error, sizeof gw->error, "%s", text);
@@ -270,6 +279,8 @@ static bool s_cancel_queued(tt_broker_gw_t *gw, const s_job_t *cancel)
              job->it.kind != TT_INTENT_REPLACE) ||
             strcmp(job->it.order.coid, cancel->it.order.coid) != 0)
             continue;
+        if (job->unsure)
+            return false; /* maybe at the venue: the cancel goes there */
         job->it.kind = TT_INTENT_CANCEL; /* now a no-op: answered here */
         job->attempt = -1;
         s_answer(gw, cancel, TT_EV_CANCELLED, "cancelled before sending", 0);
@@ -332,15 +343,29 @@ static bool s_run_one(tt_broker_gw_t *gw)
     bool order =
         job->it.kind == TT_INTENT_SUBMIT || job->it.kind == TT_INTENT_REPLACE;
     if (job->attempt < 0) { /* cancelled in the queue */
+    } else if (order && job->unsure && tt_mono_ns() < gw->refuse_until) {
+        /* Maybe at the venue: not refused here (tt_broker_gw_unsure); it
+           waits at the head for the hold's end, then its lookup. */
+        if (!job->held)
+            tt_warn(gw->path,
+                    "%s: keys refused while the venue may hold it: waits "
+                    "for the hold's end, then is looked up",
+                    job->it.order.coid);
+        job->held = true;
+        return false;
     } else if (order && tt_mono_ns() < gw->refuse_until) {
         /* Keys held: the order may go again once the hold is over. */
         int64_t ms = (gw->refuse_until - tt_mono_ns()) / 1000000 + 1;
         s_answer(gw, job, TT_EV_REJECTED, gw->refuse_reason,
                  ms > INT32_MAX ? INT32_MAX : (int32_t)ms);
-    } else if (gw->ops->intent(gw->proto, job->sym, &job->it, job->attempt) ==
-               TT_BROKER_LATER) {
-        job->attempt++;
-        return false;
+    } else {
+        gw->in_hand = job;
+        int rc = gw->ops->intent(gw->proto, job->sym, &job->it, job->attempt);
+        gw->in_hand = NULL;
+        if (rc == TT_BROKER_LATER) {
+            job->attempt++;
+            return false;
+        }
     }
     gw->head = (gw->head + 1) % S_QUEUE;
     gw->n--;

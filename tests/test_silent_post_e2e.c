@@ -21,7 +21,10 @@
         (not read as found, which gave the order up; nor as missing), sent
         once the venue answers -2013.
       - the exits' OCO list taken and unanswered: both legs looked up and
-        adopted, the list not sent again.
+        adopted, the list not sent again;
+      - taken and unanswered, and our keys refused at the lookup (401):
+        not answered REJECTED under the keys' hold (it may work at the
+        venue), but held until the hold ends, then looked up and adopted.
     Checked against a gateway that resends blindly (the lookup skipped in
     s_submit, or in the OCO's s_post): the first case then fails on the
     entry's second POST, the last on its legs. Every wait is bounded. */
@@ -317,6 +320,57 @@ static void test_exits_list_unanswered_adopted(void **state)
     s_end(&proc, &fake, dir, 2, 3);
 }
 
+/* Taken and unanswered (the stream silent), and the venue refuses our
+   keys at the lookup (401): the gateway holds new orders for
+   auth_retry_s, but this one may be at the venue, so it is not answered
+   REJECTED (the symbol could decide it again under a new client id while
+   it works there): it waits for the hold's end and is looked up then,
+   found filled and adopted. Fails without tt_broker_gw_unsure's hold:
+   the entry is answered REJECTED under the hold. */
+static void test_unanswered_waits_out_refused_keys(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = NULL;
+    char *dir = NULL;
+    fake_binance_silent_t how = {.n = 1, .hold_ms = S_HOLD_MS, .quiet = true};
+    atomic_store(&g_behind_ms, 0);
+    fake = tth_fake_binance_spot((fake_binance_cfg_t){.api_key = S_KEY,
+                                                      .secret = S_SECRET,
+                                                      .clock = s_fake_clock,
+                                                      .enforce_balance = true});
+    dir = tth_tmpdir("tt-bnsilentkeys");
+    tth_proc_t *proc = tth_binance_sma_spawn_params(
+        fake, dir, S_KEY, S_SECRET, 2, S_PARAMS ", auth_retry_s: 3");
+    tth_venue_wait(proc, S_EDGE, S_SYM, tth_venue_listening, 1, 10000,
+                   "user-data stream open");
+    fake_binance_silent_orders(fake, &how);
+    s_drive_entry(proc, fake);
+    /* The lookup comes a pause (1 s) after the POST without a reply. */
+    fake_binance_set_reject_auth(fake, true);
+    int64_t deadline = tth_now_ms() + 10000;
+    while (tth_now_ms() < deadline &&
+           !tth_log_holds(proc, "keys refused while the venue may hold it"))
+        tth_nap_ms(50);
+    if (!tth_log_holds(proc, "keys refused while the venue may hold it"))
+        tth_proc_dump_log(proc);
+    assert_true(
+        tth_log_holds(proc, "keys refused while the venue may hold it"));
+    fake_binance_set_reject_auth(fake, false);
+    char entry[64];
+    s_entry_then_exits(proc, fake, dir, entry);
+    assert_int_equal(
+        tth_store_count_for(dir,
+                            "SELECT count(*) FROM order_events WHERE coid = "
+                            "'%s' AND to_state = 6",
+                            entry),
+        0);
+    assert_int_equal(fake_binance_coid_count(fake, entry), 1);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 1);
+    s_take_profit(proc, fake, dir);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    s_end(&proc, &fake, dir, 2, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_lost_sent_after_lookup),
         cmocka_unit_test(test_lookup_refused_asked_again),
         cmocka_unit_test(test_exits_list_unanswered_adopted),
+        cmocka_unit_test(test_unanswered_waits_out_refused_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

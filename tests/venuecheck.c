@@ -338,17 +338,20 @@ void tth_binance_venue_yaml(const char *dir, int port, const char *env_name,
     char *path = tth_write_file(dir, "binance.secret", line);
     assert_int_equal(chmod(path, 0600), 0);
     setenv(env_name, key, 1);
+    /* MORE_PARAMS may name its own auth_retry_s. */
+    const char *auth =
+        strstr(more_params, "auth_retry_s") ? "" : "auth_retry_s: 300, ";
     int n = snprintf(out, size,
                      "    kind: binance\n"
                      "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
                      "    key_id: env:%s\n"
                      "    secret_key: file:%s\n"
                      "    params: {orders: venue, backoff_ms: 300, "
-                     "backoff_max_ms: 600, auth_retry_s: 300, "
+                     "backoff_max_ms: 600, %s"
                      "trading_url: \"http://127.0.0.1:%d\", "
                      "trading_stream: \"ws://127.0.0.1:%d/ws\", "
                      "orders_per_min: 120, recv_window_ms: 10000%s}\n",
-                     port, env_name, path, port, port, more_params);
+                     port, env_name, path, auth, port, port, more_params);
     assert_true(n > 0 && (size_t)n < size);
     free(path);
 }
