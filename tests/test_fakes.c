@@ -718,6 +718,20 @@ static void test_alpaca_order_faults(void **state)
     json_decref(o);
     assert_int_equal(fake_alpaca_coid_count(f, "L1"), 1);
 
+    /* Placed but answered 503: the venue has it all the same. */
+    fake_alpaca_unknown_outcome(f, 1);
+    s_http(port, "POST", "/v2/orders", A_HDRS,
+           "{\"symbol\":\"AAPL\",\"qty\":\"1\",\"side\":\"buy\","
+           "\"type\":\"limit\",\"limit_price\":\"40\","
+           "\"time_in_force\":\"gtc\",\"client_order_id\":\"U1\"}",
+           &h);
+    assert_int_equal(h.status, 503);
+    fkbuf_free(&h.body);
+    o = s_get(port, "/v2/orders:by_client_order_id?client_order_id=U1", 200);
+    assert_string_equal(s_jstr(o, "status"), "new");
+    json_decref(o);
+    assert_int_equal(fake_alpaca_coid_count(f, "U1"), 1);
+
     /* Two DELETEs refused 422, then one 503: the order works on. */
     char status[32];
     fake_alpaca_fail_cancels(f, 422, 2);

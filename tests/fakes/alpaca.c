@@ -338,6 +338,13 @@ void fake_alpaca_limit_posts(fake_alpaca_t *self, int n, int retry_after_s)
     fakesrv_unlock(self->srv);
 }
 
+void fake_alpaca_unknown_outcome(fake_alpaca_t *self, int n)
+{
+    fakesrv_lock(self->srv);
+    self->post_unknown = n < 0 ? 0 : n;
+    fakesrv_unlock(self->srv);
+}
+
 void fake_alpaca_fail_cancels(fake_alpaca_t *self, int status, int n)
 {
     fakesrv_lock(self->srv);

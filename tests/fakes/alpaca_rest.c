@@ -275,6 +275,10 @@ static void s_post_order(fake_alpaca_t *self, const fakesrv_req_t *req,
         fa_error(r, 400, 40010000, "request body format is invalid");
     } else {
         fa_order_submit(self, b, r);
+        if (self->post_unknown > 0 && r->status == 200) {
+            self->post_unknown--; /* fake_alpaca_unknown_outcome */
+            fa_error(r, 503, 50010000, "internal server error");
+        }
     }
     json_decref(b);
 }

@@ -122,6 +122,10 @@ void fake_alpaca_rate_limit_storm(fake_alpaca_t *self, int n);
    429s often come), and nothing is placed; other requests are answered
    as usual. N 0 stops it. */
 void fake_alpaca_limit_posts(fake_alpaca_t *self, int n, int retry_after_s);
+/* The next N order POSTs the fake places are answered 503 all the same,
+   as a venue whose backend timed out after taking the order: the client
+   cannot tell whether it was placed. */
+void fake_alpaca_unknown_outcome(fake_alpaca_t *self, int n);
 /* The next N DELETE /v2/orders/{id} of an order the fake has are
    answered STATUS and cancel nothing: 422 "order is not cancelable" (the
    venue's answer for an order in a state it will not cancel from), a 5xx
