@@ -302,9 +302,9 @@ static void test_entry_rate_limited_without_retry_after_held(void **state)
    is unknown. The gateway pauses 1 s, then asks for it by client id
    before any second POST, finds it and adopts it: one POST, filled
    once, nothing rejected. Verified to fail: with s_post's recheck
-   skipped (the POST sent again), the venue answered 422 "client_order_id
-   must be unique" and the entry was REJECTED; without the pause after a
-   5xx (broker_venue.c) the by-id query came 2 ms after the 503. */
+   skipped, the order request after the 503 was a second POST of the
+   same client id; without the pause after a 5xx (broker_venue.c), the
+   query by id came 0 ms after the 503. */
 static void test_entry_unknown_outcome_adopted(void **state)
 {
     (void)state;
