@@ -12,6 +12,7 @@
     empties the bucket and holds every request until its Retry-After; the
     intent in hand stays at the head of the queue and is tried again then,
     so a storm of 429s costs one request per hold, never a retry loop.
+    A 5xx or no reply pauses every request for a second.
 
     Requests are blocking libcurl calls (with the venue's timeout) on this
     thread: the gateway does one thing at a time, in order, which is what
