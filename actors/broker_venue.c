@@ -32,12 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_QUEUE 256    /* intents waiting for the venue, at most */
-#define S_TURN 16      /* intents carried out per loop turn, at most */
-#define S_DRAIN 256    /* inbox frames taken per loop turn, at most */
-#define S_SERVICE_MS 5 /* stream service wait when idle */
-/* Pause after a request that got no reply or a 5xx. */
-#define S_DOWN_NS 1000000000LL
+#define S_QUEUE 256            /* intents waiting for the venue, at most */
+#define S_TURN 16              /* intents carried out per loop turn, at most */
+#define S_DRAIN 256            /* inbox frames taken per loop turn, at most */
+#define S_SERVICE_MS 5         /* stream service wait when idle */
+#define S_DOWN_NS 1000000000LL /* pause after no reply or a 5xx */
 
 typedef struct {
     tt_intent_t it;
