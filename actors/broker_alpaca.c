@@ -97,9 +97,10 @@ typedef struct {
     uint64_t touches;
     tt_ns_t last_seen; /* latest updated_at seen */
     bool need_sync;
-    int down;     /* requests in a row without a reply */
-    bool unknown; /* the last request may have reached the venue (no
-                     reply, a 5xx): its outcome is not known */
+    int down;              /* requests in a row without a reply */
+    bool unknown;          /* the last request may have reached the venue (no
+                              reply, a 5xx): its outcome is not known */
+    char server_error[64]; /* the last request's 5xx ("503 ..."), else "" */
     tt_ap_order_tree_t *page;
     int restore_phase; /* 0: list the venue's orders, 1: ask the rest */
 } s_ap_t;
@@ -416,6 +417,22 @@ static void s_refused(s_ap_t *self, s_order_t *o, const tt_http_reply_t *r,
     }
 }
 
+/* A 5xx to METHOD PATH: kept (the status and the venue's message) for
+   a cancel to be answered with, logged and shown in health. */
+static void s_server_error(s_ap_t *self, const char *method, const char *path,
+                           const tt_http_reply_t *r)
+{
+    tt_ap_error_t e;
+    tt_ap_error_parse((int)r->status, r->body ? r->body : "", r->len, &e);
+    snprintf(self->server_error, sizeof self->server_error, "%d %.58s",
+             (int)r->status, e.message);
+    char text[200];
+    snprintf(text, sizeof text, "%s %.*s: %s", method, (int)strcspn(path, "?"),
+             path, self->server_error);
+    tt_warn(tt_broker_gw_path(self->gw), "%s", text);
+    tt_broker_gw_error(self->gw, text);
+}
+
 /* One request; TT_BROKER_LATER when it must be tried again (the budget,
    a 429, a 5xx, no reply), else DONE with *R to read and free. */
 static int s_request(s_ap_t *self, const char *method, const char *path,
@@ -425,6 +442,7 @@ static int s_request(s_ap_t *self, const char *method, const char *path,
                              "Content-Type: application/json", NULL};
     char err[160];
     self->unknown = false;
+    self->server_error[0] = '\0';
     int rc = tt_broker_gw_http(self->gw, method, path, headers, body, r, err,
                                sizeof err);
     if (rc == TT_BROKER_LATER)
@@ -440,6 +458,8 @@ static int s_request(s_ap_t *self, const char *method, const char *path,
     }
     self->down = 0;
     self->unknown = r->status >= 500;
+    if (r->status >= 500)
+        s_server_error(self, method, path, r);
     if (r->status == 429 || r->status >= 500) {
         tt_http_reply_free(r);
         return TT_BROKER_LATER;
@@ -726,13 +746,28 @@ static bool s_ended(s_ap_t *self, s_order_t *o, const tt_http_reply_t *r)
     return o->done;
 }
 
+/* A cancel of O that could not be asked now. A 5xx is answered as a
+   refused cancel: the order is as working as it was for all we know (if
+   the venue did cancel it, its event says so), and the book asks again
+   after its doubling wait (orders/book_guard.c). Held here instead, it
+   went again at the budget's pace, every intent of the venue queued
+   behind it. The budget or a 429 waits here; no reply counts toward
+   S_DOWN_MAX. */
+static int s_cancel_later(s_ap_t *self, s_order_t *o)
+{
+    if (!self->server_error[0])
+        return s_give_up(self, o, true);
+    s_emit(self, o, TT_EV_CANCEL_REJECTED, 0, self->server_error);
+    return TT_BROKER_DONE;
+}
+
 static int s_cancel(s_ap_t *self, size_t sym, const tt_intent_t *it)
 {
     s_order_t *o = s_track(self, it->order.coid, sym);
     if (o->done)
         return TT_BROKER_DONE; /* ended at the venue: its event went out */
     if (s_lookup(self, o) == TT_BROKER_LATER)
-        return s_give_up(self, o, true);
+        return s_cancel_later(self, o);
     if (!o->id[0]) {
         s_emit(self, o, TT_EV_CANCEL_REJECTED, 0, "unknown order");
         return TT_BROKER_DONE;
@@ -741,7 +776,7 @@ static int s_cancel(s_ap_t *self, size_t sym, const tt_intent_t *it)
     snprintf(path, sizeof path, "/v2/orders/%s", o->id);
     tt_http_reply_t r;
     if (s_request(self, "DELETE", path, NULL, &r) == TT_BROKER_LATER)
-        return s_give_up(self, o, true);
+        return s_cancel_later(self, o);
     /* 204: asked; the stream (or the next re-query) says cancelled. */
     if (r.status != 204 && r.status != 200 && !s_ended(self, o, &r))
         s_refused(self, o, &r, true, "cancel");

@@ -12,6 +12,7 @@
     empties the bucket and holds every request until its Retry-After; the
     intent in hand stays at the head of the queue and is tried again then,
     so a storm of 429s costs one request per hold, never a retry loop.
+    A 5xx or no reply pauses every request for a second.
 
     Requests are blocking libcurl calls (with the venue's timeout) on this
     thread: the gateway does one thing at a time, in order, which is what
@@ -35,7 +36,7 @@
 #define S_TURN 16              /* intents carried out per loop turn, at most */
 #define S_DRAIN 256            /* inbox frames taken per loop turn, at most */
 #define S_SERVICE_MS 5         /* stream service wait when idle */
-#define S_DOWN_NS 1000000000LL /* pause after a request that got no reply */
+#define S_DOWN_NS 1000000000LL /* pause after no reply or a 5xx */
 
 typedef struct {
     tt_intent_t it;
@@ -65,7 +66,7 @@ struct tt_broker_gw {
     tt_wsfeed_stats_t past; /* counters of the streams replaced */
     s_job_t queue[S_QUEUE];
     size_t head, n;
-    tt_ns_t paused_until; /* mono: after a request without reply */
+    tt_ns_t paused_until; /* mono: after no reply or a 5xx */
     tt_ns_t refuse_until; /* mono: new orders refused locally */
     s_job_t *in_hand;     /* the intent ops->intent carries out */
     char refuse_reason[64];
@@ -127,6 +128,10 @@ int tt_broker_gw_http(tt_broker_gw_t *gw, const char *method, const char *path,
         snprintf(retry, sizeof retry, "%ld", out->retry_after);
     tt_ratelimit_on_reply(gw->budget, (int)out->status, retry[0] ? retry : NULL,
                           tt_mono_ns());
+    /* A venue in trouble is not asked again at the budget's pace: a 5xx
+       pauses every request as no reply does. */
+    if (out->status >= 500)
+        gw->paused_until = tt_mono_ns() + S_DOWN_NS;
     /* The path without its query: a signed one (Binance) carries the
        request's signature, the account's order, its timestamp. */
     if (out->status == 429)

@@ -56,3 +56,12 @@ tt_test(NAME test_unanswered_stop_e2e LABEL e2e TIMEOUT 150
 tt_test(NAME test_silent_post_e2e LABEL e2e TIMEOUT 150
         SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_silent_post_e2e.c
         LIBS tt_venuecheck)
+
+# The Alpaca gateway's retry paths through the binary: an entry POST
+# answered 429 sent again once after its Retry-After (held without one);
+# placed but answered 503, looked up and adopted; an exit's cancels
+# refused (422, or 503) asked again after a doubling wait, then the exit
+# once (five runs of the binary, 10 to 20 s each).
+tt_test(NAME test_alpaca_retry_e2e LABEL e2e TIMEOUT 240
+        SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_alpaca_retry_e2e.c
+        LIBS tt_venuecheck)

@@ -686,6 +686,91 @@ static void test_alpaca_faults(void **state)
     fake_alpaca_stop(&f);
 }
 
+/* The order faults: POSTs answered 429 (with and without Retry-After)
+   place nothing and the next POST of the same id is taken once; DELETEs
+   refused 422 or 503 cancel nothing until the refusal ends. */
+static void test_alpaca_order_faults(void **state)
+{
+    (void)state;
+    fake_alpaca_t *f = s_alpaca(0);
+    int port = fake_alpaca_port(f);
+    const char *body = "{\"symbol\":\"AAPL\",\"qty\":\"2\",\"side\":\"buy\","
+                       "\"type\":\"limit\",\"limit_price\":\"50\","
+                       "\"time_in_force\":\"gtc\",\"client_order_id\":\"L1\"}";
+    fake_alpaca_limit_posts(f, 2, 2);
+    http_t h;
+    s_http(port, "POST", "/v2/orders", A_HDRS, body, &h);
+    assert_int_equal(h.status, 429);
+    assert_string_equal(h.retry_after, "2");
+    fkbuf_free(&h.body);
+    fake_alpaca_limit_posts(f, 1, -1); /* the second one, without a header */
+    s_http(port, "POST", "/v2/orders", A_HDRS, body, &h);
+    assert_int_equal(h.status, 429);
+    assert_string_equal(h.retry_after, "");
+    fkbuf_free(&h.body);
+    /* Other requests pass meanwhile; nothing was placed. */
+    json_decref(
+        s_get(port, "/v2/orders:by_client_order_id?client_order_id=L1", 404));
+    assert_int_equal(fake_alpaca_coid_count(f, "L1"), 0);
+    json_t *o = s_post(port, body, 200);
+    char path[128];
+    snprintf(path, sizeof path, "/v2/orders/%s", s_jstr(o, "id"));
+    json_decref(o);
+    assert_int_equal(fake_alpaca_coid_count(f, "L1"), 1);
+
+    /* Placed but answered 503: the venue has it all the same. */
+    fake_alpaca_unknown_outcome(f, 1);
+    s_http(port, "POST", "/v2/orders", A_HDRS,
+           "{\"symbol\":\"AAPL\",\"qty\":\"1\",\"side\":\"buy\","
+           "\"type\":\"limit\",\"limit_price\":\"40\","
+           "\"time_in_force\":\"gtc\",\"client_order_id\":\"U1\"}",
+           &h);
+    assert_int_equal(h.status, 503);
+    fkbuf_free(&h.body);
+    o = s_get(port, "/v2/orders:by_client_order_id?client_order_id=U1", 200);
+    assert_string_equal(s_jstr(o, "status"), "new");
+    json_decref(o);
+    assert_int_equal(fake_alpaca_coid_count(f, "U1"), 1);
+
+    /* Two DELETEs refused 422, then one 503: the order works on. */
+    char status[32];
+    fake_alpaca_fail_cancels(f, 422, 2);
+    for (int i = 0; i < 2; i++) {
+        s_http(port, "DELETE", path, A_HDRS, NULL, &h);
+        assert_int_equal(h.status, 422);
+        o = s_json(&h);
+        assert_string_equal(s_jstr(o, "message"), "order is not cancelable");
+        json_decref(o);
+        fkbuf_free(&h.body);
+    }
+    fake_alpaca_fail_cancels(f, 503, 1);
+    s_http(port, "DELETE", path, A_HDRS, NULL, &h);
+    assert_int_equal(h.status, 503);
+    fkbuf_free(&h.body);
+    assert_int_equal(fake_alpaca_order_status(f, "L1", status, sizeof status),
+                     0);
+    assert_string_equal(status, "new");
+    /* Every cancel refused until told otherwise, then the next goes. */
+    fake_alpaca_fail_cancels(f, 422, 1000000);
+    for (int i = 0; i < 5; i++) {
+        s_http(port, "DELETE", path, A_HDRS, NULL, &h);
+        assert_int_equal(h.status, 422);
+        fkbuf_free(&h.body);
+    }
+    fake_alpaca_fail_cancels(f, 422, 0);
+    s_http(port, "DELETE", path, A_HDRS, NULL, &h);
+    assert_int_equal(h.status, 204);
+    fkbuf_free(&h.body);
+    assert_int_equal(fake_alpaca_order_status(f, "L1", status, sizeof status),
+                     0);
+    assert_string_equal(status, "canceled");
+    assert_int_equal(fake_alpaca_requests(f, "DELETE /v2/orders/{id}"), 9);
+    fake_alpaca_stats_t st;
+    fake_alpaca_stats(f, &st);
+    assert_int_equal(st.http_429, 2);
+    fake_alpaca_stop(&f);
+}
+
 /* ---- Binance ---- */
 
 #define B_KEY "bnkey"
@@ -1500,6 +1585,7 @@ int main(void)
         cmocka_unit_test(test_alpaca_oco),
         cmocka_unit_test(test_alpaca_bars_pagination),
         cmocka_unit_test(test_alpaca_faults),
+        cmocka_unit_test(test_alpaca_order_faults),
         cmocka_unit_test(test_binance_known_answers),
         cmocka_unit_test(test_binance_signed_order_user_stream),
         cmocka_unit_test(test_binance_rejections),

@@ -330,6 +330,29 @@ void fake_alpaca_fail_list(fake_alpaca_t *self, int status, int n)
     fakesrv_unlock(self->srv);
 }
 
+void fake_alpaca_limit_posts(fake_alpaca_t *self, int n, int retry_after_s)
+{
+    fakesrv_lock(self->srv);
+    self->post_limit = n < 0 ? 0 : n;
+    self->post_retry_s = retry_after_s;
+    fakesrv_unlock(self->srv);
+}
+
+void fake_alpaca_unknown_outcome(fake_alpaca_t *self, int n)
+{
+    fakesrv_lock(self->srv);
+    self->post_unknown = n < 0 ? 0 : n;
+    fakesrv_unlock(self->srv);
+}
+
+void fake_alpaca_fail_cancels(fake_alpaca_t *self, int status, int n)
+{
+    fakesrv_lock(self->srv);
+    self->cancel_fail = n < 0 ? 0 : n;
+    self->cancel_fail_status = status;
+    fakesrv_unlock(self->srv);
+}
+
 void fake_alpaca_set_delay_ms(fake_alpaca_t *self, int ms)
 {
     fakesrv_lock(self->srv);

@@ -108,7 +108,10 @@ struct fake_alpaca_t {
     int storm;
     int bars_fail, bars_fail_status; /* the next bars requests refused */
     int list_fail, list_fail_status; /* ... GET /v2/orders listings */
-    int market_open;                 /* -1: from the clock */
+    int post_limit, post_retry_s;    /* the next order POSTs answered 429 */
+    int post_unknown; /* the next order POSTs placed but answered 503 */
+    int cancel_fail, cancel_fail_status; /* ... DELETEs of one order */
+    int market_open;                     /* -1: from the clock */
     int64_t rl_minute;
     int rl_used;
     fkcount_t routes, coids;

@@ -235,6 +235,13 @@ static void s_one_order(fake_alpaca_t *self, const fakesrv_req_t *req,
     }
     if (req->method == FAKESRV_GET) {
         fa_json(r, 200, fa_order_json(self, o, true));
+    } else if (req->method == FAKESRV_DELETE && self->cancel_fail > 0) {
+        self->cancel_fail--; /* fake_alpaca_fail_cancels */
+        if (self->cancel_fail_status == 422)
+            fa_error(r, 422, 42210000, "order is not cancelable");
+        else
+            fa_error(r, self->cancel_fail_status, 50010000,
+                     "internal server error");
     } else if (req->method == FAKESRV_DELETE) {
         fa_order_cancel(self, o, r);
     } else if (req->method == FAKESRV_PATCH) {
@@ -252,12 +259,26 @@ static void s_one_order(fake_alpaca_t *self, const fakesrv_req_t *req,
 static void s_post_order(fake_alpaca_t *self, const fakesrv_req_t *req,
                          fakesrv_resp_t *r)
 {
+    if (self->post_limit > 0) { /* fake_alpaca_limit_posts */
+        self->post_limit--;
+        self->stats.http_429++;
+        fa_error(r, 429, 42910000, "rate limit exceeded");
+        char v[16];
+        snprintf(v, sizeof v, "%d", self->post_retry_s);
+        if (self->post_retry_s >= 0)
+            fakesrv_resp_header(r, "retry-after:", v);
+        return;
+    }
     json_t *b = json_loadb(req->body, req->body_len, 0, NULL);
     if (!json_is_object(b)) {
         self->stats.orders_received++;
         fa_error(r, 400, 40010000, "request body format is invalid");
     } else {
         fa_order_submit(self, b, r);
+        if (self->post_unknown > 0 && r->status == 200) {
+            self->post_unknown--; /* fake_alpaca_unknown_outcome */
+            fa_error(r, 503, 50010000, "internal server error");
+        }
     }
     json_decref(b);
 }

@@ -117,6 +117,21 @@ int fake_alpaca_position(fake_alpaca_t *self, const char *symbol, char *out,
 int fake_alpaca_drop_connections(fake_alpaca_t *self); /* every websocket */
 void fake_alpaca_set_reject_auth(fake_alpaca_t *self, bool reject);
 void fake_alpaca_rate_limit_storm(fake_alpaca_t *self, int n);
+/* The next N POST /v2/orders (past the key check) are answered 429 with
+   "Retry-After: RETRY_AFTER_S" (< 0: no such header, as Alpaca's own
+   429s often come), and nothing is placed; other requests are answered
+   as usual. N 0 stops it. */
+void fake_alpaca_limit_posts(fake_alpaca_t *self, int n, int retry_after_s);
+/* The next N order POSTs the fake places are answered 503 all the same,
+   as a venue whose backend timed out after taking the order: the client
+   cannot tell whether it was placed. */
+void fake_alpaca_unknown_outcome(fake_alpaca_t *self, int n);
+/* The next N DELETE /v2/orders/{id} of an order the fake has are
+   answered STATUS and cancel nothing: 422 "order is not cancelable" (the
+   venue's answer for an order in a state it will not cancel from), a 5xx
+   a server error. A large N refuses every cancel until the next call
+   with N 0. */
+void fake_alpaca_fail_cancels(fake_alpaca_t *self, int status, int n);
 void fake_alpaca_set_delay_ms(fake_alpaca_t *self, int ms);
 /* Sends LEN raw bytes as one frame to every market-data client. */
 int fake_alpaca_send_raw(fake_alpaca_t *self, const void *data, size_t len,
