@@ -18,7 +18,9 @@
     thread: the gateway does one thing at a time, in order, which is what
     the venue's own per-key ordering wants, and the order stream is
     serviced between requests. A cancel of an order still in the queue
-    never reaches the venue: the order is answered cancelled here. */
+    never reaches the venue: the order is answered cancelled here, unless
+    it may be at the venue already (tt_broker_gw_unsure: sent without an
+    answer, alone or as an OCO's leg), when the cancel waits behind it. */
 #include "actors/broker_proto.h"
 #include "actors/broker_venue.h"
 #include "actors/feed_stats.h"

@@ -24,7 +24,11 @@
         adopted, the list not sent again;
       - taken and unanswered, and our keys refused at the lookup (401):
         not answered REJECTED under the keys' hold (it may work at the
-        venue), but held until the hold ends, then looked up and adopted.
+        venue), but held until the hold ends, then looked up and adopted;
+      - the exits' OCO list taken and unanswered, its lookups refused
+        (-1021) while prices fall to the exit: neither leg's cancel
+        answered from the queue, the exit held, then the list adopted,
+        cancelled at the venue and the exit sold once.
     Checked against a gateway that resends blindly (the lookup skipped in
     s_submit, or in the OCO's s_post): the first case then fails on the
     entry's second POST, the last on its legs. Every wait is bounded. */
