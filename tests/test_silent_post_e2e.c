@@ -489,6 +489,64 @@ static void test_cancel_waits_for_list_in_doubt(void **state)
     s_end(&proc, &fake, dir, 2, 4);
 }
 
+/* As above, but the venue keeps refusing us, and prices fall through
+   the stop: the stop trades at the venue while its list is in doubt and
+   the exit is held. The user-data stream reports the stop's trade and
+   the take-profit's expiry, and the book takes both from the venue (the
+   take-profit was pending its cancel, never answered from the queue):
+   flat by the stop alone, no exit sent, no event refused. Without
+   tt_broker_gw_unsure_also the take-profit was CANCELLED from the queue
+   and the venue's EXPIRED for it refused by the book. */
+static void test_stop_trades_while_list_in_doubt(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = NULL;
+    char *dir = NULL;
+    fake_binance_silent_t how = {.n = 1, .skip = 1, .quiet = true};
+    tth_proc_t *proc = s_start(&fake, "tt-bnsilentstop", &how, &dir);
+    s_drive_entry(proc, fake);
+    int64_t deadline = tth_now_ms() + 10000;
+    while (tth_now_ms() < deadline && fake_binance_requests(fake, S_OCO) == 0)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    atomic_store(&g_behind_ms, 5000); /* every lookup refused from now */
+    int64_t cents = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-e'");
+    if (cents <= 0)
+        cents = 19000;
+    s_fall_until_log(proc, fake, &cents, "-s waits behind it", 8000);
+
+    /* Through the stop: the venue fills it and expires its partner. */
+    long stop =
+        tth_store_long(dir, "SELECT stop_px FROM orders WHERE coid LIKE '%-s'");
+    assert_true(stop > 0);
+    tth_binance_trade(fake, stop - 10);
+    tth_venue_wait(proc, S_EDGE, S_SYM, s_flat, 2, 10000, "stop filled");
+    s_wait_count(proc, dir,
+                 "SELECT count(*) FROM order_events WHERE coid LIKE '%-t' "
+                 "AND to_state = 7",
+                 1);
+    s_wait_count(proc, dir,
+                 "SELECT count(*) FROM positions WHERE symbol = '" S_SYM
+                 "' AND qty = 0",
+                 1);
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM order_events "
+                                         "WHERE coid LIKE '%-t' AND to_state "
+                                         "= 5"),
+                     0);
+    assert_false(tth_log_holds(proc, "order event refused"));
+    /* Still refused: nothing was learnt by a lookup, nothing sent. */
+    assert_true(atomic_load(&g_behind_ms) > 0);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 1);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
+                     0);
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.fills, 2);
+    s_end(&proc, &fake, dir, 2, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_exits_list_unanswered_adopted),
         cmocka_unit_test(test_unanswered_waits_out_refused_keys),
         cmocka_unit_test(test_cancel_waits_for_list_in_doubt),
+        cmocka_unit_test(test_stop_trades_while_list_in_doubt),
     };
     /* TT_TEST_FILTER=test_cancel_* runs a subset while iterating. */
     if (getenv("TT_TEST_FILTER"))
