@@ -216,8 +216,12 @@ static int s_post(tt_bnb_t *self, size_t sym, const tt_order_t *stop,
     tt_http_reply_t r;
     int rc = tt_bnb_call(self, "POST", TT_BN_PATH_OCO, &q, true, &r);
     if (rc == TT_BNB_UNKNOWN) {
+        /* Both legs may work at the venue: the one in hand, and its
+           partner still queued behind it until the list is resolved. */
         legs[0]->unsure = legs[1]->unsure = true;
         tt_broker_gw_unsure(self->gw);
+        tt_broker_gw_unsure_also(self->gw, sym, stop->coid);
+        tt_broker_gw_unsure_also(self->gw, sym, target->coid);
     }
     if (rc < 0) {
         s_refuse(self, legs, 0, "request too long", 0);

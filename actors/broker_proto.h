@@ -101,6 +101,12 @@ void tt_broker_gw_refuse(tt_broker_gw_t *gw, int64_t hold_ms,
    it is not at the venue, which may then decide it again under a new
    client order id. Outside ops->intent it does nothing. */
 void tt_broker_gw_unsure(tt_broker_gw_t *gw);
+/* The same for the order intent of COID (symbol SYM) still in the queue
+   behind the one in hand: it went out in the same request (an OCO's
+   other leg, not yet taken from the queue), so it may be working at the
+   venue too. A cancel of it then waits behind it and goes to the venue;
+   it is never answered "cancelled before sending" from the queue. */
+void tt_broker_gw_unsure_also(tt_broker_gw_t *gw, size_t sym, const char *coid);
 
 /* The order path's last error, for health ("" clears it). */
 void tt_broker_gw_error(tt_broker_gw_t *gw, const char *text);

@@ -18,7 +18,9 @@
     thread: the gateway does one thing at a time, in order, which is what
     the venue's own per-key ordering wants, and the order stream is
     serviced between requests. A cancel of an order still in the queue
-    never reaches the venue: the order is answered cancelled here. */
+    never reaches the venue: the order is answered cancelled here, unless
+    it may be at the venue already (tt_broker_gw_unsure: sent without an
+    answer, alone or as an OCO's leg), when the cancel waits behind it. */
 #include "actors/broker_proto.h"
 #include "actors/broker_venue.h"
 #include "actors/feed_stats.h"
@@ -183,6 +185,18 @@ void tt_broker_gw_unsure(tt_broker_gw_t *gw)
         gw->in_hand->unsure = true;
 }
 
+void tt_broker_gw_unsure_also(tt_broker_gw_t *gw, size_t sym, const char *coid)
+{
+    for (size_t i = 0; i < gw->n; i++) {
+        s_job_t *job = &gw->queue[(gw->head + i) % S_QUEUE];
+        if (job->attempt >= 0 && job->sym == sym &&
+            (job->it.kind == TT_INTENT_SUBMIT ||
+             job->it.kind == TT_INTENT_REPLACE) &&
+            strcmp(job->it.order.coid, coid) == 0)
+            job->unsure = true;
+    }
+}
+
 void tt_broker_gw_error(tt_broker_gw_t *gw, const char *text)
 {
     snprintf(gw->error, sizeof gw->error, "%s", text);
@@ -284,8 +298,12 @@ static bool s_cancel_queued(tt_broker_gw_t *gw, const s_job_t *cancel)
              job->it.kind != TT_INTENT_REPLACE) ||
             strcmp(job->it.order.coid, cancel->it.order.coid) != 0)
             continue;
-        if (job->unsure)
-            return false; /* maybe at the venue: the cancel goes there */
+        if (job->unsure) { /* maybe at the venue: the cancel goes there */
+            tt_info(gw->path,
+                    "cancel of %s waits behind it: it may be at the venue",
+                    job->it.order.coid);
+            return false;
+        }
         job->it.kind = TT_INTENT_CANCEL; /* now a no-op: answered here */
         job->attempt = -1;
         s_answer(gw, cancel, TT_EV_CANCELLED, "cancelled before sending", 0);

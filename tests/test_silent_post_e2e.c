@@ -24,7 +24,11 @@
         adopted, the list not sent again;
       - taken and unanswered, and our keys refused at the lookup (401):
         not answered REJECTED under the keys' hold (it may work at the
-        venue), but held until the hold ends, then looked up and adopted.
+        venue), but held until the hold ends, then looked up and adopted;
+      - the exits' OCO list taken and unanswered, its lookups refused
+        (-1021) while prices fall to the exit: neither leg's cancel
+        answered from the queue, the exit held, then the list adopted,
+        cancelled at the venue and the exit sold once.
     Checked against a gateway that resends blindly (the lookup skipped in
     s_submit, or in the OCO's s_post): the first case then fails on the
     entry's second POST, the last on its legs. Every wait is bounded. */
@@ -371,6 +375,178 @@ static void test_unanswered_waits_out_refused_keys(void **state)
     s_end(&proc, &fake, dir, 2, 3);
 }
 
+/* Polls the service's log until it holds NEEDLE, at most TIMEOUT_MS,
+   trading one more tick of a fall every 100 ms from *CENTS (the
+   sma_cross exit comes within a few 1 s candles); asserts it. */
+static void s_fall_until_log(tth_proc_t *proc, fake_binance_t *fake,
+                             int64_t *cents, const char *needle, int timeout_ms)
+{
+    int64_t deadline = tth_now_ms() + timeout_ms;
+    while (tth_now_ms() < deadline && !tth_log_holds(proc, needle)) {
+        *cents -= 3;
+        tth_binance_trade(fake, *cents);
+        tth_nap_ms(100);
+    }
+    if (!tth_log_holds(proc, needle))
+        tth_proc_dump_log(proc);
+    assert_true(tth_log_holds(proc, needle));
+}
+
+/* The exits' OCO list taken with its connection closed (quiet on the
+   stream), and its lookups refused (400 -1021) for as long as the test
+   likes: both legs are in doubt, the stop's job at the head of the
+   gateway's queue, the take-profit's behind it. Prices fall until the
+   exit comes and the book cancels both legs. Neither cancel is answered
+   in the queue ("cancelled before sending": the list works at the
+   venue, and the book would think its take-profit gone); both wait
+   behind the list, and so does the exit, which the book sends only once
+   its legs are cancelled: held for as long as the venue refuses us,
+   while the stop works there. Once the venue answers, the list is found
+   and adopted, cancelled there (both legs reported by the venue), and
+   the exit sells once. Fails without tt_broker_gw_unsure_also in the
+   OCO's s_post: the take-profit is answered "cancelled before sending"
+   from the queue about 2 s after the list, while it works at the venue
+   (and the book later refuses the venue's EXPIRED for it). */
+static void test_cancel_waits_for_list_in_doubt(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = NULL;
+    char *dir = NULL;
+    fake_binance_silent_t how = {.n = 1, .skip = 1, .quiet = true};
+    tth_proc_t *proc = s_start(&fake, "tt-bnsilentcancel", &how, &dir);
+    s_drive_entry(proc, fake);
+    int64_t deadline = tth_now_ms() + 10000;
+    while (tth_now_ms() < deadline && fake_binance_requests(fake, S_OCO) == 0)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    atomic_store(&g_behind_ms, 5000); /* every lookup refused from now */
+
+    /* Falling until the exit's cancels wait behind the list: the stop's,
+       then the take-profit's (it went out with the list), never answered
+       from the queue. */
+    int64_t cents = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-e'");
+    if (cents <= 0)
+        cents = 19000;
+    s_fall_until_log(proc, fake, &cents, "-s waits behind it", 8000);
+    /* The book keeps no reason for a cancel: the take-profit answered
+       from the queue shows as a CANCELLED row. */
+    const char *answered = "SELECT count(*) FROM order_events WHERE coid "
+                           "LIKE '%-t' AND to_state = 5";
+    deadline = tth_now_ms() + 2000;
+    while (tth_now_ms() < deadline && !tth_log_holds(proc, "-t waits behind") &&
+           tth_store_long(dir, answered) == 0)
+        tth_nap_ms(20);
+    assert_int_equal(tth_store_long(dir, answered), 0);
+    assert_true(tth_log_holds(proc, "-t waits behind it"));
+
+    /* Held: two more lookups refused, and still no exit, no cancel sent,
+       no leg answered; the position as the venue has it. */
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    uint64_t refused = st.time_failures;
+    deadline = tth_now_ms() + 10000;
+    do {
+        tth_nap_ms(50);
+        fake_binance_stats(fake, &st);
+    } while (tth_now_ms() < deadline && st.time_failures < refused + 2);
+    assert_true(st.time_failures >= refused + 2);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 1);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
+                     0);
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM order_events "
+                                         "WHERE (coid LIKE '%-s' OR coid LIKE "
+                                         "'%-t') AND to_state <> 1"),
+                     0);
+    assert_int_equal(
+        tth_store_long(dir, "SELECT count(*) FROM positions WHERE symbol = "
+                            "'" S_SYM "' AND qty = 500"),
+        1);
+
+    /* The venue answers again: the list is adopted, then cancelled there,
+       then the exit sells once. */
+    atomic_store(&g_behind_ms, 0);
+    tth_venue_wait(proc, S_EDGE, S_SYM, s_flat, 2, 15000, "exit filled");
+    s_wait_count(proc, dir,
+                 "SELECT count(*) FROM positions WHERE symbol = '" S_SYM
+                 "' AND qty = 0",
+                 1);
+    assert_true(tth_log_holds(proc, "list found at the venue, not sent again"));
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
+                     1);
+    /* Each leg cancelled once, as the venue reported it; nothing
+       answered from the queue, no event refused by the book. */
+    s_wait_count(proc, dir,
+                 "SELECT count(*) FROM order_events WHERE (coid LIKE '%-s' "
+                 "OR coid LIKE '%-t') AND to_state = 5",
+                 2);
+    assert_false(tth_log_holds(proc, "order event refused"));
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 2);
+    assert_int_equal(fake_binance_coid_max(fake), 1);
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.fills, 2);
+    s_end(&proc, &fake, dir, 2, 4);
+}
+
+/* As above, but the venue keeps refusing us, and prices fall through
+   the stop: the stop trades at the venue while its list is in doubt and
+   the exit is held. The user-data stream reports the stop's trade and
+   the take-profit's expiry, and the book takes both from the venue (the
+   take-profit was pending its cancel, never answered from the queue):
+   flat by the stop alone, no exit sent, no event refused. Without
+   tt_broker_gw_unsure_also the take-profit was CANCELLED from the queue
+   and the venue's EXPIRED for it refused by the book. */
+static void test_stop_trades_while_list_in_doubt(void **state)
+{
+    (void)state;
+    fake_binance_t *fake = NULL;
+    char *dir = NULL;
+    fake_binance_silent_t how = {.n = 1, .skip = 1, .quiet = true};
+    tth_proc_t *proc = s_start(&fake, "tt-bnsilentstop", &how, &dir);
+    s_drive_entry(proc, fake);
+    int64_t deadline = tth_now_ms() + 10000;
+    while (tth_now_ms() < deadline && fake_binance_requests(fake, S_OCO) == 0)
+        tth_nap_ms(20);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    atomic_store(&g_behind_ms, 5000); /* every lookup refused from now */
+    int64_t cents = tth_store_long(
+        dir, "SELECT limit_px FROM orders WHERE coid LIKE '%-e'");
+    if (cents <= 0)
+        cents = 19000;
+    s_fall_until_log(proc, fake, &cents, "-s waits behind it", 8000);
+
+    /* Through the stop: the venue fills it and expires its partner. */
+    long stop =
+        tth_store_long(dir, "SELECT stop_px FROM orders WHERE coid LIKE '%-s'");
+    assert_true(stop > 0);
+    tth_binance_trade(fake, stop - 10);
+    tth_venue_wait(proc, S_EDGE, S_SYM, s_flat, 2, 10000, "stop filled");
+    s_wait_count(proc, dir,
+                 "SELECT count(*) FROM order_events WHERE coid LIKE '%-t' "
+                 "AND to_state = 7",
+                 1);
+    s_wait_count(proc, dir,
+                 "SELECT count(*) FROM positions WHERE symbol = '" S_SYM
+                 "' AND qty = 0",
+                 1);
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM order_events "
+                                         "WHERE coid LIKE '%-t' AND to_state "
+                                         "= 5"),
+                     0);
+    assert_false(tth_log_holds(proc, "order event refused"));
+    /* Still refused: nothing was learnt by a lookup, nothing sent. */
+    assert_true(atomic_load(&g_behind_ms) > 0);
+    assert_int_equal(fake_binance_requests(fake, S_ORDER), 1);
+    assert_int_equal(fake_binance_requests(fake, S_OCO), 1);
+    assert_int_equal(fake_binance_requests(fake, "DELETE /api/v3/orderList"),
+                     0);
+    fake_binance_stats_t st;
+    fake_binance_stats(fake, &st);
+    assert_int_equal(st.fills, 2);
+    s_end(&proc, &fake, dir, 2, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +555,11 @@ int main(void)
         cmocka_unit_test(test_lookup_refused_asked_again),
         cmocka_unit_test(test_exits_list_unanswered_adopted),
         cmocka_unit_test(test_unanswered_waits_out_refused_keys),
+        cmocka_unit_test(test_cancel_waits_for_list_in_doubt),
+        cmocka_unit_test(test_stop_trades_while_list_in_doubt),
     };
+    /* TT_TEST_FILTER=test_cancel_* runs a subset while iterating. */
+    if (getenv("TT_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("TT_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
