@@ -606,7 +606,12 @@ static int s_post(s_ap_t *self, s_order_t *o, s_order_t *leg,
     free(body);
     if (rc == TT_BROKER_LATER && self->unknown) {
         o->unanswered = true;
+        /* The intent in hand, and an OCO's partner still queued behind
+           it (either leg may be the one in hand): both may work at the
+           venue now. */
         tt_broker_gw_unsure(self->gw);
+        for (s_order_t *x = o; x; x = x == o ? leg : NULL)
+            tt_broker_gw_unsure_also(self->gw, x->sym, x->coid);
     }
     if (rc == TT_BROKER_LATER) {
         if (o->unanswered || s_give_up(self, o, false) == TT_BROKER_LATER)
