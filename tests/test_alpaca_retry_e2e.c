@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define S_KEY "PKTESTRETRY16"
@@ -56,57 +55,10 @@
 
 static const char *const s_secrets[] = {S_SECRET, S_KEY, NULL};
 
-static int64_t s_wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* AAPL on an account that may not short: the stop and the take-profit
-   sell the same shares, which only one OCO order may do. */
-static fake_alpaca_t *s_fake(void)
-{
-    static const char *const symbols[] = {"AAPL"};
-    fake_alpaca_cfg_t fcfg = {.key_id = S_KEY,
-                              .secret = S_SECRET,
-                              .symbols = symbols,
-                              .symbol_count = 1,
-                              .rate_limit_per_min = -1,
-                              .allow_short = false};
-    fake_alpaca_t *fake = fake_alpaca_start(&fcfg);
-    assert_non_null(fake);
-    return fake;
-}
-
-/* One alpaca venue whose data, orders and order stream are the fake;
-   sma_cross on 1-second candles with a stop 1 % away and a take-profit
-   at 2 R, 10 shares a trade. */
 static char *s_config(const char *dir, int port)
 {
-    char *secret = tth_write_file(dir, "alpaca.secret", S_SECRET "\n");
-    assert_int_equal(chmod(secret, 0600), 0);
-    setenv("TT_TEST_RETRY_KEY", S_KEY, 1);
-    char venue[1024];
-    snprintf(venue, sizeof venue,
-             "    kind: alpaca\n"
-             "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
-             "    key_id: env:TT_TEST_RETRY_KEY\n"
-             "    secret_key: file:%s\n"
-             "    params: {backoff_ms: 300, backoff_max_ms: 600, "
-             "auth_retry_s: 300, trading_url: \"http://127.0.0.1:%d\", "
-             "orders_per_min: 120}\n",
-             port, secret, port);
-    free(secret);
-    return tth_venue_config(dir, venue,
-                            "  timeframes: [1]\n"
-                            "  stale_ms: 120000\n"
-                            "  strategy:\n    kind: sma_cross\n"
-                            "    params: {fast: 2, slow: 4, stop_pct: 1, "
-                            "target_r: 2}\n"
-                            "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n",
-                            "  - symbol: AAPL\n    px_decimals: 2\n"
-                            "    qty_decimals: 0\n");
+    return tth_alpaca_sma_config(dir, port, "TT_TEST_RETRY_KEY", S_KEY,
+                                 S_SECRET, "");
 }
 
 static tth_proc_t *s_spawn(fake_alpaca_t *fake, char *dir)
@@ -119,15 +71,6 @@ static tth_proc_t *s_spawn(fake_alpaca_t *fake, char *dir)
     return proc;
 }
 
-static void s_trade(fake_alpaca_t *fake, int64_t cents)
-{
-    char px[32];
-    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
-             (long long)(cents % 100));
-    assert_int_equal(
-        fake_alpaca_push_trade(fake, "AAPL", px, "100", s_wall_ns()), 0);
-}
-
 /* Falling prices for 6 s, then rising ones until the fake has taken
    POSTS order POSTs (a cross within a few candles; up to 30 s on a
    loaded machine). Returns the last price pushed, in cents. */
@@ -136,14 +79,14 @@ static int64_t s_drive_entry(tth_proc_t *proc, fake_alpaca_t *fake,
 {
     int64_t cents = 19000;
     for (int i = 0; i < 60; i++, cents -= 2) {
-        s_trade(fake, cents);
+        tth_alpaca_trade(fake, cents);
         tth_nap_ms(100);
     }
     int64_t deadline = tth_now_ms() + 30000;
     while (fake_alpaca_requests(fake, S_POSTS) < posts &&
            tth_now_ms() < deadline) {
         cents += 5;
-        s_trade(fake, cents);
+        tth_alpaca_trade(fake, cents);
         tth_nap_ms(100);
     }
     if (fake_alpaca_requests(fake, S_POSTS) < posts)
@@ -248,7 +191,7 @@ static void s_end(tth_proc_t **proc, fake_alpaca_t **fake)
 static void test_entry_rate_limited_then_sent_once(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-ap429");
     tth_proc_t *proc = s_spawn(fake, dir);
     fake_alpaca_limit_posts(fake, 1, 2);
@@ -283,7 +226,7 @@ static void test_entry_rate_limited_then_sent_once(void **state)
 static void test_entry_rate_limited_without_retry_after_held(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-ap429n");
     tth_proc_t *proc = s_spawn(fake, dir);
     fake_alpaca_limit_posts(fake, 1, -1);
@@ -313,7 +256,7 @@ static void test_entry_rate_limited_without_retry_after_held(void **state)
 static void test_entry_unknown_outcome_adopted(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-ap503");
     tth_proc_t *proc = s_spawn(fake, dir);
     fake_alpaca_unknown_outcome(fake, 1);
@@ -366,7 +309,7 @@ static void s_drive_exit(tth_proc_t *proc, fake_alpaca_t *fake, int64_t cents)
     while (tth_now_ms() < deadline &&
            fake_alpaca_requests(fake, S_DELETES) == 0) {
         cents -= 3;
-        s_trade(fake, cents);
+        tth_alpaca_trade(fake, cents);
         tth_nap_ms(100);
     }
     if (fake_alpaca_requests(fake, S_DELETES) == 0)
@@ -379,7 +322,7 @@ static void s_drive_exit(tth_proc_t *proc, fake_alpaca_t *fake, int64_t cents)
    are taken, the exit goes once and the position ends flat. */
 static void s_refused_cancels_then_exit(int status, const char *tmp)
 {
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir(tmp);
     tth_proc_t *proc = s_spawn(fake, dir);
     char target[64], seen_status[32];

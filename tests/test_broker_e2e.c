@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define S_KEY "PKTESTBROKER7"
@@ -35,57 +34,10 @@
 #define S_FILLED "4"
 #define S_CANCELLED "5"
 
-static int64_t s_wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static fake_alpaca_t *s_fake(void)
-{
-    static const char *const symbols[] = {"AAPL"};
-    fake_alpaca_cfg_t fcfg = {.key_id = S_KEY,
-                              .secret = S_SECRET,
-                              .symbols = symbols,
-                              .symbol_count = 1,
-                              .rate_limit_per_min = -1,
-                              /* No shorting: stop and take-profit sell the
-                                 same shares, which only one OCO order may
-                                 do. */
-                              .allow_short = false};
-    fake_alpaca_t *fake = fake_alpaca_start(&fcfg);
-    assert_non_null(fake);
-    return fake;
-}
-
-/* The config: one alpaca venue whose market data, orders and order
-   stream are the fake; key from the environment, secret from a file. */
 static char *s_config(const char *dir, int port)
 {
-    char *secret = tth_write_file(dir, "alpaca.secret", S_SECRET "\n");
-    assert_int_equal(chmod(secret, 0600), 0);
-    setenv("TT_TEST_BROKER_KEY", S_KEY, 1);
-    char venue[1024];
-    snprintf(venue, sizeof venue,
-             "    kind: alpaca\n"
-             "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
-             "    key_id: env:TT_TEST_BROKER_KEY\n"
-             "    secret_key: file:%s\n"
-             "    params: {backoff_ms: 300, backoff_max_ms: 600, "
-             "auth_retry_s: 300, trading_url: \"http://127.0.0.1:%d\", "
-             "orders_per_min: 120}\n",
-             port, secret, port);
-    free(secret);
-    return tth_venue_config(dir, venue,
-                            "  timeframes: [1]\n"
-                            "  stale_ms: 120000\n"
-                            "  strategy:\n    kind: sma_cross\n"
-                            "    params: {fast: 2, slow: 4, stop_pct: 1, "
-                            "target_r: 2}\n"
-                            "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n",
-                            "  - symbol: AAPL\n    px_decimals: 2\n"
-                            "    qty_decimals: 0\n");
+    return tth_alpaca_sma_config(dir, port, "TT_TEST_BROKER_KEY", S_KEY,
+                                 S_SECRET, "");
 }
 
 /* Health is read from the broker gateway's edge and the symbol. */
@@ -107,15 +59,6 @@ static bool s_flat_after(const tth_venue_seen_t *s, uint64_t want)
     return s->fills >= want && !strcmp(s->position, "0");
 }
 
-static void s_trade(fake_alpaca_t *fake, int64_t cents)
-{
-    char px[32];
-    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
-             (long long)(cents % 100));
-    assert_int_equal(
-        fake_alpaca_push_trade(fake, "AAPL", px, "100", s_wall_ns()), 0);
-}
-
 /* Falling prices for 6 s, then rising ones until the entry reaches the
    venue (at most 10 s): the fast average crosses the slow one. Returns
    the last price pushed, in cents. */
@@ -123,7 +66,7 @@ static int64_t s_drive_entry(fake_alpaca_t *fake, uint64_t posts)
 {
     int64_t cents = 19000;
     for (int i = 0; i < 60; i++, cents -= 2) {
-        s_trade(fake, cents);
+        tth_alpaca_trade(fake, cents);
         tth_nap_ms(100);
     }
     /* A cross within a few candles; up to 30 s on a loaded machine. */
@@ -131,7 +74,7 @@ static int64_t s_drive_entry(fake_alpaca_t *fake, uint64_t posts)
     while (fake_alpaca_requests(fake, "POST /v2/orders") < posts &&
            tth_now_ms() < deadline) {
         cents += 5;
-        s_trade(fake, cents);
+        tth_alpaca_trade(fake, cents);
         tth_nap_ms(100);
     }
     assert_true(fake_alpaca_requests(fake, "POST /v2/orders") >= posts);
@@ -291,7 +234,7 @@ static void s_check_store(const char *dir, fake_alpaca_t *fake)
 static void test_order_fill_outage(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-broker");
     /* Entry filled at the venue; the book's stop and target went as one
        OCO order. */
@@ -323,7 +266,7 @@ static void test_order_fill_outage(void **state)
 static void test_oco_target_then_stop(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-brokeroco");
     char target[64], stop[64], status[32] = "";
     tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
@@ -333,7 +276,7 @@ static void test_oco_target_then_stop(void **state)
         tth_store_long(dir, "SELECT stop_px FROM orders WHERE coid LIKE '%-s'");
     assert_true(stop_px > 0 && stop_px < limit);
 
-    s_trade(fake, limit); /* reaches the take-profit */
+    tth_alpaca_trade(fake, limit); /* reaches the take-profit */
     tth_venue_seen_t seen = tth_venue_wait(proc, S_EDGE, "AAPL", s_flat_after,
                                            2, 5000, "take-profit filled");
     assert_int_equal(
@@ -343,8 +286,8 @@ static void test_oco_target_then_stop(void **state)
     tth_store_wait_order_state(dir, stop, S_CANCELLED);
 
     /* Through the stop, twice: nothing may fill any more. */
-    s_trade(fake, stop_px - 50);
-    s_trade(fake, stop_px - 100);
+    tth_alpaca_trade(fake, stop_px - 50);
+    tth_alpaca_trade(fake, stop_px - 100);
     fake_alpaca_stats_t st;
     int64_t end = tth_now_ms() + 1000; /* time for a wrong fill to show */
     while (tth_now_ms() < end)
@@ -384,7 +327,7 @@ static void test_oco_target_then_stop(void **state)
 static void test_restart_reconciles_with_venue(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-brokerrestart");
     char target[64], stop[64], price[32];
     tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
@@ -457,7 +400,7 @@ static void test_restart_reconciles_with_venue(void **state)
 static void test_restart_venue_refuses(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-brokerrestart403");
     char target[64], stop[64], line[160];
     tth_proc_t *proc = s_up_to_oco(fake, dir, target, stop);
@@ -491,7 +434,7 @@ static void test_restart_venue_refuses(void **state)
 static void test_rate_limit_storm(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-broker429");
     char *text = s_config(dir, fake_alpaca_port(fake));
     tth_proc_t *proc = tth_proc_spawn_text(dir, text);
@@ -543,7 +486,7 @@ static bool s_refused(const tth_venue_seen_t *s, uint64_t want)
 static void test_bad_credentials(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     fake_alpaca_set_reject_auth(fake, true);
     char *dir = tth_tmpdir("tt-brokerauth");
     char *text = s_config(dir, fake_alpaca_port(fake));

@@ -47,7 +47,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define S_KEY "PKTESTSTOP12"
@@ -58,55 +57,10 @@
 #define S_UNSENT " not sent: the store had not confirmed it"
 #define S_UNANSWERED " sent, no answer from the venue when the actor stopped"
 
-static int64_t s_wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static fake_alpaca_t *s_fake(void)
-{
-    static const char *const symbols[] = {"AAPL"};
-    fake_alpaca_cfg_t fcfg = {.key_id = S_KEY,
-                              .secret = S_SECRET,
-                              .symbols = symbols,
-                              .symbol_count = 1,
-                              .rate_limit_per_min = -1,
-                              .allow_short = false};
-    fake_alpaca_t *fake = fake_alpaca_start(&fcfg);
-    assert_non_null(fake);
-    return fake;
-}
-
-/* One alpaca venue whose data, orders and order stream are the fake;
-   sma_cross with a stop and a take-profit (one OCO at the venue). MORE
-   is appended to the venue's params (", key: value" or ""). */
 static char *s_config_more(const char *dir, int port, const char *more)
 {
-    char *secret = tth_write_file(dir, "alpaca.secret", S_SECRET "\n");
-    assert_int_equal(chmod(secret, 0600), 0);
-    setenv("TT_TEST_STOP_KEY", S_KEY, 1);
-    char venue[1024];
-    snprintf(venue, sizeof venue,
-             "    kind: alpaca\n"
-             "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
-             "    key_id: env:TT_TEST_STOP_KEY\n"
-             "    secret_key: file:%s\n"
-             "    params: {backoff_ms: 300, backoff_max_ms: 600, "
-             "auth_retry_s: 300, trading_url: \"http://127.0.0.1:%d\", "
-             "orders_per_min: 120%s}\n",
-             port, secret, port, more);
-    free(secret);
-    return tth_venue_config(dir, venue,
-                            "  timeframes: [1]\n"
-                            "  stale_ms: 120000\n"
-                            "  strategy:\n    kind: sma_cross\n"
-                            "    params: {fast: 2, slow: 4, stop_pct: 1, "
-                            "target_r: 2}\n"
-                            "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n",
-                            "  - symbol: AAPL\n    px_decimals: 2\n"
-                            "    qty_decimals: 0\n");
+    return tth_alpaca_sma_config(dir, port, "TT_TEST_STOP_KEY", S_KEY, S_SECRET,
+                                 more);
 }
 
 static char *s_config(const char *dir, int port)
@@ -117,15 +71,6 @@ static char *s_config(const char *dir, int port)
 static bool s_flat_after(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->fills >= want && !strcmp(s->position, "0");
-}
-
-static void s_trade(fake_alpaca_t *fake, int64_t cents)
-{
-    char px[32];
-    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
-             (long long)(cents % 100));
-    assert_int_equal(
-        fake_alpaca_push_trade(fake, "AAPL", px, "100", s_wall_ns()), 0);
 }
 
 /* Waits at most TIMEOUT_MS for the fake to have taken WANT POSTs of
@@ -161,7 +106,7 @@ static tth_proc_t *s_up_to_oco_delayed(fake_alpaca_t *fake, char *dir,
     fake_alpaca_set_delay_ms(fake, delay_ms);
     int64_t cents = 19000;
     for (int i = 0; i < 60; i++, cents -= 2) {
-        s_trade(fake, cents);
+        tth_alpaca_trade(fake, cents);
         tth_nap_ms(100);
     }
     /* Rising until the entry's POST (a cross within a few candles; up
@@ -169,7 +114,7 @@ static tth_proc_t *s_up_to_oco_delayed(fake_alpaca_t *fake, char *dir,
     int64_t deadline = tth_now_ms() + 30000;
     while (fake_alpaca_requests(fake, S_POSTS) < 1 && tth_now_ms() < deadline) {
         cents += 5;
-        s_trade(fake, cents);
+        tth_alpaca_trade(fake, cents);
         tth_nap_ms(100);
     }
     s_wait_posts(proc, fake, 1, 0);
@@ -201,7 +146,7 @@ static void s_restart(tth_proc_t *proc, fake_alpaca_t *fake, const char *log)
 static void test_answer_within_budget(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-stopwire");
     tth_proc_t *proc = s_up_to_oco_on_wire(fake, dir, 1500);
     tth_proc_term(proc);
@@ -243,7 +188,7 @@ static void test_answer_within_budget(void **state)
 static void test_answer_after_budget(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-stopwirelate");
     tth_proc_t *proc = s_up_to_oco_on_wire(fake, dir, 4000);
     tth_proc_term(proc);
@@ -285,7 +230,7 @@ static void test_answer_after_budget(void **state)
     /* Its fill at the venue comes once to the position and the ledger. */
     long limit = tth_store_count_for(
         dir, "SELECT limit_px FROM orders WHERE coid = '%s'", target);
-    s_trade(fake, limit);
+    tth_alpaca_trade(fake, limit);
     tth_venue_wait(proc, S_EDGE, "AAPL", s_flat_after, 1, 10000,
                    "take-profit filled after the restart");
     tth_store_wait_order_state(dir, target, "4");
@@ -324,7 +269,7 @@ static void test_answer_after_budget(void **state)
 static void test_no_answer_by_deadline(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-stopwirehung");
     tth_proc_t *proc = s_up_to_oco_delayed(fake, dir, 300, 9500);
     int64_t start = tth_now_ms();
@@ -369,7 +314,7 @@ static bool s_long(const tth_venue_seen_t *s, uint64_t want)
 static void test_post_without_answer_not_resent(void **state)
 {
     (void)state;
-    fake_alpaca_t *fake = s_fake();
+    fake_alpaca_t *fake = tth_fake_alpaca_aapl(S_KEY, S_SECRET);
     char *dir = tth_tmpdir("tt-postlost");
     char *text =
         s_config_more(dir, fake_alpaca_port(fake), ", http_timeout_ms: 500");
@@ -380,7 +325,7 @@ static void test_post_without_answer_not_resent(void **state)
     fake_alpaca_set_delay_ms(fake, 1500);
     int64_t cents = 19000;
     for (int i = 0; i < 60; i++, cents -= 2) {
-        s_trade(fake, cents);
+        tth_alpaca_trade(fake, cents);
         tth_nap_ms(100);
     }
     /* Rising until the entry's POST (a cross within a few candles; up
@@ -388,7 +333,7 @@ static void test_post_without_answer_not_resent(void **state)
     int64_t deadline = tth_now_ms() + 30000;
     while (fake_alpaca_requests(fake, S_POSTS) < 1 && tth_now_ms() < deadline) {
         cents += 5;
-        s_trade(fake, cents);
+        tth_alpaca_trade(fake, cents);
         tth_nap_ms(100);
     }
     s_wait_posts(proc, fake, 1, 0);

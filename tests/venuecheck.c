@@ -440,6 +440,65 @@ void tth_binance_trade(fake_binance_t *fake, int64_t cents)
         fake_binance_push_trade(fake, "BTCUSDT", px, "0.1", wall_ms, true), 0);
 }
 
+fake_alpaca_t *tth_fake_alpaca_aapl(const char *key, const char *secret)
+{
+    static const char *const symbols[] = {"AAPL"};
+    fake_alpaca_cfg_t cfg = {.key_id = key,
+                             .secret = secret,
+                             .symbols = symbols,
+                             .symbol_count = 1,
+                             .rate_limit_per_min = -1,
+                             .allow_short = false};
+    fake_alpaca_t *fake = fake_alpaca_start(&cfg);
+    assert_non_null(fake);
+    return fake;
+}
+
+char *tth_alpaca_sma_config(const char *dir, int port, const char *env_name,
+                            const char *key, const char *secret,
+                            const char *more_params)
+{
+    char line[256];
+    snprintf(line, sizeof line, "%s\n", secret);
+    char *path = tth_write_file(dir, "alpaca.secret", line);
+    assert_int_equal(chmod(path, 0600), 0);
+    setenv(env_name, key, 1);
+    char venue[1024];
+    int n = snprintf(venue, sizeof venue,
+                     "    kind: alpaca\n"
+                     "    endpoints: [\"ws://127.0.0.1:%d\"]\n"
+                     "    key_id: env:%s\n"
+                     "    secret_key: file:%s\n"
+                     "    params: {backoff_ms: 300, backoff_max_ms: 600, "
+                     "auth_retry_s: 300, trading_url: \"http://127.0.0.1:%d\", "
+                     "orders_per_min: 120%s}\n",
+                     port, env_name, path, port, more_params);
+    assert_true(n > 0 && (size_t)n < sizeof venue);
+    free(path);
+    return tth_venue_config(dir, venue,
+                            "  timeframes: [1]\n"
+                            "  stale_ms: 120000\n"
+                            "  strategy:\n    kind: sma_cross\n"
+                            "    params: {fast: 2, slow: 4, stop_pct: 1, "
+                            "target_r: 2}\n"
+                            "  risk:\n    sizing: fixed_qty\n    qty: \"10\"\n",
+                            "  - symbol: AAPL\n    px_decimals: 2\n"
+                            "    qty_decimals: 0\n");
+}
+
+void tth_alpaca_trade(fake_alpaca_t *fake, int64_t cents)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    char px[32];
+    snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100),
+             (long long)(cents % 100));
+    assert_int_equal(
+        fake_alpaca_push_trade(fake, "AAPL", px, "100",
+                               (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec),
+        0);
+}
+
 void tth_binance_end(tth_proc_t **proc, fake_binance_t **fake, const char *key,
                      const char *secret)
 {

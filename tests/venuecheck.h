@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "tests/fakes/fake_alpaca.h"
 #include "tests/fakes/fake_binance.h"
 #include "tests/process.h"
 
@@ -196,6 +197,27 @@ void tth_binance_trade(fake_binance_t *fake, int64_t cents);
    and the server are destroyed. */
 void tth_binance_end(tth_proc_t **proc, fake_binance_t **fake, const char *key,
                      const char *secret);
+
+/* Starts the Alpaca-like server (tests/fakes) with one symbol, AAPL, the
+   key KEY and the secret SECRET, no rate limit, on an account that may
+   not short (the stop and the take-profit sell the same shares, which
+   only one OCO order may do). Asserts it started. */
+fake_alpaca_t *tth_fake_alpaca_aapl(const char *key, const char *secret);
+
+/* The config text (malloc'd) of a service trading AAPL (2 price and 0
+   quantity decimals) on the Alpaca-like server on PORT: market data,
+   orders and order stream there, the key KEY through the environment
+   variable ENV_NAME, the secret SECRET in DIR/alpaca.secret (mode 0600),
+   short backoffs, MORE_PARAMS added to the venue's params ("" or ",
+   name: value..."); 1-second candles, sma_cross fast 2, slow 4 with a
+   stop 1 % away and a take-profit at 2 R, 10 shares a trade. */
+char *tth_alpaca_sma_config(const char *dir, int port, const char *env_name,
+                            const char *key, const char *secret,
+                            const char *more_params);
+
+/* An AAPL trade of 100 at CENTS on FAKE, stamped now (wall clock);
+   asserts it was pushed. */
+void tth_alpaca_trade(fake_alpaca_t *fake, int64_t cents);
 
 /* Waits at most TIMEOUT_MS for the file at PATH to hold NEEDLE. */
 bool tth_wait_file_holds(const char *path, const char *needle, int timeout_ms);
