@@ -92,27 +92,6 @@ static tth_proc_t *s_start(fake_binance_t **fake, const char *name,
     return proc;
 }
 
-/* Falling for 4 s, then rising until the entry's POST reached the venue
-   (a cross within a few candles; at most 40 s). */
-static void s_drive_entry(tth_proc_t *proc, fake_binance_t *fake)
-{
-    int64_t cents = 19000;
-    for (int i = 0; i < 40; i++, cents -= 2) {
-        tth_binance_trade(fake, cents);
-        tth_nap_ms(100);
-    }
-    int64_t deadline = tth_now_ms() + 40000;
-    while (tth_now_ms() < deadline &&
-           fake_binance_requests(fake, S_ORDER) == 0) {
-        cents += 5;
-        tth_binance_trade(fake, cents);
-        tth_nap_ms(100);
-    }
-    if (fake_binance_requests(fake, S_ORDER) == 0)
-        tth_proc_dump_log(proc);
-    assert_true(fake_binance_requests(fake, S_ORDER) >= 1);
-}
-
 static bool s_long(const tth_venue_seen_t *s, uint64_t want)
 {
     return s->fills >= want && !strcmp(s->position, "0.500");
@@ -212,7 +191,7 @@ static void test_taken_unanswered_adopted_once(void **state)
     char *dir = NULL;
     fake_binance_silent_t how = {.n = 1, .hold_ms = S_HOLD_MS, .quiet = true};
     tth_proc_t *proc = s_start(&fake, "tt-bnsilent", &how, &dir);
-    s_drive_entry(proc, fake);
+    tth_binance_drive_entry(proc, fake);
     char entry[64];
     s_entry_then_exits(proc, fake, dir, entry);
     /* Bought once at the venue: the entry's client id came once. */
@@ -245,7 +224,7 @@ static void test_lost_sent_after_lookup(void **state)
     char *dir = NULL;
     fake_binance_silent_t how = {.n = 1, .lost = true};
     tth_proc_t *proc = s_start(&fake, "tt-bnlost", &how, &dir);
-    s_drive_entry(proc, fake);
+    tth_binance_drive_entry(proc, fake);
     char entry[64];
     s_entry_then_exits(proc, fake, dir, entry);
     assert_true(fake_binance_requests(fake, S_QUERY) >= 1);
@@ -272,7 +251,7 @@ static void test_lookup_refused_asked_again(void **state)
     char *dir = NULL;
     fake_binance_silent_t how = {.n = 1, .lost = true};
     tth_proc_t *proc = s_start(&fake, "tt-bnlookup", &how, &dir);
-    s_drive_entry(proc, fake);
+    tth_binance_drive_entry(proc, fake);
     /* The lookup comes a pause (1 s) after the POST without a reply. */
     atomic_store(&g_behind_ms, 5000);
     int64_t deadline = tth_now_ms() + 10000;
@@ -309,7 +288,7 @@ static void test_exits_list_unanswered_adopted(void **state)
     char *dir = NULL;
     fake_binance_silent_t how = {.n = 1, .skip = 1, .quiet = true};
     tth_proc_t *proc = s_start(&fake, "tt-bnsilentoco", &how, &dir);
-    s_drive_entry(proc, fake);
+    tth_binance_drive_entry(proc, fake);
     char entry[64];
     s_entry_then_exits(proc, fake, dir, entry);
     assert_true(tth_log_holds(proc, "list found at the venue, not sent again"));
@@ -348,7 +327,7 @@ static void test_unanswered_waits_out_refused_keys(void **state)
     tth_venue_wait(proc, S_EDGE, S_SYM, tth_venue_listening, 1, 10000,
                    "user-data stream open");
     fake_binance_silent_orders(fake, &how);
-    s_drive_entry(proc, fake);
+    tth_binance_drive_entry(proc, fake);
     /* The lookup comes a pause (1 s) after the POST without a reply. */
     fake_binance_set_reject_auth(fake, true);
     int64_t deadline = tth_now_ms() + 10000;
@@ -414,7 +393,7 @@ static void test_cancel_waits_for_list_in_doubt(void **state)
     char *dir = NULL;
     fake_binance_silent_t how = {.n = 1, .skip = 1, .quiet = true};
     tth_proc_t *proc = s_start(&fake, "tt-bnsilentcancel", &how, &dir);
-    s_drive_entry(proc, fake);
+    tth_binance_drive_entry(proc, fake);
     int64_t deadline = tth_now_ms() + 10000;
     while (tth_now_ms() < deadline && fake_binance_requests(fake, S_OCO) == 0)
         tth_nap_ms(20);
@@ -504,7 +483,7 @@ static void test_stop_trades_while_list_in_doubt(void **state)
     char *dir = NULL;
     fake_binance_silent_t how = {.n = 1, .skip = 1, .quiet = true};
     tth_proc_t *proc = s_start(&fake, "tt-bnsilentstop", &how, &dir);
-    s_drive_entry(proc, fake);
+    tth_binance_drive_entry(proc, fake);
     int64_t deadline = tth_now_ms() + 10000;
     while (tth_now_ms() < deadline && fake_binance_requests(fake, S_OCO) == 0)
         tth_nap_ms(20);

@@ -34,24 +34,11 @@
 #define S_BARE_LOG "UNPROTECTED: position 0.500 has no working stop (" S_WHY
 #define S_BACK_LOG "the position has a working stop again"
 
-/* Falling prices for 4 s of trades, then rising ones until the entry has
-   gone (at most 40 s): the fast average crosses. No trade after it, so
-   the exits can neither fill nor move. */
+/* The entry driven to the venue (tth_binance_drive_entry), sent once. No
+   trade after it, so the exits can neither fill nor move. */
 static void s_drive(tth_proc_t *proc, fake_binance_t *fake)
 {
-    int64_t cents = 19000;
-    for (int i = 0; i < 40; i++, cents -= 2) {
-        tth_binance_trade(fake, cents);
-        tth_nap_ms(100);
-    }
-    int64_t deadline = tth_now_ms() + 40000;
-    while (tth_now_ms() < deadline && !fake_binance_requests(fake, S_ORDER)) {
-        cents += 5;
-        tth_binance_trade(fake, cents);
-        tth_nap_ms(100);
-    }
-    if (!fake_binance_requests(fake, S_ORDER))
-        tth_proc_dump_log(proc);
+    tth_binance_drive_entry(proc, fake);
     assert_int_equal(fake_binance_requests(fake, S_ORDER), 1);
 }
 

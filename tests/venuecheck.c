@@ -499,6 +499,26 @@ void tth_alpaca_trade(fake_alpaca_t *fake, int64_t cents)
         0);
 }
 
+int64_t tth_binance_drive_entry(tth_proc_t *proc, fake_binance_t *fake)
+{
+    const char *route = "POST /api/v3/order";
+    int64_t cents = 19000;
+    for (int i = 0; i < 40; i++, cents -= 2) {
+        tth_binance_trade(fake, cents);
+        tth_nap_ms(100);
+    }
+    int64_t deadline = tth_now_ms() + 40000;
+    while (tth_now_ms() < deadline && !fake_binance_requests(fake, route)) {
+        cents += 5;
+        tth_binance_trade(fake, cents);
+        tth_nap_ms(100);
+    }
+    if (!fake_binance_requests(fake, route))
+        tth_proc_dump_log(proc);
+    assert_true(fake_binance_requests(fake, route) >= 1);
+    return cents;
+}
+
 void tth_binance_end(tth_proc_t **proc, fake_binance_t **fake, const char *key,
                      const char *secret)
 {

@@ -192,6 +192,12 @@ bool tth_venue_listening(const tth_venue_seen_t *s, uint64_t want);
    buyer the maker; asserts it was pushed. */
 void tth_binance_trade(fake_binance_t *fake, int64_t cents);
 
+/* BTCUSDT trades on FAKE falling for 4 s, then rising until the
+   service's entry (the fast average crossing up) reached the server as
+   a POST /api/v3/order, at most 40 s; asserts it did (the log first if
+   not). Returns the last price pushed, in cents. */
+int64_t tth_binance_drive_entry(tth_proc_t *proc, fake_binance_t *fake);
+
 /* The end of a Binance test: the service's log holds neither KEY nor
    SECRET, SIGTERM stops it with exit 0 within 5 s, then the service
    and the server are destroyed. */
