@@ -496,8 +496,15 @@ static int s_on_rejected(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
     return 0;
 }
 
-static int s_on_cancelled(tt_book_t *self, int slot, tt_ns_t ts)
+static int s_on_cancelled(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
 {
+    tt_ns_t ts = ev->ts;
+    /* Who cancelled it and why ("cancelled before sending": the gateway's
+       queue) goes with the state to the store; a bare answer keeps what
+       the order said. */
+    if (ev->reason[0])
+        tt_order_copy_text(self->orders[slot].reason,
+                           sizeof self->orders[slot].reason, ev->reason);
     /* Venues that replace by cancel-then-new report the old order as
        cancelled: for us that is the end of the replace. */
     tt_ord_state_t to = self->orders[slot].state == TT_OS_PENDING_REPLACE
@@ -542,7 +549,7 @@ static int s_dispatch(tt_book_t *self, int slot, const tt_broker_ev_t *ev,
     case TT_EV_FILL:
         return s_on_fill(self, slot, ev, res);
     case TT_EV_CANCELLED:
-        return s_on_cancelled(self, slot, ev->ts);
+        return s_on_cancelled(self, slot, ev);
     case TT_EV_REJECTED:
         return s_on_rejected(self, slot, ev);
     case TT_EV_EXPIRED:
