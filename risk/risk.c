@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "orders/money.h"
+#include "orders/order.h"
 
 #define S_MINUTE (60 * TT_NS_PER_SEC)
 
@@ -278,14 +279,6 @@ static int s_portfolio(tt_risk_t *self, const tt_signal_t *sig,
     return 0;
 }
 
-/* A fixed text for a decision that passes (TEXT fits OUT->text). */
-static void s_say(tt_risk_decision_t *out, const char *text)
-{
-    size_t n = strlen(text);
-    assert(n < sizeof out->text);
-    memcpy(out->text, text, n + 1);
-}
-
 int tt_risk_check(tt_risk_t *self, const tt_signal_t *sig,
                   const tt_portfolio_snap_t *pf, const tt_symbol_view_t *sym,
                   tt_ns_t now, tt_risk_decision_t *out)
@@ -297,7 +290,8 @@ int tt_risk_check(tt_risk_t *self, const tt_signal_t *sig,
                         "missing signal, portfolio or symbol state");
     if (sig->kind != TT_SIG_ENTER_LONG && sig->kind != TT_SIG_ENTER_SHORT) {
         /* Exits and stop moves reduce risk: never blocked. */
-        s_say(out, "risk-reducing: allowed");
+        tt_order_copy_text(out->text, sizeof out->text,
+                           "risk-reducing: allowed");
         return 0;
     }
     if (pf->decimals < 0 || pf->decimals > 18)
@@ -309,7 +303,8 @@ int tt_risk_check(tt_risk_t *self, const tt_signal_t *sig,
         s_size(self, sig, pf, out) != 0 || s_portfolio(self, sig, pf, out) != 0)
         return -1;
     /* The size is in OUT->qty: no formatting on the way to an order. */
-    s_say(out, out->clamped ? "approved (clamped)" : "approved");
+    tt_order_copy_text(out->text, sizeof out->text,
+                       out->clamped ? "approved (clamped)" : "approved");
     return 0;
 }
 
