@@ -500,11 +500,9 @@ static int s_on_cancelled(tt_book_t *self, int slot, const tt_broker_ev_t *ev)
 {
     tt_ns_t ts = ev->ts;
     /* Who cancelled it and why ("cancelled before sending": the gateway's
-       queue) goes with the state to the store; a bare answer keeps what
-       the order said. */
-    if (ev->reason[0])
-        tt_order_copy_text(self->orders[slot].reason,
-                           sizeof self->orders[slot].reason, ev->reason);
+       queue) goes with the state to the store, as an expiry's does. */
+    tt_order_copy_text(self->orders[slot].reason,
+                       sizeof self->orders[slot].reason, ev->reason);
     /* Venues that replace by cancel-then-new report the old order as
        cancelled: for us that is the end of the replace. */
     tt_ord_state_t to = self->orders[slot].state == TT_OS_PENDING_REPLACE
