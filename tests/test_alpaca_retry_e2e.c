@@ -358,20 +358,7 @@ static void s_refused_cancels_then_exit(int status, const char *tmp)
        closes the position. The exit's state and the position are
        written by separate transactions: wait for both. */
     fake_alpaca_fail_cancels(fake, status, 0);
-    const char *exited = "SELECT count(*) FROM orders WHERE coid LIKE '%-x' "
-                         "AND state = 4";
-    const char *held = "SELECT qty FROM positions WHERE symbol = 'AAPL'";
-    int64_t deadline = tth_now_ms() + 20000;
-    while (tth_now_ms() < deadline &&
-           (tth_store_long(dir, exited) < 1 || tth_store_long(dir, held) != 0))
-        tth_nap_ms(50);
-    if (tth_store_long(dir, exited) != 1 || tth_store_long(dir, held) != 0)
-        tth_proc_dump_log(proc);
-    assert_int_equal(tth_store_long(dir, exited), 1);
-    assert_int_equal(tth_store_long(dir, held), 0);
-    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
-                                         "coid LIKE '%-x'"),
-                     1);
+    tth_store_wait_exited_flat(proc, dir, "AAPL");
     assert_int_equal(fake_alpaca_requests(fake, S_POSTS), 3);
     assert_int_equal(
         fake_alpaca_order_status(fake, target, seen_status, sizeof seen_status),

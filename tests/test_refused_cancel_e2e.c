@@ -112,23 +112,8 @@ static void test_refused_cancel_waits_then_exits_once(void **state)
        try (at most 4 s more, bounded here by 20 s), then the exit goes
        once and closes the position. */
     fake_binance_refuse_cancels(fake, 0);
-    const char *exited = "SELECT count(*) FROM orders WHERE coid LIKE '%-x' "
-                         "AND state = 4";
-    const char *held = "SELECT qty FROM positions WHERE symbol = '" S_SYM "'";
-    /* The exit's state and the position are written by separate events:
-       wait for both. */
-    deadline = tth_now_ms() + 20000;
-    while (tth_now_ms() < deadline &&
-           (tth_store_long(dir, exited) < 1 || tth_store_long(dir, held) != 0))
-        tth_nap_ms(50);
-    if (tth_store_long(dir, exited) != 1 || tth_store_long(dir, held) != 0)
-        tth_proc_dump_log(proc);
-    assert_int_equal(tth_store_long(dir, exited), 1);
+    tth_store_wait_exited_flat(proc, dir, S_SYM);
     assert_int_equal(fake_binance_requests(fake, S_ORDER), 2);
-    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
-                                         "coid LIKE '%-x'"),
-                     1);
-    assert_int_equal(tth_store_long(dir, held), 0);
     tth_binance_end(&proc, &fake, S_KEY, S_SECRET);
 }
 

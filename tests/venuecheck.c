@@ -440,6 +440,27 @@ void tth_binance_trade(fake_binance_t *fake, int64_t cents)
         fake_binance_push_trade(fake, "BTCUSDT", px, "0.1", wall_ms, true), 0);
 }
 
+void tth_store_wait_exited_flat(const tth_proc_t *proc, const char *dir,
+                                const char *symbol)
+{
+    const char *exited = "SELECT count(*) FROM orders WHERE coid LIKE '%-x' "
+                         "AND state = 4";
+    char held[160];
+    snprintf(held, sizeof held, "SELECT qty FROM positions WHERE symbol = '%s'",
+             symbol);
+    int64_t deadline = tth_now_ms() + 20000;
+    while (tth_now_ms() < deadline &&
+           (tth_store_long(dir, exited) < 1 || tth_store_long(dir, held) != 0))
+        tth_nap_ms(50);
+    if (tth_store_long(dir, exited) != 1 || tth_store_long(dir, held) != 0)
+        tth_proc_dump_log(proc);
+    assert_int_equal(tth_store_long(dir, exited), 1);
+    assert_int_equal(tth_store_long(dir, held), 0);
+    assert_int_equal(tth_store_long(dir, "SELECT count(*) FROM orders WHERE "
+                                         "coid LIKE '%-x'"),
+                     1);
+}
+
 fake_alpaca_t *tth_fake_alpaca_aapl(const char *key, const char *secret)
 {
     static const char *const symbols[] = {"AAPL"};

@@ -204,6 +204,13 @@ int64_t tth_binance_drive_entry(tth_proc_t *proc, fake_binance_t *fake);
 void tth_binance_end(tth_proc_t **proc, fake_binance_t **fake, const char *key,
                      const char *secret);
 
+/* Waits at most 20 s for SYMBOL's exit order (client id ending "-x")
+   to be filled in DIR's store and its position flat (the two are
+   written by separate transactions), the log first if not; asserts
+   both, and that one exit order was decided in all. */
+void tth_store_wait_exited_flat(const tth_proc_t *proc, const char *dir,
+                                const char *symbol);
+
 /* Starts the Alpaca-like server (tests/fakes) with one symbol, AAPL, the
    key KEY and the secret SECRET, no rate limit, on an account that may
    not short (the stop and the take-profit sell the same shares, which
