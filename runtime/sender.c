@@ -16,6 +16,7 @@
     instructions in a 100-symbol backtest). */
 #include "runtime/runtime.h"
 #include "runtime/log.h"
+#include "runtime/bytes.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -36,8 +37,7 @@ typedef struct {
 
 typedef struct {
     zsock_t *sock;
-    unsigned char *buf; /* overflow, oldest first: records in [head, tail) */
-    size_t head, tail, cap;
+    tt_bytes_t q; /* overflow, oldest first */
     size_t queued;
     bool blocked; /* the last flush left a critical frame: mailbox full */
 } s_route_t;
@@ -108,8 +108,8 @@ void tt_sender_local(tt_sender_t *self, int worker, tt_sender_local_fn deliver,
 
 static void s_route_free(s_route_t *route)
 {
-    free(route->buf);
-    route->buf = NULL;
+    free(route->q.buf);
+    route->q.buf = NULL;
     zsock_destroy(&route->sock);
 }
 
@@ -155,42 +155,21 @@ static size_t s_record_size(size_t frame)
     return sizeof(s_record_t) + ((frame + 7) & ~(size_t)7);
 }
 
-/* Room for NEED more bytes at the tail: the unread part slides to the
-   front, and the buffer grows if that is not enough. */
-static void s_reserve(s_route_t *route, size_t need)
-{
-    if (route->tail + need <= route->cap)
-        return;
-    size_t used = route->tail - route->head;
-    if (route->head)
-        memmove(route->buf, route->buf + route->head, used);
-    route->head = 0;
-    route->tail = used;
-    if (used + need <= route->cap)
-        return;
-    size_t cap = route->cap ? route->cap : 16384;
-    while (cap < used + need)
-        cap *= 2;
-    unsigned char *grown = realloc(route->buf, cap);
-    assert(grown);
-    route->buf = grown;
-    route->cap = cap;
-}
-
 /* Queues the frame HDR and BODY (hdr->len bytes) on ROUTE. */
 static void s_enqueue(tt_sender_t *self, s_route_t *route,
                       const tt_msg_hdr_t *hdr, const void *body, bool critical)
 {
     size_t size = sizeof *hdr + hdr->len;
     size_t need = s_record_size(size);
-    s_reserve(route, need);
-    unsigned char *at = route->buf + route->tail;
+    if (route->q.tail + need > route->q.cap)
+        tt_bytes_make_room(&route->q, need);
+    unsigned char *at = route->q.buf + route->q.tail;
     s_record_t rec = {.size = (uint32_t)size, .critical = critical};
     memcpy(at, &rec, sizeof rec);
     memcpy(at + sizeof rec, hdr, sizeof *hdr);
     if (hdr->len)
         memcpy(at + sizeof rec + sizeof *hdr, body, hdr->len);
-    route->tail += need;
+    route->q.tail += need;
     route->queued++;
     self->pending++;
 }
@@ -329,7 +308,7 @@ static void s_flush_route(tt_sender_t *self, s_route_t *route)
 {
     void *sock = zsock_resolve(route->sock);
     while (route->queued) {
-        unsigned char *at = route->buf + route->head;
+        unsigned char *at = route->q.buf + route->q.head;
         s_record_t rec;
         tt_msg_hdr_t hdr;
         memcpy(&rec, at, sizeof rec);
@@ -356,15 +335,15 @@ static void s_flush_route(tt_sender_t *self, s_route_t *route)
                 atomic_fetch_add_explicit(&dest->stats.enqueued, 1,
                                           memory_order_relaxed);
         }
-        route->head += s_record_size(rec.size);
+        route->q.head += s_record_size(rec.size);
         route->queued--;
         self->pending--;
     }
-    route->head = route->tail = 0;
-    if (route->cap > S_KEEP_CAP) {
-        free(route->buf);
-        route->buf = NULL;
-        route->cap = 0;
+    route->q.head = route->q.tail = 0;
+    if (route->q.cap > S_KEEP_CAP) {
+        free(route->q.buf);
+        route->q.buf = NULL;
+        route->q.cap = 0;
     }
     route->blocked = false;
 }

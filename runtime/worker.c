@@ -3,6 +3,7 @@
     the root's lifecycle commands. Runs on its own thread (a czmq zactor);
     everything in tt_worker_t below the thread handle is private to it. */
 #include "runtime/worker.h"
+#include "runtime/bytes.h"
 #include "runtime/log.h"
 
 #include <assert.h>
@@ -56,8 +57,7 @@ struct tt_worker {
     /* Frames between the actors of this worker, oldest first: records
        (s_local_rec_t, then the frame, padded to 8 bytes) in [head, tail)
        of one buffer that is reset whenever it empties. */
-    unsigned char *local;
-    size_t local_head, local_tail, local_cap;
+    tt_bytes_t local;
     size_t local_frames;
     size_t local_counted; /* of them, those counted in flight */
     /* A mailbox frame is being handled, its chain of local frames
@@ -329,30 +329,15 @@ static int s_local_put(void *arg, const tt_msg_hdr_t *hdr, const void *body,
         return -1;
     size_t size = sizeof *hdr + hdr->len;
     size_t need = sizeof(s_local_rec_t) + ((size + 7) & ~(size_t)7);
-    if (self->local_tail + need > self->local_cap) {
-        /* Slide the unread part to the front, then grow if still short. */
-        size_t used = self->local_tail - self->local_head;
-        if (self->local_head)
-            memmove(self->local, self->local + self->local_head, used);
-        self->local_head = 0;
-        self->local_tail = used;
-        if (used + need > self->local_cap) {
-            size_t cap = self->local_cap ? self->local_cap : 16384;
-            while (cap < used + need)
-                cap *= 2;
-            unsigned char *grown = realloc(self->local, cap);
-            assert(grown);
-            self->local = grown;
-            self->local_cap = cap;
-        }
-    }
-    unsigned char *at = self->local + self->local_tail;
+    if (self->local.tail + need > self->local.cap)
+        tt_bytes_make_room(&self->local, need);
+    unsigned char *at = self->local.buf + self->local.tail;
     s_local_rec_t rec = {.size = (uint32_t)size, .counted = !self->covered};
     memcpy(at, &rec, sizeof rec);
     memcpy(at + sizeof rec, hdr, sizeof *hdr);
     if (hdr->len)
         memcpy(at + sizeof rec + sizeof *hdr, body, hdr->len);
-    self->local_tail += need;
+    self->local.tail += need;
     self->local_frames++;
     self->local_counted += rec.counted;
     return self->covered ? 1 : 0;
@@ -365,13 +350,13 @@ static bool s_local_take(tt_worker_t *self, tt_msg_t *msg, bool *counted)
     if (!self->local_frames)
         return false;
     s_local_rec_t rec;
-    memcpy(&rec, self->local + self->local_head, sizeof rec);
-    memcpy(msg, self->local + self->local_head + sizeof rec, rec.size);
-    self->local_head += sizeof rec + ((rec.size + 7) & ~(size_t)7);
+    memcpy(&rec, self->local.buf + self->local.head, sizeof rec);
+    memcpy(msg, self->local.buf + self->local.head + sizeof rec, rec.size);
+    self->local.head += sizeof rec + ((rec.size + 7) & ~(size_t)7);
     *counted = rec.counted != 0;
     self->local_counted -= rec.counted;
     if (--self->local_frames == 0)
-        self->local_head = self->local_tail = 0;
+        self->local.head = self->local.tail = 0;
     return true;
 }
 
@@ -626,7 +611,7 @@ static void s_worker_task(zsock_t *pipe, void *arg)
     /* Frames left for actors that are gone: handled, as far as the
        replay's count of frames in flight is concerned. */
     tt_runtime_handled(self->rt, (int64_t)self->local_counted);
-    free(self->local);
+    free(self->local.buf);
     tt_sender_destroy(&self->sender);
     zsock_destroy(&self->inbox);
 }
