@@ -3,6 +3,7 @@
     merge, every bad-data case in strict mode (exact FILE:LINE) and in
     lenient mode (counts per reason), and fixed memory on a large file. */
 #include "tests/harness.h"
+#include "tests/replaycheck.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,32 +17,12 @@
 
 #define FIXTURES TT_TESTS_DIR "/fixtures/replay"
 
-/* The caller's instrument table: BTCUSD 0.01/0.0001, ETHUSD 0.01/1e-8,
-   AAPL 0.01/1 share. */
-static int s_lookup(void *arg, const char *symbol, tt_instrument_t *in)
-{
-    int *calls = arg;
-    if (calls)
-        (*calls)++;
-    static const struct {
-        const char *name;
-        tt_instrument_t in;
-    } table[] = {{"BTCUSD", {2, 4, 1, 1}},
-                 {"ETHUSD", {2, 8, 1, 1}},
-                 {"AAPL", {2, 0, 1, 1}}};
-    for (int i = 0; i < 3; i++) {
-        if (strcmp(symbol, table[i].name) == 0) {
-            *in = table[i].in;
-            return i;
-        }
-    }
-    return -1;
-}
-
 static tt_csv_opts_t s_opts(tt_csv_kind_t kind, bool strict, const char *symbol)
 {
-    tt_csv_opts_t o = {
-        .kind = kind, .strict = strict, .symbol = symbol, .lookup = s_lookup};
+    tt_csv_opts_t o = {.kind = kind,
+                       .strict = strict,
+                       .symbol = symbol,
+                       .lookup = tth_replay_lookup};
     return o;
 }
 

@@ -9,6 +9,7 @@
     buffer. Also the lines read in place: a line cut by a read, one
     longer than TT_CSV_LINE_MAX, a last line without a newline. */
 #include "tests/harness.h"
+#include "tests/replaycheck.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,25 +17,6 @@
 #include <zlib.h>
 
 #include "venues/replay/csv_private.h"
-
-/* BTCUSD 0.01/0.0001, ETHUSD 0.01/1e-8, AAPL 0.01/1 share. */
-static int s_lookup(void *arg, const char *symbol, tt_instrument_t *in)
-{
-    (void)arg;
-    static const struct {
-        const char *name;
-        tt_instrument_t in;
-    } table[] = {{"BTCUSD", {2, 4, 1, 1}},
-                 {"ETHUSD", {2, 8, 1, 1}},
-                 {"AAPL", {2, 0, 1, 1}}};
-    for (int i = 0; i < 3; i++) {
-        if (strcmp(symbol, table[i].name) == 0) {
-            *in = table[i].in;
-            return i;
-        }
-    }
-    return -1;
-}
 
 static uint64_t s_rand(uint64_t *rng)
 {
@@ -260,7 +242,7 @@ static void test_random_rows_both_ways(void **state)
             tt_csv_opts_t o = {.kind = TT_CSV_TICKS,
                                .strict = strict,
                                .time_ordered = f % 2,
-                               .lookup = s_lookup};
+                               .lookup = tth_replay_lookup};
             records += s_both_ways(path, &o);
         }
         files++;
@@ -335,7 +317,7 @@ static void test_column_orders_and_forms(void **state)
             tt_csv_opts_t o = {.kind = TT_CSV_TICKS,
                                .strict = true,
                                .symbol = c->symbol,
-                               .lookup = s_lookup};
+                               .lookup = tth_replay_lookup};
             int n = s_both_ways(path, &o);
             if (n != c->records) {
                 print_error("file %zu: %d records, wanted %d\n", i, n,
@@ -386,7 +368,7 @@ static void test_errors_name_file_line_and_value(void **state)
                            cases[i].row);
         char *path = s_write(dir, "e.csv", text, (size_t)len);
         tt_csv_opts_t o = {
-            .kind = TT_CSV_TICKS, .strict = true, .lookup = s_lookup};
+            .kind = TT_CSV_TICKS, .strict = true, .lookup = tth_replay_lookup};
         char err[512] = "", want[512];
         tt_csv_reader_t *r = tt_csv_open(path, &o, err, sizeof err);
         assert_non_null(r);
@@ -433,7 +415,7 @@ static void test_lines_across_reads(void **state)
     for (int gz = 0; gz <= 1; gz++) {
         char *path = s_write(dir, gz ? "l.csv.gz" : "l.csv", text, len);
         tt_csv_opts_t o = {
-            .kind = TT_CSV_TICKS, .strict = true, .lookup = s_lookup};
+            .kind = TT_CSV_TICKS, .strict = true, .lookup = tth_replay_lookup};
         assert_int_equal(s_both_ways(path, &o), rows);
         /* And the values themselves. */
         tt_csv_reader_t *r = tt_csv_open(path, &o, NULL, 0);
@@ -474,7 +456,7 @@ static void test_long_line_in_place(void **state)
     tt_csv_opts_t o = {.kind = TT_CSV_TICKS,
                        .strict = false,
                        .symbol = "AAPL",
-                       .lookup = s_lookup};
+                       .lookup = tth_replay_lookup};
     assert_int_equal(s_both_ways(path, &o), 2);
     tt_csv_reader_t *r = tt_csv_open(path, &o, NULL, 0);
     tt_replay_record_t rec;
